@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { PLATFORM_IDS } from './platform-ids.js';
+
+/** Version of the "Engagement Routed" detail; bump on any breaking change to the schema. */
+export const ENGAGEMENT_SCHEMA_VERSION = 1;
+
+export const ENGAGEMENT_KINDS = [
+  'post',
+  'comment',
+  'reply',
+  'mention',
+  'direct_message',
+  'review',
+  'check_in',
+  'reaction',
+  'share',
+] as const;
+
+export const INTENTS = [
+  'complaint',
+  'question',
+  'praise',
+  'purchase_intent',
+  'bug_report',
+  'feature_request',
+  'press_inquiry',
+  'legal_risk',
+  'safety_risk',
+  'job_inquiry',
+  'partnership',
+  'spam',
+  'other',
+] as const;
+
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+
+const isoDateTime = z.iso.datetime({ offset: true });
+
+export const AuthorSchema = z.object({
+  id: z.string().min(1),
+  handle: z.string(),
+  name: z.string(),
+  followers: z.number().int().nonnegative().optional(),
+  verified: z.boolean().optional(),
+});
+
+export const AccountSchema = z.object({ id: z.string().min(1), handle: z.string().optional() });
+
+export const ThreadSchema = z.object({
+  parentId: z.string().optional(),
+  conversationId: z.string().optional(),
+});
+
+export const SentimentSchema = z.object({
+  label: z.enum(['positive', 'neutral', 'negative']),
+  score: z.number().min(-1).max(1),
+});
+
+export const RoutingSchema = z.object({
+  departments: z.array(z.string().min(1)).min(1),
+  rules: z.array(z.string()),
+  priority: z.enum(PRIORITIES),
+  slaDueAt: isoDateTime.optional(),
+  configVersion: z.string().min(1),
+});
+
+/**
+ * What a platform adapter produces from one event of a delivery: the engagement before
+ * enrichment and routing. Ids are strings end to end so 64-bit platform ids keep every digit.
+ */
+export const EngagementDraftSchema = z.object({
+  platform: z.enum(PLATFORM_IDS),
+  kind: z.enum(ENGAGEMENT_KINDS),
+  externalId: z.string().min(1),
+  url: z.url().optional(),
+  text: z.string(),
+  language: z.string().optional(),
+  createdAt: isoDateTime,
+  author: AuthorSchema,
+  account: AccountSchema.optional(),
+  thread: ThreadSchema.optional(),
+  rating: z.number().int().min(1).max(5).optional(),
+});
+
+/** The `detail` of an "Engagement Routed" event, schema version 1 (DESIGN.md contract). */
+export const EngagementSchema = EngagementDraftSchema.extend({
+  id: z.string().regex(/^[a-z-]+:.+$/, 'id must be "<platform>:<externalId>"'),
+  receivedAt: isoDateTime,
+  language: z.string().regex(/^([a-z]{2}|und)$/, 'ISO 639-1 code or "und"'),
+  sentiment: SentimentSchema.optional(),
+  intents: z.array(z.enum(INTENTS)),
+  keywords: z.array(z.string()),
+  routing: RoutingSchema,
+});
+
+export type EngagementKind = (typeof ENGAGEMENT_KINDS)[number];
+export type Intent = (typeof INTENTS)[number];
+export type Priority = (typeof PRIORITIES)[number];
+export type Author = z.infer<typeof AuthorSchema>;
+export type EngagementDraft = z.infer<typeof EngagementDraftSchema>;
+export type Routing = z.infer<typeof RoutingSchema>;
+export type Engagement = z.infer<typeof EngagementSchema>;
+
+/** Stable engagement id: the same platform event always yields the same id, so consumers can dedupe. */
+export function engagementId(draft: Pick<EngagementDraft, 'platform' | 'externalId'>): string {
+  return `${draft.platform}:${draft.externalId}`;
+}
