@@ -1,0 +1,113 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { EngagementDraftSchema, engagementId } from '../../../lambdas/core/engagement/engagement.schema.js';
+import { WebhookRejection, type WebhookRequest } from '../../../lambdas/core/platforms/adapter.js';
+import { adapterFor } from '../../../lambdas/core/platforms/registry.js';
+import { readSamples, sampleBody, signSample, type Sample, type SampleSecrets } from '../../../events/sign-sample.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const secrets = JSON.parse(await readFile(`${root}config/local-secrets.json`, 'utf8')) as SampleSecrets;
+const now = new Date('2025-06-05T12:00:00Z');
+const context = { receivedAt: now.toISOString(), headers: {} };
+
+const PLATFORMS = [
+  ['x', 6],
+  ['facebook', 8],
+  ['generic', 2],
+] as const;
+const samples = await Promise.all(
+  PLATFORMS.map(async ([platform]) => ({ platform, list: await readSamples(`${root}events/${platform}`) })),
+);
+const cases = samples.flatMap(({ platform, list }) => list.map(({ file, sample }) => ({ platform, name: `events/${platform}/${file}`, sample })));
+
+function request(sample: Sample, headers: Record<string, string>, rawBody = sampleBody(sample)): WebhookRequest {
+  return { method: sample.method, headers, query: sample.query ?? {}, rawBody };
+}
+
+function rejectionOf(fn: () => unknown): WebhookRejection {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof WebhookRejection) return error;
+    throw error;
+  }
+  throw new Error('expected a WebhookRejection');
+}
+
+describe('sample deliveries', () => {
+  it.each(PLATFORMS)('events/%s holds at least %d samples', (platform, count) => {
+    expect(samples.find((s) => s.platform === platform)?.list.length).toBeGreaterThanOrEqual(count);
+  });
+
+  describe.each(cases)('$name', ({ platform, sample }) => {
+    const adapter = adapterFor(platform)!;
+    const secret = secrets[platform] as Record<string, string>;
+
+    it('is a POST to its platform webhook, signed with its platform scheme at replay', () => {
+      expect(sample).toMatchObject({ method: 'POST', path: `/webhooks/${platform}`, sign: platform });
+      expect(sample.expect.status).toBe(200);
+    });
+
+    it('verifies once signed with the local secrets', () => {
+      expect(() => adapter.verify(request(sample, signSample(sample, secrets, now)), secret, now)).not.toThrow();
+    });
+
+    it('is refused unsigned (401) and with one byte changed (403)', () => {
+      expect(rejectionOf(() => adapter.verify(request(sample, sample.headers), secret, now)).statusCode).toBe(401);
+      const tampered = Buffer.from(sampleBody(sample));
+      const at = tampered.indexOf(':') + 1;
+      tampered[at] = tampered[at] === 0x20 ? 0x09 : 0x20;
+      const error = rejectionOf(() => adapter.verify(request(sample, signSample(sample, secrets, now), tampered), secret, now));
+      expect(error).toMatchObject({ statusCode: 403, code: 'bad_signature' });
+    });
+
+    it('normalizes to exactly its expected engagements, each a valid draft', () => {
+      const events = adapter.normalize(sampleBody(sample), context);
+      expect(events.map((e) => ({ id: engagementId(e.draft), kind: e.draft.kind, change: e.change }))).toEqual(
+        sample.expect.engagements.map((e) => ({ ...e, change: e.change ?? 'created' })),
+      );
+      for (const { draft } of events) {
+        expect(EngagementDraftSchema.parse(draft)).toEqual(draft);
+        expect(draft.platform).toBe(platform);
+      }
+    });
+  });
+});
+
+describe('samples that exercise exactness', () => {
+  const find = (name: string) => cases.find((c) => c.name.endsWith(name))!.sample;
+
+  it('keeps an X id beyond 2^53 and non-ASCII UTF-8 text intact', () => {
+    const sample = find('x/big-id-unicode.json');
+    expect(sample.rawBody).toContain('"id":1930697412345678901');
+    const [event] = adapterFor('x')!.normalize(sampleBody(sample), context);
+    expect(event?.draft.externalId).toBe('1930697412345678901');
+    expect(event?.draft.author).toMatchObject({ id: '1234567890123456789', name: 'Zoé Müller 🌻' });
+    expect(event?.draft.text).toBe("@acme Le café était délicieux ☕️😍 — merci à l'équipe de Zürich ! Ñandú, naïve, 東京 too");
+  });
+
+  it('carries Meta-style \\uXXXX escapes in the Facebook raw body and decodes them', () => {
+    const sample = find('facebook/unicode-escaped.json');
+    expect(sample.rawBody).toMatch(/\\u00e9.*\\ud83d\\ude1e/);
+    expect(sample.rawBody).toContain('https:\\/\\/www.facebook.com');
+    expect(/[^\x00-\x7f]/.test(sample.rawBody ?? '')).toBe(false);
+    const [event] = adapterFor('facebook')!.normalize(sampleBody(sample), context);
+    expect(event?.draft.text).toBe('Très déçue 😞 — la bouilloire est arrivée cassée. ¿Reembolso? 返金お願いします');
+    expect(event?.draft.url).toBe('https://www.facebook.com/acmeofficial/posts/pfbid02xYzAbCdEfGhIjK');
+  });
+
+  it('refuses a generic sample replayed more than 5 minutes after it was signed', () => {
+    const sample = find('generic/single-draft.json');
+    const headers = signSample(sample, secrets, new Date(now.getTime() - 301_000));
+    const error = rejectionOf(() => adapterFor('generic')!.verify(request(sample, headers), secrets.generic as Record<string, string>, now));
+    expect(error).toMatchObject({ statusCode: 401, code: 'stale_timestamp' });
+  });
+});
+
+describe('signSample', () => {
+  it('returns the sample headers unchanged for a sample without a scheme, and names a missing secret', () => {
+    const unsigned = { headers: { a: 'b' }, body: {}, sign: undefined };
+    expect(signSample(unsigned, {}, now)).toEqual({ a: 'b' });
+    expect(() => signSample({ ...unsigned, sign: 'x' }, {}, now)).toThrow(/consumerSecret/);
+  });
+});
