@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { PRIORITIES } from '../engagement/engagement.schema.js';
+import { PLATFORM_IDS } from '../engagement/platform-ids.js';
+import { compilePattern, InvalidEventPatternError } from '../patterns/index.js';
+import { parseDurationMs } from './duration.js';
+
+const id = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be lower-case letters, digits and dashes, starting with a letter (at most 40 characters)');
+
+const duration = z.string().refine((v) => parseDurationMs(v) !== undefined, {
+  message: 'must be an ISO 8601 duration such as PT15M, PT1H or P1D (weeks, days, hours, minutes, seconds)',
+});
+
+export const DepartmentSchema = z.strictObject({
+  id,
+  name: z.string().min(1),
+  description: z.string().optional(),
+  sla: z.strictObject({ firstResponse: duration }).optional(),
+});
+
+const pattern = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+  try {
+    compilePattern(value);
+  } catch (err) {
+    if (!(err instanceof InvalidEventPatternError)) throw err;
+    ctx.addIssue({ code: 'custom', message: `is not a valid EventBridge event pattern: ${err.reason}` });
+  }
+});
+
+export const RuleSchema = z.strictObject({
+  id,
+  description: z.string().optional(),
+  when: pattern,
+  routeTo: z.array(id).min(1),
+  priority: z.enum(PRIORITIES).default('normal'),
+});
+
+export const PlatformSettingsSchema = z.strictObject({
+  status: z.enum(['active', 'trial', 'disabled']).default('active'),
+});
+
+/** The governance config (`config/switchboard.yaml`), as DESIGN.md fixes it. */
+export const SwitchboardConfigSchema = z
+  .strictObject({
+    departments: z.array(DepartmentSchema).min(1),
+    defaultDepartment: id,
+    rules: z.array(RuleSchema).default([]),
+    platforms: z.partialRecord(z.enum(PLATFORM_IDS), PlatformSettingsSchema).default({}),
+  })
+  .superRefine((config, ctx) => {
+    const departments = new Set<string>();
+    config.departments.forEach((d, i) => {
+      if (departments.has(d.id)) ctx.addIssue({ code: 'custom', path: ['departments', i, 'id'], message: `department "${d.id}" is declared twice` });
+      departments.add(d.id);
+    });
+    const known = () => [...departments].join(', ');
+    if (!departments.has(config.defaultDepartment)) {
+      ctx.addIssue({ code: 'custom', path: ['defaultDepartment'], message: `"${config.defaultDepartment}" is not a declared department (declared: ${known()})` });
+    }
+    const rules = new Set<string>();
+    config.rules.forEach((r, i) => {
+      if (rules.has(r.id)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `rule "${r.id}" is declared twice` });
+      rules.add(r.id);
+      r.routeTo.forEach((dept, j) => {
+        if (!departments.has(dept)) {
+          ctx.addIssue({ code: 'custom', path: ['rules', i, 'routeTo', j], message: `rule "${r.id}" routes to "${dept}", which is not a declared department (declared: ${known()})` });
+        }
+      });
+    });
+  });
+
+export type Department = z.infer<typeof DepartmentSchema>;
+export type Rule = z.infer<typeof RuleSchema>;
+export type SwitchboardConfig = z.infer<typeof SwitchboardConfigSchema>;

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { PLATFORM_IDS } from '../engagement/platform-ids.js';
+
+/**
+ * A delivery as the webhook function (or a poller) writes it to the intake queue: the exact
+ * bytes the platform sent, so the process function can re-read them with the same adapter and
+ * the raw payload can be retained for audit. UTF-8 bodies travel as text; anything else as base64.
+ */
+export const IntakeDeliverySchema = z.object({
+  v: z.literal(1),
+  platform: z.enum(PLATFORM_IDS),
+  receivedAt: z.iso.datetime({ offset: true }),
+  /** Headers the adapter may need to read the body (content type); never signatures or secrets. */
+  headers: z.record(z.string(), z.string()).default({}),
+  body: z.string().optional(),
+  bodyBase64: z.string().optional(),
+});
+
+export type IntakeDelivery = z.infer<typeof IntakeDeliverySchema>;
+
+/** Builds the intake message for a verified request body. */
+export function toIntakeDelivery(platform: IntakeDelivery['platform'], rawBody: Buffer, receivedAt: string, headers: Record<string, string> = {}): IntakeDelivery {
+  const text = rawBody.toString('utf8');
+  const isUtf8 = Buffer.from(text, 'utf8').equals(rawBody);
+  return { v: 1, platform, receivedAt, headers, ...(isUtf8 ? { body: text } : { bodyBase64: rawBody.toString('base64') }) };
+}
+
+/** The exact bytes of the delivery's body. */
+export function deliveryBytes(delivery: IntakeDelivery): Buffer {
+  return delivery.bodyBase64 !== undefined ? Buffer.from(delivery.bodyBase64, 'base64') : Buffer.from(delivery.body ?? '', 'utf8');
+}

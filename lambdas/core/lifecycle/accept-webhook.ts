@@ -1,0 +1,65 @@
+import { isPlatformId, PLATFORM_IDS, type PlatformId } from '../engagement/platform-ids.js';
+import { toIntakeDelivery, type IntakeDelivery } from '../intake/delivery.js';
+import { WebhookRejection, type PlatformAdapter, type PlatformSecret, type WebhookRequest, type WebhookResponse } from '../platforms/adapter.js';
+
+/** Default cap on a webhook body: the largest delivery we accept into one intake message. */
+export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
+
+/** What accepting a webhook needs from the outside world. */
+export interface AcceptWebhookDependencies {
+  adapterFor(platform: string): PlatformAdapter | undefined;
+  /** The platform's secret (cached by the caller); throws when it cannot be read. */
+  secretFor(platform: PlatformId): Promise<PlatformSecret>;
+  /** Writes the delivery durably (the intake queue); resolves only once it is accepted. */
+  enqueue(delivery: IntakeDelivery): Promise<void>;
+  now(): Date;
+  maxBodyBytes?: number;
+}
+
+const json = (statusCode: number, body: unknown): WebhookResponse => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+/** A 4xx answer naming the problem; nothing has been enqueued or stored when it is sent. */
+export function rejection(err: WebhookRejection): WebhookResponse {
+  return json(err.statusCode, { error: err.code, message: err.message });
+}
+
+/**
+ * Handles `GET|POST /webhooks/{platform}`:
+ * 1. unknown platform → 404; GET → the platform's handshake (405 when it has none);
+ * 2. POST: oversized → 413, then the signature over the raw body (401/403), then the body is
+ *    read by the adapter (400 when it cannot be), so bad input never reaches the queue;
+ * 3. the raw delivery is enqueued and only then is 200 returned, with the engagement ids.
+ * A delivery with no engagement in it (read receipts, typing) is acknowledged without enqueueing.
+ */
+export async function acceptWebhook(platform: string, request: WebhookRequest, deps: AcceptWebhookDependencies): Promise<WebhookResponse> {
+  try {
+    const adapter = isPlatformId(platform) ? deps.adapterFor(platform) : undefined;
+    if (!adapter || !isPlatformId(platform)) {
+      throw new WebhookRejection(404, 'unknown_platform', `No platform "${platform}". Known platforms: ${PLATFORM_IDS.filter((p) => deps.adapterFor(p)).join(', ')}.`);
+    }
+    if (request.method === 'GET') {
+      if (!adapter.handshake) throw new WebhookRejection(405, 'method_not_allowed', `Platform "${platform}" has no GET handshake; deliveries are POSTed.`);
+      return adapter.handshake(request, await deps.secretFor(platform));
+    }
+    if (request.method !== 'POST') throw new WebhookRejection(405, 'method_not_allowed', `Use POST for deliveries${adapter.handshake ? ' and GET for the handshake' : ''}.`);
+    const max = deps.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES;
+    if (request.rawBody.length > max) throw new WebhookRejection(413, 'payload_too_large', `Body is ${request.rawBody.length} bytes; the limit is ${max}.`);
+    if (request.rawBody.length === 0) throw new WebhookRejection(400, 'empty_body', 'The request has no body.');
+
+    const now = deps.now();
+    adapter.verify(request, await deps.secretFor(platform), now);
+    const receivedAt = now.toISOString();
+    const contentType = request.headers['content-type'];
+    const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
+    const events = adapter.normalize(request.rawBody, { receivedAt, headers });
+    if (events.length > 0) await deps.enqueue(toIntakeDelivery(platform, request.rawBody, receivedAt, headers));
+    return json(200, { accepted: events.length, engagements: events.map((e) => `${e.draft.platform}:${e.draft.externalId}`) });
+  } catch (err) {
+    if (err instanceof WebhookRejection) return rejection(err);
+    throw err;
+  }
+}

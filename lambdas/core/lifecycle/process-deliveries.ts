@@ -1,0 +1,107 @@
+import { buildEngagement } from '../engagement/build-engagement.js';
+import type { Engagement } from '../engagement/engagement.schema.js';
+import { deliveryBytes, IntakeDeliverySchema } from '../intake/delivery.js';
+import type { PlatformAdapter } from '../platforms/adapter.js';
+import type { EngagementStore } from '../ports/engagement-store.js';
+import type { EventPublisher } from '../ports/event-publisher.js';
+import type { Router } from '../routing/router.js';
+
+/** One intake-queue message: its id (for partial batch failures) and its body. */
+export interface IntakeMessage {
+  messageId: string;
+  body: string;
+}
+
+/** What a batch run needs from the outside world. */
+export interface ProcessDependencies {
+  router: Router;
+  adapterFor(platform: string): PlatformAdapter | undefined;
+  store: EngagementStore;
+  publisher: EventPublisher;
+  now(): Date;
+  /** Told about anything that is not the happy path; never given personal data. */
+  log?(level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
+}
+
+/** Result of a batch: the messages to hand back to SQS for redelivery, and what happened. */
+export interface ProcessOutcome {
+  failedMessageIds: string[];
+  published: string[];
+  duplicates: string[];
+}
+
+/**
+ * Processes a batch of intake deliveries: normalize → enrich → route → store → publish.
+ *
+ * 1. Each message is read by its platform adapter; every engagement is built and stored with
+ *    its routing audit record in one conditional write on the engagement id.
+ * 2. An engagement that already exists is a redelivery: it is published again only if its
+ *    first attempt never got its event onto the bus (a crash between store and publish), and
+ *    then with the decision first stored, so no department ever gets two different messages.
+ * 3. All engagements of the batch are published together (the publisher batches by 10 and
+ *    retries failed entries); a message whose engagements could not all be stored or published
+ *    is reported failed, so SQS redelivers it and, past maxReceiveCount, dead-letters it.
+ */
+export async function processDeliveries(messages: IntakeMessage[], deps: ProcessDependencies): Promise<ProcessOutcome> {
+  const failed = new Set<string>();
+  const toPublish = new Map<string, { engagement: Engagement; messageId: string }>();
+  const duplicates: string[] = [];
+  const log = deps.log ?? (() => undefined);
+
+  for (const message of messages) {
+    try {
+      const delivery = IntakeDeliverySchema.parse(JSON.parse(message.body));
+      const adapter = deps.adapterFor(delivery.platform);
+      if (!adapter) throw new Error(`no adapter for platform "${delivery.platform}"`);
+      const rawBody = deliveryBytes(delivery);
+      const events = adapter.normalize(rawBody, { receivedAt: delivery.receivedAt, headers: delivery.headers });
+      await deps.store.saveRawDelivery(message.messageId, delivery.platform, delivery.receivedAt, rawBody.toString('base64'));
+      for (const event of events) {
+        if (event.change !== 'created') {
+          log('info', 'edit or deletion not yet applied to stored engagements', { platform: delivery.platform, change: event.change });
+          continue;
+        }
+        const engagement = buildEngagement(event.draft, delivery.receivedAt, deps.router);
+        if (toPublish.has(engagement.id)) continue; // the same event twice in one batch
+        const saved = await deps.store.saveNew(engagement, {
+          engagementId: engagement.id,
+          at: deps.now().toISOString(),
+          departments: engagement.routing.departments,
+          rules: engagement.routing.rules,
+          priority: engagement.routing.priority,
+          configVersion: engagement.routing.configVersion,
+          ...(engagement.routing.slaDueAt ? { slaDueAt: engagement.routing.slaDueAt } : {}),
+          deliveryId: message.messageId,
+        });
+        if (saved.created) toPublish.set(engagement.id, { engagement, messageId: message.messageId });
+        else if (saved.existing.publishedAt === undefined) toPublish.set(engagement.id, { engagement: saved.existing.engagement, messageId: message.messageId });
+        else duplicates.push(engagement.id);
+      }
+    } catch (err) {
+      failed.add(message.messageId);
+      log('error', 'delivery could not be processed', { messageId: message.messageId, error: (err as Error).message });
+    }
+  }
+
+  const pending = [...toPublish.values()].filter((p) => !failed.has(p.messageId));
+  const published: string[] = [];
+  if (pending.length > 0) {
+    const result = await deps.publisher.publish(pending.map((p) => p.engagement));
+    for (const f of result.failed) {
+      const entry = toPublish.get(f.id);
+      if (entry) failed.add(entry.messageId);
+      log('error', 'engagement not accepted by the event bus', { engagementId: f.id, errorCode: f.errorCode });
+    }
+    const at = deps.now().toISOString();
+    for (const id of result.published) {
+      published.push(id);
+      try {
+        await deps.store.markPublished(id, at);
+      } catch (err) {
+        // The event is on the bus; failing the message now would publish it a second time.
+        log('warn', 'published engagement could not be marked as published', { engagementId: id, error: (err as Error).message });
+      }
+    }
+  }
+  return { failedMessageIds: [...failed], published, duplicates };
+}

@@ -1,0 +1,12 @@
+import type { Engagement } from '../engagement/engagement.schema.js';
+
+/** Outcome of publishing a set of engagements: which ids the bus accepted and which it did not. */
+export interface PublishResult {
+  published: string[];
+  failed: { id: string; errorCode: string; errorMessage?: string }[];
+}
+
+/** Publishes "Engagement Routed" events (EventBridge on AWS and in the local twin). */
+export interface EventPublisher {
+  publish(engagements: Engagement[]): Promise<PublishResult>;
+}

@@ -1,0 +1,39 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { acceptWebhook } from '../core/lifecycle/accept-webhook.js';
+import { adapterFor } from '../core/platforms/registry.js';
+import { requireEnv } from '../shared/env.js';
+import { logger } from '../shared/logger.js';
+import { secretReader } from '../shared/platform-secrets.js';
+import { sqsEnqueue } from '../shared/sqs-intake.js';
+import { toProxyResult, toWebhookRequest } from './api-gateway.js';
+
+const deps = {
+  adapterFor,
+  secretFor: secretReader(JSON.parse(requireEnv('PLATFORM_SECRET_ARNS')) as Record<string, string>),
+  enqueue: sqsEnqueue(new SQSClient({}), requireEnv('INTAKE_QUEUE_URL')),
+  now: () => new Date(),
+};
+
+/**
+ * `GET|POST /webhooks/{platform}`. Answers 2xx only after the intake queue accepted the
+ * delivery; refusals are logged by reason and status, never with the body or headers.
+ */
+export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event) => {
+    const platform = event.pathParameters?.platform ?? '';
+    let response;
+    try {
+      response = await acceptWebhook(platform, toWebhookRequest(event), deps);
+    } catch (err) {
+      // Secrets or the queue are unavailable: a 503 makes the platform retry the delivery later.
+      logger.error('webhook could not be accepted', { platform, error: (err as Error).message });
+      return { statusCode: 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'unavailable', message: 'The delivery could not be stored; retry later.' }) };
+    }
+    if (response.statusCode >= 400) logger.warn('webhook refused', { platform, status: response.statusCode, error: (JSON.parse(response.body) as { error?: string }).error });
+    else logger.info('webhook accepted', { platform, status: response.statusCode });
+    return toProxyResult(response);
+  });

@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError, loadConfig, parseConfig } from '../../../lambdas/core/config/load-config.js';
+
+const shipped = readFileSync('config/switchboard.yaml', 'utf8');
+
+function problemsOf(text: string) {
+  try {
+    parseConfig(text, 'test.yaml');
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('config was accepted');
+}
+
+describe('governance config', () => {
+  it('accepts the shipped config with the required departments and default', () => {
+    const { config, configVersion } = loadConfig('config/switchboard.yaml');
+    expect(config.departments.map((d) => d.id)).toEqual(expect.arrayContaining(['customer-care', 'engineering', 'sales', 'communications', 'legal']));
+    expect(config.defaultDepartment).toBe('communications');
+    expect(configVersion).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('gives a different version for different content and the same for the same', () => {
+    expect(parseConfig(shipped).configVersion).toBe(parseConfig(shipped).configVersion);
+    expect(parseConfig(`${shipped}\n# changed\n`).configVersion).not.toBe(parseConfig(shipped).configVersion);
+  });
+
+  it('names the field, the line and the allowed values for a bad priority', () => {
+    const text = shipped.replace('priority: urgent', 'priority: critical');
+    const line = text.split('\n').findIndex((l) => l.includes('priority: critical')) + 1;
+    const err = problemsOf(text);
+    const problem = err.problems.find((p) => p.field.endsWith('.priority'));
+    expect(problem).toMatchObject({ line });
+    expect(problem?.field).toMatch(/^rules\[\d+\]\.priority$/);
+    expect(err.message).toContain(`test.yaml:${line}:`);
+    expect(err.message).toMatch(/low.*normal.*high.*urgent/);
+  });
+
+  it('refuses a rule that routes to an undeclared department, naming the rule', () => {
+    const err = problemsOf(shipped.replace('routeTo: [legal, communications]', 'routeTo: [legal, marketing]'));
+    expect(err.message).toContain('routes to "marketing", which is not a declared department');
+    expect(err.message).toContain('legal-threats');
+  });
+
+  it('refuses an invalid event pattern with the pattern engine reason', () => {
+    const err = problemsOf(shipped.replace('kind: [direct_message]', 'kind: []'));
+    expect(err.problems[0]?.field).toMatch(/^rules\[\d+\]\.when$/);
+    expect(err.message).toContain('Empty arrays are not allowed');
+  });
+
+  it('refuses an unknown default department and unknown keys', () => {
+    const err = problemsOf(shipped.replace('defaultDepartment: communications', 'defaultDepartment: marketing\nroutes: []'));
+    expect(err.message).toContain('defaultDepartment');
+    expect(err.message).toContain('"marketing" is not a declared department');
+    expect(err.problems.some((p) => p.message.includes('routes'))).toBe(true);
+  });
+
+  it('refuses malformed SLA durations and duplicate ids', () => {
+    const err = problemsOf(shipped.replace('firstResponse: PT1H', 'firstResponse: one hour').replace('id: sales', 'id: engineering'));
+    expect(err.message).toContain('ISO 8601 duration');
+    expect(err.message).toContain('"engineering" is declared twice');
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const err = problemsOf('departments:\n  - id: a\n    name: [unclosed\n');
+    expect(err.problems[0]).toMatchObject({ field: '(yaml)' });
+    expect(err.problems[0]?.line).toBeGreaterThan(0);
+  });
+
+  it('explains a missing file', () => {
+    expect(() => loadConfig('config/does-not-exist.yaml')).toThrow(/cannot be read/);
+  });
+});

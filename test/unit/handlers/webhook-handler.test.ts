@@ -1,0 +1,59 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createHmac } from 'node:crypto';
+
+const sqs = mockClient(SQSClient);
+const secrets = mockClient(SecretsManagerClient);
+const SECRET = 'unit-signing-secret';
+
+process.env.INTAKE_QUEUE_URL = 'https://sqs.local/123/intake';
+process.env.PLATFORM_SECRET_ARNS = JSON.stringify({ generic: 'arn:aws:secretsmanager:us-east-1:123:secret:generic' });
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+const { handler } = (await import('../../../lambdas/webhook/handler.js')) as { handler: (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult> };
+
+const context = { getRemainingTimeInMillis: () => 10_000, functionName: 'webhook', awsRequestId: 'r' } as Context;
+
+function event(body: string, headers: Record<string, string> = {}): APIGatewayProxyEvent {
+  const ts = Math.floor(Date.now() / 1000);
+  const signature = createHmac('sha256', SECRET).update(`${ts}.${body}`).digest('hex');
+  return {
+    httpMethod: 'POST',
+    pathParameters: { platform: 'generic' },
+    // REST APIs keep the sender's header case; binary media types deliver base64
+    headers: { 'Content-Type': 'application/json', 'X-Switchboard-Timestamp': String(ts), 'X-Switchboard-Signature': `sha256=${signature}`, ...headers },
+    queryStringParameters: null,
+    body: Buffer.from(body).toString('base64'),
+    isBase64Encoded: true,
+  } as unknown as APIGatewayProxyEvent;
+}
+
+beforeEach(() => {
+  sqs.reset();
+  secrets.reset();
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ signingSecret: SECRET }) });
+});
+
+describe('webhook handler (API Gateway proxy)', () => {
+  it('verifies the base64-delivered bytes and answers 200 once SQS accepted', async () => {
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
+    const res = await handler(event('{"id":"7","text":"hello","author":{"id":"u"}}'), context);
+    expect(res.statusCode).toBe(200);
+    const sent = JSON.parse(sqs.commandCalls(SendMessageCommand)[0]?.args[0].input.MessageBody ?? '{}') as { body: string };
+    expect(sent.body).toBe('{"id":"7","text":"hello","author":{"id":"u"}}');
+  });
+
+  it('answers 503 (so the platform retries) when SQS fails, never 2xx', async () => {
+    sqs.on(SendMessageCommand).rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+    const res = await handler(event('{"id":"8","text":"hello","author":{"id":"u"}}'), context);
+    expect(res.statusCode).toBe(503);
+    expect(JSON.parse(res.body)).toMatchObject({ error: 'unavailable' });
+  });
+
+  it('refuses a bad signature without touching SQS', async () => {
+    const res = await handler(event('{"id":"9","text":"x","author":{"id":"u"}}', { 'X-Switchboard-Signature': 'sha256=00' }), context);
+    expect(res.statusCode).toBe(403);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+});

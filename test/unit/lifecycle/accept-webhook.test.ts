@@ -1,0 +1,57 @@
+import { createHmac } from 'node:crypto';
+import { acceptWebhook, type AcceptWebhookDependencies } from '../../../lambdas/core/lifecycle/accept-webhook.js';
+import type { IntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
+import { adapterFor } from '../../../lambdas/core/platforms/registry.js';
+
+const SECRET = 'test-signing-secret';
+const NOW = new Date('2026-11-25T12:00:00.000Z');
+
+function deps(overrides: Partial<AcceptWebhookDependencies> = {}) {
+  const enqueued: IntakeDelivery[] = [];
+  const d: AcceptWebhookDependencies = {
+    adapterFor,
+    secretFor: async () => ({ signingSecret: SECRET }),
+    enqueue: async (delivery) => void enqueued.push(delivery),
+    now: () => NOW,
+    ...overrides,
+  };
+  return { d, enqueued };
+}
+
+function signed(body: string, timestamp = Math.floor(NOW.getTime() / 1000)) {
+  const signature = createHmac('sha256', SECRET).update(`${timestamp}.${body}`).digest('hex');
+  return { method: 'POST', query: {}, rawBody: Buffer.from(body), headers: { 'content-type': 'application/json', 'x-switchboard-timestamp': String(timestamp), 'x-switchboard-signature': `sha256=${signature}` } };
+}
+
+describe('accepting a webhook', () => {
+  it('enqueues the exact bytes and answers 200 with the engagement ids only after enqueueing', async () => {
+    const { d, enqueued } = deps();
+    const body = '{"id":"42","text":"héllo","author":{"id":"u1"}}';
+    const res = await acceptWebhook('generic', signed(body), d);
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ accepted: 1, engagements: ['generic:42'] });
+    expect(enqueued).toEqual([{ v: 1, platform: 'generic', receivedAt: NOW.toISOString(), headers: { 'content-type': 'application/json' }, body }]);
+  });
+
+  it('does not answer 2xx when the queue refuses the delivery', async () => {
+    const { d } = deps({ enqueue: async () => Promise.reject(new Error('SQS unavailable')) });
+    await expect(acceptWebhook('generic', signed('{"id":"1","text":"x","author":{"id":"u"}}'), d)).rejects.toThrow('SQS unavailable');
+  });
+
+  it.each([
+    ['an unknown platform', 'myspace', signed('{}'), 404, 'unknown_platform'],
+    ['an oversized body', 'generic', signed('x'.repeat(300 * 1024)), 413, 'payload_too_large'],
+    ['an empty body', 'generic', { ...signed(''), rawBody: Buffer.alloc(0) }, 400, 'empty_body'],
+    ['a GET on a platform without handshake', 'generic', { ...signed(''), method: 'GET' }, 405, 'method_not_allowed'],
+    ['a PUT', 'generic', { ...signed('{}'), method: 'PUT' }, 405, 'method_not_allowed'],
+    ['a stale timestamp', 'generic', signed('{"id":"1","text":"x","author":{"id":"u"}}', Math.floor(NOW.getTime() / 1000) - 301), 401, 'stale_timestamp'],
+    ['a malformed draft', 'generic', signed('{"text":"no id"}'), 400, 'malformed_body'],
+  ])('refuses %s with %i and enqueues nothing', async (_name, platform, request, status, error) => {
+    const { d, enqueued } = deps();
+    const res = await acceptWebhook(platform, request, d);
+    expect(res.statusCode).toBe(status);
+    expect(JSON.parse(res.body)).toMatchObject({ error, message: expect.any(String) });
+    expect(res.headers['content-type']).toBe('application/json');
+    expect(enqueued).toEqual([]);
+  });
+});

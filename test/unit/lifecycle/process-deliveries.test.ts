@@ -1,0 +1,94 @@
+import { createHmac } from 'node:crypto';
+import { loadConfig } from '../../../lambdas/core/config/load-config.js';
+import { toIntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
+import { processDeliveries, type ProcessDependencies } from '../../../lambdas/core/lifecycle/process-deliveries.js';
+import { adapterFor } from '../../../lambdas/core/platforms/registry.js';
+import { createRouter } from '../../../lambdas/core/routing/router.js';
+import { MemoryPublisher, MemoryStore } from '../../support/memory-store.js';
+
+const router = createRouter(loadConfig('config/switchboard.yaml'));
+const now = () => new Date('2026-11-25T12:00:00.000Z');
+
+const message = (messageId: string, drafts: unknown) => ({
+  messageId,
+  body: JSON.stringify(toIntakeDelivery('generic', Buffer.from(JSON.stringify(drafts)), '2026-11-25T12:00:00.000Z')),
+});
+const draft = (id: string, text: string) => ({ id, text, author: { id: 'u1', handle: 'sam' } });
+
+function deps(store = new MemoryStore(), publisher = new MemoryPublisher()): ProcessDependencies & { store: MemoryStore; publisher: MemoryPublisher } {
+  return { router, adapterFor, store, publisher, now };
+}
+
+describe('processing intake deliveries', () => {
+  it('stores, audits and publishes each engagement of a delivery once', async () => {
+    const d = deps();
+    const out = await processDeliveries([message('m1', [draft('a', 'I want a refund'), draft('b', 'The app crashes on start')])], d);
+    expect(out).toEqual({ failedMessageIds: [], published: ['generic:a', 'generic:b'], duplicates: [] });
+    expect(d.publisher.published.map((e) => [e.id, e.routing.departments])).toEqual([
+      ['generic:a', ['customer-care']],
+      ['generic:b', ['engineering']],
+    ]);
+    expect(d.store.audits.map((a) => [a.engagementId, a.rules, a.configVersion, a.deliveryId])).toEqual([
+      ['generic:a', ['care-orders-and-refunds'], router.configVersion, 'm1'],
+      ['generic:b', ['engineering-bugs'], router.configVersion, 'm1'],
+    ]);
+    expect(d.store.engagements.get('generic:a')?.publishedAt).toBe('2026-11-25T12:00:00.000Z');
+    expect(d.store.raw.has('m1')).toBe(true);
+  });
+
+  it('publishes nothing for a redelivered platform event', async () => {
+    const d = deps();
+    await processDeliveries([message('m1', draft('a', 'refund'))], d);
+    const again = await processDeliveries([message('m2', draft('a', 'refund'))], d);
+    expect(again).toEqual({ failedMessageIds: [], published: [], duplicates: ['generic:a'] });
+    expect(d.publisher.published).toHaveLength(1);
+  });
+
+  it('publishes the stored decision exactly once after a crash between store and publish', async () => {
+    const d = deps();
+    d.publisher.crash = true;
+    await expect(processDeliveries([message('m1', draft('a', 'refund'))], d)).rejects.toThrow('injected crash');
+    expect(d.store.engagements.get('generic:a')?.publishedAt).toBeUndefined();
+
+    d.publisher.crash = false;
+    const retry = await processDeliveries([message('m1', draft('a', 'refund'))], d);
+    expect(retry.published).toEqual(['generic:a']);
+    const third = await processDeliveries([message('m1', draft('a', 'refund'))], d);
+    expect(third.published).toEqual([]);
+    expect(d.publisher.published.map((e) => e.id)).toEqual(['generic:a']);
+    expect(d.store.audits).toHaveLength(1);
+  });
+
+  it('fails only the message whose engagement the bus refused, for SQS to redeliver', async () => {
+    const d = deps();
+    d.publisher.refuse.add('generic:b');
+    const out = await processDeliveries([message('m1', draft('a', 'hi')), message('m2', draft('b', 'hi'))], d);
+    expect(out.failedMessageIds).toEqual(['m2']);
+    expect(out.published).toEqual(['generic:a']);
+    d.publisher.refuse.clear();
+    expect((await processDeliveries([message('m2', draft('b', 'hi'))], d)).published).toEqual(['generic:b']);
+  });
+
+  it('fails a message it cannot read or store, and still processes the rest of the batch', async () => {
+    const d = deps();
+    d.store.failSaveFor.add('generic:c');
+    const out = await processDeliveries([{ messageId: 'bad', body: '{"v":1' }, message('m1', draft('a', 'hi')), message('m3', draft('c', 'hi'))], d);
+    expect(out.failedMessageIds.sort()).toEqual(['bad', 'm3']);
+    expect(out.published).toEqual(['generic:a']);
+  });
+
+  it('publishes one event when the same platform event appears twice in a batch', async () => {
+    const d = deps();
+    const out = await processDeliveries([message('m1', draft('a', 'hi')), message('m2', draft('a', 'hi'))], d);
+    expect(out.published).toEqual(['generic:a']);
+    expect(d.publisher.published).toHaveLength(1);
+  });
+
+  it('reads the raw bytes the webhook accepted', () => {
+    // the intake message keeps the exact bytes, so a signature could be re-checked later
+    const body = Buffer.from('{"id":"é"}');
+    const delivery = toIntakeDelivery('generic', body, '2026-11-25T12:00:00.000Z');
+    expect(createHmac('sha256', 'k').update(Buffer.from(delivery.body ?? '', 'utf8')).digest('hex')).toBe(createHmac('sha256', 'k').update(body).digest('hex'));
+    expect(toIntakeDelivery('generic', Buffer.from([0xff, 0xfe]), '2026-11-25T12:00:00.000Z').bodyBase64).toBe('//4=');
+  });
+});

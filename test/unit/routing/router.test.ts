@@ -1,0 +1,64 @@
+import { parseConfig } from '../../../lambdas/core/config/load-config.js';
+import { buildEngagement } from '../../../lambdas/core/engagement/build-engagement.js';
+import type { EngagementDraft } from '../../../lambdas/core/engagement/engagement.schema.js';
+import { EngagementSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
+import { createRouter } from '../../../lambdas/core/routing/router.js';
+
+const config = parseConfig(`
+departments:
+  - { id: care, name: Care, sla: { firstResponse: PT1H } }
+  - { id: eng, name: Engineering, sla: { firstResponse: PT4H } }
+  - { id: comms, name: Comms, sla: { firstResponse: PT30M } }
+  - { id: legal, name: Legal }
+defaultDepartment: comms
+rules:
+  - { id: refunds, when: { keywords: [refund] }, routeTo: [care] }
+  - { id: bugs, when: { keywords: [crash] }, routeTo: [eng], priority: high }
+  - { id: lawyers, when: { keywords: [lawyer] }, routeTo: [legal, comms], priority: urgent }
+  - { id: big, when: { author: { followers: [{ numeric: [">=", 10000] }] } }, routeTo: [comms], priority: low }
+`);
+const router = createRouter(config);
+
+const draft = (text: string, followers = 10): EngagementDraft => ({
+  platform: 'generic',
+  kind: 'comment',
+  externalId: 'e1',
+  text,
+  createdAt: '2026-11-25T10:00:00.000Z',
+  author: { id: 'a1', handle: 'sam', name: 'Sam', followers },
+});
+const route = (text: string, followers?: number) => buildEngagement(draft(text, followers), '2026-11-25T10:00:05.000Z', router);
+
+describe('routing by config rules', () => {
+  it('sends an engagement to the department of the matching rule with its SLA', () => {
+    const e = route('I want a refund');
+    expect(e.routing).toEqual({ departments: ['care'], rules: ['refunds'], priority: 'normal', slaDueAt: '2026-11-25T11:00:05.000Z', configVersion: config.configVersion });
+    expect(EngagementSchema.parse(e)).toEqual(e);
+  });
+
+  it('adds the departments of every matching rule and keeps the highest priority', () => {
+    const e = route('Another crash: refund me or my lawyer calls', 50_000);
+    expect(e.routing.departments).toEqual(['care', 'eng', 'legal', 'comms']);
+    expect(e.routing.rules).toEqual(['refunds', 'bugs', 'lawyers', 'big']);
+    expect(e.routing.priority).toBe('urgent');
+    // earliest deadline among the departments: comms' 30 minutes
+    expect(e.routing.slaDueAt).toBe('2026-11-25T10:30:05.000Z');
+  });
+
+  it('sends an unmatched engagement to the default department at normal priority', () => {
+    expect(route('Lovely weather').routing).toMatchObject({ departments: ['comms'], rules: [], priority: 'normal' });
+  });
+
+  it('omits the SLA when no routed department has one', () => {
+    const legalOnly = createRouter(parseConfig('departments: [{ id: legal, name: Legal }]\ndefaultDepartment: legal\n'));
+    expect(buildEngagement(draft('hello'), '2026-11-25T10:00:05.000Z', legalOnly).routing.slaDueAt).toBeUndefined();
+  });
+
+  it('sets the stable id, keywords and an ISO 639-1 language', () => {
+    const e = buildEngagement({ ...draft('Refund!'), language: 'en-GB' }, '2026-11-25T10:00:05.000Z', router);
+    expect(e.id).toBe('generic:e1');
+    expect(e.language).toBe('en');
+    expect(e.keywords).toContain('refund');
+    expect(buildEngagement(draft('x'), '2026-11-25T10:00:05.000Z', router).language).toBe('und');
+  });
+});

@@ -1,0 +1,49 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { Engagement } from '../../../lambdas/core/engagement/engagement.schema.js';
+import { EventBridgePublisher } from '../../../lambdas/shared/eventbridge-publisher.js';
+
+const eb = mockClient(EventBridgeClient);
+const engagement = (n: number) => ({ id: `generic:${n}` }) as Engagement;
+const publisher = () => new EventBridgePublisher(new EventBridgeClient({}), 'bus', { backoffBaseMs: 1, maxAttempts: 3 });
+const sentIds = (call: number) =>
+  (eb.commandCalls(PutEventsCommand)[call]?.args[0].input.Entries ?? []).map((e) => (JSON.parse(e.Detail ?? '{}') as { id: string }).id);
+
+beforeEach(() => eb.reset());
+
+describe('publishing Engagement Routed events', () => {
+  it('sends at most ten entries per PutEvents call, with the contract envelope', async () => {
+    eb.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({ FailedEntryCount: 0, Entries: input.Entries.map((_, i) => ({ EventId: `e${i}` })) }));
+    const out = await publisher().publish(Array.from({ length: 23 }, (_, i) => engagement(i)));
+    expect(out.published).toHaveLength(23);
+    expect(eb.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries?.length)).toEqual([10, 10, 3]);
+    expect(eb.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]).toMatchObject({ Source: 'switchboard', DetailType: 'Engagement Routed', EventBusName: 'bus' });
+  });
+
+  it('retries only the entries that failed with a retryable code', async () => {
+    eb.on(PutEventsCommand)
+      .resolvesOnce({ FailedEntryCount: 1, Entries: [{ EventId: 'a' }, { ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' }, { EventId: 'c' }] })
+      .resolvesOnce({ FailedEntryCount: 0, Entries: [{ EventId: 'b' }] });
+    const out = await publisher().publish([engagement(1), engagement(2), engagement(3)]);
+    expect(out).toEqual({ published: ['generic:1', 'generic:3', 'generic:2'], failed: [] });
+    expect(sentIds(1)).toEqual(['generic:2']);
+  });
+
+  it('does not retry entries the bus will never accept', async () => {
+    eb.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' }] });
+    const out = await publisher().publish([engagement(1)]);
+    expect(out.failed).toEqual([{ id: 'generic:1', errorCode: 'MalformedDetail', errorMessage: 'Detail is malformed.' }]);
+    expect(eb.commandCalls(PutEventsCommand)).toHaveLength(1);
+  });
+
+  it('gives up after the last attempt and reports the entries as failed', async () => {
+    eb.on(PutEventsCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    const out = await publisher().publish([engagement(1), engagement(2)]);
+    expect(out.published).toEqual([]);
+    expect(out.failed.map((f) => [f.id, f.errorCode])).toEqual([
+      ['generic:1', 'ThrottlingException'],
+      ['generic:2', 'ThrottlingException'],
+    ]);
+    expect(eb.commandCalls(PutEventsCommand)).toHaveLength(3);
+  });
+});
