@@ -1,0 +1,66 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** Props of {@link AppFunction}. */
+export interface AppFunctionProps {
+  /** The handler file (exports `handler`). */
+  entry: string;
+  description: string;
+  environment?: Record<string, string>;
+  /** @default Duration.seconds(10) */
+  timeout?: Duration;
+  /** @default 512 */
+  memorySize?: number;
+  /** The governance config's YAML text, inlined into the bundle (see lambdas/shared/bundled-config.ts). */
+  configText?: string;
+  /** @default RetentionDays.ONE_MONTH */
+  logRetention?: RetentionDays;
+}
+
+/**
+ * A Lambda function with Switchboard's defaults in one place: Node.js 24 on arm64, an ESM
+ * bundle with the AWS SDK included (so the version is the one the lockfile pins and the local
+ * twin runs the same bytes), X-Ray tracing, source maps, and an explicit log group with retention.
+ */
+export class AppFunction extends Construct {
+  readonly fn: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: AppFunctionProps) {
+    super(scope, id);
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: `${Stack.of(this).stackName}-${id}`,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        minify: true,
+        sourceMap: true,
+        target: 'node24',
+        mainFields: ['module', 'main'],
+        externalModules: [],
+        // CJS dependencies call require(); ESM bundles need it defined.
+        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        define: props.configText === undefined ? {} : { SWITCHBOARD_BUNDLED_CONFIG: JSON.stringify(props.configText) },
+      },
+    });
+  }
+}

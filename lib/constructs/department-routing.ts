@@ -1,0 +1,61 @@
+import { CfnOutput, Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { Department } from '../../lambdas/core/config/config.schema.js';
+import type { AlarmTopic } from './alarm-topic.js';
+import { ENGAGEMENT_ROUTED, ENGAGEMENT_SOURCE } from './event-contract.js';
+import { SecureQueue } from './secure-queue.js';
+
+/** Props of {@link DepartmentRouting}. */
+export interface DepartmentRoutingProps {
+  department: Department;
+  bus: IEventBus;
+  alarms: AlarmTopic;
+}
+
+/**
+ * One department's delivery path: a rule on the bus matching engagements routed to it, and
+ * its queue (named `<stack>-<department id>`) with a redrive dead-letter queue for messages
+ * its consumer cannot handle, plus a target dead-letter queue for events EventBridge could not
+ * deliver after retrying for a day. Both dead-letter queues alarm.
+ */
+export class DepartmentRouting extends Construct {
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly deliveryDeadLetterQueue: Queue;
+  readonly rule: Rule;
+
+  constructor(scope: Construct, id: string, props: DepartmentRoutingProps) {
+    super(scope, id);
+    const { department } = props;
+    const queueName = `${Stack.of(this).stackName}-${department.id}`;
+    const queues = new SecureQueue(this, 'Inbox', { queueName, visibilityTimeout: Duration.minutes(5), maxReceiveCount: 10 });
+    this.queue = queues.queue;
+    this.deadLetterQueue = queues.deadLetterQueue;
+    this.deliveryDeadLetterQueue = new Queue(this, 'DeliveryDeadLetters', {
+      queueName: `${queueName}-delivery-dlq`,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deliveryDeadLetterQueue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue (EventBridge target DLQ).' });
+    for (const q of [this.queue, this.deadLetterQueue, this.deliveryDeadLetterQueue]) Tags.of(q).add('switchboard:department', department.id);
+
+    this.rule = new Rule(this, 'Rule', {
+      eventBus: props.bus,
+      description: `Engagements routed to ${department.name}`,
+      eventPattern: { source: [ENGAGEMENT_SOURCE], detailType: [ENGAGEMENT_ROUTED], detail: { routing: { departments: [department.id] } } },
+    });
+    this.rule.addTarget(
+      new SqsQueue(this.queue, { deadLetterQueue: this.deliveryDeadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) }),
+    );
+
+    props.alarms.alarmOnDeadLetters(this, 'ConsumerDeadLettersAlarm', this.deadLetterQueue, `${department.id}'s consumer dead-letter queue`);
+    props.alarms.alarmOnDeadLetters(this, 'DeliveryDeadLettersAlarm', this.deliveryDeadLetterQueue, `${department.id}'s delivery dead-letter queue`);
+
+    new CfnOutput(Stack.of(this), `${id}QueueUrl`, { value: this.queue.queueUrl, description: `${department.name}: queue URL to consume` });
+    new CfnOutput(Stack.of(this), `${id}QueueArn`, { value: this.queue.queueArn, description: `${department.name}: queue ARN (for IAM)` });
+  }
+}

@@ -1,0 +1,33 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+
+/** Props of {@link EngagementTable}. */
+export interface EngagementTableProps {
+  /** Refuse `cdk destroy`/replacement of the table. @default true */
+  deletionProtection?: boolean;
+}
+
+/**
+ * The single table for engagements, their audit trail and raw deliveries (key layout in
+ * lambdas/shared/dynamodb-engagement-store.ts). Point-in-time recovery is on because auditors
+ * rely on it and S3 exports require it; TTL only ever removes raw deliveries, which are the
+ * only items written with `expiresAt`.
+ */
+export class EngagementTable extends Construct {
+  readonly table: TableV2;
+
+  constructor(scope: Construct, id: string, props: EngagementTableProps = {}) {
+    super(scope, id);
+    this.table = new TableV2(this, 'Table', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      encryption: TableEncryptionV2.awsManagedKey(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'expiresAt',
+      deletionProtection: props.deletionProtection ?? true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+}

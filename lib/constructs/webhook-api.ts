@@ -1,0 +1,60 @@
+import { CfnOutput, Stack, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat, LambdaIntegration, LogGroupLogDestination, MethodLoggingLevel, RestApi } from 'aws-cdk-lib/aws-apigateway';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** Props of {@link WebhookApi}. */
+export interface WebhookApiProps {
+  handler: IFunction;
+  /** Steady-state requests per second across all platforms. @default 200 */
+  rateLimit?: number;
+  /** @default 400 */
+  burstLimit?: number;
+}
+
+/**
+ * The public front door: a REST API (chosen over HTTP API for WAF, stage throttling and access
+ * logs) with `GET|POST /webhooks/{platform}` proxied to the webhook function. Every media type
+ * is passed as binary, so the function gets the exact bytes the platform signed.
+ */
+export class WebhookApi extends Construct {
+  readonly api: RestApi;
+
+  constructor(scope: Construct, id: string, props: WebhookApiProps) {
+    super(scope, id);
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS });
+    this.api = new RestApi(this, 'Api', {
+      description: 'Switchboard platform webhooks',
+      binaryMediaTypes: ['*/*'],
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: 'live',
+        throttlingRateLimit: props.rateLimit ?? 200,
+        throttlingBurstLimit: props.burstLimit ?? 400,
+        tracingEnabled: true,
+        loggingLevel: MethodLoggingLevel.ERROR,
+        // Request bodies carry personal data: never written to execution logs.
+        dataTraceEnabled: false,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields({
+          caller: false, httpMethod: true, ip: true, protocol: true, requestTime: true, resourcePath: true, responseLength: true, status: true, user: false,
+        }),
+      },
+    });
+    const integration = new LambdaIntegration(props.handler);
+    const platform = this.api.root.addResource('webhooks').addResource('{platform}');
+    platform.addMethod('GET', integration);
+    platform.addMethod('POST', integration);
+
+    const stack = Stack.of(this);
+    Validations.of(this.api).acknowledge(
+      { id: 'AwsSolutions-APIG2', reason: 'Bodies are platform-specific and are validated in the function after the signature check.' },
+      { id: 'AwsSolutions-APIG3', reason: 'WAF is optional for webhook traffic that is HMAC-verified; attach a WebACL to the stage where policy requires it.' },
+      { id: 'AwsSolutions-APIG4', reason: 'Platforms cannot present IAM or JWT credentials; each request is authenticated by its HMAC signature in the function.' },
+      { id: 'AwsSolutions-COG4', reason: 'Platforms cannot sign in with Cognito; each request is authenticated by its HMAC signature in the function.' },
+      { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]', reason: 'API Gateway account role uses the AWS-managed push-to-CloudWatch-Logs policy, scoped to logging.' },
+    );
+    new CfnOutput(stack, 'WebhookBaseUrl', { value: this.api.urlForPath('/webhooks'), description: 'Give platforms <this>/<platform id> as their webhook URL' });
+  }
+}

@@ -1,0 +1,90 @@
+import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
+import type { LoadedConfig } from '../lambdas/core/config/load-config.js';
+import { adapters } from '../lambdas/core/platforms/registry.js';
+import { AlarmTopic } from './constructs/alarm-topic.js';
+import { AppFunction } from './constructs/app-function.js';
+import { DepartmentRouting } from './constructs/department-routing.js';
+import { EngagementBus } from './constructs/engagement-bus.js';
+import { EngagementTable } from './constructs/engagement-table.js';
+import { PlatformSecrets } from './constructs/platform-secrets.js';
+import { SecureQueue } from './constructs/secure-queue.js';
+import { WebhookApi } from './constructs/webhook-api.js';
+
+/** Props of {@link SwitchboardStack}. */
+export interface SwitchboardStackProps extends StackProps {
+  /** The validated governance config (departments become queues and rules). */
+  config: LoadedConfig;
+  /** The config file's text, inlined into the process function. */
+  configText: string;
+  /** Receives every alarm. */
+  alarmEmail?: string;
+  /** Days raw deliveries are kept before TTL removes them. @default 30 */
+  rawRetentionDays?: number;
+  /** @default true */
+  tableDeletionProtection?: boolean;
+}
+
+const lambdaEntry = (path: string) => fileURLToPath(new URL(`../lambdas/${path}`, import.meta.url));
+
+/**
+ * Switchboard: webhook → intake queue → process function → table + bus → one queue per
+ * department. Nothing is acknowledged to a platform before it is in the intake queue, and
+ * every queue that can hold an undeliverable message alarms.
+ */
+export class SwitchboardStack extends Stack {
+  constructor(scope: Construct, id: string, props: SwitchboardStackProps) {
+    super(scope, id, props);
+    const { config } = props.config;
+    const alarms = new AlarmTopic(this, 'Alarms', { email: props.alarmEmail });
+    const table = new EngagementTable(this, 'Engagements', { deletionProtection: props.tableDeletionProtection });
+    const { bus } = new EngagementBus(this, 'Routing', { eventBusName: `${this.stackName}-engagements` });
+    const secrets = new PlatformSecrets(this, 'PlatformSecrets', { platforms: [...adapters.values()] });
+
+    const processTimeout = Duration.seconds(30);
+    const intake = new SecureQueue(this, 'Intake', { visibilityTimeout: Duration.seconds(processTimeout.toSeconds() * 6), maxReceiveCount: 5, retentionPeriod: Duration.days(4) });
+    alarms.alarmOnDeadLetters(this, 'IntakeDeadLettersAlarm', intake.deadLetterQueue, 'the intake dead-letter queue');
+
+    const webhook = new AppFunction(this, 'Webhook', {
+      entry: lambdaEntry('webhook/handler.ts'),
+      description: 'Verifies platform webhooks and writes them to the intake queue',
+      memorySize: 256,
+      environment: { INTAKE_QUEUE_URL: intake.queue.queueUrl, PLATFORM_SECRET_ARNS: this.toJsonString(secrets.arns()) },
+    });
+    intake.queue.grantSendMessages(webhook.fn);
+    secrets.grantRead(webhook.fn);
+
+    const process = new AppFunction(this, 'Process', {
+      entry: lambdaEntry('process/handler.ts'),
+      description: 'Normalizes, enriches, routes, stores and publishes engagements',
+      timeout: processTimeout,
+      configText: props.configText,
+      environment: {
+        TABLE_NAME: table.table.tableName,
+        EVENT_BUS_NAME: bus.eventBusName,
+        RAW_RETENTION_DAYS: String(props.rawRetentionDays ?? 30),
+        CONFIG_VERSION: props.config.configVersion,
+      },
+    });
+    table.table.grant(process.fn, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    bus.grantPutEventsTo(process.fn);
+    process.fn.addEventSource(new SqsEventSource(intake.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true }));
+
+    new WebhookApi(this, 'Webhooks', { handler: webhook.fn });
+    const departments = config.departments.map((department) => new DepartmentRouting(this, `Department-${department.id}`, { department, bus, alarms }));
+
+    for (const fn of [webhook.fn, process.fn]) {
+      Validations.of(fn).acknowledge(
+        { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'AWSLambdaBasicExecutionRole only allows writing the function’s own logs.' },
+        { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions.' },
+      );
+    }
+    new CfnOutput(this, 'TableName', { value: table.table.tableName });
+    new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
+    new CfnOutput(this, 'IntakeQueueUrl', { value: intake.queue.queueUrl });
+    new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn, description: 'Subscribe on-call to this topic' });
+    void departments;
+  }
+}

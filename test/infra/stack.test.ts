@@ -1,0 +1,98 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { readFileSync } from 'node:fs';
+import { parseConfig } from '../../lambdas/core/config/load-config.js';
+import { SwitchboardStack } from '../../lib/switchboard-stack.js';
+
+const configText = readFileSync('config/switchboard.yaml', 'utf8');
+const config = parseConfig(configText);
+const departments = config.config.departments.map((d) => d.id);
+
+/** Bundling is skipped (context) so the assertions run in seconds; `npm start` exercises the real bundles. */
+function synth(withNag = false) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new SwitchboardStack(app, 'Switchboard', { config, configText, alarmEmail: 'oncall@example.com' });
+  if (withNag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stack };
+}
+
+const template = Template.fromStack(synth().stack);
+
+describe('Switchboard stack', () => {
+  it('passes cdk-nag AwsSolutions with every acknowledgement justified', () => {
+    const { app } = synth(true);
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('keeps the table with PITR, encryption, deletion protection and TTL for raw deliveries', () => {
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        SSESpecification: Match.objectLike({ SSEEnabled: true }),
+        Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true })],
+      }),
+    });
+  });
+
+  it('gives every department a named queue with a redrive DLQ, a rule with retries and a target DLQ', () => {
+    for (const id of departments) {
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: `Switchboard-${id}`,
+        RedrivePolicy: Match.objectLike({ maxReceiveCount: 10 }),
+        SqsManagedSseEnabled: true,
+      });
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: { source: ['switchboard'], 'detail-type': ['Engagement Routed'], detail: { routing: { departments: [id] } } },
+        Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 }, DeadLetterConfig: { Arn: Match.anyValue() } })],
+      });
+      template.hasOutput(`Department${id.replace(/-/g, '')}QueueUrl`, {});
+    }
+    template.resourcePropertiesCountIs('AWS::Events::Rule', { EventPattern: Match.anyValue() }, departments.length);
+  });
+
+  it('alarms on every dead-letter queue', () => {
+    // intake DLQ + per department: consumer DLQ and delivery DLQ
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 1 + 2 * departments.length);
+    template.resourceCountIs('AWS::SQS::Queue', 2 + 3 * departments.length);
+  });
+
+  it('enforces TLS on every queue', () => {
+    const policies = template.findResources('AWS::SQS::QueuePolicy');
+    const denied = Object.values(policies).filter((p) => JSON.stringify(p).includes('aws:SecureTransport'));
+    expect(denied.length).toBeGreaterThanOrEqual(1);
+    const queues = Object.keys(template.findResources('AWS::SQS::Queue'));
+    const covered = new Set(Object.values(policies).flatMap((p) => (p.Properties.Queues as { Ref: string }[]).map((q) => q.Ref)));
+    expect(queues.filter((q) => !covered.has(q))).toEqual([]);
+  });
+
+  it('runs both functions on Node.js 24, arm64, with tracing and an explicit log group', () => {
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: Match.objectLike({ LogGroup: Match.anyValue() }) }, 2);
+  });
+
+  it('feeds the process function from the intake queue with partial batch failures', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+  });
+
+  it('creates one secret per platform adapter and lets only the webhook function read them', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 3);
+    const readers = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('secretsmanager:GetSecretValue'));
+    expect(readers).toHaveLength(1);
+    expect(JSON.stringify(readers[0])).toContain('WebhookFunctionServiceRole');
+  });
+
+  it('exposes GET and POST /webhooks/{platform} with throttling and access logs', () => {
+    template.resourceCountIs('AWS::ApiGateway::Method', 2);
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{platform}' });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
+      MethodSettings: [Match.objectLike({ DataTraceEnabled: false, ThrottlingRateLimit: 200 })],
+    });
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { BinaryMediaTypes: ['*/*'] });
+  });
+
+  it('keeps an archive of routed events for replay', () => {
+    template.hasResourceProperties('AWS::Events::Archive', { EventPattern: { source: ['switchboard'] } });
+  });
+});
