@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { EngagementSchema, ENGAGEMENT_SCHEMA_VERSION } from '../../lambdas/core/engagement/engagement.schema.js';
+
+/**
+ * "Engagement Routed" exactly as a department's queue receives it: the EventBridge envelope
+ * with the engagement as `detail`. The JSON Schema next to this file is generated from it
+ * (`npm run schemas`) and a test fails when the two drift apart.
+ */
+export const EngagementRoutedEventSchema = z
+  .object({
+    version: z.literal('0'),
+    id: z.string().describe('EventBridge event id; unique per publication'),
+    'detail-type': z.literal('Engagement Routed'),
+    source: z.literal('switchboard'),
+    account: z.string(),
+    time: z.iso.datetime({ offset: true }),
+    region: z.string(),
+    resources: z.array(z.string()),
+    detail: EngagementSchema.describe(`Engagement, schema version ${ENGAGEMENT_SCHEMA_VERSION}; dedupe on detail.id`),
+  })
+  .meta({ title: 'Engagement Routed', description: 'Published by Switchboard for every routed engagement; delivered to each department in detail.routing.departments.' });
+
+/** Every published event: file name → schema. */
+export const PUBLISHED_EVENT_SCHEMAS = { 'engagement-routed.v1.schema.json': EngagementRoutedEventSchema } as const;
+
+/** The JSON Schema text of a published event, as committed under events/schemas/. */
+export function jsonSchemaText(schema: z.ZodType): string {
+  return `${JSON.stringify(z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'output' }), null, 2)}\n`;
+}
