@@ -1,0 +1,236 @@
+import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, type AttributeDefinition, type KeySchemaElement } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Server } from 'node:http';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createApiGatewayServer } from '../api/api-gateway-server.js';
+import { readRestApi } from '../api/rest-api-routes.js';
+import { startDynamoDbLocal } from '../emulators/dynamodb-local.js';
+import { createEventBridge } from '../emulators/eventbridge/index.js';
+import { assertPortFree, closeServer, listenOn } from '../emulators/port-check.js';
+import { startSecretsManager } from '../emulators/secrets-manager.js';
+import { startSqs } from '../emulators/sqs.js';
+import { LocalFunction } from '../functions/function-runner.js';
+import { ScheduleRunner, localSchedules } from '../functions/schedules.js';
+import { SqsEventSource } from '../functions/sqs-event-source.js';
+import { readCloudAssembly, resourcesOfType } from '../template/cloud-assembly.js';
+import { IntrinsicResolver } from '../template/intrinsics.js';
+import { localFunctions, localQueues, referencedId, tagsOf } from '../template/local-resources.js';
+import type { TwinOptions } from './options.js';
+import { synthesize } from './synth.js';
+
+/** The contract file `.switchboard/local.json` (DESIGN.md). */
+export interface LocalTwinInfo {
+  webhookBaseUrl: string;
+  dynamodbEndpoint: string;
+  sqsEndpoint: string;
+  eventBridgeEndpoint: string;
+  region: string;
+  tableName: string;
+  eventBusName: string;
+  queues: Record<string, string>;
+  deadLetterQueues: Record<string, string>;
+}
+
+/** A running twin. */
+export interface RunningTwin {
+  info: LocalTwinInfo;
+  /** Resolves when nothing is in flight (SQS batches, EventBridge deliveries). */
+  quiesce(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/**
+ * Starts the local twin: synthesizes the stack, starts DynamoDB Local, the SQS emulator, our
+ * EventBridge and a Secrets Manager stand-in, creates every table, queue, bus, rule and target
+ * of the template, runs every function bundle with its template environment, wires the SQS
+ * event source mappings and schedules, and serves the REST API on the webhook port.
+ */
+export async function startTwin(options: TwinOptions, log: (line: string) => void = console.log): Promise<RunningTwin> {
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stoppers.reverse()) await s().catch(() => undefined);
+  };
+  try {
+    await Promise.all([
+      assertPortFree(options.webhookPort, 'PORT', { service: 'the webhook API' }),
+      assertPortFree(options.dynamodbPort, 'DYNAMODB_PORT', { service: 'DynamoDB Local' }),
+      assertPortFree(options.sqsPort, 'SQS_PORT', { service: 'the SQS emulator' }),
+      assertPortFree(options.eventBridgePort, 'EVENTBRIDGE_PORT', { service: 'the EventBridge emulator' }),
+    ]);
+    if (options.synth) {
+      log('Synthesizing the stack (cdk synth)…');
+      await synthesize(options.outdir);
+    }
+    const stack = readCloudAssembly(options.outdir);
+
+    log('Starting DynamoDB Local, SQS and EventBridge…');
+    const [dynamo, sqsServer] = await Promise.all([startDynamoDbLocal({ port: options.dynamodbPort, log }), startSqs({ port: options.sqsPort })]);
+    stoppers.push(() => dynamo.stop(), () => sqsServer.stop());
+    const env = { region: options.region, accountId: options.accountId, sqsEndpoint: sqsServer.endpoint, sqsAccountId: sqsServer.accountId };
+    const resolver = new IntrinsicResolver(stack, env);
+    const sqs = new SQSClient({ endpoint: sqsServer.endpoint, region: options.region, credentials: CREDENTIALS });
+    const dynamodb = new DynamoDBClient({ endpoint: dynamo.endpoint, region: options.region, credentials: CREDENTIALS });
+
+    // Queues
+    const queues = localQueues(stack, resolver);
+    for (const q of queues) await sqs.send(new CreateQueueCommand({ QueueName: q.name, Attributes: q.attributes, tags: q.tags }));
+
+    // Tables
+    const tableNames: string[] = [];
+    for (const [logicalId, r] of [...resourcesOfType(stack, 'AWS::DynamoDB::GlobalTable'), ...resourcesOfType(stack, 'AWS::DynamoDB::Table')]) {
+      const p = r.Properties ?? {};
+      const TableName = resolver.physicalName(logicalId);
+      await dynamodb.send(
+        new CreateTableCommand({
+          TableName,
+          KeySchema: p.KeySchema as KeySchemaElement[],
+          AttributeDefinitions: p.AttributeDefinitions as AttributeDefinition[],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      const ttl = p.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean } | undefined;
+      if (ttl?.AttributeName) await dynamodb.send(new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true } }));
+      tableNames.push(TableName);
+    }
+
+    // EventBridge: buses, rules and their targets
+    const eventBridge = createEventBridge({
+      region: options.region,
+      accountId: options.accountId,
+      sqsEndpoint: sqsServer.endpoint,
+      log: (line) => console.error(`[eventbridge] ${line}`),
+    });
+    const eventBridgeEndpoint = await eventBridge.listen(options.eventBridgePort);
+    stoppers.push(() => eventBridge.close());
+    const buses = resourcesOfType(stack, 'AWS::Events::EventBus').map(([id]) => resolver.physicalName(id));
+    for (const name of buses) eventBridge.createEventBus({ Name: name });
+    for (const [logicalId, r] of resourcesOfType(stack, 'AWS::Events::Archive')) {
+      const p = resolver.resolve(r.Properties ?? {}) as { SourceArn: string; EventPattern?: object; RetentionDays?: number; Description?: string };
+      eventBridge.createArchive({ ArchiveName: resolver.physicalName(logicalId), EventSourceArn: p.SourceArn, EventPattern: p.EventPattern, RetentionDays: p.RetentionDays, Description: p.Description });
+    }
+    for (const [logicalId, r] of resourcesOfType(stack, 'AWS::Events::Rule')) {
+      const p = resolver.resolve(r.Properties ?? {}) as Record<string, unknown>;
+      if (!p.EventPattern) continue; // schedule rules are run by the schedule runner
+      const Name = resolver.physicalName(logicalId);
+      const EventBusName = String(p.EventBusName ?? 'default');
+      eventBridge.putRule({ Name, EventBusName, EventPattern: p.EventPattern as object, State: (p.State as 'ENABLED' | undefined) ?? 'ENABLED' });
+      eventBridge.putTargets({ Rule: Name, EventBusName, Targets: (p.Targets as { Id: string; Arn: string }[]) ?? [] });
+    }
+
+    // Secrets: the local secrets file, one JSON object per platform (tagged on each secret)
+    const secretValues = JSON.parse(readFileSync(options.secretsFile, 'utf8')) as Record<string, unknown>;
+    const secrets: Record<string, string> = {};
+    for (const [logicalId, r] of resourcesOfType(stack, 'AWS::SecretsManager::Secret')) {
+      const platform = tagsOf(r.Properties)['switchboard:platform'];
+      if (platform && secretValues[platform]) secrets[resolver.arn(logicalId)] = JSON.stringify(secretValues[platform]);
+    }
+    const secretsServer = await startSecretsManager({ port: 0, secrets, region: options.region, accountId: options.accountId });
+    stoppers.push(() => secretsServer.stop());
+
+    // Functions, with the emulators as their AWS endpoints
+    const functions = new Map<string, LocalFunction>();
+    for (const f of localFunctions(stack, resolver)) {
+      const fn = new LocalFunction({
+        logicalId: f.logicalId,
+        functionName: f.name,
+        bundle: f.bundle,
+        handler: f.handler,
+        timeoutMs: f.timeoutMs,
+        memorySize: f.memorySize,
+        environment: {
+          ...f.environment,
+          AWS_REGION: options.region,
+          AWS_DEFAULT_REGION: options.region,
+          AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+          AWS_LAMBDA_FUNCTION_NAME: f.name,
+          SWITCHBOARD_LOCAL_FUNCTION_ARN: resolver.arn(f.logicalId),
+          AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(f.memorySize),
+          AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+          AWS_ENDPOINT_URL_SQS: sqsServer.endpoint,
+          AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridgeEndpoint,
+          AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsServer.endpoint,
+        },
+      });
+      functions.set(f.logicalId, fn);
+      stoppers.push(() => fn.stop());
+    }
+
+    // Event source mappings
+    const sources: SqsEventSource[] = [];
+    for (const [, r] of resourcesOfType(stack, 'AWS::Lambda::EventSourceMapping')) {
+      const p = r.Properties ?? {};
+      const queueId = referencedId(p.EventSourceArn);
+      const fn = functions.get(referencedId(p.FunctionName) ?? '');
+      if (!queueId || !fn) continue;
+      const source = new SqsEventSource(sqs, fn, {
+        queueUrl: resolver.queueUrl(queueId),
+        queueArn: resolver.arn(queueId),
+        batchSize: Number(p.BatchSize ?? 10),
+        reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures'),
+        region: options.region,
+      });
+      source.start();
+      sources.push(source);
+      stoppers.push(() => source.stop());
+    }
+
+    // Schedules
+    const schedules = new ScheduleRunner(localSchedules(stack, resolver), functions, options.region);
+    schedules.start();
+    stoppers.push(async () => schedules.stop());
+
+    // The REST API
+    const server: Server = createApiGatewayServer(readRestApi(stack), functions, (req, res) => {
+      if (req.method === 'GET' && req.url === '/health') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+        return true;
+      }
+      return false;
+    });
+    await listenOn(server, options.webhookPort, '127.0.0.1', 'PORT', 'the webhook API');
+    stoppers.push(() => closeServer(server));
+
+    const info: LocalTwinInfo = {
+      webhookBaseUrl: `http://localhost:${options.webhookPort}`,
+      dynamodbEndpoint: dynamo.endpoint,
+      sqsEndpoint: sqsServer.endpoint,
+      eventBridgeEndpoint,
+      region: options.region,
+      tableName: tableNames[0] ?? '',
+      eventBusName: buses[0] ?? 'default',
+      queues: Object.fromEntries(queues.filter((q) => q.tags['switchboard:department'] && q.deadLetterQueueLogicalId).map((q) => [q.tags['switchboard:department']!, q.url])),
+      deadLetterQueues: Object.fromEntries(queues.filter((q) => isDeadLetterQueue(q.logicalId, queues, stack)).map((q) => [q.name, q.url])),
+    };
+    mkdirSync(options.stateDir, { recursive: true });
+    writeFileSync(join(options.stateDir, 'local.json'), `${JSON.stringify(info, null, 2)}\n`);
+
+    return {
+      info,
+      stop,
+      async quiesce() {
+        for (let quiet = 0; quiet < 3; ) {
+          await new Promise((r) => setTimeout(r, 100));
+          const pending = eventBridge.counters();
+          await eventBridge.drain();
+          const busy = sources.some((s) => s.busy) || JSON.stringify(pending) !== JSON.stringify(eventBridge.counters());
+          quiet = busy ? 0 : quiet + 1;
+        }
+      },
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** A queue is a dead-letter queue if a queue's redrive policy or a rule target's DeadLetterConfig names it. */
+function isDeadLetterQueue(logicalId: string, queues: { deadLetterQueueLogicalId?: string }[], stack: ReturnType<typeof readCloudAssembly>): boolean {
+  if (queues.some((q) => q.deadLetterQueueLogicalId === logicalId)) return true;
+  return resourcesOfType(stack, 'AWS::Events::Rule').some(([, r]) =>
+    ((r.Properties?.Targets as { DeadLetterConfig?: { Arn?: unknown } }[] | undefined) ?? []).some((t) => referencedId(t.DeadLetterConfig?.Arn) === logicalId),
+  );
+}

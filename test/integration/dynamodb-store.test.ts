@@ -1,0 +1,51 @@
+import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
+import type { Engagement } from '../../lambdas/core/engagement/engagement.schema.js';
+import { DynamoDbEngagementStore } from '../../lambdas/shared/dynamodb-engagement-store.js';
+import { dynamodb, twin } from './twin-client.js';
+
+const store = new DynamoDbEngagementStore(dynamodb, twin.tableName, 30);
+
+function engagement(id: string, departments = ['sales']): Engagement {
+  return {
+    id, platform: 'generic', kind: 'post', externalId: id.split(':')[1]!, text: 'pricing?', language: 'en', createdAt: '2026-11-25T10:00:00.000Z',
+    receivedAt: '2026-11-25T10:00:01.000Z', author: { id: 'a', handle: 'h', name: 'n' }, intents: [], keywords: ['pricing'],
+    routing: { departments, rules: ['sales-buying-signals'], priority: 'normal', configVersion: 'v1' },
+  };
+}
+const audit = (e: Engagement, at: string) => ({ engagementId: e.id, at, departments: e.routing.departments, rules: e.routing.rules, priority: e.routing.priority, configVersion: 'v1', deliveryId: 'm1' });
+
+describe('DynamoDB engagement store (DynamoDB Local)', () => {
+  it('stores an engagement with its audit record once and returns the first decision on a second save', async () => {
+    const id = `generic:${randomUUID()}`;
+    const first = engagement(id);
+    expect(await store.saveNew(first, audit(first, '2026-11-25T10:00:02.000Z'))).toEqual({ created: true });
+
+    const second = engagement(id, ['legal']);
+    const again = await store.saveNew(second, audit(second, '2026-11-25T10:05:00.000Z'));
+    expect(again).toEqual({ created: false, existing: { engagement: first, publishedAt: undefined } });
+
+    const history = await dynamodb.send(new QueryCommand({ TableName: twin.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `ENG#${id}` } } }));
+    expect(history.Items?.map((i) => i.sk?.S)).toEqual(['AUDIT#2026-11-25T10:00:02.000Z#ROUTED', 'ENGAGEMENT']);
+  });
+
+  it('records the first publication time only', async () => {
+    const e = engagement(`generic:${randomUUID()}`);
+    await store.saveNew(e, audit(e, '2026-11-25T10:00:02.000Z'));
+    await store.markPublished(e.id, '2026-11-25T10:00:03.000Z');
+    await store.markPublished(e.id, '2026-11-25T10:09:00.000Z');
+    const again = await store.saveNew(e, audit(e, '2026-11-25T10:10:00.000Z'));
+    expect(again).toMatchObject({ created: false, existing: { publishedAt: '2026-11-25T10:00:03.000Z' } });
+  });
+
+  it('refuses to mark an engagement that was never stored', async () => {
+    await expect(store.markPublished(`generic:${randomUUID()}`, '2026-11-25T10:00:03.000Z')).rejects.toThrow(/conditional/i);
+  });
+
+  it('keeps raw deliveries with an expiry for TTL', async () => {
+    const deliveryId = randomUUID();
+    await store.saveRawDelivery(deliveryId, 'generic', '2026-11-25T10:00:00.000Z', Buffer.from('{}').toString('base64'));
+    const { Item } = await dynamodb.send(new GetItemCommand({ TableName: twin.tableName, Key: { pk: { S: `DELIVERY#${deliveryId}` }, sk: { S: 'RAW' } } }));
+    expect(Number(Item?.expiresAt?.N)).toBe(Date.parse('2026-11-25T10:00:00.000Z') / 1000 + 30 * 86_400);
+  });
+});

@@ -1,0 +1,88 @@
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jest } from '@jest/globals';
+import { ensureDynamoDbLocal, startDynamoDbLocal } from '../../../local/emulators/dynamodb-local.js';
+
+// The first run downloads DynamoDB Local (~56 MB); a start takes ~2-5 s.
+jest.setTimeout(180_000);
+
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+function occupy(): Promise<{ server: Server; port: number }> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve({ server, port: typeof address === 'object' && address !== null ? address.port : 0 });
+    });
+  });
+}
+
+describe('DynamoDB Local (AWS jar, run with Java)', () => {
+  it('is fetched once into node_modules/.cache and reused', async () => {
+    const dir = await ensureDynamoDbLocal();
+    expect(dir).toMatch(/node_modules\/\.cache\/switchboard\/dynamodb-local$/);
+    expect(await ensureDynamoDbLocal()).toBe(dir);
+  });
+
+  it('starts in memory, answers the SDK (incl. transactions), and stops releasing its port', async () => {
+    const dynamo = await startDynamoDbLocal({ port: 0 });
+    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials });
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName: 'engagements',
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      await client.send(new PutItemCommand({ TableName: 'engagements', Item: { pk: { S: 'a' }, n: { N: '1' } } }));
+      await client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [{ Put: { TableName: 'engagements', Item: { pk: { S: 'b' } }, ConditionExpression: 'attribute_not_exists(pk)' } }],
+        }),
+      );
+      const { Item } = await client.send(new GetItemCommand({ TableName: 'engagements', Key: { pk: { S: 'a' } } }));
+      expect(Item?.n?.N).toBe('1');
+    } finally {
+      client.destroy();
+      await dynamo.stop();
+    }
+    const { server, port } = await new Promise<{ server: Server; port: number }>((resolve, reject) => {
+      const probe = createServer();
+      probe.once('error', reject);
+      probe.listen(dynamo.port, '127.0.0.1', () => resolve({ server: probe, port: dynamo.port }));
+    });
+    expect(port).toBe(dynamo.port);
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('names the port and DYNAMODB_PORT when the port is taken', async () => {
+    const { server, port } = await occupy();
+    try {
+      await expect(startDynamoDbLocal({ port })).rejects.toThrow(`Port ${port} is already in use (needed by DynamoDB Local). Stop the process that holds it, or pick another port with DYNAMODB_PORT=<port>`);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('tells the user to install Java 17+ when java is not on PATH', async () => {
+    const started = startDynamoDbLocal({ port: 0, env: { ...process.env, PATH: '/nonexistent' } });
+    await expect(started).rejects.toThrow(/`java` is not on PATH\. Install Java 17 or newer, e\.g\. `sudo apt-get install -y openjdk-17-jre-headless`.*`brew install openjdk@17`/);
+    await started.then((dynamo) => dynamo.stop()).catch(() => undefined);
+  });
+
+  it('reports the last lines of output when the process exits before it is ready', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ddb-broken-'));
+    try {
+      await writeFile(join(dir, 'DynamoDBLocal.jar'), 'not a jar');
+      await expect(startDynamoDbLocal({ port: 0, dir })).rejects.toThrow(/DynamoDB Local exited \(code \d+\) before it was ready\. Last output:\n.*(jar|Jar)/s);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,47 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * Starts the local twin the way a user does (`npm start`, i.e. local/main.ts) on test ports,
+ * with its local.json in .switchboard/it/ so a twin the developer is running is untouched.
+ * Tests read that local.json and talk to the twin with real SDK clients.
+ */
+export default async function globalSetup(): Promise<void> {
+  // Same folder as TEST_STATE_DIR in state-dir.ts (Jest resolves no .js→.ts mapping for global setup files).
+  const stateDir = resolve('.switchboard/it');
+  rmSync(join(stateDir, 'local.json'), { force: true });
+  const env = {
+    ...process.env,
+    PORT: process.env.IT_PORT ?? '3310',
+    DYNAMODB_PORT: process.env.IT_DYNAMODB_PORT ?? '8310',
+    SQS_PORT: process.env.IT_SQS_PORT ?? '9310',
+    EVENTBRIDGE_PORT: process.env.IT_EVENTBRIDGE_PORT ?? '4310',
+    SWITCHBOARD_STATE_DIR: stateDir,
+    SWITCHBOARD_CDK_OUT: join(stateDir, 'cdk.out'),
+  };
+  const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'local/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`local twin not ready after 240 s:\n${output.join('')}`)), 240_000);
+    const onData = (d: Buffer) => {
+      output.push(d.toString());
+      if (output.join('').includes('Switchboard local twin ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`local twin exited (${code}) before it was ready:\n${output.join('')}`));
+    });
+  });
+  // Keep reading so the child never blocks on a full pipe; print errors for whoever debugs a failure.
+  child.stdout?.removeAllListeners('data');
+  child.stdout?.on('data', () => undefined);
+  child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[twin] ${d.toString()}`));
+  child.removeAllListeners('exit');
+  (globalThis as { __TWIN__?: ChildProcess }).__TWIN__ = child;
+}

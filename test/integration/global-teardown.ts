@@ -1,0 +1,12 @@
+import type { ChildProcess } from 'node:child_process';
+
+/** Stops the twin started by global-setup.ts (SIGINT, as Ctrl-C would) and waits for it to exit. */
+export default async function globalTeardown(): Promise<void> {
+  const child = (globalThis as { __TWIN__?: ChildProcess }).__TWIN__;
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGINT');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}

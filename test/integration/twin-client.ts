@@ -1,0 +1,52 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TEST_STATE_DIR } from './state-dir.js';
+import type { LocalTwinInfo } from '../../local/twin/twin.js';
+import { sampleBody, signSample, type Sample } from '../../events/sign-sample.js';
+
+/** The running twin's local.json, as a department or a platform would see it. */
+export const twin = JSON.parse(readFileSync(join(TEST_STATE_DIR, 'local.json'), 'utf8')) as LocalTwinInfo;
+const credentials = { accessKeyId: 'any', secretAccessKey: 'any' };
+export const sqs = new SQSClient({ endpoint: twin.sqsEndpoint, region: twin.region, credentials });
+export const dynamodb = new DynamoDBClient({ endpoint: twin.dynamodbEndpoint, region: twin.region, credentials });
+export const secrets = JSON.parse(readFileSync('config/local-secrets.json', 'utf8')) as Record<string, Record<string, string>>;
+
+/** POSTs a sample delivery to the twin, signed as the platform would sign it. */
+export async function post(sample: Pick<Sample, 'path' | 'headers' | 'body' | 'rawBody' | 'sign'>, headers?: Record<string, string>, body?: Buffer): Promise<Response> {
+  return fetch(`${twin.webhookBaseUrl}${sample.path}`, { method: 'POST', headers: headers ?? signSample(sample, secrets), body: body ?? sampleBody(sample) });
+}
+
+/** A routed event as a department receives it. */
+export interface RoutedMessage {
+  'detail-type': string;
+  source: string;
+  detail: { id: string; routing: { departments: string[]; rules: string[]; configVersion: string }; [k: string]: unknown };
+}
+
+/**
+ * Reads a department queue until a message satisfies `predicate` (deleting every message it
+ * reads, as a consumer would) or the time runs out. Returns every matching message seen.
+ */
+export async function receiveUntil(department: string, predicate: (m: RoutedMessage) => boolean, timeoutMs = 20_000): Promise<RoutedMessage[]> {
+  const url = twin.queues[department];
+  if (!url) throw new Error(`no queue for ${department}`);
+  const seen: RoutedMessage[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !seen.some(predicate)) {
+    const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    for (const m of out.Messages ?? []) {
+      const parsed = JSON.parse(m.Body ?? '{}') as RoutedMessage;
+      if (predicate(parsed)) seen.push(parsed);
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
+    }
+  }
+  return seen;
+}
+
+/** Messages waiting or in flight on a queue. */
+export async function queueDepth(url: string): Promise<number> {
+  const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+  return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+}
