@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { compilePattern, InvalidEventPatternError } from '../../lambdas/core/patterns/index.js';
+import { describeWithCorpus, loadConformanceCases } from '../support/conformance-corpus.js';
 
 /**
  * Runs the EventBridge conformance corpus against the pattern engine. The corpus lives outside
@@ -36,9 +34,7 @@ interface InvalidCase {
 
 type Case = MatchCase | InvalidCase;
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const corpusFile = process.env['SWITCHBOARD_CONFORMANCE_FILE'] ?? path.resolve(repoRoot, '../shared/eventbridge-conformance-dev.json');
-const corpus = JSON.parse(readFileSync(corpusFile, 'utf8')) as { cases: Case[] };
+const corpus = { cases: loadConformanceCases<Case>() };
 
 const isInvalid = (c: Case): c is InvalidCase => 'invalid' in c && c.invalid;
 const matchCases = corpus.cases.filter((c): c is MatchCase => !isInvalid(c));
@@ -49,7 +45,7 @@ function patternOf(c: { pattern: unknown; patternText?: string }): string | obje
   return c.patternText ?? (c.pattern as object);
 }
 
-describe('EventBridge conformance corpus', () => {
+describeWithCorpus('EventBridge conformance corpus', () => {
   it('has cases', () => {
     expect(matchCases.length + invalidCases.length).toBeGreaterThan(0);
   });

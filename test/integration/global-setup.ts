@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /**
@@ -11,6 +11,7 @@ export default async function globalSetup(): Promise<void> {
   // Same folder as TEST_STATE_DIR in state-dir.ts (Jest resolves no .js→.ts mapping for global setup files).
   const stateDir = resolve('.switchboard/it');
   rmSync(join(stateDir, 'local.json'), { force: true });
+  mkdirSync(stateDir, { recursive: true });
   const env = {
     ...process.env,
     PORT: process.env.IT_PORT ?? '3310',
@@ -38,10 +39,14 @@ export default async function globalSetup(): Promise<void> {
       reject(new Error(`local twin exited (${code}) before it was ready:\n${output.join('')}`));
     });
   });
-  // Keep reading so the child never blocks on a full pipe; print errors for whoever debugs a failure.
+  // Keep draining the pipes (a full pipe would block the twin) into a log for whoever debugs a failure.
+  const log = createWriteStream(join(stateDir, 'twin.log'));
+  log.write(output.join(''));
   child.stdout?.removeAllListeners('data');
-  child.stdout?.on('data', () => undefined);
-  child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[twin] ${d.toString()}`));
+  child.stderr?.removeAllListeners('data');
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  console.log(`\nLocal twin for integration tests is up; its output goes to ${join(stateDir, 'twin.log')}`);
   child.removeAllListeners('exit');
   (globalThis as { __TWIN__?: ChildProcess }).__TWIN__ = child;
 }

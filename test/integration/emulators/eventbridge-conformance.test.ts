@@ -1,8 +1,6 @@
 import { EventBridgeClient, InvalidEventPatternException, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createEventBridge, type DeliveryRequest, type LocalEventBridge } from '../../../local/emulators/eventbridge/index.js';
+import { describeWithCorpus, loadConformanceCases } from '../../support/conformance-corpus.js';
 
 /**
  * Drives the conformance corpus through the emulator end to end: TestEventPattern over HTTP for
@@ -20,9 +18,7 @@ interface Case {
   invalid?: true;
 }
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const corpusFile = process.env['SWITCHBOARD_CONFORMANCE_FILE'] ?? path.resolve(repoRoot, '../shared/eventbridge-conformance-dev.json');
-const cases = (JSON.parse(readFileSync(corpusFile, 'utf8')) as { cases: Case[] }).cases;
+const cases = loadConformanceCases<Case>();
 const patternText = (c: Case) => c.patternText ?? JSON.stringify(c.pattern);
 
 const ENVELOPE = new Set(['version', 'id', 'detail-type', 'source', 'account', 'time', 'region', 'resources', 'detail']);
@@ -37,7 +33,7 @@ const reproducible = cases.filter(
     !['id', 'time', 'version'].some((key) => key in c.pattern),
 );
 
-describe('conformance corpus through the local EventBridge', () => {
+describeWithCorpus('conformance corpus through the local EventBridge', () => {
   let bridge: LocalEventBridge;
   let client: EventBridgeClient;
   const delivered: DeliveryRequest[] = [];
