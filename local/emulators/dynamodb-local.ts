@@ -148,7 +148,8 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
   return { endpoint, port, stop };
 }
 
-async function assertJava(env: NodeJS.ProcessEnv): Promise<void> {
+/** Fails with install instructions when `java` is missing or older than 17 (DynamoDB Local needs it). */
+export async function assertJava(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let versionText: string;
   try {
     const { stdout, stderr } = await run('java', ['-version'], { env });

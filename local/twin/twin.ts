@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApiGatewayServer } from '../api/api-gateway-server.js';
 import { readRestApi } from '../api/rest-api-routes.js';
-import { startDynamoDbLocal } from '../emulators/dynamodb-local.js';
+import { assertJava, ensureDynamoDbLocal, startDynamoDbLocal } from '../emulators/dynamodb-local.js';
 import { createEventBridge } from '../emulators/eventbridge/index.js';
 import { assertPortFree, closeServer, listenOn } from '../emulators/port-check.js';
 import { startSecretsManager } from '../emulators/secrets-manager.js';
@@ -59,7 +59,10 @@ export async function startTwin(options: TwinOptions, log: (line: string) => voi
       assertPortFree(options.dynamodbPort, 'DYNAMODB_PORT', { service: 'DynamoDB Local' }),
       assertPortFree(options.sqsPort, 'SQS_PORT', { service: 'the SQS emulator' }),
       assertPortFree(options.eventBridgePort, 'EVENTBRIDGE_PORT', { service: 'the EventBridge emulator' }),
+      assertJava(),
     ]);
+    // Fetched once (~56 MB) before the synth, so a first start fails early if the registry is unreachable.
+    await ensureDynamoDbLocal({ log });
     if (options.synth) {
       log('Synthesizing the stack (cdk synth)…');
       await synthesize(options.outdir);
