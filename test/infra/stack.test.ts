@@ -9,9 +9,14 @@ const configText = readFileSync('config/switchboard.yaml', 'utf8');
 const config = parseConfig(configText);
 const departments = config.config.departments.map((d) => d.id);
 
-/** Bundling is skipped (context) so the assertions run in seconds; `npm start` exercises the real bundles. */
+const featureFlags = (JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> }).context;
+
+/**
+ * Synthesizes with cdk.json's feature flags, as `cdk synth` does. Bundling is skipped so the
+ * assertions run in seconds; `npm start` and the integration tests run the real bundles.
+ */
 function synth(withNag = false) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ context: { ...featureFlags, 'aws:cdk:bundling-stacks': [] } });
   const stack = new SwitchboardStack(app, 'Switchboard', { config, configText, alarmEmail: 'oncall@example.com' });
   if (withNag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
