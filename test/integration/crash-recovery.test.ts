@@ -9,6 +9,7 @@ import type { EventPublisher } from '../../lambdas/core/ports/event-publisher.js
 import { createRouter } from '../../lambdas/core/routing/router.js';
 import { DynamoDbEngagementStore } from '../../lambdas/shared/dynamodb-engagement-store.js';
 import { EventBridgePublisher } from '../../lambdas/shared/eventbridge-publisher.js';
+import { localCredentials } from '../support/aws-local.js';
 import { dynamodb, receiveUntil, twin } from './twin-client.js';
 
 /**
@@ -16,7 +17,7 @@ import { dynamodb, receiveUntil, twin } from './twin-client.js';
  * between store and publish: the redelivered message must reach the department exactly once.
  */
 describe('crash between store and publish (DynamoDB Local + local EventBridge)', () => {
-  const real = new EventBridgePublisher(new EventBridgeClient({ endpoint: twin.eventBridgeEndpoint, region: twin.region, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }), twin.eventBusName);
+  const real = new EventBridgePublisher(new EventBridgeClient({ endpoint: twin.eventBridgeEndpoint, region: twin.region, credentials: localCredentials }), twin.eventBusName);
   let crashes = 1;
   const flaky: EventPublisher = {
     async publish(engagements: Engagement[]) {

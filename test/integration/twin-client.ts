@@ -5,17 +5,17 @@ import { join } from 'node:path';
 import { TEST_STATE_DIR } from './state-dir.js';
 import type { LocalTwinInfo } from '../../local/twin/twin.js';
 import { sampleBody, signSample, type Sample } from '../../events/sign-sample.js';
+import { localCredentials } from '../support/aws-local.js';
+import { localSecrets } from '../support/local-secrets.js';
 
 /** The running twin's local.json, as a department or a platform would see it. */
 export const twin = JSON.parse(readFileSync(join(TEST_STATE_DIR, 'local.json'), 'utf8')) as LocalTwinInfo;
-const credentials = { accessKeyId: 'any', secretAccessKey: 'any' };
-export const sqs = new SQSClient({ endpoint: twin.sqsEndpoint, region: twin.region, credentials });
-export const dynamodb = new DynamoDBClient({ endpoint: twin.dynamodbEndpoint, region: twin.region, credentials });
-export const secrets = JSON.parse(readFileSync('config/local-secrets.json', 'utf8')) as Record<string, Record<string, string>>;
+export const sqs = new SQSClient({ endpoint: twin.sqsEndpoint, region: twin.region, credentials: localCredentials });
+export const dynamodb = new DynamoDBClient({ endpoint: twin.dynamodbEndpoint, region: twin.region, credentials: localCredentials });
 
 /** POSTs a sample delivery to the twin, signed as the platform would sign it. */
 export async function post(sample: Pick<Sample, 'path' | 'headers' | 'body' | 'rawBody' | 'sign'>, headers?: Record<string, string>, body?: Buffer): Promise<Response> {
-  return fetch(`${twin.webhookBaseUrl}${sample.path}`, { method: 'POST', headers: headers ?? signSample(sample, secrets), body: body ?? sampleBody(sample) });
+  return fetch(`${twin.webhookBaseUrl}${sample.path}`, { method: 'POST', headers: headers ?? signSample(sample, localSecrets), body: body ?? sampleBody(sample) });
 }
 
 /** A routed event as a department receives it. */

@@ -1,10 +1,11 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
-import { createHmac, randomUUID } from 'node:crypto';
-import { dynamodb, post, queueDepth, receiveUntil, secrets, sqs, twin } from './twin-client.js';
+import { randomUUID } from 'node:crypto';
+import { localSecrets } from '../support/local-secrets.js';
+import { hubSignature } from '../support/signatures.js';
+import { dynamodb, post, queueDepth, receiveUntil, sqs, twin } from './twin-client.js';
 
-const fbSecret = () => secrets.facebook!.appSecret!;
-const fbSign = (body: Buffer) => `sha256=${createHmac('sha256', fbSecret()).update(body).digest('hex')}`;
+const fbSign = (body: Buffer) => hubSignature(body, localSecrets.facebook!.appSecret!);
 
 /** A Facebook Page feed comment, as Meta delivers it, with a fresh id. */
 function facebookComment(text: string) {
@@ -84,7 +85,7 @@ describe('local twin: webhook to department queue', () => {
       ['an unsigned request', (s) => ({ headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(s.body)) }), 401, 'missing_signature'],
       ['a signature made with another secret', (s) => {
         const body = Buffer.from(JSON.stringify(s.body));
-        return { headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', 'not-the-secret').update(body).digest('hex')}` }, body };
+        return { headers: { 'content-type': 'application/json', 'x-hub-signature-256': hubSignature(body, 'not-the-secret') }, body };
       }, 403, 'bad_signature'],
       ['a malformed but signed body', () => {
         const body = Buffer.from('{"object":"page","entry":[{"id":"1",');
@@ -116,7 +117,7 @@ describe('local twin: webhook to department queue', () => {
     const crc = await fetch(`${twin.webhookBaseUrl}/webhooks/x?crc_token=${randomUUID()}`);
     expect(crc.status).toBe(200);
     expect(await crc.json()).toEqual({ response_token: expect.stringMatching(/^sha256=[A-Za-z0-9+/]+=*$/) });
-    const verify = await fetch(`${twin.webhookBaseUrl}/webhooks/facebook?hub.mode=subscribe&hub.challenge=12345&hub.verify_token=${secrets.facebook!.verifyToken}`);
+    const verify = await fetch(`${twin.webhookBaseUrl}/webhooks/facebook?hub.mode=subscribe&hub.challenge=12345&hub.verify_token=${localSecrets.facebook!.verifyToken}`);
     expect(verify.status).toBe(200);
     expect(await verify.text()).toBe('12345');
   });

@@ -1,25 +1,14 @@
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { ensureDynamoDbLocal, startDynamoDbLocal } from '../../../local/emulators/dynamodb-local.js';
+import { localCredentials } from '../../support/aws-local.js';
+import { expectPortFree, occupyPort } from '../../support/ports.js';
 
 // The first run downloads DynamoDB Local (~56 MB); a start takes ~2-5 s.
 jest.setTimeout(180_000);
-
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-
-function occupy(): Promise<{ server: Server; port: number }> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      resolve({ server, port: typeof address === 'object' && address !== null ? address.port : 0 });
-    });
-  });
-}
 
 describe('DynamoDB Local (AWS jar, run with Java)', () => {
   it('is fetched once into node_modules/.cache and reused', async () => {
@@ -30,7 +19,7 @@ describe('DynamoDB Local (AWS jar, run with Java)', () => {
 
   it('starts in memory, answers the SDK (incl. transactions), and stops releasing its port', async () => {
     const dynamo = await startDynamoDbLocal({ port: 0 });
-    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials });
+    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: localCredentials });
     try {
       await client.send(
         new CreateTableCommand({
@@ -52,17 +41,11 @@ describe('DynamoDB Local (AWS jar, run with Java)', () => {
       client.destroy();
       await dynamo.stop();
     }
-    const { server, port } = await new Promise<{ server: Server; port: number }>((resolve, reject) => {
-      const probe = createServer();
-      probe.once('error', reject);
-      probe.listen(dynamo.port, '127.0.0.1', () => resolve({ server: probe, port: dynamo.port }));
-    });
-    expect(port).toBe(dynamo.port);
-    await new Promise((resolve) => server.close(resolve));
+    await expectPortFree(dynamo.port);
   });
 
   it('names the port and DYNAMODB_PORT when the port is taken', async () => {
-    const { server, port } = await occupy();
+    const { server, port } = await occupyPort();
     try {
       await expect(startDynamoDbLocal({ port })).rejects.toThrow(`Port ${port} is already in use (needed by DynamoDB Local). Stop the process that holds it, or pick another port with DYNAMODB_PORT=<port>`);
     } finally {

@@ -1,5 +1,6 @@
 import { EventBridgeClient, InvalidEventPatternException, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
 import { createEventBridge, type DeliveryRequest, type LocalEventBridge } from '../../../local/emulators/eventbridge/index.js';
+import { localCredentials } from '../../support/aws-local.js';
 import { describeWithCorpus, loadConformanceCases } from '../../support/conformance-corpus.js';
 
 /**
@@ -40,7 +41,7 @@ describeWithCorpus('conformance corpus through the local EventBridge', () => {
 
   beforeAll(async () => {
     bridge = createEventBridge({ deliverers: { sqs: async (request) => void delivered.push(request) } });
-    client = new EventBridgeClient({ endpoint: await bridge.listen(0), region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+    client = new EventBridgeClient({ endpoint: await bridge.listen(0), region: 'us-east-1', credentials: localCredentials, maxAttempts: 1 });
   });
 
   afterAll(async () => {

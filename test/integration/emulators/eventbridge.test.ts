@@ -18,21 +18,15 @@ import {
   ResourceNotFoundException,
   TestEventPatternCommand,
 } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, DeleteQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteQueueCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { createServer, request, type Server } from 'node:http';
 import { closeServer } from '../../../local/emulators/port-check.js';
 import { createEventBridge, type LocalEventBridge } from '../../../local/emulators/eventbridge/index.js';
-import { startSqs, type SqsEmulator } from '../../../local/emulators/sqs.js';
+import { localCredentials } from '../../support/aws-local.js';
+import { useSqsEmulator } from '../../support/sqs-emulator.js';
+import { ACCOUNT, queueArn, routedEntry } from '../../support/eventbridge.js';
 
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-const ACCOUNT = '123456789012';
-const queueArn = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
-const engagement = (departments: string[], bus = 'switchboard') => ({
-  Source: 'switchboard',
-  DetailType: 'Engagement Routed',
-  Detail: JSON.stringify({ id: 'x:1', routing: { departments } }),
-  EventBusName: bus,
-});
+const engagement = (departments: string[], bus = 'switchboard') => routedEntry({ id: 'x:1', routing: { departments } }, { EventBusName: bus });
 
 /** EventBridge's model has no ValidationException class: the SDK raises its service exception with that name. */
 function expectValidationError(error: unknown): void {
@@ -41,33 +35,28 @@ function expectValidationError(error: unknown): void {
 }
 
 describe('local EventBridge over HTTP with the AWS SDK, delivering to the SQS emulator', () => {
-  let sqsServer: SqsEmulator;
-  let sqs: SQSClient;
+  const local = useSqsEmulator();
   let bridge: LocalEventBridge;
   let events: EventBridgeClient;
   let rules = 0;
 
   beforeAll(async () => {
-    sqsServer = await startSqs({ port: 0 });
-    sqs = new SQSClient({ endpoint: sqsServer.endpoint, region: 'us-east-1', credentials });
-    bridge = createEventBridge({ sqsEndpoint: sqsServer.endpoint, retry: { baseDelayMs: 2, maxDelayMs: 10 } });
-    events = new EventBridgeClient({ endpoint: await bridge.listen(0), region: 'us-east-1', credentials });
+    bridge = createEventBridge({ sqsEndpoint: local.server.endpoint, retry: { baseDelayMs: 2, maxDelayMs: 10 } });
+    events = new EventBridgeClient({ endpoint: await bridge.listen(0), region: 'us-east-1', credentials: localCredentials });
     await events.send(new CreateEventBusCommand({ Name: 'switchboard' }));
   });
 
   afterAll(async () => {
     events.destroy();
-    sqs.destroy();
     await bridge.close();
-    await sqsServer.stop();
   });
 
   async function queue(name: string): Promise<string> {
-    return (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl as string;
+    return (await local.client.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl as string;
   }
 
   async function receiveAll(QueueUrl: string): Promise<Message[]> {
-    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }));
+    const { Messages } = await local.client.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }));
     return Messages ?? [];
   }
 
@@ -222,7 +211,7 @@ describe('local EventBridge over HTTP with the AWS SDK, delivering to the SQS em
     const gone = await queue('deleted-dept');
     const dlq = await queue('deleted-dept-dlq');
     const name = await rule('deleted-dept', { DeadLetterConfig: { Arn: queueArn('deleted-dept-dlq') } });
-    await sqs.send(new DeleteQueueCommand({ QueueUrl: gone }));
+    await local.client.send(new DeleteQueueCommand({ QueueUrl: gone }));
     const before = bridge.counters();
     const { Entries } = await events.send(new PutEventsCommand({ Entries: [engagement(['deleted-dept'])] }));
     await bridge.drain();
@@ -289,23 +278,12 @@ async function flakySqs(upstream: string, fail: (queueUrl: string) => boolean): 
 }
 
 describe('local EventBridge retries through a flaky SQS', () => {
-  let sqsServer: SqsEmulator;
-  let sqs: SQSClient;
-
-  beforeAll(async () => {
-    sqsServer = await startSqs({ port: 0 });
-    sqs = new SQSClient({ endpoint: sqsServer.endpoint, region: 'us-east-1', credentials });
-  });
-
-  afterAll(async () => {
-    sqs.destroy();
-    await sqsServer.stop();
-  });
+  const local = useSqsEmulator();
 
   it('retries transient 500s with back-off and then delivers, in order', async () => {
-    const url = (await sqs.send(new CreateQueueCommand({ QueueName: 'flaky' }))).QueueUrl as string;
+    const url = (await local.client.send(new CreateQueueCommand({ QueueName: 'flaky' }))).QueueUrl as string;
     let failuresLeft = 3;
-    const proxy = await flakySqs(sqsServer.endpoint, () => failuresLeft-- > 0);
+    const proxy = await flakySqs(local.server.endpoint, () => failuresLeft-- > 0);
     const bridge = createEventBridge({ sqsEndpoint: proxy.endpoint, retry: { baseDelayMs: 5, maxDelayMs: 20 } });
     try {
       bridge.putRule({ Name: 'r', EventPattern: { source: ['switchboard'] } });
@@ -313,7 +291,7 @@ describe('local EventBridge retries through a flaky SQS', () => {
       bridge.putEvents([1, 2].map((n) => ({ Source: 'switchboard', DetailType: 'd', Detail: JSON.stringify({ n }) })));
       await bridge.drain();
       expect(bridge.counters()).toMatchObject({ delivered: 2, retried: 3, deadLettered: 0, dropped: 0 });
-      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
+      const { Messages } = await local.client.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
       expect(Messages?.map((m) => (JSON.parse(m.Body ?? '{}') as { detail: unknown }).detail)).toEqual([{ n: 1 }, { n: 2 }]);
     } finally {
       await bridge.close();
@@ -322,9 +300,9 @@ describe('local EventBridge retries through a flaky SQS', () => {
   });
 
   it('dead-letters after MaximumRetryAttempts when the target keeps failing', async () => {
-    await sqs.send(new CreateQueueCommand({ QueueName: 'always-failing' }));
-    const dlq = (await sqs.send(new CreateQueueCommand({ QueueName: 'always-failing-dlq' }))).QueueUrl as string;
-    const proxy = await flakySqs(sqsServer.endpoint, (queueUrl) => queueUrl.endsWith('/always-failing'));
+    await local.client.send(new CreateQueueCommand({ QueueName: 'always-failing' }));
+    const dlq = (await local.client.send(new CreateQueueCommand({ QueueName: 'always-failing-dlq' }))).QueueUrl as string;
+    const proxy = await flakySqs(local.server.endpoint, (queueUrl) => queueUrl.endsWith('/always-failing'));
     const bridge = createEventBridge({ sqsEndpoint: proxy.endpoint, retry: { baseDelayMs: 2, maxDelayMs: 5 } });
     try {
       bridge.putRule({ Name: 'r', EventPattern: { source: ['switchboard'] } });
@@ -335,7 +313,7 @@ describe('local EventBridge retries through a flaky SQS', () => {
       bridge.putEvents([{ Source: 'switchboard', DetailType: 'd', Detail: '{}' }]);
       await bridge.drain();
       expect(bridge.counters()).toMatchObject({ delivered: 0, retried: 2, deadLettered: 1, dropped: 0 });
-      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq, MessageAttributeNames: ['All'] }));
+      const { Messages } = await local.client.send(new ReceiveMessageCommand({ QueueUrl: dlq, MessageAttributeNames: ['All'] }));
       const attributes = Messages?.[0]?.MessageAttributes;
       expect(attributes?.ERROR_CODE?.StringValue).toBe('INTERNAL_ERROR');
       expect(attributes?.EXHAUSTED_RETRY_CONDITION?.StringValue).toBe('MaximumRetryAttempts');

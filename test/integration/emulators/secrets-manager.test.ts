@@ -1,5 +1,6 @@
 import { DescribeSecretCommand, GetSecretValueCommand, ListSecretsCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { startSecretsManager, type SecretsManagerEmulator } from '../../../local/emulators/secrets-manager.js';
+import { localCredentials } from '../../support/aws-local.js';
 
 const ARN_KEYED = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:switchboard/facebook-AbC123';
 
@@ -11,7 +12,7 @@ describe('Secrets Manager emulator', () => {
     secrets = await startSecretsManager({
       secrets: { 'switchboard/generic': '{"signingSecret":"local-generic"}', [ARN_KEYED]: '{"appSecret":"local-fb","verifyToken":"t"}' },
     });
-    client = new SecretsManagerClient({ endpoint: secrets.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    client = new SecretsManagerClient({ endpoint: secrets.endpoint, region: 'us-east-1', credentials: localCredentials });
   });
 
   afterAll(async () => {

@@ -7,38 +7,25 @@ import {
   PurgeQueueCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
-  SQSClient,
 } from '@aws-sdk/client-sqs';
-import { createServer } from 'node:net';
-import { startSqs, type SqsEmulator } from '../../../local/emulators/sqs.js';
-
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+import { startSqs } from '../../../local/emulators/sqs.js';
+import { useSqsEmulator } from '../../support/sqs-emulator.js';
+import { expectPortFree } from '../../support/ports.js';
 
 describe('SQS emulator (local-aws-sqs behind our wrapper)', () => {
-  let sqs: SqsEmulator;
-  let client: SQSClient;
+  const sqs = useSqsEmulator();
   let queueCounter = 0;
-
-  beforeAll(async () => {
-    sqs = await startSqs({ port: 0 });
-    client = new SQSClient({ endpoint: sqs.endpoint, region: 'us-east-1', credentials });
-  });
-
-  afterAll(async () => {
-    client.destroy();
-    await sqs.stop();
-  });
 
   /** A queue with a DLQ after `maxReceiveCount` receives. */
   async function queueWithDlq(maxReceiveCount: number) {
     queueCounter += 1;
-    const dlq = await client.send(new CreateQueueCommand({ QueueName: `dlq-${queueCounter}` }));
-    const source = await client.send(
+    const dlq = await sqs.client.send(new CreateQueueCommand({ QueueName: `dlq-${queueCounter}` }));
+    const source = await sqs.client.send(
       new CreateQueueCommand({
         QueueName: `source-${queueCounter}`,
         Attributes: {
           VisibilityTimeout: '30',
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:us-east-1:${sqs.accountId}:dlq-${queueCounter}`, maxReceiveCount }),
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:us-east-1:${sqs.server.accountId}:dlq-${queueCounter}`, maxReceiveCount }),
         },
       }),
     );
@@ -46,19 +33,19 @@ describe('SQS emulator (local-aws-sqs behind our wrapper)', () => {
   }
 
   const receive = (QueueUrl: string, extra: Partial<ConstructorParameters<typeof ReceiveMessageCommand>[0]> = {}) =>
-    client.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, ...extra }));
+    sqs.client.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, ...extra }));
 
   it('serves queue URLs of the form <endpoint>/<account>/<name> on the port it reports', async () => {
-    const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: 'named' }));
-    expect(QueueUrl).toBe(sqs.queueUrl('named'));
-    expect(QueueUrl).toBe(`http://127.0.0.1:${sqs.port}/123456789012/named`);
-    expect((await client.send(new GetQueueUrlCommand({ QueueName: 'named' }))).QueueUrl).toBe(QueueUrl);
-    expect(sqs.missingFixes).toEqual([]);
+    const { QueueUrl } = await sqs.client.send(new CreateQueueCommand({ QueueName: 'named' }));
+    expect(QueueUrl).toBe(sqs.server.queueUrl('named'));
+    expect(QueueUrl).toBe(`http://127.0.0.1:${sqs.server.port}/123456789012/named`);
+    expect((await sqs.client.send(new GetQueueUrlCommand({ QueueName: 'named' }))).QueueUrl).toBe(QueueUrl);
+    expect(sqs.server.missingFixes).toEqual([]);
   });
 
   it('moves a message to the DLQ after maxReceiveCount receives, keeping body and attributes', async () => {
     const { source, dlq } = await queueWithDlq(2);
-    await client.send(new SendMessageCommand({ QueueUrl: source, MessageBody: 'hello', MessageAttributes: { kind: { DataType: 'String', StringValue: 'test' } } }));
+    await sqs.client.send(new SendMessageCommand({ QueueUrl: source, MessageBody: 'hello', MessageAttributes: { kind: { DataType: 'String', StringValue: 'test' } } }));
     // VisibilityTimeout 0 hands the message back at once, as an expired timeout would.
     for (let i = 1; i <= 2; i += 1) {
       const { Messages } = await receive(source, { VisibilityTimeout: 0, MessageSystemAttributeNames: ['ApproximateReceiveCount'] });
@@ -73,9 +60,9 @@ describe('SQS emulator (local-aws-sqs behind our wrapper)', () => {
 
   it('does not count ChangeMessageVisibility as a receive (fixed at load time)', async () => {
     const { source, dlq } = await queueWithDlq(2);
-    await client.send(new SendMessageCommand({ QueueUrl: source, MessageBody: 'once' }));
+    await sqs.client.send(new SendMessageCommand({ QueueUrl: source, MessageBody: 'once' }));
     const first = await receive(source);
-    await client.send(new ChangeMessageVisibilityCommand({ QueueUrl: source, ReceiptHandle: first.Messages?.[0]?.ReceiptHandle, VisibilityTimeout: 0 }));
+    await sqs.client.send(new ChangeMessageVisibilityCommand({ QueueUrl: source, ReceiptHandle: first.Messages?.[0]?.ReceiptHandle, VisibilityTimeout: 0 }));
     await new Promise((resolve) => setTimeout(resolve, 50));
     const second = await receive(source, { MessageSystemAttributeNames: ['ApproximateReceiveCount'] });
     expect(second.Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('2');
@@ -83,17 +70,17 @@ describe('SQS emulator (local-aws-sqs behind our wrapper)', () => {
   });
 
   it('returns system attributes for MessageSystemAttributeNames (what current SDKs send)', async () => {
-    const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: 'attrs' }));
-    await client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' }));
+    const { QueueUrl } = await sqs.client.send(new CreateQueueCommand({ QueueName: 'attrs' }));
+    await sqs.client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' }));
     const { Messages } = await receive(QueueUrl as string, { MessageSystemAttributeNames: ['All'] });
     expect(Messages?.[0]?.Attributes).toEqual(expect.objectContaining({ ApproximateReceiveCount: '1', SentTimestamp: expect.any(String) }));
   });
 
   it('long-polls with WaitTimeSeconds until a message arrives', async () => {
-    const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: 'long-poll' }));
+    const { QueueUrl } = await sqs.client.send(new CreateQueueCommand({ QueueName: 'long-poll' }));
     const started = Date.now();
     const polling = receive(QueueUrl as string, { WaitTimeSeconds: 5 });
-    setTimeout(() => void client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'late' })), 300);
+    setTimeout(() => void sqs.client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'late' })), 300);
     const { Messages } = await polling;
     expect(Messages?.[0]?.Body).toBe('late');
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
@@ -101,32 +88,32 @@ describe('SQS emulator (local-aws-sqs behind our wrapper)', () => {
   });
 
   it('counts only visible messages in ApproximateNumberOfMessages (fixed at load time)', async () => {
-    const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: 'counting' }));
-    await client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'a' }));
-    await client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'b' }));
+    const { QueueUrl } = await sqs.client.send(new CreateQueueCommand({ QueueName: 'counting' }));
+    await sqs.client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'a' }));
+    await sqs.client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'b' }));
     const { Messages } = await receive(QueueUrl as string, { MaxNumberOfMessages: 1 });
-    const attributes = await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    const attributes = await sqs.client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
     expect(attributes.Attributes).toEqual({ ApproximateNumberOfMessages: '1', ApproximateNumberOfMessagesNotVisible: '1' });
-    await client.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: Messages?.[0]?.ReceiptHandle }));
+    await sqs.client.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: Messages?.[0]?.ReceiptHandle }));
   });
 
   it('purges at once, and refuses a second purge within 60 s like SQS', async () => {
-    const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: 'purged' }));
-    await client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'a' }));
-    await client.send(new PurgeQueueCommand({ QueueUrl }));
-    const after = await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    const { QueueUrl } = await sqs.client.send(new CreateQueueCommand({ QueueName: 'purged' }));
+    await sqs.client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'a' }));
+    await sqs.client.send(new PurgeQueueCommand({ QueueUrl }));
+    const after = await sqs.client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
     expect(after.Attributes?.ApproximateNumberOfMessages).toBe('0');
-    await client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'kept' }));
-    await expect(client.send(new PurgeQueueCommand({ QueueUrl }))).rejects.toMatchObject({ name: 'PurgeQueueInProgress' });
+    await sqs.client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'kept' }));
+    await expect(sqs.client.send(new PurgeQueueCommand({ QueueUrl }))).rejects.toMatchObject({ name: 'PurgeQueueInProgress' });
     expect((await receive(QueueUrl as string)).Messages?.[0]?.Body).toBe('kept');
   });
 
   it('keeps queue attributes given at creation (VisibilityTimeout, MessageRetentionPeriod, RedrivePolicy)', async () => {
     const { source } = await queueWithDlq(3);
-    await client.send(new CreateQueueCommand({ QueueName: 'retention', Attributes: { MessageRetentionPeriod: '60', VisibilityTimeout: '5' } }));
-    const retention = await client.send(new GetQueueAttributesCommand({ QueueUrl: sqs.queueUrl('retention'), AttributeNames: ['All'] }));
+    await sqs.client.send(new CreateQueueCommand({ QueueName: 'retention', Attributes: { MessageRetentionPeriod: '60', VisibilityTimeout: '5' } }));
+    const retention = await sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: sqs.server.queueUrl('retention'), AttributeNames: ['All'] }));
     expect(retention.Attributes).toMatchObject({ MessageRetentionPeriod: '60', VisibilityTimeout: '5' });
-    const redrive = await client.send(new GetQueueAttributesCommand({ QueueUrl: source, AttributeNames: ['RedrivePolicy'] }));
+    const redrive = await sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: source, AttributeNames: ['RedrivePolicy'] }));
     expect(JSON.parse(redrive.Attributes?.RedrivePolicy ?? '{}')).toMatchObject({ maxReceiveCount: 3 });
   });
 
@@ -134,11 +121,6 @@ describe('SQS emulator (local-aws-sqs behind our wrapper)', () => {
     const other = await startSqs({ port: 0 });
     await expect(startSqs({ port: other.port })).rejects.toThrow(`Port ${other.port} is already in use (needed by the SQS emulator). Stop the process that holds it, or pick another port with SQS_PORT=<port>`);
     await other.stop();
-    const probe = createServer();
-    await new Promise<void>((resolve, reject) => {
-      probe.once('error', reject);
-      probe.listen(other.port, '127.0.0.1', () => resolve());
-    });
-    await new Promise((resolve) => probe.close(resolve));
+    await expectPortFree(other.port);
   });
 });

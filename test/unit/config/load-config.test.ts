@@ -1,17 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig, parseConfig } from '../../../lambdas/core/config/load-config.js';
+import { thrownBy } from '../../support/errors.js';
 
 const shipped = readFileSync('config/switchboard.yaml', 'utf8');
 
-function problemsOf(text: string) {
-  try {
-    parseConfig(text, 'test.yaml');
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('config was accepted');
-}
+const problemsOf = (text: string) => thrownBy(ConfigError, () => parseConfig(text, 'test.yaml'));
 
 describe('governance config', () => {
   it('accepts the shipped config with the required departments and default', () => {

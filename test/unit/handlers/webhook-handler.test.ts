@@ -2,7 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createHmac } from 'node:crypto';
+import { switchboardSignature, unixSeconds } from '../../support/signatures.js';
 
 const sqs = mockClient(SQSClient);
 const secrets = mockClient(SecretsManagerClient);
@@ -16,13 +16,12 @@ const { handler } = (await import('../../../lambdas/webhook/handler.js')) as { h
 const context = { getRemainingTimeInMillis: () => 10_000, functionName: 'webhook', awsRequestId: 'r' } as Context;
 
 function event(body: string, headers: Record<string, string> = {}): APIGatewayProxyEvent {
-  const ts = Math.floor(Date.now() / 1000);
-  const signature = createHmac('sha256', SECRET).update(`${ts}.${body}`).digest('hex');
+  const ts = unixSeconds(new Date());
   return {
     httpMethod: 'POST',
     pathParameters: { platform: 'generic' },
     // REST APIs keep the sender's header case; binary media types deliver base64
-    headers: { 'Content-Type': 'application/json', 'X-Switchboard-Timestamp': String(ts), 'X-Switchboard-Signature': `sha256=${signature}`, ...headers },
+    headers: { 'Content-Type': 'application/json', 'X-Switchboard-Timestamp': String(ts), 'X-Switchboard-Signature': switchboardSignature(SECRET, ts, body), ...headers },
     queryStringParameters: null,
     body: Buffer.from(body).toString('base64'),
     isBase64Encoded: true,

@@ -1,7 +1,8 @@
-import { createHmac } from 'node:crypto';
 import { acceptWebhook, type AcceptWebhookDependencies } from '../../../lambdas/core/lifecycle/accept-webhook.js';
 import type { IntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
 import { adapterFor } from '../../../lambdas/core/platforms/registry.js';
+import { switchboardHeaders, unixSeconds } from '../../support/signatures.js';
+import { postRequest } from '../../support/webhook-requests.js';
 
 const SECRET = 'test-signing-secret';
 const NOW = new Date('2026-11-25T12:00:00.000Z');
@@ -18,10 +19,7 @@ function deps(overrides: Partial<AcceptWebhookDependencies> = {}) {
   return { d, enqueued };
 }
 
-function signed(body: string, timestamp = Math.floor(NOW.getTime() / 1000)) {
-  const signature = createHmac('sha256', SECRET).update(`${timestamp}.${body}`).digest('hex');
-  return { method: 'POST', query: {}, rawBody: Buffer.from(body), headers: { 'content-type': 'application/json', 'x-switchboard-timestamp': String(timestamp), 'x-switchboard-signature': `sha256=${signature}` } };
-}
+const signed = (body: string, timestamp = unixSeconds(NOW)) => postRequest(body, { 'content-type': 'application/json', ...switchboardHeaders(SECRET, timestamp, body) });
 
 describe('accepting a webhook', () => {
   it('enqueues the exact bytes and answers 200 with the engagement ids only after enqueueing', async () => {
@@ -44,7 +42,7 @@ describe('accepting a webhook', () => {
     ['an empty body', 'generic', { ...signed(''), rawBody: Buffer.alloc(0) }, 400, 'empty_body'],
     ['a GET on a platform without handshake', 'generic', { ...signed(''), method: 'GET' }, 405, 'method_not_allowed'],
     ['a PUT', 'generic', { ...signed('{}'), method: 'PUT' }, 405, 'method_not_allowed'],
-    ['a stale timestamp', 'generic', signed('{"id":"1","text":"x","author":{"id":"u"}}', Math.floor(NOW.getTime() / 1000) - 301), 401, 'stale_timestamp'],
+    ['a stale timestamp', 'generic', signed('{"id":"1","text":"x","author":{"id":"u"}}', unixSeconds(NOW) - 301), 401, 'stale_timestamp'],
     ['a malformed draft', 'generic', signed('{"text":"no id"}'), 400, 'malformed_body'],
   ])('refuses %s with %i and enqueues nothing', async (_name, platform, request, status, error) => {
     const { d, enqueued } = deps();

@@ -1,36 +1,9 @@
 import { AwsServiceError } from '../../../local/emulators/aws-json-server.js';
-import { createEventBridge, type DeliveryRequest, type LocalEventBridge } from '../../../local/emulators/eventbridge/index.js';
+import { createEventBridge, type LocalEventBridge } from '../../../local/emulators/eventbridge/index.js';
+import { thrownBy } from '../../support/errors.js';
+import { ACCOUNT, bridgeWithRecorder, queueArn, routedEntry as routed } from '../../support/eventbridge.js';
 
-const ACCOUNT = '123456789012';
-const queueArn = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
-const routed = (detail: object, extra: object = {}) => ({ Source: 'switchboard', DetailType: 'Engagement Routed', Detail: JSON.stringify(detail), ...extra });
-
-/** An EventBridge whose SQS deliveries are recorded in memory instead of sent. */
-function bridgeWithRecorder(options: Parameters<typeof createEventBridge>[0] = {}) {
-  const delivered: DeliveryRequest[] = [];
-  const bridge = createEventBridge({
-    ...options,
-    retry: { baseDelayMs: 1, maxDelayMs: 2, jitter: false },
-    deliverers: {
-      sqs: async (request) => {
-        delivered.push(request);
-      },
-      ...options.deliverers,
-    },
-  });
-  const to = (queue: string) => delivered.filter((request) => request.targetArn === queueArn(queue));
-  return { bridge, delivered, to };
-}
-
-function errorOf(fn: () => unknown): AwsServiceError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AwsServiceError) return error;
-    throw error;
-  }
-  throw new Error('did not throw');
-}
+const errorOf = (fn: () => unknown): AwsServiceError => thrownBy(AwsServiceError, fn);
 
 describe('local EventBridge (in-process API)', () => {
   let bridge: LocalEventBridge;

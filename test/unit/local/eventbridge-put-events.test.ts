@@ -1,18 +1,11 @@
 import { AwsServiceError } from '../../../local/emulators/aws-json-server.js';
 import { buildEnvelope, formatEventTime, parseEntryTime } from '../../../local/emulators/eventbridge/envelope.js';
 import { assertValidPutEventsRequest, checkEntry, entrySize } from '../../../local/emulators/eventbridge/put-events-validation.js';
+import { thrownBy } from '../../support/errors.js';
 
 const entry = { Source: 'switchboard', DetailType: 'Engagement Routed', Detail: '{"id":"x:1"}' };
 
-function thrown(fn: () => void): AwsServiceError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AwsServiceError) return error;
-    throw error;
-  }
-  throw new Error('did not throw');
-}
+const thrown = (fn: () => void): AwsServiceError => thrownBy(AwsServiceError, fn);
 
 describe('event envelope', () => {
   it('has AWS key order: version, id, detail-type, source, account, time, region, resources, detail', () => {

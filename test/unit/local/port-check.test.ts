@@ -1,15 +1,6 @@
-import { createServer, type Server } from 'node:net';
+import { createServer } from 'node:net';
 import { assertPortFree, closeServer, listenOn, portFromEnv, PortInUseError } from '../../../local/emulators/port-check.js';
-
-function occupy(host = '127.0.0.1'): Promise<{ server: Server; port: number }> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, host, () => {
-      const address = server.address();
-      resolve({ server, port: typeof address === 'object' && address !== null ? address.port : 0 });
-    });
-  });
-}
+import { occupyPort as occupy } from '../../support/ports.js';
 
 describe('port check', () => {
   it('passes for a free port and for 0 (ephemeral)', async () => {

@@ -1,15 +1,6 @@
 import { compilePattern, InvalidEventPatternError, MAX_OR_COMBINATIONS } from '../../../lambdas/core/patterns/index.js';
 import { wildcardComplexity } from '../../../lambdas/core/patterns/wildcard.js';
-
-function reasonOf(pattern: string | object, options?: { maxLength?: number }): string {
-  try {
-    compilePattern(pattern, options);
-  } catch (err) {
-    if (err instanceof InvalidEventPatternError) return err.reason;
-    throw err;
-  }
-  return 'accepted';
-}
+import { reasonOf } from '../../support/patterns.js';
 
 const TOO_COMPLEX = 'Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character';
 

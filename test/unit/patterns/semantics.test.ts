@@ -1,18 +1,9 @@
-import { compilePattern, InvalidEventPatternError } from '../../../lambdas/core/patterns/index.js';
+import { compilePattern } from '../../../lambdas/core/patterns/index.js';
 import { cidrRange, hexRangeMatches, ipToHex } from '../../../lambdas/core/patterns/cidr.js';
 import { parseWildcard, wildcardMatches } from '../../../lambdas/core/patterns/wildcard.js';
+import { reasonOf } from '../../support/patterns.js';
 
 const matches = (pattern: string | object, event: unknown): boolean => compilePattern(pattern).matches(event);
-
-function reasonOf(pattern: string | object): string {
-  try {
-    compilePattern(pattern);
-  } catch (err) {
-    if (err instanceof InvalidEventPatternError) return err.reason;
-    throw err;
-  }
-  return 'accepted';
-}
 
 describe('pattern text is read as Ruler streams it', () => {
   it('applies a duplicate key where it appears: after an $or it overrides every branch', () => {

@@ -1,39 +1,22 @@
 import { createHmac } from 'node:crypto';
 import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
-import { WebhookRejection, type WebhookRequest } from '../../../lambdas/core/platforms/adapter.js';
 import { facebookAdapter } from '../../../lambdas/core/platforms/facebook.js';
+import { hubSignature } from '../../support/signatures.js';
+import { ADAPTER_CONTEXT as context, ADAPTER_NOW as now, expectMalformedBody, getRequest as get, normalizeJson, postRequest, rejectionOf } from '../../support/webhook-requests.js';
 
 const secret = { appSecret: 'test-app-secret', verifyToken: 'test-verify-token' };
 const PAGE = '104857600000001';
 const POST = `${PAGE}_122112233445566`;
-const now = new Date('2025-06-03T10:00:00Z');
-const context = { receivedAt: '2025-06-03T10:00:01.000Z', headers: {} };
 
-const sign = (body: Buffer, key = secret.appSecret) => `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
-
-function post(body: string | Buffer, headers?: Record<string, string>): WebhookRequest {
-  const rawBody = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
-  return { method: 'POST', headers: headers ?? { 'x-hub-signature-256': sign(rawBody) }, query: {}, rawBody };
-}
-
-const get = (query: Record<string, string>): WebhookRequest => ({ method: 'GET', headers: {}, query, rawBody: Buffer.alloc(0) });
-
-function rejectionOf(fn: () => unknown): WebhookRejection {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof WebhookRejection) return error;
-    throw error;
-  }
-  throw new Error('expected a WebhookRejection');
-}
+const sign = (body: Buffer, key = secret.appSecret) => hubSignature(body, key);
+const post = (body: string, headers?: Record<string, string>) => postRequest(body, headers ?? { 'x-hub-signature-256': sign(Buffer.from(body, 'utf8')) });
 
 const feed = (...values: Record<string, unknown>[]) => ({
   object: 'page',
   entry: [{ id: PAGE, time: 1748942003, changes: values.map((value) => ({ field: 'feed', value })) }],
 });
 const messaging = (...items: Record<string, unknown>[]) => ({ object: 'page', entry: [{ id: PAGE, time: 1748943001234, messaging: items }] });
-const normalize = (body: unknown) => facebookAdapter.normalize(Buffer.from(JSON.stringify(body)), context);
+const normalize = (body: unknown) => normalizeJson(facebookAdapter, body);
 
 const comment = (overrides: Record<string, unknown> = {}) => ({
   item: 'comment',
@@ -280,11 +263,7 @@ describe('Facebook normalize: mention and Messenger', () => {
 });
 
 describe('Facebook normalize: malformed bodies', () => {
-  const expect400 = (body: string, pattern: RegExp) => {
-    const error = rejectionOf(() => facebookAdapter.normalize(Buffer.from(body), context));
-    expect(error).toMatchObject({ statusCode: 400, code: 'malformed_body' });
-    expect(error.message).toMatch(pattern);
-  };
+  const expect400 = (body: string, pattern: RegExp) => expectMalformedBody(facebookAdapter, body, pattern);
 
   it('refuses bad JSON, another object type and a missing entry array, saying what was expected', () => {
     expect400('not json', /not valid JSON.*"object": "page"/);

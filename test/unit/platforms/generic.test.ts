@@ -1,36 +1,19 @@
-import { createHmac } from 'node:crypto';
 import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
-import { WebhookRejection, type WebhookRequest } from '../../../lambdas/core/platforms/adapter.js';
+import type { WebhookRequest } from '../../../lambdas/core/platforms/adapter.js';
 import { genericAdapter } from '../../../lambdas/core/platforms/generic.js';
+import { hubSignature, switchboardHeaders, switchboardSignature, unixSeconds } from '../../support/signatures.js';
+import { ADAPTER_CONTEXT as context, ADAPTER_NOW as now, expectMalformedBody, normalizeJson, postRequest, rejectionOf } from '../../support/webhook-requests.js';
 
 const secret = { signingSecret: 'test-signing-secret' };
-const now = new Date('2025-06-03T10:00:00Z');
-const nowSeconds = Math.floor(now.getTime() / 1000);
-const context = { receivedAt: '2025-06-03T10:00:01.000Z', headers: {} };
+const nowSeconds = unixSeconds(now);
 const body = JSON.stringify({ id: 'ticket-1', text: 'Refund, please', author: { id: 'cust-1' } });
 
-const sign = (timestamp: number | string, raw: string, key = secret.signingSecret) =>
-  `sha256=${createHmac('sha256', key).update(`${timestamp}.${raw}`, 'utf8').digest('hex')}`;
-
-function post(headers: Record<string, string>, raw = body): WebhookRequest {
-  return { method: 'POST', headers, query: {}, rawBody: Buffer.from(raw, 'utf8') };
-}
-
-const signed = (timestamp: number, raw = body) =>
-  post({ 'x-switchboard-timestamp': String(timestamp), 'x-switchboard-signature': sign(timestamp, raw) }, raw);
-
-function rejectionOf(fn: () => unknown): WebhookRejection {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof WebhookRejection) return error;
-    throw error;
-  }
-  throw new Error('expected a WebhookRejection');
-}
+const sign = (timestamp: number | string, raw: string, key = secret.signingSecret) => switchboardSignature(key, timestamp, raw);
+const post = (headers: Record<string, string>, raw = body) => postRequest(raw, headers);
+const signed = (timestamp: number, raw = body) => postRequest(raw, switchboardHeaders(secret.signingSecret, timestamp, raw));
 
 const verify = (request: WebhookRequest) => () => genericAdapter.verify(request, secret, now);
-const normalize = (value: unknown) => genericAdapter.normalize(Buffer.from(JSON.stringify(value)), context);
+const normalize = (value: unknown) => normalizeJson(genericAdapter, value);
 
 describe('generic signature', () => {
   it('has no handshake', () => {
@@ -85,7 +68,7 @@ describe('generic signature', () => {
     ['a tampered body', { ...signed(nowSeconds), rawBody: Buffer.from(body.replace('Refund', 'Refunds')) }],
     ['a wrong secret', post({ 'x-switchboard-timestamp': String(nowSeconds), 'x-switchboard-signature': sign(nowSeconds, body, 'other') })],
     ['a signature reused with a new timestamp', post({ 'x-switchboard-timestamp': String(nowSeconds), 'x-switchboard-signature': sign(nowSeconds - 60, body) })],
-    ['a signature over the body alone', post({ 'x-switchboard-timestamp': String(nowSeconds), 'x-switchboard-signature': `sha256=${createHmac('sha256', secret.signingSecret).update(body).digest('hex')}` })],
+    ['a signature over the body alone', post({ 'x-switchboard-timestamp': String(nowSeconds), 'x-switchboard-signature': hubSignature(body, secret.signingSecret) })],
   ])('refuses %s with 403 bad_signature', (_, request) => {
     expect(rejectionOf(verify(request))).toMatchObject({ statusCode: 403, code: 'bad_signature' });
   });
@@ -155,11 +138,7 @@ describe('generic normalize', () => {
     expect(normalize([])).toEqual([]);
   });
 
-  const expect400 = (raw: string, pattern: RegExp) => {
-    const error = rejectionOf(() => genericAdapter.normalize(Buffer.from(raw), context));
-    expect(error).toMatchObject({ statusCode: 400, code: 'malformed_body' });
-    expect(error.message).toMatch(pattern);
-  };
+  const expect400 = (raw: string, pattern: RegExp) => expectMalformedBody(genericAdapter, raw, pattern);
 
   it('refuses bad JSON and non-object bodies, saying what was expected', () => {
     expect400('{', /not valid JSON.*engagement draft object or a JSON array/);

@@ -1,10 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { PLATFORM_IDS } from '../../../lambdas/core/engagement/platform-ids.js';
 import { adapterFor, adapters } from '../../../lambdas/core/platforms/registry.js';
-
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const localSecrets = JSON.parse(await readFile(`${root}config/local-secrets.json`, 'utf8')) as Record<string, Record<string, string>>;
+import { localSecrets } from '../../support/local-secrets.js';
 
 describe('adapter registry', () => {
   it('registers x, facebook and generic, each under its own id', () => {

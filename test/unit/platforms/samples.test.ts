@@ -1,12 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { EngagementDraftSchema, engagementId } from '../../../lambdas/core/engagement/engagement.schema.js';
-import { WebhookRejection, type WebhookRequest } from '../../../lambdas/core/platforms/adapter.js';
+import type { WebhookRequest } from '../../../lambdas/core/platforms/adapter.js';
 import { adapterFor } from '../../../lambdas/core/platforms/registry.js';
-import { readSamples, sampleBody, signSample, type Sample, type SampleSecrets } from '../../../events/sign-sample.js';
+import { readSamples, sampleBody, signSample, type Sample } from '../../../events/sign-sample.js';
+import { localSecrets as secrets } from '../../support/local-secrets.js';
+import { rejectionOf } from '../../support/webhook-requests.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const secrets = JSON.parse(await readFile(`${root}config/local-secrets.json`, 'utf8')) as SampleSecrets;
 const now = new Date('2025-06-05T12:00:00Z');
 const context = { receivedAt: now.toISOString(), headers: {} };
 
@@ -22,16 +22,6 @@ const cases = samples.flatMap(({ platform, list }) => list.map(({ file, sample }
 
 function request(sample: Sample, headers: Record<string, string>, rawBody = sampleBody(sample)): WebhookRequest {
   return { method: sample.method, headers, query: sample.query ?? {}, rawBody };
-}
-
-function rejectionOf(fn: () => unknown): WebhookRejection {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof WebhookRejection) return error;
-    throw error;
-  }
-  throw new Error('expected a WebhookRejection');
 }
 
 describe('sample deliveries', () => {

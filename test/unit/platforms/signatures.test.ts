@@ -13,16 +13,7 @@ import {
   secretValue,
   type SignatureFormat,
 } from '../../../lambdas/core/platforms/signatures.js';
-
-function rejectionOf(fn: () => unknown): WebhookRejection {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof WebhookRejection) return error;
-    throw error;
-  }
-  throw new Error('expected a WebhookRejection');
-}
+import { rejectionOf } from '../../support/webhook-requests.js';
 
 describe('hmac', () => {
   it('matches the RFC 4231 test case 2 vector for HMAC-SHA256', () => {

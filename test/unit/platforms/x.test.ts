@@ -1,31 +1,16 @@
 import { createHmac } from 'node:crypto';
 import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
-import { WebhookRejection, type WebhookRequest } from '../../../lambdas/core/platforms/adapter.js';
 import { xAdapter } from '../../../lambdas/core/platforms/x.js';
+import { xSignature } from '../../support/signatures.js';
+import { ADAPTER_CONTEXT as context, ADAPTER_NOW as now, expectMalformedBody, getRequest, normalizeJson, postRequest, rejectionOf } from '../../support/webhook-requests.js';
 
 const secret = { consumerSecret: 'test-consumer-secret' };
 const BRAND = '900000000000000001';
-const now = new Date('2025-06-03T10:00:00Z');
-const context = { receivedAt: '2025-06-03T10:00:01.000Z', headers: {} };
 
-const sign = (body: Buffer, key = secret.consumerSecret) =>
-  `sha256=${createHmac('sha256', key).update(body).digest('base64')}`;
+const sign = (body: Buffer, key = secret.consumerSecret) => xSignature(body, key);
+const post = (body: string, headers: Record<string, string> = { 'x-twitter-webhooks-signature': sign(Buffer.from(body)) }) => postRequest(body, headers);
 
-function post(body: string, headers: Record<string, string> = { 'x-twitter-webhooks-signature': sign(Buffer.from(body)) }): WebhookRequest {
-  return { method: 'POST', headers, query: {}, rawBody: Buffer.from(body, 'utf8') };
-}
-
-function rejectionOf(fn: () => unknown): WebhookRejection {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof WebhookRejection) return error;
-    throw error;
-  }
-  throw new Error('expected a WebhookRejection');
-}
-
-const normalize = (body: unknown) => xAdapter.normalize(Buffer.from(JSON.stringify(body)), context);
+const normalize = (body: unknown) => normalizeJson(xAdapter, body);
 
 function tweet(overrides: Record<string, unknown> = {}) {
   return {
@@ -43,7 +28,7 @@ function tweet(overrides: Record<string, unknown> = {}) {
 describe('X CRC handshake', () => {
   it('answers with sha256=base64(HMAC-SHA256(consumer secret, crc_token)) as JSON', () => {
     const token = 'crc-token-ZmFrZQ';
-    const response = xAdapter.handshake!({ method: 'GET', headers: {}, query: { crc_token: token }, rawBody: Buffer.alloc(0) }, secret);
+    const response = xAdapter.handshake!(getRequest({ crc_token: token }), secret);
     const expected = `sha256=${createHmac('sha256', secret.consumerSecret).update(token).digest('base64')}`;
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('application/json');
@@ -51,7 +36,7 @@ describe('X CRC handshake', () => {
   });
 
   it('refuses a GET without crc_token with 400', () => {
-    const error = rejectionOf(() => xAdapter.handshake!({ method: 'GET', headers: {}, query: {}, rawBody: Buffer.alloc(0) }, secret));
+    const error = rejectionOf(() => xAdapter.handshake!(getRequest({}), secret));
     expect(error).toMatchObject({ statusCode: 400, code: 'missing_crc_token' });
   });
 });
@@ -256,11 +241,7 @@ describe('X normalize: direct messages, likes, deletions, other events', () => {
 });
 
 describe('X normalize: malformed bodies', () => {
-  const expect400 = (raw: string, pattern: RegExp) => {
-    const error = rejectionOf(() => xAdapter.normalize(Buffer.from(raw), context));
-    expect(error).toMatchObject({ statusCode: 400, code: 'malformed_body' });
-    expect(error.message).toMatch(pattern);
-  };
+  const expect400 = (raw: string, pattern: RegExp) => expectMalformedBody(xAdapter, raw, pattern);
 
   it('refuses bad JSON, a non-object and a body without for_user_id, saying what was expected', () => {
     expect400('{"for_user_id":', /not valid JSON.*X Account Activity/);
