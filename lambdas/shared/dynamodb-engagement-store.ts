@@ -1,11 +1,12 @@
-import { TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Engagement } from '../core/engagement/engagement.schema.js';
-import type { EngagementStore, RoutingAuditRecord, SaveResult } from '../core/ports/engagement-store.js';
+import type { ClaimResult, EngagementStore, PublishLease, RoutingAuditRecord, SaveResult } from '../core/ports/engagement-store.js';
 
 /**
  * Single-table layout (keys `pk`/`sk`), so an engagement and its whole history are one Query:
- * - `ENG#<id>` / `ENGAGEMENT`: the engagement as published, with `publishedAt` once on the bus;
+ * - `ENG#<id>` / `ENGAGEMENT`: the engagement as published, its publish lease (`leaseHolder`,
+ *   `leaseUntil`) and `publishedAt` once on the bus;
  * - `ENG#<id>` / `AUDIT#<at>#ROUTED`: the routing decision (rules, departments, config version);
  * - `DELIVERY#<intake message id>` / `RAW`: the raw delivery, deleted by TTL after retention.
  */
@@ -27,7 +28,7 @@ export class DynamoDbEngagementStore implements EngagementStore {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
-  async saveNew(engagement: Engagement, audit: RoutingAuditRecord): Promise<SaveResult> {
+  async saveNew(engagement: Engagement, audit: RoutingAuditRecord, lease: PublishLease): Promise<SaveResult> {
     try {
       await this.doc.send(
         new TransactWriteCommand({
@@ -35,7 +36,7 @@ export class DynamoDbEngagementStore implements EngagementStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...keys.engagement(engagement.id), type: 'engagement', engagement, storedAt: audit.at },
+                Item: { ...keys.engagement(engagement.id), type: 'engagement', engagement, storedAt: audit.at, leaseHolder: lease.holder, leaseUntil: lease.until },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -50,6 +51,26 @@ export class DynamoDbEngagementStore implements EngagementStore {
       const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.engagement(engagement.id), ConsistentRead: true }));
       if (!Item) throw new Error(`engagement ${engagement.id} exists but could not be read back`);
       return { created: false, existing: { engagement: Item.engagement as Engagement, publishedAt: Item.publishedAt as string | undefined } };
+    }
+  }
+
+  async claimPublication(engagementId: string, lease: PublishLease, now: string): Promise<ClaimResult> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.engagement(engagementId),
+          UpdateExpression: 'SET leaseHolder = :holder, leaseUntil = :until',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(publishedAt) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseHolder = :holder)',
+          ExpressionAttributeValues: { ':holder': lease.holder, ':until': lease.until, ':now': now },
+        }),
+      );
+      return 'claimed';
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.engagement(engagementId), ConsistentRead: true }));
+      if (!Item) throw new Error(`engagement ${engagementId} is not stored`);
+      return Item.publishedAt ? 'published' : 'held';
     }
   }
 

@@ -13,16 +13,17 @@ function engagement(id: string, departments = ['sales']): Engagement {
     routing: { departments, rules: ['sales-buying-signals'], priority: 'normal', configVersion: 'v1' },
   };
 }
+const lease = (holder = 'm1', until = '2026-11-25T10:01:00.000Z') => ({ holder, until });
 const audit = (e: Engagement, at: string) => ({ engagementId: e.id, at, departments: e.routing.departments, rules: e.routing.rules, priority: e.routing.priority, configVersion: 'v1', deliveryId: 'm1' });
 
 describe('DynamoDB engagement store (DynamoDB Local)', () => {
   it('stores an engagement with its audit record once and returns the first decision on a second save', async () => {
     const id = `generic:${randomUUID()}`;
     const first = engagement(id);
-    expect(await store.saveNew(first, audit(first, '2026-11-25T10:00:02.000Z'))).toEqual({ created: true });
+    expect(await store.saveNew(first, audit(first, '2026-11-25T10:00:02.000Z'), lease())).toEqual({ created: true });
 
     const second = engagement(id, ['legal']);
-    const again = await store.saveNew(second, audit(second, '2026-11-25T10:05:00.000Z'));
+    const again = await store.saveNew(second, audit(second, '2026-11-25T10:05:00.000Z'), lease('m2'));
     expect(again).toEqual({ created: false, existing: { engagement: first, publishedAt: undefined } });
 
     const history = await dynamodb.send(new QueryCommand({ TableName: twin.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `ENG#${id}` } } }));
@@ -31,11 +32,24 @@ describe('DynamoDB engagement store (DynamoDB Local)', () => {
 
   it('records the first publication time only', async () => {
     const e = engagement(`generic:${randomUUID()}`);
-    await store.saveNew(e, audit(e, '2026-11-25T10:00:02.000Z'));
+    await store.saveNew(e, audit(e, '2026-11-25T10:00:02.000Z'), lease());
     await store.markPublished(e.id, '2026-11-25T10:00:03.000Z');
     await store.markPublished(e.id, '2026-11-25T10:09:00.000Z');
-    const again = await store.saveNew(e, audit(e, '2026-11-25T10:10:00.000Z'));
+    const again = await store.saveNew(e, audit(e, '2026-11-25T10:10:00.000Z'), lease('m2'));
     expect(again).toMatchObject({ created: false, existing: { publishedAt: '2026-11-25T10:00:03.000Z' } });
+  });
+
+  it('lets one delivery at a time hold the right to publish', async () => {
+    const e = engagement(`generic:${randomUUID()}`);
+    await store.saveNew(e, audit(e, '2026-11-25T10:00:02.000Z'), lease('m1', '2026-11-25T10:01:00.000Z'));
+    // another delivery of the same event while m1's lease is live must wait
+    expect(await store.claimPublication(e.id, lease('m2', '2026-11-25T10:01:30.000Z'), '2026-11-25T10:00:30.000Z')).toBe('held');
+    // m1's own redelivery takes it back at once
+    expect(await store.claimPublication(e.id, lease('m1', '2026-11-25T10:02:00.000Z'), '2026-11-25T10:00:40.000Z')).toBe('claimed');
+    // once the lease has expired, anyone may take it
+    expect(await store.claimPublication(e.id, lease('m2', '2026-11-25T10:04:00.000Z'), '2026-11-25T10:03:00.000Z')).toBe('claimed');
+    await store.markPublished(e.id, '2026-11-25T10:03:01.000Z');
+    expect(await store.claimPublication(e.id, lease('m3', '2026-11-25T10:06:00.000Z'), '2026-11-25T10:05:00.000Z')).toBe('published');
   });
 
   it('refuses to mark an engagement that was never stored', async () => {

@@ -1,21 +1,31 @@
 import type { Engagement } from '../../lambdas/core/engagement/engagement.schema.js';
-import type { EngagementStore, RoutingAuditRecord, SaveResult, StoredEngagement } from '../../lambdas/core/ports/engagement-store.js';
+import type { ClaimResult, EngagementStore, PublishLease, RoutingAuditRecord, SaveResult, StoredEngagement } from '../../lambdas/core/ports/engagement-store.js';
 import type { EventPublisher, PublishResult } from '../../lambdas/core/ports/event-publisher.js';
 
 /** In-memory {@link EngagementStore} for unit tests of the lifecycle (the real one is tested against DynamoDB Local). */
 export class MemoryStore implements EngagementStore {
   readonly engagements = new Map<string, StoredEngagement>();
+  readonly leases = new Map<string, PublishLease>();
   readonly audits: RoutingAuditRecord[] = [];
   readonly raw = new Map<string, string>();
   failSaveFor = new Set<string>();
 
-  async saveNew(engagement: Engagement, audit: RoutingAuditRecord): Promise<SaveResult> {
+  async saveNew(engagement: Engagement, audit: RoutingAuditRecord, lease: PublishLease): Promise<SaveResult> {
     if (this.failSaveFor.has(engagement.id)) throw new Error('injected store failure');
     const existing = this.engagements.get(engagement.id);
     if (existing) return { created: false, existing: structuredClone(existing) };
     this.engagements.set(engagement.id, { engagement: structuredClone(engagement) });
+    this.leases.set(engagement.id, lease);
     this.audits.push(audit);
     return { created: true };
+  }
+
+  async claimPublication(id: string, lease: PublishLease, now: string): Promise<ClaimResult> {
+    if (this.engagements.get(id)?.publishedAt) return 'published';
+    const current = this.leases.get(id);
+    if (current && current.holder !== lease.holder && current.until > now) return 'held';
+    this.leases.set(id, lease);
+    return 'claimed';
   }
 
   async markPublished(id: string, at: string): Promise<void> {

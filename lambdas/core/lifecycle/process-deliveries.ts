@@ -19,6 +19,11 @@ export interface ProcessDependencies {
   store: EngagementStore;
   publisher: EventPublisher;
   now(): Date;
+  /**
+   * How long a delivery holds the right to publish an engagement it stored. Must exceed the
+   * function's timeout and stay below the intake queue's visibility timeout. @default 60 000
+   */
+  publishLeaseMs?: number;
   /** Told about anything that is not the happy path; never given personal data. */
   log?(level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
 }
@@ -38,6 +43,8 @@ export interface ProcessOutcome {
  * 2. An engagement that already exists is a redelivery: it is published again only if its
  *    first attempt never got its event onto the bus (a crash between store and publish), and
  *    then with the decision first stored, so no department ever gets two different messages.
+ *    A publish lease on the stored engagement keeps two deliveries processed at the same time
+ *    from both publishing: the one without the lease fails and is retried by SQS later.
  * 3. All engagements of the batch are published together (the publisher batches by 10 and
  *    retries failed entries); a message whose engagements could not all be stored or published
  *    is reported failed, so SQS redelivers it and, past maxReceiveCount, dead-letters it.
@@ -48,8 +55,11 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
   const duplicates: string[] = [];
   const log = deps.log ?? (() => undefined);
 
+  const leaseMs = deps.publishLeaseMs ?? 60_000;
   for (const message of messages) {
     try {
+      const startedAt = deps.now();
+      const lease = { holder: message.messageId, until: new Date(startedAt.getTime() + leaseMs).toISOString() };
       const delivery = IntakeDeliverySchema.parse(JSON.parse(message.body));
       const adapter = deps.adapterFor(delivery.platform);
       if (!adapter) throw new Error(`no adapter for platform "${delivery.platform}"`);
@@ -72,10 +82,15 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
           configVersion: engagement.routing.configVersion,
           ...(engagement.routing.slaDueAt ? { slaDueAt: engagement.routing.slaDueAt } : {}),
           deliveryId: message.messageId,
-        });
-        if (saved.created) toPublish.set(engagement.id, { engagement, messageId: message.messageId });
-        else if (saved.existing.publishedAt === undefined) toPublish.set(engagement.id, { engagement: saved.existing.engagement, messageId: message.messageId });
-        else duplicates.push(engagement.id);
+        }, lease);
+        if (saved.created) {
+          toPublish.set(engagement.id, { engagement, messageId: message.messageId });
+          continue;
+        }
+        const claim = saved.existing.publishedAt ? 'published' : await deps.store.claimPublication(engagement.id, lease, startedAt.toISOString());
+        if (claim === 'claimed') toPublish.set(engagement.id, { engagement: saved.existing.engagement, messageId: message.messageId });
+        else if (claim === 'published') duplicates.push(engagement.id);
+        else throw new Error(`engagement ${engagement.id} is being published by another delivery; retry later`);
       }
     } catch (err) {
       failed.add(message.messageId);

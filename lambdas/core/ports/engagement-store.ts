@@ -22,6 +22,20 @@ export interface StoredEngagement {
 /** Result of {@link EngagementStore.saveNew}. */
 export type SaveResult = { created: true } | { created: false; existing: StoredEngagement };
 
+/**
+ * The right to publish an engagement, held by one intake message until `until`. Two
+ * deliveries of the same platform event processed at once would otherwise both see "stored,
+ * not yet published" and both publish.
+ */
+export interface PublishLease {
+  /** The intake message (SQS message id) holding the lease; its own redelivery may take it back at once. */
+  holder: string;
+  until: string;
+}
+
+/** Result of {@link EngagementStore.claimPublication}. */
+export type ClaimResult = 'claimed' | 'published' | 'held';
+
 /** Where engagements and their audit trail are kept (DynamoDB on AWS and in the local twin). */
 export interface EngagementStore {
   /**
@@ -29,7 +43,13 @@ export interface EngagementStore {
    * that id exists; otherwise returns what is stored, so a redelivery re-publishes the first
    * decision (if it was never published) instead of making a second one.
    */
-  saveNew(engagement: Engagement, audit: RoutingAuditRecord): Promise<SaveResult>;
+  saveNew(engagement: Engagement, audit: RoutingAuditRecord, lease: PublishLease): Promise<SaveResult>;
+  /**
+   * Takes the publish lease of a stored, unpublished engagement when it is free, expired at
+   * `now`, or already held by `lease.holder`. Answers `published` when publishing is done,
+   * `held` when another delivery holds a live lease (try again later).
+   */
+  claimPublication(engagementId: string, lease: PublishLease, now: string): Promise<ClaimResult>;
   /** Records that the "Engagement Routed" event was accepted by the bus. */
   markPublished(engagementId: string, at: string): Promise<void>;
   /** Keeps the raw delivery for the retention period (for audit and reprocessing). */

@@ -59,6 +59,24 @@ describe('processing intake deliveries', () => {
     expect(d.store.audits).toHaveLength(1);
   });
 
+  it('lets only one of two deliveries of the same event publish while the first holds the lease', async () => {
+    const d = deps();
+    let clock = Date.parse('2026-11-25T12:00:00.000Z');
+    d.now = () => new Date(clock);
+    d.publisher.crash = true; // m1 stores, then dies before publishing: its lease stays live for 60 s
+    await expect(processDeliveries([message('m1', draft('a', 'refund'))], d)).rejects.toThrow('injected');
+    d.publisher.crash = false;
+
+    clock += 10_000; // the platform's redelivery arrives as another intake message
+    const early = await processDeliveries([message('m2', draft('a', 'refund'))], d);
+    expect(early).toEqual({ failedMessageIds: ['m2'], published: [], duplicates: [] });
+
+    clock += 60_000; // the lease has expired: m2's retry publishes, and m1's own retry finds it done
+    expect((await processDeliveries([message('m2', draft('a', 'refund'))], d)).published).toEqual(['generic:a']);
+    expect((await processDeliveries([message('m1', draft('a', 'refund'))], d)).duplicates).toEqual(['generic:a']);
+    expect(d.publisher.published.map((e) => e.id)).toEqual(['generic:a']);
+  });
+
   it('fails only the message whose engagement the bus refused, for SQS to redeliver', async () => {
     const d = deps();
     d.publisher.refuse.add('generic:b');
