@@ -65,7 +65,6 @@ export class SwitchboardStack extends Stack {
         TABLE_NAME: table.table.tableName,
         EVENT_BUS_NAME: bus.eventBusName,
         RAW_RETENTION_DAYS: String(props.rawRetentionDays ?? 30),
-        CONFIG_VERSION: props.config.configVersion,
       },
     });
     table.table.grant(process.fn, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
@@ -73,7 +72,7 @@ export class SwitchboardStack extends Stack {
     process.fn.addEventSource(new SqsEventSource(intake.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true }));
 
     new WebhookApi(this, 'Webhooks', { handler: webhook.fn });
-    const departments = config.departments.map((department) => new DepartmentRouting(this, `Department-${department.id}`, { department, bus, alarms }));
+    for (const department of config.departments) new DepartmentRouting(this, `Department-${department.id}`, { department, bus, alarms });
 
     for (const fn of [webhook.fn, process.fn]) {
       Validations.of(fn).acknowledge(
@@ -85,6 +84,5 @@ export class SwitchboardStack extends Stack {
     new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
     new CfnOutput(this, 'IntakeQueueUrl', { value: intake.queue.queueUrl });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn, description: 'Subscribe on-call to this topic' });
-    void departments;
   }
 }

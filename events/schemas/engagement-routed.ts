@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENGAGEMENT_ROUTED } from '../../lambdas/core/engagement/engagement-routed.js';
 import { EngagementSchema, ENGAGEMENT_SCHEMA_VERSION } from '../../lambdas/core/engagement/engagement.schema.js';
 
 /**
@@ -10,8 +11,8 @@ export const EngagementRoutedEventSchema = z
   .object({
     version: z.literal('0'),
     id: z.string().describe('EventBridge event id; unique per publication'),
-    'detail-type': z.literal('Engagement Routed'),
-    source: z.literal('switchboard'),
+    'detail-type': z.literal(ENGAGEMENT_ROUTED.detailType),
+    source: z.literal(ENGAGEMENT_ROUTED.source),
     account: z.string(),
     time: z.iso.datetime({ offset: true }),
     region: z.string(),

@@ -13,8 +13,11 @@ import { EventBridgePublisher } from '../shared/eventbridge-publisher.js';
 import { logger } from '../shared/logger.js';
 
 const router = createRouter(bundledConfig());
-const store = new DynamoDbEngagementStore(new DynamoDBClient({}), requireEnv('TABLE_NAME'), Number(process.env.RAW_RETENTION_DAYS ?? 30));
-const publisher = new EventBridgePublisher(new EventBridgeClient({}), requireEnv('EVENT_BUS_NAME'));
+const rawRetentionDays = Number(requireEnv('RAW_RETENTION_DAYS'));
+if (!Number.isInteger(rawRetentionDays) || rawRetentionDays < 1) throw new Error('RAW_RETENTION_DAYS must be a whole number of days (at least 1)');
+const store = new DynamoDbEngagementStore(new DynamoDBClient({}), requireEnv('TABLE_NAME'), rawRetentionDays);
+// The publisher retries failed entries itself; SDK retries underneath would multiply the attempts.
+const publisher = new EventBridgePublisher(new EventBridgeClient({ maxAttempts: 1 }), requireEnv('EVENT_BUS_NAME'));
 
 /**
  * Intake-queue consumer. The whole batch is processed together (so events are published ten

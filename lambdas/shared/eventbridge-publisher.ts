@@ -1,9 +1,7 @@
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { ENGAGEMENT_ROUTED } from '../core/engagement/engagement-routed.js';
 import type { Engagement } from '../core/engagement/engagement.schema.js';
 import type { EventPublisher, PublishResult } from '../core/ports/event-publisher.js';
-
-/** Envelope of the event departments receive (DESIGN.md contract). */
-export const ENGAGEMENT_ROUTED = { source: 'switchboard', detailType: 'Engagement Routed' } as const;
 
 /** PutEvents takes at most 10 entries per call. */
 const MAX_ENTRIES = 10;
@@ -16,17 +14,27 @@ export interface PublisherOptions {
   maxAttempts?: number;
   /** Base of the exponential backoff between attempts, in ms (full jitter). @default 100 */
   backoffBaseMs?: number;
+  /**
+   * Byte budget of one PutEvents call, counted as EventBridge does (Source + DetailType +
+   * Detail + Resources). AWS allows 1 MB since January 2026; the default stays at the
+   * historical 256 KB so older regions and quotas are safe. @default 262144
+   */
+  maxRequestBytes?: number;
 }
 
+type Pending = { id: string; entry: PutEventsRequestEntry; bytes: number };
+
 /**
- * Publishes "Engagement Routed" events in batches of ten. PutEvents reports failures per entry
+ * Publishes "Engagement Routed" events in calls of at most ten entries and
+ * {@link PublisherOptions.maxRequestBytes} bytes. PutEvents reports failures per entry
  * (`FailedEntryCount`) rather than throwing, so each response is checked and only the failed,
- * retryable entries are sent again; a whole-call error (throttling of the API itself) retries
- * the entries of that call.
+ * retryable entries are sent again; a whole-call error is retried only when it is a throttle or
+ * a server error. An entry larger than the budget fails on its own without a call.
  */
 export class EventBridgePublisher implements EventPublisher {
   private readonly maxAttempts: number;
   private readonly backoffBaseMs: number;
+  private readonly maxRequestBytes: number;
 
   constructor(
     private readonly client: EventBridgeClient,
@@ -35,17 +43,23 @@ export class EventBridgePublisher implements EventPublisher {
   ) {
     this.maxAttempts = options.maxAttempts ?? 4;
     this.backoffBaseMs = options.backoffBaseMs ?? 100;
+    this.maxRequestBytes = options.maxRequestBytes ?? 256 * 1024;
   }
 
   async publish(engagements: Engagement[]): Promise<PublishResult> {
     const result: PublishResult = { published: [], failed: [] };
-    let pending = engagements.map((e) => ({ id: e.id, entry: this.entry(e) }));
+    let pending: Pending[] = [];
+    for (const e of engagements) {
+      const entry = this.entry(e);
+      const bytes = Buffer.byteLength(`${entry.Source}${entry.DetailType}${entry.Detail}`, 'utf8');
+      if (bytes > this.maxRequestBytes) result.failed.push({ id: e.id, errorCode: 'EntryTooLarge', errorMessage: `event is ${bytes} bytes; the limit is ${this.maxRequestBytes}` });
+      else pending.push({ id: e.id, entry, bytes });
+    }
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > 1) await sleep(Math.random() * this.backoffBaseMs * 2 ** (attempt - 2));
-      const retry: typeof pending = [];
-      for (let i = 0; i < pending.length; i += MAX_ENTRIES) {
-        const chunk = pending.slice(i, i + MAX_ENTRIES);
-        const last = attempt >= this.maxAttempts;
+      const last = attempt >= this.maxAttempts;
+      const retry: Pending[] = [];
+      for (const chunk of this.chunks(pending)) {
         try {
           const out = await this.client.send(new PutEventsCommand({ Entries: chunk.map((c) => c.entry) }));
           chunk.forEach((c, j) => {
@@ -55,13 +69,28 @@ export class EventBridgePublisher implements EventPublisher {
             else result.failed.push({ id: c.id, errorCode: r?.ErrorCode ?? 'Unknown', errorMessage: r?.ErrorMessage });
           });
         } catch (err) {
-          if (!last) retry.push(...chunk);
+          if (!last && isRetryable(err)) retry.push(...chunk);
           else for (const c of chunk) result.failed.push({ id: c.id, errorCode: (err as Error).name, errorMessage: (err as Error).message });
         }
       }
       pending = retry;
     }
     return result;
+  }
+
+  private *chunks(pending: Pending[]): Generator<Pending[]> {
+    let chunk: Pending[] = [];
+    let bytes = 0;
+    for (const p of pending) {
+      if (chunk.length === MAX_ENTRIES || bytes + p.bytes > this.maxRequestBytes) {
+        yield chunk;
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(p);
+      bytes += p.bytes;
+    }
+    if (chunk.length > 0) yield chunk;
   }
 
   private entry(engagement: Engagement): PutEventsRequestEntry {
@@ -73,6 +102,14 @@ export class EventBridgePublisher implements EventPublisher {
       Resources: [],
     };
   }
+}
+
+/** Throttles, server errors and network failures may pass on a later try; a 4xx will not. */
+function isRetryable(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  if (e.name === 'ThrottlingException' || e.$retryable) return true;
+  const status = e.$metadata?.httpStatusCode;
+  return status === undefined || status >= 500;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -5,7 +5,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Department } from '../../lambdas/core/config/config.schema.js';
 import type { AlarmTopic } from './alarm-topic.js';
-import { ENGAGEMENT_ROUTED, ENGAGEMENT_SOURCE } from './event-contract.js';
+import { ENGAGEMENT_ROUTED } from '../../lambdas/core/engagement/engagement-routed.js';
 import { SecureQueue } from './secure-queue.js';
 
 /** Props of {@link DepartmentRouting}. */
@@ -46,7 +46,7 @@ export class DepartmentRouting extends Construct {
     this.rule = new Rule(this, 'Rule', {
       eventBus: props.bus,
       description: `Engagements routed to ${department.name}`,
-      eventPattern: { source: [ENGAGEMENT_SOURCE], detailType: [ENGAGEMENT_ROUTED], detail: { routing: { departments: [department.id] } } },
+      eventPattern: { source: [ENGAGEMENT_ROUTED.source], detailType: [ENGAGEMENT_ROUTED.detailType], detail: { routing: { departments: [department.id] } } },
     });
     this.rule.addTarget(
       new SqsQueue(this.queue, { deadLetterQueue: this.deliveryDeadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) }),

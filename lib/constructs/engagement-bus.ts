@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Archive, EventBus } from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
-import { ENGAGEMENT_SOURCE } from './event-contract.js';
+import { ENGAGEMENT_ROUTED } from '../../lambdas/core/engagement/engagement-routed.js';
 
 /** Props of {@link EngagementBus}. */
 export interface EngagementBusProps {
@@ -22,7 +22,7 @@ export class EngagementBus extends Construct {
     this.bus = new EventBus(this, 'Bus', { eventBusName: props.eventBusName });
     new Archive(this, 'Archive', {
       sourceEventBus: this.bus,
-      eventPattern: { source: [ENGAGEMENT_SOURCE] },
+      eventPattern: { source: [ENGAGEMENT_ROUTED.source] },
       retention: props.archiveRetention ?? Duration.days(365),
       description: 'Every routed engagement, for replay',
     });

@@ -1,4 +1,4 @@
-import { extractKeywords } from '../../../lambdas/core/enrichment/keywords.js';
+import { extractKeywords, MAX_KEYWORD_TEXT_CHARS, MAX_KEYWORDS } from '../../../lambdas/core/enrichment/keywords.js';
 
 describe('keyword extraction', () => {
   it('lower-cases words and drops punctuation', () => {
@@ -26,5 +26,15 @@ describe('keyword extraction', () => {
   it('returns no duplicates and nothing for empty text', () => {
     expect(extractKeywords('refund refund')).toEqual(['refund', 'refund refund']);
     expect(extractKeywords('')).toEqual([]);
+  });
+});
+
+describe('keyword bounds', () => {
+  it('reads a bounded prefix of long texts and returns a bounded list', () => {
+    const long = Array.from({ length: 5_000 }, (_, i) => `w${i}`).join(' ');
+    const k = extractKeywords(long);
+    expect(k).toHaveLength(MAX_KEYWORDS);
+    expect(k[0]).toBe('w0');
+    expect(extractKeywords(`${'x'.repeat(MAX_KEYWORD_TEXT_CHARS)} refund`)).not.toContain('refund');
   });
 });

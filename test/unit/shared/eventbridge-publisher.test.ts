@@ -47,3 +47,28 @@ describe('publishing Engagement Routed events', () => {
     expect(eb.commandCalls(PutEventsCommand)).toHaveLength(3);
   });
 });
+
+describe('publishing within the PutEvents size limit', () => {
+  const big = (n: number, kb: number) => ({ id: `generic:${n}`, text: 'x'.repeat(kb * 1024) }) as unknown as Engagement;
+
+  it('splits calls by bytes as well as by count', async () => {
+    eb.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({ FailedEntryCount: 0, Entries: input.Entries.map((_, i) => ({ EventId: `e${i}` })) }));
+    const out = await new EventBridgePublisher(new EventBridgeClient({}), 'bus', { maxRequestBytes: 100 * 1024 }).publish([big(1, 40), big(2, 40), big(3, 40), big(4, 10)]);
+    expect(out.published).toHaveLength(4);
+    expect(eb.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries?.length)).toEqual([2, 2]);
+  });
+
+  it('fails an entry larger than the limit on its own and publishes the rest', async () => {
+    eb.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({ FailedEntryCount: 0, Entries: input.Entries.map((_, i) => ({ EventId: `e${i}` })) }));
+    const out = await new EventBridgePublisher(new EventBridgeClient({}), 'bus', { maxRequestBytes: 100 * 1024 }).publish([big(1, 120), big(2, 1)]);
+    expect(out.published).toEqual(['generic:2']);
+    expect(out.failed).toEqual([{ id: 'generic:1', errorCode: 'EntryTooLarge', errorMessage: expect.stringContaining('limit') }]);
+  });
+
+  it('does not retry a call the service refused as invalid', async () => {
+    eb.on(PutEventsCommand).rejects(Object.assign(new Error('Total size of the entries in the request is over the limit.'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } }));
+    const out = await publisher().publish([engagement(1)]);
+    expect(out.failed.map((f) => f.errorCode)).toEqual(['ValidationException']);
+    expect(eb.commandCalls(PutEventsCommand)).toHaveLength(1);
+  });
+});
