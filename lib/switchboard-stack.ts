@@ -71,7 +71,7 @@ export class SwitchboardStack extends Stack {
     bus.grantPutEventsTo(process.fn);
     process.fn.addEventSource(new SqsEventSource(intake.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true }));
 
-    new WebhookApi(this, 'Webhooks', { handler: webhook.fn });
+    new WebhookApi(this, 'Webhooks', { handler: webhook.fn, alarms });
     for (const department of config.departments) new DepartmentRouting(this, `Department-${department.id}`, { department, bus, alarms });
 
     for (const fn of [webhook.fn, process.fn]) {

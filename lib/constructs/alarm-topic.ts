@@ -2,7 +2,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Duration } from 'aws-cdk-lib';
@@ -31,9 +31,17 @@ export class AlarmTopic extends Construct {
 
   /** Alarms as soon as any message sits in a dead-letter queue: something accepted was not delivered. */
   alarmOnDeadLetters(scope: Construct, id: string, queue: IQueue, what: string): Alarm {
-    const alarm = new Alarm(scope, id, {
-      alarmDescription: `Messages in ${what}: accepted engagements that were not delivered. See README, "Operating".`,
+    return this.alarm(scope, id, {
       metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      description: `Messages in ${what}: accepted engagements that were not delivered. See README, "Operating".`,
+    });
+  }
+
+  /** An alarm that fires when the metric reaches 1 in one period, notifying this topic. */
+  alarm(scope: Construct, id: string, props: { metric: IMetric; description: string }): Alarm {
+    const alarm = new Alarm(scope, id, {
+      alarmDescription: props.description,
+      metric: props.metric,
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -1,12 +1,15 @@
-import { CfnOutput, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat, LambdaIntegration, LogGroupLogDestination, MethodLoggingLevel, RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { AlarmTopic } from './alarm-topic.js';
 
 /** Props of {@link WebhookApi}. */
 export interface WebhookApiProps {
   handler: IFunction;
+  /** Told when platforms get 5xx answers (secrets incomplete, intake queue unavailable). */
+  alarms: AlarmTopic;
   /** Steady-state requests per second across all platforms. @default 200 */
   rateLimit?: number;
   /** @default 400 */
@@ -46,6 +49,13 @@ export class WebhookApi extends Construct {
     const platform = this.api.root.addResource('webhooks').addResource('{platform}');
     platform.addMethod('GET', integration);
     platform.addMethod('POST', integration);
+
+    // The webhook function answers 503 itself when it cannot store a delivery, so its Errors
+    // metric stays flat: the API's 5XX count is what shows platforms being turned away.
+    props.alarms.alarm(this, 'ServerErrorsAlarm', {
+      metric: this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+      description: 'Platforms are getting 5xx answers: deliveries are not being accepted (incomplete secret or intake queue unavailable). They retry for a while, then give up. See the webhook function logs.',
+    });
 
     const stack = Stack.of(this);
     Validations.of(this.api).acknowledge(

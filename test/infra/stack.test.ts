@@ -57,9 +57,10 @@ describe('Switchboard stack', () => {
     template.resourcePropertiesCountIs('AWS::Events::Rule', { EventPattern: Match.anyValue() }, departments.length);
   });
 
-  it('alarms on every dead-letter queue', () => {
-    // intake DLQ + per department: consumer DLQ and delivery DLQ
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 1 + 2 * departments.length);
+  it('alarms on every dead-letter queue and on platforms being answered 5xx', () => {
+    // intake DLQ + per department: consumer DLQ and delivery DLQ + the API's 5XX count
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 1 + 2 * departments.length + 1);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5XXError', Namespace: 'AWS/ApiGateway', Statistic: 'Sum', Threshold: 1 });
     template.resourceCountIs('AWS::SQS::Queue', 2 + 3 * departments.length);
   });
 

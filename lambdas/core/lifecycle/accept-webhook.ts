@@ -1,4 +1,5 @@
-import { isPlatformId, PLATFORM_IDS, type PlatformId } from '../engagement/platform-ids.js';
+import { engagementId } from '../engagement/engagement.schema.js';
+import { PLATFORM_IDS, type PlatformId } from '../engagement/platform-ids.js';
 import { toIntakeDelivery, type IntakeDelivery } from '../intake/delivery.js';
 import { WebhookRejection, type PlatformAdapter, type PlatformSecret, type WebhookRequest, type WebhookResponse } from '../platforms/adapter.js';
 
@@ -27,6 +28,21 @@ export function rejection(err: WebhookRejection): WebhookResponse {
   return json(err.statusCode, { error: err.code, message: err.message });
 }
 
+/** Raised when a platform's secret lacks keys its adapter needs: a deployment problem, answered with 503. */
+export class SecretIncompleteError extends Error {
+  constructor(platform: string, missing: string[]) {
+    super(`The secret for platform "${platform}" has no value for: ${missing.join(', ')}. Put them with \`aws secretsmanager put-secret-value\` (README, "Secrets").`);
+    this.name = 'SecretIncompleteError';
+  }
+}
+
+async function secretOf(adapter: PlatformAdapter, deps: AcceptWebhookDependencies): Promise<PlatformSecret> {
+  const secret = await deps.secretFor(adapter.id);
+  const missing = adapter.secretKeys.filter((key) => typeof secret[key] !== 'string' || secret[key] === '');
+  if (missing.length > 0) throw new SecretIncompleteError(adapter.id, missing);
+  return secret;
+}
+
 /**
  * Handles `GET|POST /webhooks/{platform}`:
  * 1. unknown platform → 404; GET → the platform's handshake (405 when it has none);
@@ -37,13 +53,13 @@ export function rejection(err: WebhookRejection): WebhookResponse {
  */
 export async function acceptWebhook(platform: string, request: WebhookRequest, deps: AcceptWebhookDependencies): Promise<WebhookResponse> {
   try {
-    const adapter = isPlatformId(platform) ? deps.adapterFor(platform) : undefined;
-    if (!adapter || !isPlatformId(platform)) {
+    const adapter = deps.adapterFor(platform);
+    if (!adapter) {
       throw new WebhookRejection(404, 'unknown_platform', `No platform "${platform}". Known platforms: ${PLATFORM_IDS.filter((p) => deps.adapterFor(p)).join(', ')}.`);
     }
     if (request.method === 'GET') {
       if (!adapter.handshake) throw new WebhookRejection(405, 'method_not_allowed', `Platform "${platform}" has no GET handshake; deliveries are POSTed.`);
-      return adapter.handshake(request, await deps.secretFor(platform));
+      return adapter.handshake(request, await secretOf(adapter, deps));
     }
     if (request.method !== 'POST') throw new WebhookRejection(405, 'method_not_allowed', `Use POST for deliveries${adapter.handshake ? ' and GET for the handshake' : ''}.`);
     const max = deps.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES;
@@ -51,13 +67,13 @@ export async function acceptWebhook(platform: string, request: WebhookRequest, d
     if (request.rawBody.length === 0) throw new WebhookRejection(400, 'empty_body', 'The request has no body.');
 
     const now = deps.now();
-    adapter.verify(request, await deps.secretFor(platform), now);
+    adapter.verify(request, await secretOf(adapter, deps), now);
     const receivedAt = now.toISOString();
     const contentType = request.headers['content-type'];
     const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
     const events = adapter.normalize(request.rawBody, { receivedAt, headers });
-    if (events.length > 0) await deps.enqueue(toIntakeDelivery(platform, request.rawBody, receivedAt, headers));
-    return json(200, { accepted: events.length, engagements: events.map((e) => `${e.draft.platform}:${e.draft.externalId}`) });
+    if (events.length > 0) await deps.enqueue(toIntakeDelivery(adapter.id, request.rawBody, receivedAt, headers));
+    return json(200, { accepted: events.length, engagements: events.map((e) => engagementId(e.draft)) });
   } catch (err) {
     if (err instanceof WebhookRejection) return rejection(err);
     throw err;

@@ -119,7 +119,12 @@ export function parseJsonBody(rawBody: Buffer, expected: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw malformed(`Body is not valid JSON (${(error as Error).message}); expected ${expected}.`);
+    // V8's message quotes the body around the error, which may be personal data that then
+    // reaches logs; only where it went wrong is kept.
+    const message = (error as Error).message;
+    const where = /at position (\d+)/.exec(message)?.[1];
+    const detail = where ? ` (at character ${where})` : /end of JSON input/.test(message) ? ' (it ends too early)' : '';
+    throw malformed(`Body is not valid JSON${detail}; expected ${expected}.`);
   }
 }
 

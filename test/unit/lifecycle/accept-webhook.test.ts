@@ -1,4 +1,4 @@
-import { acceptWebhook, type AcceptWebhookDependencies } from '../../../lambdas/core/lifecycle/accept-webhook.js';
+import { acceptWebhook, SecretIncompleteError, type AcceptWebhookDependencies } from '../../../lambdas/core/lifecycle/accept-webhook.js';
 import type { IntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
 import { adapterFor } from '../../../lambdas/core/platforms/registry.js';
 import { switchboardHeaders, unixSeconds } from '../../support/signatures.js';
@@ -34,6 +34,14 @@ describe('accepting a webhook', () => {
   it('does not answer 2xx when the queue refuses the delivery', async () => {
     const { d } = deps({ enqueue: async () => Promise.reject(new Error('SQS unavailable')) });
     await expect(acceptWebhook('generic', signed('{"id":"1","text":"x","author":{"id":"u"}}'), d)).rejects.toThrow('SQS unavailable');
+  });
+
+  it('refuses to verify with an incomplete secret, naming the missing keys and never their values', async () => {
+    const { d, enqueued } = deps({ secretFor: async () => ({ signingSecret: '' }) });
+    const err = await acceptWebhook('generic', signed('{"id":"1","text":"x","author":{"id":"u"}}'), d).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(SecretIncompleteError);
+    expect((err as Error).message).toContain('has no value for: signingSecret');
+    expect(enqueued).toEqual([]);
   });
 
   it.each([

@@ -122,6 +122,12 @@ describe('body parsing', () => {
     expect(json.message).toMatch(/not valid JSON.*expected a thing/);
   });
 
+  it('never echoes the body in the error, since error messages reach logs', () => {
+    const error = rejectionOf(() => parseJsonBody(Buffer.from('{"email": alice@example.com}'), 'a thing'));
+    expect(error.message).toMatch(/^Body is not valid JSON( \([^)]*\))?; expected a thing\.$/);
+    expect(error.message).not.toContain('alice');
+  });
+
   it('names the JSON path of a schema failure', () => {
     const schema = z.object({ entry: z.array(z.object({ id: z.string() })) });
     const error = rejectionOf(() => parsePayload(schema, { entry: [{ id: 'a' }, { id: 7 }] }, 'entries'));
