@@ -61,7 +61,7 @@ export async function describeRouting(info: LocalTwinInfo, results: ReplayResult
   for (const id of new Set(ids)) {
     const { Item } = await dynamodb.send(new GetCommand({ TableName: info.tableName, Key: keys.engagement(id) }));
     const routing = (Item?.engagement as Engagement | undefined)?.routing;
-    lines.push(routing ? `routed ${id} → ${routing.departments.join(', ')} (${routing.priority}; rules: ${routing.rules.join(', ') || 'none, default department'})` : `routed ${id} → not stored (an edit or deletion of an earlier engagement)`);
+    lines.push(routing ? `routed ${id} → ${routing.departments.join(', ')} (${routing.priority}; rules: ${routing.rules.join(', ') || 'none, default department'})` : `${id}: not stored (a deletion of an engagement never seen)`);
   }
   client.destroy();
   return lines;

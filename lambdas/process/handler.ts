@@ -30,6 +30,6 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
       event.Records.map((r) => ({ messageId: r.messageId, body: r.body })),
       { router, adapterFor, store, publisher, now: () => new Date(), log: (level, message, data) => logger[level](message, data ?? {}) },
     );
-    logger.info('batch processed', { records: event.Records.length, published: outcome.published.length, duplicates: outcome.duplicates.length, failed: outcome.failedMessageIds.length });
+    logger.info('batch processed', { records: event.Records.length, published: outcome.published.length, duplicates: outcome.duplicates.length, changed: outcome.changed.length, failed: outcome.failedMessageIds.length });
     return { batchItemFailures: outcome.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
   });

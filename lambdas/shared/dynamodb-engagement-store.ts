@@ -1,18 +1,19 @@
 import { ConditionalCheckFailedException, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Engagement } from '../core/engagement/engagement.schema.js';
-import type { ClaimResult, EngagementStore, PublishLease, RoutingAuditRecord, SaveResult } from '../core/ports/engagement-store.js';
+import type { ClaimResult, EngagementChange, EngagementStore, PublishLease, RoutingAuditRecord, SaveResult } from '../core/ports/engagement-store.js';
 
 /**
  * Single-table layout (keys `pk`/`sk`), so an engagement and its whole history are one Query:
  * - `ENG#<id>` / `ENGAGEMENT`: the engagement as published, its publish lease (`leaseHolder`,
  *   `leaseUntil`) and `publishedAt` once on the bus;
  * - `ENG#<id>` / `AUDIT#<at>#ROUTED`: the routing decision (rules, departments, config version);
+ * - `ENG#<id>` / `AUDIT#<at>#EDITED|DELETED`: an edit or deletion the platform reported;
  * - `DELIVERY#<intake message id>` / `RAW`: the raw delivery, deleted by TTL after retention.
  */
 export const keys = {
   engagement: (id: string) => ({ pk: `ENG#${id}`, sk: 'ENGAGEMENT' }),
-  audit: (id: string, at: string) => ({ pk: `ENG#${id}`, sk: `AUDIT#${at}#ROUTED` }),
+  audit: (id: string, at: string, what: 'ROUTED' | 'EDITED' | 'DELETED' = 'ROUTED') => ({ pk: `ENG#${id}`, sk: `AUDIT#${at}#${what}` }),
   rawDelivery: (deliveryId: string) => ({ pk: `DELIVERY#${deliveryId}`, sk: 'RAW' }),
 };
 
@@ -71,6 +72,32 @@ export class DynamoDbEngagementStore implements EngagementStore {
       const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.engagement(engagementId), ConsistentRead: true }));
       if (!Item) throw new Error(`engagement ${engagementId} is not stored`);
       return Item.publishedAt ? 'published' : 'held';
+    }
+  }
+
+  async applyChange(engagementId: string, change: EngagementChange): Promise<'applied' | 'missing'> {
+    const update =
+      change.change === 'edited'
+        ? { UpdateExpression: 'SET engagement.#text = :text, engagement.keywords = :keywords, editedAt = :at', ExpressionAttributeValues: { ':text': change.text, ':keywords': change.keywords, ':at': change.at } }
+        : { UpdateExpression: 'SET engagement.#text = :empty, engagement.keywords = :none, deletedAt = :at', ExpressionAttributeValues: { ':empty': '', ':none': [], ':at': change.at } };
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: { TableName: this.tableName, Key: keys.engagement(engagementId), ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeNames: { '#text': 'text' }, ...update } },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.audit(engagementId, change.at, change.change === 'edited' ? 'EDITED' : 'DELETED'), type: `engagement-${change.change}`, engagementId, at: change.at, deliveryId: change.deliveryId },
+              },
+            },
+          ],
+        }),
+      );
+      return 'applied';
+    } catch (err) {
+      if (err instanceof TransactionCanceledException && err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return 'missing';
+      throw err;
     }
   }
 

@@ -52,6 +52,26 @@ describe('DynamoDB engagement store (DynamoDB Local)', () => {
     expect(await store.claimPublication(e.id, lease('m3', '2026-11-25T10:06:00.000Z'), '2026-11-25T10:05:00.000Z')).toBe('published');
   });
 
+  it('applies an edit and a deletion to the stored engagement with audit records', async () => {
+    const e = engagement(`generic:${randomUUID()}`);
+    await store.saveNew(e, audit(e, '2026-11-25T10:00:02.000Z'), lease());
+    expect(await store.applyChange(e.id, { change: 'edited', at: '2026-11-25T10:01:00.000Z', deliveryId: 'm2', text: 'pricing for 10 seats?', keywords: ['pricing', 'seats'] })).toBe('applied');
+    expect(await store.applyChange(e.id, { change: 'deleted', at: '2026-11-25T10:02:00.000Z', deliveryId: 'm3' })).toBe('applied');
+    const history = await dynamodb.send(new QueryCommand({ TableName: twin.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `ENG#${e.id}` } } }));
+    expect(history.Items?.map((i) => i.sk?.S)).toEqual(['AUDIT#2026-11-25T10:00:02.000Z#ROUTED', 'AUDIT#2026-11-25T10:01:00.000Z#EDITED', 'AUDIT#2026-11-25T10:02:00.000Z#DELETED', 'ENGAGEMENT']);
+    const item = history.Items?.find((i) => i.sk?.S === 'ENGAGEMENT');
+    expect(item?.engagement?.M?.text?.S).toBe('');
+    expect(item?.deletedAt?.S).toBe('2026-11-25T10:02:00.000Z');
+    expect(item?.engagement?.M?.routing?.M?.departments?.L?.map((d) => d.S)).toEqual(['sales']);
+  });
+
+  it('answers missing for a change to an engagement it never stored, and writes nothing', async () => {
+    const id = `generic:${randomUUID()}`;
+    expect(await store.applyChange(id, { change: 'deleted', at: '2026-11-25T10:02:00.000Z', deliveryId: 'm3' })).toBe('missing');
+    const history = await dynamodb.send(new QueryCommand({ TableName: twin.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `ENG#${id}` } } }));
+    expect(history.Items).toEqual([]);
+  });
+
   it('refuses to mark an engagement that was never stored', async () => {
     await expect(store.markPublished(`generic:${randomUUID()}`, '2026-11-25T10:00:03.000Z')).rejects.toThrow(/conditional/i);
   });

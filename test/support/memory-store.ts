@@ -1,5 +1,5 @@
 import type { Engagement } from '../../lambdas/core/engagement/engagement.schema.js';
-import type { ClaimResult, EngagementStore, PublishLease, RoutingAuditRecord, SaveResult, StoredEngagement } from '../../lambdas/core/ports/engagement-store.js';
+import type { ClaimResult, EngagementChange, EngagementStore, PublishLease, RoutingAuditRecord, SaveResult, StoredEngagement } from '../../lambdas/core/ports/engagement-store.js';
 import type { EventPublisher, PublishResult } from '../../lambdas/core/ports/event-publisher.js';
 
 /** In-memory {@link EngagementStore} for unit tests of the lifecycle (the real one is tested against DynamoDB Local). */
@@ -26,6 +26,17 @@ export class MemoryStore implements EngagementStore {
     if (current && current.holder !== lease.holder && current.until > now) return 'held';
     this.leases.set(id, lease);
     return 'claimed';
+  }
+
+  readonly changes: (EngagementChange & { engagementId: string })[] = [];
+
+  async applyChange(engagementId: string, change: EngagementChange): Promise<'applied' | 'missing'> {
+    const stored = this.engagements.get(engagementId);
+    if (!stored) return 'missing';
+    if (change.change === 'edited') stored.engagement = { ...stored.engagement, text: change.text, keywords: change.keywords };
+    else stored.engagement = { ...stored.engagement, text: '', keywords: [] };
+    this.changes.push({ ...change, engagementId });
+    return 'applied';
   }
 
   async markPublished(id: string, at: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { buildEngagement } from '../engagement/build-engagement.js';
-import type { Engagement } from '../engagement/engagement.schema.js';
+import { extractKeywords } from '../enrichment/keywords.js';
+import { engagementId, type Engagement } from '../engagement/engagement.schema.js';
 import { deliveryBytes, IntakeDeliverySchema } from '../intake/delivery.js';
 import type { PlatformAdapter } from '../platforms/adapter.js';
 import type { EngagementStore } from '../ports/engagement-store.js';
@@ -33,6 +34,8 @@ export interface ProcessOutcome {
   failedMessageIds: string[];
   published: string[];
   duplicates: string[];
+  /** Stored engagements an edit or deletion was applied to (no new department message). */
+  changed: string[];
 }
 
 /**
@@ -45,7 +48,9 @@ export interface ProcessOutcome {
  *    then with the decision first stored, so no department ever gets two different messages.
  *    A publish lease on the stored engagement keeps two deliveries processed at the same time
  *    from both publishing: the one without the lease fails and is retried by SQS later.
- * 3. All engagements of the batch are published together (the publisher batches by 10 and
+ * 3. An edit or deletion updates (or tombstones) the stored engagement and its audit trail;
+ *    departments already have the engagement, so nothing is published again.
+ * 4. All engagements of the batch are published together (the publisher batches by 10 and
  *    retries failed entries); a message whose engagements could not all be stored or published
  *    is reported failed, so SQS redelivers it and, past maxReceiveCount, dead-letters it.
  */
@@ -53,6 +58,7 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
   const failed = new Set<string>();
   const toPublish = new Map<string, { engagement: Engagement; messageId: string }>();
   const duplicates: string[] = [];
+  const changed: string[] = [];
   const log = deps.log ?? (() => undefined);
 
   const leaseMs = deps.publishLeaseMs ?? 60_000;
@@ -68,8 +74,14 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
       await deps.store.saveRawDelivery(message.messageId, delivery.platform, delivery.receivedAt, rawBody.toString('base64'));
       for (const event of events) {
         if (event.change !== 'created') {
-          log('info', 'edit or deletion not yet applied to stored engagements', { platform: delivery.platform, change: event.change });
-          continue;
+          const id = engagementId(event.draft);
+          const at = deps.now().toISOString();
+          const change = event.change === 'edited' ? { change: 'edited' as const, at, deliveryId: message.messageId, text: event.draft.text, keywords: extractKeywords(event.draft.text) } : { change: 'deleted' as const, at, deliveryId: message.messageId };
+          const applied = await deps.store.applyChange(id, change);
+          if (applied === 'applied') changed.push(id);
+          // An edit of an engagement never seen (its creation was missed) is routed as new; a
+          // deletion of one never seen has nothing left to act on.
+          if (applied === 'applied' || event.change === 'deleted') continue;
         }
         const engagement = buildEngagement(event.draft, delivery.receivedAt, deps.router);
         if (toPublish.has(engagement.id)) continue; // the same event twice in one batch
@@ -118,5 +130,5 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
       }
     }
   }
-  return { failedMessageIds: [...failed], published, duplicates };
+  return { failedMessageIds: [...failed], published, duplicates, changed };
 }

@@ -36,6 +36,11 @@ export interface PublishLease {
 /** Result of {@link EngagementStore.claimPublication}. */
 export type ClaimResult = 'claimed' | 'published' | 'held';
 
+/** An edit or deletion of a stored engagement, as the platform reported it. */
+export type EngagementChange =
+  | { change: 'edited'; at: string; deliveryId: string; text: string; keywords: string[] }
+  | { change: 'deleted'; at: string; deliveryId: string };
+
 /** Where engagements and their audit trail are kept (DynamoDB on AWS and in the local twin). */
 export interface EngagementStore {
   /**
@@ -50,6 +55,12 @@ export interface EngagementStore {
    * `held` when another delivery holds a live lease (try again later).
    */
   claimPublication(engagementId: string, lease: PublishLease, now: string): Promise<ClaimResult>;
+  /**
+   * Applies an edit (new text and keywords) or a deletion (a tombstone: the text is removed,
+   * `deletedAt` set) to a stored engagement and records it in its audit trail. Routing is not
+   * changed and nothing is published again. Answers `missing` when no such engagement is stored.
+   */
+  applyChange(engagementId: string, change: EngagementChange): Promise<'applied' | 'missing'>;
   /** Records that the "Engagement Routed" event was accepted by the bus. */
   markPublished(engagementId: string, at: string): Promise<void>;
   /** Keeps the raw delivery for the retention period (for audit and reprocessing). */

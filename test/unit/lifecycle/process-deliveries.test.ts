@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { loadConfig } from '../../../lambdas/core/config/load-config.js';
 import { toIntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
 import { processDeliveries, type ProcessDependencies } from '../../../lambdas/core/lifecycle/process-deliveries.js';
+import type { NormalizedEvent, PlatformAdapter } from '../../../lambdas/core/platforms/adapter.js';
 import { adapterFor } from '../../../lambdas/core/platforms/registry.js';
 import { createRouter } from '../../../lambdas/core/routing/router.js';
 import { MemoryPublisher, MemoryStore } from '../../support/memory-store.js';
@@ -23,7 +24,7 @@ describe('processing intake deliveries', () => {
   it('stores, audits and publishes each engagement of a delivery once', async () => {
     const d = deps();
     const out = await processDeliveries([message('m1', [draft('a', 'I want a refund'), draft('b', 'The app crashes on start')])], d);
-    expect(out).toEqual({ failedMessageIds: [], published: ['generic:a', 'generic:b'], duplicates: [] });
+    expect(out).toEqual({ failedMessageIds: [], published: ['generic:a', 'generic:b'], duplicates: [], changed: [] });
     expect(d.publisher.published.map((e) => [e.id, e.routing.departments])).toEqual([
       ['generic:a', ['customer-care']],
       ['generic:b', ['engineering']],
@@ -40,7 +41,7 @@ describe('processing intake deliveries', () => {
     const d = deps();
     await processDeliveries([message('m1', draft('a', 'refund'))], d);
     const again = await processDeliveries([message('m2', draft('a', 'refund'))], d);
-    expect(again).toEqual({ failedMessageIds: [], published: [], duplicates: ['generic:a'] });
+    expect(again).toEqual({ failedMessageIds: [], published: [], duplicates: ['generic:a'], changed: [] });
     expect(d.publisher.published).toHaveLength(1);
   });
 
@@ -69,7 +70,7 @@ describe('processing intake deliveries', () => {
 
     clock += 10_000; // the platform's redelivery arrives as another intake message
     const early = await processDeliveries([message('m2', draft('a', 'refund'))], d);
-    expect(early).toEqual({ failedMessageIds: ['m2'], published: [], duplicates: [] });
+    expect(early).toEqual({ failedMessageIds: ['m2'], published: [], duplicates: [], changed: [] });
 
     clock += 60_000; // the lease has expired: m2's retry publishes, and m1's own retry finds it done
     expect((await processDeliveries([message('m2', draft('a', 'refund'))], d)).published).toEqual(['generic:a']);
@@ -108,5 +109,47 @@ describe('processing intake deliveries', () => {
     const delivery = toIntakeDelivery('generic', body, '2026-11-25T12:00:00.000Z');
     expect(createHmac('sha256', 'k').update(Buffer.from(delivery.body ?? '', 'utf8')).digest('hex')).toBe(createHmac('sha256', 'k').update(body).digest('hex'));
     expect(toIntakeDelivery('generic', Buffer.from([0xff, 0xfe]), '2026-11-25T12:00:00.000Z').bodyBase64).toBe('//4=');
+  });
+
+  describe('edits and deletions reported by the platform', () => {
+    // An adapter whose body is the normalized events themselves, to drive every change type.
+    const changes: PlatformAdapter = {
+      id: 'generic',
+      secretKeys: [],
+      verify: () => undefined,
+      normalize: (raw) => JSON.parse(raw.toString()) as NormalizedEvent[],
+    };
+    const change = (messageId: string, kind: NormalizedEvent['change'], id: string, text: string) => ({
+      messageId,
+      body: JSON.stringify(
+        toIntakeDelivery('generic', Buffer.from(JSON.stringify([{ change: kind, draft: { platform: 'generic', kind: 'comment', externalId: id, text, createdAt: '2026-11-25T11:00:00.000Z', author: { id: 'u', handle: '', name: '' } } }])), '2026-11-25T12:00:00.000Z'),
+      ),
+    });
+    const changeDeps = () => ({ ...deps(), adapterFor: () => changes });
+
+    it('updates the stored text and keywords of an edited engagement without a second message', async () => {
+      const d = changeDeps();
+      await processDeliveries([change('m1', 'created', 'a', 'I want a refund')], d);
+      const out = await processDeliveries([change('m2', 'edited', 'a', 'Sorted, thanks')], d);
+      expect(out).toEqual({ failedMessageIds: [], published: [], duplicates: [], changed: ['generic:a'] });
+      expect(d.store.engagements.get('generic:a')?.engagement).toMatchObject({ text: 'Sorted, thanks', keywords: expect.arrayContaining(['sorted', 'thanks']), routing: { departments: ['customer-care'] } });
+      expect(d.publisher.published).toHaveLength(1);
+      expect(d.store.changes).toEqual([expect.objectContaining({ engagementId: 'generic:a', change: 'edited', deliveryId: 'm2' })]);
+    });
+
+    it('tombstones a deleted engagement: the text is gone, the audit trail says when', async () => {
+      const d = changeDeps();
+      await processDeliveries([change('m1', 'created', 'a', 'my email is sam@example.com')], d);
+      expect((await processDeliveries([change('m2', 'deleted', 'a', '')], d)).changed).toEqual(['generic:a']);
+      expect(d.store.engagements.get('generic:a')?.engagement).toMatchObject({ text: '', keywords: [] });
+      expect(d.store.changes).toEqual([expect.objectContaining({ engagementId: 'generic:a', change: 'deleted' })]);
+    });
+
+    it('routes an edit of an engagement it never saw as new, and ignores a deletion of one', async () => {
+      const d = changeDeps();
+      expect((await processDeliveries([change('m1', 'edited', 'b', 'The app crashes')], d)).published).toEqual(['generic:b']);
+      expect(await processDeliveries([change('m2', 'deleted', 'c', '')], d)).toEqual({ failedMessageIds: [], published: [], duplicates: [], changed: [] });
+      expect(d.store.engagements.has('generic:c')).toBe(false);
+    });
   });
 });
