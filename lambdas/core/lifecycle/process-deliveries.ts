@@ -1,9 +1,10 @@
+import pLimit from 'p-limit';
 import { buildEngagement } from '../engagement/build-engagement.js';
 import { extractKeywords } from '../enrichment/keywords.js';
 import { engagementId, type Engagement } from '../engagement/engagement.schema.js';
 import { deliveryBytes, IntakeDeliverySchema } from '../intake/delivery.js';
-import type { PlatformAdapter } from '../platforms/adapter.js';
-import type { EngagementStore } from '../ports/engagement-store.js';
+import type { NormalizedEvent, PlatformAdapter } from '../platforms/adapter.js';
+import type { EngagementChange, EngagementStore, PublishLease } from '../ports/engagement-store.js';
 import type { EventPublisher } from '../ports/event-publisher.js';
 import type { Router } from '../routing/router.js';
 
@@ -25,6 +26,8 @@ export interface ProcessDependencies {
    * function's timeout and stay below the intake queue's visibility timeout. @default 60 000
    */
   publishLeaseMs?: number;
+  /** Store calls in flight at once. @default 16 */
+  storeConcurrency?: number;
   /** Told about anything that is not the happy path; never given personal data. */
   log?(level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
 }
@@ -56,61 +59,73 @@ export interface ProcessOutcome {
  */
 export async function processDeliveries(messages: IntakeMessage[], deps: ProcessDependencies): Promise<ProcessOutcome> {
   const failed = new Set<string>();
-  const toPublish = new Map<string, { engagement: Engagement; messageId: string }>();
+  const toPublish = new Map<string, { engagement: Engagement; messageId: string; order: number }>();
   const duplicates: string[] = [];
   const changed: string[] = [];
   const log = deps.log ?? (() => undefined);
-
   const leaseMs = deps.publishLeaseMs ?? 60_000;
-  for (const message of messages) {
-    try {
-      const startedAt = deps.now();
-      const lease = { holder: message.messageId, until: new Date(startedAt.getTime() + leaseMs).toISOString() };
-      const delivery = IntakeDeliverySchema.parse(JSON.parse(message.body));
-      const adapter = deps.adapterFor(delivery.platform);
-      if (!adapter) throw new Error(`no adapter for platform "${delivery.platform}"`);
-      const rawBody = deliveryBytes(delivery);
-      const events = adapter.normalize(rawBody, { receivedAt: delivery.receivedAt, headers: delivery.headers });
-      await deps.store.saveRawDelivery(message.messageId, delivery.platform, delivery.receivedAt, rawBody.toString('base64'));
-      for (const event of events) {
-        if (event.change !== 'created') {
-          const id = engagementId(event.draft);
-          const at = deps.now().toISOString();
-          const change = event.change === 'edited' ? { change: 'edited' as const, at, deliveryId: message.messageId, text: event.draft.text, keywords: extractKeywords(event.draft.text) } : { change: 'deleted' as const, at, deliveryId: message.messageId };
-          const applied = await deps.store.applyChange(id, change);
-          if (applied === 'applied') changed.push(id);
-          // An edit of an engagement never seen (its creation was missed) is routed as new; a
-          // deletion of one never seen has nothing left to act on.
-          if (applied === 'applied' || event.change === 'deleted') continue;
-        }
-        const engagement = buildEngagement(event.draft, delivery.receivedAt, deps.router);
-        if (toPublish.has(engagement.id)) continue; // the same event twice in one batch
-        const saved = await deps.store.saveNew(engagement, {
-          engagementId: engagement.id,
-          at: deps.now().toISOString(),
-          departments: engagement.routing.departments,
-          rules: engagement.routing.rules,
-          priority: engagement.routing.priority,
-          configVersion: engagement.routing.configVersion,
-          ...(engagement.routing.slaDueAt ? { slaDueAt: engagement.routing.slaDueAt } : {}),
-          deliveryId: message.messageId,
-        }, lease);
-        if (saved.created) {
-          toPublish.set(engagement.id, { engagement, messageId: message.messageId });
-          continue;
-        }
-        const claim = saved.existing.publishedAt ? 'published' : await deps.store.claimPublication(engagement.id, lease, startedAt.toISOString());
-        if (claim === 'claimed') toPublish.set(engagement.id, { engagement: saved.existing.engagement, messageId: message.messageId });
-        else if (claim === 'published') duplicates.push(engagement.id);
-        else throw new Error(`engagement ${engagement.id} is being published by another delivery; retry later`);
-      }
-    } catch (err) {
-      failed.add(message.messageId);
-      log('error', 'delivery could not be processed', { messageId: message.messageId, error: (err as Error).message });
+  // Store calls run concurrently (a Meta delivery may carry a thousand updates) but boundedly,
+  // and the events of one engagement in order, so an edit never overtakes its creation.
+  const limit = pLimit(deps.storeConcurrency ?? 16);
+  let order = 0;
+
+  async function handle(event: NormalizedEvent, message: IntakeMessage, receivedAt: string, lease: PublishLease, startedAt: string): Promise<void> {
+    const at = deps.now().toISOString();
+    if (event.change !== 'created') {
+      const id = engagementId(event.draft);
+      const change: EngagementChange =
+        event.change === 'edited' ? { change: 'edited', at, deliveryId: message.messageId, text: event.draft.text, keywords: extractKeywords(event.draft.text) } : { change: 'deleted', at, deliveryId: message.messageId };
+      const applied = await deps.store.applyChange(id, change);
+      if (applied === 'applied') changed.push(id);
+      // An edit of an engagement never seen (its creation was missed) is routed as new; a
+      // deletion of one never seen has nothing left to act on.
+      if (applied === 'applied' || event.change === 'deleted') return;
     }
+    const engagement = buildEngagement(event.draft, receivedAt, deps.router);
+    if (toPublish.has(engagement.id)) return; // the same event twice in one batch
+    const position = order++;
+    const { routing } = engagement;
+    const audit = { engagementId: engagement.id, at, departments: routing.departments, rules: routing.rules, priority: routing.priority, configVersion: routing.configVersion, deliveryId: message.messageId };
+    const saved = await deps.store.saveNew(engagement, routing.slaDueAt ? { ...audit, slaDueAt: routing.slaDueAt } : audit, lease);
+    if (saved.created) {
+      toPublish.set(engagement.id, { engagement, messageId: message.messageId, order: position });
+      return;
+    }
+    const claim = saved.existing.publishedAt ? 'published' : await deps.store.claimPublication(engagement.id, lease, startedAt);
+    if (claim === 'claimed') toPublish.set(engagement.id, { engagement: saved.existing.engagement, messageId: message.messageId, order: position });
+    else if (claim === 'published') duplicates.push(engagement.id);
+    else throw new Error(`engagement ${engagement.id} is being published by another delivery; retry later`);
   }
 
-  const pending = [...toPublish.values()].filter((p) => !failed.has(p.messageId));
+  await Promise.all(
+    messages.map(async (message) => {
+      try {
+        const startedAt = deps.now();
+        const lease = { holder: message.messageId, until: new Date(startedAt.getTime() + leaseMs).toISOString() };
+        const delivery = IntakeDeliverySchema.parse(JSON.parse(message.body));
+        const adapter = deps.adapterFor(delivery.platform);
+        if (!adapter) throw new Error(`no adapter for platform "${delivery.platform}"`);
+        const rawBody = deliveryBytes(delivery);
+        const events = adapter.normalize(rawBody, { receivedAt: delivery.receivedAt, headers: delivery.headers });
+        await deps.store.saveRawDelivery(message.messageId, delivery.platform, delivery.receivedAt, rawBody.toString('base64'));
+        const byEngagement = Map.groupBy(events, (e) => engagementId(e.draft));
+        const results = await Promise.allSettled(
+          [...byEngagement.values()].map((group) =>
+            limit(async () => {
+              for (const event of group) await handle(event, message, delivery.receivedAt, lease, startedAt.toISOString());
+            }),
+          ),
+        );
+        const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (rejected) throw rejected.reason;
+      } catch (err) {
+        failed.add(message.messageId);
+        log('error', 'delivery could not be processed', { messageId: message.messageId, error: (err as Error).message });
+      }
+    }),
+  );
+
+  const pending = [...toPublish.values()].filter((p) => !failed.has(p.messageId)).sort((a, b) => a.order - b.order);
   const published: string[] = [];
   if (pending.length > 0) {
     const result = await deps.publisher.publish(pending.map((p) => p.engagement));

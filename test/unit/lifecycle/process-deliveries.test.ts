@@ -153,3 +153,23 @@ describe('processing intake deliveries', () => {
     });
   });
 });
+
+describe('large deliveries', () => {
+  it('stores a thousand-event delivery with bounded concurrency and publishes each once, in order', async () => {
+    const d = deps();
+    let inFlight = 0;
+    let peak = 0;
+    const save = d.store.saveNew.bind(d.store);
+    d.store.saveNew = async (...args) => {
+      peak = Math.max(peak, ++inFlight);
+      await new Promise((r) => setTimeout(r, 1));
+      inFlight--;
+      return save(...args);
+    };
+    const drafts = Array.from({ length: 1_000 }, (_, i) => draft(`n${i}`, 'hello'));
+    const out = await processDeliveries([message('m1', drafts)], { ...d, storeConcurrency: 8 });
+    expect(out.failedMessageIds).toEqual([]);
+    expect(out.published).toEqual(drafts.map((x) => `generic:${x.id}`));
+    expect(peak).toBe(8);
+  });
+});
