@@ -2,7 +2,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readFileSync } from 'node:fs';
-import { ConfigError, configPath, parseConfig } from '../lambdas/core/config/load-config.js';
+import { ConfigError, configPath, loadConfig } from '../lambdas/core/config/load-config.js';
 import { SwitchboardStack } from '../lib/switchboard-stack.js';
 
 /**
@@ -11,10 +11,11 @@ import { SwitchboardStack } from '../lib/switchboard-stack.js';
  */
 const app = new App();
 const path = configPath();
-const configText = readFileSync(path, 'utf8');
 let config;
+let configText;
 try {
-  config = parseConfig(configText, path);
+  config = loadConfig(path);
+  configText = readFileSync(path, 'utf8');
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);

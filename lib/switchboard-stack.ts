@@ -3,6 +3,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import type { LoadedConfig } from '../lambdas/core/config/load-config.js';
+import { MAX_INTAKE_MESSAGE_BYTES } from '../lambdas/core/lifecycle/accept-webhook.js';
 import { adapters } from '../lambdas/core/platforms/registry.js';
 import { AlarmTopic } from './constructs/alarm-topic.js';
 import { AppFunction } from './constructs/app-function.js';
@@ -44,7 +45,12 @@ export class SwitchboardStack extends Stack {
     const secrets = new PlatformSecrets(this, 'PlatformSecrets', { platforms: [...adapters.values()] });
 
     const processTimeout = Duration.seconds(30);
-    const intake = new SecureQueue(this, 'Intake', { visibilityTimeout: Duration.seconds(processTimeout.toSeconds() * 6), maxReceiveCount: 5, retentionPeriod: Duration.days(4) });
+    const intake = new SecureQueue(this, 'Intake', {
+      visibilityTimeout: Duration.seconds(processTimeout.toSeconds() * 6),
+      maxReceiveCount: 5,
+      retentionPeriod: Duration.days(4),
+      maxMessageSizeBytes: MAX_INTAKE_MESSAGE_BYTES,
+    });
     alarms.alarmOnDeadLetters(this, 'IntakeDeadLettersAlarm', intake.deadLetterQueue, 'the intake dead-letter queue');
 
     const webhook = new AppFunction(this, 'Webhook', {

@@ -7,6 +7,7 @@ import { readSamples, sampleBody, signSample, type SampleSecrets } from '../even
 import type { Engagement } from '../lambdas/core/engagement/engagement.schema.js';
 import { keys } from '../lambdas/shared/dynamodb-engagement-store.js';
 import type { LocalTwinInfo } from './twin/twin.js';
+import { LOCAL_CREDENTIALS } from './emulators/local-credentials.js';
 
 /** One replayed sample and what the twin answered. */
 export interface ReplayResult {
@@ -48,7 +49,7 @@ export async function replaySamples(webhookBaseUrl: string, secretsFile: string,
  * from the engagement table the process function wrote.
  */
 export async function describeRouting(info: LocalTwinInfo, results: ReplayResult[]): Promise<string[]> {
-  const client = new DynamoDBClient({ endpoint: info.dynamodbEndpoint, region: info.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({ endpoint: info.dynamodbEndpoint, region: info.region, credentials: LOCAL_CREDENTIALS });
   const dynamodb = DynamoDBDocumentClient.from(client);
   const ids = results.flatMap((r) => {
     try {

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { acceptWebhook } from '../core/lifecycle/accept-webhook.js';
+import { acceptWebhook, json } from '../core/lifecycle/accept-webhook.js';
 import { adapterFor } from '../core/platforms/registry.js';
 import { requireEnv } from '../shared/env.js';
 import { logger } from '../shared/logger.js';
@@ -31,9 +31,9 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     } catch (err) {
       // Secrets or the queue are unavailable: a 503 makes the platform retry the delivery later.
       logger.error('webhook could not be accepted', { platform, error: (err as Error).message });
-      return { statusCode: 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'unavailable', message: 'The delivery could not be stored; retry later.' }) };
+      return toProxyResult(json(503, { error: 'unavailable', message: 'The delivery could not be stored; retry later.' }));
     }
-    if (response.statusCode >= 400) logger.warn('webhook refused', { platform, status: response.statusCode, error: (JSON.parse(response.body) as { error?: string }).error });
+    if (response.errorCode) logger.warn('webhook refused', { platform, status: response.statusCode, error: response.errorCode });
     else logger.info('webhook accepted', { platform, status: response.statusCode });
     return toProxyResult(response);
   });

@@ -12,6 +12,8 @@ export interface SecureQueueProps {
   maxReceiveCount?: number;
   /** @default Duration.days(14) */
   retentionPeriod?: Duration;
+  /** @default 262144 (256 KiB, SQS's default) */
+  maxMessageSizeBytes?: number;
 }
 
 /**
@@ -30,12 +32,14 @@ export class SecureQueue extends Construct {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      maxMessageSizeBytes: props.maxMessageSizeBytes,
     });
     this.queue = new Queue(this, 'Queue', {
       queueName: props.queueName,
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod,
+      maxMessageSizeBytes: props.maxMessageSizeBytes,
       visibilityTimeout: props.visibilityTimeout ?? Duration.seconds(30),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
     });

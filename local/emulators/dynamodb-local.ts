@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { assertPortFree } from './port-check.js';
+import { LOCAL_CREDENTIALS } from './local-credentials.js';
 
 const run = promisify(execFile);
 
@@ -167,7 +168,7 @@ async function waitUntilReady(endpoint: string, exited: Promise<number | null>, 
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: LOCAL_CREDENTIALS,
     maxAttempts: 1,
     requestHandler: { requestTimeout: 2_000, connectionTimeout: 1_000 },
   });

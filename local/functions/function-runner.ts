@@ -47,6 +47,9 @@ export class LocalFunction {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
+        // As on Lambda, a timed-out invocation does not keep running: its environment is
+        // replaced, so it cannot publish after SQS has handed its batch to someone else.
+        void this.recycle();
         reject(new FunctionError(this.spec.functionName, 'Timeout', `Task timed out after ${this.spec.timeoutMs / 1000} seconds`));
       }, this.spec.timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
@@ -57,7 +60,22 @@ export class LocalFunction {
   async stop(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
-    for (const p of this.pending.values()) clearTimeout(p.timer);
+    this.failPending('Runtime.Stopped', 'the local twin is stopping');
+    if (worker) await worker.terminate();
+  }
+
+  private failPending(errorType: string, message: string): void {
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new FunctionError(this.spec.functionName, errorType, message));
+      this.pending.delete(id);
+    }
+  }
+
+  private async recycle(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    this.failPending('Runtime.ExitError', 'the environment was recycled after a timeout');
     if (worker) await worker.terminate();
   }
 
@@ -74,12 +92,14 @@ export class LocalFunction {
       else p.reject(new FunctionError(functionName, msg.error?.name ?? 'Error', msg.error?.message ?? 'unknown error'));
     });
     worker.on('error', (err) => {
-      for (const [id, p] of this.pending) {
-        clearTimeout(p.timer);
-        p.reject(new FunctionError(functionName, 'Runtime.ExitError', err.message));
-        this.pending.delete(id);
-      }
+      if (this.worker === worker) this.worker = undefined;
+      this.failPending('Runtime.ExitError', err.message);
+    });
+    worker.on('exit', (code) => {
+      // A worker that dies (process.exit in a handler, an out-of-memory crash) is replaced on the next invoke.
+      if (this.worker !== worker) return;
       this.worker = undefined;
+      this.failPending('Runtime.ExitError', `the function's environment exited with code ${code}`);
     });
     worker.unref();
     this.worker = worker;

@@ -95,8 +95,10 @@ export class SqsEventSource {
     }
     const done = messages.filter((m) => !failed.has(m.MessageId ?? ''));
     if (done.length === 0) return;
-    await this.sqs.send(
+    const out = await this.sqs.send(
       new DeleteMessageBatchCommand({ QueueUrl: this.spec.queueUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }),
     );
+    // An undeleted message comes back after its visibility timeout; the function is idempotent.
+    if (out.Failed?.length) this.onError(new Error(`${out.Failed.length} processed message(s) could not be deleted and will be delivered again`));
   }
 }

@@ -1,5 +1,12 @@
 import { resolve } from 'node:path';
+import { DEFAULT_DYNAMODB_PORT, DYNAMODB_PORT_ENV } from '../emulators/dynamodb-local.js';
+import { DEFAULT_EVENTBRIDGE_PORT, EVENTBRIDGE_PORT_ENV } from '../emulators/eventbridge/index.js';
 import { portFromEnv } from '../emulators/port-check.js';
+import { DEFAULT_SQS_PORT, SQS_PORT_ENV } from '../emulators/sqs.js';
+
+/** The webhook API's port variable and default (DESIGN.md). */
+export const WEBHOOK_PORT_ENV = 'PORT';
+export const DEFAULT_WEBHOOK_PORT = 3000;
 
 /** Everything the twin can be told, from the environment (DESIGN.md, "Local twin"). */
 export interface TwinOptions {
@@ -20,10 +27,10 @@ export interface TwinOptions {
 /** Reads {@link TwinOptions} from the environment, with the contract's defaults. */
 export function twinOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): TwinOptions {
   return {
-    webhookPort: portFromEnv('PORT', 3000, env),
-    dynamodbPort: portFromEnv('DYNAMODB_PORT', 8000, env),
-    sqsPort: portFromEnv('SQS_PORT', 9324, env),
-    eventBridgePort: portFromEnv('EVENTBRIDGE_PORT', 4010, env),
+    webhookPort: portFromEnv(WEBHOOK_PORT_ENV, DEFAULT_WEBHOOK_PORT, env),
+    dynamodbPort: portFromEnv(DYNAMODB_PORT_ENV, DEFAULT_DYNAMODB_PORT, env),
+    sqsPort: portFromEnv(SQS_PORT_ENV, DEFAULT_SQS_PORT, env),
+    eventBridgePort: portFromEnv(EVENTBRIDGE_PORT_ENV, DEFAULT_EVENTBRIDGE_PORT, env),
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
     accountId: '123456789012',
     stateDir: resolve(env.SWITCHBOARD_STATE_DIR ?? '.switchboard'),

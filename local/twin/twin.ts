@@ -5,19 +5,20 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApiGatewayServer } from '../api/api-gateway-server.js';
 import { readRestApi } from '../api/rest-api-routes.js';
-import { assertJava, ensureDynamoDbLocal, startDynamoDbLocal } from '../emulators/dynamodb-local.js';
-import { createEventBridge } from '../emulators/eventbridge/index.js';
+import { assertJava, DYNAMODB_PORT_ENV, ensureDynamoDbLocal, startDynamoDbLocal } from '../emulators/dynamodb-local.js';
+import { createEventBridge, EVENTBRIDGE_PORT_ENV } from '../emulators/eventbridge/index.js';
 import { assertPortFree, closeServer, listenOn } from '../emulators/port-check.js';
 import { startSecretsManager } from '../emulators/secrets-manager.js';
-import { startSqs } from '../emulators/sqs.js';
+import { SQS_PORT_ENV, startSqs } from '../emulators/sqs.js';
 import { LocalFunction } from '../functions/function-runner.js';
 import { ScheduleRunner, localSchedules } from '../functions/schedules.js';
 import { SqsEventSource } from '../functions/sqs-event-source.js';
 import { readCloudAssembly, resourcesOfType } from '../template/cloud-assembly.js';
 import { IntrinsicResolver } from '../template/intrinsics.js';
 import { localFunctions, localQueues, referencedId, tagsOf } from '../template/local-resources.js';
-import type { TwinOptions } from './options.js';
+import { WEBHOOK_PORT_ENV, type TwinOptions } from './options.js';
 import { synthesize } from './synth.js';
+import { LOCAL_CREDENTIALS as CREDENTIALS } from '../emulators/local-credentials.js';
 
 /** The contract file `.switchboard/local.json` (DESIGN.md). */
 export interface LocalTwinInfo {
@@ -40,7 +41,6 @@ export interface RunningTwin {
   stop(): Promise<void>;
 }
 
-const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /**
  * Starts the local twin: synthesizes the stack, starts DynamoDB Local, the SQS emulator, our
@@ -55,10 +55,10 @@ export async function startTwin(options: TwinOptions, log: (line: string) => voi
   };
   try {
     await Promise.all([
-      assertPortFree(options.webhookPort, 'PORT', { service: 'the webhook API' }),
-      assertPortFree(options.dynamodbPort, 'DYNAMODB_PORT', { service: 'DynamoDB Local' }),
-      assertPortFree(options.sqsPort, 'SQS_PORT', { service: 'the SQS emulator' }),
-      assertPortFree(options.eventBridgePort, 'EVENTBRIDGE_PORT', { service: 'the EventBridge emulator' }),
+      assertPortFree(options.webhookPort, WEBHOOK_PORT_ENV, { service: 'the webhook API' }),
+      assertPortFree(options.dynamodbPort, DYNAMODB_PORT_ENV, { service: 'DynamoDB Local' }),
+      assertPortFree(options.sqsPort, SQS_PORT_ENV, { service: 'the SQS emulator' }),
+      assertPortFree(options.eventBridgePort, EVENTBRIDGE_PORT_ENV, { service: 'the EventBridge emulator' }),
       assertJava(),
     ]);
     // Fetched once (~56 MB) before the synth, so a first start fails early if the registry is unreachable.
@@ -194,7 +194,7 @@ export async function startTwin(options: TwinOptions, log: (line: string) => voi
       }
       return false;
     });
-    await listenOn(server, options.webhookPort, '127.0.0.1', 'PORT', 'the webhook API');
+    await listenOn(server, options.webhookPort, '127.0.0.1', WEBHOOK_PORT_ENV, 'the webhook API');
     stoppers.push(() => closeServer(server));
 
     const info: LocalTwinInfo = {

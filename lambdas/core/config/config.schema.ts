@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { PRIORITIES } from '../engagement/engagement.schema.js';
-import { PLATFORM_IDS } from '../engagement/platform-ids.js';
 import { compilePattern, InvalidEventPatternError } from '../patterns/index.js';
 import { parseDurationMs } from './duration.js';
 
@@ -36,17 +35,12 @@ export const RuleSchema = z.strictObject({
   priority: z.enum(PRIORITIES).default('normal'),
 });
 
-export const PlatformSettingsSchema = z.strictObject({
-  status: z.enum(['active', 'trial', 'disabled']).default('active'),
-});
-
 /** The governance config (`config/switchboard.yaml`), as DESIGN.md fixes it. */
 export const SwitchboardConfigSchema = z
   .strictObject({
     departments: z.array(DepartmentSchema).min(1),
     defaultDepartment: id,
     rules: z.array(RuleSchema).default([]),
-    platforms: z.partialRecord(z.enum(PLATFORM_IDS), PlatformSettingsSchema).default({}),
   })
   .superRefine((config, ctx) => {
     const departments = new Set<string>();

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { z } from 'zod';
 import { PLATFORM_IDS } from '../engagement/platform-ids.js';
 
@@ -20,9 +21,7 @@ export type IntakeDelivery = z.infer<typeof IntakeDeliverySchema>;
 
 /** Builds the intake message for a verified request body. */
 export function toIntakeDelivery(platform: IntakeDelivery['platform'], rawBody: Buffer, receivedAt: string, headers: Record<string, string> = {}): IntakeDelivery {
-  const text = rawBody.toString('utf8');
-  const isUtf8 = Buffer.from(text, 'utf8').equals(rawBody);
-  return { v: 1, platform, receivedAt, headers, ...(isUtf8 ? { body: text } : { bodyBase64: rawBody.toString('base64') }) };
+  return { v: 1, platform, receivedAt, headers, ...(isUtf8(rawBody) ? { body: rawBody.toString('utf8') } : { bodyBase64: rawBody.toString('base64') }) };
 }
 
 /** The exact bytes of the delivery's body. */

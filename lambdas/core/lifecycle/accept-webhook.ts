@@ -3,8 +3,13 @@ import { PLATFORM_IDS, type PlatformId } from '../engagement/platform-ids.js';
 import { toIntakeDelivery, type IntakeDelivery } from '../intake/delivery.js';
 import { WebhookRejection, type PlatformAdapter, type PlatformSecret, type WebhookRequest, type WebhookResponse } from '../platforms/adapter.js';
 
-/** Default cap on a webhook body: the largest delivery we accept into one intake message. */
+/** Default cap on a webhook body. */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
+/**
+ * Largest intake message (the body escaped into JSON, or base64): SQS's limit, which the
+ * stack sets on the intake queue. A body within the body cap that escapes beyond it is refused.
+ */
+export const MAX_INTAKE_MESSAGE_BYTES = 1024 * 1024;
 
 /** What accepting a webhook needs from the outside world. */
 export interface AcceptWebhookDependencies {
@@ -17,7 +22,8 @@ export interface AcceptWebhookDependencies {
   maxBodyBytes?: number;
 }
 
-const json = (statusCode: number, body: unknown): WebhookResponse => ({
+/** A JSON response. */
+export const json = (statusCode: number, body: unknown): WebhookResponse => ({
   statusCode,
   headers: { 'content-type': 'application/json' },
   body: JSON.stringify(body),
@@ -25,7 +31,7 @@ const json = (statusCode: number, body: unknown): WebhookResponse => ({
 
 /** A 4xx answer naming the problem; nothing has been enqueued or stored when it is sent. */
 export function rejection(err: WebhookRejection): WebhookResponse {
-  return json(err.statusCode, { error: err.code, message: err.message });
+  return { ...json(err.statusCode, { error: err.code, message: err.message }), errorCode: err.code };
 }
 
 /** Raised when a platform's secret lacks keys its adapter needs: a deployment problem, answered with 503. */
@@ -72,7 +78,12 @@ export async function acceptWebhook(platform: string, request: WebhookRequest, d
     const contentType = request.headers['content-type'];
     const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
     const events = adapter.normalize(request.rawBody, { receivedAt, headers });
-    if (events.length > 0) await deps.enqueue(toIntakeDelivery(adapter.id, request.rawBody, receivedAt, headers));
+    if (events.length > 0) {
+      const delivery = toIntakeDelivery(adapter.id, request.rawBody, receivedAt, headers);
+      const size = Buffer.byteLength(JSON.stringify(delivery), 'utf8');
+      if (size > MAX_INTAKE_MESSAGE_BYTES) throw new WebhookRejection(413, 'payload_too_large', `Body takes ${size} bytes once encoded for the intake queue; the limit is ${MAX_INTAKE_MESSAGE_BYTES}.`);
+      await deps.enqueue(delivery);
+    }
     return json(200, { accepted: events.length, engagements: events.map((e) => engagementId(e.draft)) });
   } catch (err) {
     if (err instanceof WebhookRejection) return rejection(err);

@@ -17,6 +17,8 @@ export interface WebhookResponse {
   statusCode: number;
   headers: Record<string, string>;
   body: string;
+  /** For refusals: the machine-readable reason (also in the body), for logs and metrics. */
+  errorCode?: string;
 }
 
 /** The platform's secret: one JSON object per platform (DESIGN.md, "Secrets"). */

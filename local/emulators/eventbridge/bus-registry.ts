@@ -42,7 +42,7 @@ export interface Bus {
   /** Insertion-ordered, so matched rules are delivered in creation order. */
   readonly rules: Map<string, Rule>;
   /** Compiled patterns of the enabled rules; rebuilt lazily after any rule change. */
-  matcher?: PatternSet<string>;
+  matcher?: PatternSet<Rule>;
 }
 
 /**
@@ -176,13 +176,12 @@ export class BusRegistry {
 
   /** Rules of `bus` whose pattern matches `event`, enabled only, in creation order; one pass over the compiled set. */
   rulesMatching(bus: Bus, event: unknown): Rule[] {
+    // Keyed by the rule itself, so matching costs one pass over the compiled set, not a scan of every rule.
     bus.matcher ??= new PatternSet(
-      [...bus.rules.values()].filter((rule) => rule.state !== 'DISABLED' && rule.pattern !== undefined).map((rule) => ({ key: rule.name, pattern: rule.pattern as string })),
+      [...bus.rules.values()].filter((rule) => rule.state !== 'DISABLED' && rule.pattern !== undefined).map((rule) => ({ key: rule, pattern: rule.pattern as string })),
       this.maxPatternLength === undefined ? undefined : { maxLength: this.maxPatternLength },
     );
-    if (bus.matcher.size === 0) return [];
-    const hit = new Set(bus.matcher.matching(event));
-    return [...bus.rules.values()].filter((rule) => hit.has(rule.name));
+    return bus.matcher.size === 0 ? [] : bus.matcher.matching(event);
   }
 
   // ---- archives

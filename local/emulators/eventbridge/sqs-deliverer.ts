@@ -1,6 +1,7 @@
 import { SendMessageCommand, SQSClient, type MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { parseArn } from './arns.js';
 import { DeliveryError, type DeliveryRequest, type TargetDeliverer } from './delivery.js';
+import { LOCAL_CREDENTIALS } from '../local-credentials.js';
 
 export interface SqsDelivererOptions {
   /** Base URL of the SQS endpoint, e.g. `http://127.0.0.1:9324`. */
@@ -19,7 +20,7 @@ export function createSqsDeliverer(options: SqsDelivererOptions): { deliver: Tar
   const client = new SQSClient({
     endpoint: options.endpoint,
     region: options.region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: LOCAL_CREDENTIALS,
     // EventBridge's own RetryPolicy decides about retries, not the SDK.
     maxAttempts: 1,
     requestHandler: { requestTimeout: options.requestTimeoutMs ?? 10_000, connectionTimeout: 2_000 },

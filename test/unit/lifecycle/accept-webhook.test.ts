@@ -1,5 +1,6 @@
 import { acceptWebhook, SecretIncompleteError, type AcceptWebhookDependencies } from '../../../lambdas/core/lifecycle/accept-webhook.js';
 import type { IntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
+import type { PlatformAdapter } from '../../../lambdas/core/platforms/adapter.js';
 import { adapterFor } from '../../../lambdas/core/platforms/registry.js';
 import { switchboardHeaders, unixSeconds } from '../../support/signatures.js';
 import { postRequest } from '../../support/webhook-requests.js';
@@ -41,6 +42,17 @@ describe('accepting a webhook', () => {
     const err = await acceptWebhook('generic', signed('{"id":"1","text":"x","author":{"id":"u"}}'), d).catch((e: Error) => e);
     expect(err).toBeInstanceOf(SecretIncompleteError);
     expect((err as Error).message).toContain('has no value for: signingSecret');
+    expect(enqueued).toEqual([]);
+  });
+
+  it('refuses a body that would not fit in an intake message once escaped, and enqueues nothing', async () => {
+    const lenient: PlatformAdapter = { id: 'generic', secretKeys: [], verify: () => undefined, normalize: () => [{ change: 'created', draft: { platform: 'generic', kind: 'post', externalId: '1', text: '', createdAt: NOW.toISOString(), author: { id: 'u', handle: '', name: '' } } }] };
+    const { d, enqueued } = deps({ adapterFor: () => lenient });
+    // control characters are JSON-escaped to six bytes each
+    const res = await acceptWebhook('generic', postRequest(Buffer.alloc(200 * 1024, 1), {}), d);
+    expect(res.statusCode).toBe(413);
+    expect(JSON.parse(res.body)).toMatchObject({ error: 'payload_too_large', message: expect.stringContaining('once encoded for the intake queue') });
+    expect(res.errorCode).toBe('payload_too_large');
     expect(enqueued).toEqual([]);
   });
 
