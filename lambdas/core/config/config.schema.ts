@@ -11,6 +11,7 @@ const duration = z.string().refine((v) => parseDurationMs(v) !== undefined, {
   message: 'must be an ISO 8601 duration such as PT15M, PT1H or P1D (weeks, days, hours, minutes, seconds)',
 });
 
+/** A department: its id names its queue; `sla.firstResponse` sets the SLA due time of what is routed to it. */
 export const DepartmentSchema = z.strictObject({
   id,
   name: z.string().min(1),
@@ -27,6 +28,7 @@ const pattern = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
   }
 });
 
+/** A routing rule: an EventBridge pattern over the engagement, the departments it adds, and its priority. */
 export const RuleSchema = z.strictObject({
   id,
   description: z.string().optional(),
@@ -64,6 +66,9 @@ export const SwitchboardConfigSchema = z
     });
   });
 
+/** See {@link DepartmentSchema}. */
 export type Department = z.infer<typeof DepartmentSchema>;
+/** See {@link RuleSchema}. */
 export type Rule = z.infer<typeof RuleSchema>;
+/** See {@link SwitchboardConfigSchema}. */
 export type SwitchboardConfig = z.infer<typeof SwitchboardConfigSchema>;

@@ -4,6 +4,7 @@ import { PLATFORM_IDS } from './platform-ids.js';
 /** Version of the "Engagement Routed" detail; bump on any breaking change to the schema. */
 export const ENGAGEMENT_SCHEMA_VERSION = 1;
 
+/** What the engagement is on its platform (DESIGN.md `kind`). */
 export const ENGAGEMENT_KINDS = [
   'post',
   'comment',
@@ -16,6 +17,7 @@ export const ENGAGEMENT_KINDS = [
   'share',
 ] as const;
 
+/** The multi-label intent vocabulary enrichment assigns (DESIGN.md `intents`). */
 export const INTENTS = [
   'complaint',
   'question',
@@ -32,10 +34,12 @@ export const INTENTS = [
   'other',
 ] as const;
 
+/** Routing priorities, lowest first; the highest among matching rules wins. */
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 
 const isoDateTime = z.iso.datetime({ offset: true });
 
+/** Who wrote it; `handle`/`name` are empty strings when the platform does not say. */
 export const AuthorSchema = z.object({
   id: z.string().min(1),
   handle: z.string(),
@@ -44,18 +48,22 @@ export const AuthorSchema = z.object({
   verified: z.boolean().optional(),
 });
 
+/** The company's own account, page or feed that was engaged. */
 export const AccountSchema = z.object({ id: z.string().min(1), handle: z.string().optional() });
 
+/** Where it sits in a conversation: the item it replies to and the conversation's id. */
 export const ThreadSchema = z.object({
   parentId: z.string().optional(),
   conversationId: z.string().optional(),
 });
 
+/** Sentiment label with a score in -1..1 (set by enrichment). */
 export const SentimentSchema = z.object({
   label: z.enum(['positive', 'neutral', 'negative']),
   score: z.number().min(-1).max(1),
 });
 
+/** The routing decision: departments, matched rules, priority, SLA due time and the config version that made it. */
 export const RoutingSchema = z.object({
   departments: z.array(z.string().min(1)).min(1),
   rules: z.array(z.string()),
@@ -93,12 +101,19 @@ export const EngagementSchema = EngagementDraftSchema.extend({
   routing: RoutingSchema,
 });
 
+/** One of {@link ENGAGEMENT_KINDS}. */
 export type EngagementKind = (typeof ENGAGEMENT_KINDS)[number];
+/** One of {@link INTENTS}. */
 export type Intent = (typeof INTENTS)[number];
+/** One of {@link PRIORITIES}. */
 export type Priority = (typeof PRIORITIES)[number];
+/** See {@link AuthorSchema}. */
 export type Author = z.infer<typeof AuthorSchema>;
+/** See {@link EngagementDraftSchema}. */
 export type EngagementDraft = z.infer<typeof EngagementDraftSchema>;
+/** See {@link RoutingSchema}. */
 export type Routing = z.infer<typeof RoutingSchema>;
+/** See {@link EngagementSchema}. */
 export type Engagement = z.infer<typeof EngagementSchema>;
 
 /** Stable engagement id: the same platform event always yields the same id, so consumers can dedupe. */

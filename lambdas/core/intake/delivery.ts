@@ -17,6 +17,7 @@ export const IntakeDeliverySchema = z.object({
   bodyBase64: z.string().optional(),
 });
 
+/** See {@link IntakeDeliverySchema}. */
 export type IntakeDelivery = z.infer<typeof IntakeDeliverySchema>;
 
 /** Builds the intake message for a verified request body. */
