@@ -12,9 +12,33 @@ import { z } from 'zod';
  * an adapter checks the adapter against an independent implementation of each scheme.
  */
 
-/** How a sample is signed when replayed; one entry per platform signing scheme. */
-export const SIGNING_SCHEMES = ['x', 'facebook', 'generic'] as const;
-export type SigningScheme = (typeof SIGNING_SCHEMES)[number];
+/**
+ * How a sample is signed when replayed, declaratively, so a new platform's samples need no code
+ * here: `payload` is what is MACed (`{timestamp}` is now in unix seconds, `{body}` the exact
+ * body bytes) with the platform secret's `secretKey`, and each header template gets `{digest}`
+ * and `{timestamp}` filled in.
+ */
+export const SignSpecSchema = z.strictObject({
+  algorithm: z.enum(['sha256', 'sha1']).default('sha256'),
+  secretKey: z.string().min(1),
+  encoding: z.enum(['hex', 'base64']).default('hex'),
+  payload: z.string().default('{body}'),
+  headers: z.record(z.string(), z.string()),
+});
+export type SignSpec = z.output<typeof SignSpecSchema>;
+
+/** Named schemes the first samples use; a sample may also spell its scheme out as a {@link SignSpec}. */
+export const SIGNING_PRESETS: Readonly<Record<string, SignSpec>> = {
+  x: { algorithm: 'sha256', secretKey: 'consumerSecret', encoding: 'base64', payload: '{body}', headers: { 'x-twitter-webhooks-signature': 'sha256={digest}' } },
+  facebook: { algorithm: 'sha256', secretKey: 'appSecret', encoding: 'hex', payload: '{body}', headers: { 'x-hub-signature-256': 'sha256={digest}' } },
+  generic: {
+    algorithm: 'sha256',
+    secretKey: 'signingSecret',
+    encoding: 'hex',
+    payload: '{timestamp}.{body}',
+    headers: { 'x-switchboard-timestamp': '{timestamp}', 'x-switchboard-signature': 'sha256={digest}' },
+  },
+};
 
 const ExpectedEngagementSchema = z.object({
   id: z.string().min(1),
@@ -33,7 +57,8 @@ export const SampleSchema = z
     body: z.unknown().optional(),
     /** The exact bytes (as UTF-8 text) when re-serialising `body` would change them. */
     rawBody: z.string().optional(),
-    sign: z.enum(SIGNING_SCHEMES).optional(),
+    /** A preset name from {@link SIGNING_PRESETS} or a {@link SignSpec}. Header and query values may also say `{secret:<key>}`. */
+    sign: z.union([z.enum(Object.keys(SIGNING_PRESETS) as [string, ...string[]]), SignSpecSchema]).optional(),
     expect: z.object({ status: z.number().int(), engagements: z.array(ExpectedEngagementSchema) }),
   })
   .refine((s) => (s.body === undefined) !== (s.rawBody === undefined), {
@@ -57,40 +82,35 @@ function secretKey(secrets: SampleSecrets, platform: string, key: string): strin
   return value;
 }
 
-const mac = (key: string, data: string | Buffer) => createHmac('sha256', key).update(data);
+/** The platform a sample is for: the last segment of its path (`/webhooks/<platform>`). */
+const platformOf = (sample: Pick<Sample, 'path'>) => sample.path.split('/').pop() ?? '';
+
+/** Fills `{secret:<key>}` placeholders (tokens some platforms send in a header or the query) from the platform's secret. */
+function withSecrets(values: Readonly<Record<string, string>>, secrets: SampleSecrets, platform: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.replace(/\{secret:([A-Za-z0-9_]+)\}/g, (_, key: string) => secretKey(secrets, platform, key))]));
+}
 
 /**
- * The headers to send with a sample: its own headers plus the signature headers of its `sign`
- * scheme, computed over {@link sampleBody}. A sample without `sign` is returned unchanged.
- *
- * - x: `x-twitter-webhooks-signature: sha256=<base64 HMAC-SHA256(consumerSecret, body)>`
- * - facebook: `x-hub-signature-256: sha256=<hex HMAC-SHA256(appSecret, body)>`
- * - generic: `x-switchboard-timestamp: <unix seconds of now>` and
- *   `x-switchboard-signature: sha256=<hex HMAC-SHA256(signingSecret, "<timestamp>.<body>")>`
+ * The headers to send with a sample: its own headers (with `{secret:<key>}` filled in) plus the
+ * signature headers of its `sign` scheme, computed over {@link sampleBody}.
  */
-export function signSample(
-  sample: Pick<Sample, 'headers' | 'body' | 'rawBody' | 'sign'>,
-  secrets: SampleSecrets,
-  now: Date = new Date(),
-): Record<string, string> {
-  const body = sampleBody(sample);
-  switch (sample.sign) {
-    case undefined:
-      return { ...sample.headers };
-    case 'x': {
-      const digest = mac(secretKey(secrets, 'x', 'consumerSecret'), body).digest('base64');
-      return { ...sample.headers, 'x-twitter-webhooks-signature': `sha256=${digest}` };
-    }
-    case 'facebook': {
-      const digest = mac(secretKey(secrets, 'facebook', 'appSecret'), body).digest('hex');
-      return { ...sample.headers, 'x-hub-signature-256': `sha256=${digest}` };
-    }
-    case 'generic': {
-      const timestamp = String(Math.floor(now.getTime() / 1000));
-      const digest = mac(secretKey(secrets, 'generic', 'signingSecret'), `${timestamp}.`).update(body).digest('hex');
-      return { ...sample.headers, 'x-switchboard-timestamp': timestamp, 'x-switchboard-signature': `sha256=${digest}` };
-    }
-  }
+export function signSample(sample: Pick<Sample, 'path' | 'headers' | 'body' | 'rawBody' | 'sign'>, secrets: SampleSecrets, now: Date = new Date()): Record<string, string> {
+  const platform = platformOf(sample);
+  const headers = withSecrets(sample.headers, secrets, platform);
+  if (sample.sign === undefined) return headers;
+  const spec = typeof sample.sign === 'string' ? SIGNING_PRESETS[sample.sign] : sample.sign;
+  if (!spec) throw new Error(`Unknown signing preset "${String(sample.sign)}"`);
+  const timestamp = String(Math.floor(now.getTime() / 1000));
+  const [before = '', after = ''] = spec.payload.replaceAll('{timestamp}', timestamp).split('{body}');
+  const mac = createHmac(spec.algorithm, secretKey(secrets, platform, spec.secretKey));
+  const digest = mac.update(before).update(spec.payload.includes('{body}') ? sampleBody(sample) : Buffer.alloc(0)).update(after).digest(spec.encoding);
+  for (const [name, template] of Object.entries(spec.headers)) headers[name] = template.replaceAll('{digest}', digest).replaceAll('{timestamp}', timestamp);
+  return headers;
+}
+
+/** The query string of a sample, with `{secret:<key>}` placeholders filled in. */
+export function sampleQuery(sample: Pick<Sample, 'path' | 'query'>, secrets: SampleSecrets): Record<string, string> {
+  return withSecrets(sample.query ?? {}, secrets, platformOf(sample));
 }
 
 /**

@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PLATFORM_IDS } from '../lambdas/core/engagement/platform-ids.js';
-import { readSamples, sampleBody, signSample, type SampleSecrets } from '../events/sign-sample.js';
+import { readSamples, sampleBody, sampleQuery, signSample, type SampleSecrets } from '../events/sign-sample.js';
 import type { Engagement } from '../lambdas/core/engagement/engagement.schema.js';
 import { keys } from '../lambdas/shared/dynamodb-engagement-store.js';
 import type { LocalTwinInfo } from './twin/twin.js';
@@ -32,7 +32,7 @@ export async function replaySamples(webhookBaseUrl: string, secretsFile: string,
       continue; // no samples for this platform
     }
     for (const { file, sample } of samples) {
-      const query = sample.query ? `?${new URLSearchParams(sample.query)}` : '';
+      const query = sample.query ? `?${new URLSearchParams(sampleQuery(sample, secrets))}` : '';
       const res = await fetch(`${webhookBaseUrl}${sample.path}${query}`, {
         method: sample.method,
         headers: signSample(sample, secrets),

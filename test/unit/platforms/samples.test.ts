@@ -1,8 +1,9 @@
+import { createHmac } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { EngagementDraftSchema, engagementId } from '../../../lambdas/core/engagement/engagement.schema.js';
 import type { WebhookRequest } from '../../../lambdas/core/platforms/adapter.js';
-import { adapterFor } from '../../../lambdas/core/platforms/registry.js';
-import { readSamples, sampleBody, signSample, type Sample } from '../../../events/sign-sample.js';
+import { adapterFor, adapters } from '../../../lambdas/core/platforms/registry.js';
+import { readSamples, sampleBody, sampleQuery, signSample, type Sample } from '../../../events/sign-sample.js';
 import { localSecrets as secrets } from '../../support/local-secrets.js';
 import { rejectionOf } from '../../support/webhook-requests.js';
 
@@ -10,18 +11,16 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const now = new Date('2025-06-05T12:00:00Z');
 const context = { receivedAt: now.toISOString(), headers: {} };
 
-const PLATFORMS = [
-  ['x', 6],
-  ['facebook', 8],
-  ['generic', 2],
-] as const;
+/** Every platform with an adapter must ship samples; a new adapter is covered as soon as it is registered. */
+const MIN_SAMPLES = 2;
+const PLATFORMS = [...adapters.keys()].map((platform) => [platform, MIN_SAMPLES] as const);
 const samples = await Promise.all(
   PLATFORMS.map(async ([platform]) => ({ platform, list: await readSamples(`${root}events/${platform}`) })),
 );
 const cases = samples.flatMap(({ platform, list }) => list.map(({ file, sample }) => ({ platform, name: `events/${platform}/${file}`, sample })));
 
 function request(sample: Sample, headers: Record<string, string>, rawBody = sampleBody(sample)): WebhookRequest {
-  return { method: sample.method, headers, query: sample.query ?? {}, rawBody };
+  return { method: sample.method, headers, query: sampleQuery(sample, secrets), rawBody };
 }
 
 describe('sample deliveries', () => {
@@ -96,8 +95,22 @@ describe('samples that exercise exactness', () => {
 
 describe('signSample', () => {
   it('returns the sample headers unchanged for a sample without a scheme, and names a missing secret', () => {
-    const unsigned = { headers: { a: 'b' }, body: {}, sign: undefined };
+    const unsigned = { path: '/webhooks/x', headers: { a: 'b' }, body: {}, sign: undefined };
     expect(signSample(unsigned, {}, now)).toEqual({ a: 'b' });
     expect(() => signSample({ ...unsigned, sign: 'x' }, {}, now)).toThrow(/consumerSecret/);
+  });
+
+  it('signs a scheme spelled out in the sample, with timestamps, sha1 and secret placeholders', () => {
+    const secretsFor = { demo: { key: 'k', token: 't0k' } };
+    const sample = {
+      path: '/webhooks/demo',
+      headers: { authorization: 'Bearer {secret:token}' },
+      body: { a: 1 },
+      sign: { algorithm: 'sha1' as const, secretKey: 'key', encoding: 'hex' as const, payload: 'v1:{timestamp}:{body}', headers: { 'x-sig': 't={timestamp},s={digest}' } },
+    };
+    const ts = String(Math.floor(now.getTime() / 1000));
+    const digest = createHmac('sha1', 'k').update(`v1:${ts}:{"a":1}`).digest('hex');
+    expect(signSample(sample, secretsFor, now)).toEqual({ authorization: 'Bearer t0k', 'x-sig': `t=${ts},s=${digest}` });
+    expect(sampleQuery({ path: '/webhooks/demo', query: { token: '{secret:token}', plain: 'x' } }, secretsFor)).toEqual({ token: 't0k', plain: 'x' });
   });
 });
