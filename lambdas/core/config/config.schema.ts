@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PRIORITIES } from '../engagement/engagement.schema.js';
 import { compilePattern, InvalidEventPatternError } from '../patterns/index.js';
+import { PollTargetSchema } from '../polling/registry.js';
 import { parseDurationMs } from './duration.js';
 
 const id = z
@@ -43,6 +44,8 @@ export const SwitchboardConfigSchema = z
     departments: z.array(DepartmentSchema).min(1),
     defaultDepartment: id,
     rules: z.array(RuleSchema).default([]),
+    /** Sources without push, polled on a schedule (see lambdas/core/polling/). */
+    polling: z.array(PollTargetSchema).default([]),
   })
   .superRefine((config, ctx) => {
     const departments = new Set<string>();
@@ -54,6 +57,14 @@ export const SwitchboardConfigSchema = z
     if (!departments.has(config.defaultDepartment)) {
       ctx.addIssue({ code: 'custom', path: ['defaultDepartment'], message: `"${config.defaultDepartment}" is not a declared department (declared: ${known()})` });
     }
+    const targets = new Set<string>();
+    config.polling.forEach((t, i) => {
+      const key = `${t.platform}:${t.id}`;
+      if (targets.has(key)) ctx.addIssue({ code: 'custom', path: ['polling', i, 'id'], message: `polling target "${t.id}" of ${t.platform} is declared twice` });
+      targets.add(key);
+      const every = parseDurationMs(t.every);
+      if (every === undefined || every < 60_000) ctx.addIssue({ code: 'custom', path: ['polling', i, 'every'], message: 'must be an ISO 8601 duration of at least a minute, such as PT15M' });
+    });
     const rules = new Set<string>();
     config.rules.forEach((r, i) => {
       if (rules.has(r.id)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `rule "${r.id}" is declared twice` });

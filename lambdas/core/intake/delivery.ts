@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { z } from 'zod';
+import { EngagementDraftSchema } from '../engagement/engagement.schema.js';
 import { PLATFORM_IDS } from '../engagement/platform-ids.js';
 
 /**
@@ -15,6 +16,10 @@ export const IntakeDeliverySchema = z.object({
   headers: z.record(z.string(), z.string()).default({}),
   body: z.string().optional(),
   bodyBase64: z.string().optional(),
+  /** Engagement events a poller already read (pollers have no raw delivery to re-read). */
+  events: z.array(z.object({ change: z.enum(['created', 'edited', 'deleted']), draft: EngagementDraftSchema })).optional(),
+  /** Where it came from when not a webhook, e.g. `poll:<target id>`. */
+  source: z.string().optional(),
 });
 
 /** See {@link IntakeDeliverySchema}. */

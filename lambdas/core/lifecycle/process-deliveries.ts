@@ -103,11 +103,9 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
         const startedAt = deps.now();
         const lease = { holder: message.messageId, until: new Date(startedAt.getTime() + leaseMs).toISOString() };
         const delivery = IntakeDeliverySchema.parse(JSON.parse(message.body));
-        const adapter = deps.adapterFor(delivery.platform);
-        if (!adapter) throw new Error(`no adapter for platform "${delivery.platform}"`);
         const rawBody = deliveryBytes(delivery);
-        const events = adapter.normalize(rawBody, { receivedAt: delivery.receivedAt, headers: delivery.headers });
-        await deps.store.saveRawDelivery(message.messageId, delivery.platform, delivery.receivedAt, rawBody.toString('base64'));
+        const events = delivery.events ?? readDelivery(deps, delivery.platform, rawBody, delivery);
+        await deps.store.saveRawDelivery(message.messageId, delivery.platform, delivery.receivedAt, delivery.events ? Buffer.from(JSON.stringify(delivery.events)).toString('base64') : rawBody.toString('base64'));
         const byEngagement = Map.groupBy(events, (e) => engagementId(e.draft));
         const results = await Promise.allSettled(
           [...byEngagement.values()].map((group) =>
@@ -146,4 +144,11 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
     }
   }
   return { failedMessageIds: [...failed], published, duplicates, changed };
+}
+
+/** A webhook delivery is re-read by its platform's adapter; a poller's arrives already read. */
+function readDelivery(deps: ProcessDependencies, platform: string, rawBody: Buffer, delivery: { receivedAt: string; headers: Record<string, string> }): NormalizedEvent[] {
+  const adapter = deps.adapterFor(platform);
+  if (!adapter) throw new Error(`no adapter for platform "${platform}"`);
+  return adapter.normalize(rawBody, { receivedAt: delivery.receivedAt, headers: delivery.headers });
 }

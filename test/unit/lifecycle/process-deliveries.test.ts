@@ -173,3 +173,21 @@ describe('large deliveries', () => {
     expect(peak).toBe(8);
   });
 });
+
+describe('deliveries from pollers', () => {
+  it('routes the events a poller read without an adapter, and keeps them for audit', async () => {
+    const d = deps();
+    const events = [{ change: 'created', draft: { platform: 'rss', kind: 'post', externalId: 'blog:1', text: 'Our refund policy changed', createdAt: '2026-11-25T10:00:00.000Z', author: { id: 'a', handle: '', name: '' } } }];
+    const body = JSON.stringify({ v: 1, platform: 'rss', receivedAt: '2026-11-25T12:00:00.000Z', headers: {}, events, source: 'poll:blog' });
+    const out = await processDeliveries([{ messageId: 'p1', body }], { ...d, adapterFor: () => undefined });
+    expect(out.published).toEqual(['rss:blog:1']);
+    expect(d.publisher.published[0]?.routing.departments).toEqual(['customer-care']);
+    expect(JSON.parse(Buffer.from(d.store.raw.get('p1') ?? '', 'base64').toString())).toEqual(events);
+  });
+
+  it('fails a polled delivery whose events break the engagement schema', async () => {
+    const d = deps();
+    const body = JSON.stringify({ v: 1, platform: 'rss', receivedAt: '2026-11-25T12:00:00.000Z', events: [{ change: 'created', draft: { platform: 'rss', text: 1 } }] });
+    expect((await processDeliveries([{ messageId: 'p2', body }], d)).failedMessageIds).toEqual(['p2']);
+  });
+});

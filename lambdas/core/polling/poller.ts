@@ -1,0 +1,69 @@
+import type { PlatformId } from '../engagement/platform-ids.js';
+import type { NormalizedEvent, PlatformSecret } from '../platforms/adapter.js';
+
+/** Where a poller resumes: its own cursor plus HTTP conditional-request state, kept per target. */
+export interface PollState {
+  /** The poller's own position (a since-id, a page token, a timestamp). */
+  cursor?: string;
+  etag?: string;
+  lastModified?: string;
+  /** Keys of recently emitted items (with their version), so an item is emitted once. */
+  seen?: string[];
+  lastPolledAt?: string;
+  /** Not polled again before this time (rate limit or failure backoff). */
+  nextPollAfter?: string;
+  consecutiveFailures?: number;
+  lastError?: string;
+}
+
+/** One target of a poller, from `polling:` in the config; `id` keys its state. */
+export interface PollTarget {
+  platform: PlatformId;
+  id: string;
+  /** How often it is polled, ISO 8601 (PT15M). */
+  every: string;
+  [setting: string]: unknown;
+}
+
+/** What a poller may use: HTTP (fetch), the clock and the platform's secret. */
+export interface PollContext {
+  fetch: typeof fetch;
+  now: Date;
+  secret?: PlatformSecret;
+}
+
+/** A page of a poll: the events found and the state to resume from after them. */
+export interface PollPage {
+  events: NormalizedEvent[];
+  state: PollState;
+}
+
+/**
+ * A source without push. `poll` yields pages; the runner enqueues each page's events and
+ * stores its state before asking for the next, so a poll that fails part-way resumes after
+ * the last page that was delivered and never emits it again.
+ */
+export interface Poller {
+  readonly platform: PlatformId;
+  poll(target: PollTarget, state: PollState, context: PollContext): AsyncIterable<PollPage>;
+}
+
+/** The source asked to slow down (429, 503 with Retry-After, rate-limit headers). */
+export class RateLimitedError extends Error {
+  constructor(
+    readonly retryAfterMs: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RateLimitedError';
+  }
+}
+
+/** Reads a Retry-After header (seconds or an HTTP date) as milliseconds from `now`. */
+export function retryAfterMs(header: string | null, now: Date, fallbackMs: number): number {
+  if (!header) return fallbackMs;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const at = Date.parse(header);
+  return Number.isFinite(at) ? Math.max(0, at - now.getTime()) : fallbackMs;
+}

@@ -1,0 +1,75 @@
+import type { PollPage, PollState } from '../../../lambdas/core/polling/poller.js';
+import { RateLimitedError } from '../../../lambdas/core/polling/poller.js';
+import { readFeed, rssPoller } from '../../../lambdas/core/polling/rss.js';
+import { atomFeed, rssFeed, startFeedServer } from '../../support/feed-server.js';
+
+const now = new Date('2026-11-25T12:00:00.000Z');
+let server: Awaited<ReturnType<typeof startFeedServer>>;
+beforeAll(async () => {
+  server = await startFeedServer();
+});
+afterAll(() => server.close());
+beforeEach(() => server.requests.splice(0));
+
+async function poll(state: PollState = {}): Promise<PollPage[]> {
+  const pages: PollPage[] = [];
+  for await (const page of rssPoller.poll({ platform: 'rss', id: 'blog', url: server.url, every: 'PT15M' }, state, { fetch, now })) pages.push(page);
+  return pages;
+}
+
+describe('RSS/Atom poller over HTTP', () => {
+  it('emits each new RSS item once as a post, with text, link, author and date', async () => {
+    server.answer({ status: 200, headers: { etag: '"v1"', 'last-modified': 'Tue, 24 Nov 2026 10:00:00 GMT' }, body: rssFeed([{ guid: 'p1', title: 'Launch day 🚀', description: '&lt;p&gt;Our &lt;b&gt;new&lt;/b&gt; app — café edition&lt;/p&gt;', pubDate: 'Tue, 24 Nov 2026 09:00:00 GMT' }]) });
+    const [page] = await poll();
+    expect(page?.events).toEqual([
+      {
+        change: 'created',
+        draft: { platform: 'rss', kind: 'post', externalId: 'blog:p1', url: 'https://blog.example.com/p1', text: 'Launch day 🚀\n\nOur new app — café edition', createdAt: '2026-11-24T09:00:00.000Z', author: { id: 'Ana', handle: '', name: 'Ana' }, account: { id: 'blog' } },
+      },
+    ]);
+    expect(page?.state).toMatchObject({ etag: '"v1"', lastModified: 'Tue, 24 Nov 2026 10:00:00 GMT', seen: ['p1@'] });
+
+    // a second poll sends the validators; the server now has one more item
+    server.answer({ status: 200, body: rssFeed([{ guid: 'p2', title: 'Second' }, { guid: 'p1', title: 'Launch day 🚀' }]) });
+    const [next] = await poll(page?.state);
+    expect(server.requests[1]?.headers).toMatchObject({ 'if-none-match': '"v1"', 'if-modified-since': 'Tue, 24 Nov 2026 10:00:00 GMT' });
+    expect(next?.events.map((e) => e.draft.externalId)).toEqual(['blog:p2']);
+  });
+
+  it('treats 304 Not Modified as nothing new and keeps its state', async () => {
+    server.answer({ status: 304 });
+    const state = { etag: '"v1"', seen: ['p1@'] };
+    expect(await poll(state)).toEqual([{ events: [], state }]);
+  });
+
+  it('reports an Atom entry whose updated time changed as an edit', async () => {
+    server.answer({ status: 200, body: atomFeed([{ id: 'tag:news,2026:1', title: 'Outage', updated: '2026-11-25T10:00:00Z', content: 'Investigating' }]) });
+    const [first] = await poll();
+    expect(first?.events.map((e) => e.change)).toEqual(['created']);
+    server.answer({ status: 200, body: atomFeed([{ id: 'tag:news,2026:1', title: 'Outage resolved', updated: '2026-11-25T11:00:00Z' }]) });
+    const [second] = await poll(first?.state);
+    expect(second?.events).toEqual([expect.objectContaining({ change: 'edited', draft: expect.objectContaining({ externalId: 'blog:tag:news,2026:1', text: 'Outage resolved' }) })]);
+  });
+
+  it('backs off as told by 429 and 503 with Retry-After', async () => {
+    server.answer({ status: 429, headers: { 'retry-after': '120' } });
+    await expect(poll()).rejects.toEqual(new RateLimitedError(120_000, 'feed answered 429'));
+    server.answer({ status: 503, headers: { 'retry-after': 'Wed, 25 Nov 2026 12:05:00 GMT' } });
+    await expect(poll()).rejects.toMatchObject({ retryAfterMs: 300_000 });
+  });
+
+  it('fails on server errors and on bodies that are not feeds, without emitting anything', async () => {
+    server.answer({ status: 500 });
+    await expect(poll()).rejects.toThrow('feed answered 500');
+    server.answer({ status: 200, body: '<html><body>not a feed' });
+    await expect(poll()).rejects.toThrow(/not well-formed XML|neither RSS/);
+    server.answer({ status: 200, body: '{"json": true}' });
+    await expect(poll()).rejects.toThrow(/not well-formed XML|neither RSS/);
+  });
+
+  it('falls back to the link, then a content hash, when an item has no guid', () => {
+    const items = readFeed('<rss><channel><item><title>A</title><link>https://x.test/a</link></item><item><title>B</title></item></channel></rss>');
+    expect(items[0]?.key).toBe('https://x.test/a');
+    expect(items[1]?.key).toMatch(/^[0-9a-f]{24}$/);
+  });
+});

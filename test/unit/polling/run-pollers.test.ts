@@ -1,0 +1,89 @@
+import type { IntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
+import { runPollers, type RunPollersDependencies } from '../../../lambdas/core/lifecycle/run-pollers.js';
+import type { NormalizedEvent } from '../../../lambdas/core/platforms/adapter.js';
+import { RateLimitedError, type Poller, type PollState, type PollTarget } from '../../../lambdas/core/polling/poller.js';
+import type { PollStateStore } from '../../../lambdas/core/ports/poll-state-store.js';
+
+class MemoryPollState implements PollStateStore {
+  readonly states = new Map<string, PollState>();
+  async get(platform: string, id: string) {
+    return structuredClone(this.states.get(`${platform}:${id}`) ?? {});
+  }
+  async put(platform: string, id: string, state: PollState) {
+    this.states.set(`${platform}:${id}`, structuredClone(state));
+  }
+}
+
+const event = (n: number): NormalizedEvent => ({ change: 'created', draft: { platform: 'rss', kind: 'post', externalId: `blog:${n}`, text: `item ${n}`, createdAt: '2026-11-25T10:00:00.000Z', author: { id: 'a', handle: '', name: '' } } });
+const target: PollTarget = { platform: 'rss', id: 'blog', url: 'https://blog.example.com/feed', every: 'PT15M' };
+
+/** A poller that yields scripted pages, then fails if told to. */
+function scripted(pages: number[][], failAfter?: number): Poller {
+  return {
+    platform: 'rss',
+    async *poll(_t, state) {
+      for (const [i, items] of pages.entries()) {
+        if (failAfter !== undefined && i >= failAfter) throw new Error('connection reset');
+        yield { events: items.map(event), state: { ...state, cursor: `page-${i}` } };
+      }
+    },
+  };
+}
+
+function deps(poller: Poller, at = '2026-11-25T12:00:00.000Z') {
+  const enqueued: IntakeDelivery[] = [];
+  const state = new MemoryPollState();
+  const d: RunPollersDependencies = { pollerFor: () => poller, state, enqueue: async (x) => void enqueued.push(x), fetch, now: () => new Date(at) };
+  return { d, enqueued, state };
+}
+
+describe('running pollers', () => {
+  it('enqueues each page as intake deliveries of at most 50 events and stores the cursor after it', async () => {
+    const { d, enqueued, state } = deps(scripted([Array.from({ length: 120 }, (_, i) => i), [200]]));
+    expect(await runPollers([target], d)).toEqual([{ platform: 'rss', target: 'blog', status: 'polled', emitted: 121 }]);
+    expect(enqueued.map((e) => e.events?.length)).toEqual([50, 50, 20, 1]);
+    expect(enqueued[0]).toMatchObject({ v: 1, platform: 'rss', source: 'poll:blog', receivedAt: '2026-11-25T12:00:00.000Z' });
+    expect(state.states.get('rss:blog')).toMatchObject({ cursor: 'page-1', lastPolledAt: '2026-11-25T12:00:00.000Z', consecutiveFailures: 0 });
+  });
+
+  it('keeps the progress of the pages delivered before a failure, and backs off', async () => {
+    const { d, enqueued, state } = deps(scripted([[1, 2], [3]], 1));
+    const [outcome] = await runPollers([target], d);
+    expect(outcome).toMatchObject({ status: 'failed', emitted: 2, error: 'connection reset' });
+    expect(enqueued.flatMap((e) => e.events?.map((x) => x.draft.externalId))).toEqual(['blog:1', 'blog:2']);
+    expect(state.states.get('rss:blog')).toMatchObject({ cursor: 'page-0', consecutiveFailures: 1, nextPollAfter: '2026-11-25T12:01:00.000Z', lastError: 'connection reset' });
+  });
+
+  it('does not poll before the target is due or while backing off', async () => {
+    const { d, enqueued, state } = deps(scripted([[1]]));
+    await state.put('rss', 'blog', { lastPolledAt: '2026-11-25T11:50:00.000Z' });
+    expect((await runPollers([target], d))[0]?.status).toBe('not-due');
+    await state.put('rss', 'blog', { lastPolledAt: '2026-11-25T11:00:00.000Z', nextPollAfter: '2026-11-25T12:30:00.000Z' });
+    expect((await runPollers([target], d))[0]?.status).toBe('not-due');
+    expect(enqueued).toEqual([]);
+  });
+
+  it('waits as long as a rate limit says, without counting it as a failure', async () => {
+    const limited: Poller = { platform: 'rss', poll: async function* () { throw new RateLimitedError(600_000, 'feed answered 429'); } };
+    const { d, state } = deps(limited);
+    expect((await runPollers([target], d))[0]).toMatchObject({ status: 'rate-limited' });
+    expect(state.states.get('rss:blog')).toMatchObject({ nextPollAfter: '2026-11-25T12:10:00.000Z', consecutiveFailures: 0 });
+  });
+
+  it('doubles the backoff with each consecutive failure, up to an hour', async () => {
+    const { d, state } = deps(scripted([[1]], 0));
+    await state.put('rss', 'blog', { consecutiveFailures: 3 });
+    await runPollers([target], d);
+    expect(state.states.get('rss:blog')).toMatchObject({ consecutiveFailures: 4, nextPollAfter: '2026-11-25T12:08:00.000Z' });
+    await state.put('rss', 'blog', { consecutiveFailures: 20 });
+    await runPollers([target], d);
+    expect(state.states.get('rss:blog')?.nextPollAfter).toBe('2026-11-25T13:00:00.000Z');
+  });
+
+  it('does not store the cursor when the intake queue refuses the events, so they are polled again', async () => {
+    const { d, state } = deps(scripted([[1]]));
+    d.enqueue = async () => Promise.reject(new Error('SQS unavailable'));
+    expect((await runPollers([target], d))[0]).toMatchObject({ status: 'failed', emitted: 0 });
+    expect(state.states.get('rss:blog')?.cursor).toBeUndefined();
+  });
+});
