@@ -10,6 +10,9 @@ const common = {
 };
 
 export default {
+  // Integration tests wait for messages to cross the twin (webhook → SQS → process → EventBridge
+  // → SQS); Jest reads the timeout from the top level only, not from a project.
+  testTimeout: 60_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'conformance', testMatch: ['<rootDir>/test/conformance/**/*.test.ts'] },
@@ -17,8 +20,6 @@ export default {
     {
       ...common,
       displayName: 'integration',
-      // Tests wait for messages to cross the twin (webhook → SQS → process → EventBridge → SQS).
-      testTimeout: 60_000,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',

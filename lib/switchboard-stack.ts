@@ -11,6 +11,7 @@ import { DepartmentRouting } from './constructs/department-routing.js';
 import { EngagementBus } from './constructs/engagement-bus.js';
 import { EngagementTable } from './constructs/engagement-table.js';
 import { PlatformSecrets } from './constructs/platform-secrets.js';
+import { PollerSchedule } from './constructs/poller-schedule.js';
 import { SecureQueue } from './constructs/secure-queue.js';
 import { WebhookApi } from './constructs/webhook-api.js';
 
@@ -75,12 +76,28 @@ export class SwitchboardStack extends Stack {
     });
     table.table.grant(process.fn, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     bus.grantPutEventsTo(process.fn);
+    const functions = [webhook.fn, process.fn];
     process.fn.addEventSource(new SqsEventSource(intake.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true }));
 
     new WebhookApi(this, 'Webhooks', { handler: webhook.fn, alarms });
+
+    if (config.polling.length > 0) {
+      const poller = new AppFunction(this, 'Poller', {
+        entry: lambdaEntry('poller/handler.ts'),
+        description: 'Polls the configured sources without push and writes what is new to the intake queue',
+        timeout: Duration.seconds(60),
+        configText: props.configText,
+        environment: { TABLE_NAME: table.table.tableName, INTAKE_QUEUE_URL: intake.queue.queueUrl, PLATFORM_SECRET_ARNS: this.toJsonString(secrets.arns()) },
+      });
+      table.table.grant(poller.fn, 'dynamodb:GetItem', 'dynamodb:PutItem');
+      intake.queue.grantSendMessages(poller.fn);
+      secrets.grantRead(poller.fn);
+      new PollerSchedule(this, 'Polling', { poller: poller.fn, alarms });
+      functions.push(poller.fn);
+    }
     for (const department of config.departments) new DepartmentRouting(this, `Department-${department.id}`, { department, bus, alarms });
 
-    for (const fn of [webhook.fn, process.fn]) {
+    for (const fn of functions) {
       Validations.of(fn).acknowledge(
         { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'AWSLambdaBasicExecutionRole only allows writing the function’s own logs.' },
         { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions.' },

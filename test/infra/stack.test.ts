@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readFileSync } from 'node:fs';
 import { parseConfig } from '../../lambdas/core/config/load-config.js';
+import { adapters } from '../../lambdas/core/platforms/registry.js';
 import { SwitchboardStack } from '../../lib/switchboard-stack.js';
 
 const configText = readFileSync('config/switchboard.yaml', 'utf8');
@@ -11,13 +12,15 @@ const departments = config.config.departments.map((d) => d.id);
 
 const featureFlags = (JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> }).context;
 
+const pollingConfigText = `${configText}\npolling:\n  - { platform: rss, id: blog, url: "https://blog.example.com/feed.xml" }\n`;
+
 /**
  * Synthesizes with cdk.json's feature flags, as `cdk synth` does. Bundling is skipped so the
  * assertions run in seconds; `npm start` and the integration tests run the real bundles.
  */
-function synth(withNag = false) {
+function synth(withNag = false, text = configText) {
   const app = new App({ context: { ...featureFlags, 'aws:cdk:bundling-stacks': [] } });
-  const stack = new SwitchboardStack(app, 'Switchboard', { config, configText, alarmEmail: 'oncall@example.com' });
+  const stack = new SwitchboardStack(app, 'Switchboard', { config: parseConfig(text), configText: text, alarmEmail: 'oncall@example.com' });
   if (withNag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
 }
@@ -82,7 +85,7 @@ describe('Switchboard stack', () => {
   });
 
   it('creates one secret per platform adapter and lets only the webhook function read them', () => {
-    template.resourceCountIs('AWS::SecretsManager::Secret', 3);
+    template.resourceCountIs('AWS::SecretsManager::Secret', adapters.size);
     const readers = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('secretsmanager:GetSecretValue'));
     expect(readers).toHaveLength(1);
     expect(JSON.stringify(readers[0])).toContain('WebhookFunctionServiceRole');
@@ -100,5 +103,21 @@ describe('Switchboard stack', () => {
 
   it('keeps an archive of routed events for replay', () => {
     template.hasResourceProperties('AWS::Events::Archive', { EventPattern: { source: ['switchboard'] } });
+  });
+
+  describe('with polling targets in the config', () => {
+    it('adds the poller function on a one-minute schedule with a dead-letter queue that alarms, and passes cdk-nag', () => {
+      const { app, stack } = synth(true, pollingConfigText);
+      expect(() => app.synth()).not.toThrow();
+      const polling = Template.fromStack(stack);
+      polling.resourceCountIs('AWS::Lambda::Function', 3);
+      polling.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 }, DeadLetterConfig: { Arn: Match.anyValue() } })] });
+      polling.resourceCountIs('AWS::CloudWatch::Alarm', 1 + 2 * departments.length + 1 + 1);
+    });
+
+    it('leaves the poller out when nothing is polled', () => {
+      template.resourceCountIs('AWS::Lambda::Function', 2);
+      template.resourcePropertiesCountIs('AWS::Events::Rule', { ScheduleExpression: Match.anyValue() }, 0);
+    });
   });
 });

@@ -1,7 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
+import type { Server } from 'node:http';
 
 /** Stops the twin started by global-setup.ts (SIGINT, as Ctrl-C would) and waits for it to exit. */
 export default async function globalTeardown(): Promise<void> {
+  const feed = (globalThis as { __FEED__?: Server }).__FEED__;
+  feed?.close();
   const child = (globalThis as { __TWIN__?: ChildProcess }).__TWIN__;
   if (!child || child.exitCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEST_STATE_DIR } from './state-dir.js';
@@ -26,8 +26,10 @@ export interface RoutedMessage {
 }
 
 /**
- * Reads a department queue until a message satisfies `predicate` (deleting every message it
- * reads, as a consumer would) or the time runs out. Returns every matching message seen.
+ * Reads a department queue until a message satisfies `predicate` or the time runs out, and
+ * returns every matching message seen. Matching messages are deleted, as a consumer would;
+ * others are handed back after two seconds, since test files run in parallel and another one
+ * may be waiting for them (two seconds, not zero, so this reader moves on to newer messages).
  */
 export async function receiveUntil(department: string, predicate: (m: RoutedMessage) => boolean, timeoutMs = 20_000): Promise<RoutedMessage[]> {
   const url = twin.queues[department];
@@ -38,8 +40,10 @@ export async function receiveUntil(department: string, predicate: (m: RoutedMess
     const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
     for (const m of out.Messages ?? []) {
       const parsed = JSON.parse(m.Body ?? '{}') as RoutedMessage;
-      if (predicate(parsed)) seen.push(parsed);
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
+      if (predicate(parsed)) {
+        seen.push(parsed);
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
+      } else await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 2 }));
     }
   }
   return seen;

@@ -1,0 +1,40 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import type { PlatformId } from '../core/engagement/platform-ids.js';
+import { runPollers, type TargetOutcome } from '../core/lifecycle/run-pollers.js';
+import { pollers } from '../core/polling/registry.js';
+import { bundledConfig } from '../shared/bundled-config.js';
+import { DynamoDbPollStateStore } from '../shared/dynamodb-poll-state-store.js';
+import { requireEnv } from '../shared/env.js';
+import { logger } from '../shared/logger.js';
+import { secretReader } from '../shared/platform-secrets.js';
+import { sqsEnqueue } from '../shared/sqs-intake.js';
+
+const { config } = bundledConfig();
+const secretArns = JSON.parse(requireEnv('PLATFORM_SECRET_ARNS')) as Record<string, string>;
+const readSecret = secretReader(secretArns);
+const deps = {
+  pollerFor: (platform: string) => pollers.get(platform),
+  state: new DynamoDbPollStateStore(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
+  enqueue: sqsEnqueue(new SQSClient({}), requireEnv('INTAKE_QUEUE_URL')),
+  fetch: globalThis.fetch,
+  now: () => new Date(),
+  // Only platforms whose API needs credentials have a secret; a public feed has none.
+  secretFor: async (platform: PlatformId) => (secretArns[platform] ? readSecret(platform) : {}),
+  log: (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => logger[level](message, data ?? {}),
+};
+
+/**
+ * Runs on a one-minute schedule and polls every `polling:` target of the config that is due;
+ * each target's own `every` (and any backoff) decides whether this run touches it.
+ */
+export const handler = middy<unknown, TargetOutcome[]>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async () => {
+    const outcomes = await runPollers(config.polling, deps);
+    const polled = outcomes.filter((o) => o.status !== 'not-due');
+    if (polled.length > 0) logger.info('poll run', { outcomes: polled });
+    return outcomes;
+  });
