@@ -19,6 +19,8 @@ export interface WebhookResponse {
   body: string;
   /** For refusals: the machine-readable reason (also in the body), for logs and metrics. */
   errorCode?: string;
+  /** For accepted deliveries: how many engagements they carried. */
+  accepted?: number;
 }
 
 /** The platform's secret: one JSON object per platform (DESIGN.md, "Secrets"). */

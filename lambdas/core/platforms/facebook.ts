@@ -1,19 +1,9 @@
 import { z } from 'zod';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
-import { WebhookRejection, type ChangeType, type NormalizedEvent, type PlatformAdapter } from './adapter.js';
-import {
-  assertSignature,
-  epochTimeSchema,
-  hmac,
-  parseJsonBody,
-  parsePayload,
-  requireHeader,
-  safeEqual,
-  secretValue,
-  type SignatureFormat,
-} from './signatures.js';
+import type { ChangeType, NormalizedEvent, PlatformAdapter } from './adapter.js';
+import { META_SECRET_KEYS, metaHandshake, verifyMetaSignature } from './meta.js';
+import { epochTimeSchema, parseJsonBody, parsePayload } from './signatures.js';
 
-const SIGNATURE: SignatureFormat = { header: 'X-Hub-Signature-256', prefix: 'sha256=', encoding: 'hex' };
 const EXPECTED = 'a Meta Page webhook delivery: a JSON object {"object": "page", "entry": [...]}';
 
 const CHANGE_BY_VERB: ReadonlyMap<string, ChangeType> = new Map([
@@ -215,10 +205,11 @@ function entryEvents(entry: z.output<typeof EntrySchema>, path: string, received
 /**
  * Facebook Pages (`feed`, `mention`) and Messenger (platforms.md §2–3), secret `{ appSecret, verifyToken }`.
  *
- * - Handshake: `hub.mode=subscribe` and `hub.verify_token` equal to `verifyToken` → 200 with the
- *   raw `hub.challenge` as text/plain; anything else → 403.
- * - Signature: `X-Hub-Signature-256: sha256=<hex>` over the raw bytes (Meta signs its
- *   `\uXXXX`-escaped form, so re-serialised JSON would not verify). Legacy sha1 is ignored.
+ * - Handshake and signature are Meta's shared scheme (`meta.ts`): `hub.mode=subscribe` and
+ *   `hub.verify_token` equal to `verifyToken` → 200 with the raw `hub.challenge` as text/plain,
+ *   anything else → 403; `X-Hub-Signature-256: sha256=<hex>` over the raw bytes with `appSecret`
+ *   (Meta signs its `\uXXXX`-escaped form, so re-serialised JSON would not verify). Legacy sha1
+ *   is ignored.
  * - Every entry, change and messaging item of a batch is read; `object` must be `"page"`.
  *
  * Choices where platforms.md is unconfirmed (◐/❓) or silent:
@@ -248,26 +239,11 @@ function entryEvents(entry: z.output<typeof EntrySchema>, path: string, received
  */
 export const facebookAdapter: PlatformAdapter = {
   id: 'facebook',
-  secretKeys: ['appSecret', 'verifyToken'],
+  secretKeys: META_SECRET_KEYS,
 
-  handshake(request, secret) {
-    if (request.query['hub.mode'] !== 'subscribe') {
-      throw new WebhookRejection(403, 'bad_hub_mode', 'hub.mode must be "subscribe" (Meta verification request).');
-    }
-    if (!safeEqual(request.query['hub.verify_token'], secretValue(secret, 'verifyToken'))) {
-      throw new WebhookRejection(403, 'bad_verify_token', 'hub.verify_token does not match the configured verify token.');
-    }
-    const challenge = request.query['hub.challenge'];
-    if (!challenge) {
-      throw new WebhookRejection(400, 'missing_challenge', 'Missing hub.challenge query parameter.');
-    }
-    return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: challenge };
-  },
+  handshake: metaHandshake,
 
-  verify(request, secret) {
-    const received = requireHeader(request.headers, SIGNATURE.header);
-    assertSignature(SIGNATURE, received, hmac('sha256', secretValue(secret, 'appSecret'), request.rawBody));
-  },
+  verify: verifyMetaSignature,
 
   normalize(rawBody, context) {
     const delivery = parsePayload(DeliverySchema, parseJsonBody(rawBody, EXPECTED), EXPECTED);

@@ -3,14 +3,15 @@ import { adapterFor, adapters } from '../../../lambdas/core/platforms/registry.j
 import { localSecrets } from '../../support/local-secrets.js';
 
 describe('adapter registry', () => {
-  it('registers x, facebook and generic, each under its own id', () => {
-    expect([...adapters.keys()]).toEqual(['x', 'facebook', 'generic']);
+  it('registers each adapter under its own platform id, covering every webhook platform', () => {
     for (const [id, adapter] of adapters) expect(adapter.id).toBe(id);
+    // reddit and bluesky have no webhooks: they are polled
+    expect([...adapters.keys()].sort()).toEqual(PLATFORM_IDS.filter((p) => !['reddit', 'bluesky', 'rss'].includes(p)).sort());
   });
 
-  it('finds adapters by path segment and nothing for unknown or not-yet-supported platforms', () => {
+  it('finds adapters by path segment and nothing for unknown names', () => {
     expect(adapterFor('facebook')?.id).toBe('facebook');
-    for (const name of ['instagram', 'X', 'twitter', '', '__proto__', 'constructor']) expect(adapterFor(name)).toBeUndefined();
+    for (const name of ['X', 'twitter', 'reddit', '', '__proto__', 'constructor']) expect(adapterFor(name)).toBeUndefined();
   });
 
   it('has local fake secrets for all platform ids, holding every key an adapter needs', () => {

@@ -32,8 +32,16 @@ describe('sample deliveries', () => {
     const adapter = adapterFor(platform)!;
     const secret = secrets[platform] as Record<string, string>;
 
-    it('is a POST to its platform webhook, signed with its platform scheme at replay', () => {
-      expect(sample).toMatchObject({ method: 'POST', path: `/webhooks/${platform}`, sign: platform });
+    // Platforms that sign the body have a `sign` scheme; the few that cannot (no signature at
+    // all) carry a shared token in the query, written `{secret:<key>}` in the sample, or, like
+    // Foursquare's push `secret` parameter, the (fake, local) secret itself in the body.
+    const signed = sample.sign !== undefined;
+    const tokenParams = Object.entries(sample.query ?? {}).filter(([, v]) => v.includes('{secret:')).map(([k]) => k);
+    const bodySecretKeys = signed ? [] : Object.keys(secret).filter((key) => sampleBody(sample).includes(secret[key]!));
+
+    it('is a POST to its platform webhook, authenticated at replay by a signature or a token', () => {
+      expect(sample).toMatchObject({ method: 'POST', path: `/webhooks/${platform}` });
+      expect(signed || tokenParams.length > 0 || bodySecretKeys.length > 0).toBe(true);
       expect(sample.expect.status).toBe(200);
     });
 
@@ -41,13 +49,27 @@ describe('sample deliveries', () => {
       expect(() => adapter.verify(request(sample, signSample(sample, secrets, now)), secret, now)).not.toThrow();
     });
 
-    it('is refused unsigned (401) and with one byte changed (403)', () => {
-      expect(rejectionOf(() => adapter.verify(request(sample, sample.headers), secret, now)).statusCode).toBe(401);
-      const tampered = Buffer.from(sampleBody(sample));
-      const at = tampered.indexOf(':') + 1;
-      tampered[at] = tampered[at] === 0x20 ? 0x09 : 0x20;
-      const error = rejectionOf(() => adapter.verify(request(sample, signSample(sample, secrets, now), tampered), secret, now));
-      expect(error).toMatchObject({ statusCode: 403, code: 'bad_signature' });
+    it('is refused without its signature or token (401) and with a wrong one (403)', () => {
+      const headers = signSample(sample, secrets, now);
+      if (signed) {
+        expect(rejectionOf(() => adapter.verify(request(sample, sample.headers), secret, now)).statusCode).toBe(401);
+        const tampered = Buffer.from(sampleBody(sample));
+        const at = tampered.indexOf(':') + 1;
+        tampered[at] = tampered[at] === 0x20 ? 0x09 : 0x20;
+        const error = rejectionOf(() => adapter.verify(request(sample, headers, tampered), secret, now));
+        expect(error).toMatchObject({ statusCode: 403, code: 'bad_signature' });
+      } else if (tokenParams.length === 0) {
+        const stripped = Buffer.from(bodySecretKeys.reduce((text, key) => text.replaceAll(secret[key]!, ''), sampleBody(sample).toString('utf8')));
+        const wrong = Object.fromEntries(Object.entries(secret).map(([k, v]) => [k, bodySecretKeys.includes(k) ? `${v}x` : v]));
+        expect(rejectionOf(() => adapter.verify(request(sample, headers, stripped), secret, now)).statusCode).toBe(401);
+        expect(rejectionOf(() => adapter.verify(request(sample, headers), wrong, now)).statusCode).toBe(403);
+      } else {
+        const query = sampleQuery(sample, secrets);
+        const without = Object.fromEntries(Object.entries(query).filter(([k]) => !tokenParams.includes(k)));
+        const wrong = Object.fromEntries(Object.entries(query).map(([k, v]) => [k, tokenParams.includes(k) ? `${v}x` : v]));
+        expect(rejectionOf(() => adapter.verify({ ...request(sample, headers), query: without }, secret, now)).statusCode).toBe(401);
+        expect(rejectionOf(() => adapter.verify({ ...request(sample, headers), query: wrong }, secret, now)).statusCode).toBe(403);
+      }
     });
 
     it('normalizes to exactly its expected engagements, each a valid draft', () => {
