@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import { EngagementBus } from './constructs/engagement-bus.js';
 import { EngagementTable } from './constructs/engagement-table.js';
 import { PlatformSecrets } from './constructs/platform-secrets.js';
 import { PollerSchedule } from './constructs/poller-schedule.js';
+import { ConnectorHealthAlarms } from './constructs/connector-health-alarms.js';
 import { SecureQueue } from './constructs/secure-queue.js';
 import { WebhookApi } from './constructs/webhook-api.js';
 
@@ -58,9 +60,13 @@ export class SwitchboardStack extends Stack {
       entry: lambdaEntry('webhook/handler.ts'),
       description: 'Verifies platform webhooks and writes them to the intake queue',
       memorySize: 256,
-      environment: { INTAKE_QUEUE_URL: intake.queue.queueUrl, PLATFORM_SECRET_ARNS: this.toJsonString(secrets.arns()) },
+      environment: { INTAKE_QUEUE_URL: intake.queue.queueUrl, PLATFORM_SECRET_ARNS: this.toJsonString(secrets.arns()), TABLE_NAME: table.table.tableName },
     });
     intake.queue.grantSendMessages(webhook.fn);
+    // Connector health only: the webhook may update items of the HEALTH partition and nothing else.
+    webhook.fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [table.table.tableArn], conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['HEALTH'] } } }),
+    );
     secrets.grantRead(webhook.fn);
 
     const process = new AppFunction(this, 'Process', {
@@ -80,6 +86,7 @@ export class SwitchboardStack extends Stack {
     process.fn.addEventSource(new SqsEventSource(intake.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true }));
 
     new WebhookApi(this, 'Webhooks', { handler: webhook.fn, alarms });
+    new ConnectorHealthAlarms(this, 'ConnectorHealth', { alarms, webhookPlatforms: [...adapters.keys()], polledPlatforms: [...new Set(config.polling.map((t) => t.platform))] });
 
     if (config.polling.length > 0) {
       const poller = new AppFunction(this, 'Poller', {
@@ -89,7 +96,7 @@ export class SwitchboardStack extends Stack {
         configText: props.configText,
         environment: { TABLE_NAME: table.table.tableName, INTAKE_QUEUE_URL: intake.queue.queueUrl, PLATFORM_SECRET_ARNS: this.toJsonString(secrets.arns()) },
       });
-      table.table.grant(poller.fn, 'dynamodb:GetItem', 'dynamodb:PutItem');
+      table.table.grant(poller.fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
       intake.queue.grantSendMessages(poller.fn);
       secrets.grantRead(poller.fn);
       new PollerSchedule(this, 'Polling', { poller: poller.fn, alarms });

@@ -1,4 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
@@ -6,6 +7,7 @@ import type { PlatformId } from '../core/engagement/platform-ids.js';
 import { runPollers, type TargetOutcome } from '../core/lifecycle/run-pollers.js';
 import { pollers } from '../core/polling/registry.js';
 import { bundledConfig } from '../shared/bundled-config.js';
+import { DynamoDbHealthRecorder } from '../shared/dynamodb-health-recorder.js';
 import { DynamoDbPollStateStore } from '../shared/dynamodb-poll-state-store.js';
 import { requireEnv } from '../shared/env.js';
 import { logger } from '../shared/logger.js';
@@ -13,11 +15,14 @@ import { secretReader } from '../shared/platform-secrets.js';
 import { sqsEnqueue } from '../shared/sqs-intake.js';
 
 const { config } = bundledConfig();
+const dynamodb = new DynamoDBClient({});
+const metrics = new Metrics({ namespace: 'Switchboard' });
 const secretArns = JSON.parse(requireEnv('PLATFORM_SECRET_ARNS')) as Record<string, string>;
 const readSecret = secretReader(secretArns);
 const deps = {
   pollerFor: (platform: string) => pollers.get(platform),
-  state: new DynamoDbPollStateStore(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
+  state: new DynamoDbPollStateStore(dynamodb, requireEnv('TABLE_NAME')),
+  health: new DynamoDbHealthRecorder(dynamodb, requireEnv('TABLE_NAME')),
   enqueue: sqsEnqueue(new SQSClient({}), requireEnv('INTAKE_QUEUE_URL')),
   fetch: globalThis.fetch,
   now: () => new Date(),
@@ -35,6 +40,11 @@ export const handler = middy<unknown, TargetOutcome[]>()
   .handler(async () => {
     const outcomes = await runPollers(config.polling, deps);
     const polled = outcomes.filter((o) => o.status !== 'not-due');
+    for (const o of polled) {
+      const single = metrics.singleMetric();
+      single.addDimension('platform', o.platform);
+      single.addMetric(o.status === 'failed' ? 'PollFailed' : 'PollSucceeded', MetricUnit.Count, 1);
+    }
     if (polled.length > 0) logger.info('poll run', { outcomes: polled });
     return outcomes;
   });

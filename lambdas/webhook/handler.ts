@@ -1,17 +1,23 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { acceptWebhook, json } from '../core/lifecycle/accept-webhook.js';
 import { adapterFor } from '../core/platforms/registry.js';
+import { DynamoDbHealthRecorder } from '../shared/dynamodb-health-recorder.js';
 import { requireEnv } from '../shared/env.js';
 import { logger } from '../shared/logger.js';
 import { secretReader } from '../shared/platform-secrets.js';
 import { sqsEnqueue } from '../shared/sqs-intake.js';
 import { toProxyResult, toWebhookRequest } from './api-gateway.js';
 
+const metrics = new Metrics({ namespace: 'Switchboard' });
 const deps = {
   adapterFor,
+  health: new DynamoDbHealthRecorder(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
+  onHealthError: (err: Error) => logger.warn('connector health not recorded', { error: err.message }),
   secretFor: secretReader(JSON.parse(requireEnv('PLATFORM_SECRET_ARNS')) as Record<string, string>),
   enqueue: sqsEnqueue(new SQSClient({}), requireEnv('INTAKE_QUEUE_URL')),
   now: () => new Date(),
@@ -35,5 +41,12 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     }
     if (response.errorCode) logger.warn('webhook refused', { platform, status: response.statusCode, error: response.errorCode });
     else logger.info('webhook accepted', { platform, status: response.statusCode });
+    if (adapterFor(platform) && event.httpMethod === 'POST') {
+      // Per-platform counts for the connector-health alarms (CloudWatch embedded metric format).
+      metrics.addDimension('platform', platform);
+      if (response.statusCode === 401 || response.statusCode === 403) metrics.addMetric('WebhookRefused', MetricUnit.Count, 1);
+      else if (response.statusCode === 200) metrics.addMetric('WebhookAccepted', MetricUnit.Count, 1);
+      metrics.publishStoredMetrics();
+    }
     return toProxyResult(response);
   });

@@ -37,12 +37,12 @@ export class AlarmTopic extends Construct {
     });
   }
 
-  /** An alarm that fires when the metric reaches 1 in one period, notifying this topic. */
-  alarm(scope: Construct, id: string, props: { metric: IMetric; description: string }): Alarm {
+  /** An alarm that fires when the metric reaches `threshold` (default 1) in one period, notifying this topic. */
+  alarm(scope: Construct, id: string, props: { metric: IMetric; description: string; threshold?: number }): Alarm {
     const alarm = new Alarm(scope, id, {
       alarmDescription: props.description,
       metric: props.metric,
-      threshold: 1,
+      threshold: props.threshold ?? 1,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,

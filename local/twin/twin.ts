@@ -18,6 +18,9 @@ import { IntrinsicResolver } from '../template/intrinsics.js';
 import { localFunctions, localQueues, referencedId, tagsOf } from '../template/local-resources.js';
 import { WEBHOOK_PORT_ENV, type TwinOptions } from './options.js';
 import { synthesize } from './synth.js';
+import { DynamoDbHealthRecorder } from '../../lambdas/shared/dynamodb-health-recorder.js';
+import { adapters } from '../../lambdas/core/platforms/registry.js';
+import { loadConfig } from '../../lambdas/core/config/load-config.js';
 import { LOCAL_CREDENTIALS as CREDENTIALS } from '../emulators/local-credentials.js';
 
 /** The contract file `.switchboard/local.json` (DESIGN.md). */
@@ -187,9 +190,20 @@ export async function startTwin(options: TwinOptions, log: (line: string) => voi
     stoppers.push(async () => schedules.stop());
 
     // The REST API
+    // Twin-only endpoints: liveness, and connector health read from the table (on AWS the same
+    // figures are CloudWatch metrics and alarms).
+    const health = new DynamoDbHealthRecorder(dynamodb, tableNames[0] ?? '');
+    const platforms = [...new Set([...adapters.keys(), ...loadConfig().config.polling.map((t) => t.platform)])];
     const server: Server = createApiGatewayServer(readRestApi(stack), functions, (req, res) => {
       if (req.method === 'GET' && req.url === '/health') {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+        return true;
+      }
+      if (req.method === 'GET' && req.url === '/health/platforms') {
+        health.read(platforms).then(
+          (list) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ platforms: list })),
+          (err: Error) => res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'health_unavailable', message: err.message })),
+        );
         return true;
       }
       return false;
@@ -237,3 +251,4 @@ function isDeadLetterQueue(logicalId: string, queues: { deadLetterQueueLogicalId
     ((r.Properties?.Targets as { DeadLetterConfig?: { Arn?: unknown } }[] | undefined) ?? []).some((t) => referencedId(t.DeadLetterConfig?.Arn) === logicalId),
   );
 }
+

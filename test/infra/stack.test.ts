@@ -61,8 +61,9 @@ describe('Switchboard stack', () => {
   });
 
   it('alarms on every dead-letter queue and on platforms being answered 5xx', () => {
-    // intake DLQ + per department: consumer DLQ and delivery DLQ + the API's 5XX count
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 1 + 2 * departments.length + 1);
+    // intake DLQ + per department: consumer DLQ and delivery DLQ + the API's 5XX count + refused signatures per platform
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 1 + 2 * departments.length + 1 + adapters.size);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Switchboard', MetricName: 'WebhookRefused', Dimensions: [{ Name: 'platform', Value: 'x' }], Threshold: 5, Period: 900 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5XXError', Namespace: 'AWS/ApiGateway', Statistic: 'Sum', Threshold: 1 });
     template.resourceCountIs('AWS::SQS::Queue', 2 + 3 * departments.length);
   });
@@ -82,6 +83,13 @@ describe('Switchboard stack', () => {
 
   it('feeds the process function from the intake queue with partial batch failures', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+  });
+
+  it('lets the webhook function update only connector-health items of the table', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('WebhookFunctionServiceRole'));
+    const statements = policies.flatMap((p) => (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Condition?: unknown }[]));
+    const dynamo = statements.filter((st) => JSON.stringify(st.Action).includes('dynamodb:'));
+    expect(dynamo).toEqual([expect.objectContaining({ Action: 'dynamodb:UpdateItem', Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['HEALTH'] } } })]);
   });
 
   it('creates one secret per platform adapter and lets only the webhook function read them', () => {
@@ -112,7 +120,9 @@ describe('Switchboard stack', () => {
       const polling = Template.fromStack(stack);
       polling.resourceCountIs('AWS::Lambda::Function', 3);
       polling.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 }, DeadLetterConfig: { Arn: Match.anyValue() } })] });
-      polling.resourceCountIs('AWS::CloudWatch::Alarm', 1 + 2 * departments.length + 1 + 1);
+      // + the poller schedule's DLQ + repeated poll failures of rss
+      polling.resourceCountIs('AWS::CloudWatch::Alarm', 1 + 2 * departments.length + 1 + adapters.size + 1 + 1);
+      polling.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Switchboard', MetricName: 'PollFailed', Dimensions: [{ Name: 'platform', Value: 'rss' }], Threshold: 3 });
     });
 
     it('leaves the poller out when nothing is polled', () => {

@@ -1,6 +1,7 @@
 import { engagementId } from '../engagement/engagement.schema.js';
 import { PLATFORM_IDS, type PlatformId } from '../engagement/platform-ids.js';
 import { toIntakeDelivery, type IntakeDelivery } from '../intake/delivery.js';
+import type { HealthRecorder } from '../ports/health-recorder.js';
 import { WebhookRejection, type PlatformAdapter, type PlatformSecret, type WebhookRequest, type WebhookResponse } from '../platforms/adapter.js';
 
 /** Default cap on a webhook body. */
@@ -20,6 +21,10 @@ export interface AcceptWebhookDependencies {
   enqueue(delivery: IntakeDelivery): Promise<void>;
   now(): Date;
   maxBodyBytes?: number;
+  /** Told of verified deliveries and of refused signatures, so a broken connection shows. */
+  health?: HealthRecorder;
+  /** Told when recording health fails; the delivery's answer does not depend on it. */
+  onHealthError?(err: Error): void;
 }
 
 /** A JSON response. */
@@ -58,6 +63,21 @@ async function secretOf(adapter: PlatformAdapter, deps: AcceptWebhookDependencie
  * A delivery with no engagement in it (read receipts, typing) is acknowledged without enqueueing.
  */
 export async function acceptWebhook(platform: string, request: WebhookRequest, deps: AcceptWebhookDependencies): Promise<WebhookResponse> {
+  const response = await answer(platform, request, deps);
+  const health = deps.health;
+  if (health && deps.adapterFor(platform) && request.method === 'POST') {
+    const at = deps.now().toISOString();
+    // Only authentication failures count as refusals: they are what a rotated or wrong secret looks like.
+    const record =
+      response.statusCode === 200 ? health.webhookAccepted(platform, at, response.accepted ?? 0)
+      : response.statusCode === 401 || response.statusCode === 403 ? health.webhookRefused(platform, at, response.errorCode ?? String(response.statusCode))
+      : undefined;
+    await record?.catch((err: Error) => deps.onHealthError?.(err));
+  }
+  return response;
+}
+
+async function answer(platform: string, request: WebhookRequest, deps: AcceptWebhookDependencies): Promise<WebhookResponse> {
   try {
     const adapter = deps.adapterFor(platform);
     if (!adapter) {
@@ -84,7 +104,7 @@ export async function acceptWebhook(platform: string, request: WebhookRequest, d
       if (size > MAX_INTAKE_MESSAGE_BYTES) throw new WebhookRejection(413, 'payload_too_large', `Body takes ${size} bytes once encoded for the intake queue; the limit is ${MAX_INTAKE_MESSAGE_BYTES}.`);
       await deps.enqueue(delivery);
     }
-    return json(200, { accepted: events.length, engagements: events.map((e) => engagementId(e.draft)) });
+    return { ...json(200, { accepted: events.length, engagements: events.map((e) => engagementId(e.draft)) }), accepted: events.length };
   } catch (err) {
     if (err instanceof WebhookRejection) return rejection(err);
     throw err;

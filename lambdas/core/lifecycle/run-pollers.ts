@@ -4,6 +4,7 @@ import type { PlatformId } from '../engagement/platform-ids.js';
 import type { IntakeDelivery } from '../intake/delivery.js';
 import type { PlatformSecret } from '../platforms/adapter.js';
 import { RateLimitedError, type Poller, type PollState, type PollTarget } from '../polling/poller.js';
+import type { HealthRecorder } from '../ports/health-recorder.js';
 import type { PollStateStore } from '../ports/poll-state-store.js';
 
 /** Events per intake message, so a large page never exceeds the queue's message size. */
@@ -19,6 +20,8 @@ export interface RunPollersDependencies {
   fetch: typeof fetch;
   now(): Date;
   secretFor?(platform: PlatformId): Promise<PlatformSecret>;
+  /** Told how each poll ended (not of targets that were not due). */
+  health?: HealthRecorder;
   log?(level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
 }
 
@@ -41,7 +44,7 @@ export interface TargetOutcome {
 export async function runPollers(targets: readonly PollTarget[], deps: RunPollersDependencies): Promise<TargetOutcome[]> {
   const limit = pLimit(4);
   const log = deps.log ?? (() => undefined);
-  return Promise.all(
+  const outcomes = await Promise.all(
     targets.map((target) =>
       limit(async (): Promise<TargetOutcome> => {
         const outcome: TargetOutcome = { platform: target.platform, target: target.id, status: 'polled', emitted: 0 };
@@ -78,6 +81,14 @@ export async function runPollers(targets: readonly PollTarget[], deps: RunPoller
       }),
     ),
   );
+  const at = deps.now().toISOString();
+  for (const o of outcomes) {
+    if (o.status === 'not-due' || !deps.health) continue;
+    // A rate limit is the source working as designed, not a broken connection.
+    const ok = o.status !== 'failed';
+    await deps.health.polled(o.platform, o.target, at, { ok, emitted: o.emitted, ...(o.error && !ok ? { error: o.error } : {}) }).catch((err: Error) => log('warn', 'connector health not recorded', { error: err.message }));
+  }
+  return outcomes;
 }
 
 function isDue(target: PollTarget, state: PollState, now: Date): boolean {

@@ -1,14 +1,17 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { switchboardSignature, unixSeconds } from '../../support/signatures.js';
 
 const sqs = mockClient(SQSClient);
+const dynamodb = mockClient(DynamoDBDocumentClient);
 const secrets = mockClient(SecretsManagerClient);
 const SECRET = 'unit-signing-secret';
 
 process.env.INTAKE_QUEUE_URL = 'https://sqs.local/123/intake';
+process.env.TABLE_NAME = 'table';
 process.env.PLATFORM_SECRET_ARNS = JSON.stringify({ generic: 'arn:aws:secretsmanager:us-east-1:123:secret:generic' });
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 const { handler } = (await import('../../../lambdas/webhook/handler.js')) as { handler: (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult> };
@@ -30,6 +33,7 @@ function event(body: string, headers: Record<string, string> = {}): APIGatewayPr
 
 beforeEach(() => {
   sqs.reset();
+  dynamodb.reset();
   secrets.reset();
   secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ signingSecret: SECRET }) });
 });
@@ -54,5 +58,22 @@ describe('webhook handler (API Gateway proxy)', () => {
     const res = await handler(event('{"id":"9","text":"x","author":{"id":"u"}}', { 'X-Switchboard-Signature': 'sha256=00' }), context);
     expect(res.statusCode).toBe(403);
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  it('records connector health: accepted deliveries and refused signatures, under the HEALTH partition', async () => {
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
+    await handler(event('{"id":"10","text":"hello","author":{"id":"u"}}'), context);
+    await handler(event('{"id":"11","text":"x","author":{"id":"u"}}', { 'X-Switchboard-Signature': 'sha256=00' }), context);
+    const updates = dynamodb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(updates.map((u) => [u.Key, u.UpdateExpression?.split(' ADD ')[1]])).toEqual([
+      [{ pk: 'HEALTH', sk: 'webhook#generic' }, 'accepted :one, engagements :n'],
+      [{ pk: 'HEALTH', sk: 'webhook#generic' }, 'refusals :one, consecutiveRefusals :one'],
+    ]);
+  });
+
+  it('still answers 200 when connector health cannot be recorded', async () => {
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
+    dynamodb.on(UpdateCommand).rejects(new Error('throttled'));
+    expect((await handler(event('{"id":"12","text":"hello","author":{"id":"u"}}'), context)).statusCode).toBe(200);
   });
 });

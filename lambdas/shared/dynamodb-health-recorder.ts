@@ -1,0 +1,54 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { HealthRecorder, PlatformHealth } from '../core/ports/health-recorder.js';
+
+/**
+ * Connector health in the engagement table, one partition (`HEALTH`) so the whole picture is
+ * one Query: `webhook#<platform>` and `poll#<platform>#<target>` items with counters (ADD, so
+ * concurrent functions never lose an update) and last-seen times.
+ */
+export class DynamoDbHealthRecorder implements HealthRecorder {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async webhookAccepted(platform: string, at: string, engagements: number): Promise<void> {
+    await this.update(`webhook#${platform}`, 'SET platform = :p, lastAcceptedAt = :at, consecutiveRefusals = :zero ADD accepted :one, engagements :n', { ':p': platform, ':at': at, ':zero': 0, ':one': 1, ':n': engagements });
+  }
+
+  async webhookRefused(platform: string, at: string, code: string): Promise<void> {
+    await this.update(`webhook#${platform}`, 'SET platform = :p, lastRefusalAt = :at, lastRefusalCode = :code ADD refusals :one, consecutiveRefusals :one', { ':p': platform, ':at': at, ':code': code, ':one': 1 });
+  }
+
+  async polled(platform: string, target: string, at: string, outcome: { ok: boolean; emitted: number; error?: string }): Promise<void> {
+    if (outcome.ok) {
+      await this.update(`poll#${platform}#${target}`, 'SET platform = :p, target = :t, lastPollAt = :at, lastSuccessAt = :at, consecutiveFailures = :zero ADD emitted :n', { ':p': platform, ':t': target, ':at': at, ':zero': 0, ':n': outcome.emitted });
+    } else {
+      await this.update(`poll#${platform}#${target}`, 'SET platform = :p, target = :t, lastPollAt = :at, lastError = :e ADD consecutiveFailures :one', { ':p': platform, ':t': target, ':at': at, ':e': outcome.error ?? 'unknown error', ':one': 1 });
+    }
+  }
+
+  /** Every platform's health, for `GET /health/platforms`. */
+  async read(platforms: readonly string[]): Promise<PlatformHealth[]> {
+    const { Items = [] } = await this.doc.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'HEALTH' }, ConsistentRead: true }));
+    const byPlatform = new Map<string, PlatformHealth>(platforms.map((p) => [p, { platform: p }]));
+    for (const item of Items) {
+      const platform = String(item.platform);
+      const health = byPlatform.get(platform) ?? { platform };
+      const { pk: _pk, sk, platform: _p, target, ...fields } = item;
+      if (String(sk).startsWith('webhook#')) health.webhook = fields;
+      else (health.polling ??= []).push({ target: String(target), ...fields });
+      byPlatform.set(platform, health);
+    }
+    return [...byPlatform.values()];
+  }
+
+  private async update(sk: string, UpdateExpression: string, ExpressionAttributeValues: Record<string, unknown>): Promise<void> {
+    await this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: { pk: 'HEALTH', sk }, UpdateExpression, ExpressionAttributeValues }));
+  }
+}
