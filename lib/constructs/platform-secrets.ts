@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import type { PlatformAdapter } from '../../lambdas/core/platforms/adapter.js';
 
 /** Secret keys whose value Switchboard chooses (rather than the platform issuing it), so they can be generated. */
-const SELF_CHOSEN_KEYS = new Set(['verifyToken', 'signingSecret', 'hubSecret']);
+const SELF_CHOSEN_KEYS = new Set(['verifyToken', 'signingSecret', 'hubSecret', 'pushToken']);
 
 /** Props of {@link PlatformSecrets}. */
 export interface PlatformSecretsProps {
