@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { LoadedConfig } from '../lambdas/core/config/load-config.js';
 import { MAX_INTAKE_MESSAGE_BYTES } from '../lambdas/core/lifecycle/accept-webhook.js';
 import { adapters } from '../lambdas/core/platforms/registry.js';
+import { pollers } from '../lambdas/core/polling/registry.js';
 import { AlarmTopic } from './constructs/alarm-topic.js';
 import { AppFunction } from './constructs/app-function.js';
 import { DepartmentRouting } from './constructs/department-routing.js';
@@ -45,7 +46,7 @@ export class SwitchboardStack extends Stack {
     const alarms = new AlarmTopic(this, 'Alarms', { email: props.alarmEmail });
     const table = new EngagementTable(this, 'Engagements', { deletionProtection: props.tableDeletionProtection });
     const { bus } = new EngagementBus(this, 'Routing', { eventBusName: `${this.stackName}-engagements` });
-    const secrets = new PlatformSecrets(this, 'PlatformSecrets', { platforms: [...adapters.values()] });
+    const secrets = new PlatformSecrets(this, 'PlatformSecrets', { platforms: platformsWithSecrets() });
 
     const processTimeout = Duration.seconds(30);
     const intake = new SecureQueue(this, 'Intake', {
@@ -115,4 +116,16 @@ export class SwitchboardStack extends Stack {
     new CfnOutput(this, 'IntakeQueueUrl', { value: intake.queue.queueUrl });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn, description: 'Subscribe on-call to this topic' });
   }
+}
+
+/** Webhook adapters and credentialed pollers, each platform once with the union of their secret keys. */
+function platformsWithSecrets(): { id: string; secretKeys: string[] }[] {
+  const keys = new Map<string, Set<string>>();
+  for (const { id, secretKeys } of [...adapters.values(), ...[...pollers.values()].map((p) => ({ id: p.platform, secretKeys: p.secretKeys ?? [] }))]) {
+    if (secretKeys.length === 0 && !adapters.has(id as never)) continue;
+    const set = keys.get(id) ?? new Set<string>();
+    for (const k of secretKeys) set.add(k);
+    keys.set(id, set);
+  }
+  return [...keys].map(([id, set]) => ({ id, secretKeys: [...set] }));
 }

@@ -2,14 +2,14 @@ import { CfnOutput, RemovalPolicy, SecretValue, Stack, Tags, Validations } from 
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { PlatformAdapter } from '../../lambdas/core/platforms/adapter.js';
 
 /** Secret keys whose value Switchboard chooses (rather than the platform issuing it), so they can be generated. */
 const SELF_CHOSEN_KEYS = new Set(['verifyToken', 'signingSecret', 'hubSecret', 'pushToken']);
 
 /** Props of {@link PlatformSecrets}. */
 export interface PlatformSecretsProps {
-  platforms: readonly PlatformAdapter[];
+  /** Every platform that needs credentials, with the keys its webhook adapter and poller read. */
+  platforms: readonly { id: string; secretKeys: readonly string[] }[];
 }
 
 /**
@@ -23,25 +23,25 @@ export class PlatformSecrets extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformSecretsProps) {
     super(scope, id);
-    for (const adapter of props.platforms) {
-      const template = Object.fromEntries(adapter.secretKeys.filter((k) => !SELF_CHOSEN_KEYS.has(k)).map((k) => [k, '']));
-      const generated = adapter.secretKeys.find((k) => SELF_CHOSEN_KEYS.has(k));
-      const secret = new Secret(this, adapter.id, {
-        description: `Switchboard: credentials for verifying ${adapter.id} webhooks (keys: ${adapter.secretKeys.join(', ')})`,
+    for (const platform of props.platforms) {
+      const template = Object.fromEntries(platform.secretKeys.filter((k) => !SELF_CHOSEN_KEYS.has(k)).map((k) => [k, '']));
+      const generated = platform.secretKeys.find((k) => SELF_CHOSEN_KEYS.has(k));
+      const secret = new Secret(this, platform.id, {
+        description: `Switchboard: ${platform.id} credentials (keys: ${platform.secretKeys.join(', ')})`,
         // Only empty placeholders are ever written in plain text; real values never pass through the template.
         ...(generated
           ? { generateSecretString: { secretStringTemplate: JSON.stringify(template), generateStringKey: generated, excludePunctuation: true, passwordLength: 40 } }
           : { secretStringValue: SecretValue.unsafePlainText(JSON.stringify(template)) }),
         removalPolicy: RemovalPolicy.RETAIN,
       });
-      Tags.of(secret).add('switchboard:platform', adapter.id);
+      Tags.of(secret).add('switchboard:platform', platform.id);
       Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'Platform-issued app secrets are rotated in the platform console, then put here; no Lambda can rotate them.' });
-      new CfnOutput(Stack.of(this), `SecretArn${adapter.id.replace(/[^a-zA-Z0-9]/g, '')}`, { value: secret.secretArn, description: `Secret holding ${adapter.id}'s webhook credentials` });
-      this.secrets.set(adapter.id, secret);
+      new CfnOutput(Stack.of(this), `SecretArn${platform.id.replace(/[^a-zA-Z0-9]/g, '')}`, { value: secret.secretArn, description: `Secret holding ${platform.id}'s credentials` });
+      this.secrets.set(platform.id, secret);
     }
   }
 
-  /** ARN per platform id, for the webhook function's environment. */
+  /** ARN per platform id, for the functions' environment. */
   arns(): Record<string, string> {
     return Object.fromEntries([...this.secrets].map(([platform, secret]) => [platform, secret.secretArn]));
   }

@@ -4,6 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { readFileSync } from 'node:fs';
 import { parseConfig } from '../../lambdas/core/config/load-config.js';
 import { adapters } from '../../lambdas/core/platforms/registry.js';
+import { pollers } from '../../lambdas/core/polling/registry.js';
 import { SwitchboardStack } from '../../lib/switchboard-stack.js';
 
 const configText = readFileSync('config/switchboard.yaml', 'utf8');
@@ -93,7 +94,8 @@ describe('Switchboard stack', () => {
   });
 
   it('creates one secret per platform adapter and lets only the webhook function read them', () => {
-    template.resourceCountIs('AWS::SecretsManager::Secret', adapters.size);
+    const credentialed = new Set([...adapters.keys(), ...[...pollers.values()].filter((p) => p.secretKeys?.length).map((p) => p.platform)]);
+    template.resourceCountIs('AWS::SecretsManager::Secret', credentialed.size);
     const readers = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('secretsmanager:GetSecretValue'));
     expect(readers).toHaveLength(1);
     expect(JSON.stringify(readers[0])).toContain('WebhookFunctionServiceRole');

@@ -45,6 +45,8 @@ export interface PollPage {
  */
 export interface Poller {
   readonly platform: PlatformId;
+  /** Keys the platform's secret must hold for this poller (API tokens); none for public sources. */
+  readonly secretKeys?: readonly string[];
   poll(target: PollTarget, state: PollState, context: PollContext): AsyncIterable<PollPage>;
 }
 
