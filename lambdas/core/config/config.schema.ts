@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PRIORITIES } from '../engagement/engagement.schema.js';
 import { compilePattern, InvalidEventPatternError } from '../patterns/index.js';
+import { PLATFORM_IDS } from '../engagement/platform-ids.js';
 import { PollTargetSchema } from '../polling/registry.js';
 import { parseDurationMs } from './duration.js';
 
@@ -38,11 +39,23 @@ export const RuleSchema = z.strictObject({
   priority: z.enum(PRIORITIES).default('normal'),
 });
 
+/**
+ * Per-platform settings. `trial` is for an emerging platform the comms team wants to watch
+ * before committing: its engagements are ingested and enriched, rules are evaluated (so the
+ * audit trail shows what they would have done), but they go only to `trialDepartment`.
+ */
+export const PlatformSettingsSchema = z.strictObject({
+  status: z.enum(['active', 'trial']).default('active'),
+});
+
 /** The governance config (`config/switchboard.yaml`), as DESIGN.md fixes it. */
 export const SwitchboardConfigSchema = z
   .strictObject({
     departments: z.array(DepartmentSchema).min(1),
     defaultDepartment: id,
+    /** Where engagements of `trial` platforms go; the default department when not set. */
+    trialDepartment: id.optional(),
+    platforms: z.partialRecord(z.enum(PLATFORM_IDS), PlatformSettingsSchema).default({}),
     rules: z.array(RuleSchema).default([]),
     /** Sources without push, polled on a schedule (see lambdas/core/polling/). */
     polling: z.array(PollTargetSchema).default([]),
@@ -56,6 +69,9 @@ export const SwitchboardConfigSchema = z
     const known = () => [...departments].join(', ');
     if (!departments.has(config.defaultDepartment)) {
       ctx.addIssue({ code: 'custom', path: ['defaultDepartment'], message: `"${config.defaultDepartment}" is not a declared department (declared: ${known()})` });
+    }
+    if (config.trialDepartment && !departments.has(config.trialDepartment)) {
+      ctx.addIssue({ code: 'custom', path: ['trialDepartment'], message: `"${config.trialDepartment}" is not a declared department (declared: ${known()})` });
     }
     const targets = new Set<string>();
     config.polling.forEach((t, i) => {

@@ -70,6 +70,8 @@ export const RoutingSchema = z.object({
   priority: z.enum(PRIORITIES),
   slaDueAt: isoDateTime.optional(),
   configVersion: z.string().min(1),
+  /** Set when the platform is on trial: `departments` is the trial department, whatever the rules matched. */
+  trial: z.literal(true).optional(),
 });
 
 /**

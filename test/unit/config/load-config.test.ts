@@ -55,6 +55,12 @@ describe('governance config', () => {
     expect(err.message).toContain('"engineering" is declared twice');
   });
 
+  it('refuses an unknown trial department and an unknown platform status', () => {
+    expect(problemsOf(`${shipped}\ntrialDepartment: lab\n`).message).toContain('trialDepartment: "lab" is not a declared department');
+    const status = problemsOf(`${shipped}\nplatforms: { tiktok: { status: beta } }\n`);
+    expect(status.problems.find((p) => p.field === 'platforms.tiktok.status')?.message).toMatch(/active.*trial/);
+  });
+
   it('reports YAML syntax errors with their line', () => {
     const err = problemsOf('departments:\n  - id: a\n    name: [unclosed\n');
     expect(err.problems[0]).toMatchObject({ field: '(yaml)' });

@@ -61,4 +61,18 @@ describe('routing by config rules', () => {
     expect(e.keywords).toContain('refund');
     expect(buildEngagement(draft('x'), '2026-11-25T10:00:05.000Z', router).language).toBe('und');
   });
+
+  it('sends a trial platform only to the trial department, recording what the rules matched', () => {
+    const trial = createRouter(parseConfig(`
+departments: [{ id: care, name: Care }, { id: comms, name: Comms }, { id: social-lab, name: Social Lab }]
+defaultDepartment: comms
+trialDepartment: social-lab
+platforms: { tiktok: { status: trial }, x: { status: active } }
+rules: [{ id: refunds, when: { keywords: [refund] }, routeTo: [care], priority: high }]
+`));
+    const on = (platform: 'tiktok' | 'x') => buildEngagement({ ...draft('refund please'), platform }, '2026-11-25T10:00:05.000Z', trial).routing;
+    expect(on('tiktok')).toMatchObject({ departments: ['social-lab'], rules: ['refunds'], priority: 'high', trial: true });
+    expect(on('x')).toMatchObject({ departments: ['care'], rules: ['refunds'] });
+    expect(on('x').trial).toBeUndefined();
+  });
 });
