@@ -99,7 +99,7 @@ async function answer(platform: string, request: WebhookRequest, deps: AcceptWeb
     const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
     const events = adapter.normalize(request.rawBody, { receivedAt, headers });
     if (events.length > 0) {
-      const delivery = toIntakeDelivery(adapter.id, request.rawBody, receivedAt, headers);
+      const delivery = toIntakeDelivery(adapter.id, adapter.redact ? adapter.redact(request.rawBody) : request.rawBody, receivedAt, headers);
       const size = Buffer.byteLength(JSON.stringify(delivery), 'utf8');
       if (size > MAX_INTAKE_MESSAGE_BYTES) throw new WebhookRejection(413, 'payload_too_large', `Body takes ${size} bytes once encoded for the intake queue; the limit is ${MAX_INTAKE_MESSAGE_BYTES}.`);
       await deps.enqueue(delivery);

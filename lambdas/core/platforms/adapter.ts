@@ -84,4 +84,10 @@ export interface PlatformAdapter {
    * may be empty. Throws {@link WebhookRejection} with 400 for a body it cannot read.
    */
   normalize(rawBody: Buffer, context: NormalizeContext): NormalizedEvent[];
+  /**
+   * For platforms that send a credential inside the body (no HMAC to preserve bytes for):
+   * the body with the credential removed, before it is queued, retained and exported.
+   * `normalize` must read the redacted body as it reads the original.
+   */
+  redact?(rawBody: Buffer): Buffer;
 }
