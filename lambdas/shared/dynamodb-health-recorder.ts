@@ -25,11 +25,15 @@ export class DynamoDbHealthRecorder implements HealthRecorder {
     await this.update(`webhook#${platform}`, 'SET platform = :p, lastRefusalAt = :at, lastRefusalCode = :code ADD refusals :one, consecutiveRefusals :one', { ':p': platform, ':at': at, ':code': code, ':one': 1 });
   }
 
-  async polled(platform: string, target: string, at: string, outcome: { ok: boolean; emitted: number; error?: string }): Promise<void> {
-    if (outcome.ok) {
-      await this.update(`poll#${platform}#${target}`, 'SET platform = :p, target = :t, lastPollAt = :at, lastSuccessAt = :at, consecutiveFailures = :zero ADD emitted :n', { ':p': platform, ':t': target, ':at': at, ':zero': 0, ':n': outcome.emitted });
+  async polled(platform: string, target: string, at: string, outcome: { result: 'ok' | 'rate-limited' | 'failed'; emitted: number; error?: string }): Promise<void> {
+    const sk = `poll#${platform}#${target}`;
+    const base = { ':p': platform, ':t': target, ':at': at };
+    if (outcome.result === 'ok') {
+      await this.update(sk, 'SET platform = :p, target = :t, lastPollAt = :at, lastSuccessAt = :at, consecutiveFailures = :zero ADD emitted :n', { ...base, ':zero': 0, ':n': outcome.emitted });
+    } else if (outcome.result === 'rate-limited') {
+      await this.update(sk, 'SET platform = :p, target = :t, lastPollAt = :at, lastRateLimitedAt = :at', base);
     } else {
-      await this.update(`poll#${platform}#${target}`, 'SET platform = :p, target = :t, lastPollAt = :at, lastError = :e ADD consecutiveFailures :one', { ':p': platform, ':t': target, ':at': at, ':e': outcome.error ?? 'unknown error', ':one': 1 });
+      await this.update(sk, 'SET platform = :p, target = :t, lastPollAt = :at, lastError = :e ADD consecutiveFailures :one', { ...base, ':e': outcome.error ?? 'unknown error', ':one': 1 });
     }
   }
 

@@ -44,7 +44,7 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     if (adapterFor(platform) && event.httpMethod === 'POST') {
       // Per-platform counts for the connector-health alarms (CloudWatch embedded metric format).
       metrics.addDimension('platform', platform);
-      if (response.statusCode === 401 || response.statusCode === 403) metrics.addMetric('WebhookRefused', MetricUnit.Count, 1);
+      if (response.statusCode === 403) metrics.addMetric('WebhookRefused', MetricUnit.Count, 1);
       else if (response.statusCode === 200) metrics.addMetric('WebhookAccepted', MetricUnit.Count, 1);
       metrics.publishStoredMetrics();
     }

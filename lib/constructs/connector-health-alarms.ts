@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { AlarmTopic } from './alarm-topic.js';
 
@@ -8,7 +8,7 @@ export interface ConnectorHealthAlarmsProps {
   alarms: AlarmTopic;
   webhookPlatforms: readonly string[];
   polledPlatforms: readonly string[];
-  /** Refused webhook requests (bad or missing signatures) per platform in 15 minutes that alarm. @default 5 */
+  /** Refused webhook signatures per platform in 15 minutes, with none accepted, that alarm. @default 5 */
   refusalThreshold?: number;
   /** Failed polls per platform in 30 minutes that alarm. @default 3 */
   pollFailureThreshold?: number;
@@ -25,11 +25,19 @@ export class ConnectorHealthAlarms extends Construct {
     super(scope, id);
     const metric = (metricName: string, platform: string, period: Duration) =>
       new Metric({ namespace: 'Switchboard', metricName, dimensionsMap: { platform }, statistic: 'Sum', period });
+    const window = Duration.minutes(15);
     for (const platform of props.webhookPlatforms) {
+      // Refusals while nothing is accepted: a wrong secret refuses everything, whereas a few
+      // forged requests beside a working connection are noise.
+      const brokenSignatures = new MathExpression({
+        expression: `IF(FILL(refused, 0) >= ${props.refusalThreshold ?? 5} AND FILL(accepted, 0) == 0, 1, 0)`,
+        usingMetrics: { refused: metric('WebhookRefused', platform, window), accepted: metric('WebhookAccepted', platform, window) },
+        period: window,
+        label: `${platform} refused signatures with nothing accepted`,
+      });
       props.alarms.alarm(this, `${platform}Refusals`, {
-        metric: metric('WebhookRefused', platform, Duration.minutes(15)),
-        threshold: props.refusalThreshold ?? 5,
-        description: `${platform} webhook requests are being refused (bad or missing signatures): is the secret in Secrets Manager the one the platform signs with? See the webhook function logs.`,
+        metric: brokenSignatures,
+        description: `${platform} webhook signatures are being refused and nothing is accepted: is the secret in Secrets Manager the one the platform signs with? See the webhook function logs.`,
       });
     }
     for (const platform of props.polledPlatforms) {

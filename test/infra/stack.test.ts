@@ -64,7 +64,13 @@ describe('Switchboard stack', () => {
   it('alarms on every dead-letter queue and on platforms being answered 5xx', () => {
     // intake DLQ + per department: consumer DLQ and delivery DLQ + the API's 5XX count + refused signatures per platform
     template.resourceCountIs('AWS::CloudWatch::Alarm', 1 + 2 * departments.length + 1 + adapters.size);
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Switchboard', MetricName: 'WebhookRefused', Dimensions: [{ Name: 'platform', Value: 'x' }], Threshold: 5, Period: 900 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 1,
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'IF(FILL(refused, 0) >= 5 AND FILL(accepted, 0) == 0, 1, 0)' }),
+        Match.objectLike({ Id: 'refused', MetricStat: Match.objectLike({ Metric: { Namespace: 'Switchboard', MetricName: 'WebhookRefused', Dimensions: [{ Name: 'platform', Value: 'x' }] }, Period: 900 }) }),
+      ]),
+    });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5XXError', Namespace: 'AWS/ApiGateway', Statistic: 'Sum', Threshold: 1 });
     template.resourceCountIs('AWS::SQS::Queue', 2 + 3 * departments.length);
   });

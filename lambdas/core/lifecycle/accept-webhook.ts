@@ -67,10 +67,11 @@ export async function acceptWebhook(platform: string, request: WebhookRequest, d
   const health = deps.health;
   if (health && deps.adapterFor(platform) && request.method === 'POST') {
     const at = deps.now().toISOString();
-    // Only authentication failures count as refusals: they are what a rotated or wrong secret looks like.
+    // Only a proof that was present but wrong (403) counts as a refusal: it is what a rotated or
+    // mistyped secret looks like, whereas unsigned requests (401) are mostly internet noise.
     const record =
       response.statusCode === 200 ? health.webhookAccepted(platform, at, response.accepted ?? 0)
-      : response.statusCode === 401 || response.statusCode === 403 ? health.webhookRefused(platform, at, response.errorCode ?? String(response.statusCode))
+      : response.statusCode === 403 ? health.webhookRefused(platform, at, response.errorCode ?? '403')
       : undefined;
     await record?.catch((err: Error) => deps.onHealthError?.(err));
   }

@@ -53,8 +53,9 @@ export async function runPollers(targets: readonly PollTarget[], deps: RunPoller
         const now = deps.now();
         let state: PollState = await deps.state.get(target.platform, target.id);
         if (!isDue(target, state, now)) return { ...outcome, status: 'not-due' };
+        let secret: PlatformSecret | undefined;
         try {
-          const secret = deps.secretFor ? await deps.secretFor(target.platform) : undefined;
+          secret = deps.secretFor ? await deps.secretFor(target.platform) : undefined;
           for await (const page of poller.poll(target, state, { fetch: deps.fetch, now, secret })) {
             for (let i = 0; i < page.events.length; i += EVENTS_PER_MESSAGE) {
               await deps.enqueue({ v: 1, platform: target.platform, receivedAt: now.toISOString(), headers: {}, events: page.events.slice(i, i + EVENTS_PER_MESSAGE), source: `poll:${target.id}` });
@@ -65,7 +66,7 @@ export async function runPollers(targets: readonly PollTarget[], deps: RunPoller
           }
           return outcome;
         } catch (err) {
-          const message = (err as Error).message;
+          const message = redactSecrets((err as Error).message, secret);
           const failures = (state.consecutiveFailures ?? 0) + 1;
           const limited = err instanceof RateLimitedError;
           const waitMs = limited ? err.retryAfterMs : backoffMs(failures);
@@ -84,9 +85,8 @@ export async function runPollers(targets: readonly PollTarget[], deps: RunPoller
   const at = deps.now().toISOString();
   for (const o of outcomes) {
     if (o.status === 'not-due' || !deps.health) continue;
-    // A rate limit is the source working as designed, not a broken connection.
-    const ok = o.status !== 'failed';
-    await deps.health.polled(o.platform, o.target, at, { ok, emitted: o.emitted, ...(o.error && !ok ? { error: o.error } : {}) }).catch((err: Error) => log('warn', 'connector health not recorded', { error: err.message }));
+    const result = o.status === 'polled' ? 'ok' : o.status === 'rate-limited' ? 'rate-limited' : 'failed';
+    await deps.health.polled(o.platform, o.target, at, { result, emitted: o.emitted, ...(o.error && result === 'failed' ? { error: o.error } : {}) }).catch((err: Error) => log('warn', 'connector health not recorded', { error: err.message }));
   }
   return outcomes;
 }
@@ -96,4 +96,14 @@ function isDue(target: PollTarget, state: PollState, now: Date): boolean {
   if (!state.lastPolledAt) return true;
   const every = parseDurationMs(target.every) ?? 15 * 60_000;
   return now.getTime() - Date.parse(state.lastPolledAt) >= every;
+}
+
+/**
+ * Error messages end up in poll state, health items and logs: credentials in URLs (user info,
+ * query strings such as `?key=`) and any value of the platform's secret are masked first.
+ */
+export function redactSecrets(message: string, secret?: PlatformSecret): string {
+  let out = message.replace(/(https?:\/\/)[^\s/@]+@/gi, '$1***@').replace(/(https?:\/\/[^\s?#]+)\?[^\s#]*/gi, '$1?***');
+  for (const value of Object.values(secret ?? {})) if (value.length >= 4) out = out.replaceAll(value, '***');
+  return out;
 }

@@ -9,7 +9,8 @@ import { RateLimitedError, retryAfterMs, type Poller, type PollPage, type PollSt
 export const RssTargetSchema = z.strictObject({
   platform: z.literal('rss'),
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and dashes'),
-  url: z.url({ protocol: /^https?$/ }),
+  // Credentials in a URL would end up in errors, state and logs; feeds that need them are not supported.
+  url: z.url({ protocol: /^https?$/ }).refine((u) => !new URL(u).username && !new URL(u).password, 'must not carry a user name or password'),
   every: z.string().default('PT15M'),
 });
 

@@ -4,8 +4,11 @@ export interface HealthRecorder {
   webhookAccepted(platform: string, at: string, engagements: number): Promise<void>;
   /** A webhook request was refused (bad or missing signature, stale timestamp, malformed body). */
   webhookRefused(platform: string, at: string, code: string): Promise<void>;
-  /** A poll of one target ended. */
-  polled(platform: string, target: string, at: string, outcome: { ok: boolean; emitted: number; error?: string }): Promise<void>;
+  /**
+   * A poll of one target ended: `ok`, `rate-limited` (the source asked us to wait: neither a
+   * success nor a failure) or `failed`.
+   */
+  polled(platform: string, target: string, at: string, outcome: { result: 'ok' | 'rate-limited' | 'failed'; emitted: number; error?: string }): Promise<void>;
 }
 
 /** The health of one platform's connection, as stored and as `GET /health/platforms` shows it. */
@@ -19,5 +22,5 @@ export interface PlatformHealth {
     lastRefusalAt?: string;
     lastRefusalCode?: string;
   };
-  polling?: { target: string; lastPollAt?: string; lastSuccessAt?: string; consecutiveFailures?: number; lastError?: string; emitted?: number }[];
+  polling?: { target: string; lastPollAt?: string; lastSuccessAt?: string; lastRateLimitedAt?: string; consecutiveFailures?: number; lastError?: string; emitted?: number }[];
 }

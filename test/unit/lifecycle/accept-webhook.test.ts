@@ -37,6 +37,17 @@ describe('accepting a webhook', () => {
     await expect(acceptWebhook('generic', signed('{"id":"1","text":"x","author":{"id":"u"}}'), d)).rejects.toThrow('SQS unavailable');
   });
 
+  it('records accepted deliveries and wrong signatures in connector health, but not unsigned noise', async () => {
+    const calls: string[] = [];
+    const health = { webhookAccepted: async (p: string) => void calls.push(`accepted ${p}`), webhookRefused: async (p: string, _at: string, code: string) => void calls.push(`refused ${p} ${code}`), polled: async () => undefined };
+    const { d } = deps({ health });
+    const body = '{"id":"1","text":"x","author":{"id":"u"}}';
+    await acceptWebhook('generic', signed(body), d);
+    await acceptWebhook('generic', postRequest(body, { 'x-switchboard-timestamp': String(unixSeconds(NOW)), 'x-switchboard-signature': 'sha256=00' }), d);
+    await acceptWebhook('generic', postRequest(body, {}), d);
+    expect(calls).toEqual(['accepted generic', 'refused generic bad_signature']);
+  });
+
   it('refuses to verify with an incomplete secret, naming the missing keys and never their values', async () => {
     const { d, enqueued } = deps({ secretFor: async () => ({ signingSecret: '' }) });
     const err = await acceptWebhook('generic', signed('{"id":"1","text":"x","author":{"id":"u"}}'), d).catch((e: Error) => e);

@@ -1,5 +1,5 @@
 import type { IntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
-import { runPollers, type RunPollersDependencies } from '../../../lambdas/core/lifecycle/run-pollers.js';
+import { redactSecrets, runPollers, type RunPollersDependencies } from '../../../lambdas/core/lifecycle/run-pollers.js';
 import type { NormalizedEvent } from '../../../lambdas/core/platforms/adapter.js';
 import { RateLimitedError, type Poller, type PollState, type PollTarget } from '../../../lambdas/core/polling/poller.js';
 import type { PollStateStore } from '../../../lambdas/core/ports/poll-state-store.js';
@@ -85,5 +85,21 @@ describe('running pollers', () => {
     d.enqueue = async () => Promise.reject(new Error('SQS unavailable'));
     expect((await runPollers([target], d))[0]).toMatchObject({ status: 'failed', emitted: 0 });
     expect(state.states.get('rss:blog')?.cursor).toBeUndefined();
+  });
+});
+
+describe('what pollers report', () => {
+  it('masks credentials in error messages before they are stored, recorded or logged', () => {
+    const message = 'Request cannot be constructed from a URL that includes credentials: https://ana:hunter22@feeds.example.com/x.xml?key=AIzaSecret123 (token tok-123456)';
+    expect(redactSecrets(message, { bearerToken: 'tok-123456' })).toBe('Request cannot be constructed from a URL that includes credentials: https://***@feeds.example.com/x.xml?*** (token ***)');
+  });
+
+  it('records a rate-limited poll as neither a success nor a failure', async () => {
+    const limited: Poller = { platform: 'rss', poll: async function* () { throw new RateLimitedError(60_000, 'feed answered 429'); } };
+    const { d } = deps(limited);
+    const recorded: unknown[] = [];
+    d.health = { webhookAccepted: async () => undefined, webhookRefused: async () => undefined, polled: async (...args) => void recorded.push(args) };
+    await runPollers([target], d);
+    expect(recorded).toEqual([['rss', 'blog', '2026-11-25T12:00:00.000Z', { result: 'rate-limited', emitted: 0 }]]);
   });
 });
