@@ -75,7 +75,7 @@ export class DynamoDbEngagementStore implements EngagementStore {
     }
   }
 
-  async applyChange(engagementId: string, change: EngagementChange): Promise<'applied' | 'missing'> {
+  async applyChange(engagementId: string, change: EngagementChange): Promise<'applied' | 'missing' | 'deleted'> {
     const update =
       change.change === 'edited'
         ? { UpdateExpression: 'SET engagement.#text = :text, engagement.keywords = :keywords, editedAt = :at', ExpressionAttributeValues: { ':text': change.text, ':keywords': change.keywords, ':at': change.at } }
@@ -84,7 +84,7 @@ export class DynamoDbEngagementStore implements EngagementStore {
       await this.doc.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Update: { TableName: this.tableName, Key: keys.engagement(engagementId), ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeNames: { '#text': 'text' }, ...update } },
+            { Update: { TableName: this.tableName, Key: keys.engagement(engagementId), ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)', ExpressionAttributeNames: { '#text': 'text' }, ...update } },
             {
               Put: {
                 TableName: this.tableName,
@@ -96,8 +96,9 @@ export class DynamoDbEngagementStore implements EngagementStore {
       );
       return 'applied';
     } catch (err) {
-      if (err instanceof TransactionCanceledException && err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return 'missing';
-      throw err;
+      if (!(err instanceof TransactionCanceledException && err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed')) throw err;
+      const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.engagement(engagementId), ConsistentRead: true }));
+      return Item ? 'deleted' : 'missing';
     }
   }
 

@@ -65,6 +65,15 @@ describe('DynamoDB engagement store (DynamoDB Local)', () => {
     expect(item?.engagement?.M?.routing?.M?.departments?.L?.map((d) => d.S)).toEqual(['sales']);
   });
 
+  it('refuses an edit after the deletion, answering deleted', async () => {
+    const e = engagement(`generic:${randomUUID()}`);
+    await store.saveNew(e, audit(e, '2026-11-25T10:00:02.000Z'), lease());
+    await store.applyChange(e.id, { change: 'deleted', at: '2026-11-25T10:02:00.000Z', deliveryId: 'm3' });
+    expect(await store.applyChange(e.id, { change: 'edited', at: '2026-11-25T10:03:00.000Z', deliveryId: 'm4', text: 'back again', keywords: [] })).toBe('deleted');
+    const { Item } = await dynamodb.send(new GetItemCommand({ TableName: twin.tableName, Key: { pk: { S: `ENG#${e.id}` }, sk: { S: 'ENGAGEMENT' } } }));
+    expect(Item?.engagement?.M?.text?.S).toBe('');
+  });
+
   it('answers missing for a change to an engagement it never stored, and writes nothing', async () => {
     const id = `generic:${randomUUID()}`;
     expect(await store.applyChange(id, { change: 'deleted', at: '2026-11-25T10:02:00.000Z', deliveryId: 'm3' })).toBe('missing');

@@ -30,9 +30,13 @@ export class MemoryStore implements EngagementStore {
 
   readonly changes: (EngagementChange & { engagementId: string })[] = [];
 
-  async applyChange(engagementId: string, change: EngagementChange): Promise<'applied' | 'missing'> {
+  readonly deleted = new Set<string>();
+
+  async applyChange(engagementId: string, change: EngagementChange): Promise<'applied' | 'missing' | 'deleted'> {
     const stored = this.engagements.get(engagementId);
     if (!stored) return 'missing';
+    if (this.deleted.has(engagementId)) return 'deleted';
+    if (change.change === 'deleted') this.deleted.add(engagementId);
     if (change.change === 'edited') stored.engagement = { ...stored.engagement, text: change.text, keywords: change.keywords };
     else stored.engagement = { ...stored.engagement, text: '', keywords: [] };
     this.changes.push({ ...change, engagementId });

@@ -81,7 +81,8 @@ export const RoutingSchema = z.object({
 export const EngagementDraftSchema = z.object({
   platform: z.enum(PLATFORM_IDS),
   kind: z.enum(ENGAGEMENT_KINDS),
-  externalId: z.string().min(1),
+  // Bounded so `ENG#<platform>:<externalId>` stays far below DynamoDB's 2 KB key limit.
+  externalId: z.string().min(1).max(512),
   url: z.url().optional(),
   text: z.string(),
   language: z.string().optional(),

@@ -1,4 +1,4 @@
-import { engagementId } from '../engagement/engagement.schema.js';
+import { EngagementDraftSchema, engagementId } from '../engagement/engagement.schema.js';
 import { PLATFORM_IDS, type PlatformId } from '../engagement/platform-ids.js';
 import { toIntakeDelivery, type IntakeDelivery } from '../intake/delivery.js';
 import type { HealthRecorder } from '../ports/health-recorder.js';
@@ -99,6 +99,12 @@ async function answer(platform: string, request: WebhookRequest, deps: AcceptWeb
     const contentType = request.headers['content-type'];
     const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
     const events = adapter.normalize(request.rawBody, { receivedAt, headers });
+    // Every draft must meet the engagement contract now: failing later would mean a 200 for a
+    // delivery that can only end in a dead-letter queue.
+    events.forEach((e, i) => {
+      const parsed = EngagementDraftSchema.safeParse(e.draft);
+      if (!parsed.success) throw new WebhookRejection(400, 'malformed_body', `Event ${i} is not a valid engagement: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}.`);
+    });
     if (events.length > 0) {
       const delivery = toIntakeDelivery(adapter.id, adapter.redact ? adapter.redact(request.rawBody) : request.rawBody, receivedAt, headers);
       const size = Buffer.byteLength(JSON.stringify(delivery), 'utf8');

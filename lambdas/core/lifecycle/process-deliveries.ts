@@ -78,8 +78,8 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
       const applied = await deps.store.applyChange(id, change);
       if (applied === 'applied') changed.push(id);
       // An edit of an engagement never seen (its creation was missed) is routed as new; a
-      // deletion of one never seen has nothing left to act on.
-      if (applied === 'applied' || event.change === 'deleted') return;
+      // deletion of one never seen has nothing left to act on, nor has an edit of a deleted one.
+      if (applied !== 'missing' || event.change === 'deleted') return;
     }
     const engagement = buildEngagement(event.draft, receivedAt, deps.router);
     if (toPublish.has(engagement.id)) return; // the same event twice in one batch

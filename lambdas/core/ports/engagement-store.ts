@@ -58,9 +58,10 @@ export interface EngagementStore {
   /**
    * Applies an edit (new text and keywords) or a deletion (a tombstone: the text is removed,
    * `deletedAt` set) to a stored engagement and records it in its audit trail. Routing is not
-   * changed and nothing is published again. Answers `missing` when no such engagement is stored.
+   * changed and nothing is published again. Answers `missing` when no such engagement is stored
+   * and `deleted` when it was deleted before (a late edit must not bring deleted text back).
    */
-  applyChange(engagementId: string, change: EngagementChange): Promise<'applied' | 'missing'>;
+  applyChange(engagementId: string, change: EngagementChange): Promise<'applied' | 'missing' | 'deleted'>;
   /** Records that the "Engagement Routed" event was accepted by the bus. */
   markPublished(engagementId: string, at: string): Promise<void>;
   /** Keeps the raw delivery for the retention period (for audit and reprocessing). */

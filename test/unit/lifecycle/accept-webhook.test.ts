@@ -75,6 +75,7 @@ describe('accepting a webhook', () => {
     ['a PUT', 'generic', { ...signed('{}'), method: 'PUT' }, 405, 'method_not_allowed'],
     ['a stale timestamp', 'generic', signed('{"id":"1","text":"x","author":{"id":"u"}}', unixSeconds(NOW) - 301), 401, 'stale_timestamp'],
     ['a malformed draft', 'generic', signed('{"text":"no id"}'), 400, 'malformed_body'],
+    ['an id too long to key an engagement', 'generic', signed(`{"id":"${'9'.repeat(600)}","text":"x","author":{"id":"u"}}`), 400, 'malformed_body'],
   ])('refuses %s with %i and enqueues nothing', async (_name, platform, request, status, error) => {
     const { d, enqueued } = deps();
     const res = await acceptWebhook(platform, request, d);

@@ -145,6 +145,16 @@ describe('processing intake deliveries', () => {
       expect(d.store.changes).toEqual([expect.objectContaining({ engagementId: 'generic:a', change: 'deleted' })]);
     });
 
+    it('ignores an edit that arrives after the deletion, so deleted text never comes back', async () => {
+      const d = changeDeps();
+      await processDeliveries([change('m1', 'created', 'a', 'call me on 555-0100')], d);
+      await processDeliveries([change('m2', 'deleted', 'a', '')], d);
+      const late = await processDeliveries([change('m3', 'edited', 'a', 'call me on 555-0100')], d);
+      expect(late).toEqual({ failedMessageIds: [], published: [], duplicates: [], changed: [] });
+      expect(d.store.engagements.get('generic:a')?.engagement.text).toBe('');
+      expect(d.publisher.published).toHaveLength(1);
+    });
+
     it('routes an edit of an engagement it never saw as new, and ignores a deletion of one', async () => {
       const d = changeDeps();
       expect((await processDeliveries([change('m1', 'edited', 'b', 'The app crashes')], d)).published).toEqual(['generic:b']);

@@ -1,5 +1,5 @@
 import { parseConfig } from '../../../lambdas/core/config/load-config.js';
-import { buildEngagement } from '../../../lambdas/core/engagement/build-engagement.js';
+import { buildEngagement, MAX_TEXT_CHARS } from '../../../lambdas/core/engagement/build-engagement.js';
 import type { EngagementDraft } from '../../../lambdas/core/engagement/engagement.schema.js';
 import { EngagementSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
 import { createRouter } from '../../../lambdas/core/routing/router.js';
@@ -52,6 +52,12 @@ describe('routing by config rules', () => {
   it('omits the SLA when no routed department has one', () => {
     const legalOnly = createRouter(parseConfig('departments: [{ id: legal, name: Legal }]\ndefaultDepartment: legal\n'));
     expect(buildEngagement(draft('hello'), '2026-11-25T10:00:05.000Z', legalOnly).routing.slaDueAt).toBeUndefined();
+  });
+
+  it('cuts a very long text, which the raw delivery keeps whole', () => {
+    const e = route('refund '.repeat(5_000));
+    expect(e.text).toHaveLength(MAX_TEXT_CHARS + 1);
+    expect(e.text.endsWith('…')).toBe(true);
   });
 
   it('sets the stable id, keywords and an ISO 639-1 language', () => {
