@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
 import type { NormalizedEvent, PlatformAdapter } from './adapter.js';
-import { IdSchema, assertSharedSecret, parseJsonPrecise, parseKeyValueBody } from './shared-secret.js';
+import { IdSchema, assertSharedSecret, parseFormBody, parseJsonPrecise, parseKeyValueBody } from './shared-secret.js';
 import { epochTimeSchema, malformed, parsePayload, secretValue } from './signatures.js';
 
 const EXPECTED =
@@ -39,6 +39,44 @@ const PARAMS: readonly (readonly [param: string, kind: EngagementKind])[] = [
   ['photo', 'post'],
   ['like', 'reaction'],
 ];
+
+/** The body parameter that carries the push secret. */
+const SECRET_PARAM = 'secret';
+
+/** Whether `parseKeyValueBody` reads the body as JSON: its first non-blank byte is `{`. */
+function isJsonBody(rawBody: Buffer): boolean {
+  return rawBody.find((byte) => byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) === 0x7b;
+}
+
+/** The decoded name of one `key=value` pair of a form body (strictly valid: the body was parsed first). */
+function formKey(pair: string): string {
+  const eq = pair.indexOf('=');
+  return decodeURIComponent((eq < 0 ? pair : pair.slice(0, eq)).replaceAll('+', ' '));
+}
+
+/**
+ * The push without its `secret` parameter, read by `normalize` exactly as the original. A form body
+ * keeps every other pair byte for byte (every pair whose decoded name is `secret` is dropped, so
+ * an escaped spelling such as `secre%74` goes too); a JSON body is re-serialised without the key,
+ * which `JSON.parse` reads back to the same values. A body without the parameter is returned as
+ * is; an unreadable one is a 400, as `normalize` would make it.
+ */
+function redactSecret(rawBody: Buffer): Buffer {
+  if (isJsonBody(rawBody)) {
+    const fields = parseKeyValueBody(rawBody, EXPECTED);
+    if (!Object.hasOwn(fields, SECRET_PARAM)) return rawBody;
+    // fromEntries defines own properties, so a "__proto__" key stays plain data, as JSON.parse made it.
+    const rest = Object.fromEntries(Object.entries(fields).filter(([key]) => key !== SECRET_PARAM));
+    return Buffer.from(JSON.stringify(rest), 'utf8');
+  }
+  const fields = parseFormBody(rawBody, EXPECTED); // refuses bad UTF-8 and escapes, so formKey cannot throw
+  if (!Object.hasOwn(fields, SECRET_PARAM)) return rawBody;
+  const kept = rawBody
+    .toString('utf8')
+    .split('&')
+    .filter((pair) => pair !== '' && formKey(pair) !== SECRET_PARAM);
+  return Buffer.from(kept.join('&'), 'utf8');
+}
 
 /** A parameter's object: a JSON string (form-encoded pushes) or already an object (JSON pushes). */
 function readObject(fields: Record<string, unknown>, param: string): unknown {
@@ -83,6 +121,9 @@ function itemEvent(param: string, kind: EngagementKind, item: Item, pushUser: Us
  *   secret does not cover the rest of the body.
  * - Encoding (◐): form-encoded parameters whose values are JSON strings, or a JSON object of the
  *   same keys (told apart by a leading `{`); both are read.
+ * - Redaction: the push secret travels in the body, so `redact` removes the `secret` parameter
+ *   before the delivery is queued, retained and exported (see {@link redactSecret}); `normalize`
+ *   never reads `secret` and gives the same events for the redacted body.
  *
  * Choices where platforms.md is unconfirmed (◐/❓) or silent:
  * - Parameters read, in this order: `checkin` → check_in, `tip` → comment, `photo` → post
@@ -116,6 +157,10 @@ export const foursquareAdapter: PlatformAdapter = {
       'secret parameter',
       'Foursquare sends the push secret in every push',
     );
+  },
+
+  redact(rawBody) {
+    return redactSecret(rawBody);
   },
 
   normalize(rawBody, context): NormalizedEvent[] {

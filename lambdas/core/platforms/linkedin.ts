@@ -16,6 +16,14 @@ const SIGNATURE: SignatureFormat = { header: 'X-LI-Signature', prefix: '', encod
 /** LinkedIn MACs this literal followed by the raw body (platforms.md §6.2). */
 export const LINKEDIN_SIGNED_PREFIX = 'hmacsha256=';
 const EVENT_TYPE = 'ORGANIZATION_SOCIAL_ACTION_NOTIFICATIONS';
+/**
+ * The shape a challengeCode must have before it is answered: LinkedIn sends a type-4 UUID
+ * (platforms.md §6.1). The answer is HMAC-SHA256(clientSecret, challengeCode) and a delivery's
+ * signature is HMAC-SHA256(clientSecret, "hmacsha256=" + body), so answering a code of
+ * `hmacsha256=<json>` would sign a forged delivery; this alphabet has no `=` (nor `{`), so no
+ * answered code can ever be such a string.
+ */
+const CHALLENGE_CODE = /^[A-Za-z0-9-]{8,128}$/;
 const EXPECTED = `a LinkedIn webhook delivery: a JSON object {"type": "${EVENT_TYPE}", "notifications": [...]}`;
 
 /** What each action becomes; actions absent here (ADMIN_COMMENT, unknown ones) yield nothing. */
@@ -109,6 +117,10 @@ function activityUrn(n: Notification, kind: EngagementKind): string | undefined 
 function notificationEvents(n: Notification, receivedAt: string): NormalizedEvent[] {
   const mapping = ACTIONS.get(n.action);
   if (!mapping) return [];
+  const urn = activityUrn(n, mapping.kind);
+  // An edit or deletion must name the comment it changes: keyed by the notification instead, it
+  // would create a new engagement rather than change the existing one.
+  if (mapping.change !== 'created' && urn === undefined) return [];
   const { comment, share } = n.decoratedGeneratedActivity ?? {};
   const isComment = mapping.kind === 'comment';
   const authorId = (isComment ? comment?.owner : share?.owner) ?? n.actor;
@@ -123,7 +135,7 @@ function notificationEvents(n: Notification, receivedAt: string): NormalizedEven
   const draft: EngagementDraft = {
     platform: 'linkedin',
     kind: parentComment ? 'reply' : mapping.kind,
-    externalId: activityUrn(n, mapping.kind) ?? `notification:${n.notificationId}`,
+    externalId: urn ?? `notification:${n.notificationId}`,
     ...(url && { url }),
     text,
     createdAt: n.lastModifiedAt ?? receivedAt,
@@ -140,7 +152,10 @@ function notificationEvents(n: Notification, receivedAt: string): NormalizedEven
  * LinkedIn Organization Social Action Notifications (platforms.md §6), secret `{ clientSecret }`.
  *
  * - Handshake (✅ formula): `GET ?challengeCode=<uuid>` → 200 JSON
- *   `{"challengeCode": "<same>", "challengeResponse": "<lowercase hex HMAC-SHA256(clientSecret, challengeCode)>"}`.
+ *   `{"challengeCode": "<same>", "challengeResponse": "<lowercase hex HMAC-SHA256(clientSecret, challengeCode)>"}`,
+ *   only for a code of 8–128 characters from `A-Z a-z 0-9 -` (LinkedIn sends a UUID); anything else
+ *   → 400 `bad_challenge_code`. The answer for `hmacsha256=<body>` would be a valid `X-LI-Signature`
+ *   for that body, so a code that could be one (it has `=`) must never be answered.
  *   `applicationId` (parent/child apps only) is ignored: one app, one client secret.
  * - Signature (◐, recipe from LinkedIn's page as quoted in public copies): `X-LI-Signature` is the
  *   hex HMAC-SHA256 with the client secret of `"hmacsha256=" + raw body`. A header value that
@@ -159,7 +174,10 @@ function notificationEvents(n: Notification, receivedAt: string): NormalizedEven
  *   so edits and deletions update the same engagement; shares and mentions by the share URN; likes
  *   by `generatedActivity`. When a notification carries no such URN the id is
  *   `notification:<notificationId>` (stable across LinkedIn's redeliveries). `notificationId` keeps
- *   its exact digits.
+ *   its exact digits. A COMMENT_EDIT or COMMENT_DELETE without a comment URN (neither
+ *   `decoratedGeneratedActivity.comment.entity` nor `generatedActivity`) yields nothing: keyed by
+ *   its notification id it would create a new engagement instead of editing or deleting the
+ *   comment it is about, which cannot be identified.
  * - Comment text is `comment.text`, else `comment.message.text` (both spellings seen ❓); share and
  *   mention text is `share.text`, else `share.commentary` (❓); empty when absent.
  * - Author: `owner` of the generated comment/share, else `actor`; `"unknown"` when neither is sent
@@ -182,6 +200,10 @@ export const linkedinAdapter: PlatformAdapter = {
     const challengeCode = request.query['challengeCode'];
     if (!challengeCode) {
       throw new WebhookRejection(400, 'missing_challenge_code', 'Missing challengeCode query parameter (LinkedIn endpoint validation).');
+    }
+    if (!CHALLENGE_CODE.test(challengeCode)) {
+      // Never quoted back: the value is attacker-chosen.
+      throw new WebhookRejection(400, 'bad_challenge_code', 'challengeCode must be 8-128 characters from A-Z a-z 0-9 - (LinkedIn sends a UUID).');
     }
     const challengeResponse = hmac('sha256', secretValue(secret, 'clientSecret'), challengeCode).toString('hex');
     return {

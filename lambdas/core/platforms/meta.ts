@@ -13,10 +13,15 @@ export const META_SECRET_KEYS = ['appSecret', 'verifyToken'] as const;
 /** `X-Hub-Signature-256: sha256=<lower-case hex HMAC-SHA256(app secret, raw body)>`. */
 export const META_SIGNATURE: SignatureFormat = { header: 'X-Hub-Signature-256', prefix: 'sha256=', encoding: 'hex' };
 
+/** What an echoed `hub.challenge` may be (Meta sends digits): nothing a browser could read as markup. */
+const CHALLENGE = /^[A-Za-z0-9._-]{1,256}$/;
+
 /**
  * Answers Meta's verification request: `hub.mode=subscribe` and `hub.verify_token` equal (in
- * constant time) to the secret's `verifyToken` → 200 with the raw `hub.challenge` as text/plain.
- * A wrong mode or token → 403; a verified request without a challenge → 400.
+ * constant time) to the secret's `verifyToken` → 200 with the raw `hub.challenge` as text/plain,
+ * with `x-content-type-options: nosniff`. A wrong mode or token → 403; a verified request without
+ * a challenge → 400 `missing_challenge`; a challenge other than 1–256 characters from
+ * `A-Z a-z 0-9 . _ -` → 400 `bad_challenge` (it is echoed, so it is never arbitrary content).
  */
 export function metaHandshake(request: WebhookRequest, secret: PlatformSecret): WebhookResponse {
   if (request.query['hub.mode'] !== 'subscribe') {
@@ -29,7 +34,10 @@ export function metaHandshake(request: WebhookRequest, secret: PlatformSecret): 
   if (!challenge) {
     throw new WebhookRejection(400, 'missing_challenge', 'Missing hub.challenge query parameter.');
   }
-  return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: challenge };
+  if (!CHALLENGE.test(challenge)) {
+    throw new WebhookRejection(400, 'bad_challenge', 'hub.challenge must be 1-256 characters from A-Z a-z 0-9 . _ -.');
+  }
+  return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }, body: challenge };
 }
 
 /**

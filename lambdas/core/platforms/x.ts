@@ -18,6 +18,31 @@ const SIGNATURE: SignatureFormat = { header: 'X-Twitter-Webhooks-Signature', pre
 const EXPECTED =
   'an X Account Activity delivery: a JSON object with "for_user_id" and event arrays such as "tweet_create_events"';
 
+/**
+ * The shape a CRC token must have before it is answered. The CRC answer is
+ * `base64(HMAC-SHA256(consumerSecret, crc_token))`, byte for byte the POST signature of a body equal
+ * to the token, so answering any token would let anyone obtain a valid signature for a body of
+ * their choosing. X's tokens are random base64/base64url-style strings (platforms.md §1.2); this
+ * alphabet has no `{`, `[`, `"`, whitespace or `,`, so no token it admits is a JSON object, array or
+ * string. The few admitted strings that are JSON numbers are refused separately (see
+ * {@link isCrcTokenShape}).
+ */
+const CRC_TOKEN = /^[A-Za-z0-9+/=_.~-]{8,256}$/;
+
+/**
+ * Whether `token` may be answered: it has {@link CRC_TOKEN}'s shape and is not JSON at all (a token
+ * like `12345678` or `1e100000` would be a parsable body, even if not a delivery X's `normalize` accepts).
+ */
+export function isCrcTokenShape(token: string): boolean {
+  if (!CRC_TOKEN.test(token)) return false;
+  try {
+    JSON.parse(token);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const V1_DATE = /^[A-Z][a-z]{2} ([A-Z][a-z]{2}) (\d{2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2}) (\d{4})$/;
 
@@ -230,7 +255,11 @@ function deleteEvent(deletion: Delete, scope: Scope): NormalizedEvent[] {
 /**
  * X Account Activity API (v1.1-style objects, platforms.md §1.5), secret `{ consumerSecret }`.
  *
- * - Handshake: CRC, `response_token = "sha256=" + base64(HMAC-SHA256(consumerSecret, crc_token))`.
+ * - Handshake: CRC, `response_token = "sha256=" + base64(HMAC-SHA256(consumerSecret, crc_token))`,
+ *   only for a token of 8–256 characters from `A-Z a-z 0-9 + / = _ . ~ -` that is not itself JSON
+ *   (else 400 `bad_crc_token`). The answer is the POST signature of a body equal to the token, so
+ *   a token that could be a delivery body (`{"for_user_id": …}`) must never be answered: that
+ *   would sign a forged delivery. Real X tokens are random base64-style strings and pass.
  * - Signature: `x-twitter-webhooks-signature: sha256=<base64>` over the raw body.
  * - Every array of a delivery is read (the docs show one key per delivery; code defensively).
  *
@@ -258,6 +287,14 @@ export const xAdapter: PlatformAdapter = {
     const token = request.query['crc_token'];
     if (!token) {
       throw new WebhookRejection(400, 'missing_crc_token', 'Missing crc_token query parameter (X CRC check).');
+    }
+    if (!isCrcTokenShape(token)) {
+      // Never quoted back: the value is attacker-chosen.
+      throw new WebhookRejection(
+        400,
+        'bad_crc_token',
+        'crc_token must be 8-256 characters from A-Z a-z 0-9 + / = _ . ~ - and not JSON (X CRC tokens are random base64-style strings).',
+      );
     }
     const digest = hmac('sha256', secretValue(secret, 'consumerSecret'), token).toString('base64');
     return {

@@ -1,6 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { EngagementDraft } from '../engagement/engagement.schema.js';
 import { WebhookRejection, type NormalizedEvent, type PlatformAdapter, type WebhookResponse } from './adapter.js';
+import { assertQueryToken } from './shared-secret.js';
 import { assertSignature, hmac, malformed, requireHeader, secretValue, type SignatureFormat } from './signatures.js';
 
 const SIGNATURE: SignatureFormat = { header: 'X-Hub-Signature', prefix: 'sha1=', encoding: 'hex' };
@@ -17,14 +18,19 @@ export const YOUTUBE_NEW_VIDEO_WINDOW_MS = 5 * 60_000;
 const VIDEO_ID = /^[A-Za-z0-9_-]+$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
 const CHANNEL_ID = /^[A-Za-z0-9_-]+$/;
+/** What an echoed `hub.challenge` may be (Google's hub sends digits): nothing a browser could read as markup. */
+const CHALLENGE = /^[A-Za-z0-9._-]{1,256}$/;
+/** A document type declaration, refused outright: Atom needs none, and it is where entity bombs live. */
+const DOCTYPE = /<!DOCTYPE/i;
 const TOPIC_HOSTS = new Set(['www.youtube.com', 'youtube.com']);
 const TOPIC_PATHS = new Set(['/xml/feeds/videos.xml', '/feeds/videos.xml']);
 
 /**
  * Namespace prefixes are dropped (`yt:videoId` → `videoId`, `at:deleted-entry` → `deleted-entry`)
  * so any prefix the hub picks reads the same. Values stay strings (a numeric-looking title or id
- * must not become a number); numeric character references are decoded (`htmlEntities`), DOCTYPE
- * entities are bounded by the parser's expansion limits.
+ * must not become a number); numeric character references are decoded (`htmlEntities`). Bodies with
+ * a DOCTYPE are refused before parsing (no entity declarations ever reach the parser), and any
+ * error the validator or parser throws (its nesting and expansion limits) is a 400.
  */
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -65,12 +71,22 @@ function parseFeed(rawBody: Buffer): XmlNode {
   } catch {
     throw malformed(`Body is not valid UTF-8; expected ${EXPECTED}.`);
   }
-  const validation = XMLValidator.validate(text);
-  if (validation !== true) {
-    // The validator's own message quotes tag names from the body; only the position is kept.
-    throw malformed(`Body is not well-formed XML (line ${validation.err.line}, column ${validation.err.col}); expected ${EXPECTED}.`);
+  if (DOCTYPE.test(text)) throw malformed(`Body has a DOCTYPE declaration, which is not accepted; expected ${EXPECTED}.`);
+  let document: unknown;
+  try {
+    const validation = XMLValidator.validate(text);
+    if (validation !== true) {
+      // The validator's own message quotes tag names from the body; only the position is kept.
+      throw malformed(`Body is not well-formed XML (line ${validation.err.line}, column ${validation.err.col}); expected ${EXPECTED}.`);
+    }
+    document = parser.parse(text);
+  } catch (error) {
+    if (error instanceof WebhookRejection) throw error;
+    // The parser's own limits (nesting depth, entity expansion) throw plain Errors, which would be
+    // a 5xx and make the hub retry a body that can never be read. Their message is not repeated:
+    // it may quote the body.
+    throw malformed(`Body could not be parsed as XML (it exceeds the parser's limits or is malformed); expected ${EXPECTED}.`);
   }
-  const document: unknown = parser.parse(text);
   const feed = isNode(document) ? document['feed'] : undefined;
   if (feed === '') return {}; // <feed/>: nothing in it
   if (!isNode(feed)) throw malformed(`Expected ${EXPECTED}. The root element is not <feed>.`);
@@ -186,21 +202,29 @@ function deletedEvent(tombstone: XmlNode, path: string, scope: Scope): Normalize
 }
 
 /**
- * YouTube new and updated videos over WebSub (PubSubHubbub, platforms.md §7.1), secret `{ hubSecret }`
- * (the `hub.secret` sent when subscribing).
+ * YouTube new and updated videos over WebSub (PubSubHubbub, platforms.md §7.1), secret
+ * `{ hubSecret, verifyToken }`: `hubSecret` is the `hub.secret` sent when subscribing, `verifyToken`
+ * a per-deployment token (generated at deploy) that the `hub.callback` URL carries as `?token=`.
  *
- * - Handshake (✅ WebSub): `GET ?hub.mode=subscribe|unsubscribe&hub.topic=…&hub.challenge=…` → 200
- *   with the raw `hub.challenge` as text/plain, for both modes. The topic must be a YouTube channel
- *   video feed (`https://www.youtube.com/xml/feeds/videos.xml?channel_id=…`, or `/feeds/videos.xml`)
- *   — any other topic was not asked for by Switchboard and gets 404, as WebSub prescribes. A
- *   missing or unknown `hub.mode` or a missing challenge → 400. `hub.mode=denied` (the hub refusing
- *   a subscription) is acknowledged with an empty 200. `hub.verify_token` is not required: it was
- *   removed in WebSub 0.4 and the secret holds only `hubSecret`; an unsigned or wrongly signed
- *   notification from a subscription someone else made is refused at POST anyway.
+ * - Handshake (✅ WebSub): `GET ?token=<verifyToken>&hub.mode=subscribe|unsubscribe&hub.topic=…&hub.challenge=…`
+ *   → 200 with the raw `hub.challenge` as text/plain (`nosniff`), for both modes. The `token` is
+ *   checked first, in constant time, on every GET (missing → 401 `missing_signature`, wrong → 403
+ *   `bad_signature`): without it anyone could confirm an `unsubscribe` in our name and silently
+ *   cancel the subscription at the hub. The hub keeps the callback's query string when it adds the
+ *   `hub.*` parameters (WebSub requires hubs to preserve it), and `hub.verify_token` cannot serve instead (removed in 0.4).
+ *   The topic must be a YouTube channel video feed (`https://www.youtube.com/xml/feeds/videos.xml?channel_id=…`,
+ *   or `/feeds/videos.xml`) — any other topic was not asked for by Switchboard and gets 404, as
+ *   WebSub prescribes. A missing or unknown `hub.mode` → 400 `bad_hub_mode`; a missing challenge →
+ *   400 `missing_challenge`; a challenge other than 1–256 characters from `A-Z a-z 0-9 . _ -` → 400
+ *   `bad_challenge` (it is echoed). `hub.mode=denied` (the hub refusing a subscription) is
+ *   acknowledged with an empty 200.
+ * - POST deliveries do not need the token (the hub sends it, but the signature is the proof): an
+ *   unsigned or wrongly signed notification, e.g. from a subscription someone else made, is refused.
  * - Signature (✅): `X-Hub-Signature: sha1=<hex HMAC-SHA1(hubSecret, raw body)>` — Google's hub signs
  *   with SHA-1 only. Missing → 401 (so subscribe with `hub.secret`); no timestamp is signed.
  * - Body: Atom XML read with fast-xml-parser (namespace prefixes ignored). Every `<entry>` and every
- *   `<at:deleted-entry>` of the feed is one event; a feed with neither yields nothing.
+ *   `<at:deleted-entry>` of the feed is one event; a feed with neither yields nothing. A body with a
+ *   `<!DOCTYPE` is refused with 400, as is one the parser gives up on (nesting or expansion limits).
  *
  * Choices where platforms.md is unconfirmed (◐/❓) or silent:
  * - Entries are `post` engagements keyed by `yt:videoId` (else `id` minus `yt:video:`): text is the
@@ -220,9 +244,10 @@ function deletedEvent(tombstone: XmlNode, path: string, scope: Scope): Normalize
  */
 export const youtubeAdapter: PlatformAdapter = {
   id: 'youtube',
-  secretKeys: ['hubSecret'],
+  secretKeys: ['hubSecret', 'verifyToken'],
 
-  handshake(request): WebhookResponse {
+  handshake(request, secret): WebhookResponse {
+    assertQueryToken(request, secret, 'verifyToken', 'the WebSub hub');
     const mode = request.query['hub.mode'];
     if (mode === 'denied') return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '' };
     if (mode !== 'subscribe' && mode !== 'unsubscribe') {
@@ -233,6 +258,9 @@ export const youtubeAdapter: PlatformAdapter = {
     }
     const challenge = request.query['hub.challenge'];
     if (!challenge) throw new WebhookRejection(400, 'missing_challenge', 'Missing hub.challenge query parameter.');
+    if (!CHALLENGE.test(challenge)) {
+      throw new WebhookRejection(400, 'bad_challenge', 'hub.challenge must be 1-256 characters from A-Z a-z 0-9 . _ -.');
+    }
     return {
       statusCode: 200,
       headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' },

@@ -42,9 +42,25 @@ const message = (overrides: Record<string, unknown> = {}) => ({
 describe('Meta verification request', () => {
   const query = { 'hub.mode': 'subscribe', 'hub.challenge': '1158201444', 'hub.verify_token': secret.verifyToken };
 
-  it('echoes hub.challenge as text/plain when the verify token matches', () => {
+  it('echoes hub.challenge as text/plain (nosniff) when the verify token matches', () => {
     const response = facebookAdapter.handshake!(get(query), secret);
-    expect(response).toEqual({ statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '1158201444' });
+    expect(response).toEqual({ statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }, body: '1158201444' });
+  });
+
+  it('echoes challenges of digits, letters, dots, underscores and dashes up to 256 characters', () => {
+    for (const challenge of ['1', '9007199254740993123', 'aB3.x_y-Z', '7'.repeat(256)]) {
+      expect(facebookAdapter.handshake!(get({ ...query, 'hub.challenge': challenge }), secret).body).toBe(challenge);
+    }
+  });
+
+  it.each([
+    ['markup', '<script>alert(document.domain)</script>'],
+    ['a space', '1158 201444'],
+    ['a quote', "1158'201444"],
+    ['a newline', '1158\n201444'],
+    ['257 characters', '1'.repeat(257)],
+  ])('refuses to echo a verified challenge with %s (400 bad_challenge)', (_, challenge) => {
+    expect(rejectionOf(() => facebookAdapter.handshake!(get({ ...query, 'hub.challenge': challenge }), secret))).toMatchObject({ statusCode: 400, code: 'bad_challenge' });
   });
 
   it.each([

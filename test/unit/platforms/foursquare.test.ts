@@ -2,6 +2,8 @@ import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engageme
 import type { WebhookRequest } from '../../../lambdas/core/platforms/adapter.js';
 import { foursquareAdapter } from '../../../lambdas/core/platforms/foursquare.js';
 import { ADAPTER_CONTEXT as context, ADAPTER_NOW as now, expectMalformedBody, normalizeJson, postRequest, rejectionOf } from '../../support/webhook-requests.js';
+import { sampleBody } from '../../../events/sign-sample.js';
+import { localSecrets } from '../../support/local-secrets.js';
 import { describeSampleReplay, loadSamples } from './sample-replay.js';
 
 const secret = { pushSecret: 'test-push-secret' };
@@ -141,4 +143,76 @@ describe('Foursquare normalize', () => {
   });
 });
 
-describeSampleReplay('foursquare', foursquareAdapter, 'body-secret', await loadSamples('foursquare'));
+const samples = await loadSamples('foursquare');
+
+describe('Foursquare redaction (the push secret is never queued)', () => {
+  const redact = (body: string | Buffer) => foursquareAdapter.redact!(Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'));
+  const events = (body: Buffer) => foursquareAdapter.normalize(body, context);
+  const PUSH_SECRET = 'Sup3r-Push-S3cret';
+
+  /** The redacted body no longer holds the secret, in any spelling, and normalizes to the same events. */
+  function expectRedacted(body: string | Buffer, secretValue = PUSH_SECRET): Buffer {
+    const raw = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
+    const redacted = redact(raw);
+    expect(redacted.includes(secretValue)).toBe(false);
+    expect(redacted.includes(encodeURIComponent(secretValue))).toBe(false);
+    expect(events(redacted)).toEqual(events(raw));
+    return redacted;
+  }
+
+  it('is applied by the adapter', () => {
+    expect(typeof foursquareAdapter.redact).toBe('function');
+  });
+
+  it.each(samples)('removes the local push secret from events/foursquare/$file, which normalizes the same', ({ sample }) => {
+    const secretValue = (localSecrets['foursquare'] as Record<string, string>)['pushSecret']!;
+    const raw = sampleBody(sample);
+    expect(raw.includes(secretValue)).toBe(true);
+    const redacted = expectRedacted(raw, secretValue);
+    expect(redacted.toString('utf8')).not.toMatch(/(^|&)secret=/);
+    // What is queued no longer authenticates: the secret really is gone.
+    expect(rejectionOf(verify(postRequest(redacted, {})))).toMatchObject({ statusCode: 401 });
+  });
+
+  it('drops only the secret pair of a form body, keeping every other pair byte for byte', () => {
+    const rest = form({ checkin: checkin(), user: { id: '998877665', firstName: 'Jo' } });
+    expect(expectRedacted(`${rest}&secret=${PUSH_SECRET}`).toString()).toBe(rest);
+    expect(expectRedacted(`secret=${PUSH_SECRET}&${rest}`).toString()).toBe(rest);
+    const [checkinPair, userPair] = rest.split('&');
+    expect(expectRedacted(`${checkinPair}&secret=${PUSH_SECRET}&${userPair}`).toString()).toBe(rest);
+  });
+
+  it('drops every spelling and repetition of the secret parameter in a form body', () => {
+    const rest = form({ checkin: checkin() });
+    expect(expectRedacted(`secre%74=${PUSH_SECRET}&${rest}&secret=other-${PUSH_SECRET}`).toString()).toBe(rest);
+    expect(expectRedacted(`${rest}&secret=${encodeURIComponent(`${PUSH_SECRET} +/&=`)}`, `${PUSH_SECRET} +/&=`).toString()).toBe(rest);
+    expect(expectRedacted(`${rest}&secret`, 'secret').toString()).toBe(rest);
+  });
+
+  it('removes the secret key of a JSON push and keeps what normalize reads', () => {
+    const body = `  {"secret": "${PUSH_SECRET}", "tip": {"id": "tip1", "text": "Le café ☕️", "venue": {"id": "v1"}, "user": {"id": "22"}}, "__proto__": {"x": 1}}`;
+    const redacted = expectRedacted(body);
+    expect(JSON.parse(redacted.toString())).toEqual(JSON.parse('{"tip": {"id": "tip1", "text": "Le café ☕️", "venue": {"id": "v1"}, "user": {"id": "22"}}, "__proto__": {"x": 1}}'));
+    expect(expectRedacted(`{"secret":"a","checkin":${JSON.stringify(checkin())},"secret":"${PUSH_SECRET}"}`).toString()).not.toContain('"secret"');
+  });
+
+  it('keeps ids beyond 2^53 in form JSON strings exact', () => {
+    const body = `checkin=${encodeURIComponent('{"id":"c1","user":{"id":12345678901234567890}}')}&secret=${PUSH_SECRET}`;
+    const redacted = expectRedacted(body);
+    expect(events(redacted)[0]?.draft.author.id).toBe('12345678901234567890');
+  });
+
+  it('returns a body without a secret as it is', () => {
+    const body = Buffer.from(form({ checkin: checkin() }));
+    expect(redact(body)).toBe(body);
+    const json = Buffer.from(JSON.stringify({ checkin: checkin() }));
+    expect(redact(json)).toBe(json);
+  });
+
+  it('refuses a body it cannot read with 400 rather than passing the secret on', () => {
+    expect(rejectionOf(() => redact(`secret=${PUSH_SECRET}&checkin=%ZZ`))).toMatchObject({ statusCode: 400, code: 'malformed_body' });
+    expect(rejectionOf(() => redact(`{"secret": "${PUSH_SECRET}"`))).toMatchObject({ statusCode: 400, code: 'malformed_body' });
+  });
+});
+
+describeSampleReplay('foursquare', foursquareAdapter, 'body-secret', samples);

@@ -42,7 +42,7 @@ describe('Instagram verification request (Meta hub.challenge)', () => {
   const query = { 'hub.mode': 'subscribe', 'hub.challenge': '1158201444', 'hub.verify_token': secret.verifyToken };
 
   it('echoes hub.challenge as text/plain when the verify token matches', () => {
-    expect(instagramAdapter.handshake!(get(query), secret)).toEqual({ statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '1158201444' });
+    expect(instagramAdapter.handshake!(get(query), secret)).toEqual({ statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }, body: '1158201444' });
   });
 
   it.each([

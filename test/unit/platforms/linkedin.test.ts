@@ -44,6 +44,34 @@ describe('LinkedIn endpoint validation (GET)', () => {
   it('refuses a GET without challengeCode with 400', () => {
     expect(rejectionOf(() => linkedinAdapter.handshake!(get({}), secret))).toMatchObject({ statusCode: 400, code: 'missing_challenge_code' });
   });
+
+  it('refuses a challengeCode of "hmacsha256=<json>": its answer would be the X-LI-Signature of a forged delivery', () => {
+    const forged = JSON.stringify(delivery(commentNotification({}, { text: 'forged comment' })));
+    const challengeCode = `hmacsha256=${forged}`;
+    // The answer to that code is exactly the signature LinkedIn would send for the forged body.
+    expect(createHmac('sha256', secret.clientSecret).update(challengeCode).digest('hex')).toBe(sign(forged));
+    const error = rejectionOf(() => linkedinAdapter.handshake!(get({ challengeCode }), secret));
+    expect(error).toMatchObject({ statusCode: 400, code: 'bad_challenge_code' });
+    expect(error.message).not.toContain('forged');
+  });
+
+  it.each([
+    ['the prefix with an empty body', 'hmacsha256='],
+    ['the prefix with a short body', 'hmacsha256={}'],
+    ['a JSON object', '{"type":"ORGANIZATION_SOCIAL_ACTION_NOTIFICATIONS"}'],
+    ['a too short code', 'abc-123'],
+    ['a too long code', 'a'.repeat(129)],
+    ['a code with a space', '890e4bcc 0ec1'],
+    ['HTML', '<b>890e4bcc</b>'],
+  ])('refuses %s with 400 bad_challenge_code', (_, challengeCode) => {
+    expect(rejectionOf(() => linkedinAdapter.handshake!(get({ challengeCode }), secret))).toMatchObject({ statusCode: 400, code: 'bad_challenge_code' });
+  });
+
+  it('answers UUIDs in either case and codes up to 128 characters', () => {
+    for (const challengeCode of ['890E4BCC-0EC1-4ED4-A2CC-0FBB2A6C3B1B', '890e4bcc0ec14ed4a2cc0fbb2a6c3b1b', 'a'.repeat(128)]) {
+      expect(linkedinAdapter.handshake!(get({ challengeCode }), secret).statusCode).toBe(200);
+    }
+  });
 });
 
 describe('LinkedIn signature (X-LI-Signature)', () => {
@@ -136,6 +164,17 @@ describe('LinkedIn normalize', () => {
     ]);
     expect(edited[0]?.draft.text).toBe('Does it support SAML SSO?');
     expect(deleted[0]?.draft).toMatchObject({ text: '', author: { id: 'unknown', handle: '', name: '' } });
+  });
+
+  it('drops a COMMENT_EDIT or COMMENT_DELETE that names no comment URN instead of creating a new engagement', () => {
+    const noUrn = { generatedActivity: undefined };
+    const edit = commentNotification({ ...noUrn, notificationId: 7, action: 'COMMENT_EDIT' }, { entity: undefined, text: 'edited text' });
+    const deletion = { notificationId: 8, organizationalEntity: ORG, action: 'COMMENT_DELETE', sourcePost: POST };
+    expect(normalize(delivery(edit))).toEqual([]);
+    expect(normalize(delivery(deletion))).toEqual([]);
+    // The rest of the batch is still read, and a new comment without a URN keeps its fallback id.
+    const created = commentNotification({ ...noUrn, notificationId: 9 }, { entity: undefined });
+    expect(normalize(delivery(edit, created, deletion)).map((e) => [e.change, e.draft.externalId])).toEqual([['created', 'notification:9']]);
   });
 
   it('canonicalises the short comment URN spelling and leaves other URNs alone', () => {

@@ -60,7 +60,7 @@ describe('Threads verification request (Meta hub.challenge)', () => {
   const query = { 'hub.mode': 'subscribe', 'hub.challenge': 'threads-challenge-42', 'hub.verify_token': secret.verifyToken };
 
   it('echoes hub.challenge as text/plain when the verify token matches', () => {
-    expect(threadsAdapter.handshake!(get(query), secret)).toEqual({ statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'threads-challenge-42' });
+    expect(threadsAdapter.handshake!(get(query), secret)).toEqual({ statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }, body: 'threads-challenge-42' });
   });
 
   it.each([

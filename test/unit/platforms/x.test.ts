@@ -39,6 +39,78 @@ describe('X CRC handshake', () => {
     const error = rejectionOf(() => xAdapter.handshake!(getRequest({}), secret));
     expect(error).toMatchObject({ statusCode: 400, code: 'missing_crc_token' });
   });
+
+  it.each([
+    ['base64', 'ODE0OTMyZjEtOGE0MS00MTk2LWI5ZmEtZDQ3NDg2ZGIwMmJi'],
+    ['base64 with + / and padding', 'aGVsbG8+d29ybGQ/Zm9vYmFy+/8='],
+    ['base64url', 'aGVsbG8-d29ybGQ_Zm9vYmFy'],
+    ['a UUID', '890e4bcc-0ec1-4ed4-a2cc-0fbb2a6c3b1b'],
+    ['256 characters', 'A'.repeat(256)],
+  ])('answers a real-looking token (%s)', (_, token) => {
+    const response = xAdapter.handshake!(getRequest({ crc_token: token }), secret);
+    expect(JSON.parse(response.body)).toEqual({ response_token: `sha256=${createHmac('sha256', secret.consumerSecret).update(token).digest('base64')}` });
+  });
+
+  it('refuses to answer a JSON body offered as crc_token: its answer would sign that body as a delivery', () => {
+    const forged = JSON.stringify({ for_user_id: BRAND, tweet_create_events: [tweet({ text: '@acme forged delivery' })] });
+    // The CRC answer and the POST signature are the same function: what makes the forgery possible.
+    expect(xSignature(Buffer.from(forged), secret.consumerSecret)).toBe(`sha256=${createHmac('sha256', secret.consumerSecret).update(forged).digest('base64')}`);
+    const error = rejectionOf(() => xAdapter.handshake!(getRequest({ crc_token: forged }), secret));
+    expect(error).toMatchObject({ statusCode: 400, code: 'bad_crc_token' });
+    expect(error.message).not.toContain('forged');
+  });
+
+  it.each([
+    ['a JSON object', '{"for_user_id":"1"}'],
+    ['a JSON array', '[1,2,3,4,5,6,7,8]'],
+    ['a JSON string', '"abcdefgh"'],
+    ['a JSON number', '12345678'],
+    ['a JSON number with a fraction and exponent', '-1234.5e+67'],
+    ['JSON with blanks', ' {"a": 1} '],
+    ['a too short token', 'abc1234'],
+    ['a too long token', 'A'.repeat(257)],
+    ['a token with a space', 'abcd efgh'],
+    ['a token with HTML', '<script>alert(1)</script>'],
+  ])('refuses %s with 400 bad_crc_token', (_, token) => {
+    expect(rejectionOf(() => xAdapter.handshake!(getRequest({ crc_token: token }), secret))).toMatchObject({ statusCode: 400, code: 'bad_crc_token' });
+  });
+
+  it('never answers with a signature that verifies a parsable body', () => {
+    // Random tokens over the admitted alphabet, biased towards the JSON-number characters, plus
+    // every X sample body: whatever is answered is the signature of a body that is not JSON.
+    let seed = 0x5eed;
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const alphabets = ['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_.~-', '0123456789.eE+-', '0123456789'];
+    const tokens = Array.from({ length: 3000 }, (_, i) => {
+      const alphabet = alphabets[i % alphabets.length]!;
+      return Array.from({ length: 8 + Math.floor(random() * 40) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+    });
+    const bodies = [
+      JSON.stringify({ for_user_id: BRAND, tweet_create_events: [tweet()] }),
+      JSON.stringify({ for_user_id: BRAND }),
+      '{}',
+      '[]',
+      '12345678',
+      '1e10000000',
+    ];
+    let answered = 0;
+    for (const token of [...tokens, ...bodies]) {
+      let body: string | undefined;
+      try {
+        body = JSON.parse(xAdapter.handshake!(getRequest({ crc_token: token }), secret).body).response_token;
+      } catch (error) {
+        expect(error).toMatchObject({ statusCode: 400, code: 'bad_crc_token' });
+        continue;
+      }
+      answered += 1;
+      // The answer is a valid POST signature for a body equal to the token…
+      expect(() => xAdapter.verify(post(token, { 'x-twitter-webhooks-signature': body! }), secret, now)).not.toThrow();
+      // …so that body must be unreadable: not JSON, and refused by normalize with a 400.
+      expect(() => JSON.parse(token)).toThrow();
+      expect(rejectionOf(() => xAdapter.normalize(Buffer.from(token), context))).toMatchObject({ statusCode: 400, code: 'malformed_body' });
+    }
+    expect(answered).toBeGreaterThan(500);
+  });
 });
 
 describe('X signature', () => {

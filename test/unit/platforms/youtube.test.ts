@@ -3,7 +3,7 @@ import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engageme
 import { channelOfTopic, YOUTUBE_NEW_VIDEO_WINDOW_MS, youtubeAdapter } from '../../../lambdas/core/platforms/youtube.js';
 import { ADAPTER_CONTEXT as context, ADAPTER_NOW as now, expectMalformedBody, getRequest as get, postRequest, rejectionOf } from '../../support/webhook-requests.js';
 
-const secret = { hubSecret: 'test-youtube-hub-secret' };
+const secret = { hubSecret: 'test-youtube-hub-secret', verifyToken: 'test-youtube-verify-token' };
 const CHANNEL = 'UCx3kQ7pR2vN8mW4tY6bZ1aA';
 const TOPIC = `https://www.youtube.com/xml/feeds/videos.xml?channel_id=${CHANNEL}`;
 
@@ -43,13 +43,57 @@ function entry({ id = 'q3Xy9Lm2Pz0', videoIdTag, channel = CHANNEL, title = 'Acm
 }
 
 describe('YouTube WebSub verification (GET)', () => {
-  const query = { 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.challenge': '17659843620345823418', 'hub.lease_seconds': '432000' };
+  const query = { token: secret.verifyToken, 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.challenge': '17659843620345823418', 'hub.lease_seconds': '432000' };
 
-  it.each(['subscribe', 'unsubscribe'])('echoes hub.challenge as text/plain for %s', (mode) => {
+  it('needs the verifyToken key in its secret', () => {
+    expect(youtubeAdapter.secretKeys).toEqual(['hubSecret', 'verifyToken']);
+  });
+
+  it.each(['subscribe', 'unsubscribe'])('echoes hub.challenge as text/plain (nosniff) for %s', (mode) => {
     const response = youtubeAdapter.handshake!(get({ ...query, 'hub.mode': mode }), secret);
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.body).toBe('17659843620345823418');
+  });
+
+  it.each(['subscribe', 'unsubscribe', 'denied'])('refuses hub.mode=%s without the callback token (401): nobody else can confirm it', (mode) => {
+    const { token: _, ...withoutToken } = { ...query, 'hub.mode': mode };
+    const error = rejectionOf(() => youtubeAdapter.handshake!(get(withoutToken), secret));
+    expect(error).toMatchObject({ statusCode: 401, code: 'missing_signature' });
+    expect(error.message).toContain('?token=');
+    expect(rejectionOf(() => youtubeAdapter.handshake!(get({ ...withoutToken, token: ' ' }), secret))).toMatchObject({ statusCode: 401 });
+  });
+
+  it.each([
+    ['another value', 'wrong-token'],
+    ['the token with a character more', `${secret.verifyToken}x`],
+    ['the token in another case', secret.verifyToken.toUpperCase()],
+    ['the hub secret', secret.hubSecret],
+  ])('refuses an unsubscribe with %s as token (403) without repeating it', (_, token) => {
+    const error = rejectionOf(() => youtubeAdapter.handshake!(get({ ...query, 'hub.mode': 'unsubscribe', token }), secret));
+    expect(error).toMatchObject({ statusCode: 403, code: 'bad_signature' });
+    expect(error.message).not.toContain(token);
+  });
+
+  it('does not accept the token as hub.verify_token instead of ?token=', () => {
+    const { token: _, ...withoutToken } = query;
+    expect(rejectionOf(() => youtubeAdapter.handshake!(get({ ...withoutToken, 'hub.verify_token': secret.verifyToken }), secret))).toMatchObject({ statusCode: 401 });
+  });
+
+  it.each([
+    ['markup', '<script>alert(1)</script>'],
+    ['a space', '1765 9843'],
+    ['a quote', '"1"'],
+    ['257 characters', '1'.repeat(257)],
+  ])('refuses to echo a challenge with %s (400 bad_challenge)', (_, challenge) => {
+    expect(rejectionOf(() => youtubeAdapter.handshake!(get({ ...query, 'hub.challenge': challenge }), secret))).toMatchObject({ statusCode: 400, code: 'bad_challenge' });
+  });
+
+  it('echoes challenges of digits, letters, dots, underscores and dashes up to 256 characters', () => {
+    for (const challenge of ['1', 'aB3.x_y-Z', '9'.repeat(256)]) {
+      expect(youtubeAdapter.handshake!(get({ ...query, 'hub.challenge': challenge }), secret).body).toBe(challenge);
+    }
   });
 
   it('accepts the documented topic spellings and nothing else', () => {
@@ -75,14 +119,14 @@ describe('YouTube WebSub verification (GET)', () => {
 
   it.each([
     ['an unknown mode', { ...query, 'hub.mode': 'publish' }, 'bad_hub_mode'],
-    ['no mode', { 'hub.topic': TOPIC, 'hub.challenge': '1' }, 'bad_hub_mode'],
-    ['no challenge', { 'hub.mode': 'subscribe', 'hub.topic': TOPIC }, 'missing_challenge'],
+    ['no mode', { token: secret.verifyToken, 'hub.topic': TOPIC, 'hub.challenge': '1' }, 'bad_hub_mode'],
+    ['no challenge', { token: secret.verifyToken, 'hub.mode': 'subscribe', 'hub.topic': TOPIC }, 'missing_challenge'],
   ])('refuses %s with 400', (_, q, code) => {
     expect(rejectionOf(() => youtubeAdapter.handshake!(get(q as Record<string, string>), secret))).toMatchObject({ statusCode: 400, code });
   });
 
   it('acknowledges a hub.mode=denied notice with an empty 200', () => {
-    const response = youtubeAdapter.handshake!(get({ 'hub.mode': 'denied', 'hub.topic': TOPIC, 'hub.reason': 'unauthorized' }), secret);
+    const response = youtubeAdapter.handshake!(get({ token: secret.verifyToken, 'hub.mode': 'denied', 'hub.topic': TOPIC, 'hub.reason': 'unauthorized' }), secret);
     expect(response).toMatchObject({ statusCode: 200, body: '' });
   });
 });
@@ -92,6 +136,8 @@ describe('YouTube signature (X-Hub-Signature, sha1)', () => {
 
   it('accepts sha1=<hex HMAC-SHA1> of the raw body, whatever the header case', () => {
     expect(() => youtubeAdapter.verify(post(body), secret, now)).not.toThrow();
+    // The callback token is not required on POST: the signature is the proof.
+    expect(post(body).query).toEqual({});
     expect(() => youtubeAdapter.verify(post(body, { 'X-Hub-Signature': sign(body) }), secret, now)).not.toThrow();
   });
 
@@ -207,5 +253,19 @@ describe('YouTube normalize', () => {
     expectMalformedBody(youtubeAdapter, feed('<at:deleted-entry ref="tag:other" when="2025-06-06T08:00:00Z"/>'), /deleted-entry\[0\]@ref/);
     expectMalformedBody(youtubeAdapter, feed('<entry/>'), /feed\.entry\[0\]\.videoId/);
     expect(rejectionOf(() => youtubeAdapter.normalize(Buffer.from([0x3c, 0xff, 0x3e]), context)).message).toMatch(/UTF-8/);
+  });
+
+  it('refuses a DOCTYPE outright with 400, entities declared or not', () => {
+    const entities = Array.from({ length: 12 }, (_, i) => `<!ENTITY e${i} "${i === 0 ? 'lol' : `&e${i - 1};`.repeat(10)}">`).join('');
+    const bomb = `<?xml version="1.0"?><!DOCTYPE feed [${entities}]>${feed(entry({ title: '&e11;' }))}`;
+    expectMalformedBody(youtubeAdapter, bomb, /DOCTYPE/);
+    expectMalformedBody(youtubeAdapter, `<!DOCTYPE feed [<!ENTITY t "Acme">]>${feed(entry({ title: '&t;' }))}`, /DOCTYPE/);
+    expectMalformedBody(youtubeAdapter, `<!doctype feed>${feed(entry())}`, /DOCTYPE/);
+    expect(rejectionOf(() => normalize(bomb)).message).not.toContain('lol');
+  });
+
+  it('turns the parser giving up (nesting beyond its limit) into a 400, not a server error', () => {
+    const deep = feed(`<entry>${'<x>'.repeat(20_000)}${'</x>'.repeat(20_000)}</entry>`);
+    expectMalformedBody(youtubeAdapter, deep, /could not be parsed as XML/);
   });
 });
