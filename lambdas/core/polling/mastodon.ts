@@ -1,0 +1,253 @@
+import { z } from 'zod';
+import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
+import type { ChangeType, NormalizedEvent } from '../platforms/adapter.js';
+import { htmlToText } from '../platforms/mastodon.js';
+import { RateLimitedError, retryAfterMs, type Poller, type PollPage, type PollState, type PollTarget } from './poller.js';
+import { apiUrl, compareDecimalIds, everySchema, MAX_PAGES_PER_POLL, parseBody, readJson, request, requireSecret, resetWaitMs, TargetIdSchema } from './social-api-support.js';
+
+/** Notification types this poller turns into engagements (and may ask the instance for). */
+export const MASTODON_NOTIFICATION_TYPES = ['mention', 'status', 'reblog', 'favourite', 'quote', 'update'] as const;
+
+/** A Mastodon handle: `user` or `user@domain`, with or without a leading `@`. */
+const Handle = z.string().regex(/^@?[A-Za-z0-9_.-]+(?:@[A-Za-z0-9.-]+(?::\d+)?)?$/, 'must be a Mastodon handle such as acme or acme@mastodon.social');
+
+/** Settings of a `mastodon` target in `polling:`: the company's account's notifications on its instance. */
+export const MastodonTargetSchema = z.strictObject({
+  platform: z.literal('mastodon'),
+  id: TargetIdSchema,
+  /** The instance's base URL (where the company's account lives), e.g. https://mastodon.social. */
+  instance: z.url({ protocol: /^https?$/, error: 'must be the instance base URL, such as https://mastodon.social' }),
+  /** Which notifications become engagements; `mention` also carries replies and direct messages. */
+  types: z
+    .array(z.enum(MASTODON_NOTIFICATION_TYPES, { error: `must be one of ${MASTODON_NOTIFICATION_TYPES.join(', ')}` }))
+    .min(1, 'list at least one notification type, such as mention')
+    .default(['mention']),
+  /** The company's account whose token polls (`acme` or `acme@mastodon.social`): the drafts' account, and its own activity is dropped. */
+  account: Handle.optional(),
+  /** Other accounts of the company whose activity is dropped (`user@domain`). */
+  ownAccounts: z.array(Handle).default([]),
+  /** 300 requests / 5 min per account are allowed; a poll costs one or two when quiet. */
+  every: everySchema('PT5M'),
+});
+export type MastodonTarget = z.output<typeof MastodonTargetSchema>;
+
+/** Notifications per page: Mastodon's maximum (default 40). */
+const PAGE_LIMIT = 80;
+const LABEL = 'mastodon';
+const RATE_LIMIT_FALLBACK_MS = 5 * 60_000;
+
+const HttpUrl = z.url({ protocol: /^https?$/ });
+const OptionalUrl = HttpUrl.nullish().catch(undefined);
+const IsoDate = z.iso.datetime({ offset: true });
+
+const AccountSchema = z.object({
+  id: z.string().min(1),
+  acct: z.string().min(1),
+  display_name: z.string().nullish(),
+  url: OptionalUrl,
+  uri: OptionalUrl,
+  followers_count: z.number().int().nonnegative().nullish().catch(undefined),
+});
+type Account = z.output<typeof AccountSchema>;
+
+const StatusSchema = z.object({
+  id: z.string().min(1),
+  uri: HttpUrl,
+  url: OptionalUrl,
+  created_at: IsoDate,
+  account: AccountSchema,
+  content: z.string(),
+  spoiler_text: z.string().nullish(),
+  visibility: z.string().min(1),
+  in_reply_to_id: z.string().nullish(),
+  language: z.string().nullish(),
+  quote: z.object({ quoted_status: z.object({ uri: HttpUrl }).nullish() }).nullish().catch(undefined),
+});
+type Status = z.output<typeof StatusSchema>;
+
+/** Only what every notification has is checked here; the status is checked for the types that route it. */
+const NotificationSchema = z.object({
+  id: z.string().regex(/^\d+$/, 'expected a numeric id'),
+  type: z.string().min(1),
+  created_at: IsoDate,
+  account: AccountSchema,
+  status: z.unknown().optional(),
+});
+type Notification = z.output<typeof NotificationSchema>;
+
+const PageSchema = z.array(NotificationSchema);
+
+/**
+ * Mastodon notifications of the company's account (platforms.md §9.2, ✅ docs and source), polled
+ * with `GET {instance}/api/v1/notifications?types[]=…&limit=80&min_id=<cursor>` and the account's
+ * user token (`read:notifications`): secret key `accessToken`, sent as `Authorization: Bearer`.
+ *
+ * - Cursor (✅): the newest notification id delivered. Each request asks for the page immediately
+ *   newer than it (`min_id`), then moves the cursor to the newest id of that page: the larger of
+ *   the `Link rel="prev"` header's `min_id` (it can be newer when the instance filtered some
+ *   notifications out of the page) and the page's largest id, compared as decimal strings, never
+ *   as numbers — until a page comes back empty. Every page's state holds its own cursor, so a poll
+ *   that fails part-way resumes after the last delivered page; at most
+ *   {@link MAX_PAGES_PER_POLL} pages are read per poll, the next poll continues.
+ * - First poll (no cursor): only the newest page (80 notifications) is read and emitted, and the
+ *   cursor starts there — older history is not backfilled.
+ * - Rate limits (✅ headers, instance-configurable): 429 → {@link RateLimitedError} after
+ *   `Retry-After`, else `X-RateLimit-Reset` (an ISO time; unix seconds accepted), else 5 minutes;
+ *   503 likewise. `X-RateLimit-Remaining: 0` on a good answer → the page is delivered, then the
+ *   poll stops with a RateLimitedError until `X-RateLimit-Reset`, so the runner records the wait.
+ * - 401/403 (token revoked or missing scope) and other errors fail the poll without quoting the body.
+ *
+ * Mapping (choices where platforms.md is unconfirmed (◐/❓) or silent):
+ * - `mention` → `direct_message` when the status's visibility is `direct` (✅), else `reply` when it
+ *   replies to a status, else `mention`; `status` (an account the company follows with
+ *   notifications on) → `post`/`reply`; `quote` → `share` of the quoting status; `update` (a status
+ *   the company interacted with was edited) → `edited` of that status. These are keyed by the
+ *   status `uri` (✅ global id), like the admin-webhook adapter, so both routes meet on one engagement.
+ * - `reblog` → `share` and `favourite` → `reaction`, with empty text (the status is the company's
+ *   own words), `thread.parentId` the company's status `uri`, createdAt the notification's time, and
+ *   the id `reblog:<account uri>:<status uri>` / `favourite:<account uri>:<status uri>` (❓
+ *   convention: the boost's own id is not in the notification; un-boosting and boosting again
+ *   is the same engagement).
+ * - text: content warning, blank line, then the HTML `content` as plain text; author: account `uri`
+ *   (else `url`, else `<instance host>:<id>`), handle `acct` qualified with the instance host,
+ *   name `display_name`, followers `followers_count`; `thread.parentId` is `in_reply_to_id`,
+ *   instance-local (❓, as in the adapter) or, for quotes, the quoted status's `uri`.
+ * - The company's own activity: notifications from `account` or `ownAccounts` are dropped
+ *   (Mastodon does not notify an account of its own actions, but a second company account can
+ *   mention the first). account is `account` (qualified) when set, else the instance host.
+ * - Unknown or unrequested notification types (follow, poll, admin.*) yield nothing but still
+ *   move the cursor.
+ */
+export const mastodonPoller: Poller = {
+  platform: 'mastodon',
+  secretKeys: ['accessToken'],
+  async *poll(target: PollTarget, state: PollState, { fetch, now, secret }): AsyncGenerator<PollPage> {
+    const settings = MastodonTargetSchema.parse(target);
+    const token = requireSecret(secret, 'mastodon', 'accessToken');
+    const host = new URL(settings.instance).host;
+    const own = new Set([settings.account, ...settings.ownAccounts].filter((h): h is string => h !== undefined).map((h) => qualify(h, host)));
+    const scope: Scope = { host, own, types: new Set(settings.types), account: settings.account ? qualify(settings.account, host) : undefined };
+    let cursor = state.cursor;
+    for (let pageNo = 0; pageNo < MAX_PAGES_PER_POLL; pageNo++) {
+      const url = apiUrl(settings.instance, '/api/v1/notifications', [...settings.types.map((t) => ['types[]', t] as const), ['limit', String(PAGE_LIMIT)], ['min_id', cursor]]);
+      const res = await request(fetch, url, { authorization: `Bearer ${token}` }, LABEL);
+      if (res.status === 429 || res.status === 503) {
+        const wait = res.headers.get('retry-after') ? retryAfterMs(res.headers.get('retry-after'), now, RATE_LIMIT_FALLBACK_MS) : (resetWaitMs(res.headers.get('x-ratelimit-reset'), now) ?? RATE_LIMIT_FALLBACK_MS);
+        throw new RateLimitedError(wait, `mastodon answered ${res.status}`);
+      }
+      if (res.status === 401 || res.status === 403) throw new Error(`mastodon answered ${res.status}: the accessToken is invalid or lacks the read:notifications scope`);
+      if (!res.ok) throw new Error(`mastodon answered ${res.status}`);
+      const page = parseBody(PageSchema, await readJson(res, LABEL), LABEL);
+      const newest = page.reduce<string | undefined>((max, n) => (max === undefined || compareDecimalIds(n.id, max) > 0 ? n.id : max), undefined);
+      // The Link header's rel="prev" min_id is the documented resume point; it never moves the cursor behind the page.
+      const linked = prevMinId(res.headers.get('link'));
+      const nextCursor = newest === undefined ? cursor : linked !== undefined && compareDecimalIds(linked, newest) > 0 ? linked : newest;
+      const ordered = [...page].sort((a, b) => compareDecimalIds(a.id, b.id));
+      const events = ordered.flatMap((n, i) => notificationEvents(n, scope, i));
+      yield { events, state: { ...state, cursor: nextCursor } };
+      const remaining = res.headers.get('x-ratelimit-remaining');
+      if (remaining !== null && remaining.trim() !== '' && Number(remaining) <= 0) {
+        throw new RateLimitedError(resetWaitMs(res.headers.get('x-ratelimit-reset'), now) ?? RATE_LIMIT_FALLBACK_MS, 'mastodon rate limit reached (X-RateLimit-Remaining: 0)');
+      }
+      // The first poll reads only the newest page; later polls read forward until a page is empty.
+      if (cursor === undefined || page.length === 0) return;
+      cursor = nextCursor;
+    }
+  },
+};
+
+interface Scope {
+  host: string;
+  own: ReadonlySet<string>;
+  types: ReadonlySet<string>;
+  account: string | undefined;
+}
+
+/** `min_id` of the `Link` header's rel="prev" target (the newest id of this page), if any. */
+function prevMinId(link: string | null): string | undefined {
+  if (!link) return undefined;
+  for (const part of link.split(',')) {
+    const m = /<([^>]*)>\s*;\s*rel="?prev"?/i.exec(part.trim());
+    if (!m?.[1]) continue;
+    try {
+      const id = new URL(m[1], 'http://link.invalid').searchParams.get('min_id');
+      if (id && /^\d+$/.test(id)) return id;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** `acct` is bare (`alice`) for the instance's own accounts: qualify it with the instance host. */
+function qualify(handle: string, host: string): string {
+  const bare = handle.replace(/^@/, '').toLowerCase();
+  return bare.includes('@') ? bare : `${bare}@${host.toLowerCase()}`;
+}
+
+function author(account: Account, host: string): EngagementDraft['author'] {
+  return {
+    id: account.uri ?? account.url ?? `${host}:${account.id}`,
+    handle: qualify(account.acct, host),
+    name: account.display_name ?? '',
+    ...(account.followers_count != null && { followers: account.followers_count }),
+  };
+}
+
+function statusOf(n: Notification, index: number): Status {
+  const parsed = StatusSchema.safeParse(n.status);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue ? `.status${issue.path.length ? '.' + issue.path.join('.') : ''}: ${issue.code === 'invalid_type' ? `expected ${issue.expected}` : issue.code}` : '.status';
+  throw new Error(`mastodon answered an unexpected body (${index}${where} of a "${n.type}" notification)`);
+}
+
+function statusText(status: Status): string {
+  const body = htmlToText(status.content);
+  const spoiler = status.spoiler_text?.trim();
+  return spoiler ? (body ? `${spoiler}\n\n${body}` : spoiler) : body;
+}
+
+function statusKind(n: Notification, status: Status): EngagementKind {
+  if (n.type === 'quote') return 'share';
+  if (status.visibility === 'direct') return 'direct_message';
+  if (status.in_reply_to_id) return 'reply';
+  return n.type === 'status' ? 'post' : 'mention';
+}
+
+function notificationEvents(n: Notification, scope: Scope, index: number): NormalizedEvent[] {
+  if (!scope.types.has(n.type)) return [];
+  if (scope.own.has(qualify(n.account.acct, scope.host))) return [];
+  const status = statusOf(n, index);
+  const account = scope.account ? { id: scope.account, handle: scope.account } : { id: scope.host };
+  if (n.type === 'reblog' || n.type === 'favourite') {
+    const who = n.account.uri ?? n.account.url ?? `${scope.host}:${n.account.id}`;
+    const draft: EngagementDraft = {
+      platform: 'mastodon',
+      kind: n.type === 'reblog' ? 'share' : 'reaction',
+      externalId: `${n.type}:${who}:${status.uri}`,
+      url: status.url ?? status.uri,
+      text: '',
+      createdAt: new Date(n.created_at).toISOString(),
+      author: author(n.account, scope.host),
+      account,
+      thread: { parentId: status.uri },
+    };
+    return [{ change: 'created', draft }];
+  }
+  const change: ChangeType = n.type === 'update' ? 'edited' : 'created';
+  const parentId = n.type === 'quote' ? (status.quote?.quoted_status?.uri ?? status.in_reply_to_id ?? undefined) : (status.in_reply_to_id ?? undefined);
+  const draft: EngagementDraft = {
+    platform: 'mastodon',
+    kind: statusKind(n, status),
+    externalId: status.uri,
+    url: status.url ?? status.uri,
+    text: statusText(status),
+    ...(status.language && { language: status.language }),
+    createdAt: new Date(status.created_at).toISOString(),
+    author: author(status.account, scope.host),
+    account,
+    ...(parentId && { thread: { parentId } }),
+  };
+  return [{ change, draft }];
+}

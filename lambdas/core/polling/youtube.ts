@@ -1,0 +1,322 @@
+import { z } from 'zod';
+import type { EngagementDraft } from '../engagement/engagement.schema.js';
+import type { NormalizedEvent } from '../platforms/adapter.js';
+import { RateLimitedError, retryAfterMs, type Poller, type PollPage, type PollState, type PollTarget } from './poller.js';
+import { apiBaseUrlSchema, apiUrl, everySchema, lastSeen, MAX_PAGES_PER_POLL, parseBody, readCursor, readJson, request, requireSecret, TargetIdSchema } from './social-api-support.js';
+
+const ChannelId = z.string().regex(/^UC[A-Za-z0-9_-]{22}$/, 'must be a YouTube channel id (UC followed by 22 characters)');
+const VideoId = z.string().regex(/^[A-Za-z0-9_-]{11}$/, 'must be a YouTube video id (11 characters)');
+
+/** Settings of a `youtube` target in `polling:`: the comments on a channel (and its videos) or on one video. */
+export const YouTubeCommentsTargetSchema = z
+  .strictObject({
+    platform: z.literal('youtube'),
+    id: TargetIdSchema,
+    /** All comment threads related to the channel (`allThreadsRelatedToChannelId`); comments by the channel itself are dropped. */
+    channelId: ChannelId.optional(),
+    /** Or the comment threads of one video (`videoId`). */
+    videoId: VideoId.optional(),
+    /** Other channels of the company whose comments are dropped. */
+    ownChannelIds: z.array(ChannelId).default([]),
+    /** Fetch the replies of a thread whose reply count grew beyond the few the thread carries (comments.list, 1 unit a page). */
+    fetchAllReplies: z.boolean().default(true),
+    apiBaseUrl: apiBaseUrlSchema('https://www.googleapis.com'),
+    /** 10,000 quota units a day per project, 1 unit per call: every 10 minutes is 144 calls a day per quiet target. */
+    every: everySchema('PT10M'),
+  })
+  .refine((t) => (t.channelId === undefined) !== (t.videoId === undefined), {
+    message: 'set exactly one of channelId (every comment on the channel and its videos) or videoId (one video)',
+    path: ['channelId'],
+  });
+export type YouTubeCommentsTarget = z.output<typeof YouTubeCommentsTargetSchema>;
+
+const LABEL = 'youtube';
+const RATE_LIMIT_FALLBACK_MS = 5 * 60_000;
+/** Seen-set entries kept: comment versions and thread reply counts near the watermark. */
+const SEEN_LIMIT = 2000;
+const REPLY_PAGES_PER_THREAD = 10;
+
+const IsoDate = z.iso.datetime({ offset: true });
+
+const CommentSchema = z.object({
+  id: z.string().min(1),
+  snippet: z.object({
+    authorDisplayName: z.string().optional(),
+    authorChannelUrl: z.string().optional(),
+    authorChannelId: z.object({ value: z.string() }).optional().catch(undefined),
+    textDisplay: z.string().optional(),
+    textOriginal: z.string().optional(),
+    parentId: z.string().optional(),
+    videoId: z.string().optional(),
+    channelId: z.string().optional(),
+    publishedAt: IsoDate,
+    updatedAt: IsoDate.optional(),
+  }),
+});
+type Comment = z.output<typeof CommentSchema>;
+
+const ThreadSchema = z.object({
+  id: z.string().min(1),
+  snippet: z.object({
+    channelId: z.string().optional(),
+    videoId: z.string().optional(),
+    topLevelComment: CommentSchema,
+    totalReplyCount: z.number().int().nonnegative().optional(),
+  }),
+  replies: z.object({ comments: z.array(CommentSchema).default([]) }).optional(),
+});
+type Thread = z.output<typeof ThreadSchema>;
+
+const ThreadListSchema = z.object({ items: z.array(ThreadSchema).default([]), nextPageToken: z.string().min(1).optional() });
+const CommentListSchema = z.object({ items: z.array(CommentSchema).default([]), nextPageToken: z.string().min(1).optional() });
+const ErrorBodySchema = z.object({ error: z.object({ errors: z.array(z.object({ reason: z.string() })).optional(), status: z.string().optional() }) });
+
+/**
+ * Where the comment scan resumes: `since` is the watermark (the latest comment time of the last
+ * complete scan, ISO); `pending` a scan in progress (its next page token and the watermark it will
+ * end at).
+ */
+const CursorSchema = z.object({
+  since: IsoDate.optional(),
+  pending: z.object({ pageToken: z.string().min(1), newest: IsoDate }).optional(),
+});
+type Cursor = z.output<typeof CursorSchema>;
+
+/**
+ * YouTube comments (platforms.md §7.2, ✅): `GET {apiBaseUrl}/youtube/v3/commentThreads?part=snippet,replies
+ * &allThreadsRelatedToChannelId=<channelId>` (or `&videoId=<videoId>`) `&order=time&maxResults=100
+ * &textFormat=plainText&pageToken=…` with an API key — secret key `apiKey`, sent in the
+ * `X-Goog-Api-Key` header (a Google API system parameter ✅) so it is never part of a URL.
+ *
+ * - Scan (✅ algorithm): pages newest first; stops after the page that reaches a thread whose latest
+ *   comment time is older than the stored watermark, or at the last page; the new watermark is the
+ *   latest comment time seen. Each yielded page stores the scan in progress (next page token,
+ *   watermark to come), so a poll that fails part-way resumes at the next page; at most
+ *   {@link MAX_PAGES_PER_POLL} pages per poll. The first poll reads only the newest page.
+ * - Exactly once: comments at or after the watermark are checked against a seen-set of
+ *   `<comment id>@<updatedAt>`, so two comments in the same second are not lost and none is
+ *   emitted twice. A comment whose `updatedAt` moved (or that was published before the watermark
+ *   and shows up again) is `edited`; otherwise `created`.
+ * - Replies (◐): a thread carries only some replies; when `totalReplyCount` exceeds them and grew
+ *   since the thread was last seen, its replies are read with `comments.list?parentId=…` (1 unit a
+ *   page, `fetchAllReplies: false` to save quota). Which threads `order=time` lists first when a
+ *   reply arrives on an old thread is not documented (❓): a new reply is found when its thread
+ *   appears in the pages scanned before the watermark.
+ * - Conditional request (◐: YouTube's ETag support is from its performance guide, not platforms.md):
+ *   the first page of a scan is sent with `If-None-Match` of the last scan's first page; 304 →
+ *   nothing new, state kept. Later pages are never conditional.
+ * - Quota (✅): `403` with reason `quotaExceeded` (or `dailyLimitExceeded`) → {@link RateLimitedError}
+ *   until one minute after the next midnight Pacific time, when the daily quota resets;
+ *   `rateLimitExceeded`/`userRateLimitExceeded` and 429/503 → Retry-After, else 5 minutes. YouTube
+ *   sends no rate-limit headers. Other errors (e.g. `commentsDisabled`, `channelNotFound`) fail the
+ *   poll naming the error reason code, never the body.
+ *
+ * Mapping (choices where platforms.md is unconfirmed (◐/❓) or silent):
+ * - Top-level comments → `comment` with `thread.parentId` the video id (none for channel
+ *   discussions); replies → `reply` with `thread.parentId` the `snippet.parentId`; conversationId
+ *   is the thread id. externalId is the comment id (distinct from video ids, 11 characters).
+ * - text `textOriginal`, else `textDisplay` (plain text as asked; `textOriginal` is only
+ *   guaranteed to the author ◐); createdAt `publishedAt`; url
+ *   `https://www.youtube.com/watch?v=<video>&lc=<comment id>` (❓ convention); author id
+ *   `authorChannelId.value`, name `authorDisplayName`, handle the `@handle` of `authorChannelUrl`
+ *   (or a display name that starts with `@`); followers are not looked up (a unit per channel).
+ * - The company's own comments (the target's `channelId`, `ownChannelIds`) are dropped; account
+ *   is the target's channel, else the thread's channel. Deletions are not visible to polling (❓).
+ */
+export const youtubeCommentsPoller: Poller = {
+  platform: 'youtube',
+  secretKeys: ['apiKey'],
+  async *poll(target: PollTarget, state: PollState, { fetch, now, secret }): AsyncGenerator<PollPage> {
+    const settings = YouTubeCommentsTargetSchema.parse(target);
+    const apiKey = requireSecret(secret, 'youtube', 'apiKey');
+    const send = async (path: string, params: [string, string | undefined][], etag?: string): Promise<Response> => {
+      const res = await request(fetch, apiUrl(settings.apiBaseUrl, path, params), { 'x-goog-api-key': apiKey, ...(etag && { 'if-none-match': etag }) }, LABEL);
+      if (!res.ok && res.status !== 304) throw await youtubeError(res, now);
+      return res;
+    };
+    const get: Get = async (path, params, schema) => parseBody(schema, await readJson(await send(path, params), LABEL), LABEL);
+    const own = new Set([settings.channelId, ...settings.ownChannelIds].filter((id): id is string => id !== undefined));
+    const seen = new Set(state.seen ?? []);
+    const seenComments = new Set<string>();
+    const replyCounts = new Map<string, number>();
+    for (const key of seen) {
+      const at = key.lastIndexOf('@');
+      if (key.startsWith('c:')) seenComments.add(key.slice(2, at));
+      else if (key.startsWith('t:')) replyCounts.set(key.slice(2, at), Number(key.slice(at + 1)));
+    }
+    let cursor: Cursor = readCursor(CursorSchema, state.cursor, LABEL) ?? {};
+    const since = cursor.since ? Date.parse(cursor.since) : undefined;
+
+    for (let pageNo = 0; pageNo < MAX_PAGES_PER_POLL; pageNo++) {
+      const firstPoll = since === undefined && cursor.pending === undefined;
+      // The first page of a scan is asked for conditionally: 304 means nothing changed since.
+      const scanStart = cursor.pending === undefined;
+      const res = await send(
+        '/youtube/v3/commentThreads',
+        [
+          ['part', 'snippet,replies'],
+          settings.channelId ? ['allThreadsRelatedToChannelId', settings.channelId] : ['videoId', settings.videoId],
+          ['order', 'time'],
+          ['maxResults', '100'],
+          ['textFormat', 'plainText'],
+          ['pageToken', cursor.pending?.pageToken],
+        ],
+        scanStart && !firstPoll ? state.etag : undefined,
+      );
+      if (res.status === 304) {
+        yield { events: [], state };
+        return;
+      }
+      const page = parseBody(ThreadListSchema, await readJson(res, LABEL), LABEL);
+      const etag = scanStart ? (res.headers.get('etag') ?? undefined) : state.etag;
+      let newest = cursor.pending ? Date.parse(cursor.pending.newest) : since;
+      let reachedOld = false;
+      const events: NormalizedEvent[] = [];
+      // Threads come newest first; events go out oldest first.
+      for (const thread of [...page.items].reverse()) {
+        let comments = [thread.snippet.topLevelComment, ...(thread.replies?.comments ?? [])];
+        const activity = Math.max(...comments.map(latest));
+        if (since !== undefined && activity < since) reachedOld = true;
+        const total = thread.snippet.totalReplyCount ?? 0;
+        const included = comments.length - 1;
+        if (settings.fetchAllReplies && !firstPoll && total > included && total !== replyCounts.get(thread.id) && (since === undefined || activity >= since || replyCounts.has(thread.id))) {
+          comments = [thread.snippet.topLevelComment, ...(await allReplies(get, thread.snippet.topLevelComment.id))];
+        }
+        refresh(seen, `t:${thread.id}@${total}`, [...seen].filter((k) => k.startsWith(`t:${thread.id}@`)));
+        replyCounts.set(thread.id, total);
+        comments.sort((a, b) => Date.parse(a.snippet.publishedAt) - Date.parse(b.snippet.publishedAt));
+        for (const comment of comments) {
+          const time = latest(comment);
+          newest = newest === undefined ? time : Math.max(newest, time);
+          const version = `c:${comment.id}@${comment.snippet.updatedAt ?? comment.snippet.publishedAt}`;
+          if (seen.has(version)) continue;
+          if (since !== undefined && time < since) continue;
+          const change = seenComments.has(comment.id) || (since !== undefined && Date.parse(comment.snippet.publishedAt) < since) ? 'edited' : 'created';
+          refresh(seen, version, [...seen].filter((k) => k.startsWith(`c:${comment.id}@`)));
+          seenComments.add(comment.id);
+          const authorChannel = comment.snippet.authorChannelId?.value;
+          if (authorChannel && own.has(authorChannel)) continue;
+          events.push({ change, draft: commentDraft(comment, thread, settings) });
+        }
+      }
+      const newestIso = newest === undefined ? undefined : new Date(newest).toISOString();
+      const more = !firstPoll && !reachedOld && page.nextPageToken !== undefined && newestIso !== undefined;
+      const next: Cursor = more ? { ...(cursor.since && { since: cursor.since }), pending: { pageToken: page.nextPageToken!, newest: newestIso } } : newestIso ? { since: newestIso } : {};
+      yield { events, state: { ...state, cursor: JSON.stringify(next), seen: lastSeen(seen, SEEN_LIMIT), etag } };
+      if (!next.pending) return;
+      cursor = next;
+    }
+  },
+};
+
+/** The latest time of a comment: its edit time when edited, else its publication. */
+const latest = (c: Comment) => Math.max(Date.parse(c.snippet.publishedAt), c.snippet.updatedAt ? Date.parse(c.snippet.updatedAt) : 0);
+
+/** Adds `key` as the newest entry, dropping older versions of the same item. */
+function refresh(seen: Set<string>, key: string, older: string[]): void {
+  for (const k of older) seen.delete(k);
+  seen.add(key);
+}
+
+type Get = <S extends z.ZodType>(path: string, params: [string, string | undefined][], schema: S) => Promise<z.output<S>>;
+
+async function allReplies(get: Get, parentId: string): Promise<Comment[]> {
+  const replies: Comment[] = [];
+  let pageToken: string | undefined;
+  for (let i = 0; i < REPLY_PAGES_PER_THREAD; i++) {
+    const page = await get(
+      '/youtube/v3/comments',
+      [
+        ['part', 'snippet'],
+        ['parentId', parentId],
+        ['maxResults', '100'],
+        ['textFormat', 'plainText'],
+        ['pageToken', pageToken],
+      ],
+      CommentListSchema,
+    );
+    replies.push(...page.items);
+    pageToken = page.nextPageToken;
+    if (!pageToken) break;
+  }
+  return replies;
+}
+
+function handleOf(comment: Comment): string {
+  const fromUrl = /\/(@[^/?#]+)/.exec(comment.snippet.authorChannelUrl ?? '')?.[1];
+  if (fromUrl) {
+    try {
+      return decodeURIComponent(fromUrl);
+    } catch {
+      return fromUrl;
+    }
+  }
+  const name = comment.snippet.authorDisplayName ?? '';
+  return name.startsWith('@') ? name : '';
+}
+
+function commentDraft(comment: Comment, thread: Thread, settings: YouTubeCommentsTarget): EngagementDraft {
+  const isReply = comment.id !== thread.snippet.topLevelComment.id;
+  const videoId = comment.snippet.videoId ?? thread.snippet.videoId ?? settings.videoId;
+  const parentId = isReply ? (comment.snippet.parentId ?? thread.snippet.topLevelComment.id) : videoId;
+  const accountId = settings.channelId ?? thread.snippet.channelId;
+  return {
+    platform: 'youtube',
+    kind: isReply ? 'reply' : 'comment',
+    externalId: comment.id,
+    ...(videoId && VideoId.safeParse(videoId).success && { url: `https://www.youtube.com/watch?v=${videoId}&lc=${encodeURIComponent(comment.id)}` }),
+    text: comment.snippet.textOriginal ?? comment.snippet.textDisplay ?? '',
+    createdAt: new Date(comment.snippet.publishedAt).toISOString(),
+    author: {
+      id: comment.snippet.authorChannelId?.value || comment.snippet.authorChannelUrl || 'unknown',
+      handle: handleOf(comment),
+      name: comment.snippet.authorDisplayName ?? '',
+    },
+    ...(accountId && { account: { id: accountId } }),
+    thread: { ...(parentId && { parentId }), conversationId: thread.id },
+  };
+}
+
+/** The error for a refused request; quota exhaustion waits for the daily reset. */
+async function youtubeError(res: Response, now: Date): Promise<Error> {
+  let reason: string | undefined;
+  try {
+    const parsed = ErrorBodySchema.safeParse(JSON.parse(await res.text()));
+    const raw = parsed.success ? (parsed.data.error.errors?.[0]?.reason ?? parsed.data.error.status) : undefined;
+    // Only a reason code (letters) is ever repeated; free text from the body never is.
+    reason = raw && /^[A-Za-z_]{1,64}$/.test(raw) ? raw : undefined;
+  } catch {
+    reason = undefined;
+  }
+  if (res.status === 403 && (reason === 'quotaExceeded' || reason === 'dailyLimitExceeded')) {
+    return new RateLimitedError(msUntilQuotaReset(now), `youtube answered 403 ${reason}: the daily quota is used up; polling resumes after midnight Pacific time`);
+  }
+  if (res.status === 429 || res.status === 503 || (res.status === 403 && (reason === 'rateLimitExceeded' || reason === 'userRateLimitExceeded'))) {
+    return new RateLimitedError(retryAfterMs(res.headers.get('retry-after'), now, RATE_LIMIT_FALLBACK_MS), `youtube answered ${res.status}${reason ? ` ${reason}` : ''}`);
+  }
+  const hint = res.status === 400 && reason === 'keyInvalid' ? ': the apiKey is not valid' : res.status === 403 && reason === 'commentsDisabled' ? ': comments are disabled on this video' : res.status === 404 ? ': check the target\'s channelId or videoId' : '';
+  return new Error(`youtube answered ${res.status}${reason ? ` ${reason}` : ''}${hint}`);
+}
+
+const PACIFIC = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' });
+
+/** Pacific wall-clock fields of an instant. */
+function pacificParts(ms: number): { y: number; m: number; d: number; wall: number } {
+  const p = Object.fromEntries(PACIFIC.formatToParts(new Date(ms)).map((x) => [x.type, Number(x.value)])) as Record<string, number>;
+  const [y, m, d] = [p['year'] ?? 1970, p['month'] ?? 1, p['day'] ?? 1];
+  return { y, m, d, wall: Date.UTC(y, m - 1, d, p['hour'] ?? 0, p['minute'] ?? 0, p['second'] ?? 0) };
+}
+
+/**
+ * Milliseconds until one minute after the next midnight in America/Los_Angeles (the YouTube Data
+ * API's daily quota reset, ✅), daylight saving time included.
+ */
+export function msUntilQuotaReset(now: Date): number {
+  const t = Math.floor(now.getTime() / 1000) * 1000;
+  const today = pacificParts(t);
+  const midnightWall = Date.UTC(today.y, today.m - 1, today.d + 1);
+  let instant = midnightWall - (today.wall - t);
+  // The offset at midnight may differ from now's (a DST change in between): correct once.
+  instant = midnightWall - (pacificParts(instant).wall - instant);
+  return instant - now.getTime() + 60_000;
+}

@@ -1,0 +1,200 @@
+import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
+import { RateLimitedError, type PollTarget } from '../../../lambdas/core/polling/poller.js';
+import { PollTargetSchema } from '../../../lambdas/core/polling/registry.js';
+import { XSearchTargetSchema, xSearchPoller } from '../../../lambdas/core/polling/x.js';
+import { startFeedServer } from '../../support/feed-server.js';
+import { originOf, pollOnce, pollRunner, requested } from '../../support/social-poll-harness.js';
+
+const now = new Date('2026-11-25T12:00:00.000Z');
+const nowSeconds = now.getTime() / 1000;
+const secret = { bearerToken: 'local-x-bearer-token' };
+let server: Awaited<ReturnType<typeof startFeedServer>>;
+let target: PollTarget;
+beforeAll(async () => {
+  server = await startFeedServer();
+  target = { platform: 'x', id: 'brand-search', query: 'acme -is:retweet', accountId: '900000000000000001', apiBaseUrl: originOf(server.url), every: 'PT5M' };
+});
+afterAll(() => server.close());
+beforeEach(() => server.requests.splice(0));
+
+// Post ids beyond 2^53: as numbers, …0101 and …0102 would be the same value.
+const P1 = '1860000000000000101';
+const P2 = '1860000000000000102';
+const P3 = '1860000000000000103';
+const P4 = '1860000000000000104';
+const P5 = '1860000000000000105';
+
+const tweet = (id: string, extra: Record<string, unknown> = {}) => ({ id, text: `post ${id.slice(-3)} about @acme`, author_id: '42', created_at: '2026-11-25T11:00:00.000Z', conversation_id: id, edit_history_tweet_ids: [id], ...extra });
+const users = [{ id: '42', username: 'jdoe', name: 'J Doe', verified: false, public_metrics: { followers_count: 310, following_count: 1 } }];
+/** The body as X sends it: the ids are JSON strings, written out here without going through numbers. */
+const search = (tweets: Record<string, unknown>[], meta: Record<string, unknown>, headers: Record<string, string> = {}) => ({
+  status: 200,
+  headers: { 'content-type': 'application/json', 'x-rate-limit-limit': '450', 'x-rate-limit-remaining': '449', 'x-rate-limit-reset': String(nowSeconds + 900), ...headers },
+  body: JSON.stringify({ ...(tweets.length && { data: tweets, includes: { users } }), meta: { result_count: tweets.length, ...meta } }),
+});
+const poll = (state = {}, t: PollTarget = target) => pollOnce(xSearchPoller, t, state, secret, now);
+
+describe('X recent search poller over HTTP', () => {
+  it('first poll: asks for the newest page with the bearer token, keeps ids as strings and emits each post once', async () => {
+    server.answer(
+      search(
+        [
+          tweet(P2, { text: 'Café crème &amp; croissant 🥐 — @acme, where is my order? &lt;3' }),
+          tweet(P1, { referenced_tweets: [{ type: 'replied_to', id: '1859999999999999999' }], in_reply_to_user_id: '900000000000000001', conversation_id: '1859999999999999990' }),
+        ],
+        { newest_id: P2, oldest_id: P1, next_token: 'b26v89c19zqg8o3fpzbkk' },
+      ),
+    );
+    const result = await poll();
+    expect(result.error).toBeUndefined();
+    const req = requested(server.requests[0]);
+    expect(req.path).toBe('/2/tweets/search/recent');
+    expect(Object.fromEntries(req.query)).toEqual({
+      query: 'acme -is:retweet',
+      max_results: '100',
+      'tweet.fields': 'created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,lang,note_tweet,edit_history_tweet_ids',
+      expansions: 'author_id',
+      'user.fields': 'username,name,public_metrics,verified',
+    });
+    expect(req.headers.authorization).toBe('Bearer local-x-bearer-token');
+    expect(server.requests).toHaveLength(1); // the first poll does not page back through seven days
+
+    expect(result.events.map((e) => [e.draft.kind, e.draft.externalId])).toEqual([
+      ['reply', P1],
+      ['mention', P2],
+    ]);
+    expect(result.events[1]).toEqual({
+      change: 'created',
+      draft: {
+        platform: 'x',
+        kind: 'mention',
+        externalId: P2,
+        url: `https://x.com/jdoe/status/${P2}`,
+        text: 'Café crème & croissant 🥐 — @acme, where is my order? <3',
+        createdAt: '2026-11-25T11:00:00.000Z',
+        author: { id: '42', handle: 'jdoe', name: 'J Doe', followers: 310, verified: false },
+        account: { id: '900000000000000001' },
+        thread: { conversationId: P2 },
+      },
+    });
+    expect(result.events[0]?.draft.thread).toEqual({ parentId: '1859999999999999999', conversationId: '1859999999999999990' });
+    for (const e of result.events) expect(EngagementDraftSchema.parse(e.draft)).toEqual(e.draft);
+    expect(JSON.parse(result.state.cursor ?? '')).toEqual({ sinceId: P2 });
+  });
+
+  it('second poll: sends since_id and emits only the newer posts', async () => {
+    server.answer(search([tweet(P3)], { newest_id: P3, oldest_id: P3 }));
+    const result = await poll({ cursor: JSON.stringify({ sinceId: P2 }) });
+    expect(requested(server.requests[0]).query.get('since_id')).toBe(P2);
+    expect(result.events.map((e) => e.draft.externalId)).toEqual([P3]);
+    expect(JSON.parse(result.state.cursor ?? '')).toEqual({ sinceId: P3 });
+  });
+
+  it('keeps since_id when nothing is new, and always yields a page', async () => {
+    server.answer(search([], {}));
+    const result = await poll({ cursor: JSON.stringify({ sinceId: P2 }) });
+    expect(result.pages).toEqual([{ events: [], state: { cursor: JSON.stringify({ sinceId: P2 }) } }]);
+  });
+
+  it('pages with next_token and resumes after the last delivered page when a later page fails (runner with a state store)', async () => {
+    const runner = pollRunner(xSearchPoller, secret);
+    await runner.store.put('x', 'brand-search', { cursor: JSON.stringify({ sinceId: P1 }) });
+    server.answer(search([tweet(P5), tweet(P4)], { newest_id: P5, oldest_id: P4, next_token: 'page-2' }), { status: 500 });
+    expect(await runner.run(target, now)).toMatchObject({ status: 'failed', emitted: 2, error: 'x answered 500' });
+    expect(JSON.parse(runner.state(target)?.cursor ?? '')).toEqual({ sinceId: P1, pending: { newestId: P5, nextToken: 'page-2' } });
+
+    server.requests.splice(0);
+    server.answer(search([tweet(P3), tweet(P2)], { newest_id: P3, oldest_id: P2 }));
+    expect(await runner.run(target, new Date(now.getTime() + 10 * 60_000))).toMatchObject({ status: 'polled', emitted: 2 });
+    const resumed = requested(server.requests[0]).query;
+    expect([resumed.get('since_id'), resumed.get('next_token')]).toEqual([P1, 'page-2']);
+    expect(runner.externalIds()).toEqual([P4, P5, P2, P3]);
+    // the pass is complete: the newest id of its first page becomes since_id
+    expect(JSON.parse(runner.state(target)?.cursor ?? '')).toEqual({ sinceId: P5 });
+  });
+
+  it('backs off on 429 until x-rate-limit-reset, else Retry-After, and on 503', async () => {
+    server.answer({ status: 429, headers: { 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(nowSeconds + 420) } });
+    expect((await poll()).error).toEqual(new RateLimitedError(420_000, 'x answered 429'));
+    server.answer({ status: 429, headers: { 'retry-after': '60' } });
+    expect((await poll()).error).toMatchObject({ name: 'RateLimitedError', retryAfterMs: 60_000 });
+    server.answer({ status: 503, headers: { 'retry-after': '30' } });
+    expect((await poll()).error).toMatchObject({ name: 'RateLimitedError', retryAfterMs: 30_000 });
+  });
+
+  it('delivers the page, then stops until the reset when x-rate-limit-remaining reaches 0, keeping the pass to resume', async () => {
+    server.answer(search([tweet(P5)], { newest_id: P5, next_token: 'page-2' }, { 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(nowSeconds + 600) }));
+    const result = await poll({ cursor: JSON.stringify({ sinceId: P1 }) });
+    expect(result.events.map((e) => e.draft.externalId)).toEqual([P5]);
+    expect(result.error).toBeInstanceOf(RateLimitedError);
+    expect(result.error).toMatchObject({ retryAfterMs: 600_000 });
+    expect(JSON.parse(result.state.cursor ?? '')).toEqual({ sinceId: P1, pending: { newestId: P5, nextToken: 'page-2' } });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('fails on server, request and auth errors without quoting the body', async () => {
+    server.answer({ status: 502, body: 'BODY-MARKER' });
+    expect((await poll()).error?.message).toBe('x answered 502');
+    server.answer({ status: 400, body: '{"errors":[{"message":"BODY-MARKER"}]}' });
+    expect((await poll()).error?.message).toBe("x answered 400: the request was refused, check the target's query");
+    server.answer({ status: 401, body: 'local-x-bearer-token BODY-MARKER' });
+    const { error } = await poll();
+    expect(error?.message).toMatch(/^x answered 401: the bearerToken is invalid/);
+    expect(error?.message).not.toMatch(/BODY-MARKER|local-x-bearer-token/);
+  });
+
+  it('refuses malformed bodies, including ids sent as numbers (which would lose digits)', async () => {
+    const cases: [string, RegExp][] = [
+      ['BODY-MARKER not json', /not JSON/],
+      [JSON.stringify({ data: [] }), /unexpected body \(meta: expected object\)/],
+      [`{"data":[{"id":1860000000000000101,"text":"BODY-MARKER","author_id":"42"}],"meta":{"result_count":1}}`, /unexpected body \(data\.0\.id: expected string\)/],
+      [JSON.stringify({ data: [{ id: P1, text: 'BODY-MARKER' }], meta: {} }), /data\.0\.author_id/],
+    ];
+    for (const [body, message] of cases) {
+      server.answer({ status: 200, body });
+      const { error, events } = await poll();
+      expect(error?.message).toMatch(message);
+      expect(error?.message).not.toContain('BODY-MARKER');
+      expect(events).toEqual([]);
+    }
+  });
+
+  it("maps reposts, quotes, long posts and edits; drops the company's own posts", async () => {
+    server.answer(
+      search(
+        [
+          tweet(P5, { author_id: '900000000000000001' }),
+          tweet(P4, { author_id: '77' }),
+          tweet(P3, { edit_history_tweet_ids: [P1, P3], text: 'edited text' }),
+          tweet(P2, { referenced_tweets: [{ type: 'quoted', id: P1 }], note_tweet: { text: 'a long post ' + 'é'.repeat(300) } }),
+          tweet(P1, { referenced_tweets: [{ type: 'retweeted', id: '1850000000000000000' }], text: 'RT @acme: hello' }),
+        ],
+        { newest_id: P5 },
+      ),
+    );
+    const { events } = await poll({ cursor: JSON.stringify({ sinceId: '1' }) }, { ...target, ownUserIds: ['77'] });
+    expect(events.map((e) => [e.change, e.draft.kind, e.draft.externalId, e.draft.thread?.parentId])).toEqual([
+      ['created', 'share', P1, '1850000000000000000'],
+      ['created', 'share', P2, P1],
+      ['edited', 'mention', P1, undefined],
+    ]);
+    expect(events[1]?.draft.text).toHaveLength('a long post '.length + 300);
+    expect(events[2]?.draft).toMatchObject({ text: 'edited text', url: `https://x.com/jdoe/status/${P3}` });
+  });
+
+  it('validates its settings with clear messages and sensible defaults', () => {
+    expect(PollTargetSchema.parse({ platform: 'x', id: 'brand', query: 'acme' })).toEqual({ platform: 'x', id: 'brand', query: 'acme', ownUserIds: [], maxResults: 100, apiBaseUrl: 'https://api.x.com', every: 'PT5M' });
+    const bad = XSearchTargetSchema.safeParse({ platform: 'x', id: 'brand', query: 'q'.repeat(513), accountId: 900000000000000001, maxResults: 500, apiBaseUrl: 'ftp://x' });
+    const messages = bad.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n');
+    expect(messages).toMatch(/query: X recent search queries are at most 512 characters/);
+    expect(messages).toMatch(/accountId: must be an X id as a quoted string .*would lose digits/);
+    expect(messages).toMatch(/maxResults: must be 10\.\.100/);
+    expect(messages).toMatch(/apiBaseUrl: must be an http\(s\) URL/);
+  });
+
+  it('needs the bearerToken secret and refuses an unreadable stored cursor', async () => {
+    expect((await pollOnce(xSearchPoller, target, {}, { consumerSecret: 'local-x-consumer-secret' }, now)).error?.message).toBe('the x secret has no "bearerToken"; add it to the x secret');
+    expect((await poll({ cursor: '{not json' })).error?.message).toMatch(/stored x cursor is unreadable/);
+    expect(server.requests).toHaveLength(0);
+  });
+});
