@@ -24,8 +24,10 @@ export class PlatformSecrets extends Construct {
   constructor(scope: Construct, id: string, props: PlatformSecretsProps) {
     super(scope, id);
     for (const platform of props.platforms) {
-      const template = Object.fromEntries(platform.secretKeys.filter((k) => !SELF_CHOSEN_KEYS.has(k)).map((k) => [k, '']));
+      // CloudFormation generates one value per secret: the first key Switchboard chooses itself.
+      // Every other key starts empty, for the admin to fill (README, "Secrets").
       const generated = platform.secretKeys.find((k) => SELF_CHOSEN_KEYS.has(k));
+      const template = Object.fromEntries(platform.secretKeys.filter((k) => k !== generated).map((k) => [k, '']));
       const secret = new Secret(this, platform.id, {
         description: `Switchboard: ${platform.id} credentials (keys: ${platform.secretKeys.join(', ')})`,
         // Only empty placeholders are ever written in plain text; real values never pass through the template.
