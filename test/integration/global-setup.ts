@@ -7,9 +7,41 @@ import { join, resolve } from 'node:path';
 /** The feed the twin's poller reads in the tests: one item, then 304 for the same ETag. */
 const FEED = `<?xml version="1.0"?><rss version="2.0"><channel><title>Newsroom</title><item><guid>it-legal-notice</guid><title>Notice from our lawyer</title><link>https://news.example.com/legal-notice</link><description>Our lawyer says: données personnelles 🔒</description></item></channel></rss>`;
 
+/** Just enough of Reddit's and Bluesky's APIs (shapes as in the pollers' unit tests) for one item each. */
+function apiAnswer(method: string, path: string): { status: number; body?: unknown } | undefined {
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const jwtPart = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  switch (`${method} ${path}`) {
+    case 'POST /reddit/api/v1/access_token':
+      return { status: 200, body: { access_token: 'it-token', token_type: 'bearer', expires_in: 86_400, scope: '*' } };
+    case 'GET /reddit/r/acme/new':
+      return {
+        status: 200,
+        body: { kind: 'Listing', data: { after: null, before: null, dist: 1, children: [{ kind: 't3', data: { name: 't3_itcrash', id: 'itcrash', author: 'zoe_42', author_fullname: 't2_zoe', created_utc: nowSeconds - 30, permalink: '/r/acme/comments/itcrash/app/', subreddit: 'acme', title: 'App crash on login', selftext: 'Plante au démarrage 😩', score: 1, num_comments: 0 } }] } },
+      };
+    case 'POST /bsky/xrpc/com.atproto.server.createSession':
+      return { status: 200, body: { accessJwt: ['eyJhbGciOiJFUzI1NksifQ', jwtPart({ sub: 'did:plc:acme', exp: nowSeconds + 7200 }), 'c2ln'].join('.'), refreshJwt: 'it-refresh', handle: 'acme.com', did: 'did:plc:acme', active: true } };
+    case 'GET /bsky/xrpc/app.bsky.notification.listNotifications':
+      return {
+        status: 200,
+        body: {
+          notifications: [{ uri: 'at://did:plc:ana/app.bsky.feed.post/itpricing', cid: 'bafyreiitpricing', author: { did: 'did:plc:ana', handle: 'ana.bsky.social', displayName: 'Ana 🌸' }, reason: 'mention', record: { $type: 'app.bsky.feed.post', text: '@acme.com what is your pricing for teams?', createdAt: new Date(Date.now() - 60_000).toISOString() }, isRead: false, indexedAt: new Date(Date.now() - 50_000).toISOString(), labels: [] }],
+          priority: false,
+        },
+      };
+    default:
+      return undefined;
+  }
+}
+
 function startFeedServer(): Promise<Server> {
   const server = createServer((req, res) => {
-    if (req.headers['if-none-match'] === '"feed-v1"') res.writeHead(304).end();
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const api = apiAnswer(req.method ?? 'GET', path);
+    req.resume();
+    if (api) res.writeHead(api.status, { 'content-type': 'application/json' }).end(JSON.stringify(api.body));
+    else if (path !== '/feed.xml') res.writeHead(404).end();
+    else if (req.headers['if-none-match'] === '"feed-v1"') res.writeHead(304).end();
     else res.writeHead(200, { 'content-type': 'application/rss+xml', etag: '"feed-v1"' }).end(FEED);
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
@@ -30,8 +62,16 @@ export default async function globalSetup(): Promise<void> {
   const feed = await startFeedServer();
   (globalThis as { __FEED__?: Server }).__FEED__ = feed;
   const config = join(stateDir, 'switchboard.yaml');
-  const feedUrl = `http://127.0.0.1:${(feed.address() as AddressInfo).port}/feed.xml`;
-  writeFileSync(config, `${readFileSync('config/switchboard.yaml', 'utf8')}\npolling:\n  - { platform: rss, id: it-newsroom, url: "${feedUrl}", every: PT15M }\n`);
+  const base = `http://127.0.0.1:${(feed.address() as AddressInfo).port}`;
+  writeFileSync(
+    config,
+    `${readFileSync('config/switchboard.yaml', 'utf8')}
+polling:
+  - { platform: rss, id: it-newsroom, url: "${base}/feed.xml", every: PT15M }
+  - { platform: reddit, id: it-acme, subreddit: acme, every: PT15M, apiBaseUrl: "${base}/reddit", authBaseUrl: "${base}/reddit", userAgent: "server:switchboard.test:1.0 (by /u/acme)" }
+  - { platform: bluesky, id: it-mentions, mode: notifications, every: PT15M, serviceUrl: "${base}/bsky" }
+`,
+  );
   const env = {
     ...process.env,
     PORT: process.env.IT_PORT ?? '3310',

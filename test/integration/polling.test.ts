@@ -20,4 +20,13 @@ describe('local twin: scheduled polling', () => {
     expect(Item?.state?.M?.etag?.S).toBe('"feed-v1"');
     expect(Item?.state?.M?.seen?.L?.map((s) => s.S)).toEqual(['it-legal-notice@']);
   });
+
+  it('polls the platforms that have no push at all: Reddit and Bluesky reach their departments once', async () => {
+    const [reddit] = await receiveUntil('engineering', (m) => m.detail.id === 'reddit:t3_itcrash', 40_000);
+    expect(reddit?.detail).toMatchObject({ platform: 'reddit', kind: 'post', routing: { rules: ['engineering-bugs'] } });
+    const [bluesky] = await receiveUntil('sales', (m) => m.detail.id === 'bluesky:at://did:plc:ana/app.bsky.feed.post/itpricing', 40_000);
+    expect(bluesky?.detail).toMatchObject({ platform: 'bluesky', kind: 'mention', author: { handle: 'ana.bsky.social' }, routing: { rules: ['sales-buying-signals'] } });
+    const again = await receiveUntil('engineering', (m) => m.detail.id === 'reddit:t3_itcrash', 3_000);
+    expect(again).toEqual([]);
+  });
 });
