@@ -94,6 +94,8 @@ export class SwitchboardStack extends Stack {
         entry: lambdaEntry('poller/handler.ts'),
         description: 'Polls the configured sources without push and writes what is new to the intake queue',
         timeout: Duration.seconds(60),
+        // One run at a time: two overlapping runs could poll the same target and race its cursor.
+        reservedConcurrentExecutions: 1,
         configText: props.configText,
         environment: { TABLE_NAME: table.table.tableName, INTAKE_QUEUE_URL: intake.queue.queueUrl, PLATFORM_SECRET_ARNS: this.toJsonString(secrets.arns()) },
       });

@@ -37,8 +37,10 @@ const deps = {
  */
 export const handler = middy<unknown, TargetOutcome[]>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async () => {
-    const outcomes = await runPollers(config.polling, deps);
+  .handler(async (_event, context) => {
+    // Leave ten seconds to record what was done before Lambda's timeout.
+    const deadline = new Date(Date.now() + Math.max(0, context.getRemainingTimeInMillis() - 10_000));
+    const outcomes = await runPollers(config.polling, { ...deps, deadline });
     const polled = outcomes.filter((o) => o.status !== 'not-due');
     for (const o of polled) {
       const single = metrics.singleMetric();

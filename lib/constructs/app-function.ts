@@ -18,6 +18,8 @@ export interface AppFunctionProps {
   configText?: string;
   /** @default RetentionDays.ONE_MONTH */
   logRetention?: RetentionDays;
+  /** @default no reservation */
+  reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -43,6 +45,7 @@ export class AppFunction extends Construct {
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       logGroup,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',

@@ -27,9 +27,12 @@ export interface PollTarget {
 
 /** What a poller may use: HTTP (fetch), the clock and the platform's secret. */
 export interface PollContext {
+  /** Already bounded by a per-request timeout and the run's deadline. */
   fetch: typeof fetch;
   now: Date;
   secret?: PlatformSecret;
+  /** Aborts at the run's deadline: a poller may check it to stop between pages. */
+  signal?: AbortSignal;
 }
 
 /** A page of a poll: the events found and the state to resume from after them. */

@@ -18,7 +18,12 @@ export const RssTargetSchema = z.strictObject({
 const SEEN_LIMIT = 500;
 const USER_AGENT = 'Switchboard/0.1 (feed poller; +https://github.com/switchboard)';
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', textNodeName: '#text', isArray: (name) => ['item', 'entry', 'link', 'category'].includes(name) });
+// Values stay text: a guid such as `0x1A` or `0012` must not become a number.
+const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', textNodeName: '#text', parseTagValue: false, parseAttributeValue: false, isArray: (name) => ['item', 'entry', 'link', 'category'].includes(name) });
+/** Largest feed read; a bigger (or endless) body is refused rather than exhausting the function's memory. */
+const MAX_FEED_BYTES = 5 * 1024 * 1024;
+/** Item keys longer than this are stored as a hash, so the poll state stays small. */
+const MAX_KEY_CHARS = 100;
 
 interface FeedItem {
   key: string;
@@ -49,26 +54,31 @@ export const rssPoller: Poller = {
       yield { events: [], state };
       return;
     }
-    if (res.status === 429 || res.status === 503) throw new RateLimitedError(retryAfterMs(res.headers.get('retry-after'), now, 15 * 60_000), `feed answered ${res.status}`);
+    // A 503 is a rate limit only when the feed says when to come back; otherwise it is a failure.
+    if (res.status === 429 || (res.status === 503 && res.headers.get('retry-after'))) throw new RateLimitedError(retryAfterMs(res.headers.get('retry-after'), now, 15 * 60_000), `feed answered ${res.status}`);
     if (!res.ok) throw new Error(`feed answered ${res.status}`);
-    const items = readFeed(await res.text());
+    const items = readFeed(await readCapped(res, MAX_FEED_BYTES));
     const seen = new Set(state.seen ?? []);
     const seenKeys = new Set([...seen].map((s) => s.slice(0, s.lastIndexOf('@'))));
     const events: NormalizedEvent[] = [];
+    const current: string[] = [];
     for (const item of items) {
-      const versioned = `${item.key}@${item.version}`;
+      const key = item.key.length > MAX_KEY_CHARS ? `#${hash(item.key)}` : item.key;
+      const versioned = `${key}@${item.version}`;
+      current.push(versioned);
       if (seen.has(versioned)) continue;
-      const change = seenKeys.has(item.key) ? 'edited' : 'created';
-      events.push({ change, draft: toDraft(item, id, now) });
-      seen.add(versioned);
+      events.push({ change: seenKeys.has(key) ? 'edited' : 'created', draft: toDraft({ ...item, key }, id, now) });
     }
+    // The items still in the feed are always remembered (else they would look new again);
+    // older keys fill what room is left, newest first.
+    const remembered = [...new Set([...current, ...[...seen].reverse()])].slice(0, Math.max(SEEN_LIMIT, current.length));
     yield {
       events,
       state: {
         ...state,
         etag: res.headers.get('etag') ?? undefined,
         lastModified: res.headers.get('last-modified') ?? undefined,
-        seen: [...seen].slice(-SEEN_LIMIT),
+        seen: remembered,
       },
     };
   },
@@ -128,4 +138,17 @@ function atomEntry(e: Record<string, unknown>): FeedItem {
   const published = text(e.published) || text(e.updated);
   const key = text(e.id) || text(alternate?.['@href']) || hash(title, published);
   return { key, version: text(e.updated), url: text(alternate?.['@href']) || undefined, title, summary: plain(text(e.content) || text(e.summary)), author: text((e.author as Record<string, unknown> | undefined)?.name), publishedAt: published || undefined };
+}
+
+/** Reads a response body as text, refusing it once it passes `maxBytes`. */
+async function readCapped(res: Response, maxBytes: number): Promise<string> {
+  if (Number(res.headers.get('content-length') ?? 0) > maxBytes) throw new Error(`feed is larger than ${maxBytes} bytes`);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body ?? []) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw new Error(`feed is larger than ${maxBytes} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

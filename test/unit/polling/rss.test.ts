@@ -73,3 +73,33 @@ describe('RSS/Atom poller over HTTP', () => {
     expect(items[1]?.key).toMatch(/^[0-9a-f]{24}$/);
   });
 });
+
+describe('RSS poller robustness', () => {
+  it('remembers every item still in a long feed, so none looks new again', async () => {
+    const items = Array.from({ length: 600 }, (_, i) => ({ guid: `g${i}`, title: `Item ${i}` }));
+    server.answer({ status: 200, body: rssFeed(items) });
+    const [first] = await poll();
+    expect(first?.events).toHaveLength(600);
+    const [second] = await poll(first?.state);
+    expect(second?.events).toEqual([]);
+  });
+
+  it('keeps guids as text and stores long ones as a hash', async () => {
+    server.answer({ status: 200, body: rssFeed([{ guid: '0x1A', title: '0012' }, { guid: `https://blog.example.com/${'x'.repeat(300)}`, title: 'long' }]) });
+    const [page] = await poll();
+    expect(page?.events[0]?.draft).toMatchObject({ externalId: 'blog:0x1A', text: '0012' });
+    expect(page?.events[1]?.draft.externalId).toMatch(/^blog:#[0-9a-f]{24}$/);
+    expect(page?.state.seen?.every((s) => s.length < 120)).toBe(true);
+  });
+
+  it('treats a 503 without Retry-After as a failure, not a rate limit', async () => {
+    server.answer({ status: 503 });
+    await expect(poll()).rejects.toThrow('feed answered 503');
+    await expect(poll()).rejects.not.toBeInstanceOf(RateLimitedError);
+  });
+
+  it('refuses a feed larger than 5 MB', async () => {
+    server.answer({ status: 200, body: `<rss><channel>${'<item><title>x</title></item>'.repeat(200_000)}</channel></rss>` });
+    await expect(poll()).rejects.toThrow('larger than');
+  });
+});

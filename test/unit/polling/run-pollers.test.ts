@@ -1,5 +1,5 @@
 import type { IntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
-import { redactSecrets, runPollers, type RunPollersDependencies } from '../../../lambdas/core/lifecycle/run-pollers.js';
+import { clampWaitMs, redactSecrets, runPollers, type RunPollersDependencies } from '../../../lambdas/core/lifecycle/run-pollers.js';
 import type { NormalizedEvent } from '../../../lambdas/core/platforms/adapter.js';
 import { RateLimitedError, type Poller, type PollState, type PollTarget } from '../../../lambdas/core/polling/poller.js';
 import type { PollStateStore } from '../../../lambdas/core/ports/poll-state-store.js';
@@ -101,5 +101,61 @@ describe('what pollers report', () => {
     d.health = { webhookAccepted: async () => undefined, webhookRefused: async () => undefined, polled: async (...args) => void recorded.push(args) };
     await runPollers([target], d);
     expect(recorded).toEqual([['rss', 'blog', '2026-11-25T12:00:00.000Z', { result: 'rate-limited', emitted: 0 }]]);
+  });
+});
+
+describe('a run that stays safe whatever one target does', () => {
+  const other: PollTarget = { platform: 'rss', id: 'news', url: 'https://news.example.com/feed', every: 'PT15M' };
+
+  it('still polls the other targets when reading one target\u2019s state fails, and records it as failed', async () => {
+    const { d, enqueued } = deps(scripted([[1]]));
+    const get = d.state.get.bind(d.state);
+    d.state.get = async (platform, id) => (id === 'blog' ? Promise.reject(new Error('throttled')) : get(platform, id));
+    const outcomes = await runPollers([target, other], d);
+    expect(outcomes.map((o) => [o.target, o.status])).toEqual([['blog', 'failed'], ['news', 'polled']]);
+    expect(enqueued).toHaveLength(1);
+  });
+
+  it('bounds an absurd Retry-After instead of crashing the run, and survives a failing state write', async () => {
+    const limited: Poller = { platform: 'rss', poll: async function* () { throw new RateLimitedError(1e19, 'feed answered 429'); } };
+    const { d, state } = deps(limited);
+    expect((await runPollers([target], d))[0]?.status).toBe('rate-limited');
+    expect(state.states.get('rss:blog')?.nextPollAfter).toBe('2026-11-26T12:00:00.000Z');
+    expect(clampWaitMs(0)).toBe(60_000);
+    expect(clampWaitMs(Number.NaN)).toBe(900_000);
+    const broken = deps(limited).d;
+    broken.state.put = async () => Promise.reject(new Error('item too large'));
+    await expect(runPollers([target], broken)).resolves.toHaveLength(1);
+  });
+
+  it('resumes from the last state actually stored when storing a page\u2019s state fails', async () => {
+    const { d, state } = deps(scripted([[1], [2]]));
+    const put = d.state.put.bind(d.state);
+    let puts = 0;
+    d.state.put = async (platform, id, s) => {
+      if (++puts === 2) throw new Error('item too large');
+      return put(platform, id, s);
+    };
+    await runPollers([target], d);
+    expect(state.states.get('rss:blog')).toMatchObject({ cursor: 'page-0', consecutiveFailures: 1, lastError: 'item too large' });
+  });
+
+  it('aborts a request that hangs at the run\u2019s deadline and starts no target after it', async () => {
+    const hanging: Poller = {
+      platform: 'rss',
+      async *poll(_t, state, { fetch: bounded }) {
+        await bounded('http://hang.invalid/feed');
+        yield { events: [], state };
+      },
+    };
+    const { d, state } = deps(hanging);
+    d.fetch = (_input, init) => new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(new Error('request aborted'))));
+    d.now = () => new Date();
+    d.deadline = new Date(Date.now() + 200);
+    const outcomes = await runPollers([target], d);
+    expect(outcomes[0]).toMatchObject({ status: 'failed', error: 'request aborted' });
+    expect(state.states.get('rss:blog')?.consecutiveFailures).toBe(1);
+    d.deadline = new Date(Date.now() - 1);
+    expect((await runPollers([other], d))[0]?.status).toBe('not-due');
   });
 });
