@@ -127,6 +127,8 @@ describe('Switchboard stack', () => {
       expect(() => app.synth()).not.toThrow();
       const polling = Template.fromStack(stack);
       polling.resourceCountIs('AWS::Lambda::Function', 3);
+      // one poller run at a time, so two runs never race a target's cursor
+      polling.resourcePropertiesCountIs('AWS::Lambda::Function', { ReservedConcurrentExecutions: 1 }, 1);
       polling.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 }, DeadLetterConfig: { Arn: Match.anyValue() } })] });
       // + the poller schedule's DLQ + repeated poll failures of rss
       polling.resourceCountIs('AWS::CloudWatch::Alarm', 1 + 2 * departments.length + 1 + adapters.size + 1 + 1);
