@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseDurationMs } from '../config/duration.js';
 import type { PlatformSecret } from '../platforms/adapter.js';
 import { RateLimitedError, retryAfterMs } from './poller.js';
+import { clampWaitMs } from './social-api-support.js';
 
 /*
  * Small helpers shared by the pollers of JSON APIs with credentials (reddit, bluesky): target
@@ -85,8 +86,8 @@ export async function failUnlessOk(res: Response, what: string, now: Date, reset
   if (res.ok) return;
   await res.body?.cancel().catch(() => undefined);
   const reset = resetHeaderMs(res.headers.get(resetHeader), now);
-  if (res.status === 429) throw new RateLimitedError(retryAfterMs(res.headers.get('retry-after'), now, reset ?? fallbackMs), `${what} answered 429${detail}`);
-  if (res.status === 503 && res.headers.get('retry-after')) throw new RateLimitedError(retryAfterMs(res.headers.get('retry-after'), now, fallbackMs), `${what} answered 503${detail}`);
+  if (res.status === 429) throw new RateLimitedError(clampWaitMs(retryAfterMs(res.headers.get('retry-after'), now, reset ?? fallbackMs), fallbackMs), `${what} answered 429${detail}`);
+  if (res.status === 503 && res.headers.get('retry-after')) throw new RateLimitedError(clampWaitMs(retryAfterMs(res.headers.get('retry-after'), now, fallbackMs), fallbackMs), `${what} answered 503${detail}`);
   if (res.status >= 300 && res.status < 400) throw new Error(`${what} answered a redirect (${res.status})${detail}; redirects are not followed`);
   throw new Error(`${what} answered ${res.status}${detail}`);
 }

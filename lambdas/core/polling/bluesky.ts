@@ -3,6 +3,7 @@ import type { EngagementDraft, EngagementKind } from '../engagement/engagement.s
 import { baseUrlSchema, digest, everySchema, failUnlessOk, parseBody, quotaSpent, readJson, requireSecret, resetHeaderMs, targetIdSchema } from './api-polling.js';
 import { walkNewestFirst, type WalkItem, type WalkPage } from './newest-first-walk.js';
 import type { Poller, PollPage, PollState, PollTarget } from './poller.js';
+import { clampWaitMs, reportSkipped, safeFetch } from './social-api-support.js';
 
 /** Notification reasons a target can ask for; `other` is any newer reason whose record is a post. */
 export const BLUESKY_REASONS = ['mention', 'reply', 'quote', 'repost', 'like', 'other'] as const;
@@ -162,7 +163,7 @@ export function createBlueskyPoller(): Poller {
   return {
     platform: 'bluesky',
     secretKeys: ['identifier', 'appPassword'],
-    async *poll(target: PollTarget, state: PollState, { fetch, now, secret }): AsyncGenerator<PollPage> {
+    async *poll(target: PollTarget, state: PollState, { fetch, now, secret, signal }): AsyncGenerator<PollPage> {
       const t = BlueskyTargetSchema.parse(target);
       const { identifier, appPassword } = requireSecret(secret, ['identifier', 'appPassword'], 'bluesky');
       const service = t.serviceUrl;
@@ -174,12 +175,13 @@ export function createBlueskyPoller(): Poller {
       };
 
       const login = async (): Promise<Session> => {
-        const res = await fetch(`${service}/xrpc/com.atproto.server.createSession`, {
-          method: 'POST',
-          redirect: 'manual',
-          headers: { 'content-type': 'application/json', accept: 'application/json' },
-          body: JSON.stringify({ identifier, password: appPassword }),
-        });
+        const res = await safeFetch(
+          fetch,
+          `${service}/xrpc/com.atproto.server.createSession`,
+          { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ identifier, password: appPassword }) },
+          'bluesky createSession',
+          signal,
+        );
         if (res.status === 400 || res.status === 401) {
           const name = await errorName(res);
           throw new Error(`bluesky refused the login (${res.status}${name}); check identifier and appPassword in the bluesky secret`);
@@ -191,11 +193,7 @@ export function createBlueskyPoller(): Poller {
       /** Renews with the refresh JWT; a refused refresh (expired, revoked) falls back to a login. */
       const renew = async (old: Session | undefined): Promise<Session> => {
         if (!old) return login();
-        const res = await fetch(`${service}/xrpc/com.atproto.server.refreshSession`, {
-          method: 'POST',
-          redirect: 'manual',
-          headers: { authorization: `Bearer ${old.refreshJwt}`, accept: 'application/json' },
-        });
+        const res = await safeFetch(fetch, `${service}/xrpc/com.atproto.server.refreshSession`, { method: 'POST', headers: { authorization: `Bearer ${old.refreshJwt}`, accept: 'application/json' } }, 'bluesky refreshSession', signal);
         if (res.status === 400 || res.status === 401) {
           await res.body?.cancel().catch(() => undefined);
           return login();
@@ -224,7 +222,7 @@ export function createBlueskyPoller(): Poller {
       let me: Session | undefined;
       const isOwn = (p: Profile) => p.did === me?.did || ownDids.has(p.did) || ownHandles.has(p.handle.toLowerCase());
 
-      const call = (url: URL, s: Session) => fetch(url, { redirect: 'manual', headers: { authorization: `Bearer ${s.accessJwt}`, accept: 'application/json' } });
+      const call = (url: URL, s: Session) => safeFetch(fetch, url, { headers: { authorization: `Bearer ${s.accessJwt}`, accept: 'application/json' } }, `bluesky ${method}`, signal);
       const refused = async (res: Response): Promise<boolean> => {
         if (res.status === 401) return true;
         if (res.status !== 400) return false;
@@ -258,18 +256,25 @@ export function createBlueskyPoller(): Poller {
         const spent = quotaSpent(res.headers.get('ratelimit-remaining'));
         return {
           ...page,
-          ...(spent && { rateLimited: { retryAfterMs: resetHeaderMs(res.headers.get('ratelimit-reset'), now) ?? RATE_WINDOW_MS, reason: `bluesky quota spent (ratelimit-remaining 0) after ${method}` } }),
+          ...(spent && { rateLimited: { retryAfterMs: clampWaitMs(resetHeaderMs(res.headers.get('ratelimit-reset'), now), RATE_WINDOW_MS), reason: `bluesky quota spent (ratelimit-remaining 0) after ${method}` } }),
         };
       };
 
       const notificationsPage = (body: unknown): Omit<WalkPage, 'rateLimited'> => {
         const page = parseBody(NotificationsSchema, body, `bluesky ${method}`);
-        const items = page.notifications.map((raw, i): WalkItem => {
-          const n = parseBody(NotificationSchema, raw, `bluesky ${method} (notification ${i})`);
+        let invalid = 0;
+        const items = page.notifications.flatMap((raw): WalkItem[] => {
+          const parsed = NotificationSchema.safeParse(raw);
+          if (!parsed.success) {
+            invalid++;
+            return [];
+          }
+          const n = parsed.data;
           const at = Date.parse(n.indexedAt);
           const draft = isOwn(n.author) ? undefined : notificationDraft(n, me!);
-          return { key: n.uri, at, ...(draft && { event: { change: 'created', draft } }) };
+          return [{ key: n.uri, at, ...(draft && { event: { change: 'created', draft } }) }];
         });
+        if (invalid > 0) reportSkipped(`bluesky ${method}`, invalid);
         return { items, ...(page.cursor && { next: page.cursor }) };
       };
 
@@ -318,22 +323,29 @@ export function createBlueskyPoller(): Poller {
 
       const searchPage = (body: unknown): Omit<WalkPage, 'rateLimited'> => {
         const page = parseBody(SearchSchema, body, `bluesky ${method}`);
-        const items = page.posts.map((raw, i): WalkItem => {
-          const p = parseBody(PostViewSchema, raw, `bluesky ${method} (post ${i})`);
+        let invalid = 0;
+        const items = page.posts.flatMap((raw): WalkItem[] => {
+          const parsed = PostViewSchema.safeParse(raw);
+          if (!parsed.success) {
+            invalid++;
+            return [];
+          }
+          const p = parsed.data;
           const record = PostRecordSchema.safeParse(p.record ?? {});
           const post: PostRecord = record.success ? record.data : { text: '' };
           const indexed = Date.parse(p.indexedAt);
           const created = post.createdAt === undefined ? NaN : Date.parse(post.createdAt);
           const at = Number.isFinite(created) ? Math.min(created, indexed) : indexed;
-          if (isOwn(p.author)) return { key: p.uri, at };
+          if (isOwn(p.author)) return [{ key: p.uri, at }];
           const mentionsMe = post.facets?.some((f) => f.features.some((x) => x.$type === 'app.bsky.richtext.facet#mention' && x.did === me!.did)) ?? false;
           const quotes = post.embed?.$type === 'app.bsky.embed.record' || post.embed?.$type === 'app.bsky.embed.recordWithMedia';
           const kind: EngagementKind = post.reply ? 'reply' : mentionsMe ? 'mention' : quotes ? 'share' : 'post';
           // The account is engaged when the post mentions it or answers in one of its threads.
           const engaged = mentionsMe || didOf(post.reply?.parent.uri) === me!.did || didOf(post.reply?.root.uri) === me!.did;
           const base = { createdAt: iso(post.createdAt, p.indexedAt), author: author(p.author), ...(engaged && { account: { id: me!.did, handle: me!.handle } }) };
-          return { key: p.uri, at, event: { change: 'created', draft: postDraft(p.uri, kind, post, base, post.reply?.parent.uri) } };
+          return [{ key: p.uri, at, event: { change: 'created', draft: postDraft(p.uri, kind, post, base, post.reply?.parent.uri) } }];
         });
+        if (invalid > 0) reportSkipped(`bluesky ${method}`, invalid);
         return { items, ...(page.cursor && { next: page.cursor }) };
       };
 

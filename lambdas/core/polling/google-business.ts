@@ -5,6 +5,7 @@ import type { EngagementDraft } from '../engagement/engagement.schema.js';
 import type { NormalizedEvent, PlatformSecret } from '../platforms/adapter.js';
 import { errorCode, exhaustedWaitMs, parseBody, readJson, throwIfRateLimited } from './json-api-response.js';
 import { RateLimitedError, type Poller, type PollPage, type PollState, type PollTarget } from './poller.js';
+import { reportSkipped, safeFetch, validItems } from './social-api-support.js';
 
 const resourceId = (prefix: string, example: string) =>
   z
@@ -36,6 +37,8 @@ export type GoogleBusinessTarget = z.output<typeof GoogleBusinessTargetSchema>;
 /** The list's maximum page size (✅). */
 const PAGE_SIZE = 50;
 const MAX_PAGES_PER_POLL = 40;
+/** Pages one pass reads at most, across polls: a page-token chain that never ends is cut here. */
+const MAX_PAGES_PER_PASS = 200;
 const SEEN_LIMIT = 3000;
 /** Google's quotas are per minute; a 429 without Retry-After waits one minute. */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
@@ -58,8 +61,9 @@ const ReviewSchema = z.object({
 });
 type Review = z.output<typeof ReviewSchema>;
 
+/** The envelope is checked strictly; reviews one by one (a malformed one is skipped, not fatal). */
 const ListSchema = z.object({
-  reviews: z.array(ReviewSchema).default([]),
+  reviews: z.array(z.unknown()).default([]),
   nextPageToken: z.string().optional(),
 });
 
@@ -68,7 +72,7 @@ const TokenSchema = z.object({ access_token: z.string().min(1), token_type: z.st
 /** The newest update time delivered by the last complete poll, and the page to fetch next while a poll is under way. */
 const CursorSchema = z.object({
   watermark: z.string().optional(),
-  pending: z.object({ pageToken: z.string(), newest: z.string().optional() }).optional(),
+  pending: z.object({ pageToken: z.string(), newest: z.string().optional(), pages: z.number().int().nonnegative().optional() }).optional(),
 });
 type Cursor = z.output<typeof CursorSchema>;
 
@@ -113,7 +117,7 @@ type Cursor = z.output<typeof CursorSchema>;
 export const googleBusinessPoller: Poller = {
   platform: 'google-business',
   secretKeys: ['clientId', 'clientSecret', 'refreshToken'],
-  async *poll(target: PollTarget, state: PollState, { fetch, now, secret }): AsyncGenerator<PollPage> {
+  async *poll(target: PollTarget, state: PollState, { fetch, now, secret, signal }): AsyncGenerator<PollPage> {
     const settings = GoogleBusinessTargetSchema.parse(target);
     const credentials = oauthCredentials(secret);
     const locationName = `accounts/${settings.account}/locations/${settings.location}`;
@@ -122,37 +126,48 @@ export const googleBusinessPoller: Poller = {
     let newest = cursor.pending?.newest ?? cursor.watermark;
     let pageToken = cursor.pending?.pageToken;
     let resuming = pageToken !== undefined;
+    let passPages = cursor.pending?.pages ?? 0;
+    const tokensUsed = new Set<string>();
     const seen = new Map((state.seen ?? []).map((entry) => [entry.slice(0, entry.indexOf('@')), entry.slice(entry.indexOf('@') + 1)] as const));
-    let accessToken = await fetchAccessToken(fetch, settings.tokenUrl, credentials, now);
+    let accessToken = await fetchAccessToken(fetch, settings.tokenUrl, credentials, now, signal);
 
     for (let fetched = 0; ; fetched++) {
       const url = new URL(`${settings.apiBaseUrl.replace(/\/+$/, '')}/v4/${locationName}/reviews`);
       url.searchParams.set('pageSize', String(PAGE_SIZE));
       url.searchParams.set('orderBy', 'updateTime desc');
       if (pageToken) url.searchParams.set('pageToken', pageToken);
-      const get = () => fetch(url, { headers: { accept: 'application/json', authorization: `Bearer ${accessToken}` } });
+      if (pageToken) tokensUsed.add(pageToken);
+      const get = () => safeFetch(fetch, url, { headers: { accept: 'application/json', authorization: `Bearer ${accessToken}` } }, 'Google Business Profile', signal);
       let res = await get();
       if (res.status === 401) {
-        accessToken = await fetchAccessToken(fetch, settings.tokenUrl, credentials, now);
+        accessToken = await fetchAccessToken(fetch, settings.tokenUrl, credentials, now, signal);
         res = await get();
       }
       throwIfRateLimited(res, now, 'Google Business Profile', DEFAULT_RATE_LIMIT_WAIT_MS);
       if (res.status === 400 && resuming) {
         // The stored page token is no longer accepted: start this poll again from the first page.
+        await res.body?.cancel().catch(() => undefined);
         pageToken = undefined;
         resuming = false;
+        passPages = 0;
         continue;
       }
       if (!res.ok) throw await apiError(res);
       resuming = false;
       const list = parseBody(ListSchema, await readJson(res, 'Google Business Profile'), EXPECTED);
+      const reviews = validItems(ReviewSchema, list.reviews, 'Google Business Profile reviews').items;
+      let incomplete = 0;
 
       const events: NormalizedEvent[] = [];
       let reachedWatermark = false;
-      for (const [index, review] of list.reviews.entries()) {
+      for (const review of reviews) {
         const updated = review.updateTime ?? review.createTime;
         const name = review.name ?? (review.reviewId ? `${locationName}/reviews/${review.reviewId}` : undefined);
-        if (!updated || !name) throw new Error(`Expected ${EXPECTED}. body.reviews[${index}]: a review needs name or reviewId, and updateTime or createTime`);
+        if (!updated || !name) {
+          // A review needs name or reviewId, and updateTime or createTime: one without is skipped.
+          incomplete++;
+          continue;
+        }
         if (Date.parse(updated) <= watermarkMs) {
           reachedWatermark = true;
           break;
@@ -168,10 +183,14 @@ export const googleBusinessPoller: Poller = {
         events.push({ change: existedBefore ? 'edited' : 'created', draft: toDraft(review, name, locationName, updated) });
       }
 
-      const next = reachedWatermark ? undefined : list.nextPageToken;
+      if (incomplete > 0) reportSkipped('Google Business Profile reviews', incomplete, 'name or updateTime');
+      passPages += 1;
+      // The pass also ends on an empty page, a page token seen before in this poll, or a pass grown too long.
+      const stalled = list.reviews.length === 0 || (list.nextPageToken !== undefined && tokensUsed.has(list.nextPageToken)) || passPages >= MAX_PAGES_PER_PASS;
+      const next = reachedWatermark || stalled ? undefined : list.nextPageToken || undefined;
       const wait = exhaustedWaitMs(res, now, DEFAULT_RATE_LIMIT_WAIT_MS);
       const seenList = [...seen].slice(-SEEN_LIMIT).map(([k, v]) => `${k}@${v}`);
-      const nextCursor: Cursor = next ? { ...(cursor.watermark && { watermark: cursor.watermark }), pending: { pageToken: next, ...(newest && { newest }) } } : newest ? { watermark: newest } : {};
+      const nextCursor: Cursor = next ? { ...(cursor.watermark && { watermark: cursor.watermark }), pending: { pageToken: next, ...(newest && { newest }), pages: passPages } } : newest ? { watermark: newest } : {};
       yield { events, state: { ...state, cursor: JSON.stringify(nextCursor), seen: seenList } };
       if (wait !== undefined) throw new RateLimitedError(wait, 'Google Business Profile rate limit used up (X-RateLimit-Remaining: 0)');
       if (!next || fetched + 1 >= MAX_PAGES_PER_POLL) return;
@@ -194,9 +213,9 @@ function oauthCredentials(secret: PlatformSecret | undefined): OAuthCredentials 
 }
 
 /** OAuth 2.0 refresh-token grant (RFC 6749 §6) at Google's token endpoint. */
-async function fetchAccessToken(fetch: typeof globalThis.fetch, tokenUrl: string, credentials: OAuthCredentials, now: Date): Promise<string> {
+async function fetchAccessToken(fetch: typeof globalThis.fetch, tokenUrl: string, credentials: OAuthCredentials, now: Date, signal: AbortSignal | undefined): Promise<string> {
   const body = new URLSearchParams({ grant_type: 'refresh_token', client_id: credentials.clientId, client_secret: credentials.clientSecret, refresh_token: credentials.refreshToken });
-  const res = await fetch(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body });
+  const res = await safeFetch(fetch, tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body }, 'Google token endpoint', signal);
   throwIfRateLimited(res, now, 'Google token endpoint', DEFAULT_RATE_LIMIT_WAIT_MS);
   if (!res.ok) {
     const code = errorCode(await readJson(res, 'Google token endpoint').catch(() => undefined), 'error');

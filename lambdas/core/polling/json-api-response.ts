@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { parseJsonPrecise } from '../platforms/shared-secret.js';
 import { RateLimitedError, retryAfterMs } from './poller.js';
+import { clampWaitMs } from './social-api-support.js';
 
 /**
  * Reading the answers of JSON REST APIs for the `wordpress` and `google-business` pollers:
@@ -13,7 +14,7 @@ import { RateLimitedError, retryAfterMs } from './poller.js';
 export function throwIfRateLimited(res: Response, now: Date, source: string, fallbackMs: number): void {
   const retryAfter = res.headers.get('retry-after');
   if (res.status === 429 || (res.status === 503 && retryAfter)) {
-    throw new RateLimitedError(retryAfterMs(retryAfter, now, fallbackMs), `${source} answered ${res.status}`);
+    throw new RateLimitedError(clampWaitMs(retryAfterMs(retryAfter, now, fallbackMs), fallbackMs), `${source} answered ${res.status}`);
   }
 }
 
@@ -28,8 +29,8 @@ export function exhaustedWaitMs(res: Response, now: Date, fallbackMs: number): n
   const remaining = res.headers.get('x-ratelimit-remaining') ?? res.headers.get('ratelimit-remaining');
   if (remaining === null || remaining.trim() === '' || Number(remaining) > 0 || !Number.isFinite(Number(remaining))) return undefined;
   const reset = Number(res.headers.get('x-ratelimit-reset') ?? res.headers.get('ratelimit-reset') ?? Number.NaN);
-  if (!Number.isFinite(reset) || reset < 0) return fallbackMs;
-  return reset > 1e9 ? Math.max(0, reset * 1000 - now.getTime()) : reset * 1000;
+  if (!Number.isFinite(reset) || reset < 0) return clampWaitMs(undefined, fallbackMs);
+  return clampWaitMs(reset > 1e9 ? reset * 1000 - now.getTime() : reset * 1000, fallbackMs);
 }
 
 /** The body as JSON (integers beyond 2^53 kept as digit strings); a body that is not JSON → an Error that does not quote it. */

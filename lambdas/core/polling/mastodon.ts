@@ -3,7 +3,7 @@ import type { EngagementDraft, EngagementKind } from '../engagement/engagement.s
 import type { ChangeType, NormalizedEvent } from '../platforms/adapter.js';
 import { htmlToText } from '../platforms/mastodon.js';
 import { RateLimitedError, retryAfterMs, type Poller, type PollPage, type PollState, type PollTarget } from './poller.js';
-import { apiUrl, compareDecimalIds, everySchema, MAX_PAGES_PER_POLL, parseBody, readJson, request, requireSecret, resetWaitMs, TargetIdSchema } from './social-api-support.js';
+import { apiUrl, clampWaitMs, compareDecimalIds, everySchema, MAX_PAGES_PER_POLL, parseBody, readJson, reportSkipped, request, requireSecret, resetWaitMs, TargetIdSchema, validItems } from './social-api-support.js';
 
 /** Notification types this poller turns into engagements (and may ask the instance for). */
 export const MASTODON_NOTIFICATION_TYPES = ['mention', 'status', 'reblog', 'favourite', 'quote', 'update'] as const;
@@ -75,7 +75,9 @@ const NotificationSchema = z.object({
 });
 type Notification = z.output<typeof NotificationSchema>;
 
-const PageSchema = z.array(NotificationSchema);
+/** The envelope is an array; notifications are checked one by one (a malformed one is skipped, not fatal). */
+const PageSchema = z.array(z.unknown());
+const DecimalId = z.string().regex(/^\d{1,30}$/);
 
 /**
  * Mastodon notifications of the company's account (platforms.md §9.2, ✅ docs and source), polled
@@ -93,7 +95,7 @@ const PageSchema = z.array(NotificationSchema);
  *   cursor starts there — older history is not backfilled.
  * - Rate limits (✅ headers, instance-configurable): 429 → {@link RateLimitedError} after
  *   `Retry-After`, else `X-RateLimit-Reset` (an ISO time; unix seconds accepted), else 5 minutes;
- *   503 likewise. `X-RateLimit-Remaining: 0` on a good answer → the page is delivered, then the
+ *   503 likewise when it has a Retry-After (else a failure). `X-RateLimit-Remaining: 0` on a good answer → the page is delivered, then the
  *   poll stops with a RateLimitedError until `X-RateLimit-Reset`, so the runner records the wait.
  * - 401/403 (token revoked or missing scope) and other errors fail the poll without quoting the body.
  *
@@ -121,36 +123,57 @@ const PageSchema = z.array(NotificationSchema);
 export const mastodonPoller: Poller = {
   platform: 'mastodon',
   secretKeys: ['accessToken'],
-  async *poll(target: PollTarget, state: PollState, { fetch, now, secret }): AsyncGenerator<PollPage> {
+  async *poll(target: PollTarget, state: PollState, { fetch, now, secret, signal }): AsyncGenerator<PollPage> {
     const settings = MastodonTargetSchema.parse(target);
     const token = requireSecret(secret, 'mastodon', 'accessToken');
     const host = new URL(settings.instance).host;
     const own = new Set([settings.account, ...settings.ownAccounts].filter((h): h is string => h !== undefined).map((h) => qualify(h, host)));
     const scope: Scope = { host, own, types: new Set(settings.types), account: settings.account ? qualify(settings.account, host) : undefined };
-    let cursor = state.cursor;
+    let cursor = state.cursor && DecimalId.safeParse(state.cursor).success ? state.cursor : undefined;
+    if (state.cursor && cursor === undefined) throw new Error('the stored mastodon cursor is unreadable; delete the target\'s poll state to start again from the newest notifications');
     for (let pageNo = 0; pageNo < MAX_PAGES_PER_POLL; pageNo++) {
       const url = apiUrl(settings.instance, '/api/v1/notifications', [...settings.types.map((t) => ['types[]', t] as const), ['limit', String(PAGE_LIMIT)], ['min_id', cursor]]);
-      const res = await request(fetch, url, { authorization: `Bearer ${token}` }, LABEL);
-      if (res.status === 429 || res.status === 503) {
-        const wait = res.headers.get('retry-after') ? retryAfterMs(res.headers.get('retry-after'), now, RATE_LIMIT_FALLBACK_MS) : (resetWaitMs(res.headers.get('x-ratelimit-reset'), now) ?? RATE_LIMIT_FALLBACK_MS);
-        throw new RateLimitedError(wait, `mastodon answered ${res.status}`);
+      const res = await request(fetch, url, { authorization: `Bearer ${token}` }, LABEL, signal);
+      // 503 is a rate limit only with Retry-After; without it, it is a failure like any 5xx.
+      if (res.status === 429 || (res.status === 503 && res.headers.get('retry-after'))) {
+        await res.body?.cancel().catch(() => undefined);
+        const wait = res.headers.get('retry-after') ? retryAfterMs(res.headers.get('retry-after'), now, RATE_LIMIT_FALLBACK_MS) : resetWaitMs(res.headers.get('x-ratelimit-reset'), now);
+        throw new RateLimitedError(clampWaitMs(wait, RATE_LIMIT_FALLBACK_MS), `mastodon answered ${res.status}`);
       }
       if (res.status === 401 || res.status === 403) throw new Error(`mastodon answered ${res.status}: the accessToken is invalid or lacks the read:notifications scope`);
       if (!res.ok) throw new Error(`mastodon answered ${res.status}`);
-      const page = parseBody(PageSchema, await readJson(res, LABEL), LABEL);
-      const newest = page.reduce<string | undefined>((max, n) => (max === undefined || compareDecimalIds(n.id, max) > 0 ? n.id : max), undefined);
+      const raw = parseBody(PageSchema, await readJson(res, LABEL), LABEL);
+      // Ids of every entry that has one, valid or not: the cursor moves past malformed ones too.
+      const ids = raw.flatMap((n) => {
+        const id = DecimalId.safeParse((n as { id?: unknown } | null)?.id);
+        return id.success ? [id.data] : [];
+      });
+      const { items } = validItems(NotificationSchema, raw, `${LABEL} notifications`);
+      // Already delivered (at or below the cursor): an instance that ignores min_id must not re-emit them.
+      const page = items.filter((n) => cursor === undefined || compareDecimalIds(n.id, cursor) > 0);
+      const newest = ids.reduce<string | undefined>((max, id) => (max === undefined || compareDecimalIds(id, max) > 0 ? id : max), undefined);
       // The Link header's rel="prev" min_id is the documented resume point; it never moves the cursor behind the page.
       const linked = prevMinId(res.headers.get('link'));
-      const nextCursor = newest === undefined ? cursor : linked !== undefined && compareDecimalIds(linked, newest) > 0 ? linked : newest;
+      const candidate = newest === undefined ? undefined : linked !== undefined && compareDecimalIds(linked, newest) > 0 ? linked : newest;
+      const advanced = candidate !== undefined && (cursor === undefined || compareDecimalIds(candidate, cursor) > 0);
+      const nextCursor = advanced ? candidate : cursor;
       const ordered = [...page].sort((a, b) => compareDecimalIds(a.id, b.id));
-      const events = ordered.flatMap((n, i) => notificationEvents(n, scope, i));
-      yield { events, state: { ...state, cursor: nextCursor } };
+      const events: NormalizedEvent[] = [];
+      let skipped = 0;
+      for (const n of ordered) {
+        const result = notificationEvents(n, scope);
+        if (result === undefined) skipped++;
+        else events.push(...result);
+      }
+      if (skipped > 0) reportSkipped(`${LABEL} notifications`, skipped, 'status');
+      yield { events, state: { ...state, ...(nextCursor !== undefined && { cursor: nextCursor }) } };
       const remaining = res.headers.get('x-ratelimit-remaining');
       if (remaining !== null && remaining.trim() !== '' && Number(remaining) <= 0) {
-        throw new RateLimitedError(resetWaitMs(res.headers.get('x-ratelimit-reset'), now) ?? RATE_LIMIT_FALLBACK_MS, 'mastodon rate limit reached (X-RateLimit-Remaining: 0)');
+        throw new RateLimitedError(clampWaitMs(resetWaitMs(res.headers.get('x-ratelimit-reset'), now), RATE_LIMIT_FALLBACK_MS), 'mastodon rate limit reached (X-RateLimit-Remaining: 0)');
       }
-      // The first poll reads only the newest page; later polls read forward until a page is empty.
-      if (cursor === undefined || page.length === 0) return;
+      // The first poll reads only the newest page; later polls read forward until a page is empty
+      // or brings nothing newer (a cursor that does not move would read the same page again).
+      if (cursor === undefined || raw.length === 0 || !advanced || page.length === 0) return;
       cursor = nextCursor;
     }
   },
@@ -194,12 +217,10 @@ function author(account: Account, host: string): EngagementDraft['author'] {
   };
 }
 
-function statusOf(n: Notification, index: number): Status {
+/** The status of a notification that routes one; undefined when it is missing or malformed. */
+function statusOf(n: Notification): Status | undefined {
   const parsed = StatusSchema.safeParse(n.status);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const where = issue ? `.status${issue.path.length ? '.' + issue.path.join('.') : ''}: ${issue.code === 'invalid_type' ? `expected ${issue.expected}` : issue.code}` : '.status';
-  throw new Error(`mastodon answered an unexpected body (${index}${where} of a "${n.type}" notification)`);
+  return parsed.success ? parsed.data : undefined;
 }
 
 function statusText(status: Status): string {
@@ -215,10 +236,12 @@ function statusKind(n: Notification, status: Status): EngagementKind {
   return n.type === 'status' ? 'post' : 'mention';
 }
 
-function notificationEvents(n: Notification, scope: Scope, index: number): NormalizedEvent[] {
+/** The events of a notification; undefined when its status is malformed (the notification is skipped). */
+function notificationEvents(n: Notification, scope: Scope): NormalizedEvent[] | undefined {
   if (!scope.types.has(n.type)) return [];
   if (scope.own.has(qualify(n.account.acct, scope.host))) return [];
-  const status = statusOf(n, index);
+  const status = statusOf(n);
+  if (!status) return undefined;
   const account = scope.account ? { id: scope.account, handle: scope.account } : { id: scope.host };
   if (n.type === 'reblog' || n.type === 'favourite') {
     const who = n.account.uri ?? n.account.url ?? `${scope.host}:${n.account.id}`;

@@ -45,8 +45,11 @@ interface WalkCursor {
   /** Everything at or after this time (less the slack) has been delivered (ISO 8601). */
   floor?: string;
   /** A walk down from the top that has not reached the floor yet: the next page, and the top's time. */
-  walk?: { next: string; ceiling: string };
+  walk?: { next: string; ceiling: string; pages?: number };
 }
+
+/** Pages one walk reads at most, across polls, in units of `maxPages`: a cursor chain that never ends is cut here. */
+const WALK_PAGE_LIMIT_FACTOR = 5;
 
 /**
  * Walks a newest-first listing (Reddit `after`, AT Protocol `cursor`) so that each item is emitted
@@ -74,10 +77,16 @@ export async function* walkNewestFirst(options: WalkOptions): AsyncGenerator<Pol
   let cursor = readCursor(state.cursor, source);
   let resumed = cursor.walk !== undefined;
   let pageInWalk = 0;
+  /** API cursors requested by this poll: a listing that hands one out again is cycling. */
+  const requested = new Set<string>();
 
   for (let pages = 0; pages < maxPages; pages++) {
     const walk = cursor.walk;
+    if (walk) requested.add(walk.next);
     const page = await options.fetchPage(walk?.next);
+    const walkPages = (walk?.pages ?? 0) + 1;
+    // A cursor seen before in this poll, or a walk grown too long, ends the walk as the listing's end would.
+    const cycling = page.next !== undefined && (requested.has(page.next) || walkPages >= maxPages * WALK_PAGE_LIMIT_FACTOR);
     const floor = cursor.floor === undefined ? undefined : Date.parse(cursor.floor);
     const lower = floor === undefined ? undefined : floor - slackMs;
     const events: NormalizedEvent[] = [];
@@ -101,13 +110,13 @@ export async function* walkNewestFirst(options: WalkOptions): AsyncGenerator<Pol
       finished = true;
     } else {
       const ceiling = walk ? Date.parse(walk.ceiling) : newest;
-      if (floor === undefined || reachedFloor || !page.next || page.items.length === 0 || ceiling === undefined) {
+      if (floor === undefined || reachedFloor || !page.next || cycling || page.items.length === 0 || ceiling === undefined) {
         const top = Math.max(floor ?? -Infinity, ceiling ?? -Infinity);
         cursor = { source, ...(Number.isFinite(top) && { floor: new Date(top).toISOString() }) };
         prune(seen, Number.isFinite(top) ? top - slackMs : -Infinity);
         finished = true;
       } else {
-        cursor = { source, ...(cursor.floor && { floor: cursor.floor }), walk: { next: page.next, ceiling: new Date(ceiling).toISOString() } };
+        cursor = { source, ...(cursor.floor && { floor: cursor.floor }), walk: { next: page.next, ceiling: new Date(ceiling).toISOString(), pages: walkPages } };
       }
     }
 
@@ -130,7 +139,8 @@ function readCursor(text: string | undefined, source: string): WalkCursor {
     const c = JSON.parse(text) as Partial<WalkCursor> | null;
     if (!c || c.source !== source) return { source };
     const floor = typeof c.floor === 'string' && Number.isFinite(Date.parse(c.floor)) ? c.floor : undefined;
-    const walk = c.walk && typeof c.walk.next === 'string' && typeof c.walk.ceiling === 'string' && Number.isFinite(Date.parse(c.walk.ceiling)) ? { next: c.walk.next, ceiling: c.walk.ceiling } : undefined;
+    const pages = typeof c.walk?.pages === 'number' && Number.isSafeInteger(c.walk.pages) && c.walk.pages > 0 ? c.walk.pages : undefined;
+    const walk = c.walk && typeof c.walk.next === 'string' && typeof c.walk.ceiling === 'string' && Number.isFinite(Date.parse(c.walk.ceiling)) ? { next: c.walk.next, ceiling: c.walk.ceiling, ...(pages && { pages }) } : undefined;
     // A walk is only resumable down to a known floor; without one the poll starts over.
     return { source, ...(floor && { floor }), ...(floor && walk && { walk }) };
   } catch {

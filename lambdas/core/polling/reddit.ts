@@ -3,6 +3,7 @@ import type { EngagementDraft } from '../engagement/engagement.schema.js';
 import { baseUrlSchema, digest, everySchema, failUnlessOk, parseBody, quotaSpent, readJson, requireSecret, resetHeaderMs, targetIdSchema } from './api-polling.js';
 import { walkNewestFirst, type WalkItem, type WalkPage } from './newest-first-walk.js';
 import type { Poller, PollPage, PollState, PollTarget } from './poller.js';
+import { clampWaitMs, reportSkipped, safeFetch } from './social-api-support.js';
 
 const SUBREDDIT = /^[A-Za-z0-9][A-Za-z0-9_]{1,20}$/;
 
@@ -133,16 +134,15 @@ export function createRedditPoller(): Poller {
   return {
     platform: 'reddit',
     secretKeys: ['clientId', 'clientSecret'],
-    async *poll(target: PollTarget, state: PollState, { fetch, now, secret }): AsyncGenerator<PollPage> {
+    async *poll(target: PollTarget, state: PollState, { fetch, now, secret, signal }): AsyncGenerator<PollPage> {
       const t = RedditTargetSchema.parse(target);
       const { clientId, clientSecret } = requireSecret(secret, ['clientId', 'clientSecret'], 'reddit');
       const userAgent = t.userAgent ?? DEFAULT_USER_AGENT;
       const cacheKey = `${t.authBaseUrl}\u0000${clientId}\u0000${digest(clientSecret)}`;
 
       const requestToken = async (): Promise<Token> => {
-        const res = await fetch(`${t.authBaseUrl}/api/v1/access_token`, {
+        const res = await safeFetch(fetch, `${t.authBaseUrl}/api/v1/access_token`, {
           method: 'POST',
-          redirect: 'manual',
           headers: {
             authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
             'content-type': 'application/x-www-form-urlencoded',
@@ -150,7 +150,7 @@ export function createRedditPoller(): Poller {
             'user-agent': userAgent,
           },
           body: 'grant_type=client_credentials',
-        });
+        }, 'reddit token endpoint', signal);
         if (res.status === 401 || res.status === 403) {
           await res.body?.cancel().catch(() => undefined);
           throw new Error(`reddit refused the app credentials (${res.status}); check clientId and clientSecret in the reddit secret`);
@@ -179,7 +179,7 @@ export function createRedditPoller(): Poller {
       const listingAccount = !search;
 
       const get = async (url: URL, bearer: string) =>
-        fetch(url, { redirect: 'manual', headers: { authorization: `bearer ${bearer}`, accept: 'application/json', 'user-agent': userAgent } });
+        safeFetch(fetch, url, { headers: { authorization: `bearer ${bearer}`, accept: 'application/json', 'user-agent': userAgent } }, `reddit ${source}`, signal);
 
       const fetchPage = async (after: string | undefined): Promise<WalkPage> => {
         const url = new URL(`${t.apiBaseUrl}${path}`);
@@ -196,23 +196,31 @@ export function createRedditPoller(): Poller {
         }
         await failUnlessOk(res, `reddit ${source}`, now, 'x-ratelimit-reset', RATE_WINDOW_MS);
         const listing = parseBody(ListingSchema, await readJson(res, `reddit ${source}`), `reddit ${source}`);
-        const items = listing.data.children.flatMap((child, i) => thing(child.kind, child.data, i));
+        const results = listing.data.children.map((child) => thing(child.kind, child.data));
+        const items = results.flatMap((r) => r ?? []);
+        const invalid = results.filter((r) => r === undefined).length;
+        if (invalid > 0) reportSkipped(`reddit ${source}`, invalid);
         const spent = quotaSpent(res.headers.get('x-ratelimit-remaining'));
         return {
           items,
           ...(listing.data.after && { next: listing.data.after }),
-          ...(spent && { rateLimited: { retryAfterMs: resetHeaderMs(res.headers.get('x-ratelimit-reset'), now) ?? RATE_WINDOW_MS, reason: `reddit quota spent (x-ratelimit-remaining 0) after ${source}` } }),
+          ...(spent && { rateLimited: { retryAfterMs: clampWaitMs(resetHeaderMs(res.headers.get('x-ratelimit-reset'), now), RATE_WINDOW_MS), reason: `reddit quota spent (x-ratelimit-remaining 0) after ${source}` } }),
         };
       };
 
-      const thing = (kind: string, data: unknown, index: number): WalkItem[] => {
+      /** The walk items of a child; undefined when it is malformed (it is skipped, the walk goes on past it). */
+      const thing = (kind: string, data: unknown): WalkItem[] | undefined => {
         if (kind === 't3') {
-          const post = parseBody(PostSchema, data, `reddit ${source} (child ${index})`);
+          const parsed = PostSchema.safeParse(data);
+          if (!parsed.success) return undefined;
+          const post = parsed.data;
           const text = post.selftext ? `${post.title}\n\n${post.selftext}` : post.title;
           return [item(post, { kind: 'post', text, thread: { conversationId: post.name } })];
         }
         if (kind === 't1') {
-          const comment = parseBody(CommentSchema, data, `reddit ${source} (child ${index})`);
+          const parsed = CommentSchema.safeParse(data);
+          if (!parsed.success) return undefined;
+          const comment = parsed.data;
           const kindOf = comment.parent_id.startsWith('t1_') ? 'reply' : 'comment';
           return [item(comment, { kind: kindOf, text: comment.body, thread: { parentId: comment.parent_id, conversationId: comment.link_id } })];
         }

@@ -35,14 +35,75 @@ export function apiUrl(base: string, path: string, params: readonly (readonly [s
   return url.toString();
 }
 
-/** fetch, with a network failure reported by the platform's name only (no URL, no headers). */
-export async function request(fetchFn: typeof fetch, url: string, headers: Record<string, string>, label: string): Promise<Response> {
+/** Shortest and longest wait taken from a rate-limit header (a reset in the past or years ahead is not trusted). */
+export const MIN_WAIT_MS = 60_000;
+export const MAX_WAIT_MS = 24 * 60 * 60_000;
+
+/** A wait read from rate-limit headers, clamped to [1 minute, 24 hours]; absent or not finite → `fallbackMs` (clamped too). */
+export function clampWaitMs(ms: number | undefined, fallbackMs: number): number {
+  const value = ms !== undefined && Number.isFinite(ms) ? ms : fallbackMs;
+  return Math.min(MAX_WAIT_MS, Math.max(MIN_WAIT_MS, Number.isFinite(value) ? value : MIN_WAIT_MS));
+}
+
+/**
+ * fetch for credentialed requests: redirects are never followed (a 3xx other than 304 is an
+ * error, so credentials never travel to another origin), the run's `signal` is passed on, and a
+ * network failure is reported by `label` and the error's code only (no URL, no header values).
+ */
+export async function safeFetch(fetchFn: typeof fetch, input: string | URL, init: RequestInit, label: string, signal?: AbortSignal, followRedirects = false): Promise<Response> {
+  let res: Response;
   try {
-    return await fetchFn(url, { headers: { 'user-agent': USER_AGENT, accept: 'application/json', ...headers } });
+    res = await fetchFn(input, { ...init, redirect: followRedirects ? 'follow' : 'manual', ...(signal && { signal }) });
   } catch (err) {
-    const cause = (err as { cause?: { code?: unknown } }).cause?.code;
-    throw new Error(`${label} could not be reached${typeof cause === 'string' ? ` (${cause})` : ''}`);
+    throw new Error(`${label} could not be reached${failureCode(err)}`);
   }
+  if (res.status >= 300 && res.status < 400 && res.status !== 304) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new Error(`${label} answered a redirect (${res.status}); redirects are not followed`);
+  }
+  return res;
+}
+
+/** ` (ECONNREFUSED)`, ` (TimeoutError)` or '' — a code, never a message (messages may quote URLs or headers). */
+function failureCode(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown } } | null)?.cause?.code;
+  if (typeof cause === 'string' && /^[A-Za-z0-9_]{1,40}$/.test(cause)) return ` (${cause})`;
+  const name = (err as { name?: unknown } | null)?.name;
+  return name === 'TimeoutError' || name === 'AbortError' ? ` (${name})` : '';
+}
+
+/** fetch of a JSON API with credentials in `headers` (see {@link safeFetch}). */
+export async function request(fetchFn: typeof fetch, url: string, headers: Record<string, string>, label: string, signal?: AbortSignal): Promise<Response> {
+  return safeFetch(fetchFn, url, { headers: { 'user-agent': USER_AGENT, accept: 'application/json', ...headers } }, label, signal);
+}
+
+/**
+ * The items of a page that match `schema`; the others are counted and skipped (one bad item must
+ * not fail the page forever), reported by count and the first issue's path, never by value.
+ */
+export function validItems<S extends z.ZodType>(schema: S, raw: readonly unknown[], label: string): { items: z.output<S>[]; invalid: number } {
+  const items: z.output<S>[] = [];
+  let invalid = 0;
+  let first: string | undefined;
+  for (const [index, value] of raw.entries()) {
+    const result = schema.safeParse(value);
+    if (result.success) {
+      items.push(result.data);
+      continue;
+    }
+    invalid++;
+    if (first === undefined) {
+      const issue = result.error.issues[0];
+      first = `${index}${issue && issue.path.length ? '.' + issue.path.map(String).join('.') : ''}: ${issue?.code ?? 'invalid'}`;
+    }
+  }
+  if (invalid > 0) reportSkipped(label, invalid, first);
+  return { items, invalid };
+}
+
+/** Notes skipped malformed items (count and where, never a value). */
+export function reportSkipped(label: string, count: number, where?: string): void {
+  console.warn(`${label}: skipped ${count} malformed item${count === 1 ? '' : 's'}${where ? ` (first at ${where})` : ''}`);
 }
 
 /** The body as JSON; a body that is not JSON is an error that does not quote it. */

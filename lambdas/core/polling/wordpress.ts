@@ -5,6 +5,7 @@ import type { EngagementDraft } from '../engagement/engagement.schema.js';
 import type { NormalizedEvent, PlatformSecret } from '../platforms/adapter.js';
 import { errorCode, exhaustedWaitMs, parseBody, readJson, throwIfRateLimited } from './json-api-response.js';
 import { RateLimitedError, type Poller, type PollPage, type PollState, type PollTarget } from './poller.js';
+import { safeFetch, validItems } from './social-api-support.js';
 
 const duration = (fallback: string) =>
   z
@@ -136,7 +137,7 @@ type Cursor = z.output<typeof CursorSchema>;
 export const wordpressPoller: Poller = {
   platform: 'wordpress',
   secretKeys: ['username', 'applicationPassword'],
-  async *poll(target: PollTarget, state: PollState, { fetch, now, secret }): AsyncGenerator<PollPage> {
+  async *poll(target: PollTarget, state: PollState, { fetch, now, secret, signal }): AsyncGenerator<PollPage> {
     const settings = WordpressTargetSchema.parse(target);
     const auth = basicAuth(secret);
     if (settings.includeHeld && !auth) throw new Error('wordpress target sets includeHeld, which needs username and applicationPassword in the wordpress secret');
@@ -150,7 +151,8 @@ export const wordpressPoller: Poller = {
     const staff = new Set(settings.staffUserIds);
 
     for (let fetched = 0; ; fetched++) {
-      const res = await fetch(commentsUrl(settings, after, page), { headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...(auth && { authorization: auth }) }, redirect: 'follow' });
+      // With an application password, redirects are not followed (the credentials stay with the configured host).
+      const res = await safeFetch(fetch, commentsUrl(settings, after, page), { headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...(auth && { authorization: auth }) } }, 'WordPress', signal, !auth);
       throwIfRateLimited(res, now, 'WordPress', DEFAULT_RATE_LIMIT_WAIT_MS);
       if (res.status === 400 && page > 1) {
         const body = await readJson(res, 'WordPress').catch(() => undefined);
@@ -169,7 +171,9 @@ export const wordpressPoller: Poller = {
         );
       }
       if (!res.ok) throw new Error(`WordPress answered ${res.status}`);
-      const comments = parseBody(z.array(CommentSchema), await readJson(res, 'WordPress'), EXPECTED);
+      // The envelope (an array) is checked strictly, comments one by one: a malformed one is skipped, the page goes on.
+      const raw = parseBody(z.array(z.unknown()), await readJson(res, 'WordPress'), EXPECTED);
+      const comments = validItems(CommentSchema, raw, 'WordPress comments').items;
 
       const events: NormalizedEvent[] = [];
       for (const comment of comments) {
@@ -184,7 +188,8 @@ export const wordpressPoller: Poller = {
       }
 
       const totalPages = Number(res.headers.get('x-wp-totalpages') ?? Number.NaN);
-      const more = Number.isFinite(totalPages) ? page < totalPages : comments.length >= PER_PAGE;
+      // An empty page ends the poll whatever X-WP-TotalPages says.
+      const more = raw.length > 0 && (Number.isFinite(totalPages) ? page < totalPages : raw.length >= PER_PAGE);
       const wait = exhaustedWaitMs(res, now, DEFAULT_RATE_LIMIT_WAIT_MS);
       if (more) {
         page += 1;

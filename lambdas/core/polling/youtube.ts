@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { EngagementDraft } from '../engagement/engagement.schema.js';
 import type { NormalizedEvent } from '../platforms/adapter.js';
 import { RateLimitedError, retryAfterMs, type Poller, type PollPage, type PollState, type PollTarget } from './poller.js';
-import { apiBaseUrlSchema, apiUrl, everySchema, lastSeen, MAX_PAGES_PER_POLL, parseBody, readCursor, readJson, request, requireSecret, TargetIdSchema } from './social-api-support.js';
+import { apiBaseUrlSchema, apiUrl, clampWaitMs, everySchema, lastSeen, MAX_PAGES_PER_POLL, parseBody, readCursor, readJson, request, requireSecret, TargetIdSchema, validItems } from './social-api-support.js';
 
 const ChannelId = z.string().regex(/^UC[A-Za-z0-9_-]{22}$/, 'must be a YouTube channel id (UC followed by 22 characters)');
 const VideoId = z.string().regex(/^[A-Za-z0-9_-]{11}$/, 'must be a YouTube video id (11 characters)');
@@ -35,6 +35,10 @@ const RATE_LIMIT_FALLBACK_MS = 5 * 60_000;
 /** Seen-set entries kept: comment versions and thread reply counts near the watermark. */
 const SEEN_LIMIT = 2000;
 const REPLY_PAGES_PER_THREAD = 10;
+/** comments.list calls one poll may spend on replies (1 unit each); threads beyond it are read by a later poll. */
+export const REPLY_CALLS_PER_POLL = 20;
+/** Pages one scan reads at most, across polls: a page-token chain that never ends is cut here. */
+const MAX_PAGES_PER_SCAN = 50;
 
 const IsoDate = z.iso.datetime({ offset: true });
 
@@ -67,8 +71,9 @@ const ThreadSchema = z.object({
 });
 type Thread = z.output<typeof ThreadSchema>;
 
-const ThreadListSchema = z.object({ items: z.array(ThreadSchema).default([]), nextPageToken: z.string().min(1).optional() });
-const CommentListSchema = z.object({ items: z.array(CommentSchema).default([]), nextPageToken: z.string().min(1).optional() });
+/** Envelopes are checked strictly; threads and comments one by one (a malformed one is skipped, not fatal). */
+const ThreadListSchema = z.object({ items: z.array(z.unknown()).default([]), nextPageToken: z.string().min(1).optional() });
+const CommentListSchema = z.object({ items: z.array(z.unknown()).default([]), nextPageToken: z.string().min(1).optional() });
 const ErrorBodySchema = z.object({ error: z.object({ errors: z.array(z.object({ reason: z.string() })).optional(), status: z.string().optional() }) });
 
 /**
@@ -78,7 +83,7 @@ const ErrorBodySchema = z.object({ error: z.object({ errors: z.array(z.object({ 
  */
 const CursorSchema = z.object({
   since: IsoDate.optional(),
-  pending: z.object({ pageToken: z.string().min(1), newest: IsoDate }).optional(),
+  pending: z.object({ pageToken: z.string().min(1), newest: IsoDate, pages: z.number().int().nonnegative().optional() }).optional(),
 });
 type Cursor = z.output<typeof CursorSchema>;
 
@@ -107,7 +112,7 @@ type Cursor = z.output<typeof CursorSchema>;
  *   nothing new, state kept. Later pages are never conditional.
  * - Quota (✅): `403` with reason `quotaExceeded` (or `dailyLimitExceeded`) → {@link RateLimitedError}
  *   until one minute after the next midnight Pacific time, when the daily quota resets;
- *   `rateLimitExceeded`/`userRateLimitExceeded` and 429/503 → Retry-After, else 5 minutes. YouTube
+ *   `rateLimitExceeded`/`userRateLimitExceeded` and 429 (503 only with a Retry-After) → Retry-After, else 5 minutes. YouTube
  *   sends no rate-limit headers. Other errors (e.g. `commentsDisabled`, `channelNotFound`) fail the
  *   poll naming the error reason code, never the body.
  *
@@ -126,11 +131,11 @@ type Cursor = z.output<typeof CursorSchema>;
 export const youtubeCommentsPoller: Poller = {
   platform: 'youtube',
   secretKeys: ['apiKey'],
-  async *poll(target: PollTarget, state: PollState, { fetch, now, secret }): AsyncGenerator<PollPage> {
+  async *poll(target: PollTarget, state: PollState, { fetch, now, secret, signal }): AsyncGenerator<PollPage> {
     const settings = YouTubeCommentsTargetSchema.parse(target);
     const apiKey = requireSecret(secret, 'youtube', 'apiKey');
     const send = async (path: string, params: [string, string | undefined][], etag?: string): Promise<Response> => {
-      const res = await request(fetch, apiUrl(settings.apiBaseUrl, path, params), { 'x-goog-api-key': apiKey, ...(etag && { 'if-none-match': etag }) }, LABEL);
+      const res = await request(fetch, apiUrl(settings.apiBaseUrl, path, params), { 'x-goog-api-key': apiKey, ...(etag && { 'if-none-match': etag }) }, LABEL, signal);
       if (!res.ok && res.status !== 304) throw await youtubeError(res, now);
       return res;
     };
@@ -146,44 +151,66 @@ export const youtubeCommentsPoller: Poller = {
     }
     let cursor: Cursor = readCursor(CursorSchema, state.cursor, LABEL) ?? {};
     const since = cursor.since ? Date.parse(cursor.since) : undefined;
+    const tokensUsed = new Set<string>();
+    const budget = { calls: REPLY_CALLS_PER_POLL };
+    let reset = false;
 
     for (let pageNo = 0; pageNo < MAX_PAGES_PER_POLL; pageNo++) {
       const firstPoll = since === undefined && cursor.pending === undefined;
       // The first page of a scan is asked for conditionally: 304 means nothing changed since.
       const scanStart = cursor.pending === undefined;
-      const res = await send(
-        '/youtube/v3/commentThreads',
-        [
-          ['part', 'snippet,replies'],
-          settings.channelId ? ['allThreadsRelatedToChannelId', settings.channelId] : ['videoId', settings.videoId],
-          ['order', 'time'],
-          ['maxResults', '100'],
-          ['textFormat', 'plainText'],
-          ['pageToken', cursor.pending?.pageToken],
-        ],
-        scanStart && !firstPoll ? state.etag : undefined,
-      );
+      if (cursor.pending) tokensUsed.add(cursor.pending.pageToken);
+      let res: Response;
+      try {
+        res = await send(
+          '/youtube/v3/commentThreads',
+          [
+            ['part', 'snippet,replies'],
+            settings.channelId ? ['allThreadsRelatedToChannelId', settings.channelId] : ['videoId', settings.videoId],
+            ['order', 'time'],
+            ['maxResults', '100'],
+            ['textFormat', 'plainText'],
+            ['pageToken', cursor.pending?.pageToken],
+          ],
+          scanStart && !firstPoll ? state.etag : undefined,
+        );
+      } catch (err) {
+        // A stored page token that is no longer accepted (400): start the scan again from the first page.
+        if (!reset && cursor.pending && !(err instanceof RateLimitedError) && /^youtube answered 400\b/.test((err as Error).message) && !/keyInvalid/.test((err as Error).message)) {
+          reset = true;
+          cursor = cursor.since ? { since: cursor.since } : {};
+          continue;
+        }
+        throw err;
+      }
       if (res.status === 304) {
         yield { events: [], state };
         return;
       }
       const page = parseBody(ThreadListSchema, await readJson(res, LABEL), LABEL);
+      const threads = validItems(ThreadSchema, page.items, `${LABEL} comment threads`).items;
       const etag = scanStart ? (res.headers.get('etag') ?? undefined) : state.etag;
       let newest = cursor.pending ? Date.parse(cursor.pending.newest) : since;
       let reachedOld = false;
       const events: NormalizedEvent[] = [];
       // Threads come newest first; events go out oldest first.
-      for (const thread of [...page.items].reverse()) {
+      for (const thread of [...threads].reverse()) {
         let comments = [thread.snippet.topLevelComment, ...(thread.replies?.comments ?? [])];
         const activity = Math.max(...comments.map(latest));
         if (since !== undefined && activity < since) reachedOld = true;
         const total = thread.snippet.totalReplyCount ?? 0;
         const included = comments.length - 1;
+        let countKnown = true;
         if (settings.fetchAllReplies && !firstPoll && total > included && total !== replyCounts.get(thread.id) && (since === undefined || activity >= since || replyCounts.has(thread.id))) {
-          comments = [thread.snippet.topLevelComment, ...(await allReplies(get, thread.snippet.topLevelComment.id))];
+          const fetched = await allReplies(get, thread.snippet.topLevelComment.id, budget);
+          if (fetched.replies.length > 0 || fetched.complete) comments = [thread.snippet.topLevelComment, ...fetched.replies];
+          // Over budget: the thread keeps its old reply count, so a later poll reads its replies again.
+          countKnown = fetched.complete;
         }
-        refresh(seen, `t:${thread.id}@${total}`, [...seen].filter((k) => k.startsWith(`t:${thread.id}@`)));
-        replyCounts.set(thread.id, total);
+        if (countKnown) {
+          refresh(seen, `t:${thread.id}@${total}`, [...seen].filter((k) => k.startsWith(`t:${thread.id}@`)));
+          replyCounts.set(thread.id, total);
+        }
         comments.sort((a, b) => Date.parse(a.snippet.publishedAt) - Date.parse(b.snippet.publishedAt));
         for (const comment of comments) {
           const time = latest(comment);
@@ -200,8 +227,11 @@ export const youtubeCommentsPoller: Poller = {
         }
       }
       const newestIso = newest === undefined ? undefined : new Date(newest).toISOString();
-      const more = !firstPoll && !reachedOld && page.nextPageToken !== undefined && newestIso !== undefined;
-      const next: Cursor = more ? { ...(cursor.since && { since: cursor.since }), pending: { pageToken: page.nextPageToken!, newest: newestIso } } : newestIso ? { since: newestIso } : {};
+      const pages = (cursor.pending?.pages ?? 0) + 1;
+      // The scan also ends on an empty page, a page token seen before in this poll, or a scan grown too long.
+      const stalled = page.items.length === 0 || (page.nextPageToken !== undefined && tokensUsed.has(page.nextPageToken)) || pages >= MAX_PAGES_PER_SCAN;
+      const more = !firstPoll && !reachedOld && !stalled && page.nextPageToken !== undefined && newestIso !== undefined;
+      const next: Cursor = more ? { ...(cursor.since && { since: cursor.since }), pending: { pageToken: page.nextPageToken!, newest: newestIso, pages } } : newestIso ? { since: newestIso } : {};
       yield { events, state: { ...state, cursor: JSON.stringify(next), seen: lastSeen(seen, SEEN_LIMIT), etag } };
       if (!next.pending) return;
       cursor = next;
@@ -220,10 +250,14 @@ function refresh(seen: Set<string>, key: string, older: string[]): void {
 
 type Get = <S extends z.ZodType>(path: string, params: [string, string | undefined][], schema: S) => Promise<z.output<S>>;
 
-async function allReplies(get: Get, parentId: string): Promise<Comment[]> {
+/** A thread's replies, within the poll's budget of comments.list calls; `complete` is false when the budget ran out first. */
+async function allReplies(get: Get, parentId: string, budget: { calls: number }): Promise<{ replies: Comment[]; complete: boolean }> {
   const replies: Comment[] = [];
   let pageToken: string | undefined;
+  const tokens = new Set<string>();
   for (let i = 0; i < REPLY_PAGES_PER_THREAD; i++) {
+    if (budget.calls <= 0) return { replies, complete: false };
+    budget.calls--;
     const page = await get(
       '/youtube/v3/comments',
       [
@@ -235,11 +269,12 @@ async function allReplies(get: Get, parentId: string): Promise<Comment[]> {
       ],
       CommentListSchema,
     );
-    replies.push(...page.items);
+    replies.push(...validItems(CommentSchema, page.items, `${LABEL} replies`).items);
     pageToken = page.nextPageToken;
-    if (!pageToken) break;
+    if (!pageToken || page.items.length === 0 || tokens.has(pageToken)) break;
+    tokens.add(pageToken);
   }
-  return replies;
+  return { replies, complete: true };
 }
 
 function handleOf(comment: Comment): string {
@@ -291,8 +326,9 @@ async function youtubeError(res: Response, now: Date): Promise<Error> {
   if (res.status === 403 && (reason === 'quotaExceeded' || reason === 'dailyLimitExceeded')) {
     return new RateLimitedError(msUntilQuotaReset(now), `youtube answered 403 ${reason}: the daily quota is used up; polling resumes after midnight Pacific time`);
   }
-  if (res.status === 429 || res.status === 503 || (res.status === 403 && (reason === 'rateLimitExceeded' || reason === 'userRateLimitExceeded'))) {
-    return new RateLimitedError(retryAfterMs(res.headers.get('retry-after'), now, RATE_LIMIT_FALLBACK_MS), `youtube answered ${res.status}${reason ? ` ${reason}` : ''}`);
+  // 503 is a rate limit only with Retry-After; without it, it is a failure like any 5xx.
+  if (res.status === 429 || (res.status === 503 && res.headers.get('retry-after')) || (res.status === 403 && (reason === 'rateLimitExceeded' || reason === 'userRateLimitExceeded'))) {
+    return new RateLimitedError(clampWaitMs(retryAfterMs(res.headers.get('retry-after'), now, RATE_LIMIT_FALLBACK_MS), RATE_LIMIT_FALLBACK_MS), `youtube answered ${res.status}${reason ? ` ${reason}` : ''}`);
   }
   const hint = res.status === 400 && reason === 'keyInvalid' ? ': the apiKey is not valid' : res.status === 403 && reason === 'commentsDisabled' ? ': comments are disabled on this video' : res.status === 404 ? ': check the target\'s channelId or videoId' : '';
   return new Error(`youtube answered ${res.status}${reason ? ` ${reason}` : ''}${hint}`);

@@ -3,6 +3,7 @@ import { runPollers } from '../../../lambdas/core/lifecycle/run-pollers.js';
 import { googleBusinessPoller, GoogleBusinessTargetSchema } from '../../../lambdas/core/polling/google-business.js';
 import { RateLimitedError, type PollPage, type PollState, type PollTarget } from '../../../lambdas/core/polling/poller.js';
 import { PollTargetSchema } from '../../../lambdas/core/polling/registry.js';
+import { captureWarnings } from '../../support/warnings.js';
 import type { PollStateStore } from '../../../lambdas/core/ports/poll-state-store.js';
 import { startApiServer, type ApiServer, type ScriptedAnswer } from '../../support/scripted-api-server.js';
 
@@ -132,7 +133,7 @@ describe('Google Business Profile reviews poller over HTTP', () => {
     const ids = () => enqueued.flatMap((d) => d.events?.map((e) => e.draft.externalId) ?? []);
 
     expect(await runPollers([target()], deps(now))).toEqual([{ platform: 'google-business', target: 'hq', status: 'failed', emitted: 100, error: 'Google Business Profile answered 500 (INTERNAL)' }]);
-    expect(JSON.parse((await store.get('google-business', 'hq')).cursor!)).toEqual({ pending: { pageToken: 'p3', newest: '2026-11-25T11:00:00.000Z' } });
+    expect(JSON.parse((await store.get('google-business', 'hq')).cursor!)).toEqual({ pending: { pageToken: 'p3', newest: '2026-11-25T11:00:00.000Z', pages: 2 } });
 
     const later = new Date(now.getTime() + 16 * 60_000);
     expect(await runPollers([target()], deps(later))).toEqual([{ platform: 'google-business', target: 'hq', status: 'polled', emitted: 1 }]);
@@ -197,15 +198,24 @@ describe('Google Business Profile reviews poller over HTTP', () => {
     expect(notJson.message).not.toContain(personal);
     server.route(REVIEWS, { status: 200, body: { reviews: personal } });
     await expect(poll()).rejects.toThrow(/^Expected a Google Business Profile reviews list.*body\.reviews: /);
-    server.route(REVIEWS, list([review('r1', { starRating: 'SIX', updateTime: personal })]));
-    const bad = (await poll().catch((e: Error) => e)) as Error;
-    expect(bad.message).toContain('body.reviews[0].starRating');
-    expect(bad.message).toContain('body.reviews[0].updateTime');
-    expect(bad.message).not.toContain(personal);
-    server.route(REVIEWS, list([review('r1', { name: undefined, reviewId: undefined })]));
-    await expect(poll()).rejects.toThrow('body.reviews[0]: a review needs name or reviewId');
+    server.route(REVIEWS, list([review('r1', { starRating: 'SIX', updateTime: personal }), review('r2', { name: undefined, reviewId: undefined }), review('r3')]));
+    const { result: pages, warnings } = await captureWarnings(() => poll());
+    // malformed reviews are skipped (counted, never quoted); the others are emitted and the pass completes
+    expect(pages.flatMap((p) => p.events.map((e) => e.draft.externalId))).toEqual([`${LOCATION}/reviews/r3`]);
+    expect(JSON.parse(pages.at(-1)?.state.cursor ?? '')).toEqual({ watermark: '2026-11-25T10:00:00.123Z' });
+    expect(warnings).toEqual(['Google Business Profile reviews: skipped 1 malformed item (first at 0.starRating: invalid_value)', 'Google Business Profile reviews: skipped 1 malformed item (first at name or updateTime)']);
+    expect(warnings.join()).not.toContain(personal);
     server.route('/token', { status: 200, body: { token: 'no access_token here' } });
     await expect(poll()).rejects.toThrow(/^Expected an OAuth token response with access_token\. body\.access_token/);
+  });
+
+  it('ends a pass whose nextPageToken repeats, instead of reading the same page forever', async () => {
+    server.route('/token', token('ya29.a'));
+    server.route(REVIEWS, list([review('r1', { updateTime: '2026-11-25T11:00:00Z' })], 'loop'));
+    const pages = await poll();
+    expect(apiRequests().map((r) => r.url.searchParams.get('pageToken'))).toEqual([null, 'loop']);
+    expect(pages.flatMap((p) => p.events.map((e) => e.draft.externalId))).toEqual([`${LOCATION}/reviews/r1`]);
+    expect(JSON.parse(pages.at(-1)?.state.cursor ?? '')).toEqual({ watermark: '2026-11-25T11:00:00.000Z' });
   });
 
   it('refreshes the access token once when the API answers 401', async () => {

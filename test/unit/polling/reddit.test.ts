@@ -5,6 +5,7 @@ import { RateLimitedError, type Poller, type PollPage, type PollState, type Poll
 import { createRedditPoller, RedditTargetSchema } from '../../../lambdas/core/polling/reddit.js';
 import { pollers, PollTargetSchema } from '../../../lambdas/core/polling/registry.js';
 import { MemoryPollStateStore, startApiServer, type ApiAnswer } from '../../support/api-server.js';
+import { captureWarnings } from '../../support/warnings.js';
 
 const now = new Date('2026-11-25T12:00:00.000Z');
 const T = now.getTime() / 1000;
@@ -215,11 +216,11 @@ describe('Reddit poller over HTTP', () => {
     server.routes({ 'POST /api/v1/access_token': token(), 'GET /r/acme/new': { status: 429, headers: { 'retry-after': '120' } } });
     await expect(poll(createRedditPoller())).rejects.toEqual(new RateLimitedError(120_000, 'reddit r/acme/new answered 429'));
     server.routes({ 'POST /api/v1/access_token': token(), 'GET /r/acme/new': { status: 429, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '42' } } });
-    await expect(poll(createRedditPoller())).rejects.toMatchObject({ retryAfterMs: 42_000 });
+    await expect(poll(createRedditPoller())).rejects.toMatchObject({ retryAfterMs: 60_000 }); // clamped to at least a minute
     server.routes({ 'POST /api/v1/access_token': token(), 'GET /r/acme/new': { status: 503, headers: { 'retry-after': 'Wed, 25 Nov 2026 12:05:00 GMT' } } });
     await expect(poll(createRedditPoller())).rejects.toMatchObject({ name: 'RateLimitedError', retryAfterMs: 300_000 });
     server.routes({ 'POST /api/v1/access_token': { status: 429, headers: { 'retry-after': '30' } } });
-    await expect(poll(createRedditPoller())).rejects.toMatchObject({ retryAfterMs: 30_000, message: 'reddit token endpoint answered 429' });
+    await expect(poll(createRedditPoller())).rejects.toMatchObject({ retryAfterMs: 60_000, message: 'reddit token endpoint answered 429' });
   });
 
   it('delivers the page on which the quota runs out, then stops until X-Ratelimit-Reset', async () => {
@@ -235,13 +236,34 @@ describe('Reddit poller over HTTP', () => {
     expect(server.requests.filter((r) => r.method === 'GET')).toHaveLength(1);
   });
 
+  it('skips a malformed child (counted, never quoted) and still emits and walks past the others', async () => {
+    {
+      server.routes({ 'POST /api/v1/access_token': token(), 'GET /r/acme/new': listing([post('c3', T - 60), { kind: 't3', data: { name: 't3_x', title: 'hush-hush', created_utc: 'soon' } }, post('b2', T - 120)]) });
+      const { result: pages, warnings } = await captureWarnings(() => poll(createRedditPoller()));
+      expect(ids(pages)).toEqual(['t3_c3', 't3_b2']);
+      expect(JSON.parse(pages[0]?.state.cursor ?? '')).toEqual({ source: 'r/acme/new', floor: new Date((T - 60) * 1000).toISOString() });
+      expect(warnings).toEqual(['reddit r/acme/new: skipped 1 malformed item']);
+      expect(warnings.join()).not.toMatch(/hush/);
+    }
+  });
+
+  it('ends a walk whose "after" cursor cycles, instead of reading the same pages forever', async () => {
+    // The floor is an hour back; every page is newer and points "after" at a cursor already used.
+    const state = { cursor: JSON.stringify({ source: 'r/acme/new', floor: new Date((T - 3600) * 1000).toISOString() }) };
+    server.routes({ 'POST /api/v1/access_token': token(), 'GET /r/acme/new': listing([post('c3', T - 60)], 't3_c3') });
+    const pages = await poll(createRedditPoller(), target(), state);
+    // page 1 (top) hands out t3_c3; page 2 (after=t3_c3) hands out t3_c3 again: the walk ends there.
+    expect(pages).toHaveLength(2);
+    expect(ids(pages)).toEqual(['t3_c3']);
+    expect(JSON.parse(pages.at(-1)?.state.cursor ?? '')).toEqual({ source: 'r/acme/new', floor: new Date((T - 60) * 1000).toISOString() });
+  });
+
   it('fails on server errors, redirects and malformed bodies without quoting them or emitting anything', async () => {
     const cases: [ApiAnswer, RegExp][] = [
       [{ status: 500, body: 'secret internals' }, /^reddit r\/acme\/new answered 500$/],
       [{ status: 503, body: 'busy' }, /^reddit r\/acme\/new answered 503$/],
       [{ status: 302, headers: { location: 'https://www.reddit.com/subreddits/search?q=acme' } }, /redirect \(302\)/],
       [{ status: 200, body: '<html>rate me tender</html>' }, /^reddit r\/acme\/new answered a body that is not JSON$/],
-      [{ status: 200, body: { kind: 'Listing', data: { after: null, children: [{ kind: 't3', data: { name: 't3_x', title: 'hush-hush', created_utc: 'soon' } }] } } }, /unexpected body \(at author: invalid_type\)/],
       [{ status: 200, body: { jsonapi: { errors: ['hush-hush'] } } }, /unexpected body \(at kind: invalid_value\)/],
     ];
     for (const [answer, message] of cases) {

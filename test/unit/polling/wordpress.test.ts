@@ -3,6 +3,7 @@ import { runPollers } from '../../../lambdas/core/lifecycle/run-pollers.js';
 import { PollTargetSchema } from '../../../lambdas/core/polling/registry.js';
 import { RateLimitedError, type PollPage, type PollState, type PollTarget } from '../../../lambdas/core/polling/poller.js';
 import { htmlToText, wordpressPoller, WordpressTargetSchema } from '../../../lambdas/core/polling/wordpress.js';
+import { captureWarnings } from '../../support/warnings.js';
 import type { PollStateStore } from '../../../lambdas/core/ports/poll-state-store.js';
 import { startApiServer, type ApiServer } from '../../support/scripted-api-server.js';
 
@@ -188,7 +189,7 @@ describe('WordPress comments poller over HTTP', () => {
 
     // the IETF draft's headers, reset in seconds from now
     server.route(PATH, { status: 200, headers: { 'x-wp-totalpages': '1', 'ratelimit-remaining': '0', 'ratelimit-reset': '30' }, body: [] });
-    await expect(poll()).rejects.toMatchObject({ retryAfterMs: 30_000 });
+    await expect(poll()).rejects.toMatchObject({ retryAfterMs: 60_000 }); // clamped to at least a minute
   });
 
   it('fails on server errors, and on 503 without Retry-After, without emitting anything', async () => {
@@ -208,11 +209,24 @@ describe('WordPress comments poller over HTTP', () => {
     server.route(PATH, { status: 200, body: { code: 'x', message: secretText } });
     await expect(poll()).rejects.toThrow(/^Expected a JSON array of WordPress comments/);
 
-    server.route(PATH, { status: 200, body: [comment(1, { date_gmt: secretText }), comment(2, { content: secretText })] });
-    const bad = (await poll().catch((e: Error) => e)) as Error;
-    expect(bad.message).toContain('body[0].date_gmt');
-    expect(bad.message).toContain('body[1].content');
-    expect(bad.message).not.toContain(secretText);
+  });
+
+  it('skips malformed comments (counted, never quoted) and still emits the others and moves on', async () => {
+    const secretText = 'Jane Doe, 12 Secret Street';
+    server.route(PATH, { status: 200, headers: { 'x-wp-totalpages': '1' }, body: [comment(1, { date_gmt: secretText }), comment(2, { content: secretText }), comment(3)] });
+    const { result: pages, warnings } = await captureWarnings(() => poll());
+    expect(pages.flatMap((p) => p.events.map((e) => e.draft.externalId))).toEqual([`${site()}:3`]);
+    expect(JSON.parse(pages.at(-1)?.state.cursor ?? '')).toMatchObject({ newest: '2026-11-25T10:03:00.000Z' });
+    expect(warnings).toEqual(['WordPress comments: skipped 2 malformed items (first at 0.date_gmt: invalid_format)']);
+    expect(warnings.join()).not.toContain(secretText);
+  });
+
+  it('ends the poll on an empty page even when X-WP-TotalPages says there are more', async () => {
+    server.route(PATH, { status: 200, headers: { 'x-wp-totalpages': '9' }, body: [] });
+    const pages = await poll();
+    expect(pages).toHaveLength(1);
+    expect(server.requests).toHaveLength(1);
+    expect(JSON.parse(pages[0]?.state.cursor ?? '')).not.toHaveProperty('poll');
   });
 
   it('sends the application password as HTTP Basic and fetches held comments when told to', async () => {

@@ -4,6 +4,7 @@ import { PollTargetSchema } from '../../../lambdas/core/polling/registry.js';
 import { msUntilQuotaReset, YouTubeCommentsTargetSchema, youtubeCommentsPoller } from '../../../lambdas/core/polling/youtube.js';
 import { startFeedServer } from '../../support/feed-server.js';
 import { originOf, pollOnce, pollRunner, requested } from '../../support/social-poll-harness.js';
+import { captureWarnings } from '../../support/warnings.js';
 
 const now = new Date('2026-11-25T12:00:00.000Z');
 const secret = { apiKey: 'local-youtube-api-key' };
@@ -146,7 +147,7 @@ describe('YouTube comments poller over HTTP', () => {
     await runner.store.put('youtube', 'acme-channel', { cursor: JSON.stringify({ since: at('09:00') }) });
     server.answer(list([thread('T3', comment('C3', at('11:30'))), thread('T2', comment('C2', at('11:00')))], 'tok-2'), { status: 500 });
     expect(await runner.run(target, now)).toMatchObject({ status: 'failed', emitted: 2, error: 'youtube answered 500' });
-    expect(JSON.parse(runner.state(target)?.cursor ?? '')).toEqual({ since: at('09:00'), pending: { pageToken: 'tok-2', newest: '2026-11-25T11:30:00.000Z' } });
+    expect(JSON.parse(runner.state(target)?.cursor ?? '')).toEqual({ since: at('09:00'), pending: { pageToken: 'tok-2', newest: '2026-11-25T11:30:00.000Z', pages: 1 } });
 
     server.requests.splice(0);
     server.answer(list([thread('T1', comment('C1', at('10:00'))), thread('T0', comment('C0', at('08:00')))], 'tok-3'));
@@ -197,7 +198,7 @@ describe('YouTube comments poller over HTTP', () => {
     server.answer(googleError(403, 'rateLimitExceeded'));
     expect((await poll()).error).toEqual(new RateLimitedError(300_000, 'youtube answered 403 rateLimitExceeded'));
     server.answer({ status: 503 });
-    expect((await poll()).error).toMatchObject({ name: 'RateLimitedError', retryAfterMs: 300_000 });
+    expect((await poll()).error).toEqual(new Error('youtube answered 503')); // without Retry-After, a failure
   });
 
   it('fails on other errors naming the reason code, never the body or the key', async () => {
@@ -220,8 +221,6 @@ describe('YouTube comments poller over HTTP', () => {
     const cases: [string, RegExp][] = [
       ['<html>BODY-MARKER', /not JSON/],
       [JSON.stringify({ items: 'BODY-MARKER' }), /unexpected body \(items: expected array\)/],
-      [JSON.stringify({ items: [{ id: 'T1', snippet: { videoId: 'BODY-MARKER' } }] }), /items\.0\.snippet\.topLevelComment: expected object/],
-      [JSON.stringify({ items: [thread('T1', comment('C1', 'BODY-MARKER'))] }), /items\.0\.snippet\.topLevelComment\.snippet\.publishedAt/],
     ];
     for (const [body, message] of cases) {
       server.answer({ status: 200, body });
@@ -230,6 +229,41 @@ describe('YouTube comments poller over HTTP', () => {
       expect(error?.message).not.toContain('BODY-MARKER');
       expect(events).toEqual([]);
     }
+  });
+
+  it('skips malformed threads (counted, never quoted) and emits the others', async () => {
+    server.answer(list([{ id: 'T9', snippet: { videoId: 'BODY-MARKER' } }, thread('T2', comment('C2', at('11:00'))), thread('T1', comment('C1', 'BODY-MARKER'))]));
+    const { result, warnings } = await captureWarnings(() => poll());
+    expect(result.error).toBeUndefined();
+    expect(result.events.map((e) => e.draft.externalId)).toEqual(['C2']);
+    expect(warnings).toEqual(['youtube comment threads: skipped 2 malformed items (first at 0.snippet.topLevelComment: invalid_type)']);
+    expect(warnings.join()).not.toContain('BODY-MARKER');
+  });
+
+  it('starts the scan again when a stored page token is refused (400), and ends a scan whose token repeats', async () => {
+    server.answer(googleError(400, 'invalidPageToken'), list([thread('T3', comment('C3', at('11:30')))], 'again'));
+    const result = await poll({ cursor: JSON.stringify({ since: at('09:00'), pending: { pageToken: 'stale', newest: at('10:00') } }) });
+    expect(result.error).toBeUndefined();
+    expect(server.requests.map((r) => requested(r).query.get('pageToken'))).toEqual(['stale', null, 'again']);
+    expect(result.events.map((e) => e.draft.externalId)).toEqual(['C3']);
+    expect(JSON.parse(result.state.cursor ?? '')).toEqual({ since: '2026-11-25T11:30:00.000Z' });
+  });
+
+  it('spends at most 20 reply calls a poll; threads over budget keep their old count and are read by the next poll', async () => {
+    const threads = Array.from({ length: 22 }, (_, i) => thread(`T${i}`, comment(`C${i}`, at('11:00')), [], 3));
+    server.answer(list(threads), { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: [] }) });
+    const result = await poll({ cursor: JSON.stringify({ since: at('09:00') }) });
+    expect(server.requests.filter((r) => requested(r).path === '/youtube/v3/comments')).toHaveLength(20);
+    const counts = (result.state.seen ?? []).filter((k) => k.startsWith('t:'));
+    expect(counts).toHaveLength(20);
+  });
+
+  it('never follows a redirect with the API key, and names only the code of a network failure', async () => {
+    server.answer({ status: 302, headers: { location: 'http://127.0.0.1:9/elsewhere' } });
+    expect((await poll()).error).toEqual(new Error('youtube answered a redirect (302); redirects are not followed'));
+    expect(server.requests).toHaveLength(1);
+    const failed = await pollOnce(youtubeCommentsPoller, { ...target, apiBaseUrl: 'http://127.0.0.1:9' }, {}, secret, now);
+    expect(failed.error?.message).toMatch(/^youtube could not be reached( \([A-Za-z0-9_]+\))?$/);
   });
 
   it('polls one video with videoId, dropping the company\'s other channels', async () => {
