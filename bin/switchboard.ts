@@ -1,14 +1,31 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, loadConfig } from '../lambdas/core/config/load-config.js';
+import { resolve } from 'node:path';
+import { ConfigError, configPath, loadConfig } from '../lambdas/core/config/load-config.js';
 import { adapterFor } from '../lambdas/core/platforms/registry.js';
 import { createRouter } from '../lambdas/core/routing/router.js';
+import { diffRouting, DiffInputError, testRuleExamples, type ExampleResult, type RoutingChange, type RoutingOutcome } from '../lambdas/core/rules/index.js';
 import { simulate } from '../lambdas/core/simulate/simulate.js';
 
 const USAGE = `Usage: switchboard simulate <file…>
-  Dry-runs engagements ({platform, text, …}) or platform deliveries ({platform, headers, body},
-  or samples from events/<platform>/) through enrichment and routing, without AWS.
-  Files hold JSON (one object or an array) or JSON Lines. Prints one JSON line per engagement.
-  The config is config/switchboard.yaml, or the file SWITCHBOARD_CONFIG names.`;
+       switchboard rules test [config.yaml]
+       switchboard rules diff [--json] <old.yaml> <new.yaml> <file…>
+
+  simulate: dry-runs engagements ({platform, text, …}) or platform deliveries ({platform,
+    headers, body}, or samples from events/<platform>/) through enrichment and routing, without
+    AWS. Files hold JSON (one object or an array) or JSON Lines. Prints one JSON line per engagement.
+
+  rules test: runs every rule's examples (routes / doesNotRoute): one ✓ or ✗ line per example
+    with the rule id and why, then a summary. Exits 1 when an example fails or the config is invalid.
+
+  rules diff: routes the engagements in the files (as simulate reads them) with both configs and
+    prints each one that routes differently: a readable line, or one JSON line each with --json.
+    Differences are not failures: exits 0.
+
+  The config is config/switchboard.yaml, or the file SWITCHBOARD_CONFIG names.
+  Exit codes: 0 ok, 1 failure (bad config, failing example, bad input), 2 usage error.`;
+
+/** Thrown for a command line that does not fit {@link USAGE}; exits 2. */
+class UsageError extends Error {}
 
 /** Reads JSON (object or array) or JSON Lines. */
 function readInputs(file: string): unknown[] {
@@ -28,11 +45,17 @@ function readInputs(file: string): unknown[] {
 }
 
 function main(argv: string[]): number {
-  const [command, ...files] = argv;
-  if (command !== 'simulate' || files.length === 0) {
-    console.error(USAGE);
-    return command === '--help' || command === '-h' ? 0 : 2;
+  const [command, ...args] = argv;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE);
+    return 0;
   }
+  if (command === 'simulate' && args.length > 0) return simulateCommand(args);
+  if (command === 'rules') return rulesCommand(args);
+  throw new UsageError(command === undefined ? 'no command given' : command === 'simulate' ? 'simulate needs at least one file' : `unknown command "${command}"`);
+}
+
+function simulateCommand(files: string[]): number {
   const router = createRouter(loadConfig());
   let failed = false;
   for (const file of files) {
@@ -47,9 +70,102 @@ function main(argv: string[]): number {
   return failed ? 1 : 0;
 }
 
+function rulesCommand(argv: string[]): number {
+  const [sub, ...rest] = argv;
+  const flags = rest.filter((a) => a.startsWith('--'));
+  const args = rest.filter((a) => !a.startsWith('--'));
+  if (sub === 'test') {
+    if (flags.length > 0) throw new UsageError(`rules test takes no option ${flags[0]}`);
+    if (args.length > 1) throw new UsageError('rules test takes at most one config file');
+    return rulesTest(args[0] ? resolve(args[0]) : configPath());
+  }
+  if (sub === 'diff') {
+    const unknown = flags.find((f) => f !== '--json');
+    if (unknown) throw new UsageError(`rules diff has no option ${unknown}`);
+    const [oldPath, newPath, ...files] = args;
+    if (!oldPath || !newPath || files.length === 0) throw new UsageError('rules diff needs <old.yaml> <new.yaml> and at least one engagements file');
+    return rulesDiff(resolve(oldPath), resolve(newPath), files, flags.includes('--json'));
+  }
+  throw new UsageError(sub === undefined ? 'rules needs a subcommand: test or diff' : `unknown rules subcommand "${sub}"`);
+}
+
+const clip = (text: string, max = 60) => JSON.stringify(text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+function describeExample(r: ExampleResult): string {
+  const draft = typeof r.example === 'string' ? '' : exampleDetails(r.example);
+  return `${clip(r.text)}${draft}`;
+}
+
+/** ` (x, direct_message, 25000 followers)` for a draft example: what besides the text it sets. */
+function exampleDetails(example: Exclude<ExampleResult['example'], string>): string {
+  const parts = [example.platform, example.kind, example.author?.followers !== undefined ? `${example.author.followers} followers` : undefined, example.rating !== undefined ? `rating ${example.rating}` : undefined];
+  return ` (${parts.filter(Boolean).join(', ')})`;
+}
+
+function rulesTest(path: string): number {
+  const loaded = loadConfig(path);
+  const results = testRuleExamples(loaded);
+  for (const r of results) {
+    const verb = r.expected === 'routes' ? 'routes' : 'does not route';
+    console.log(`${r.pass ? '✓' : '✗'} ${r.rule} ${verb} ${describeExample(r)}: ${r.why}`);
+  }
+  const failed = results.filter((r) => !r.pass);
+  const untested = loaded.config.rules.filter((rule) => !results.some((r) => r.rule === rule.id)).map((rule) => rule.id);
+  const rules = new Set(results.map((r) => r.rule)).size;
+  console.log(
+    `\n${results.length} example${results.length === 1 ? '' : 's'} of ${rules} rule${rules === 1 ? '' : 's'}: ${results.length - failed.length} passed, ${failed.length} failed` +
+      (failed.length ? ` (${[...new Set(failed.map((r) => r.rule))].join(', ')})` : '') +
+      (untested.length ? `; no examples: ${untested.join(', ')}` : ''),
+  );
+  return failed.length > 0 ? 1 : 0;
+}
+
+const routingText = (o: RoutingOutcome) => `${o.departments.join(', ')} [${o.priority}${o.trial ? ', trial' : ''}]`;
+
+function changedRules(c: RoutingChange): string {
+  const added = c.after.rules.filter((r) => !c.before.rules.includes(r)).map((r) => `+${r}`);
+  const removed = c.before.rules.filter((r) => !c.after.rules.includes(r)).map((r) => `-${r}`);
+  return [...removed, ...added].join(' ');
+}
+
+function rulesDiff(oldPath: string, newPath: string, files: string[], json: boolean): number {
+  const before = loadConfig(oldPath);
+  const after = loadConfig(newPath);
+  let total = 0;
+  let changed = 0;
+  for (const file of files) {
+    const inputs = readInputs(file);
+    let changes: RoutingChange[];
+    try {
+      changes = diffRouting(before, after, inputs);
+    } catch (err) {
+      if (err instanceof DiffInputError) throw new Error(err.problems.map((p) => `${file}: input ${p.input}: ${p.error}`).join('\n'));
+      throw err;
+    }
+    total += inputs.length;
+    changed += changes.length;
+    for (const c of changes) {
+      if (json) console.log(JSON.stringify({ file, ...c }));
+      else {
+        const rules = changedRules(c);
+        console.log(`${c.id} ${clip(c.text)}: ${routingText(c.before)} → ${routingText(c.after)}${rules ? ` (rules ${rules})` : ''}`);
+      }
+    }
+  }
+  const summary = `${changed} engagement${changed === 1 ? '' : 's'} of ${total} input${total === 1 ? '' : 's'} route${changed === 1 ? 's' : ''} differently`;
+  if (json) console.error(summary);
+  else console.log(`\n${summary}`);
+  return 0;
+}
+
 try {
   process.exitCode = main(process.argv.slice(2));
 } catch (err) {
-  console.error(err instanceof ConfigError ? err.message : `switchboard: ${(err as Error).message}`);
-  process.exitCode = 1;
+  if (err instanceof UsageError) {
+    console.error(`switchboard: ${err.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+  } else {
+    console.error(err instanceof ConfigError ? err.message : `switchboard: ${(err as Error).message}`);
+    process.exitCode = 1;
+  }
 }

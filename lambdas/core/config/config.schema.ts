@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PRIORITIES } from '../engagement/engagement.schema.js';
+import { ENGAGEMENT_KINDS, PRIORITIES } from '../engagement/engagement.schema.js';
 import { compilePattern, InvalidEventPatternError } from '../patterns/index.js';
 import { PLATFORM_IDS } from '../engagement/platform-ids.js';
 import { PollTargetSchema } from '../polling/registry.js';
@@ -30,13 +30,81 @@ const pattern = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
   }
 });
 
-/** A routing rule: an EventBridge pattern over the engagement, the departments it adds, and its priority. */
-export const RuleSchema = z.strictObject({
+const exampleText = z.string().min(1, 'must not be empty');
+
+/**
+ * An engagement draft an example stands for, as `switchboard simulate` accepts it: `platform`
+ * (default `generic`) and `text`, with whatever else a rule looks at. Strict, so a misspelt
+ * field (`follower`) is an error rather than an example that silently tests something else.
+ */
+export const ExampleDraftSchema = z.strictObject({
+  platform: z.enum(PLATFORM_IDS).default('generic'),
+  text: z.string(),
+  kind: z.enum(ENGAGEMENT_KINDS).optional(),
+  language: z.string().optional(),
+  rating: z.number().int().min(1).max(5).optional(),
+  url: z.url().optional(),
+  author: z
+    .strictObject({
+      id: z.string().min(1).optional(),
+      handle: z.string().optional(),
+      name: z.string().optional(),
+      followers: z.number().int().nonnegative().optional(),
+      verified: z.boolean().optional(),
+    })
+    .optional(),
+  account: z.strictObject({ id: z.string().min(1), handle: z.string().optional() }).optional(),
+  thread: z.strictObject({ parentId: z.string().optional(), conversationId: z.string().optional() }).optional(),
+});
+
+/** One example: a text (a `generic` post) or an engagement draft ({@link ExampleDraftSchema}). */
+export const RuleExampleSchema = z.union([exampleText, ExampleDraftSchema], {
+  // A text or a draft: report the problems of the form that was meant, not both.
+  error: (issue) => {
+    if (issue.code !== 'invalid_union') return undefined;
+    const input: unknown = issue.input;
+    const draft = input !== null && typeof input === 'object' && !Array.isArray(input) ? ExampleDraftSchema.safeParse(input) : undefined;
+    const first = draft?.error?.issues[0];
+    if (first) return `${first.path.length ? `${first.path.join('.')}: ` : ''}${first.message}`;
+    return 'must be a text or an engagement draft such as { platform: x, text: "…", author: { followers: 20000 } }';
+  },
+});
+
+/**
+ * Examples that document and test a rule (`switchboard rules test`): each of `routes` must
+ * match the rule and reach all of its `routeTo` departments; none of `doesNotRoute` may match it.
+ */
+export const RuleExamplesSchema = z
+  .strictObject({
+    routes: z.array(RuleExampleSchema).optional(),
+    doesNotRoute: z.array(RuleExampleSchema).optional(),
+  })
+  .refine((e) => (e.routes?.length ?? 0) + (e.doesNotRoute?.length ?? 0) > 0, { message: 'must list at least one example under routes or doesNotRoute' });
+
+const RuleFieldsSchema = z.strictObject({
   id,
   description: z.string().optional(),
   when: pattern,
   routeTo: z.array(id).min(1),
   priority: z.enum(PRIORITIES).default('normal'),
+  examples: RuleExamplesSchema.optional(),
+});
+
+/**
+ * A routing rule: an EventBridge pattern over the engagement, the departments it adds, its
+ * priority and optional examples. Every problem found in a rule names the rule by its id (when
+ * it has a usable one) besides the field, so `rules[4].examples.routes[1].author.follower`
+ * reads as belonging to `big-voices`.
+ */
+export const RuleSchema = z.unknown().transform((raw, ctx): z.output<typeof RuleFieldsSchema> => {
+  const result = RuleFieldsSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const ruleId = raw && typeof raw === 'object' && 'id' in raw && typeof raw.id === 'string' && raw.id ? raw.id : undefined;
+  for (const issue of result.error.issues) {
+    // Not `continue`: a broken rule has no value for the config-wide checks to look at.
+    ctx.addIssue({ ...issue, continue: false, message: ruleId ? `in rule "${ruleId}": ${issue.message}` : issue.message });
+  }
+  return z.NEVER;
 });
 
 /**
@@ -97,5 +165,7 @@ export const SwitchboardConfigSchema = z
 export type Department = z.infer<typeof DepartmentSchema>;
 /** See {@link RuleSchema}. */
 export type Rule = z.infer<typeof RuleSchema>;
+/** See {@link RuleExampleSchema}. */
+export type RuleExample = z.infer<typeof RuleExampleSchema>;
 /** See {@link SwitchboardConfigSchema}. */
 export type SwitchboardConfig = z.infer<typeof SwitchboardConfigSchema>;

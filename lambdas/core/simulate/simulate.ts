@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { buildEngagement } from '../engagement/build-engagement.js';
-import { EngagementDraftSchema, type Engagement } from '../engagement/engagement.schema.js';
+import { EngagementDraftSchema, type Engagement, type EngagementDraft } from '../engagement/engagement.schema.js';
 import { isPlatformId } from '../engagement/platform-ids.js';
 import type { PlatformAdapter } from '../platforms/adapter.js';
 import type { Router } from '../routing/router.js';
@@ -49,7 +49,13 @@ export function simulate(inputs: unknown[], router: Router, adapterFor: (p: stri
   });
 }
 
-function fillDraft(input: unknown, receivedAt: string) {
+/**
+ * Completes an engagement draft given as `{platform, text, …}`: `kind` defaults to `post`,
+ * `createdAt` to `receivedAt`, the author to a placeholder (keeping any `followers`, `handle`…
+ * given) and `externalId` to a hash of the input, so the same input always gets the same id.
+ * Throws when `platform` is not a platform id or the draft is not valid.
+ */
+export function fillDraft(input: unknown, receivedAt: string): EngagementDraft {
   if (!input || typeof input !== 'object') throw new Error('an input must be a JSON object');
   const i = input as Record<string, unknown>;
   if (typeof i.platform !== 'string' || !isPlatformId(i.platform)) throw new Error(`"platform" must be one of the platform ids (got ${JSON.stringify(i.platform)})`);
