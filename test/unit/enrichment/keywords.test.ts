@@ -1,4 +1,4 @@
-import { extractKeywords, MAX_KEYWORD_TEXT_CHARS, MAX_KEYWORDS } from '../../../lambdas/core/enrichment/keywords.js';
+import { extractKeywords, MAX_KEYWORD_TEXT_CHARS, MAX_KEYWORDS, normalizeKeyword, singularize, wordForms } from '../../../lambdas/core/enrichment/keywords.js';
 
 describe('keyword extraction', () => {
   it('lower-cases words and drops punctuation', () => {
@@ -36,5 +36,24 @@ describe('keyword bounds', () => {
     expect(k).toHaveLength(MAX_KEYWORDS);
     expect(k[0]).toBe('w0');
     expect(extractKeywords(`${'x'.repeat(MAX_KEYWORD_TEXT_CHARS)} refund`)).not.toContain('refund');
+  });
+});
+
+describe('keyword normalization', () => {
+  it('adds singular and stemmed forms while keeping the original words', () => {
+    const k = extractKeywords('Refunds! Two deliveries crashes, refunded today');
+    expect(k).toEqual(expect.arrayContaining(['refunds', 'refund', 'deliveries', 'delivery', 'crashes', 'crash', 'refunded']));
+    expect(extractKeywords('Refund!')).toContain('refund');
+  });
+
+  it('singularizes the last word of phrases', () => {
+    expect(extractKeywords('late deliveries again')).toEqual(expect.arrayContaining(['late deliveries', 'late delivery']));
+  });
+
+  it('leaves words that are not plain English alone', () => {
+    expect(singularize('status')).toBe('status');
+    expect(singularize('class')).toBe('class');
+    expect(wordForms('überweisungen')).toEqual([]);
+    expect(normalizeKeyword('  Never   Arrived ')).toBe('never arrived');
   });
 });

@@ -1,0 +1,14 @@
+// vader-sentiment ships no types; this is the one call the enrichment uses.
+declare module 'vader-sentiment' {
+  interface PolarityScores {
+    neg: number;
+    neu: number;
+    pos: number;
+    /** Normalized sum of valences, -1..1. */
+    compound: number;
+  }
+  const vader: {
+    SentimentIntensityAnalyzer: { polarity_scores(text: string): PolarityScores };
+  };
+  export default vader;
+}
