@@ -1,4 +1,4 @@
-import { extractKeywords } from '../enrichment/keywords.js';
+import { enrich } from '../enrichment/enrich.js';
 import type { Router } from '../routing/router.js';
 import { engagementId, type Engagement, type EngagementDraft } from './engagement.schema.js';
 
@@ -10,19 +10,15 @@ import { engagementId, type Engagement, type EngagementDraft } from './engagemen
 export const MAX_TEXT_CHARS = 20_000;
 
 /**
- * Turns a platform draft into the published engagement: enrichment (keywords now; language,
- * sentiment and intents grow in the enrichment issue) then routing. Pure, so the process
- * function and `switchboard simulate` give the same answer for the same input.
+ * Turns a platform draft into the published engagement: local enrichment (language,
+ * sentiment, intents, keywords — `lambdas/core/enrichment/enrich.ts`) then routing. Pure, so the
+ * process function, `switchboard simulate` and `switchboard rules test` give the same answer for
+ * the same input. Only the fields of the engagement contract are published; PII and influence
+ * findings stay inside enrichment until the contract carries them.
  */
 export function buildEngagement(draft: EngagementDraft, receivedAt: string, router: Router): Engagement {
-  const enriched = {
-    ...draft,
-    text: draft.text.length > MAX_TEXT_CHARS ? `${draft.text.slice(0, MAX_TEXT_CHARS)}…` : draft.text,
-    id: engagementId(draft),
-    receivedAt,
-    language: /^[a-z]{2}(-|_|$)/i.test(draft.language ?? '') ? draft.language!.slice(0, 2).toLowerCase() : 'und',
-    intents: [],
-    keywords: extractKeywords(draft.text),
-  };
+  const text = draft.text.length > MAX_TEXT_CHARS ? `${draft.text.slice(0, MAX_TEXT_CHARS)}…` : draft.text;
+  const { language, sentiment, intents, keywords } = enrich({ ...draft, text });
+  const enriched = { ...draft, text, id: engagementId(draft), receivedAt, language, sentiment, intents, keywords };
   return { ...enriched, routing: router.route(enriched) };
 }
