@@ -4,6 +4,7 @@ import { compilePattern, InvalidEventPatternError } from '../patterns/index.js';
 import { PLATFORM_IDS } from '../engagement/platform-ids.js';
 import { PollTargetSchema } from '../polling/registry.js';
 import { parseDurationMs } from './duration.js';
+import { BusinessHoursSchema } from './business-hours.js';
 
 const id = z
   .string()
@@ -13,12 +14,16 @@ const duration = z.string().refine((v) => parseDurationMs(v) !== undefined, {
   message: 'must be an ISO 8601 duration such as PT15M, PT1H or P1D (weeks, days, hours, minutes, seconds)',
 });
 
-/** A department: its id names its queue; `sla.firstResponse` sets the SLA due time of what is routed to it. */
+/**
+ * A department: its id names its queue; `sla.firstResponse` sets the SLA due time of what is
+ * routed to it, counted in wall-clock time or, with `sla.businessHours`, only in business time
+ * in the department's time zone.
+ */
 export const DepartmentSchema = z.strictObject({
   id,
   name: z.string().min(1),
   description: z.string().optional(),
-  sla: z.strictObject({ firstResponse: duration }).optional(),
+  sla: z.strictObject({ firstResponse: duration, businessHours: BusinessHoursSchema.optional() }).optional(),
 });
 
 const pattern = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {

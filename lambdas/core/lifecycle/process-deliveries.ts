@@ -4,7 +4,7 @@ import { extractKeywords } from '../enrichment/keywords.js';
 import { engagementId, type Engagement } from '../engagement/engagement.schema.js';
 import { deliveryBytes, IntakeDeliverySchema } from '../intake/delivery.js';
 import type { NormalizedEvent, PlatformAdapter } from '../platforms/adapter.js';
-import type { EngagementChange, EngagementStore, PublishLease } from '../ports/engagement-store.js';
+import type { EngagementChange, EngagementStore, PublishLease, RoutingAuditRecord } from '../ports/engagement-store.js';
 import type { EventPublisher } from '../ports/event-publisher.js';
 import type { Router } from '../routing/router.js';
 
@@ -84,9 +84,12 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
     const engagement = buildEngagement(event.draft, receivedAt, deps.router);
     if (toPublish.has(engagement.id)) return; // the same event twice in one batch
     const position = order++;
-    const { routing } = engagement;
-    const audit = { engagementId: engagement.id, at, departments: routing.departments, rules: routing.rules, priority: routing.priority, configVersion: routing.configVersion, deliveryId: message.messageId };
-    const saved = await deps.store.saveNew(engagement, routing.slaDueAt ? { ...audit, slaDueAt: routing.slaDueAt } : audit, lease);
+    const { routing, ...routable } = engagement;
+    // Why each rule matched, for the audit trail only: only the rules that matched are evaluated again.
+    const reasons = deps.router.explain?.(routable, routing.rules) ?? [];
+    const audit: RoutingAuditRecord = { engagementId: engagement.id, at, departments: routing.departments, rules: routing.rules, priority: routing.priority, configVersion: routing.configVersion, reasons, deliveryId: message.messageId };
+    if (routing.slaDueAt) audit.slaDueAt = routing.slaDueAt;
+    const saved = await deps.store.saveNew(engagement, audit, lease);
     if (saved.created) {
       toPublish.set(engagement.id, { engagement, messageId: message.messageId, order: position });
       return;

@@ -8,3 +8,6 @@ export {
   type CompileOptions,
 } from './compile-pattern.js';
 export { PatternSet } from './pattern-set.js';
+export { explainMatch, explainSubRule, type ConditionMatch, type PatternExplanation } from './explain.js';
+export type { PatternValue } from './pattern-values.js';
+export type { Leaf } from './flatten-event.js';

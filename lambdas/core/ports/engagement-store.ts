@@ -1,4 +1,5 @@
 import type { Engagement } from '../engagement/engagement.schema.js';
+import type { RuleReason } from '../routing/reasons.js';
 
 /** The audit record written with every routing decision, so auditors can explain it later. */
 export interface RoutingAuditRecord {
@@ -9,6 +10,12 @@ export interface RoutingAuditRecord {
   priority: Engagement['routing']['priority'];
   configVersion: string;
   slaDueAt?: string;
+  /**
+   * Why each rule of `rules` matched: the fields, operators and engagement values of the
+   * conditions that held (for `$or`, of the branch that matched). Kept in the audit trail only,
+   * never published. Empty when no rule matched; absent in records written before it existed.
+   */
+  reasons?: RuleReason[];
   /** The intake message the engagement came from (SQS message id), for tracing. */
   deliveryId: string;
 }

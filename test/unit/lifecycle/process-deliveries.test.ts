@@ -200,4 +200,16 @@ describe('deliveries from pollers', () => {
     const body = JSON.stringify({ v: 1, platform: 'rss', receivedAt: '2026-11-25T12:00:00.000Z', events: [{ change: 'created', draft: { platform: 'rss', text: 1 } }] });
     expect((await processDeliveries([{ messageId: 'p2', body }], d)).failedMessageIds).toEqual(['p2']);
   });
+
+  it('records why each rule matched in the audit record, and publishes no reasons', async () => {
+    const d = deps();
+    await processDeliveries([message('m1', [draft('a', 'I want a refund'), draft('b', 'hello there')])], d);
+    const [refund, unmatched] = d.store.audits;
+    expect(refund?.reasons).toEqual([{ rule: 'care-orders-and-refunds', matched: [{ field: 'keywords', operator: 'exact', value: 'refund' }] }]);
+    expect(refund?.reasons?.map((r) => r.rule)).toEqual(refund?.rules);
+    expect(unmatched).toMatchObject({ engagementId: 'generic:b', rules: [], reasons: [] });
+    const published = d.publisher.published.find((e) => e.id === 'generic:a');
+    expect(published?.routing).not.toHaveProperty('reasons');
+    expect(JSON.stringify(d.publisher.published)).not.toContain('"reasons"');
+  });
 });

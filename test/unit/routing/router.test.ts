@@ -81,4 +81,19 @@ rules: [{ id: refunds, when: { keywords: [refund] }, routeTo: [care], priority: 
     expect(on('x')).toMatchObject({ departments: ['care'], rules: ['refunds'] });
     expect(on('x').trial).toBeUndefined();
   });
+
+  it('lets urgent win over high whatever the rule order (urgent overrides)', () => {
+    const rules = [
+      '  - { id: crash, when: { keywords: [crash] }, routeTo: [eng], priority: high }',
+      '  - { id: lawyer, when: { keywords: [lawyer] }, routeTo: [legal], priority: urgent }',
+      '  - { id: quiet, when: { keywords: [lawyer] }, routeTo: [care], priority: low }',
+    ];
+    const header = 'departments:\n  - { id: care, name: Care }\n  - { id: eng, name: Eng }\n  - { id: legal, name: Legal }\ndefaultDepartment: care\nrules:\n';
+    for (const order of [rules, [...rules].reverse(), [rules[1], rules[0], rules[2]]]) {
+      const r = createRouter(parseConfig(header + order.join('\n')));
+      const e = buildEngagement(draft('The app crash made me call my lawyer'), '2026-11-25T10:00:05.000Z', r);
+      expect(e.routing.priority).toBe('urgent');
+      expect([...e.routing.rules].sort()).toEqual(['crash', 'lawyer', 'quiet']);
+    }
+  });
 });
