@@ -1,8 +1,10 @@
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
+import type { EnrichmentSettings } from '../lambdas/core/config/config.schema.js';
 import type { LoadedConfig } from '../lambdas/core/config/load-config.js';
 import { MAX_INTAKE_MESSAGE_BYTES } from '../lambdas/core/lifecycle/accept-webhook.js';
 import { adapters } from '../lambdas/core/platforms/registry.js';
@@ -83,6 +85,7 @@ export class SwitchboardStack extends Stack {
     });
     table.table.grant(process.fn, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     bus.grantPutEventsTo(process.fn);
+    grantEnrichment(this, process.fn, config.enrichment);
     const functions = [webhook.fn, process.fn];
     process.fn.addEventSource(new SqsEventSource(intake.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true }));
 
@@ -117,6 +120,23 @@ export class SwitchboardStack extends Stack {
     new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
     new CfnOutput(this, 'IntakeQueueUrl', { value: intake.queue.queueUrl });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn, description: 'Subscribe on-call to this topic' });
+  }
+}
+
+/**
+ * What the configured enrichment calls: Comprehend's Detect* APIs (which have no resource-level
+ * permissions) and InvokeModel on the one configured foundation model. Nothing for `local`.
+ */
+function grantEnrichment(stack: Stack, fn: IFunction, settings: EnrichmentSettings): void {
+  if (settings.provider === 'comprehend') {
+    const policy = new Policy(stack, 'ComprehendEnrichmentPolicy', {
+      statements: [new PolicyStatement({ actions: ['comprehend:DetectDominantLanguage', 'comprehend:DetectSentiment', 'comprehend:DetectPiiEntities'], resources: ['*'] })],
+    });
+    fn.role?.attachInlinePolicy(policy);
+    Validations.of(policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'Comprehend DetectDominantLanguage/DetectSentiment/DetectPiiEntities have no resource-level permissions.' });
+  }
+  if (settings.intents === 'bedrock' && settings.bedrockModelId) {
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: [stack.formatArn({ service: 'bedrock', account: '', resource: 'foundation-model', resourceName: settings.bedrockModelId })] }));
   }
 }
 

@@ -1,4 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { ComprehendClient } from '@aws-sdk/client-comprehend';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
@@ -6,18 +8,41 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processDeliveries } from '../core/lifecycle/process-deliveries.js';
 import { adapterFor } from '../core/platforms/registry.js';
 import { createRouter } from '../core/routing/router.js';
+import { localEnricher, type Enricher } from '../core/ports/enricher.js';
+import { BedrockIntents, withBedrockIntents } from '../shared/bedrock-intents.js';
 import { bundledConfig } from '../shared/bundled-config.js';
+import { ComprehendEnricher } from '../shared/comprehend-enricher.js';
 import { DynamoDbEngagementStore } from '../shared/dynamodb-engagement-store.js';
 import { requireEnv } from '../shared/env.js';
 import { EventBridgePublisher } from '../shared/eventbridge-publisher.js';
 import { logger } from '../shared/logger.js';
 
-const router = createRouter(bundledConfig());
+const loaded = bundledConfig();
+const router = createRouter(loaded);
 const rawRetentionDays = Number(requireEnv('RAW_RETENTION_DAYS'));
 if (!Number.isInteger(rawRetentionDays) || rawRetentionDays < 1) throw new Error('RAW_RETENTION_DAYS must be a whole number of days (at least 1)');
 const store = new DynamoDbEngagementStore(new DynamoDBClient({}), requireEnv('TABLE_NAME'), rawRetentionDays);
 // The publisher retries failed entries itself; SDK retries underneath would multiply the attempts.
 const publisher = new EventBridgePublisher(new EventBridgeClient({ maxAttempts: 1 }), requireEnv('EVENT_BUS_NAME'));
+
+/**
+ * The enricher the deployment's config chooses (`enrichment:`). Cloud calls get one retry and
+ * a short timeout: on throttling or failure the local enrichment is used, so a slow service
+ * never holds up a batch.
+ */
+function configuredEnricher(): Enricher {
+  const settings = loaded.config.enrichment;
+  const warn = (message: string, data: Record<string, unknown>) => logger.warn(message, data);
+  const requestHandler = { connectionTimeout: 1_000, requestTimeout: 2_000 };
+  let enricher: Enricher = settings.provider === 'comprehend' ? new ComprehendEnricher(new ComprehendClient({ maxAttempts: 2, requestHandler }), { log: warn }) : localEnricher;
+  if (settings.intents === 'bedrock' && settings.bedrockModelId) {
+    const client = new BedrockRuntimeClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 4_000 } });
+    enricher = withBedrockIntents(enricher, new BedrockIntents(client, settings.bedrockModelId, { log: warn }));
+  }
+  return enricher;
+}
+// Local enrichment stays on the synchronous path it has always used.
+const enricher = loaded.config.enrichment.provider === 'local' && loaded.config.enrichment.intents === 'local' ? undefined : configuredEnricher();
 
 /**
  * Intake-queue consumer. The whole batch is processed together (so events are published ten
@@ -28,7 +53,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
   .handler(async (event) => {
     const outcome = await processDeliveries(
       event.Records.map((r) => ({ messageId: r.messageId, body: r.body })),
-      { router, adapterFor, store, publisher, now: () => new Date(), log: (level, message, data) => logger[level](message, data ?? {}) },
+      { router, adapterFor, store, publisher, ...(enricher ? { enricher } : {}), now: () => new Date(), log: (level, message, data) => logger[level](message, data ?? {}) },
     );
     logger.info('batch processed', { records: event.Records.length, published: outcome.published.length, duplicates: outcome.duplicates.length, changed: outcome.changed.length, failed: outcome.failedMessageIds.length });
     return { batchItemFailures: outcome.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };

@@ -121,6 +121,24 @@ export const PlatformSettingsSchema = z.strictObject({
   status: z.enum(['active', 'trial']).default('active'),
 });
 
+/**
+ * Which enricher the process function uses. `local` is the rule-based enrichment (no network);
+ * `comprehend` takes language, sentiment and PII from Amazon Comprehend; `intents: bedrock`
+ * asks a Bedrock model (`bedrockModelId`) for the intents. Local enrichment is the fallback
+ * whenever a service fails or throttles.
+ */
+export const EnrichmentSettingsSchema = z
+  .strictObject({
+    provider: z.enum(['local', 'comprehend']).default('local'),
+    intents: z.enum(['local', 'bedrock']).default('local'),
+    bedrockModelId: z.string().regex(/^[\w.:-]+$/, 'must be a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0').optional(),
+  })
+  .superRefine((settings, ctx) => {
+    if (settings.intents === 'bedrock' && !settings.bedrockModelId) {
+      ctx.addIssue({ code: 'custom', path: ['bedrockModelId'], message: 'bedrockModelId is required when intents is "bedrock"' });
+    }
+  });
+
 /** The governance config (`config/switchboard.yaml`), as DESIGN.md fixes it. */
 export const SwitchboardConfigSchema = z
   .strictObject({
@@ -132,6 +150,8 @@ export const SwitchboardConfigSchema = z
     rules: z.array(RuleSchema).default([]),
     /** Sources without push, polled on a schedule (see lambdas/core/polling/). */
     polling: z.array(PollTargetSchema).default([]),
+    /** See {@link EnrichmentSettingsSchema}. */
+    enrichment: EnrichmentSettingsSchema.default({ provider: 'local', intents: 'local' }),
   })
   .superRefine((config, ctx) => {
     const departments = new Set<string>();
@@ -174,3 +194,5 @@ export type Rule = z.infer<typeof RuleSchema>;
 export type RuleExample = z.infer<typeof RuleExampleSchema>;
 /** See {@link SwitchboardConfigSchema}. */
 export type SwitchboardConfig = z.infer<typeof SwitchboardConfigSchema>;
+/** See {@link EnrichmentSettingsSchema}. */
+export type EnrichmentSettings = z.infer<typeof EnrichmentSettingsSchema>;

@@ -1,4 +1,5 @@
-import { enrich } from '../enrichment/enrich.js';
+import { enrich, type Enrichment } from '../enrichment/enrich.js';
+import type { Enricher } from '../ports/enricher.js';
 import type { Router } from '../routing/router.js';
 import { engagementId, type Engagement, type EngagementDraft } from './engagement.schema.js';
 
@@ -14,11 +15,22 @@ export const MAX_TEXT_CHARS = 20_000;
  * sentiment, intents, keywords — `lambdas/core/enrichment/enrich.ts`) then routing. Pure, so the
  * process function, `switchboard simulate` and `switchboard rules test` give the same answer for
  * the same input. Only the fields of the engagement contract are published; PII and influence
- * findings stay inside enrichment until the contract carries them.
+ * findings stay inside enrichment until the contract carries them. An enrichment computed
+ * beforehand (by an asynchronous {@link Enricher}, from {@link engagementText}) is used as given.
  */
-export function buildEngagement(draft: EngagementDraft, receivedAt: string, router: Router): Engagement {
-  const text = draft.text.length > MAX_TEXT_CHARS ? `${draft.text.slice(0, MAX_TEXT_CHARS)}…` : draft.text;
-  const { language, sentiment, intents, keywords } = enrich({ ...draft, text });
+export function buildEngagement(draft: EngagementDraft, receivedAt: string, router: Router, enrichment?: Enrichment): Engagement {
+  const text = engagementText(draft);
+  const { language, sentiment, intents, keywords } = enrichment ?? enrich({ ...draft, text });
   const enriched = { ...draft, text, id: engagementId(draft), receivedAt, language, sentiment, intents, keywords };
   return { ...enriched, routing: router.route(enriched) };
+}
+
+/** The text an engagement carries (and is enriched from): the draft's, cut at {@link MAX_TEXT_CHARS}. */
+export function engagementText(draft: Pick<EngagementDraft, 'text'>): string {
+  return draft.text.length > MAX_TEXT_CHARS ? `${draft.text.slice(0, MAX_TEXT_CHARS)}…` : draft.text;
+}
+
+/** Enrichment of a draft by `enricher`, from the text the engagement will carry. */
+export function enrichDraft(draft: EngagementDraft, enricher: Enricher): Promise<Enrichment> {
+  return enricher.enrich({ ...draft, text: engagementText(draft) });
 }

@@ -1,9 +1,10 @@
 import pLimit from 'p-limit';
-import { buildEngagement } from '../engagement/build-engagement.js';
+import { buildEngagement, enrichDraft } from '../engagement/build-engagement.js';
 import { extractKeywords } from '../enrichment/keywords.js';
 import { engagementId, type Engagement } from '../engagement/engagement.schema.js';
 import { deliveryBytes, IntakeDeliverySchema } from '../intake/delivery.js';
 import type { NormalizedEvent, PlatformAdapter } from '../platforms/adapter.js';
+import type { Enricher } from '../ports/enricher.js';
 import type { EngagementChange, EngagementStore, PublishLease, RoutingAuditRecord } from '../ports/engagement-store.js';
 import type { EventPublisher } from '../ports/event-publisher.js';
 import type { Router } from '../routing/router.js';
@@ -21,6 +22,8 @@ export interface ProcessDependencies {
   store: EngagementStore;
   publisher: EventPublisher;
   now(): Date;
+  /** Enriches each new engagement before routing; the local, synchronous rules when absent. */
+  enricher?: Enricher;
   /**
    * How long a delivery holds the right to publish an engagement it stored. Must exceed the
    * function's timeout and stay below the intake queue's visibility timeout. @default 60 000
@@ -81,7 +84,8 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
       // deletion of one never seen has nothing left to act on, nor has an edit of a deleted one.
       if (applied !== 'missing' || event.change === 'deleted') return;
     }
-    const engagement = buildEngagement(event.draft, receivedAt, deps.router);
+    const enrichment = deps.enricher ? await enrichDraft(event.draft, deps.enricher) : undefined;
+    const engagement = buildEngagement(event.draft, receivedAt, deps.router, enrichment);
     if (toPublish.has(engagement.id)) return; // the same event twice in one batch
     const position = order++;
     const { routing, ...routable } = engagement;

@@ -5,6 +5,7 @@ import { processDeliveries, type ProcessDependencies } from '../../../lambdas/co
 import type { NormalizedEvent, PlatformAdapter } from '../../../lambdas/core/platforms/adapter.js';
 import { adapterFor } from '../../../lambdas/core/platforms/registry.js';
 import { createRouter } from '../../../lambdas/core/routing/router.js';
+import type { Enricher } from '../../../lambdas/core/ports/enricher.js';
 import { MemoryPublisher, MemoryStore } from '../../support/memory-store.js';
 
 const router = createRouter(loadConfig('config/switchboard.yaml'));
@@ -211,5 +212,26 @@ describe('deliveries from pollers', () => {
     const published = d.publisher.published.find((e) => e.id === 'generic:a');
     expect(published?.routing).not.toHaveProperty('reasons');
     expect(JSON.stringify(d.publisher.published)).not.toContain('"reasons"');
+  });
+});
+
+describe('an injected enricher', () => {
+  it('routes, stores and publishes the enrichment it returns, from the text the engagement carries', async () => {
+    const seen: string[] = [];
+    const enricher: Enricher = {
+      enrich: (input) => {
+        seen.push(input.text);
+        return Promise.resolve({ language: 'de', sentiment: { label: 'negative', score: -0.7 }, intents: ['legal_risk'], keywords: ['anwalt'] });
+      },
+    };
+    const d = { ...deps(), enricher };
+    const out = await processDeliveries([message('m1', draft('a', 'Thanks, lovely day'))], d);
+    expect(out.published).toEqual(['generic:a']);
+    const [published] = d.publisher.published;
+    expect(published).toMatchObject({ language: 'de', sentiment: { label: 'negative', score: -0.7 }, intents: ['legal_risk'], keywords: ['anwalt'] });
+    expect(published?.routing.departments).toEqual(['legal', 'communications']);
+    expect(d.store.engagements.get('generic:a')?.engagement).toMatchObject({ intents: ['legal_risk'] });
+    expect(d.store.audits[0]?.rules).toContain('legal-threats');
+    expect(seen).toEqual(['Thanks, lovely day']);
   });
 });
