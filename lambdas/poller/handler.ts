@@ -10,7 +10,7 @@ import { bundledConfig } from '../shared/bundled-config.js';
 import { DynamoDbHealthRecorder } from '../shared/dynamodb-health-recorder.js';
 import { DynamoDbPollStateStore } from '../shared/dynamodb-poll-state-store.js';
 import { requireEnv } from '../shared/env.js';
-import { logger } from '../shared/logger.js';
+import { logger, safeLogData } from '../shared/logger.js';
 import { secretReader } from '../shared/platform-secrets.js';
 import { sqsEnqueue } from '../shared/sqs-intake.js';
 
@@ -28,7 +28,7 @@ const deps = {
   now: () => new Date(),
   // Only platforms whose API needs credentials have a secret; a public feed has none.
   secretFor: async (platform: PlatformId) => (secretArns[platform] ? readSecret(platform) : {}),
-  log: (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => logger[level](message, data ?? {}),
+  log: (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => logger[level](message, safeLogData(data)),
 };
 
 /**

@@ -15,7 +15,7 @@ import { ComprehendEnricher } from '../shared/comprehend-enricher.js';
 import { DynamoDbEngagementStore } from '../shared/dynamodb-engagement-store.js';
 import { requireEnv } from '../shared/env.js';
 import { EventBridgePublisher } from '../shared/eventbridge-publisher.js';
-import { logger } from '../shared/logger.js';
+import { logger, safeLogData } from '../shared/logger.js';
 
 const loaded = bundledConfig();
 const router = createRouter(loaded);
@@ -53,7 +53,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
   .handler(async (event) => {
     const outcome = await processDeliveries(
       event.Records.map((r) => ({ messageId: r.messageId, body: r.body })),
-      { router, adapterFor, store, publisher, ...(enricher ? { enricher } : {}), now: () => new Date(), log: (level, message, data) => logger[level](message, data ?? {}) },
+      { router, adapterFor, store, publisher, ...(enricher ? { enricher } : {}), now: () => new Date(), log: (level, message, data) => logger[level](message, safeLogData(data)) },
     );
     logger.info('batch processed', { records: event.Records.length, published: outcome.published.length, duplicates: outcome.duplicates.length, changed: outcome.changed.length, failed: outcome.failedMessageIds.length });
     return { batchItemFailures: outcome.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };

@@ -132,6 +132,8 @@ export const EnrichmentSettingsSchema = z
     provider: z.enum(['local', 'comprehend']).default('local'),
     intents: z.enum(['local', 'bedrock']).default('local'),
     bedrockModelId: z.string().regex(/^[\w.:-]+$/, 'must be a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0').optional(),
+    /** Store and publish the text with emails, phones, cards and IBANs replaced by `[email]`…; the raw delivery keeps the original for its retention. */
+    redactStoredText: z.boolean().default(false),
   })
   .superRefine((settings, ctx) => {
     if (settings.intents === 'bedrock' && !settings.bedrockModelId) {
@@ -151,7 +153,7 @@ export const SwitchboardConfigSchema = z
     /** Sources without push, polled on a schedule (see lambdas/core/polling/). */
     polling: z.array(PollTargetSchema).default([]),
     /** See {@link EnrichmentSettingsSchema}. */
-    enrichment: EnrichmentSettingsSchema.default({ provider: 'local', intents: 'local' }),
+    enrichment: EnrichmentSettingsSchema.default({ provider: 'local', intents: 'local', redactStoredText: false }),
   })
   .superRefine((config, ctx) => {
     const departments = new Set<string>();

@@ -1,4 +1,5 @@
 import { enrich, type Enrichment } from '../enrichment/enrich.js';
+import { redactPii } from '../enrichment/pii.js';
 import type { Enricher } from '../ports/enricher.js';
 import type { Router } from '../routing/router.js';
 import { engagementId, type Engagement, type EngagementDraft } from './engagement.schema.js';
@@ -21,7 +22,9 @@ export const MAX_TEXT_CHARS = 20_000;
 export function buildEngagement(draft: EngagementDraft, receivedAt: string, router: Router, enrichment?: Enrichment): Engagement {
   const text = engagementText(draft);
   const { language, sentiment, intents, keywords } = enrichment ?? enrich({ ...draft, text });
-  const enriched = { ...draft, text, id: engagementId(draft), receivedAt, language, sentiment, intents, keywords };
+  // Enrichment reads the original; with `redactStoredText` what is stored and published is redacted.
+  const carried = router.redactStoredText ? redactPii(text) : text;
+  const enriched = { ...draft, text: carried, id: engagementId(draft), receivedAt, language, sentiment, intents, keywords };
   return { ...enriched, routing: router.route(enriched) };
 }
 

@@ -21,6 +21,8 @@ export interface ExplainedRouting {
 /** Routes enriched engagements by the config's rules; build once per config version. */
 export interface Router {
   readonly configVersion: string;
+  /** From `enrichment.redactStoredText`: engagements carry their text with PII replaced. */
+  readonly redactStoredText?: boolean;
   route(engagement: RoutableEngagement): Routing;
   /** Why rules matched (see {@link ExplainingRouter.explain}); routers that cannot tell leave it out. */
   explain?(engagement: RoutableEngagement, ruleIds?: readonly string[]): RuleReason[];
@@ -110,6 +112,7 @@ export function createRouter({ config, configVersion }: LoadedConfig): Explainin
 
   return {
     configVersion,
+    redactStoredText: config.enrichment.redactStoredText,
     route,
     explain,
     routeWithReasons(engagement) {

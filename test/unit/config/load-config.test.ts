@@ -71,9 +71,9 @@ describe('governance config', () => {
     expect(() => loadConfig('config/does-not-exist.yaml')).toThrow(/cannot be read/);
   });
   it('defaults enrichment to local and requires a model id for Bedrock intents', () => {
-    expect(parseConfig(shipped).config.enrichment).toEqual({ provider: 'local', intents: 'local' });
+    expect(parseConfig(shipped).config.enrichment).toEqual({ provider: 'local', intents: 'local', redactStoredText: false });
     const cloud = parseConfig(`${shipped}\nenrichment: { provider: comprehend, intents: bedrock, bedrockModelId: anthropic.claude-3-haiku-20240307-v1:0 }\n`).config.enrichment;
-    expect(cloud).toEqual({ provider: 'comprehend', intents: 'bedrock', bedrockModelId: 'anthropic.claude-3-haiku-20240307-v1:0' });
+    expect(cloud).toEqual({ provider: 'comprehend', intents: 'bedrock', bedrockModelId: 'anthropic.claude-3-haiku-20240307-v1:0', redactStoredText: false });
     const missing = problemsOf(`${shipped}\nenrichment: { provider: comprehend, intents: bedrock }\n`);
     expect(missing.problems.find((p) => p.field === 'enrichment.bedrockModelId')?.message).toContain('bedrockModelId is required');
     expect(problemsOf(`${shipped}\nenrichment: { provider: azure }\n`).problems.find((p) => p.field === 'enrichment.provider')?.message).toMatch(/local.*comprehend/);

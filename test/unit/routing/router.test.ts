@@ -96,4 +96,18 @@ rules: [{ id: refunds, when: { keywords: [refund] }, routeTo: [care], priority: 
       expect([...e.routing.rules].sort()).toEqual(['crash', 'lawyer', 'quiet']);
     }
   });
+
+  it('stores and publishes a redacted text when the config asks for it, routing on the original', () => {
+    const redacting = createRouter(parseConfig(`
+departments: [{ id: care, name: Care }, { id: comms, name: Comms }]
+defaultDepartment: comms
+enrichment: { redactStoredText: true }
+rules: [{ id: refunds, when: { keywords: [refund] }, routeTo: [care] }]
+`));
+    const e = buildEngagement(draft('Refund please, card 4111 1111 1111 1111, mail sam@example.com'), '2026-11-25T10:00:05.000Z', redacting);
+    expect(e.text).toBe('Refund please, card [card], mail [email]');
+    expect(e.routing.departments).toEqual(['care']);
+    expect(e.keywords.join(' ')).not.toMatch(/4111|sam@/);
+    expect(buildEngagement(draft('mail sam@example.com'), '2026-11-25T10:00:05.000Z', router).text).toBe('mail sam@example.com');
+  });
 });
