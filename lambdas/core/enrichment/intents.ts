@@ -11,22 +11,10 @@ import type { Sentiment } from './sentiment.js';
  * Rules are easy to read, test and extend per tenant; the eval script measures them.
  */
 
-export const INTENTS = [
-  'complaint',
-  'question',
-  'praise',
-  'purchase_intent',
-  'bug_report',
-  'feature_request',
-  'press_inquiry',
-  'legal_risk',
-  'safety_risk',
-  'job_inquiry',
-  'partnership',
-  'spam',
-  'other',
-] as const;
-export type Intent = (typeof INTENTS)[number];
+// The vocabulary is the engagement contract's (DESIGN.md); re-exported for enrichment's users.
+import { INTENTS, type Intent } from '../engagement/engagement.schema.js';
+
+export { INTENTS, type Intent };
 
 const any = (...patterns: RegExp[]): ((t: string) => boolean) => (t) => patterns.some((p) => p.test(t));
 /** Count of patterns that match, for intents that need more than one weak cue. */
