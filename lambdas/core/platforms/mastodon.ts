@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
 import type { ChangeType, NormalizedEvent, PlatformAdapter } from './adapter.js';
+import { HttpUrl, MastodonStatusSchema, type MastodonAccount } from './mastodon-entities.js';
 import { assertSignature, hmac, parseJsonBody, parsePayload, requireHeader, secretValue, type SignatureFormat } from './signatures.js';
 
 const SIGNATURE: SignatureFormat = { header: 'X-Hub-Signature', prefix: 'sha256=', encoding: 'hex' };
@@ -15,36 +16,12 @@ const STATUS_EVENTS: ReadonlyMap<string, ChangeType> = new Map([
 /** Visibilities that are routed; followers-only and direct statuses are dropped (see the adapter's TSDoc). */
 const ROUTED_VISIBILITIES = new Set(['public', 'unlisted']);
 
-const HttpUrl = z.url({ protocol: /^https?$/ });
-/** A bad optional link must not sink the delivery: it is dropped, not rejected. */
-const OptionalUrl = HttpUrl.nullish().catch(undefined);
-const IsoDate = z.iso.datetime({ offset: true });
+type Account = MastodonAccount;
 
-const AccountSchema = z.object({
-  id: z.string().min(1),
-  username: z.string(),
-  acct: z.string().min(1),
-  display_name: z.string().nullish(),
-  url: OptionalUrl,
-  uri: OptionalUrl,
-  followers_count: z.number().int().nonnegative().nullish().catch(undefined),
-});
-type Account = z.output<typeof AccountSchema>;
-
-const StatusSchema = z.object({
-  id: z.string().min(1),
-  uri: HttpUrl,
-  url: OptionalUrl,
-  created_at: IsoDate,
-  account: AccountSchema,
-  content: z.string(),
-  spoiler_text: z.string().nullish(),
-  visibility: z.string().min(1),
-  in_reply_to_id: z.string().nullish(),
+const StatusSchema = MastodonStatusSchema.extend({
   mentions: z.array(z.object({ id: z.string() })).nullish(),
   reblog: z.object({ uri: HttpUrl }).nullish(),
   quote: z.unknown().optional(),
-  language: z.string().nullish(),
 });
 type Status = z.output<typeof StatusSchema>;
 

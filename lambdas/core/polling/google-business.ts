@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseDurationMs } from '../config/duration.js';
 import type { EngagementDraft } from '../engagement/engagement.schema.js';
 import type { NormalizedEvent, PlatformSecret } from '../platforms/adapter.js';
-import { errorCode, exhaustedWaitMs, parseBody, readJson, throwIfRateLimited } from './json-api-response.js';
+import { errorCode, exhaustedWaitMs, parseBody, readJson, readJsonCursor, throwIfRateLimited } from './json-api-response.js';
 import { RateLimitedError, type Poller, type PollPage, type PollState, type PollTarget } from './poller.js';
 import { reportSkipped, safeFetch, validItems } from './social-api-support.js';
 
@@ -121,7 +121,7 @@ export const googleBusinessPoller: Poller = {
     const settings = GoogleBusinessTargetSchema.parse(target);
     const credentials = oauthCredentials(secret);
     const locationName = `accounts/${settings.account}/locations/${settings.location}`;
-    const cursor = readCursor(state.cursor);
+    const cursor: Cursor = readJsonCursor(CursorSchema, state.cursor);
     const watermarkMs = cursor.watermark ? Date.parse(cursor.watermark) : now.getTime() - (parseDurationMs(settings.backfill) ?? 0);
     let newest = cursor.pending?.newest ?? cursor.watermark;
     let pageToken = cursor.pending?.pageToken;
@@ -238,15 +238,6 @@ async function apiError(res: Response): Promise<Error> {
   return new Error(`Google Business Profile answered ${res.status}${code}${hint}`);
 }
 
-function readCursor(text: string | undefined): Cursor {
-  if (!text) return {};
-  try {
-    const parsed = CursorSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : {};
-  } catch {
-    return {};
-  }
-}
 
 const hash = (text: string, length: number) => createHash('sha256').update(text, 'utf8').digest('hex').slice(0, length);
 

@@ -66,3 +66,17 @@ export function errorCode(value: unknown, ...path: string[]): string {
   for (const key of path) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
   return typeof v === 'string' && /^[A-Za-z][A-Za-z0-9_.]{0,63}$/.test(v) ? ` (${v})` : '';
 }
+
+/**
+ * A poller's stored JSON cursor, or an empty cursor when there is none or it no longer reads
+ * (an older format): the poll then starts afresh and its seen list prevents repeats.
+ */
+export function readJsonCursor<S extends z.ZodType<object>>(schema: S, text: string | undefined): Partial<z.output<S>> {
+  if (!text) return {};
+  try {
+    const parsed = schema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : {};
+  } catch {
+    return {};
+  }
+}

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
 import type { ChangeType, NormalizedEvent } from '../platforms/adapter.js';
 import { htmlToText } from '../platforms/mastodon.js';
+import { HttpUrl, IsoDate, MastodonAccountSchema, MastodonStatusSchema, type MastodonAccount } from '../platforms/mastodon-entities.js';
 import { RateLimitedError, retryAfterMs, type Poller, type PollPage, type PollState, type PollTarget } from './poller.js';
 import { apiUrl, clampWaitMs, compareDecimalIds, everySchema, MAX_PAGES_PER_POLL, parseBody, readJson, reportSkipped, request, requireSecret, resetWaitMs, TargetIdSchema, validItems } from './social-api-support.js';
 
@@ -36,31 +37,10 @@ const PAGE_LIMIT = 80;
 const LABEL = 'mastodon';
 const RATE_LIMIT_FALLBACK_MS = 5 * 60_000;
 
-const HttpUrl = z.url({ protocol: /^https?$/ });
-const OptionalUrl = HttpUrl.nullish().catch(undefined);
-const IsoDate = z.iso.datetime({ offset: true });
+const AccountSchema = MastodonAccountSchema;
+type Account = MastodonAccount;
 
-const AccountSchema = z.object({
-  id: z.string().min(1),
-  acct: z.string().min(1),
-  display_name: z.string().nullish(),
-  url: OptionalUrl,
-  uri: OptionalUrl,
-  followers_count: z.number().int().nonnegative().nullish().catch(undefined),
-});
-type Account = z.output<typeof AccountSchema>;
-
-const StatusSchema = z.object({
-  id: z.string().min(1),
-  uri: HttpUrl,
-  url: OptionalUrl,
-  created_at: IsoDate,
-  account: AccountSchema,
-  content: z.string(),
-  spoiler_text: z.string().nullish(),
-  visibility: z.string().min(1),
-  in_reply_to_id: z.string().nullish(),
-  language: z.string().nullish(),
+const StatusSchema = MastodonStatusSchema.extend({
   quote: z.object({ quoted_status: z.object({ uri: HttpUrl }).nullish() }).nullish().catch(undefined),
 });
 type Status = z.output<typeof StatusSchema>;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseDurationMs } from '../config/duration.js';
 import type { EngagementDraft } from '../engagement/engagement.schema.js';
 import type { NormalizedEvent, PlatformSecret } from '../platforms/adapter.js';
-import { errorCode, exhaustedWaitMs, parseBody, readJson, throwIfRateLimited } from './json-api-response.js';
+import { errorCode, exhaustedWaitMs, parseBody, readJson, readJsonCursor, throwIfRateLimited } from './json-api-response.js';
 import { RateLimitedError, type Poller, type PollPage, type PollState, type PollTarget } from './poller.js';
 import { safeFetch, validItems } from './social-api-support.js';
 
@@ -142,7 +142,7 @@ export const wordpressPoller: Poller = {
     const auth = basicAuth(secret);
     if (settings.includeHeld && !auth) throw new Error('wordpress target sets includeHeld, which needs username and applicationPassword in the wordpress secret');
     const site = siteKey(settings.site);
-    const cursor = readCursor(state.cursor);
+    const cursor: Cursor = readJsonCursor(CursorSchema, state.cursor);
     const lookbackMs = parseDurationMs(settings.lookback) ?? 0;
     const after = cursor.poll?.after ?? nextAfter(cursor, lookbackMs) ?? iso(now.getTime() - (parseDurationMs(settings.backfill) ?? 0));
     let page = cursor.poll?.page ?? 1;
@@ -220,15 +220,6 @@ function finish(state: PollState, newest: string | undefined, seen: Map<string, 
   return { ...state, cursor: JSON.stringify(cursor), seen: kept.slice(-SEEN_LIMIT) };
 }
 
-function readCursor(text: string | undefined): Cursor {
-  if (!text) return {};
-  try {
-    const parsed = CursorSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : {};
-  } catch {
-    return {};
-  }
-}
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
