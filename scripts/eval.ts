@@ -1,11 +1,12 @@
 /**
  * Measures enrichment against a labelled JSON Lines file of
  * `{ platform, text, expect: { intents, alsoOk?, sentiment, language } }`.
- * Usage: `npm run eval [-- file.jsonl]` (default: the shared routing dev set). Always exits 0:
- * it reports quality, it does not gate.
+ * Usage: `npm run eval [-- file.jsonl]` (default: `corpus/routing-dev-set.jsonl`). Exits 0 after
+ * reporting (it measures quality, it does not gate); 1 when the file cannot be read.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { enrich } from '../lambdas/core/enrichment/enrich.js';
 import { INTENTS } from '../lambdas/core/enrichment/intents.js';
 
@@ -18,9 +19,13 @@ interface Case {
   expect: { intents?: string[]; alsoOk?: string[]; sentiment?: string; language?: string };
 }
 
-const DEFAULTS = ['../shared/routing-dev-set.jsonl', '/work/shared/routing-dev-set.jsonl'];
-const file = process.argv[2] ?? DEFAULTS.find((f) => existsSync(resolve(f))) ?? DEFAULTS[0]!;
-const cases: Case[] = readFileSync(resolve(file), 'utf8')
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const file = resolve(process.argv[2] ?? join(repoRoot, 'corpus/routing-dev-set.jsonl'));
+if (!existsSync(file)) {
+  console.error(`npm run eval: no labelled set at ${file}`);
+  process.exit(1);
+}
+const cases: Case[] = readFileSync(file, 'utf8')
   .split('\n')
   .map((l) => l.trim())
   .filter((l) => l && !l.startsWith('//'))

@@ -1,7 +1,7 @@
 import { EventBridgeClient, InvalidEventPatternException, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
 import { createEventBridge, type DeliveryRequest, type LocalEventBridge } from '../../../local/emulators/eventbridge/index.js';
 import { localCredentials } from '../../support/aws-local.js';
-import { describeWithCorpus, loadConformanceCases } from '../../support/conformance-corpus.js';
+import { loadConformanceCases } from '../../support/conformance-corpus.js';
 
 /**
  * Drives the conformance corpus through the emulator end to end: TestEventPattern over HTTP for
@@ -34,7 +34,7 @@ const reproducible = cases.filter(
     !['id', 'time', 'version'].some((key) => key in c.pattern),
 );
 
-describeWithCorpus('conformance corpus through the local EventBridge', () => {
+describe('conformance corpus through the local EventBridge', () => {
   let bridge: LocalEventBridge;
   let client: EventBridgeClient;
   const delivered: DeliveryRequest[] = [];
