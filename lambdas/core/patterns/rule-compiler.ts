@@ -42,8 +42,9 @@ const RESERVED_IN_OR = new Set([
 const BRANCH_CEILING = 1001;
 
 /**
- * Result of compiling pattern text: the sub-rules, plus `branches`, the true number of `$or`
- * combinations (which can exceed the sub-rules kept once past {@link BRANCH_CEILING}).
+ * Result of compiling pattern text: the sub-rules, plus `branches`, the number of `$or`
+ * combinations: exact up to {@link BRANCH_CEILING}, and above the service's limit whenever the
+ * true number is (sub-rules stop being built there, so a huge expansion costs no more).
  */
 export interface CompiledRule {
   readonly subRules: SubRule[];
@@ -140,6 +141,10 @@ class RuleCompiler {
     if (count < 2) this.barf(`There must have at least 2 Objects in ${OR} relationship.`);
     // Branch counts only grow, so once capped the largest count seen still tells "> 1000".
     this.branches = Math.max(this.branches, total);
+    // Past the ceiling the pattern will be refused: keep one sub-rule so that the rest of the
+    // text is still checked for syntax errors (reported first, as Ruler does) without copying
+    // a thousand sub-rules at every further `$or`.
+    if (this.branches > BRANCH_CEILING) rules.length = Math.min(rules.length, 1);
   }
 
   private writeRules(rules: SubRule[], name: string): void {
