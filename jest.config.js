@@ -14,7 +14,10 @@ export default {
   // → SQS); Jest reads the timeout from the top level only, not from a project.
   testTimeout: 60_000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    // unit: the domain core and adapters in memory; no socket, no process (enforced).
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], setupFiles: ['<rootDir>/test/support/no-io-guard.ts'] },
+    // component: one part at a time with real loopback servers or child processes (never the whole twin).
+    { ...common, displayName: 'component', testMatch: ['<rootDir>/test/component/**/*.test.ts'] },
     { ...common, displayName: 'conformance', testMatch: ['<rootDir>/test/conformance/**/*.test.ts'] },
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
     {
