@@ -48,8 +48,15 @@ export function matchPath(template: string, path: string): Record<string, string
   for (const [i, part] of t.entries()) {
     const actual = p[i]!;
     const param = /^\{(.+)\}$/.exec(part);
-    if (param) params[param[1]!] = decodeURIComponent(actual);
-    else if (part !== actual) return undefined;
+    if (param) {
+      // A malformed escape (`%E0%A4%A`) matches no route, as API Gateway finds no resource for it,
+      // rather than throwing out of the server.
+      try {
+        params[param[1]!] = decodeURIComponent(actual);
+      } catch {
+        return undefined;
+      }
+    } else if (part !== actual) return undefined;
   }
   return params;
 }

@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +13,11 @@ export interface LocalFunctionSpec {
   environment: Record<string, string>;
   timeoutMs: number;
   memorySize: number;
+  /**
+   * Receives each line the function writes to stdout or stderr (its logs, as CloudWatch Logs
+   * would). Without it the lines go to this process's own stdout and stderr.
+   */
+  log?: (line: string) => void;
 }
 
 /** Raised when a function throws or times out; the caller maps it as Lambda would (5xx, redelivery). */
@@ -82,7 +88,12 @@ export class LocalFunction {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const { bundle, handler, functionName, timeoutMs, memorySize, environment } = this.spec;
-    const worker = new Worker(WORKER, { workerData: { bundle, handler, functionName, timeoutMs, memorySize }, env: environment });
+    const captured = this.spec.log !== undefined;
+    const worker = new Worker(WORKER, { workerData: { bundle, handler, functionName, timeoutMs, memorySize }, env: environment, stdout: captured, stderr: captured });
+    if (this.spec.log) {
+      const log = this.spec.log;
+      for (const stream of [worker.stdout, worker.stderr]) createInterface({ input: stream, crlfDelay: Infinity }).on('line', log);
+    }
     worker.on('message', (msg: { id: number; ok: boolean; result?: unknown; error?: { name: string; message: string } }) => {
       const p = this.pending.get(msg.id);
       if (!p) return;

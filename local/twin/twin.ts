@@ -1,8 +1,9 @@
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, type AttributeDefinition, type KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Server } from 'node:http';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { createApiGatewayServer } from '../api/api-gateway-server.js';
 import { readRestApi } from '../api/rest-api-routes.js';
 import { assertJava, DYNAMODB_PORT_ENV, ensureDynamoDbLocal, startDynamoDbLocal } from '../emulators/dynamodb-local.js';
@@ -18,6 +19,8 @@ import { IntrinsicResolver } from '../template/intrinsics.js';
 import { localFunctions, localQueues, referencedId, tagsOf } from '../template/local-resources.js';
 import { WEBHOOK_PORT_ENV, type TwinOptions } from './options.js';
 import { synthesize } from './synth.js';
+import { recordSynthesis, synthesisIsCurrent, synthInputsDigest } from './synth-inputs.js';
+import { formatLogLine } from './log-lines.js';
 import { DynamoDbHealthRecorder } from '../../lambdas/shared/dynamodb-health-recorder.js';
 import { adapters } from '../../lambdas/core/platforms/registry.js';
 import { loadConfig } from '../../lambdas/core/config/load-config.js';
@@ -39,47 +42,100 @@ export interface LocalTwinInfo {
 /** A running twin. */
 export interface RunningTwin {
   info: LocalTwinInfo;
+  /** How long the start took, from the first check to the webhook API listening. */
+  startedInMs: number;
+  /** Folder of the function and emulator logs. */
+  logDir: string;
   /** Resolves when nothing is in flight (SQS batches, EventBridge deliveries). */
   quiesce(): Promise<void>;
   stop(): Promise<void>;
 }
 
 
+/** How the twin reports while it starts and runs. */
+export interface TwinOutput {
+  /** Progress and summary lines for the person who started it. */
+  log?: (line: string) => void;
+  /** Also print every function's log lines (they always go to `<stateDir>/logs/`). */
+  verbose?: boolean;
+}
+
 /**
- * Starts the local twin: synthesizes the stack, starts DynamoDB Local, the SQS emulator, our
- * EventBridge and a Secrets Manager stand-in, creates every table, queue, bus, rule and target
- * of the template, runs every function bundle with its template environment, wires the SQS
- * event source mappings and schedules, and serves the REST API on the webhook port.
+ * Starts the local twin: synthesizes the stack (or reuses the last synthesis when nothing it
+ * depends on changed), starts DynamoDB Local, the SQS emulator, our EventBridge and a Secrets
+ * Manager stand-in, creates every table, queue, bus, rule and target of the template, runs
+ * every function bundle with its template environment, wires the SQS event source mappings and
+ * schedules, and serves the REST API on the webhook port. Prints a line per step with its time;
+ * function logs go to `<stateDir>/logs/<function name>.log`.
  */
-export async function startTwin(options: TwinOptions, log: (line: string) => void = console.log): Promise<RunningTwin> {
+export async function startTwin(options: TwinOptions, output: TwinOutput = {}): Promise<RunningTwin> {
+  const log = output.log ?? console.log;
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const s of stoppers.reverse()) await s().catch(() => undefined);
   };
+  /** Runs one start-up step, then prints what it did and how long it took. */
+  const step = async <T>(doing: string, work: () => Promise<T>, done: (result: T) => string): Promise<T> => {
+    if (doing) log(`  … ${doing}`);
+    const started = performance.now();
+    const result = await work();
+    log(`  ✓ ${done(result)} (${seconds(performance.now() - started)})`);
+    return result;
+  };
+  const startedAt = performance.now();
   try {
-    await Promise.all([
-      assertPortFree(options.webhookPort, WEBHOOK_PORT_ENV, { service: 'the webhook API' }),
-      assertPortFree(options.dynamodbPort, DYNAMODB_PORT_ENV, { service: 'DynamoDB Local' }),
-      assertPortFree(options.sqsPort, SQS_PORT_ENV, { service: 'the SQS emulator' }),
-      assertPortFree(options.eventBridgePort, EVENTBRIDGE_PORT_ENV, { service: 'the EventBridge emulator' }),
-      assertJava(),
-    ]);
+    await step(
+      '',
+      () =>
+        Promise.all([
+          assertPortFree(options.webhookPort, WEBHOOK_PORT_ENV, { service: 'the webhook API' }),
+          assertPortFree(options.dynamodbPort, DYNAMODB_PORT_ENV, { service: 'DynamoDB Local' }),
+          assertPortFree(options.sqsPort, SQS_PORT_ENV, { service: 'the SQS emulator' }),
+          assertPortFree(options.eventBridgePort, EVENTBRIDGE_PORT_ENV, { service: 'the EventBridge emulator' }),
+          assertJava(),
+        ]),
+      () => `ports ${options.webhookPort}, ${options.dynamodbPort}, ${options.sqsPort} and ${options.eventBridgePort} are free, Java found`,
+    );
     // Fetched once (~56 MB) before the synth, so a first start fails early if the registry is unreachable.
-    await ensureDynamoDbLocal({ log });
+    await ensureDynamoDbLocal({ log: (line) => log(`  … ${line}`) });
     if (options.synth) {
-      log('Synthesizing the stack (cdk synth)…');
-      await synthesize(options.outdir);
+      const digest = synthInputsDigest(process.cwd());
+      if (synthesisIsCurrent(options.outdir, digest)) {
+        log(`  ✓ stack unchanged since the last start: reusing ${options.outdir}`);
+      } else {
+        await step('synthesizing the stack (cdk synth, cdk-nag, function bundles)', () => synthesize(options.outdir), () => 'stack synthesized');
+        recordSynthesis(options.outdir, digest);
+      }
     }
     const stack = readCloudAssembly(options.outdir);
 
-    log('Starting DynamoDB Local, SQS and EventBridge…');
-    const [dynamo, sqsServer] = await Promise.all([startDynamoDbLocal({ port: options.dynamodbPort, log }), startSqs({ port: options.sqsPort })]);
+    const [dynamo, sqsServer] = await step(
+      'starting DynamoDB Local (Java) and the SQS emulator',
+      () => Promise.all([startDynamoDbLocal({ port: options.dynamodbPort, log }), startSqs({ port: options.sqsPort })]),
+      ([d, q]) => `DynamoDB Local on ${d.endpoint}, SQS on ${q.endpoint}`,
+    );
     stoppers.push(() => dynamo.stop(), () => sqsServer.stop());
+    const resourcesStarted = performance.now();
+    const logDir = join(options.stateDir, 'logs');
+    mkdirSync(logDir, { recursive: true });
+    const logFiles = new Map<string, WriteStream>();
+    stoppers.push(async () => {
+      await Promise.all([...logFiles.values()].map((f) => new Promise((resolve) => f.end(resolve))));
+    });
+    /** Appends a line to `<stateDir>/logs/<name>.log`, and prints it too when verbose. */
+    const logTo = (name: string, line: string) => {
+      let file = logFiles.get(name);
+      if (!file) {
+        file = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
+        logFiles.set(name, file);
+      }
+      file.write(`${line}\n`);
+      if (output.verbose) log(formatLogLine(name, line));
+    };
     const env = { region: options.region, accountId: options.accountId, sqsEndpoint: sqsServer.endpoint, sqsAccountId: sqsServer.accountId };
     const resolver = new IntrinsicResolver(stack, env);
     const sqs = new SQSClient({ endpoint: sqsServer.endpoint, region: options.region, credentials: CREDENTIALS });
     const dynamodb = new DynamoDBClient({ endpoint: dynamo.endpoint, region: options.region, credentials: CREDENTIALS });
-
     // Queues
     const queues = localQueues(stack, resolver);
     for (const q of queues) await sqs.send(new CreateQueueCommand({ QueueName: q.name, Attributes: q.attributes, tags: q.tags }));
@@ -107,7 +163,7 @@ export async function startTwin(options: TwinOptions, log: (line: string) => voi
       region: options.region,
       accountId: options.accountId,
       sqsEndpoint: sqsServer.endpoint,
-      log: (line) => console.error(`[eventbridge] ${line}`),
+      log: (line) => logTo('eventbridge', line),
     });
     const eventBridgeEndpoint = await eventBridge.listen(options.eventBridgePort);
     stoppers.push(() => eventBridge.close());
@@ -146,6 +202,7 @@ export async function startTwin(options: TwinOptions, log: (line: string) => voi
         handler: f.handler,
         timeoutMs: f.timeoutMs,
         memorySize: f.memorySize,
+        log: (line) => logTo(f.name, line),
         environment: {
           ...f.environment,
           AWS_REGION: options.region,
@@ -210,6 +267,11 @@ export async function startTwin(options: TwinOptions, log: (line: string) => voi
     });
     await listenOn(server, options.webhookPort, '127.0.0.1', WEBHOOK_PORT_ENV, 'the webhook API');
     stoppers.push(() => closeServer(server));
+    const rules = resourcesOfType(stack, 'AWS::Events::Rule').length;
+    log(
+      `  ✓ ${queues.length} queues, ${tableNames.length} table(s), ${buses.length} bus(es) with ${rules} rules, ${functions.size} functions, ` +
+        `${sources.length} queue pollers and the webhook API (${seconds(performance.now() - resourcesStarted)})`,
+    );
 
     const info: LocalTwinInfo = {
       webhookBaseUrl: `http://localhost:${options.webhookPort}`,
@@ -227,6 +289,8 @@ export async function startTwin(options: TwinOptions, log: (line: string) => voi
 
     return {
       info,
+      startedInMs: performance.now() - startedAt,
+      logDir,
       stop,
       async quiesce() {
         for (let quiet = 0; quiet < 3; ) {
@@ -243,6 +307,8 @@ export async function startTwin(options: TwinOptions, log: (line: string) => voi
     throw err;
   }
 }
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 /** A queue is a dead-letter queue if a queue's redrive policy or a rule target's DeadLetterConfig names it. */
 function isDeadLetterQueue(logicalId: string, queues: { deadLetterQueueLogicalId?: string }[], stack: ReturnType<typeof readCloudAssembly>): boolean {

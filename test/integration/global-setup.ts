@@ -83,7 +83,7 @@ polling:
     SWITCHBOARD_CONFIG: config,
     SWITCHBOARD_SCHEDULE_SPEEDUP: '60',
   };
-  const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'local/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`local twin not ready after 240 s:\n${output.join('')}`)), 240_000);
