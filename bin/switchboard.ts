@@ -5,10 +5,12 @@ import { adapterFor } from '../lambdas/core/platforms/registry.js';
 import { createRouter } from '../lambdas/core/routing/router.js';
 import { diffRouting, DiffInputError, testRuleExamples, type ExampleResult, type RoutingChange, type RoutingOutcome } from '../lambdas/core/rules/index.js';
 import { simulate } from '../lambdas/core/simulate/simulate.js';
+import { QUEUE_USAGE, queueCommand, QueueUsageError } from './commands/queue.js';
 
 const USAGE = `Usage: switchboard simulate <file…>
        switchboard rules test [config.yaml]
        switchboard rules diff [--json] <old.yaml> <new.yaml> <file…>
+       ${QUEUE_USAGE}
 
   simulate: dry-runs engagements ({platform, text, …}) or platform deliveries ({platform,
     headers, body}, or samples from events/<platform>/) through enrichment and routing, without
@@ -20,6 +22,10 @@ const USAGE = `Usage: switchboard simulate <file…>
   rules diff: routes the engagements in the files (as simulate reads them) with both configs and
     prints each one that routes differently: a readable line, or one JSON line each with --json.
     Differences are not failures: exits 0.
+
+  queue read: reads up to --max (1-10, default 10) messages of a department's queue (or a
+    dead-letter queue by name) of the running local twin, waiting up to --wait seconds (default 1),
+    one line each (--json: the event as sent). Messages stay in the queue unless --delete.
 
   The config is config/switchboard.yaml, or the file SWITCHBOARD_CONFIG names.
   Exit codes: 0 ok, 1 failure (bad config, failing example, bad input), 2 usage error.`;
@@ -44,7 +50,7 @@ function readInputs(file: string): unknown[] {
   }
 }
 
-function main(argv: string[]): number {
+function main(argv: string[]): number | Promise<number> {
   const [command, ...args] = argv;
   if (command === '--help' || command === '-h' || command === 'help') {
     console.log(USAGE);
@@ -52,6 +58,7 @@ function main(argv: string[]): number {
   }
   if (command === 'simulate' && args.length > 0) return simulateCommand(args);
   if (command === 'rules') return rulesCommand(args);
+  if (command === 'queue') return queueCommand(args);
   throw new UsageError(command === undefined ? 'no command given' : command === 'simulate' ? 'simulate needs at least one file' : `unknown command "${command}"`);
 }
 
@@ -159,9 +166,9 @@ function rulesDiff(oldPath: string, newPath: string, files: string[], json: bool
 }
 
 try {
-  process.exitCode = main(process.argv.slice(2));
+  process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
-  if (err instanceof UsageError) {
+  if (err instanceof UsageError || err instanceof QueueUsageError) {
     console.error(`switchboard: ${err.message}\n\n${USAGE}`);
     process.exitCode = 2;
   } else {
