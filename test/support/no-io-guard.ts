@@ -5,8 +5,13 @@
  * (loopback servers, child processes) or `test/integration` (the twin). The originals come back
  * after the file's tests, because Jest reuses its worker processes for the other projects.
  */
-import childProcess from 'node:child_process';
-import net from 'node:net';
+import { createRequire } from 'node:module';
+
+// Through require, not import: an ESM import here would make Jest snapshot the module's exports
+// for this file's registry before they are replaced, and the test file would get the originals.
+const require = createRequire(import.meta.url);
+const childProcess = require('node:child_process') as typeof import('node:child_process');
+const net = require('node:net') as typeof import('node:net');
 
 function refuse(what: string): never {
   throw new Error(`unit tests open no socket and start no process (${what}); move this test to test/component or test/integration`);
