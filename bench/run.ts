@@ -4,6 +4,7 @@ import { createRouter, type RoutableEngagement, type Router } from '../lambdas/c
 import { createJreRouter, type JreRouter } from './json-rules-engine.js';
 import { liveHeap, mb, median, perSec, rateAsync, rateSync, ratio, type Box } from './measure.js';
 import { drafts, ruleSpecs, switchboardConfig } from './rule-sets.js';
+import { benchEnrichment, benchEnrichmentCost } from './enrichment.js';
 import { benchPathologicalPatterns } from './pathological-patterns.js';
 import { benchWebhookAccept } from './webhook.js';
 
@@ -161,5 +162,7 @@ console.log(
     'heapUsed after a full GC, Δ = growth from compiling that engine.\n',
 );
 
+benchEnrichment();
+await benchEnrichmentCost();
 benchPathologicalPatterns();
 await benchWebhookAccept();

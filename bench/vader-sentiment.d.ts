@@ -1,4 +1,4 @@
-// vader-sentiment ships no types; this is the one call the enrichment uses.
+// vader-sentiment ships no types; this is the one call the benchmark uses (stock VADER as the speed baseline).
 declare module 'vader-sentiment' {
   interface PolarityScores {
     neg: number;

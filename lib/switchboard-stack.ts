@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import type { EnrichmentSettings } from '../lambdas/core/config/config.schema.js';
 import type { LoadedConfig } from '../lambdas/core/config/load-config.js';
+import { MODEL_FILE } from '../lambdas/core/enrichment/model/shipped-model.js';
 import { MAX_INTAKE_MESSAGE_BYTES } from '../lambdas/core/lifecycle/accept-webhook.js';
 import { adapters } from '../lambdas/core/platforms/registry.js';
 import { pollers } from '../lambdas/core/polling/registry.js';
@@ -77,6 +78,8 @@ export class SwitchboardStack extends Stack {
       description: 'Normalizes, enriches, routes, stores and publishes engagements',
       timeout: processTimeout,
       configText: props.configText,
+      // The trained enrichment model, read next to the bundle at cold start.
+      bundledFiles: [fileURLToPath(new URL(`../lambdas/core/enrichment/model/${MODEL_FILE}`, import.meta.url))],
       environment: {
         TABLE_NAME: table.table.tableName,
         EVENT_BUS_NAME: bus.eventBusName,

@@ -8,7 +8,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processDeliveries } from '../core/lifecycle/process-deliveries.js';
 import { adapterFor } from '../core/platforms/registry.js';
 import { createRouter } from '../core/routing/router.js';
-import { localEnricher, type Enricher } from '../core/ports/enricher.js';
+import { localEnricher, withSecondOpinion, type Enricher } from '../core/ports/enricher.js';
 import { BedrockIntents, withBedrockIntents } from '../shared/bedrock-intents.js';
 import { bundledConfig } from '../shared/bundled-config.js';
 import { ComprehendEnricher } from '../shared/comprehend-enricher.js';
@@ -39,7 +39,7 @@ function configuredEnricher(): Enricher {
     const client = new BedrockRuntimeClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 4_000 } });
     enricher = withBedrockIntents(enricher, new BedrockIntents(client, settings.bedrockModelId, { log: warn }));
   }
-  return enricher;
+  return settings.secondOpinionBelow === undefined ? enricher : withSecondOpinion(enricher, settings.secondOpinionBelow);
 }
 // Local enrichment stays on the synchronous path it has always used.
 const enricher = loaded.config.enrichment.provider === 'local' && loaded.config.enrichment.intents === 'local' ? undefined : configuredEnricher();

@@ -7,9 +7,8 @@ import {
   type PiiEntity,
   type SentimentScore,
 } from '@aws-sdk/client-comprehend';
-import { enrich, type EnrichInput, type Enrichment } from '../core/enrichment/enrich.js';
+import { enrich, type EnrichInput, type Enrichment, type Sentiment } from '../core/enrichment/enrich.js';
 import type { PiiSummary, PiiType } from '../core/enrichment/pii.js';
-import type { Sentiment } from '../core/enrichment/sentiment.js';
 import type { Enricher } from '../core/ports/enricher.js';
 
 /** Largest text, in UTF-8 bytes, the synchronous Detect* APIs accept. */
@@ -76,7 +75,10 @@ export class ComprehendEnricher implements Enricher {
         SENTIMENT_LANGUAGES.has(comprehendCode) ? this.call('DetectSentiment', () => this.detectSentiment(text, comprehendCode as LanguageCode)) : undefined,
         PII_LANGUAGES.has(comprehendCode) ? this.call('DetectPiiEntities', () => this.detectPii(text, comprehendCode as LanguageCode)) : undefined,
       ]);
-      if (sentiment) result.sentiment = sentiment;
+      if (sentiment) {
+        result.sentiment = sentiment;
+        result.details = { ...local.details, mode: 'cloud' };
+      }
       if (pii !== undefined) {
         if (pii) result.pii = pii;
         else delete result.pii;

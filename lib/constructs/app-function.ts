@@ -3,6 +3,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { basename } from 'node:path';
 
 /** Props of {@link AppFunction}. */
 export interface AppFunctionProps {
@@ -20,6 +21,11 @@ export interface AppFunctionProps {
   logRetention?: RetentionDays;
   /** @default no reservation */
   reservedConcurrentExecutions?: number;
+  /**
+   * Files copied next to the bundle's `index.mjs` (absolute paths), for code that reads a file
+   * relative to its module, like the enrichment model.
+   */
+  bundledFiles?: string[];
 }
 
 /**
@@ -63,6 +69,11 @@ export class AppFunction extends Construct {
         // CJS dependencies call require(); ESM bundles need it defined.
         banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
         define: props.configText === undefined ? {} : { SWITCHBOARD_BUNDLED_CONFIG: JSON.stringify(props.configText) },
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => (props.bundledFiles ?? []).map((file) => `cp "${file}" "${outputDir}/${basename(file)}"`),
+        },
       },
     });
   }

@@ -122,22 +122,28 @@ export const PlatformSettingsSchema = z.strictObject({
 });
 
 /**
- * Which enricher the process function uses. `local` is the rule-based enrichment (no network);
- * `comprehend` takes language, sentiment and PII from Amazon Comprehend; `intents: bedrock`
- * asks a Bedrock model (`bedrockModelId`) for the intents. Local enrichment is the fallback
- * whenever a service fails or throttles.
+ * Which enricher the process function uses. `local` is the trained model shipped in the bundle
+ * (no network); `comprehend` takes language, sentiment and PII from Amazon Comprehend;
+ * `intents: bedrock` asks a Bedrock model (`bedrockModelId`) for the intents. With
+ * `secondOpinionBelow`, the cloud services are asked only about engagements the local model is
+ * unsure of (its sentiment or intent confidence below the threshold): the hybrid mode. Local
+ * enrichment is the fallback whenever a service fails or throttles.
  */
 export const EnrichmentSettingsSchema = z
   .strictObject({
     provider: z.enum(['local', 'comprehend']).default('local'),
     intents: z.enum(['local', 'bedrock']).default('local'),
     bedrockModelId: z.string().regex(/^[\w.:-]+$/, 'must be a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0').optional(),
+    secondOpinionBelow: z.number().gt(0, 'must be above 0').lt(1, 'must be below 1').optional(),
     /** Store and publish the text with emails, phones, cards and IBANs replaced by `[email]`…; the raw delivery keeps the original for its retention. */
     redactStoredText: z.boolean().default(false),
   })
   .superRefine((settings, ctx) => {
     if (settings.intents === 'bedrock' && !settings.bedrockModelId) {
       ctx.addIssue({ code: 'custom', path: ['bedrockModelId'], message: 'bedrockModelId is required when intents is "bedrock"' });
+    }
+    if (settings.secondOpinionBelow !== undefined && settings.provider === 'local' && settings.intents === 'local') {
+      ctx.addIssue({ code: 'custom', path: ['secondOpinionBelow'], message: 'a second opinion needs a cloud service: set provider: comprehend and/or intents: bedrock' });
     }
   });
 

@@ -21,10 +21,10 @@ export const MAX_TEXT_CHARS = 20_000;
  */
 export function buildEngagement(draft: EngagementDraft, receivedAt: string, router: Router, enrichment?: Enrichment): Engagement {
   const text = engagementText(draft);
-  const { language, sentiment, intents, keywords } = enrichment ?? enrich({ ...draft, text });
+  const { language, sentiment, intents, keywords, details } = enrichment ?? enrich({ ...draft, text });
   // Enrichment reads the original; with `redactStoredText` what is stored and published is redacted.
   const carried = router.redactStoredText ? redactPii(text) : text;
-  const enriched = { ...draft, text: carried, id: engagementId(draft), receivedAt, language, sentiment, intents, keywords };
+  const enriched = { ...draft, text: carried, id: engagementId(draft), receivedAt, language, sentiment, intents, keywords, enrichment: details };
   return { ...enriched, routing: router.route(enriched) };
 }
 

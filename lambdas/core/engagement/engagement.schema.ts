@@ -63,6 +63,17 @@ export const SentimentSchema = z.object({
   score: z.number().min(-1).max(1),
 });
 
+/** Which model enriched the engagement, how, and how sure it was (a version-1 addition). */
+export const EnrichmentDetailsSchema = z.object({
+  model: z.string().min(1),
+  version: z.string(),
+  mode: z.enum(['local', 'hybrid', 'cloud']),
+  confidence: z.object({
+    sentiment: z.number().min(0).max(1),
+    intents: z.partialRecord(z.enum(INTENTS), z.number().min(0).max(1)),
+  }),
+});
+
 /** The routing decision: departments, matched rules, priority, SLA due time and the config version that made it. */
 export const RoutingSchema = z.object({
   departments: z.array(z.string().min(1)).min(1),
@@ -101,6 +112,7 @@ export const EngagementSchema = EngagementDraftSchema.extend({
   sentiment: SentimentSchema.optional(),
   intents: z.array(z.enum(INTENTS)),
   keywords: z.array(z.string()),
+  enrichment: EnrichmentDetailsSchema.optional(),
   routing: RoutingSchema,
 });
 

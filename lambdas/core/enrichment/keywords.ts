@@ -66,22 +66,56 @@ export function normalizeKeyword(term: string): string {
  */
 export function extractKeywords(text: string): string[] {
   const found = new Set<string>();
-  for (const clause of text.slice(0, MAX_KEYWORD_TEXT_CHARS).toLowerCase().split(/[^\p{L}\p{N}\p{M}'’\s#@_-]+/u)) {
-    const words = clause.match(/[\p{L}\p{N}\p{M}]+(?:['’_-][\p{L}\p{N}\p{M}]+)*/gu) ?? [];
-    words.forEach((word, i) => {
+  for (const clause of text.slice(0, MAX_KEYWORD_TEXT_CHARS).toLowerCase().split(CLAUSE_BREAK)) {
+    const words = clause.match(WORD) ?? [];
+    for (let i = 0; i < words.length; i++) {
+      const word = words[i]!;
       if (!STOPWORDS.has(word)) {
         found.add(word);
-        for (const form of wordForms(word)) found.add(form);
+        for (const form of cachedForms(word)) found.add(form);
       }
+      let phrase = word;
       for (let n = 2; n <= MAX_PHRASE_WORDS && i + n <= words.length; n++) {
-        const phrase = words.slice(i, i + n);
-        found.add(phrase.join(' '));
-        const last = phrase[phrase.length - 1] ?? '';
-        const singular = singularize(last);
-        if (singular !== last) found.add([...phrase.slice(0, -1), singular].join(' '));
+        const last = words[i + n - 1]!;
+        const head = phrase;
+        phrase = `${head} ${last}`;
+        found.add(phrase);
+        const singular = cachedSingular(last);
+        if (singular !== last) found.add(`${head} ${singular}`);
       }
-    });
+    }
     if (found.size >= MAX_KEYWORDS) break;
   }
   return [...found].slice(0, MAX_KEYWORDS);
+}
+
+const CLAUSE_BREAK = /[^\p{L}\p{N}\p{M}'’\s#@_-]+/u;
+const WORD = /[\p{L}\p{N}\p{M}]+(?:['’_-][\p{L}\p{N}\p{M}]+)*/gu;
+
+/**
+ * Word forms and singulars of words already seen: social text repeats a small vocabulary, and
+ * stemming is the costly part of keyword extraction. Bounded: cleared when it grows large.
+ */
+const formsCache = new Map<string, readonly string[]>();
+const singularCache = new Map<string, string>();
+const CACHE_LIMIT = 50_000;
+
+function cachedForms(word: string): readonly string[] {
+  let forms = formsCache.get(word);
+  if (forms === undefined) {
+    if (formsCache.size >= CACHE_LIMIT) formsCache.clear();
+    forms = wordForms(word);
+    formsCache.set(word, forms);
+  }
+  return forms;
+}
+
+function cachedSingular(word: string): string {
+  let singular = singularCache.get(word);
+  if (singular === undefined) {
+    if (singularCache.size >= CACHE_LIMIT) singularCache.clear();
+    singular = singularize(word);
+    singularCache.set(word, singular);
+  }
+  return singular;
 }

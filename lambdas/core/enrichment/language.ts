@@ -113,9 +113,50 @@ export function detectLanguageDetailed(text: string): LanguageResult {
   return { language: best[0], confidence: Math.max(0, Math.min(1, margin / Math.max(best[1], 1e-9))) };
 }
 
-/** ISO 639-1 code of the text's language, or `und`. */
+/** ISO 639-1 code of the text's language by franc-min and the cues above, or `und`. */
 export function detectLanguage(text: string): string {
   return detectLanguageDetailed(text).language;
+}
+
+/** Below this probability the model's language is checked against franc-min on longer texts. */
+const MODEL_SURE = 0.6;
+/** Words social posts use in every language; alone they tell nothing. */
+const EVERY_LANGUAGE = new Set(['ok', 'okay', 'okk', 'lol', 'lmao', 'rofl', 'wow', 'omg', 'haha', 'hahaha', 'xd', 'wtf', 'hmm', 'hm', 'ah', 'oh', 'yay', 'top', 'super', 'bravo']);
+/** One-word texts need this much. */
+const SHORT_SURE = 0.95;
+/** Texts with at least this many words are long enough for franc-min's statistics. */
+const FRANC_WORDS = 5;
+const LETTER = /\p{L}/u;
+const LATIN = /\p{Script=Latin}/gu;
+const LETTERS = /\p{L}/gu;
+const WORD = /[\p{L}\p{M}]+/gu;
+
+/**
+ * The language of a text from the enrichment model's language head (`probabilities` over
+ * `languages`, the languages it was trained on), which holds on short and misspelled social
+ * text in those languages; franc-min and the cues above answer for other scripts, and for
+ * longer texts the model is unsure of (another Latin-script language). `und` only for text with
+ * no letters, or too short and too unlike any language to tell.
+ */
+export function chooseLanguage(text: string, languages: readonly string[], probabilities: Float32Array): string {
+  if (!LETTER.test(text)) return 'und';
+  const letters = text.match(LETTERS)?.length ?? 0;
+  const latin = text.match(LATIN)?.length ?? 0;
+  if (latin < letters / 2) return detectLanguage(text);
+  let best = 0;
+  for (let i = 1; i < probabilities.length; i++) if (probabilities[i]! > probabilities[best]!) best = i;
+  const p = probabilities[best]!;
+  const words = text.match(WORD)?.length ?? 0;
+  // A single word is often shared by many languages ("Acme", "super"): only a clear answer counts,
+  // and the interjections every language uses are never one language's.
+  if (words <= 1) return p >= SHORT_SURE && !EVERY_LANGUAGE.has(text.trim().toLowerCase().replace(/[^\p{L}]+/gu, '')) ? languages[best]! : 'und';
+  if (p >= MODEL_SURE) return languages[best]!;
+  if (words >= FRANC_WORDS) {
+    // The model only knows its languages: a text it is unsure of may be in another one.
+    const other = detectLanguageDetailed(text).language;
+    if (other !== 'und') return other;
+  }
+  return p >= 0.3 ? languages[best]! : 'und';
 }
 
 /**

@@ -93,6 +93,7 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
     const reasons = deps.router.explain?.(routable, routing.rules) ?? [];
     const audit: RoutingAuditRecord = { engagementId: engagement.id, at, departments: routing.departments, rules: routing.rules, priority: routing.priority, configVersion: routing.configVersion, reasons, deliveryId: message.messageId };
     if (routing.slaDueAt) audit.slaDueAt = routing.slaDueAt;
+    if (engagement.enrichment) audit.modelVersion = `${engagement.enrichment.model}@${engagement.enrichment.version}`;
     const saved = await deps.store.saveNew(engagement, audit, lease);
     if (saved.created) {
       toPublish.set(engagement.id, { engagement, messageId: message.messageId, order: position });

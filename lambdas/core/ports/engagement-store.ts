@@ -9,6 +9,8 @@ export interface RoutingAuditRecord {
   rules: string[];
   priority: Engagement['routing']['priority'];
   configVersion: string;
+  /** The enrichment model that read the text (`<name>@<version>`); absent in records written before it existed. */
+  modelVersion?: string;
   slaDueAt?: string;
   /**
    * Why each rule of `rules` matched: the fields, operators and engagement values of the

@@ -78,4 +78,9 @@ describe('governance config', () => {
     expect(missing.problems.find((p) => p.field === 'enrichment.bedrockModelId')?.message).toContain('bedrockModelId is required');
     expect(problemsOf(`${shipped}\nenrichment: { provider: azure }\n`).problems.find((p) => p.field === 'enrichment.provider')?.message).toMatch(/local.*comprehend/);
   });
+  it('takes a second-opinion threshold only with a cloud service to ask', () => {
+    expect(parseConfig(`${shipped}\nenrichment: { provider: comprehend, secondOpinionBelow: 0.6 }\n`).config.enrichment.secondOpinionBelow).toBe(0.6);
+    expect(problemsOf(`${shipped}\nenrichment: { secondOpinionBelow: 0.6 }\n`).problems.find((p) => p.field === 'enrichment.secondOpinionBelow')?.message).toContain('needs a cloud service');
+    expect(problemsOf(`${shipped}\nenrichment: { provider: comprehend, secondOpinionBelow: 1.5 }\n`).problems.find((p) => p.field === 'enrichment.secondOpinionBelow')?.message).toContain('below 1');
+  });
 });

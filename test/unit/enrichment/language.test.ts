@@ -1,4 +1,4 @@
-import { detectLanguage, resolveLanguage } from '../../../lambdas/core/enrichment/language.js';
+import { chooseLanguage, detectLanguage, resolveLanguage } from '../../../lambdas/core/enrichment/language.js';
 
 describe('language detection', () => {
   it.each([
@@ -29,5 +29,26 @@ describe('language detection', () => {
   it('prefers a usable platform tag', () => {
     expect(resolveLanguage('whatever text is here', 'pt-BR')).toBe('pt');
     expect(resolveLanguage('The parcel never arrived at my door', 'und')).toBe('en');
+  });
+});
+
+describe('choosing the language from the model', () => {
+  const languages = ['en', 'es', 'fr'];
+  const probabilities = (...p: number[]) => Float32Array.from(p);
+
+  it('takes the model when it is sure', () => {
+    expect(chooseLanguage('donde esta mi pedido', languages, probabilities(0.1, 0.8, 0.1))).toBe('es');
+  });
+
+  it('is und for text with no letters, for words every language uses, and for one word the model is unsure of', () => {
+    expect(chooseLanguage('👍👍 123', languages, probabilities(0.9, 0.05, 0.05))).toBe('und');
+    expect(chooseLanguage('ok', languages, probabilities(0.6, 0.2, 0.2))).toBe('und');
+    expect(chooseLanguage('gracias', languages, probabilities(0.02, 0.97, 0.01))).toBe('es');
+    expect(chooseLanguage('lol', languages, probabilities(0.98, 0.01, 0.01))).toBe('und');
+  });
+
+  it('asks franc-min for other scripts and for longer text the model is unsure of', () => {
+    expect(chooseLanguage('ありがとうございます', languages, probabilities(0.9, 0.05, 0.05))).toBe('ja');
+    expect(chooseLanguage('Moje zamówienie jeszcze nie dotarło, proszę o pomoc w tej sprawie', languages, probabilities(0.4, 0.3, 0.3))).toBe('pl');
   });
 });

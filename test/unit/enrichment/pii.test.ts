@@ -37,3 +37,33 @@ describe('PII detection', () => {
     expect(redactForLog(`${'x'.repeat(300)} a@b.io`, 50)).toHaveLength(51);
   });
 });
+
+describe('identifiers are not personal data', () => {
+  it.each([
+    ['a UUID in a pasted log line', 'request 38e6658c-4f1b-4a1e-aca1-5b3c2f1d9e07 failed at 10:31'],
+    ['an order code mixing letters and digits', 'order ORD-2025-55812-7781 still not shipped'],
+    ['a tracking code', 'tracking JD014600003828461530 stuck since monday'],
+    ['dates in several formats', 'delivered 14.03.2025, again on 2025-03-14 and 14/03/2025 10:30'],
+    ['a price and a version', 'paid €1.299,00 and the app is v16.2.1'],
+  ])('leaves %s intact', (_what, text) => {
+    expect(findPii(text)).toEqual([]);
+    expect(redactPii(text)).toBe(text);
+  });
+
+  it('reads a number named as a reference (order, receipt, booking, postcode, IMEI) as no phone', () => {
+    for (const t of ['order 827-1791-5936 never came', 'Receipt #0341-2928-9449', 'Reserva 4103.672.589 para el 14', 'CEP 52122-689 não é aceito', 'IMEI 49-248444-559168-7']) expect(types(t)).toEqual([]);
+  });
+
+  it('reads a mistyped IBAN as no phone', () => {
+    expect(types('your IBAN GB69 NWBK 7209 6731 0792 26 is wrong')).toEqual([]);
+  });
+
+  it('finds phones with one-digit area codes, 00 prefixes and long subscriber groups', () => {
+    for (const t of ['erreichbar unter +43 1 456 7171', 'Rückruf an 0176-5175343', 'al 0039 340 8400006 grazie', 'mon numéro : +32 2 334 13 88']) expect(types(t)).toEqual(['phone']);
+  });
+
+  it('still finds a phone or card next to an identifier', () => {
+    expect(types('order ORD-2025-55812, call me on +44 7700 900123')).toEqual(['phone']);
+    expect(types('ticket 38e6658c-4f1b-4a1e-aca1-5b3c2f1d9e07, card 4111 1111 1111 1111')).toEqual(['card']);
+  });
+});

@@ -221,7 +221,7 @@ describe('an injected enricher', () => {
     const enricher: Enricher = {
       enrich: (input) => {
         seen.push(input.text);
-        return Promise.resolve({ language: 'de', sentiment: { label: 'negative', score: -0.7 }, intents: ['legal_risk'], keywords: ['anwalt'] });
+        return Promise.resolve({ language: 'de', sentiment: { label: 'negative', score: -0.7 }, intents: ['legal_risk'], keywords: ['anwalt'], details: { model: 'test-model', version: '0', mode: 'cloud', confidence: { sentiment: 0.9, intents: { legal_risk: 0.8 } } } });
       },
     };
     const d = { ...deps(), enricher };

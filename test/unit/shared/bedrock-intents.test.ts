@@ -48,9 +48,16 @@ describe('Bedrock intents', () => {
     expect(parseIntents('["praise"]')).toBeUndefined();
   });
 
-  it('replaces only the intents of the base enrichment', async () => {
+  it('replaces only the intents of the base enrichment, and marks it read in the cloud', async () => {
     bedrock.on(ConverseCommand).resolves(answer('{"intents":["purchase_intent"]}'));
     const out = await withBedrockIntents(localEnricher, detector()).enrich({ text });
-    expect(out).toEqual({ ...enrich({ text }), intents: ['purchase_intent'] });
+    const local = enrich({ text });
+    expect(out).toEqual({ ...local, intents: ['purchase_intent'], details: { ...local.details, mode: 'cloud' } });
+  });
+
+  it('keeps the local answer and mode when Bedrock gives no usable answer', async () => {
+    bedrock.on(ConverseCommand).resolves(answer('not json'));
+    const out = await withBedrockIntents(localEnricher, detector()).enrich({ text });
+    expect(out).toEqual(enrich({ text }));
   });
 });
