@@ -235,7 +235,7 @@ export interface CalibrationTargets {
   spuriousPerEngagement: number;
 }
 
-export const DEFAULT_CALIBRATION: CalibrationTargets = { negativeRecall: 0.85, intentBeta: 1.3, spuriousPerEngagement: 0.27 };
+export const DEFAULT_CALIBRATION: CalibrationTargets = { negativeRecall: 0.88, intentBeta: 1.3, spuriousPerEngagement: 0.27 };
 
 /**
  * Sets each intent's threshold to the one that maximises its F-beta on `dev`, then scales all
