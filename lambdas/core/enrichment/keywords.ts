@@ -96,26 +96,18 @@ const WORD = /[\p{L}\p{N}\p{M}]+(?:['’_-][\p{L}\p{N}\p{M}]+)*/gu;
  * Word forms and singulars of words already seen: social text repeats a small vocabulary, and
  * stemming is the costly part of keyword extraction. Bounded: cleared when it grows large.
  */
-const formsCache = new Map<string, readonly string[]>();
-const singularCache = new Map<string, string>();
-const CACHE_LIMIT = 50_000;
-
-function cachedForms(word: string): readonly string[] {
-  let forms = formsCache.get(word);
-  if (forms === undefined) {
-    if (formsCache.size >= CACHE_LIMIT) formsCache.clear();
-    forms = wordForms(word);
-    formsCache.set(word, forms);
-  }
-  return forms;
+function remembered<T>(compute: (word: string) => T, limit = 50_000): (word: string) => T {
+  const cache = new Map<string, T>();
+  return (word) => {
+    let value = cache.get(word);
+    if (value === undefined) {
+      if (cache.size >= limit) cache.clear();
+      value = compute(word);
+      cache.set(word, value);
+    }
+    return value;
+  };
 }
 
-function cachedSingular(word: string): string {
-  let singular = singularCache.get(word);
-  if (singular === undefined) {
-    if (singularCache.size >= CACHE_LIMIT) singularCache.clear();
-    singular = singularize(word);
-    singularCache.set(word, singular);
-  }
-  return singular;
-}
+const cachedForms = remembered(wordForms);
+const cachedSingular = remembered(singularize);
