@@ -1,9 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import vader from 'vader-sentiment';
 import { enrich } from '../lambdas/core/enrichment/enrich.js';
+import { readCorpus } from '../scripts/corpus-file.js';
 import { median, rateSync, ratio, type Box } from './measure.js';
+
+/** The dev split's texts: social-length engagements in every supported language. */
+const devTexts = (): string[] => readCorpus(fileURLToPath(new URL('../corpus/enrichment/dev.jsonl', import.meta.url))).map((item) => item.text);
 
 const BOX: Box = { maxMs: 1_000, maxEvents: 5_000_000 };
 /** Local enrichment must keep up with a busy stream on one core. */
@@ -20,10 +24,7 @@ const LOAD_TARGET_MS = 100;
  * the file, as a function's first invocation does).
  */
 export function benchEnrichment(): void {
-  const texts = readFileSync(new URL('../corpus/enrichment/dev.jsonl', import.meta.url), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => (JSON.parse(l) as { text: string }).text);
+  const texts = devTexts();
   const at = (i: number) => texts[i % texts.length]!;
   rateSync({ maxMs: 300, maxEvents: 1e6 }, (i) => enrich({ text: at(i) }));
   rateSync({ maxMs: 300, maxEvents: 1e6 }, (i) => vader.SentimentIntensityAnalyzer.polarity_scores(at(i)));
@@ -88,10 +89,7 @@ const ANSWER_TOKENS = 15;
 export async function benchEnrichmentCost(): Promise<void> {
   const { SYSTEM_PROMPT } = await import('../lambdas/shared/bedrock-intents.js');
   const { isUnsure } = await import('../lambdas/core/ports/enricher.js');
-  const texts = readFileSync(new URL('../corpus/enrichment/dev.jsonl', import.meta.url), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => (JSON.parse(l) as { text: string }).text);
+  const texts = devTexts();
   const enriched = texts.map((text) => enrich({ text }));
   const rate = rateSync(BOX, (i) => enrich({ text: texts[i % texts.length]! })).perSecond;
   const secondsOnLambda = 1 / rate / PRICES.vcpuAt512Mb;

@@ -12,19 +12,14 @@
  * Items without any letter (emoji-only) carry language `und`.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readCorpus, type CorpusItem } from './corpus-file.js';
 
 const root = 'corpus/enrichment';
 const DEV_SHARE = 0.15;
 
-interface Item {
-  platform?: string;
-  text: string;
-  rating?: number;
-  expect: { intents: string[]; alsoOk?: string[]; sentiment: string; language: string };
-  tags?: string[];
-}
+type Item = CorpusItem;
 
 /** The form two texts are compared in: lower case, single spaces. */
 export const normalizedText = (text: string): string => text.trim().toLowerCase().replace(/\s+/g, ' ');
@@ -33,12 +28,7 @@ function readFolder(folder: string): Item[] {
   return readdirSync(folder)
     .filter((f) => f.endsWith('.jsonl'))
     .sort()
-    .flatMap((f) =>
-      readFileSync(join(folder, f), 'utf8')
-        .split('\n')
-        .filter((l) => l.trim())
-        .map((l) => JSON.parse(l) as Item),
-    );
+    .flatMap((f) => readCorpus(join(folder, f)));
 }
 
 /** One line per item, keys in a fixed order, so the files diff well. */

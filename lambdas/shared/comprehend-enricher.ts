@@ -8,6 +8,7 @@ import {
   type SentimentScore,
 } from '@aws-sdk/client-comprehend';
 import { enrich, type EnrichInput, type Enrichment, type Sentiment } from '../core/enrichment/enrich.js';
+import { platformLanguage } from '../core/enrichment/language.js';
 import type { PiiSummary, PiiType } from '../core/enrichment/pii.js';
 import type { Enricher } from '../core/ports/enricher.js';
 
@@ -155,10 +156,6 @@ export function truncateUtf8(text: string, maxBytes: number): string {
   let end = maxBytes;
   while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--; // back off to the start of a character
   return bytes.subarray(0, end).toString('utf8');
-}
-
-function platformLanguage(tag: string | undefined): string | undefined {
-  return tag && /^[a-z]{2}(?:[-_]|$)/i.test(tag) ? tag.slice(0, 2).toLowerCase() : undefined;
 }
 
 function primarySubtag(code: string): string {

@@ -1,9 +1,8 @@
 import { INTENTS, type Intent } from '../engagement/engagement.schema.js';
 import { influenceOf, type Influence } from './influence.js';
 import { extractKeywords } from './keywords.js';
-import { chooseLanguage } from './language.js';
-import { extractFeatures } from './model/features.js';
-import { decideIntents, decideSentiment, logits, outputCount, softmax, type EnrichmentModel } from './model/network.js';
+import { chooseLanguage, platformLanguage } from './language.js';
+import { decideIntents, decideSentiment, score, type EnrichmentModel } from './model/network.js';
 import { shippedModel } from './model/shipped-model.js';
 import { findPii, redactPii, summarizePii, type PiiSummary } from './pii.js';
 
@@ -77,13 +76,7 @@ export function enrich(draft: EnrichInput, options: EnrichOptions = {}): Enrichm
   const text = draft.text ?? '';
   const matches = findPii(text);
   const safeText = matches.length > 0 ? redactPii(text, matches) : text;
-  const z = logits(model, extractFeatures({ text: safeText, rating: draft.rating }), new Float32Array(outputCount(model)));
-  const ni = model.intents.length;
-  const ns = model.sentiments.length;
-  const intentP = new Float32Array(ni);
-  for (let i = 0; i < ni; i++) intentP[i] = 1 / (1 + Math.exp(-z[i]!));
-  const sentimentP = softmax(z, ni, ns);
-  const languageP = softmax(z, ni + ns, model.languages.length);
+  const { intents: intentP, sentiment: sentimentP, language: languageP } = score(model, { text: safeText, rating: draft.rating });
 
   const s = decideSentiment(model, sentimentP);
   const p = (label: string) => sentimentP[model.sentiments.indexOf(label)] ?? 0;
@@ -115,9 +108,4 @@ function consistentWithSentiment(intents: Intent[], label: Sentiment['label'], p
   if (label !== 'positive') return intents;
   const kept = intents.filter((i) => (i !== 'complaint' && i !== 'bug_report') || p[model.intents.indexOf(i)]! >= 0.9);
   return kept.length > 0 ? kept : intents;
-}
-
-/** The platform's own language tag when it gives a usable one ("en", "pt-BR"). */
-function platformLanguage(tag: string | undefined): string | undefined {
-  return tag && /^[a-z]{2}(?:[-_]|$)/i.test(tag) ? tag.slice(0, 2).toLowerCase() : undefined;
 }

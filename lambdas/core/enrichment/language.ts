@@ -159,10 +159,7 @@ export function chooseLanguage(text: string, languages: readonly string[], proba
   return p >= 0.3 ? languages[best]! : 'und';
 }
 
-/**
- * The platform's own language tag when it gives a usable one ("en", "pt-BR"), otherwise detection.
- */
-export function resolveLanguage(text: string, platformLanguage?: string): string {
-  if (platformLanguage && /^[a-z]{2}(?:[-_]|$)/i.test(platformLanguage)) return platformLanguage.slice(0, 2).toLowerCase();
-  return detectLanguage(text);
+/** The platform's own language tag when it gives a usable one ("en", "pt-BR" → "pt"), which wins over detection. */
+export function platformLanguage(tag: string | undefined): string | undefined {
+  return tag && /^[a-z]{2}(?:[-_]|$)/i.test(tag) ? tag.slice(0, 2).toLowerCase() : undefined;
 }

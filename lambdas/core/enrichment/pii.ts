@@ -91,7 +91,13 @@ export function ibanValid(value: string): boolean {
   return remainder === 1;
 }
 
-const overlaps = (m: PiiMatch, taken: PiiMatch[]): boolean => taken.some((t) => m.start < t.end && t.start < m.end);
+/** A range of the text, `[start, end)`. */
+interface Span {
+  start: number;
+  end: number;
+}
+
+const overlaps = (m: Span, taken: readonly Span[]): boolean => taken.some((t) => m.start < t.end && t.start < m.end);
 
 /** Every PII span in the text, earlier types winning overlaps (email > iban > card > phone). */
 export function findPii(text: string): PiiMatch[] {
@@ -106,9 +112,9 @@ export function findPii(text: string): PiiMatch[] {
   if (!EIGHT_DIGITS.test(text)) return found.sort((a, b) => a.start - b.start);
   // Identifiers (UUIDs, order and tracking codes mixing letters and digits, dates, times) hold
   // digit groups that look like phones or cards; nothing inside one is personal data.
-  const identifiers: PiiMatch[] = [];
-  for (const pattern of IDENTIFIERS) for (const m of text.matchAll(pattern)) identifiers.push({ type: 'phone', start: m.index, end: m.index + m[0].length });
-  const inIdentifier = (start: number, value: string) => overlaps({ type: 'phone', start, end: start + value.length }, identifiers);
+  const identifiers: Span[] = [];
+  for (const pattern of IDENTIFIERS) for (const m of text.matchAll(pattern)) identifiers.push({ start: m.index, end: m.index + m[0].length });
+  const inIdentifier = (start: number, value: string) => overlaps({ start, end: start + value.length }, identifiers);
   for (const m of text.matchAll(CARD)) if (!inIdentifier(m.index, m[0])) push('card', m.index, m[0], luhnValid);
   for (const m of text.matchAll(PHONE)) {
     if (inIdentifier(m.index, m[0]) || REFERENCE_CUE.test(text.slice(Math.max(0, m.index - 24), m.index))) continue;

@@ -1,4 +1,4 @@
-import { chooseLanguage, detectLanguage, resolveLanguage } from '../../../lambdas/core/enrichment/language.js';
+import { chooseLanguage, detectLanguage, platformLanguage } from '../../../lambdas/core/enrichment/language.js';
 
 describe('language detection', () => {
   it.each([
@@ -27,8 +27,10 @@ describe('language detection', () => {
   });
 
   it('prefers a usable platform tag', () => {
-    expect(resolveLanguage('whatever text is here', 'pt-BR')).toBe('pt');
-    expect(resolveLanguage('The parcel never arrived at my door', 'und')).toBe('en');
+    expect(platformLanguage('pt-BR')).toBe('pt');
+    expect(platformLanguage('EN')).toBe('en');
+    expect(platformLanguage('und')).toBeUndefined();
+    expect(platformLanguage(undefined)).toBeUndefined();
   });
 });
 

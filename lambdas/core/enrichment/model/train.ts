@@ -1,5 +1,5 @@
 import { extractFeatures } from './features.js';
-import { decideIntents, decideSentiment, featureTable, logits, outputCount, softmax, type EnrichmentModel } from './network.js';
+import { decideIntents, decideSentiment, featureTable, outputCount, score, softmax, type EnrichmentModel } from './network.js';
 
 /** One labelled engagement, as the corpus holds it. */
 export interface TrainingItem {
@@ -246,12 +246,7 @@ export const DEFAULT_CALIBRATION: CalibrationTargets = { negativeRecall: 0.88, i
 export function calibrate(model: EnrichmentModel, dev: readonly TrainingItem[], targets: CalibrationTargets = DEFAULT_CALIBRATION): EnrichmentModel {
   const ni = model.intents.length;
   const ns = model.sentiments.length;
-  const scored = dev.map((item) => {
-    const z = logits(model, extractFeatures(item));
-    const p = new Float32Array(ni);
-    for (let i = 0; i < ni; i++) p[i] = 1 / (1 + Math.exp(-z[i]!));
-    return { item, intents: p, sentiment: softmax(z, ni, ns) };
-  });
+  const scored = dev.map((item) => ({ item, ...score(model, item) }));
   const thresholds = new Float32Array(ni);
   const b2 = targets.intentBeta ** 2;
   for (let i = 0; i < ni; i++) {
@@ -334,9 +329,5 @@ export function calibrate(model: EnrichmentModel, dev: readonly TrainingItem[], 
 
 /** Intents a calibrated model assigns to one item (for evaluation). */
 export function predictIntents(model: EnrichmentModel, item: Pick<TrainingItem, 'text' | 'rating'>): string[] {
-  const ni = model.intents.length;
-  const z = logits(model, extractFeatures(item));
-  const p = new Float32Array(ni);
-  for (let i = 0; i < ni; i++) p[i] = 1 / (1 + Math.exp(-z[i]!));
-  return decideIntents(model, p).map((i) => model.intents[i]!);
+  return decideIntents(model, score(model, item).intents).map((i) => model.intents[i]!);
 }
