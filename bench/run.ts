@@ -6,6 +6,7 @@ import { liveHeap, mb, median, perSec, rateAsync, rateSync, ratio, type Box } fr
 import { drafts, ruleSpecs, switchboardConfig } from './rule-sets.js';
 import { benchEnrichment, benchEnrichmentCost } from './enrichment.js';
 import { benchPathologicalPatterns } from './pathological-patterns.js';
+import { benchRuleShapes } from './rule-shapes.js';
 import { benchWebhookAccept } from './webhook.js';
 
 /**
@@ -162,6 +163,7 @@ console.log(
     'heapUsed after a full GC, Δ = growth from compiling that engine.\n',
 );
 
+benchRuleShapes();
 benchEnrichment();
 await benchEnrichmentCost();
 benchPathologicalPatterns();

@@ -3,30 +3,43 @@ import { subRuleMatches, type CompiledKey, type CompiledSubRule } from './evalua
 import { flattenEvent, type FlatEvent, type Leaf } from './flatten-event.js';
 import { ignoreCaseIndexKey } from './ignore-case.js';
 
-/** Prefix conditions of one path, by UTF-16 unit; `ids` are the references ending here. */
+/** Prefix conditions of one path, by UTF-16 unit; `child` continues the rules whose prefix ends here. */
 interface TrieNode {
   readonly next: Map<string, TrieNode>;
-  readonly ids: number[];
+  child: IndexNode | null;
 }
 
 /**
- * Sub-rule references filed under one value: a single reference is stored unboxed, since most
- * routing values belong to one rule and a hit then costs no extra memory access.
+ * Sub-rule references: a single reference is stored unboxed, since most routing values belong
+ * to one rule and a hit then costs no extra memory access.
  */
 type Refs = number | number[];
 
-/** The sub-rules filed under one path, by the value they need there. */
+/** The continuations under one path of a node, by the value the rules need there. */
 interface PathIndex {
-  strings: Map<string, Refs> | null;
-  numbers: Map<number, Refs> | null;
-  literals: Map<string, Refs> | null;
-  ignoreCase: Map<string, Refs> | null;
+  strings: Map<string, IndexNode> | null;
+  numbers: Map<number, IndexNode> | null;
+  literals: Map<string, IndexNode> | null;
+  ignoreCase: Map<string, IndexNode> | null;
   prefixes: TrieNode | null;
+}
+
+/**
+ * A state of the index: the sub-rules whose indexed conditions all hold once the event has led
+ * here (`refs`), and the conditions on further paths that lead on (`paths`). A sub-rule's indexed
+ * conditions are taken in path order, so rules that share conditions share the states.
+ */
+interface IndexNode {
+  refs: Refs | null;
+  readonly paths: Map<string, PathIndex>;
+  /** The call that last visited this node, so an event reaches each state once. */
+  visited: number;
 }
 
 /** Per-call state of {@link PatternSet.matching}. */
 interface Scratch {
   readonly stamp: number;
+  readonly flat: FlatEvent;
   readonly candidates: number[];
   readonly matched: number[];
 }
@@ -35,12 +48,27 @@ interface Scratch {
 type Entry = { readonly tag: 's' | 'n' | 'l' | 'i'; readonly value: string } | { readonly tag: 'p'; readonly value: string };
 
 /**
- * Many patterns compiled once and matched together. Each sub-rule (one `$or` combination) is
- * filed under one of its conditions that needs a specific value at a path (an exact string,
- * number, boolean/null, a simple equals-ignore-case, or a prefix); a matching event must then
- * have that value there, so only sub-rules found through the event's own leaves are evaluated.
- * Sub-rules with no such condition (only anything-but, suffix, wildcard, numeric ranges,
- * exists...) are always evaluated. Answers are exactly those of `compilePattern(p).matches`.
+ * Most index paths one sub-rule may take: the product of its indexed keys' value counts. Keys
+ * that would pass it are checked by evaluation instead of by the index.
+ */
+const MAX_FANOUT = 64;
+
+const newNode = (): IndexNode => ({ refs: null, paths: new Map(), visited: 0 });
+
+/**
+ * Many patterns compiled once and matched together, at a cost that depends on the event and on
+ * the rules it can match, not on how many rules there are.
+ *
+ * The conditions that need a specific value at a path (an exact string, number, boolean/null, a
+ * simple equals-ignore-case, or a prefix) form a shared index, like the state machine of AWS's
+ * event-ruler: a sub-rule (one `$or` combination) is filed under its indexable conditions in
+ * path order, so `{platform: [x], keywords: [a, b]}` is reached through `keywords = a` or
+ * `keywords = b` and then `platform = x`, and 10,000 rules that share `platform = x` never make
+ * an event with other keywords touch them. The sub-rules an event reaches are then evaluated in
+ * full (for the other conditions and array consistency), except single-condition sub-rules,
+ * which the index hit proves. Sub-rules with no indexable condition (only anything-but, suffix,
+ * wildcard, numeric ranges, exists...) are always evaluated. Answers are exactly those of
+ * `compilePattern(p).matches`.
  */
 export class PatternSet<K> {
   /** Number of entries (patterns), not sub-rules. */
@@ -48,11 +76,17 @@ export class PatternSet<K> {
   private readonly keys: K[] = [];
   private readonly rules: CompiledSubRule[] = [];
   private readonly owner: number[] = [];
-  private readonly paths = new Map<string, PathIndex>();
+  private readonly root: IndexNode = newNode();
   private readonly always: number[] = [];
   private readonly seenAt: Uint32Array;
   private readonly matchedAt: Uint32Array;
   private stamp = 0;
+  /**
+   * How many sub-rules the last {@link matching} call evaluated in full (the ones the index
+   * reached but could not prove, plus the always-checked ones): what a match costs, beyond the
+   * index walk. For benchmarks and tests of the index's selectivity.
+   */
+  lastEvaluated = 0;
 
   /**
    * Compiles every entry (in order). Throws the first entry's InvalidEventPatternError.
@@ -76,20 +110,39 @@ export class PatternSet<K> {
 
   /** Keys of all entries whose pattern matches the event, in insertion order. */
   matching(event: unknown): K[] {
+    this.lastEvaluated = 0;
     const flat = flattenEvent(event);
     if (flat === null || this.keys.length === 0) return [];
     const stamp = this.nextStamp();
     const candidates: number[] = [];
     const matched: number[] = [];
-    const scratch = { stamp, candidates, matched };
-    for (const [path, leaves] of flat) {
-      const index = this.paths.get(path);
-      if (index) for (const leaf of leaves) this.lookup(index, leaf, scratch);
-    }
+    const scratch: Scratch = { stamp, flat, candidates, matched };
+    this.visit(this.root, scratch);
     for (const id of candidates) this.consider(id, flat, stamp, matched);
     for (const id of this.always) this.consider(id, flat, stamp, matched);
+    this.lastEvaluated = candidates.length + this.always.length;
     if (!ascending(matched)) matched.sort((a, b) => a - b);
     return matched.map((p) => this.keys[p]!);
+  }
+
+  /** Collects a state's sub-rules and follows every condition the event meets from it. */
+  private visit(node: IndexNode, scratch: Scratch): void {
+    if (node.visited === scratch.stamp) return;
+    node.visited = scratch.stamp;
+    if (node.refs !== null) this.add(node.refs, scratch);
+    const { flat } = scratch;
+    // Walk the smaller of the two maps: the root knows many paths, a deep state one or two.
+    if (node.paths.size <= flat.size) {
+      for (const [path, index] of node.paths) {
+        const leaves = flat.get(path);
+        if (leaves) for (const leaf of leaves) this.lookup(index, leaf, scratch);
+      }
+    } else {
+      for (const [path, leaves] of flat) {
+        const index = node.paths.get(path);
+        if (index) for (const leaf of leaves) this.lookup(index, leaf, scratch);
+      }
+    }
   }
 
   private consider(id: number, flat: FlatEvent, stamp: number, matched: number[]): void {
@@ -101,8 +154,7 @@ export class PatternSet<K> {
     }
   }
 
-  private add(refs: Refs | undefined, scratch: Scratch): void {
-    if (refs === undefined) return;
+  private add(refs: Refs, scratch: Scratch): void {
     if (typeof refs === 'number') this.addOne(refs, scratch);
     else for (const ref of refs) this.addOne(ref, scratch);
   }
@@ -122,77 +174,94 @@ export class PatternSet<K> {
     }
   }
 
+  private follow(child: IndexNode | undefined | null, scratch: Scratch): void {
+    if (child) this.visit(child, scratch);
+  }
+
   private lookup(index: PathIndex, leaf: Leaf, scratch: Scratch): void {
     switch (leaf.kind) {
       case 'string': {
         const text = leaf.text;
-        if (index.strings) this.add(index.strings.get(text), scratch);
-        if (index.ignoreCase) this.add(index.ignoreCase.get(text.toLowerCase()), scratch);
+        if (index.strings) this.follow(index.strings.get(text), scratch);
+        if (index.ignoreCase) this.follow(index.ignoreCase.get(text.toLowerCase()), scratch);
         if (index.prefixes) {
           let node: TrieNode | undefined = index.prefixes;
-          this.add(node.ids, scratch);
+          this.follow(node.child, scratch);
           for (let i = 0; i < text.length && node; i++) {
             node = node.next.get(text[i]!);
-            if (node) this.add(node.ids, scratch);
+            if (node) this.follow(node.child, scratch);
           }
         }
         return;
       }
       case 'number':
-        if (index.numbers) this.add(index.numbers.get(leaf.num), scratch);
+        if (index.numbers) this.follow(index.numbers.get(leaf.num), scratch);
         return;
       default:
-        if (index.literals) this.add(index.literals.get(leaf.kind), scratch);
+        if (index.literals) this.follow(index.literals.get(leaf.kind), scratch);
     }
   }
 
-  /** Files a sub-rule under its most selective indexable key, or in the always-checked list. */
+  /**
+   * Files a sub-rule under its indexable keys in path order (as many as {@link MAX_FANOUT}
+   * allows), or in the always-checked list when it has none.
+   */
   private file(id: number, rule: CompiledSubRule): void {
-    let best: { key: CompiledKey; entries: Entry[]; score: number } | undefined;
-    for (const key of rule.keys) {
+    const indexable = rule.keys.flatMap((key) => {
       const entries = indexEntries(key);
-      if (!entries) continue;
-      // Prefer exact values over prefixes, then fewer entries.
-      const score = entries.reduce((s, e) => s + (e.tag === 'p' ? 1000 - Math.min(e.value.length, 999) : 1), 0);
-      if (!best || score < best.score) best = { key, entries, score };
-    }
-    if (!best) {
+      return entries ? [{ key, entries }] : [];
+    });
+    if (indexable.length === 0) {
       this.always.push(id);
       return;
     }
+    const chosen: typeof indexable = [];
+    let fanout = 1;
+    for (const k of indexable) {
+      if (fanout * k.entries.length > MAX_FANOUT) continue;
+      chosen.push(k);
+      fanout *= k.entries.length;
+    }
+    if (chosen.length === 0) chosen.push(indexable.reduce((a, b) => (b.entries.length < a.entries.length ? b : a)));
+    chosen.sort((a, b) => (a.key.path < b.key.path ? -1 : a.key.path > b.key.path ? 1 : 0));
     // When the index hit is the sub-rule's whole condition, file the owning pattern itself
-    // (as ~index) so a hit needs no evaluation and no further lookups.
+    // (as ~index) so a hit needs no evaluation. Only for one-key sub-rules: with several keys,
+    // the hits may come from different elements of an array, which array consistency forbids.
     // (Not when the field is read for IPs: then an IP-valued string is no longer its text.)
-    const proven = rule.keys.length === 1 && best.key.mode !== 'ip' && best.entries.every((e) => e.tag !== 'i');
-    const ref = proven ? ~this.owner[id]! : id;
-    const path = best.key.path;
-    let index = this.paths.get(path);
+    const only = chosen[0]!;
+    const proven = rule.keys.length === 1 && only.key.mode !== 'ip' && only.entries.every((e) => e.tag !== 'i');
+    this.insert(this.root, chosen, 0, proven ? ~this.owner[id]! : id);
+  }
+
+  private insert(node: IndexNode, chosen: readonly { key: CompiledKey; entries: Entry[] }[], i: number, ref: number): void {
+    if (i === chosen.length) {
+      node.refs = withRef(node.refs, ref);
+      return;
+    }
+    const { key, entries } = chosen[i]!;
+    let index = node.paths.get(key.path);
     if (!index) {
       index = { strings: null, numbers: null, literals: null, ignoreCase: null, prefixes: null };
-      this.paths.set(path, index);
+      node.paths.set(key.path, index);
     }
-    for (const entry of best.entries) {
+    for (const entry of entries) {
+      let child: IndexNode;
       if (entry.tag === 'p') {
-        let node: TrieNode = (index.prefixes ??= { next: new Map(), ids: [] });
+        let trie: TrieNode = (index.prefixes ??= { next: new Map(), child: null });
         // UTF-16 units, the same steps lookup() walks
-        for (let i = 0; i < entry.value.length; i++) {
-          const ch = entry.value[i]!;
-          let child = node.next.get(ch);
-          if (!child) {
-            child = { next: new Map(), ids: [] };
-            node.next.set(ch, child);
+        for (let c = 0; c < entry.value.length; c++) {
+          const ch = entry.value[c]!;
+          let next = trie.next.get(ch);
+          if (!next) {
+            next = { next: new Map(), child: null };
+            trie.next.set(ch, next);
           }
-          node = child;
+          trie = next;
         }
-        if (node.ids[node.ids.length - 1] !== ref) node.ids.push(ref);
-        continue;
-      }
-      if (entry.tag === 'n') {
-        fileUnder((index.numbers ??= new Map()), Number(entry.value), ref);
-        continue;
-      }
-      const map = entry.tag === 's' ? (index.strings ??= new Map()) : entry.tag === 'l' ? (index.literals ??= new Map()) : (index.ignoreCase ??= new Map());
-      fileUnder(map, entry.value, ref);
+        child = trie.child ??= newNode();
+      } else if (entry.tag === 'n') child = childUnder((index.numbers ??= new Map()), Number(entry.value));
+      else child = childUnder(entry.tag === 's' ? (index.strings ??= new Map()) : entry.tag === 'l' ? (index.literals ??= new Map()) : (index.ignoreCase ??= new Map()), entry.value);
+      this.insert(child, chosen, i + 1, ref);
     }
   }
 
@@ -200,23 +269,45 @@ export class PatternSet<K> {
     if (this.stamp === 0xffffffff) {
       this.seenAt.fill(0);
       this.matchedAt.fill(0);
+      resetVisits(this.root);
       this.stamp = 0;
     }
     return ++this.stamp;
   }
 }
 
+/** Clears every node's visit stamp (when the stamp counter wraps around). */
+function resetVisits(node: IndexNode): void {
+  node.visited = 0;
+  const walkTrie = (t: TrieNode): void => {
+    if (t.child) resetVisits(t.child);
+    for (const n of t.next.values()) walkTrie(n);
+  };
+  for (const index of node.paths.values()) {
+    for (const map of [index.strings, index.numbers, index.literals, index.ignoreCase]) if (map) for (const child of map.values()) resetVisits(child);
+    if (index.prefixes) walkTrie(index.prefixes);
+  }
+}
+
+function childUnder<T>(map: Map<T, IndexNode>, value: T): IndexNode {
+  let child = map.get(value);
+  if (!child) {
+    child = newNode();
+    map.set(value, child);
+  }
+  return child;
+}
+
+function withRef(refs: Refs | null, ref: number): Refs {
+  if (refs === null) return ref;
+  if (typeof refs === 'number') return refs === ref ? refs : [refs, ref];
+  if (refs[refs.length - 1] !== ref) refs.push(ref);
+  return refs;
+}
+
 function ascending(xs: readonly number[]): boolean {
   for (let i = 1; i < xs.length; i++) if (xs[i - 1]! > xs[i]!) return false;
   return true;
-}
-
-function fileUnder<T>(map: Map<T, Refs>, value: T, ref: number): void {
-  const refs = map.get(value);
-  if (refs === undefined) map.set(value, ref);
-  else if (typeof refs === 'number') {
-    if (refs !== ref) map.set(value, [refs, ref]);
-  } else if (refs[refs.length - 1] !== ref) refs.push(ref);
 }
 
 function numberKey(n: number): string {

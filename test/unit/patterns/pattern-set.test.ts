@@ -186,4 +186,43 @@ describe('PatternSet', () => {
     expect(set.size).toBe(10_000);
     expect(set.matching({ keywords: ['kw42', 'other'], text: 'hello' })).toEqual(['rule-42']);
   });
+
+  it('reaches only the rules an event can match when thousands share a condition', () => {
+    // 10,000 rules that all need platform x, each with its own two keywords: the shared
+    // condition must not make an event with platform x evaluate all of them.
+    const entries = Array.from({ length: 10_000 }, (_, i) => ({ key: i, pattern: { platform: ['x'], keywords: [`kw${i}`, `alt${i}`] } }));
+    const set = new PatternSet(entries);
+    expect(set.matching({ platform: 'x', keywords: ['kw7', 'alt9', 'nothing'] })).toEqual([7, 9]);
+    expect(set.lastEvaluated).toBe(2);
+    expect(set.matching({ platform: 'facebook', keywords: ['kw7'] })).toEqual([]);
+    expect(set.lastEvaluated).toBe(0);
+  });
+
+  it('walks the index through every condition it holds: kind, intents and language together', () => {
+    const kinds = ['comment', 'post', 'mention', 'dm'];
+    const intents = ['complaint', 'question', 'praise', 'bug_report', 'spam'];
+    const languages = ['en', 'es', 'fr', 'de', 'pt', 'it', 'nl'];
+    const entries = Array.from({ length: 2_800 }, (_, i) => ({
+      key: i,
+      pattern: { kind: [kinds[i % 4]!], intents: [intents[Math.floor(i / 4) % 5]!], language: [languages[Math.floor(i / 20) % 7]!], author: { followers: [{ numeric: ['>=', i] }] } },
+    }));
+    const set = new PatternSet(entries);
+    const event = { kind: 'post', intents: ['praise', 'spam'], language: 'fr', author: { followers: 1_000 } };
+    const expected = entries.filter((e) => compilePattern(e.pattern).matches(event)).map((e) => e.key);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(set.matching(event)).toEqual(expected);
+    // only the rules with this kind, one of these intents and this language are evaluated
+    expect(set.lastEvaluated).toBe(entries.filter((e) => e.pattern.kind[0] === 'post' && ['praise', 'spam'].includes(e.pattern.intents[0]!) && e.pattern.language[0] === 'fr').length);
+  });
+
+  it('files a rule with too many value combinations under fewer conditions, and still answers exactly', () => {
+    const many = Array.from({ length: 100 }, (_, i) => `w${i}`);
+    const set = new PatternSet([
+      { key: 'wide', pattern: { keywords: many, platform: ['x', 'y'], language: ['en'] } },
+      { key: 'narrow', pattern: { keywords: ['w3'], platform: ['x'] } },
+    ]);
+    expect(set.matching({ keywords: ['w3'], platform: 'x', language: 'en' })).toEqual(['wide', 'narrow']);
+    expect(set.matching({ keywords: ['w99'], platform: 'y', language: 'en' })).toEqual(['wide']);
+    expect(set.matching({ keywords: ['w99'], platform: 'y', language: 'de' })).toEqual([]);
+  });
 });
