@@ -8,15 +8,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { INTENTS } from '../lambdas/core/engagement/engagement.schema.js';
 import { decodeModel, encodeModel } from '../lambdas/core/enrichment/model/model-file.js';
 import { MODEL_FILE } from '../lambdas/core/enrichment/model/shipped-model.js';
-import { calibrate, DEFAULT_TRAIN_OPTIONS, freeze, trainNetwork, type TrainingItem } from '../lambdas/core/enrichment/model/train.js';
+import { calibrate, DEFAULT_TRAIN_OPTIONS, freeze, MODEL_LABELS as LABELS, trainNetwork, type TrainingItem } from '../lambdas/core/enrichment/model/train.js';
 import { readCorpus } from './corpus-file.js';
 
 /** The model's name, the first part of its version. */
 const NAME = 'switchboard-net-v1';
-export const LABELS = { intents: [...INTENTS], sentiments: ['negative', 'neutral', 'positive'], languages: ['en', 'es', 'fr', 'de', 'pt', 'it', 'nl'] };
 
 const trainFile = 'corpus/enrichment/train.jsonl';
 const devFile = 'corpus/enrichment/dev.jsonl';

@@ -1,3 +1,4 @@
+import { INTENTS } from '../../engagement/engagement.schema.js';
 import { extractFeatures } from './features.js';
 import { decideIntents, decideSentiment, featureTable, outputCount, score, softmax, type EnrichmentModel } from './network.js';
 
@@ -12,6 +13,9 @@ export interface TrainingItem {
   /** `und` (no letters) teaches no language. */
   language: string;
 }
+
+/** What the shipped model reads: every intent of the contract, three sentiments, the supported languages. */
+export const MODEL_LABELS: Labels = { intents: [...INTENTS], sentiments: ['negative', 'neutral', 'positive'], languages: ['en', 'es', 'fr', 'de', 'pt', 'it', 'nl'] };
 
 /** Training settings; the defaults are what `npm run train` uses. */
 export interface TrainOptions {
