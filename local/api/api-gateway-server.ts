@@ -19,7 +19,27 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
 export function createApiGatewayServer(api: RestApiDefinition, functions: Map<string, LocalFunction>, extra?: (req: IncomingMessage, res: ServerResponse) => boolean): Server {
   const binary = (contentType: string | undefined) =>
     api.binaryMediaTypes.some((t) => t === '*/*' || (contentType ?? '').split(';')[0]?.trim() === t);
-  return createServer(async (req, res) => {
+  const server = createServer(async (req, res) => {
+    try {
+      await serve(req, res);
+    } catch (err) {
+      // One bad request must never take the twin down (an unhandled rejection would).
+      console.error(`[api] ${req.method} request failed: ${(err as Error).message}`);
+      if (!res.headersSent) json(res, 500, { message: 'Internal server error' });
+      else res.destroy();
+    }
+  });
+  // Requests Node's parser refuses (a 20 kB path, broken framing) get a JSON answer naming the
+  // problem, as everything else the twin answers does, rather than Node's empty 400/431.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return;
+    const [status, message] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large: the request line and headers may take at most 16 KiB'] : [400, 'Bad Request: the request is not valid HTTP/1.1'];
+    const body = JSON.stringify({ message });
+    socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+  return server;
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (extra?.(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://localhost');
     const candidates = api.routes.map((r) => ({ r, params: matchPath(r.path, url.pathname) })).filter((c) => c.params);
@@ -71,5 +91,5 @@ export function createApiGatewayServer(api: RestApiDefinition, functions: Map<st
       console.error(`[api] ${route.r.method} ${route.r.path}: ${(err as Error).message}`);
       json(res, 502, { message: 'Internal server error' });
     }
-  });
+  }
 }

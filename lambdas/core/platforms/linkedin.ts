@@ -5,6 +5,7 @@ import {
   assertSignature,
   epochTimeSchema,
   hmac,
+  malformed,
   parseJsonBody,
   parsePayload,
   requireHeader,
@@ -82,7 +83,14 @@ function parseDelivery(rawBody: Buffer): unknown {
   parseJsonBody(rawBody, EXPECTED); // refuses invalid UTF-8 / JSON with a message that never quotes the body
   const exactIds = (key: string, value: unknown, context?: { source?: string }): unknown =>
     key === 'notificationId' && typeof value === 'number' && context?.source !== undefined ? context.source : value;
-  return JSON.parse(utf8.decode(rawBody), exactIds);
+  try {
+    return JSON.parse(utf8.decode(rawBody), exactIds);
+  } catch (err) {
+    // A reviver recurses: a body nested thousands of levels deep (valid JSON, parsed above)
+    // overflows the stack here. It is the sender's error, not ours: 400, so it is not retried.
+    if (err instanceof RangeError) throw malformed(`Body nests too deeply; expected ${EXPECTED}.`);
+    throw err;
+  }
 }
 
 /**

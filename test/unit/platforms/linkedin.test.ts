@@ -240,6 +240,8 @@ describe('LinkedIn normalize', () => {
   it('refuses bodies it cannot read with 400, never quoting them', () => {
     expectMalformedBody(linkedinAdapter, '{"type":', /not valid JSON.*LinkedIn webhook delivery/);
     expectMalformedBody(linkedinAdapter, '[]', /body: /);
+    // valid JSON nested too deeply for a reviver: the sender's error (400), not ours (503, retried forever)
+    expectMalformedBody(linkedinAdapter, `{"notifications":${'['.repeat(200_000)}${']'.repeat(200_000)}}`, /nests too deeply/);
     expectMalformedBody(linkedinAdapter, '{"type":"ORGANIZATION_SOCIAL_ACTION_NOTIFICATIONS"}', /body\.notifications/);
     expectMalformedBody(linkedinAdapter, JSON.stringify(delivery({ notificationId: 1 })), /body\.notifications\[0\]\.action/);
     const secretText = 'private-customer-words';
