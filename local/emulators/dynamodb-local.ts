@@ -89,6 +89,8 @@ export interface StartDynamoDbLocalOptions {
   dir?: string;
   /** How long to wait for ListTables to answer; default 30 s. */
   startTimeoutMs?: number;
+  /** Keep the data in this folder (`-dbPath`), so it survives a restart; default: in memory. */
+  dataDir?: string;
   /** Environment for `java` (its PATH finds it); default: this process's. */
   env?: NodeJS.ProcessEnv;
   log?: (message: string) => void;
@@ -118,11 +120,14 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
 
   // -sharedDb: one database for every access key and region, so any credentials see the
   // twin's tables (DESIGN.md: "any AWS SDK client pointed at those endpoints works").
-  const child = spawn('java', [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, JAR), '-inMemory', '-sharedDb', '-port', String(port)], {
+  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+  const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
+  const child = spawn('java', [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, JAR), ...storage, '-sharedDb', '-port', String(port)], {
     cwd: dir,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  if (child.pid !== undefined) watchOver(child.pid);
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
     output.push(...chunk.toString('utf8').split(/\r?\n/).filter((line) => line.trim() !== ''));
@@ -147,6 +152,22 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
     throw error;
   }
   return { endpoint, port, stop };
+}
+
+/**
+ * A twin killed with SIGKILL runs no exit handler, and its JVM would keep the port (the next
+ * `npm start` then fails). A small detached watchdog process kills the JVM once this process is
+ * gone, and ends by itself when the JVM does.
+ */
+function watchOver(childPid: number): void {
+  const script = `const [parent, child] = process.argv.slice(1).map(Number);
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
+setInterval(() => {
+  if (!alive(child)) process.exit(0);
+  if (!alive(parent)) { try { process.kill(child, 'SIGKILL'); } catch {} process.exit(0); }
+}, 500);`;
+  const watchdog = spawn(process.execPath, ['-e', script, String(process.pid), String(childPid)], { detached: true, stdio: 'ignore' });
+  watchdog.unref();
 }
 
 /** Fails with install instructions when `java` is missing or older than 17 (DynamoDB Local needs it). */

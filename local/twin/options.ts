@@ -22,6 +22,16 @@ export interface TwinOptions {
   /** Cloud assembly folder; `cdk synth` writes it unless `synth` is false. */
   outdir: string;
   synth: boolean;
+  /**
+   * An already running DynamoDB (`DYNAMODB_ENDPOINT`, e.g. a DynamoDB Local you keep running):
+   * used instead of starting one; its tables are reused, only the missing ones created.
+   */
+  dynamodbEndpoint?: string;
+  /**
+   * Where the DynamoDB Local the twin starts keeps its data (`DYNAMODB_DATA_DIR`), so the
+   * engagements and audit trail survive a restart; in memory when unset.
+   */
+  dynamodbDataDir?: string;
 }
 
 /** Reads {@link TwinOptions} from the environment, with the contract's defaults. */
@@ -37,5 +47,19 @@ export function twinOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): TwinOp
     secretsFile: resolve(env.SWITCHBOARD_SECRETS_FILE ?? 'config/local-secrets.json'),
     outdir: resolve(env.SWITCHBOARD_CDK_OUT ?? 'cdk.out'),
     synth: env.SWITCHBOARD_SKIP_SYNTH !== '1',
+    ...(env.DYNAMODB_ENDPOINT ? { dynamodbEndpoint: endpointFromEnv(env.DYNAMODB_ENDPOINT) } : {}),
+    ...(env.DYNAMODB_DATA_DIR ? { dynamodbDataDir: resolve(env.DYNAMODB_DATA_DIR) } : {}),
   };
+}
+
+/** `DYNAMODB_ENDPOINT` as a URL, or a clear error naming the variable. */
+function endpointFromEnv(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`DYNAMODB_ENDPOINT must be a URL such as http://127.0.0.1:8000, not "${value}".`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`DYNAMODB_ENDPOINT must be an http(s) URL, not "${value}".`);
+  return value.replace(/\/+$/, '');
 }

@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, type AttributeDefinition, type KeySchemaElement } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException, UpdateTimeToLiveCommand, type AttributeDefinition, type KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Server } from 'node:http';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
@@ -60,6 +60,18 @@ export interface TwinOutput {
   verbose?: boolean;
 }
 
+/** Fails with a message naming DYNAMODB_ENDPOINT when nothing answers ListTables there. */
+async function assertDynamoDbReachable(endpoint: string, region: string): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region, credentials: CREDENTIALS, maxAttempts: 1, requestHandler: { requestTimeout: 3_000, connectionTimeout: 2_000 } });
+  try {
+    await client.send(new ListTablesCommand({ Limit: 1 }));
+  } catch (err) {
+    throw new Error(`DYNAMODB_ENDPOINT is ${endpoint}, and no DynamoDB answers there (${(err as Error).name}: ${(err as Error).message}). Start it, or unset DYNAMODB_ENDPOINT to let the twin start DynamoDB Local.`);
+  } finally {
+    client.destroy();
+  }
+}
+
 /**
  * Starts the local twin: synthesizes the stack (or reuses the last synthesis when nothing it
  * depends on changed), starts DynamoDB Local, the SQS emulator, our EventBridge and a Secrets
@@ -89,15 +101,17 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
       () =>
         Promise.all([
           assertPortFree(options.webhookPort, WEBHOOK_PORT_ENV, { service: 'the webhook API' }),
-          assertPortFree(options.dynamodbPort, DYNAMODB_PORT_ENV, { service: 'DynamoDB Local' }),
           assertPortFree(options.sqsPort, SQS_PORT_ENV, { service: 'the SQS emulator' }),
           assertPortFree(options.eventBridgePort, EVENTBRIDGE_PORT_ENV, { service: 'the EventBridge emulator' }),
-          assertJava(),
+          ...(options.dynamodbEndpoint ? [assertDynamoDbReachable(options.dynamodbEndpoint, options.region)] : [assertPortFree(options.dynamodbPort, DYNAMODB_PORT_ENV, { service: 'DynamoDB Local' }), assertJava()]),
         ]),
-      () => `ports ${options.webhookPort}, ${options.dynamodbPort}, ${options.sqsPort} and ${options.eventBridgePort} are free, Java found`,
+      () =>
+        options.dynamodbEndpoint
+          ? `ports ${options.webhookPort}, ${options.sqsPort} and ${options.eventBridgePort} are free, DynamoDB answers at ${options.dynamodbEndpoint}`
+          : `ports ${options.webhookPort}, ${options.dynamodbPort}, ${options.sqsPort} and ${options.eventBridgePort} are free, Java found`,
     );
     // Fetched once (~56 MB) before the synth, so a first start fails early if the registry is unreachable.
-    await ensureDynamoDbLocal({ log: (line) => log(`  … ${line}`) });
+    if (!options.dynamodbEndpoint) await ensureDynamoDbLocal({ log: (line) => log(`  … ${line}`) });
     if (options.synth) {
       const digest = synthInputsDigest(process.cwd());
       if (synthesisIsCurrent(options.outdir, digest)) {
@@ -109,10 +123,15 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
     }
     const stack = readCloudAssembly(options.outdir);
 
+    const external = options.dynamodbEndpoint;
     const [dynamo, sqsServer] = await step(
-      'starting DynamoDB Local (Java) and the SQS emulator',
-      () => Promise.all([startDynamoDbLocal({ port: options.dynamodbPort, log }), startSqs({ port: options.sqsPort })]),
-      ([d, q]) => `DynamoDB Local on ${d.endpoint}, SQS on ${q.endpoint}`,
+      external ? 'starting the SQS emulator' : 'starting DynamoDB Local (Java) and the SQS emulator',
+      () =>
+        Promise.all([
+          external ? { endpoint: external, stop: async () => undefined } : startDynamoDbLocal({ port: options.dynamodbPort, log, ...(options.dynamodbDataDir ? { dataDir: options.dynamodbDataDir } : {}) }),
+          startSqs({ port: options.sqsPort }),
+        ]),
+      ([d, q]) => `${external ? `DynamoDB at ${d.endpoint} (yours)` : `DynamoDB Local on ${d.endpoint}${options.dynamodbDataDir ? `, data kept in ${options.dynamodbDataDir}` : ''}`}, SQS on ${q.endpoint}`,
     );
     stoppers.push(() => dynamo.stop(), () => sqsServer.stop());
     const resourcesStarted = performance.now();
@@ -145,16 +164,25 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
     for (const [logicalId, r] of [...resourcesOfType(stack, 'AWS::DynamoDB::GlobalTable'), ...resourcesOfType(stack, 'AWS::DynamoDB::Table')]) {
       const p = r.Properties ?? {};
       const TableName = resolver.physicalName(logicalId);
-      await dynamodb.send(
-        new CreateTableCommand({
-          TableName,
-          KeySchema: p.KeySchema as KeySchemaElement[],
-          AttributeDefinitions: p.AttributeDefinitions as AttributeDefinition[],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
+      const KeySchema = p.KeySchema as KeySchemaElement[];
+      try {
+        await dynamodb.send(new CreateTableCommand({ TableName, KeySchema, AttributeDefinitions: p.AttributeDefinitions as AttributeDefinition[], BillingMode: 'PAY_PER_REQUEST' }));
+      } catch (err) {
+        // A DynamoDB you run (DYNAMODB_ENDPOINT) or a kept data directory already has it: reuse
+        // it, unless its keys differ (then the functions' writes would all fail).
+        if (!(err instanceof ResourceInUseException)) throw err;
+        const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName }));
+        const keysOf = (k: KeySchemaElement[] | undefined) => (k ?? []).map((e) => `${e.AttributeName}:${e.KeyType}`).join(',');
+        if (keysOf(Table?.KeySchema) !== keysOf(KeySchema)) throw new Error(`Table ${TableName} already exists at ${dynamo.endpoint} with keys ${keysOf(Table?.KeySchema)}, not ${keysOf(KeySchema)}: delete it or point DYNAMODB_ENDPOINT elsewhere.`);
+        log(`  ✓ reusing table ${TableName} found at ${dynamo.endpoint}`);
+      }
       const ttl = p.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean } | undefined;
-      if (ttl?.AttributeName) await dynamodb.send(new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true } }));
+      if (ttl?.AttributeName) {
+        await dynamodb.send(new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true } })).catch((err: Error) => {
+          // a reused table has it already
+          if (!/already enabled/i.test(err.message)) throw err;
+        });
+      }
       tableNames.push(TableName);
     }
 

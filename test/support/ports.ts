@@ -20,3 +20,17 @@ export async function expectPortFree(port: number, host = '127.0.0.1'): Promise<
   });
   await new Promise((resolve) => probe.close(resolve));
 }
+
+/** Resolves once `port` can be bound again, polling; rejects with the port named after `timeoutMs`. */
+export async function waitForPortFree(port: number, timeoutMs: number, host = '127.0.0.1'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await expectPortFree(port, host);
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`port ${port} still taken after ${timeoutMs} ms: ${(err as Error).message}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}

@@ -1,4 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { startDynamoDbLocal } from '../../../local/emulators/dynamodb-local.js';
+import { LOCAL_CREDENTIALS } from '../../../local/emulators/local-credentials.js';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -18,8 +21,8 @@ const env = {
 };
 
 /** Starts `npm start` and resolves with its process and output once the twin says it is ready. */
-async function npmStart(): Promise<{ npm: ChildProcess; output: () => string }> {
-  const npm = spawn('npm', ['start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+async function npmStart(extraEnv: Record<string, string> = {}): Promise<{ npm: ChildProcess; output: () => string }> {
+  const npm = spawn('npm', ['start'], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   npm.stdout?.on('data', (d: Buffer) => (text += d.toString()));
   npm.stderr?.on('data', (d: Buffer) => (text += d.toString()));
@@ -78,6 +81,42 @@ describe('npm start stopped by a signal to the npm process', () => {
     expect(output()).not.toContain('synthesizing the stack');
     expect(output()).toMatch(/✓ DynamoDB Local on http:\/\/127\.0\.0\.1:8392, SQS on http:\/\/127\.0\.0\.1:9392 \(\d+\.\d s\)/);
     expect(output()).toMatch(/Switchboard local twin ready in \d+\.\d s/);
+    expect(await portsStillTaken(20_000)).toEqual([]);
+  });
+
+  it('uses a DynamoDB you run (DYNAMODB_ENDPOINT), reuses its tables on the next start, and leaves it running', async () => {
+    const external = await startDynamoDbLocal({ port: 0 });
+    try {
+      for (const run of [1, 2]) {
+        const { npm, output } = await npmStart({ DYNAMODB_ENDPOINT: external.endpoint });
+        const exited = new Promise((done) => npm.once('exit', done));
+        npm.kill('SIGTERM');
+        await exited;
+        expect(output()).toContain(`DynamoDB at ${external.endpoint} (yours)`);
+        expect(output()).not.toContain('starting DynamoDB Local');
+        if (run === 2) expect(output()).toMatch(/reusing table \S+ found at/);
+        else expect(output()).not.toContain('reusing table');
+      }
+      const client = new DynamoDBClient({ endpoint: external.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+      try {
+        expect((await client.send(new ListTablesCommand({}))).TableNames?.length).toBeGreaterThan(0);
+      } finally {
+        client.destroy();
+      }
+    } finally {
+      await external.stop();
+    }
+    expect(await portsStillTaken(20_000)).toEqual([]);
+  });
+
+  it('frees every port when the twin itself is killed with SIGKILL', async () => {
+    const { npm } = await npmStart();
+    // npm → sh → node (the twin): kill the twin's own process, which runs no handler.
+    const twinPid = Number(execSync(`pgrep -f "local/main.ts" -P $(pgrep -P ${npm.pid} || echo ${npm.pid}) || pgrep -f "local/main.ts" -P ${npm.pid}`, { encoding: 'utf8' }).trim().split('\n')[0]);
+    expect(twinPid).toBeGreaterThan(0);
+    const npmExited = new Promise((done) => npm.once('exit', done));
+    process.kill(twinPid, 'SIGKILL');
+    await npmExited;
     expect(await portsStillTaken(20_000)).toEqual([]);
   });
 });

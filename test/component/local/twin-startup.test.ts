@@ -32,4 +32,16 @@ describe('starting the local twin', () => {
     expect(out.stderr).toMatch(/needs Java.*not on PATH/);
     expect(out.stderr).toContain('openjdk-17-jre-headless');
   });
+
+  it('stops at once naming DYNAMODB_ENDPOINT when no DynamoDB answers there', () => {
+    const out = startTwin({ SQS_PORT: '9393', DYNAMODB_ENDPOINT: 'http://127.0.0.1:1' });
+    expect(out.status).toBe(1);
+    expect(out.stderr).toContain('DYNAMODB_ENDPOINT is http://127.0.0.1:1, and no DynamoDB answers there');
+  });
+
+  it('refuses a DYNAMODB_ENDPOINT that is not a URL', () => {
+    const out = startTwin({ SQS_PORT: '9393', DYNAMODB_ENDPOINT: 'localhost-8000' });
+    expect(out.status).toBe(1);
+    expect(out.stderr).toContain('DYNAMODB_ENDPOINT must be a URL');
+  });
 });

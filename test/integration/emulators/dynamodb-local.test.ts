@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { ensureDynamoDbLocal, startDynamoDbLocal } from '../../../local/emulators/dynamodb-local.js';
 import { localCredentials } from '../../support/aws-local.js';
-import { expectPortFree, occupyPort } from '../../support/ports.js';
+import { expectPortFree, occupyPort, waitForPortFree } from '../../support/ports.js';
 
 // The first run downloads DynamoDB Local (~56 MB); a start takes ~2-5 s.
 jest.setTimeout(180_000);
@@ -42,6 +42,51 @@ describe('DynamoDB Local (AWS jar, run with Java)', () => {
       await dynamo.stop();
     }
     await expectPortFree(dynamo.port);
+  });
+
+  it('keeps its data in a data directory across a restart', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'ddb-data-'));
+    try {
+      const first = await startDynamoDbLocal({ port: 0, dataDir });
+      const client = new DynamoDBClient({ endpoint: first.endpoint, region: 'us-east-1', credentials: localCredentials });
+      await client.send(new CreateTableCommand({ TableName: 'kept', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+      await client.send(new PutItemCommand({ TableName: 'kept', Item: { pk: { S: 'a' }, n: { N: '7' } } }));
+      client.destroy();
+      await first.stop();
+      const second = await startDynamoDbLocal({ port: 0, dataDir });
+      const again = new DynamoDBClient({ endpoint: second.endpoint, region: 'us-east-1', credentials: localCredentials });
+      try {
+        const { Item } = await again.send(new GetItemCommand({ TableName: 'kept', Key: { pk: { S: 'a' } } }));
+        expect(Item?.n?.N).toBe('7');
+      } finally {
+        again.destroy();
+        await second.stop();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('does not outlive a process killed with SIGKILL: its port is free again', async () => {
+    // A child process starts DynamoDB Local, prints the port, and is then killed with SIGKILL,
+    // which runs no exit handler: the watchdog must stop the JVM.
+    const script = `import { startDynamoDbLocal } from ${JSON.stringify(new URL('../../../local/emulators/dynamodb-local.ts', import.meta.url).href)};
+const d = await startDynamoDbLocal({ port: 0 });
+console.log('PORT ' + d.port);
+setInterval(() => {}, 1000);`;
+    const { spawn } = await import('node:child_process');
+    const owner = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      owner.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const m = /PORT (\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      owner.once('exit', (code) => reject(new Error(`owner exited early (${String(code)}): ${out}`)));
+    });
+    owner.kill('SIGKILL');
+    await waitForPortFree(port, 10_000);
   });
 
   it('names the port and DYNAMODB_PORT when the port is taken', async () => {
