@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Engagement } from '../core/engagement/engagement.schema.js';
-import type { ClaimResult, EngagementChange, EngagementStore, PublishLease, RoutingAuditRecord, SaveResult } from '../core/ports/engagement-store.js';
+import type { ClaimResult, EngagementChange, EngagementStore, PublishLease, RoutingAuditRecord, SaveResult, StoredEngagement } from '../core/ports/engagement-store.js';
 
 /**
  * Single-table layout (keys `pk`/`sk`), so an engagement and its whole history are one Query:
@@ -100,6 +100,12 @@ export class DynamoDbEngagementStore implements EngagementStore {
       const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.engagement(engagementId), ConsistentRead: true }));
       return Item ? 'deleted' : 'missing';
     }
+  }
+
+  async readStored(engagementId: string): Promise<StoredEngagement | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.engagement(engagementId), ConsistentRead: true }));
+    if (!Item) return undefined;
+    return { engagement: Item.engagement as Engagement, ...(typeof Item.publishedAt === 'string' ? { publishedAt: Item.publishedAt } : {}) };
   }
 
   async markPublished(engagementId: string, at: string): Promise<void> {

@@ -39,6 +39,16 @@ describe('DynamoDB engagement store (DynamoDB Local)', () => {
     expect(again).toMatchObject({ created: false, existing: { publishedAt: '2026-11-25T10:00:03.000Z' } });
   });
 
+  it('reads back a stored engagement with its edits and whether it was published', async () => {
+    const e = engagement(`generic:${randomUUID()}`);
+    expect(await store.readStored(e.id)).toBeUndefined();
+    await store.saveNew(e, audit(e, '2026-11-25T10:00:02.000Z'), lease());
+    await store.applyChange(e.id, { change: 'edited', at: '2026-11-25T10:00:05.000Z', deliveryId: 'm2', text: 'price list please', keywords: ['price', 'list'] });
+    expect(await store.readStored(e.id)).toEqual({ engagement: { ...e, text: 'price list please', keywords: ['price', 'list'] } });
+    await store.markPublished(e.id, '2026-11-25T10:00:06.000Z');
+    expect((await store.readStored(e.id))?.publishedAt).toBe('2026-11-25T10:00:06.000Z');
+  });
+
   it('lets one delivery at a time hold the right to publish', async () => {
     const e = engagement(`generic:${randomUUID()}`);
     await store.saveNew(e, audit(e, '2026-11-25T10:00:02.000Z'), lease('m1', '2026-11-25T10:01:00.000Z'));

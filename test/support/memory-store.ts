@@ -43,6 +43,11 @@ export class MemoryStore implements EngagementStore {
     return 'applied';
   }
 
+  async readStored(id: string): Promise<StoredEngagement | undefined> {
+    const stored = this.engagements.get(id);
+    return stored ? structuredClone(stored) : undefined;
+  }
+
   async markPublished(id: string, at: string): Promise<void> {
     const e = this.engagements.get(id);
     if (e && !e.publishedAt) e.publishedAt = at;

@@ -31,6 +31,14 @@ export interface ProcessDependencies {
   publishLeaseMs?: number;
   /** Store calls in flight at once. @default 16 */
   storeConcurrency?: number;
+  /**
+   * How long to wait, in steps, for another delivery that holds an engagement's publish lease
+   * to finish publishing it before giving up on this delivery (which SQS then retries only after
+   * its visibility timeout, minutes later). @default [250, 500, 1000]
+   */
+  heldWaitsMs?: readonly number[];
+  /** Waits (tests make it instant). @default setTimeout */
+  sleep?(ms: number): Promise<void>;
   /** Told about anything that is not the happy path; never given personal data. */
   log?(level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
 }
@@ -54,11 +62,19 @@ export interface ProcessOutcome {
  *    then with the decision first stored, so no department ever gets two different messages.
  *    A publish lease on the stored engagement keeps two deliveries processed at the same time
  *    from both publishing: the one without the lease fails and is retried by SQS later.
+ *    When another delivery holds the lease, this one waits a moment for it to publish before
+ *    giving up, so concurrent copies of a delivery settle in seconds, not visibility timeouts.
  * 3. An edit or deletion updates (or tombstones) the stored engagement and its audit trail;
- *    departments already have the engagement, so nothing is published again.
- * 4. All engagements of the batch are published together (the publisher batches by 10 and
- *    retries failed entries); a message whose engagements could not all be stored or published
- *    is reported failed, so SQS redelivers it and, past maxReceiveCount, dead-letters it.
+ *    departments already have the engagement, so nothing is published again, unless its
+ *    creation was stored by an earlier attempt that never published it: then the edited
+ *    engagement is published now, once (otherwise the retry of that attempt, reading the event
+ *    as an edit, would never publish it).
+ * 4. All engagements of the batch that were stored or claimed are published together (the
+ *    publisher batches by 10 and retries failed entries), even those of a message another of
+ *    whose engagements failed: progress is per engagement, so copies of a delivery that each
+ *    hold some of its leases cannot block one another for ever. A message whose engagements
+ *    could not all be stored or published is reported failed, so SQS redelivers it (the
+ *    published ones are then duplicates) and, past maxReceiveCount, dead-letters it.
  */
 export async function processDeliveries(messages: IntakeMessage[], deps: ProcessDependencies): Promise<ProcessOutcome> {
   const failed = new Set<string>();
@@ -70,16 +86,48 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
   // Store calls run concurrently (a Meta delivery may carry a thousand updates) but boundedly,
   // and the events of one engagement in order, so an edit never overtakes its creation.
   const limit = pLimit(deps.storeConcurrency ?? 16);
+  const heldWaits = deps.heldWaitsMs ?? [250, 500, 1_000];
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let order = 0;
+
+  /**
+   * Claims the right to publish a stored engagement; while another delivery holds it, waits for
+   * that one to publish (or its lease to lapse). Resolves `claimed` or `published`; throws when
+   * the other delivery is still at it after the last wait.
+   */
+  async function claim(id: string, lease: PublishLease, startedAt: string): Promise<'claimed' | 'published'> {
+    for (let attempt = 0; ; attempt++) {
+      const result = await deps.store.claimPublication(id, lease, attempt === 0 ? startedAt : deps.now().toISOString());
+      if (result !== 'held') return result;
+      // Held by another message of this very batch: it is published below, with this batch.
+      if (toPublish.has(id)) return 'published';
+      const wait = heldWaits[attempt];
+      if (wait === undefined) throw new Error(`engagement ${id} is being published by another delivery; retry later`);
+      await sleep(wait);
+    }
+  }
 
   async function handle(event: NormalizedEvent, message: IntakeMessage, receivedAt: string, lease: PublishLease, startedAt: string): Promise<void> {
     const at = deps.now().toISOString();
+    // Its place in the delivery, taken before any await, so publication keeps the delivery's order.
+    const position = order++;
     if (event.change !== 'created') {
       const id = engagementId(event.draft);
       const change: EngagementChange =
         event.change === 'edited' ? { change: 'edited', at, deliveryId: message.messageId, text: event.draft.text, keywords: extractKeywords(event.draft.text) } : { change: 'deleted', at, deliveryId: message.messageId };
       const applied = await deps.store.applyChange(id, change);
-      if (applied === 'applied') changed.push(id);
+      if (applied === 'applied') {
+        changed.push(id);
+        // The creation may be stored but unpublished (an earlier attempt of this delivery failed
+        // between store and publish): then departments have nothing yet, and get the edited text.
+        if (event.change === 'edited' && !toPublish.has(id)) {
+          const stored = await deps.store.readStored(id);
+          if (stored && !stored.publishedAt && (await claim(id, lease, startedAt)) === 'claimed') {
+            const latest = (await deps.store.readStored(id)) ?? stored;
+            toPublish.set(id, { engagement: latest.engagement, messageId: message.messageId, order: position });
+          }
+        }
+      }
       // An edit of an engagement never seen (its creation was missed) is routed as new; a
       // deletion of one never seen has nothing left to act on, nor has an edit of a deleted one.
       if (applied !== 'missing' || event.change === 'deleted') return;
@@ -87,7 +135,6 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
     const enrichment = deps.enricher ? await enrichDraft(event.draft, deps.enricher) : undefined;
     const engagement = buildEngagement(event.draft, receivedAt, deps.router, enrichment);
     if (toPublish.has(engagement.id)) return; // the same event twice in one batch
-    const position = order++;
     const { routing, ...routable } = engagement;
     // Why each rule matched, for the audit trail only: only the rules that matched are evaluated again.
     const reasons = deps.router.explain?.(routable, routing.rules) ?? [];
@@ -99,10 +146,9 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
       toPublish.set(engagement.id, { engagement, messageId: message.messageId, order: position });
       return;
     }
-    const claim = saved.existing.publishedAt ? 'published' : await deps.store.claimPublication(engagement.id, lease, startedAt);
-    if (claim === 'claimed') toPublish.set(engagement.id, { engagement: saved.existing.engagement, messageId: message.messageId, order: position });
-    else if (claim === 'published') duplicates.push(engagement.id);
-    else throw new Error(`engagement ${engagement.id} is being published by another delivery; retry later`);
+    const claimed = saved.existing.publishedAt ? 'published' : await claim(engagement.id, lease, startedAt);
+    if (claimed === 'claimed') toPublish.set(engagement.id, { engagement: saved.existing.engagement, messageId: message.messageId, order: position });
+    else duplicates.push(engagement.id);
   }
 
   await Promise.all(
@@ -131,7 +177,8 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
     }),
   );
 
-  const pending = [...toPublish.values()].filter((p) => !failed.has(p.messageId)).sort((a, b) => a.order - b.order);
+  // Everything stored or claimed is published, whatever else failed in its message.
+  const pending = [...toPublish.values()].sort((a, b) => a.order - b.order);
   const published: string[] = [];
   if (pending.length > 0) {
     const result = await deps.publisher.publish(pending.map((p) => p.engagement));

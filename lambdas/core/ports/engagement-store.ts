@@ -71,6 +71,8 @@ export interface EngagementStore {
    * and `deleted` when it was deleted before (a late edit must not bring deleted text back).
    */
   applyChange(engagementId: string, change: EngagementChange): Promise<'applied' | 'missing' | 'deleted'>;
+  /** The stored engagement and how far it got through publishing (a consistent read), or undefined. */
+  readStored(engagementId: string): Promise<StoredEngagement | undefined>;
   /** Records that the "Engagement Routed" event was accepted by the bus. */
   markPublished(engagementId: string, at: string): Promise<void>;
   /** Keeps the raw delivery for the retention period (for audit and reprocessing). */

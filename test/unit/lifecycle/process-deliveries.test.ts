@@ -18,7 +18,8 @@ const message = (messageId: string, drafts: unknown) => ({
 const draft = (id: string, text: string) => ({ id, text, author: { id: 'u1', handle: 'sam' } });
 
 function deps(store = new MemoryStore(), publisher = new MemoryPublisher()): ProcessDependencies & { store: MemoryStore; publisher: MemoryPublisher } {
-  return { router, adapterFor, store, publisher, now };
+  // Waiting for another delivery's lease is instant here: the clock only moves when a test moves it.
+  return { router, adapterFor, store, publisher, now, sleep: async () => undefined };
 }
 
 describe('processing intake deliveries', () => {
@@ -102,6 +103,42 @@ describe('processing intake deliveries', () => {
     const out = await processDeliveries([message('m1', draft('a', 'hi')), message('m2', draft('a', 'hi'))], d);
     expect(out.published).toEqual(['generic:a']);
     expect(d.publisher.published).toHaveLength(1);
+    // the second copy is settled by the first one's publication in the same batch: not failed
+    expect(out.failedMessageIds).toEqual([]);
+    expect(out.duplicates).toEqual(['generic:a']);
+  });
+
+  it('lets copies of a delivery that each hold one of its leases all finish: progress is per engagement', async () => {
+    // Three copies of one three-engagement delivery, each of which stored one engagement and
+    // died before publishing: each holds a live lease the others must wait out.
+    const d = deps();
+    const all = [draft('e1', 'refund please'), draft('e2', 'app crashes'), draft('e3', 'love it')];
+    d.publisher.crash = true;
+    for (const [m, i] of [['A', 0], ['B', 1], ['C', 2]] as const) await expect(processDeliveries([message(m, [all[i]])], d)).rejects.toThrow('injected');
+    d.publisher.crash = false;
+    // Every copy runs in full; each still meets leases the others hold.
+    const first = await Promise.all(['A', 'B', 'C'].map((m) => processDeliveries([message(m, all)], d)));
+    expect(d.publisher.published.map((e) => e.id).sort()).toEqual(['generic:e1', 'generic:e2', 'generic:e3']);
+    // SQS retries the copies that failed: everything is now a duplicate, nothing is published twice.
+    for (const m of first.flatMap((o) => o.failedMessageIds)) expect((await processDeliveries([message(m, all)], d)).failedMessageIds).toEqual([]);
+    expect(d.publisher.published.map((e) => e.id).sort()).toEqual(['generic:e1', 'generic:e2', 'generic:e3']);
+  });
+
+  it('waits for the delivery that holds the lease to publish, instead of failing for SQS to retry minutes later', async () => {
+    const d = deps();
+    d.publisher.crash = true;
+    await expect(processDeliveries([message('m1', draft('a', 'refund please'))], d)).rejects.toThrow('injected');
+    d.publisher.crash = false;
+    const waits: number[] = [];
+    d.sleep = async (ms) => {
+      waits.push(ms);
+      // while m2 waits, m1's retry publishes
+      if (waits.length === 2) await processDeliveries([message('m1', draft('a', 'refund please'))], { ...d, sleep: async () => undefined });
+    };
+    const out = await processDeliveries([message('m2', draft('a', 'refund please'))], d);
+    expect(out).toEqual({ failedMessageIds: [], published: [], duplicates: ['generic:a'], changed: [] });
+    expect(waits).toEqual([250, 500]);
+    expect(d.publisher.published.map((e) => e.id)).toEqual(['generic:a']);
   });
 
   it('reads the raw bytes the webhook accepted', () => {
@@ -154,6 +191,39 @@ describe('processing intake deliveries', () => {
       expect(late).toEqual({ failedMessageIds: [], published: [], duplicates: [], changed: [] });
       expect(d.store.engagements.get('generic:a')?.engagement.text).toBe('');
       expect(d.publisher.published).toHaveLength(1);
+    });
+
+    it('publishes, once, an engagement whose creation an earlier attempt stored but never published, when the retry reads it as an edit', async () => {
+      // D1 = [edit of E, never seen; new F]. Its first attempt stores E (routed as new) and dies
+      // before publishing; its retry finds E stored, so the edit applies, and E must still reach
+      // its department.
+      const d = changeDeps();
+      const d1 = {
+        messageId: 'd1',
+        body: JSON.stringify(
+          toIntakeDelivery(
+            'generic',
+            Buffer.from(JSON.stringify([
+              { change: 'edited', draft: { platform: 'generic', kind: 'comment', externalId: 'e', text: 'The app crashes on login', createdAt: '2026-11-25T11:00:00.000Z', author: { id: 'u', handle: '', name: '' } } },
+              { change: 'created', draft: { platform: 'generic', kind: 'comment', externalId: 'f', text: 'refund please', createdAt: '2026-11-25T11:00:00.000Z', author: { id: 'u', handle: '', name: '' } } },
+            ])),
+            '2026-11-25T12:00:00.000Z',
+          ),
+        ),
+      };
+      d.publisher.crash = true;
+      await expect(processDeliveries([d1], d)).rejects.toThrow('injected');
+      d.publisher.crash = false;
+      const retry = await processDeliveries([d1], d);
+      expect(retry.failedMessageIds).toEqual([]);
+      expect(retry.changed).toEqual(['generic:e']);
+      expect(d.publisher.published.map((e) => [e.id, e.text])).toEqual([
+        ['generic:e', 'The app crashes on login'],
+        ['generic:f', 'refund please'],
+      ]);
+      // a third copy publishes nothing again
+      await processDeliveries([d1], d);
+      expect(d.publisher.published).toHaveLength(2);
     });
 
     it('routes an edit of an engagement it never saw as new, and ignores a deletion of one', async () => {
