@@ -10,12 +10,13 @@ import { bundledConfig } from '../shared/bundled-config.js';
 import { DynamoDbHealthRecorder } from '../shared/dynamodb-health-recorder.js';
 import { DynamoDbPollStateStore } from '../shared/dynamodb-poll-state-store.js';
 import { requireEnv } from '../shared/env.js';
+import { WORKER_CLIENT_OPTIONS } from '../shared/sdk-client-options.js';
 import { logger, safeLogData } from '../shared/logger.js';
 import { secretReader } from '../shared/platform-secrets.js';
 import { sqsEnqueue } from '../shared/sqs-intake.js';
 
 const { config } = bundledConfig();
-const dynamodb = new DynamoDBClient({});
+const dynamodb = new DynamoDBClient(WORKER_CLIENT_OPTIONS);
 const metrics = new Metrics({ namespace: 'Switchboard' });
 const secretArns = JSON.parse(requireEnv('PLATFORM_SECRET_ARNS')) as Record<string, string>;
 const readSecret = secretReader(secretArns);
@@ -23,7 +24,7 @@ const deps = {
   pollerFor: (platform: string) => pollers.get(platform),
   state: new DynamoDbPollStateStore(dynamodb, requireEnv('TABLE_NAME')),
   health: new DynamoDbHealthRecorder(dynamodb, requireEnv('TABLE_NAME')),
-  enqueue: sqsEnqueue(new SQSClient({}), requireEnv('INTAKE_QUEUE_URL')),
+  enqueue: sqsEnqueue(new SQSClient(WORKER_CLIENT_OPTIONS), requireEnv('INTAKE_QUEUE_URL')),
   fetch: globalThis.fetch,
   now: () => new Date(),
   // Only platforms whose API needs credentials have a secret; a public feed has none.

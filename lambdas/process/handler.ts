@@ -14,6 +14,7 @@ import { bundledConfig } from '../shared/bundled-config.js';
 import { ComprehendEnricher } from '../shared/comprehend-enricher.js';
 import { DynamoDbEngagementStore } from '../shared/dynamodb-engagement-store.js';
 import { requireEnv } from '../shared/env.js';
+import { WORKER_CLIENT_OPTIONS } from '../shared/sdk-client-options.js';
 import { EventBridgePublisher } from '../shared/eventbridge-publisher.js';
 import { logger, safeLogData } from '../shared/logger.js';
 
@@ -21,9 +22,9 @@ const loaded = bundledConfig();
 const router = createRouter(loaded);
 const rawRetentionDays = Number(requireEnv('RAW_RETENTION_DAYS'));
 if (!Number.isInteger(rawRetentionDays) || rawRetentionDays < 1) throw new Error('RAW_RETENTION_DAYS must be a whole number of days (at least 1)');
-const store = new DynamoDbEngagementStore(new DynamoDBClient({}), requireEnv('TABLE_NAME'), rawRetentionDays);
+const store = new DynamoDbEngagementStore(new DynamoDBClient(WORKER_CLIENT_OPTIONS), requireEnv('TABLE_NAME'), rawRetentionDays);
 // The publisher retries failed entries itself; SDK retries underneath would multiply the attempts.
-const publisher = new EventBridgePublisher(new EventBridgeClient({ maxAttempts: 1 }), requireEnv('EVENT_BUS_NAME'));
+const publisher = new EventBridgePublisher(new EventBridgeClient({ ...WORKER_CLIENT_OPTIONS, maxAttempts: 1 }), requireEnv('EVENT_BUS_NAME'));
 
 /**
  * The enricher the deployment's config chooses (`enrichment:`). Cloud calls get one retry and

@@ -8,6 +8,7 @@ import { acceptWebhook, json } from '../core/lifecycle/accept-webhook.js';
 import { adapterFor } from '../core/platforms/registry.js';
 import { DynamoDbHealthRecorder } from '../shared/dynamodb-health-recorder.js';
 import { requireEnv } from '../shared/env.js';
+import { WEBHOOK_CLIENT_OPTIONS } from '../shared/sdk-client-options.js';
 import { logger } from '../shared/logger.js';
 import { secretReader } from '../shared/platform-secrets.js';
 import { sqsEnqueue } from '../shared/sqs-intake.js';
@@ -16,10 +17,10 @@ import { toProxyResult, toWebhookRequest } from './api-gateway.js';
 const metrics = new Metrics({ namespace: 'Switchboard' });
 const deps = {
   adapterFor,
-  health: new DynamoDbHealthRecorder(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
+  health: new DynamoDbHealthRecorder(new DynamoDBClient(WEBHOOK_CLIENT_OPTIONS), requireEnv('TABLE_NAME')),
   onHealthError: (err: Error) => logger.warn('connector health not recorded', { error: err.message }),
   secretFor: secretReader(JSON.parse(requireEnv('PLATFORM_SECRET_ARNS')) as Record<string, string>),
-  enqueue: sqsEnqueue(new SQSClient({}), requireEnv('INTAKE_QUEUE_URL')),
+  enqueue: sqsEnqueue(new SQSClient(WEBHOOK_CLIENT_OPTIONS), requireEnv('INTAKE_QUEUE_URL')),
   now: () => new Date(),
 };
 

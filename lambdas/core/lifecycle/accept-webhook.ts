@@ -25,6 +25,12 @@ export interface AcceptWebhookDependencies {
   health?: HealthRecorder;
   /** Told when recording health fails; the delivery's answer does not depend on it. */
   onHealthError?(err: Error): void;
+  /**
+   * Longest the answer waits for the health record, in ms: once the delivery is durable, a slow
+   * or stalled table must not delay the 2xx past the platform's timeout (or turn it into a 5xx
+   * when the function times out). @default 200
+   */
+  healthBudgetMs?: number;
 }
 
 /** A JSON response. */
@@ -73,7 +79,13 @@ export async function acceptWebhook(platform: string, request: WebhookRequest, d
       response.statusCode === 200 ? health.webhookAccepted(platform, at, response.accepted ?? 0)
       : response.statusCode === 403 ? health.webhookRefused(platform, at, response.errorCode ?? '403')
       : undefined;
-    await record?.catch((err: Error) => deps.onHealthError?.(err));
+    if (record) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const budget = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), deps.healthBudgetMs ?? 200)));
+      const outcome = await Promise.race([record.then(() => 'recorded' as const, (err: Error) => deps.onHealthError?.(err)), budget]);
+      clearTimeout(timer);
+      if (outcome === 'late') deps.onHealthError?.(new Error(`health record took longer than ${deps.healthBudgetMs ?? 200} ms; answered without waiting for it`));
+    }
   }
   return response;
 }

@@ -48,6 +48,21 @@ describe('accepting a webhook', () => {
     expect(calls).toEqual(['accepted generic', 'refused generic bad_signature']);
   });
 
+  it('answers 200 once the delivery is durable, even when the health record hangs or fails', async () => {
+    const errors: string[] = [];
+    const hanging = { webhookAccepted: () => new Promise<void>(() => undefined), webhookRefused: async () => undefined, polled: async () => undefined };
+    const { d, enqueued } = deps({ health: hanging, healthBudgetMs: 20, onHealthError: (e) => void errors.push(e.message) });
+    const body = '{"id":"1","text":"x","author":{"id":"u"}}';
+    const res = await acceptWebhook('generic', signed(body), d);
+    expect(res.statusCode).toBe(200);
+    expect(enqueued).toHaveLength(1);
+    expect(errors).toEqual(['health record took longer than 20 ms; answered without waiting for it']);
+    const failing = { ...hanging, webhookAccepted: async () => Promise.reject(new Error('ProvisionedThroughputExceeded')) };
+    const second = deps({ health: failing, onHealthError: (e) => void errors.push(e.message) });
+    expect((await acceptWebhook('generic', signed(body), second.d)).statusCode).toBe(200);
+    expect(errors.at(-1)).toBe('ProvisionedThroughputExceeded');
+  });
+
   it('refuses to verify with an incomplete secret, naming the missing keys and never their values', async () => {
     const { d, enqueued } = deps({ secretFor: async () => ({ signingSecret: '' }) });
     const err = await acceptWebhook('generic', signed('{"id":"1","text":"x","author":{"id":"u"}}'), d).catch((e: Error) => e);
