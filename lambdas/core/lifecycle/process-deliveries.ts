@@ -188,15 +188,21 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
       log('error', 'engagement not accepted by the event bus', { engagementId: f.id, errorCode: f.errorCode });
     }
     const at = deps.now().toISOString();
-    for (const id of result.published) {
-      published.push(id);
-      try {
-        await deps.store.markPublished(id, at);
-      } catch (err) {
-        // The event is on the bus; failing the message now would publish it a second time.
-        log('warn', 'published engagement could not be marked as published', { engagementId: id, error: (err as Error).message });
-      }
-    }
+    published.push(...result.published);
+    // Concurrently and boundedly: a thousand marks one after another against a slow table would
+    // outlast the function, and a timed-out batch is redelivered and published again.
+    await Promise.all(
+      result.published.map((id) =>
+        limit(async () => {
+          try {
+            await deps.store.markPublished(id, at);
+          } catch (err) {
+            // The event is on the bus; failing the message now would publish it a second time.
+            log('warn', 'published engagement could not be marked as published', { engagementId: id, error: (err as Error).message });
+          }
+        }),
+      ),
+    );
   }
   return { failedMessageIds: [...failed], published, duplicates, changed };
 }

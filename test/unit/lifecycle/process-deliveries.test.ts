@@ -253,6 +253,25 @@ describe('large deliveries', () => {
     expect(out.published).toEqual(drafts.map((x) => `generic:${x.id}`));
     expect(peak).toBe(8);
   });
+
+  it('marks a thousand publications concurrently, and a table that fails the marks neither fails the message nor publishes again', async () => {
+    const d = deps();
+    let inFlight = 0;
+    let peak = 0;
+    d.store.markPublished = async () => {
+      peak = Math.max(peak, ++inFlight);
+      await new Promise((r) => setTimeout(r, 1));
+      inFlight--;
+      throw new Error('RequestTimeout');
+    };
+    const warnings: string[] = [];
+    const drafts = Array.from({ length: 1_000 }, (_, i) => draft(`k${i}`, 'hello'));
+    const out = await processDeliveries([message('m1', drafts)], { ...d, storeConcurrency: 8, log: (level, msg) => void (level === 'warn' && warnings.push(msg)) });
+    expect(out.failedMessageIds).toEqual([]);
+    expect(d.publisher.published).toHaveLength(1_000);
+    expect(peak).toBe(8);
+    expect(warnings).toHaveLength(1_000);
+  });
 });
 
 describe('deliveries from pollers', () => {
