@@ -3,6 +3,7 @@ import { DEFAULT_DYNAMODB_PORT, DYNAMODB_PORT_ENV } from '../emulators/dynamodb-
 import { DEFAULT_EVENTBRIDGE_PORT, EVENTBRIDGE_PORT_ENV } from '../emulators/eventbridge/index.js';
 import { portFromEnv } from '../emulators/port-check.js';
 import { DEFAULT_SQS_PORT, SQS_PORT_ENV } from '../emulators/sqs.js';
+import { FAULTS_ENV, parseFaults, type FaultService } from '../emulators/fault-proxy.js';
 
 /** The webhook API's port variable and default (DESIGN.md). */
 export const WEBHOOK_PORT_ENV = 'PORT';
@@ -32,6 +33,11 @@ export interface TwinOptions {
    * engagements and audit trail survive a restart; in memory when unset.
    */
   dynamodbDataDir?: string;
+  /**
+   * Fault mode (`SWITCHBOARD_FAULTS`): the share of the functions' requests to each service
+   * that fail as AWS fails them. Empty: none.
+   */
+  faults: Partial<Record<FaultService, number>>;
 }
 
 /** Reads {@link TwinOptions} from the environment, with the contract's defaults. */
@@ -47,6 +53,7 @@ export function twinOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): TwinOp
     secretsFile: resolve(env.SWITCHBOARD_SECRETS_FILE ?? 'config/local-secrets.json'),
     outdir: resolve(env.SWITCHBOARD_CDK_OUT ?? 'cdk.out'),
     synth: env.SWITCHBOARD_SKIP_SYNTH !== '1',
+    faults: parseFaults(env[FAULTS_ENV]),
     ...(env.DYNAMODB_ENDPOINT ? { dynamodbEndpoint: endpointFromEnv(env.DYNAMODB_ENDPOINT) } : {}),
     ...(env.DYNAMODB_DATA_DIR ? { dynamodbDataDir: resolve(env.DYNAMODB_DATA_DIR) } : {}),
   };

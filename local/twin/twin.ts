@@ -10,6 +10,7 @@ import { assertJava, DYNAMODB_PORT_ENV, ensureDynamoDbLocal, startDynamoDbLocal 
 import { createEventBridge, EVENTBRIDGE_PORT_ENV } from '../emulators/eventbridge/index.js';
 import { assertPortFree, closeServer, listenOn } from '../emulators/port-check.js';
 import { startSecretsManager } from '../emulators/secrets-manager.js';
+import { startFaultProxy, type FaultService } from '../emulators/fault-proxy.js';
 import { SQS_PORT_ENV, startSqs } from '../emulators/sqs.js';
 import { LocalFunction } from '../functions/function-runner.js';
 import { ScheduleRunner, localSchedules } from '../functions/schedules.js';
@@ -220,6 +221,17 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
     const secretsServer = await startSecretsManager({ port: 0, secrets, region: options.region, accountId: options.accountId });
     stoppers.push(() => secretsServer.stop());
 
+    // Fault mode: the functions reach each faulted service through a proxy that fails a share of
+    // their requests as AWS does; the twin's own clients (event sources, set-up) go direct.
+    const functionEndpoints: Record<FaultService, string> = { dynamodb: dynamo.endpoint, sqs: sqsServer.endpoint, eventbridge: eventBridgeEndpoint };
+    const faulted = Object.entries(options.faults).filter(([, share]) => share > 0) as [FaultService, number][];
+    for (const [service, share] of faulted) {
+      const proxy = await startFaultProxy({ service, target: functionEndpoints[service], share });
+      stoppers.push(() => proxy.stop());
+      functionEndpoints[service] = proxy.endpoint;
+    }
+    if (faulted.length > 0) log(`  ✓ fault mode: ${faulted.map(([s, share]) => `${s} ${(share * 100).toFixed(0)}%`).join(', ')} of the functions' requests fail as AWS fails them`);
+
     // Functions, with the emulators as their AWS endpoints
     const functions = new Map<string, LocalFunction>();
     for (const f of localFunctions(stack, resolver)) {
@@ -232,7 +244,9 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
         memorySize: f.memorySize,
         log: (line) => logTo(f.name, line),
         environment: {
-          ...f.environment,
+          // The SDK sends SQS calls to the host of the queue URL, not to the configured endpoint:
+          // in fault mode the functions' queue URLs name the proxy.
+          ...Object.fromEntries(Object.entries(f.environment).map(([k, v]) => [k, functionEndpoints.sqs !== sqsServer.endpoint && v.startsWith(`${sqsServer.endpoint}/`) ? functionEndpoints.sqs + v.slice(sqsServer.endpoint.length) : v])),
           AWS_REGION: options.region,
           AWS_DEFAULT_REGION: options.region,
           AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
@@ -240,9 +254,9 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
           AWS_LAMBDA_FUNCTION_NAME: f.name,
           SWITCHBOARD_LOCAL_FUNCTION_ARN: resolver.arn(f.logicalId),
           AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(f.memorySize),
-          AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-          AWS_ENDPOINT_URL_SQS: sqsServer.endpoint,
-          AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridgeEndpoint,
+          AWS_ENDPOINT_URL_DYNAMODB: functionEndpoints.dynamodb,
+          AWS_ENDPOINT_URL_SQS: functionEndpoints.sqs,
+          AWS_ENDPOINT_URL_EVENTBRIDGE: functionEndpoints.eventbridge,
           AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsServer.endpoint,
         },
       });

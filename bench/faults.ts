@@ -1,0 +1,129 @@
+/**
+ * `npm run bench:faults [-- <deliveries>]`: the proof that nothing accepted is lost or doubled
+ * when AWS fails. Starts the local twin in fault mode (`SWITCHBOARD_FAULTS`, default
+ * `dynamodb:0.2,eventbridge:0.2,sqs:0.2`: a fifth of the functions' requests to each service
+ * fail as AWS fails them), sends unique signed deliveries (default 10,000) to its webhook,
+ * re-sending on 5xx and network errors as platforms do, waits until every intake message is
+ * processed or dead-lettered, and counts, per engagement, the messages the departments got:
+ * accepted, routed, lost (accepted, in no department queue and no dead-letter queue), doubled
+ * (a department got it more than once) and dead-lettered. Target: 0 lost, 0 doubled.
+ *
+ * It runs for minutes (a failed intake message waits out its visibility timeout, 180 s), so it
+ * is not part of `npm run bench` or the tests.
+ */
+import { createHmac, randomUUID } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import pLimit from 'p-limit';
+import { LOCAL_CREDENTIALS } from '../local/emulators/local-credentials.js';
+import { parseFaults } from '../local/emulators/fault-proxy.js';
+import { twinOptionsFromEnv } from '../local/twin/options.js';
+import { startTwin } from '../local/twin/twin.js';
+
+const COUNT = Number(process.argv[2] ?? 10_000);
+const CONCURRENCY = 20;
+const MAX_SENDS = 10;
+const faults = parseFaults(process.env.SWITCHBOARD_FAULTS ?? 'dynamodb:0.2,eventbridge:0.2,sqs:0.2');
+const stateDir = resolve('.switchboard/bench-faults');
+rmSync(stateDir, { recursive: true, force: true });
+const base = twinOptionsFromEnv();
+const options = { ...base, webhookPort: 3420, dynamodbPort: 8420, sqsPort: 9420, eventBridgePort: 4420, stateDir, faults };
+
+console.log(`Fault benchmark: ${COUNT.toLocaleString('en-US')} unique signed deliveries through the twin with ${Object.entries(faults).map(([s, f]) => `${s} ${(f * 100).toFixed(0)}%`).join(', ')} of the functions' requests failing`);
+const twin = await startTwin(options, { log: (line) => console.log(line) });
+const sqs = new SQSClient({ endpoint: twin.info.sqsEndpoint, region: twin.info.region, credentials: LOCAL_CREDENTIALS });
+try {
+  const secret = (JSON.parse(readFileSync(options.secretsFile, 'utf8')) as { generic: { signingSecret: string } }).generic.signingSecret;
+  const texts = ['where is my refund, order 3 weeks late', 'the app crashes when I log in', 'how much is the pro plan for 20 seats', 'journalist here, can you comment on the outage'];
+  const ids: string[] = [];
+  const accepted = new Set<string>();
+  let refused = 0;
+  let resent = 0;
+  let gaveUp = 0;
+  const started = performance.now();
+  const limit = pLimit(CONCURRENCY);
+  const send = async (i: number) => {
+    const id = randomUUID();
+    ids.push(id);
+    const body = JSON.stringify({ id, text: texts[i % texts.length], author: { id: `u${i}`, handle: `user${i}` } });
+    for (let attempt = 1; attempt <= MAX_SENDS; attempt++) {
+      const timestamp = Math.floor(Date.now() / 1000);
+      const signature = `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+      const status = await fetch(`${twin.info.webhookBaseUrl}/webhooks/generic`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-switchboard-timestamp': String(timestamp), 'x-switchboard-signature': signature }, body })
+        .then(async (r) => (await r.arrayBuffer(), r.status))
+        .catch(() => 0);
+      if (status >= 200 && status < 300) {
+        accepted.add(`generic:${id}`);
+        return;
+      }
+      if (status >= 400 && status < 500) {
+        refused++;
+        return;
+      }
+      resent++;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+    gaveUp++;
+  };
+  let done = 0;
+  const progress = setInterval(() => process.stdout.write(`  sent ${done.toLocaleString('en-US')} / ${COUNT.toLocaleString('en-US')}\r`), 1000);
+  await Promise.all(Array.from({ length: COUNT }, (_, i) => limit(() => send(i).then(() => void done++))));
+  clearInterval(progress);
+  const sendSeconds = (performance.now() - started) / 1000;
+  console.log(`  sent ${COUNT.toLocaleString('en-US')} in ${sendSeconds.toFixed(1)} s: ${accepted.size.toLocaleString('en-US')} accepted, ${resent} re-sent after a 5xx, ${refused} refused (4xx), ${gaveUp} given up after ${MAX_SENDS} tries`);
+
+  // Wait until the intake queue is empty (failed messages come back after their visibility timeout).
+  const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'Switchboard-Intake' }));
+  const intake = QueueUrls.find((u) => !/DeadLetter|dlq/i.test(u));
+  if (!intake) throw new Error('no intake queue found');
+  for (;;) {
+    await twin.quiesce();
+    const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: intake, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    const left = Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+    if (left === 0) break;
+    process.stdout.write(`  waiting for ${left} intake message(s) to be retried or dead-lettered (${((performance.now() - started) / 1000).toFixed(0)} s)…\r`);
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+  await twin.quiesce();
+
+  /** Every message body of a queue, read once (they stay invisible while the bench reads). */
+  const drain = async (url: string): Promise<string[]> => {
+    const bodies: string[] = [];
+    for (;;) {
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 600 }));
+      if (Messages.length === 0) return bodies;
+      bodies.push(...Messages.map((m) => m.Body ?? ''));
+    }
+  };
+  const copies = new Map<string, number>(); // `${department} ${engagementId}` → messages
+  const routed = new Set<string>();
+  for (const [department, url] of Object.entries(twin.info.queues)) {
+    for (const body of await drain(url)) {
+      const id = (JSON.parse(body) as { detail?: { id?: string } }).detail?.id ?? '?';
+      routed.add(id);
+      copies.set(`${department} ${id}`, (copies.get(`${department} ${id}`) ?? 0) + 1);
+    }
+  }
+  const deadLettered = new Set<string>();
+  for (const url of Object.values(twin.info.deadLetterQueues)) {
+    for (const body of await drain(url)) {
+      for (const id of accepted) if (body.includes(id.slice('generic:'.length))) deadLettered.add(id);
+    }
+  }
+  const lost = [...accepted].filter((id) => !routed.has(id) && !deadLettered.has(id));
+  const doubled = [...copies].filter(([, n]) => n > 1);
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`\nFault benchmark result (${seconds.toFixed(0)} s in all):`);
+  console.log(`  accepted       ${accepted.size.toLocaleString('en-US')}`);
+  console.log(`  routed         ${routed.size.toLocaleString('en-US')}`);
+  console.log(`  lost           ${lost.length}   target 0: ${lost.length === 0 ? 'met' : 'NOT met'}${lost.length ? ` (e.g. ${lost.slice(0, 3).join(', ')})` : ''}`);
+  console.log(`  doubled        ${doubled.length}   target 0: ${doubled.length === 0 ? 'met' : 'NOT met'}${doubled.length ? ` (e.g. ${doubled.slice(0, 3).map(([k, n]) => `${k} ×${n}`).join(', ')})` : ''}`);
+  console.log(`  dead-lettered  ${deadLettered.size}`);
+  console.log(`  function logs: ${join(stateDir, 'logs')}`);
+  process.exitCode = lost.length === 0 && doubled.length === 0 ? 0 : 1;
+} finally {
+  sqs.destroy();
+  await twin.stop();
+}

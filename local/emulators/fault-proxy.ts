@@ -1,0 +1,138 @@
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** The AWS services whose requests the twin's functions make, and fault mode can fail. */
+export const FAULT_SERVICES = ['dynamodb', 'sqs', 'eventbridge'] as const;
+export type FaultService = (typeof FAULT_SERVICES)[number];
+
+/** The environment variable that turns fault mode on (DESIGN.md, "Local twin"). */
+export const FAULTS_ENV = 'SWITCHBOARD_FAULTS';
+
+/**
+ * Reads `SWITCHBOARD_FAULTS=dynamodb:0.2,eventbridge:0.2,sqs:0.2`: the share of each service's
+ * requests that fail. Empty or unset: no fault mode. A malformed value throws naming the
+ * variable and what is wrong, so a typo never silently runs without faults.
+ */
+export function parseFaults(value: string | undefined): Partial<Record<FaultService, number>> {
+  const faults: Partial<Record<FaultService, number>> = {};
+  if (value === undefined || value.trim() === '') return faults;
+  for (const part of value.split(',')) {
+    const [name, share, ...rest] = part.trim().split(':');
+    if (!FAULT_SERVICES.includes(name as FaultService) || share === undefined || rest.length > 0) {
+      throw new Error(`${FAULTS_ENV}: "${part.trim()}" is not <service>:<share>; services are ${FAULT_SERVICES.join(', ')}, e.g. ${FAULTS_ENV}=dynamodb:0.2,sqs:0.1`);
+    }
+    const n = Number(share);
+    if (!Number.isFinite(n) || n < 0 || n > 1) throw new Error(`${FAULTS_ENV}: the share for ${name} must be a number from 0 to 1, not "${share}"`);
+    faults[name as FaultService] = n;
+  }
+  return faults;
+}
+
+/** One kind of failure, as the service answers it on the wire (JSON protocols). */
+interface Fault {
+  status: number;
+  /** The error's `__type`; the SDK reads the part after `#` as the error name. */
+  type: string;
+  message: string;
+}
+
+/**
+ * How each service fails: throttling (HTTP 400 with the service's throttling error) and server
+ * errors (500, 503), the ones the AWS SDK retries and the ones that reach the code once retries
+ * run out. Every fault is answered before the request reaches the emulator, so a failed request
+ * changed nothing (as for throttling; an AWS 500 may occasionally have been applied, which this
+ * mode does not imitate).
+ */
+const FAULTS: Record<FaultService, Fault[]> = {
+  dynamodb: [
+    { status: 400, type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException', message: 'The level of configured provisioned throughput for the table was exceeded.' },
+    { status: 400, type: 'com.amazon.coral.availability#ThrottlingException', message: 'Rate of requests exceeds the allowed throughput.' },
+    { status: 500, type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal server error' },
+    { status: 503, type: 'com.amazon.coral.availability#ServiceUnavailableException', message: 'Service unavailable' },
+  ],
+  sqs: [
+    { status: 400, type: 'com.amazonaws.sqs#RequestThrottled', message: 'Request is throttled.' },
+    { status: 500, type: 'com.amazonaws.sqs#InternalError', message: 'We encountered an internal error. Please try again.' },
+    { status: 503, type: 'com.amazonaws.sqs#ServiceUnavailable', message: 'The request has failed due to a temporary failure of the server.' },
+  ],
+  eventbridge: [
+    { status: 400, type: 'ThrottlingException', message: 'Rate exceeded' },
+    { status: 500, type: 'InternalException', message: 'Internal error' },
+    { status: 503, type: 'ServiceUnavailableException', message: 'Service unavailable' },
+  ],
+};
+
+/** Requests seen by a fault proxy, by operation (the `X-Amz-Target` action), and faults injected. */
+export interface FaultCounts {
+  requests: Record<string, number>;
+  faults: Record<string, number>;
+}
+
+export interface FaultProxy {
+  /** The proxy's endpoint, to give the functions instead of the emulator's. */
+  readonly endpoint: string;
+  readonly counts: FaultCounts;
+  stop(): Promise<void>;
+}
+
+export interface FaultProxyOptions {
+  service: FaultService;
+  /** The emulator's endpoint the proxy forwards to. */
+  target: string;
+  /** Share of requests to fail, 0..1. */
+  share: number;
+  /** Random numbers in [0, 1) (tests pass a seeded one). @default Math.random */
+  random?: () => number;
+}
+
+/**
+ * An HTTP proxy in front of one emulator that fails a share of the requests as the real
+ * service does (see {@link FAULTS}) and forwards the rest unchanged. The twin puts one in front of
+ * each service when `SWITCHBOARD_FAULTS` is set and gives the functions its endpoint, so
+ * retries, partial failures and dead letters can be exercised without AWS.
+ */
+export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
+  const random = options.random ?? Math.random;
+  const target = new URL(options.target);
+  const counts: FaultCounts = { requests: {}, faults: {} };
+  const bump = (m: Record<string, number>, k: string) => (m[k] = (m[k] ?? 0) + 1);
+  const faults = FAULTS[options.service];
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const operation = String(req.headers['x-amz-target'] ?? req.method ?? 'request').split('.').pop()!;
+    bump(counts.requests, operation);
+    if (random() < options.share) {
+      const fault = faults[Math.floor(random() * faults.length)]!;
+      bump(counts.faults, `${operation} ${fault.type.split('#').pop()}`);
+      req.resume(); // read and drop the body: the request never reaches the emulator
+      req.once('end', () => {
+        const body = JSON.stringify({ __type: fault.type, message: fault.message });
+        res.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `fault-${Date.now()}`, 'content-length': Buffer.byteLength(body) }).end(body);
+      });
+      return;
+    }
+    const upstream = httpRequest(
+      { hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.once('error', (err) => {
+      if (res.headersSent) res.destroy();
+      else res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ __type: 'ProxyError', message: `fault proxy could not reach ${options.target}: ${err.message}` }));
+    });
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    endpoint,
+    counts,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
