@@ -6,11 +6,13 @@ import { createRouter } from '../lambdas/core/routing/router.js';
 import { diffRouting, DiffInputError, testRuleExamples, type ExampleResult, type RoutingChange, type RoutingOutcome } from '../lambdas/core/rules/index.js';
 import { simulate } from '../lambdas/core/simulate/simulate.js';
 import { QUEUE_USAGE, queueCommand, QueueUsageError } from './commands/queue.js';
+import { REDRIVE_USAGE, redriveCommand, RedriveUsageError } from './commands/redrive.js';
 
 const USAGE = `Usage: switchboard simulate <file…>
        switchboard rules test [config.yaml]
        switchboard rules diff [--json] <old.yaml> <new.yaml> <file…>
        ${QUEUE_USAGE}
+       ${REDRIVE_USAGE}
 
   simulate: dry-runs engagements ({platform, text, …}) or platform deliveries ({platform,
     headers, body}, or samples from events/<platform>/) through enrichment and routing, without
@@ -26,6 +28,11 @@ const USAGE = `Usage: switchboard simulate <file…>
   queue read: reads up to --max (1-10, default 10) messages of a department's queue (or a
     dead-letter queue by name) of the running local twin, waiting up to --wait seconds (default 1),
     one line each (--json: the event as sent). Messages stay in the queue unless --delete.
+
+  redrive: moves the messages of a dead-letter queue (by name; a department id means both of its
+    dead-letter queues; --all: every one) back to where they failed: a queue's own dead letters to
+    that queue, undeliverable events to the queue they were meant for. Shows progress, then one
+    summary line per queue (--json: [{queue, target, messages, moved}]); --dry-run moves nothing.
 
   The config is config/switchboard.yaml, or the file SWITCHBOARD_CONFIG names.
   Exit codes: 0 ok, 1 failure (bad config, failing example, bad input), 2 usage error.`;
@@ -59,6 +66,7 @@ function main(argv: string[]): number | Promise<number> {
   if (command === 'simulate' && args.length > 0) return simulateCommand(args);
   if (command === 'rules') return rulesCommand(args);
   if (command === 'queue') return queueCommand(args);
+  if (command === 'redrive') return redriveCommand(args);
   throw new UsageError(command === undefined ? 'no command given' : command === 'simulate' ? 'simulate needs at least one file' : `unknown command "${command}"`);
 }
 
@@ -168,7 +176,7 @@ function rulesDiff(oldPath: string, newPath: string, files: string[], json: bool
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
-  if (err instanceof UsageError || err instanceof QueueUsageError) {
+  if (err instanceof UsageError || err instanceof QueueUsageError || err instanceof RedriveUsageError) {
     console.error(`switchboard: ${err.message}\n\n${USAGE}`);
     process.exitCode = 2;
   } else {

@@ -1,17 +1,8 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readTwinInfo, TwinNotRunningError, type TwinQueues } from './twin-info.js';
 
 /** Usage of `switchboard queue`; also part of the CLI's usage text. */
 export const QUEUE_USAGE = `switchboard queue read <department> [--max <n>] [--wait <seconds>] [--delete] [--json]`;
-
-/** What `queue read` reads from `.switchboard/local.json` (the running twin). */
-interface TwinInfo {
-  sqsEndpoint: string;
-  region: string;
-  queues: Record<string, string>;
-  deadLetterQueues: Record<string, string>;
-}
 
 /** A command line that does not fit the usage (exit 2). */
 export class QueueUsageError extends Error {}
@@ -44,12 +35,12 @@ export async function queueCommand(args: string[]): Promise<number> {
     } else throw new QueueUsageError(`unknown option "${flag}"; expected: ${QUEUE_USAGE}`);
   }
 
-  const infoFile = join(resolve(process.env.SWITCHBOARD_STATE_DIR ?? '.switchboard'), 'local.json');
-  let info: TwinInfo;
+  let info: TwinQueues;
   try {
-    info = JSON.parse(readFileSync(infoFile, 'utf8')) as TwinInfo;
-  } catch {
-    console.error(`switchboard: no running local twin found (${infoFile} is missing); start it with \`npm start\``);
+    info = readTwinInfo();
+  } catch (err) {
+    if (!(err instanceof TwinNotRunningError)) throw err;
+    console.error(`switchboard: ${err.message}`);
     return 1;
   }
   const queueUrl = info.queues[department] ?? info.deadLetterQueues[department];

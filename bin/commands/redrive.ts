@@ -1,0 +1,185 @@
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ListDeadLetterSourceQueuesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+  type Message,
+  type MessageAttributeValue,
+} from '@aws-sdk/client-sqs';
+import { readTwinInfo, TwinNotRunningError, type TwinQueues } from './twin-info.js';
+
+/** Usage of `switchboard redrive`; also part of the CLI's usage text. */
+export const REDRIVE_USAGE = 'switchboard redrive <dead-letter queue name or department id>|--all [--dry-run] [--json]';
+
+/** A command line that does not fit the usage (exit 2). */
+export class RedriveUsageError extends Error {}
+
+/** What `redrive` did (or, with `--dry-run`, would do) for one dead-letter queue. */
+export interface RedriveResult {
+  /** The dead-letter queue's name. */
+  queue: string;
+  /** Where its messages go back to: the queue that dead-lettered them, by name (several when they came from several). */
+  target: string;
+  /** Messages found in the dead-letter queue. */
+  messages: number;
+  /** Messages moved back (0 with `--dry-run`). */
+  moved: number;
+}
+
+/** The attributes EventBridge adds to an event it dead-letters; not part of the event, so not sent back. */
+const EVENTBRIDGE_DLQ_ATTRIBUTES = new Set(['RULE_ARN', 'TARGET_ARN', 'ERROR_CODE', 'ERROR_MESSAGE', 'EXHAUSTED_RETRY_CONDITION', 'RETRY_ATTEMPTS']);
+/** How long a message being moved stays hidden: time to send it on and delete it. */
+const MOVE_VISIBILITY_SECONDS = 120;
+
+/**
+ * `switchboard redrive <queue>|--all [--dry-run] [--json]`: moves dead letters back to where
+ * they failed, so they are processed again once the cause is fixed.
+ *
+ * - A queue's own dead-letter queue (SQS redrive policy: the intake queue's, a department
+ *   consumer's) goes back to that queue, found with `ListDeadLetterSourceQueues`.
+ * - A department's delivery dead-letter queue (events EventBridge could not deliver) goes back to
+ *   the queue each event was meant for (its `TARGET_ARN` attribute), as EventBridge would have
+ *   delivered it.
+ *
+ * Each message is sent to its target before it is deleted from the dead-letter queue, so a
+ * failure half-way leaves it in one place or (at worst) in both, never in neither. A department
+ * id stands for its two dead-letter queues. Progress is shown on a terminal; a summary line per
+ * queue (or `--json`: `[{ queue, target, messages, moved }]`) follows.
+ */
+export async function redriveCommand(args: string[]): Promise<number> {
+  let dryRun = false;
+  let json = false;
+  let all = false;
+  const names: string[] = [];
+  for (const arg of args) {
+    if (arg === '--dry-run') dryRun = true;
+    else if (arg === '--json') json = true;
+    else if (arg === '--all') all = true;
+    else if (arg.startsWith('--')) throw new RedriveUsageError(`unknown option "${arg}"; expected: ${REDRIVE_USAGE}`);
+    else names.push(arg);
+  }
+  if (all === (names.length > 0) || names.length > 1) throw new RedriveUsageError(`name one dead-letter queue or department, or --all; expected: ${REDRIVE_USAGE}`);
+
+  let info: TwinQueues;
+  try {
+    info = readTwinInfo();
+  } catch (err) {
+    if (err instanceof TwinNotRunningError) {
+      console.error(`switchboard: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+  const dlqs = selectDeadLetterQueues(info, all ? undefined : names[0]!);
+  if (dlqs.length === 0) {
+    console.error(`switchboard: no dead-letter queue or department "${names[0]}"; dead-letter queues: ${Object.keys(info.deadLetterQueues).join(', ')}; departments: ${Object.keys(info.queues).join(', ')}`);
+    return 1;
+  }
+
+  // The twin accepts any credentials; these keep the SDK from looking for real ones.
+  const sqs = new SQSClient({ endpoint: info.sqsEndpoint, region: info.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const progress = process.stderr.isTTY && !json ? (line: string) => process.stderr.write(`\r\x1b[2K${line}`) : () => undefined;
+  const results: RedriveResult[] = [];
+  try {
+    for (const [name, url] of dlqs) results.push(await redriveOne(sqs, name, url, dryRun, progress));
+  } finally {
+    sqs.destroy();
+  }
+  progress('');
+  if (json) console.log(JSON.stringify(results));
+  else {
+    for (const r of results) {
+      const verb = dryRun ? 'would move' : 'moved';
+      console.log(r.messages === 0 ? `${r.queue}: empty` : `${r.queue}: ${verb} ${dryRun ? r.messages : r.moved} of ${r.messages} message(s) to ${r.target}`);
+    }
+  }
+  return results.every((r) => dryRun || r.moved === r.messages) ? 0 : 1;
+}
+
+/** The dead-letter queues to redrive: all, one by name, or a department's two. */
+function selectDeadLetterQueues(info: TwinQueues, name: string | undefined): [string, string][] {
+  const entries = Object.entries(info.deadLetterQueues);
+  if (name === undefined) return entries;
+  const exact = entries.filter(([queue]) => queue === name);
+  if (exact.length > 0) return exact;
+  if (!info.queues[name]) return [];
+  // A department's queues are named after it: <prefix>-<id>-dlq and <prefix>-<id>-delivery-dlq.
+  return entries.filter(([queue]) => queue.endsWith(`-${name}-dlq`) || queue.endsWith(`-${name}-delivery-dlq`));
+}
+
+async function redriveOne(sqs: SQSClient, name: string, url: string, dryRun: boolean, progress: (line: string) => void): Promise<RedriveResult> {
+  const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }));
+  const total = Number(Attributes.ApproximateNumberOfMessages ?? 0);
+  const { queueUrls = [] } = await sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: url }));
+  const sourceUrl = queueUrls.length === 1 ? queueUrls[0]! : undefined;
+  const targets = new Set<string>();
+  const urlOfArn = new Map<string, string>();
+  const targetOf = async (m: Message): Promise<string | undefined> => {
+    if (sourceUrl) return sourceUrl;
+    const arn = m.MessageAttributes?.['TARGET_ARN']?.StringValue;
+    if (!arn?.startsWith('arn:aws:sqs:')) return undefined;
+    if (!urlOfArn.has(arn)) urlOfArn.set(arn, (await sqs.send(new GetQueueUrlCommand({ QueueName: arn.split(':').pop()! }))).QueueUrl!);
+    return urlOfArn.get(arn);
+  };
+  if (dryRun || total === 0) {
+    // A dry run only reads the targets from a first look at the messages, leaving them visible.
+    if (sourceUrl) targets.add(queueName(sourceUrl));
+    else if (total > 0) {
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0, MessageAttributeNames: ['All'] }));
+      for (const m of Messages) {
+        const t = await targetOf(m);
+        if (t) targets.add(queueName(t));
+      }
+    }
+    return { queue: name, target: [...targets].join(', ') || (total === 0 ? '—' : 'unknown'), messages: total, moved: 0 };
+  }
+
+  let moved = 0;
+  let seen = 0;
+  let unknown = 0;
+  for (;;) {
+    progress(`${name}: ${moved} / ${total} moved`);
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: MOVE_VISIBILITY_SECONDS, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }));
+    if (Messages.length === 0) break;
+    seen += Messages.length;
+    const byTarget = new Map<string, Message[]>();
+    for (const m of Messages) {
+      const t = await targetOf(m);
+      if (!t) {
+        unknown++;
+        continue; // left in the dead-letter queue: it becomes visible again
+      }
+      byTarget.set(t, [...(byTarget.get(t) ?? []), m]);
+    }
+    for (const [target, batch] of byTarget) {
+      targets.add(queueName(target));
+      const sent = await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: target,
+          Entries: batch.map((m, i) => ({ Id: String(i), MessageBody: m.Body ?? '', ...(attributesToKeep(m.MessageAttributes) ? { MessageAttributes: attributesToKeep(m.MessageAttributes) } : {}) })),
+        }),
+      );
+      const ok = new Set((sent.Successful ?? []).map((s) => Number(s.Id)));
+      const done = batch.filter((_, i) => ok.has(i));
+      if (done.length > 0) {
+        await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+        moved += done.length;
+      }
+    }
+    if (seen >= total + 10 * 1000) break; // messages keep arriving: stop rather than chase them
+    if (unknown > 0 && moved + unknown >= seen && byTarget.size === 0) break;
+  }
+  return { queue: name, target: [...targets].join(', ') || (unknown > 0 ? 'unknown' : '—'), messages: Math.max(total, moved + unknown), moved };
+}
+
+/** Message attributes to send on: all but EventBridge's dead-letter notes; undefined when none. */
+function attributesToKeep(attributes: Record<string, MessageAttributeValue> | undefined): Record<string, MessageAttributeValue> | undefined {
+  if (!attributes) return undefined;
+  const kept = Object.entries(attributes).filter(([k]) => !EVENTBRIDGE_DLQ_ATTRIBUTES.has(k));
+  return kept.length > 0 ? Object.fromEntries(kept) : undefined;
+}
+
+const queueName = (url: string) => url.split('/').pop() ?? url;
