@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Sample platform deliveries (events/<platform>/*.json) and how to sign them at replay time.

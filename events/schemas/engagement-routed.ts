@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENGAGEMENT_ROUTED } from '../../lambdas/core/engagement/engagement-routed.js';
 import { EngagementSchema, ENGAGEMENT_SCHEMA_VERSION } from '../../lambdas/core/engagement/engagement.schema.js';
 

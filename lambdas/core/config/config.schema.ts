@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENGAGEMENT_KINDS, PRIORITIES } from '../engagement/engagement.schema.js';
 import { compilePattern, InvalidEventPatternError } from '../patterns/index.js';
 import { PLATFORM_IDS } from '../engagement/platform-ids.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { SwitchboardConfigSchema, type SwitchboardConfig } from './config.schema.js';
 
 /** Where the config lives unless `SWITCHBOARD_CONFIG` says otherwise (relative to the working directory). */

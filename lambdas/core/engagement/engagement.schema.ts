@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PLATFORM_IDS } from './platform-ids.js';
 
 /** Version of the "Engagement Routed" detail; bump on any breaking change to the schema. */

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EngagementDraftSchema } from '../engagement/engagement.schema.js';
 import { PLATFORM_IDS } from '../engagement/platform-ids.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
 import type { NormalizedEvent, PlatformAdapter } from './adapter.js';
 import { IdSchema, assertSharedSecret, parseFormBody, parseJsonPrecise, parseKeyValueBody } from './shared-secret.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Mastodon's Account and Status entities as both the admin-webhook adapter and the notification

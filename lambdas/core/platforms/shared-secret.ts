@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { WebhookRejection, type PlatformSecret, type WebhookRequest } from './adapter.js';
 import { malformed, parseJsonBody, secretValue } from './signatures.js';
 

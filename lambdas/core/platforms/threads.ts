@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EngagementDraft } from '../engagement/engagement.schema.js';
 import type { NormalizedEvent, PlatformAdapter } from './adapter.js';
 import { META_SECRET_KEYS, metaHandshake, verifyMetaSignature } from './meta.js';

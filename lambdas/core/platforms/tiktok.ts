@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
 import { WebhookRejection, type NormalizedEvent, type PlatformAdapter } from './adapter.js';
 import { IdSchema, parseJsonPrecise } from './shared-secret.js';

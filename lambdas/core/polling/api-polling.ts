@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDurationMs } from '../config/duration.js';
 import type { PlatformSecret } from '../platforms/adapter.js';
 import { RateLimitedError, retryAfterMs } from './poller.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
 import { baseUrlSchema, digest, everySchema, failUnlessOk, parseBody, quotaSpent, readJson, requireSecret, resetHeaderMs, targetIdSchema } from './api-polling.js';
 import { walkNewestFirst, type WalkItem, type WalkPage } from './newest-first-walk.js';

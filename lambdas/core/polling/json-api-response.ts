@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { parseJsonPrecise } from '../platforms/shared-secret.js';
 import { RateLimitedError, retryAfterMs } from './poller.js';
 import { clampWaitMs } from './social-api-support.js';

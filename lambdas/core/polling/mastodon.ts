@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
 import type { ChangeType, NormalizedEvent } from '../platforms/adapter.js';
 import { htmlToText } from '../platforms/mastodon.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Poller } from './poller.js';
 import { RssTargetSchema, rssPoller } from './rss.js';
 import { RedditTargetSchema, redditPoller } from './reddit.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDurationMs } from '../config/duration.js';
 import type { EngagementDraft } from '../engagement/engagement.schema.js';
 import type { NormalizedEvent, PlatformSecret } from '../platforms/adapter.js';

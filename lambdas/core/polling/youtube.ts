@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EngagementDraft } from '../engagement/engagement.schema.js';
 import type { NormalizedEvent } from '../platforms/adapter.js';
 import { RateLimitedError, retryAfterMs, type Poller, type PollPage, type PollState, type PollTarget } from './poller.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { buildEngagement } from '../engagement/build-engagement.js';
 import { EngagementDraftSchema, type Engagement, type EngagementDraft } from '../engagement/engagement.schema.js';
 import { isPlatformId } from '../engagement/platform-ids.js';

@@ -1,0 +1,95 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildSync, type BuildOptions } from 'esbuild';
+import { readCloudAssembly } from '../local/template/cloud-assembly.js';
+import { IntrinsicResolver } from '../local/template/intrinsics.js';
+import { localFunctions } from '../local/template/local-resources.js';
+import { median } from './measure.js';
+
+/**
+ * Cold start of the function bundles: each synthesized bundle (`cdk.out`, as deployed) imported
+ * in a fresh Node process, timed from the start of the import to its end (the module's top-level
+ * work included: config, router, clients), beside an empty bundle and a bundle that only creates
+ * the three bare AWS SDK clients (DynamoDB, SQS, EventBridge), built with the same esbuild
+ * settings. Targets (issue: "cold start"): the webhook's extra over the empty bundle at most 1.0×
+ * the bare clients' extra, the process function's at most 1.5×; each also with the
+ * `--enable-source-maps` the functions run with.
+ */
+
+const RUNS = 7;
+const ESBUILD: BuildOptions = { bundle: true, format: 'esm', platform: 'node', target: 'node24', minify: true, sourcemap: true, mainFields: ['module', 'main'], banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } };
+
+/** Milliseconds to import `file` in a fresh process with `env`. */
+function importMs(file: string, env: NodeJS.ProcessEnv, sourceMaps: boolean): number {
+  const script = `const t0 = performance.now(); await import(${JSON.stringify(`file://${file}`)}); process.stdout.write(String(performance.now() - t0));`;
+  const out = spawnSync(process.execPath, [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', script], { env: { ...env, NODE_OPTIONS: '' }, encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`importing ${file} failed: ${out.stderr.slice(0, 500)}`);
+  return Number(out.stdout);
+}
+
+/** Runs the cold-import comparison and prints its table. */
+export function benchColdImport(outdir = resolve('cdk.out')): void {
+  const work = mkdtempSync(join(tmpdir(), 'cold-import-'));
+  try {
+    const empty = join(work, 'empty.mjs');
+    const clients = join(work, 'clients.mjs');
+    writeFileSync(join(work, 'empty.ts'), 'export const handler = async () => ({});\n');
+    writeFileSync(
+      join(work, 'clients.ts'),
+      [
+        "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+        "import { SQSClient } from '@aws-sdk/client-sqs';",
+        "import { EventBridgeClient } from '@aws-sdk/client-eventbridge';",
+        'const clients = [new DynamoDBClient({}), new SQSClient({}), new EventBridgeClient({})];',
+        'export const handler = async () => clients.length;',
+      ].join('\n'),
+    );
+    buildSync({ ...ESBUILD, entryPoints: [join(work, 'empty.ts')], outfile: empty });
+    buildSync({ ...ESBUILD, entryPoints: [join(work, 'clients.ts')], outfile: clients, nodePaths: [resolve('node_modules')] });
+
+    const stack = readCloudAssembly(outdir);
+    const resolver = new IntrinsicResolver(stack, { region: 'us-east-1', accountId: '123456789012', sqsEndpoint: 'http://127.0.0.1:9', sqsAccountId: '123456789012' });
+    const baseEnv = { PATH: process.env.PATH, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' };
+    const bundles = [
+      { name: 'empty bundle', file: empty, env: baseEnv },
+      { name: '3 bare SDK clients', file: clients, env: baseEnv },
+      ...localFunctions(stack, resolver).map((f) => ({ name: f.name.replace(/^Switchboard-/, '').replace(/[A-F0-9]{8}$/, ''), file: f.bundle, env: { ...baseEnv, ...f.environment } })),
+    ];
+    const times = new Map<string, number[]>();
+    for (let run = 0; run < RUNS; run++) {
+      for (const b of bundles) {
+        for (const maps of [false, true]) {
+          const key = `${b.name}|${maps}`;
+          times.set(key, [...(times.get(key) ?? []), importMs(b.file, b.env, maps)]);
+        }
+      }
+    }
+    const at = (name: string, maps: boolean) => median(times.get(`${name}|${maps}`)!);
+    console.log(`Cold import of the function bundles (fresh process each, median of ${RUNS}; extra = over the empty bundle)`);
+    const rows = [['bundle', 'size', 'import ms', 'extra ms', '÷ clients extra', 'with source maps: extra', '÷ clients', 'target']];
+    for (const b of bundles) {
+      const size = `${(statSync(b.file).size / 1024).toFixed(0)} KiB`;
+      const extra = at(b.name, false) - at('empty bundle', false);
+      const extraMaps = at(b.name, true) - at('empty bundle', true);
+      const clientsExtra = at('3 bare SDK clients', false) - at('empty bundle', false);
+      const clientsExtraMaps = at('3 bare SDK clients', true) - at('empty bundle', true);
+      const limit = /Webhook/.test(b.name) ? 1.0 : /Process/.test(b.name) ? 1.5 : undefined;
+      const ratio = extra / clientsExtra;
+      const ratioMaps = extraMaps / clientsExtraMaps;
+      const verdict = limit === undefined ? '' : `≤ ${limit.toFixed(1)}×: ${Math.max(ratio, ratioMaps) <= limit ? 'met' : 'NOT met'}`;
+      rows.push([b.name, size, at(b.name, false).toFixed(0), extra.toFixed(0), b.name === 'empty bundle' ? '' : `${ratio.toFixed(2)}×`, extraMaps.toFixed(0), b.name === 'empty bundle' ? '' : `${ratioMaps.toFixed(2)}×`, verdict]);
+    }
+    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+    for (const [i, r] of rows.entries()) {
+      console.log(r.map((cell, c) => (c === 0 || c === r.length - 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd());
+      if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+    }
+    console.log();
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) benchColdImport();
