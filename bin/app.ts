@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readFileSync } from 'node:fs';
 import { ConfigError, configPath, loadConfig } from '../lambdas/core/config/load-config.js';
 import { SwitchboardStack } from '../lib/switchboard-stack.js';
 
@@ -12,10 +11,8 @@ import { SwitchboardStack } from '../lib/switchboard-stack.js';
 const app = new App();
 const path = configPath();
 let config;
-let configText;
 try {
   config = loadConfig(path);
-  configText = readFileSync(path, 'utf8');
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);
@@ -26,7 +23,6 @@ try {
 
 new SwitchboardStack(app, app.node.tryGetContext('stackName') ?? 'Switchboard', {
   config,
-  configText,
   alarmEmail: app.node.tryGetContext('alarmEmail'),
   tableDeletionProtection: app.node.tryGetContext('tableDeletionProtection') !== 'false',
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },

@@ -25,8 +25,6 @@ import { WebhookApi } from './constructs/webhook-api.js';
 export interface SwitchboardStackProps extends StackProps {
   /** The validated governance config (departments become queues and rules). */
   config: LoadedConfig;
-  /** The config file's text, inlined into the process function. */
-  configText: string;
   /** Receives every alarm. */
   alarmEmail?: string;
   /** Days raw deliveries are kept before TTL removes them. @default 30 */
@@ -77,7 +75,7 @@ export class SwitchboardStack extends Stack {
       entry: lambdaEntry('process/handler.ts'),
       description: 'Normalizes, enriches, routes, stores and publishes engagements',
       timeout: processTimeout,
-      configText: props.configText,
+      bundledConfig: { ...props.config, path: 'switchboard.yaml (bundled)' },
       // The trained enrichment model, read next to the bundle at cold start.
       bundledFiles: [fileURLToPath(new URL(`../lambdas/core/enrichment/model/${MODEL_FILE}`, import.meta.url))],
       environment: {
@@ -102,7 +100,7 @@ export class SwitchboardStack extends Stack {
         timeout: Duration.seconds(60),
         // One run at a time: two overlapping runs could poll the same target and race its cursor.
         reservedConcurrentExecutions: 1,
-        configText: props.configText,
+        bundledConfig: { ...props.config, path: 'switchboard.yaml (bundled)' },
         environment: { TABLE_NAME: table.table.tableName, INTAKE_QUEUE_URL: intake.queue.queueUrl, PLATFORM_SECRET_ARNS: this.toJsonString(secrets.arns()) },
       });
       table.table.grant(poller.fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');

@@ -15,7 +15,7 @@ import { logger, safeLogData } from '../shared/logger.js';
 import { secretReader } from '../shared/platform-secrets.js';
 import { sqsEnqueue } from '../shared/sqs-intake.js';
 
-const { config } = bundledConfig();
+const { config } = bundledConfig;
 const dynamodb = new DynamoDBClient(WORKER_CLIENT_OPTIONS);
 const metrics = new Metrics({ namespace: 'Switchboard' });
 const secretArns = JSON.parse(requireEnv('PLATFORM_SECRET_ARNS')) as Record<string, string>;

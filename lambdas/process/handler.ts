@@ -18,7 +18,7 @@ import { WORKER_CLIENT_OPTIONS } from '../shared/sdk-client-options.js';
 import { EventBridgePublisher } from '../shared/eventbridge-publisher.js';
 import { logger, safeLogData } from '../shared/logger.js';
 
-const loaded = bundledConfig();
+const loaded = bundledConfig;
 const router = createRouter(loaded);
 const rawRetentionDays = Number(requireEnv('RAW_RETENTION_DAYS'));
 if (!Number.isInteger(rawRetentionDays) || rawRetentionDays < 1) throw new Error('RAW_RETENTION_DAYS must be a whole number of days (at least 1)');

@@ -1,13 +1,18 @@
-import { loadConfig, parseConfig, type LoadedConfig } from '../core/config/load-config.js';
+import type { LoadedConfig } from '../core/config/load-config.js';
 
 /**
- * The YAML text of the governance config, inlined by esbuild at synth time (see
- * lib/constructs/app-function.ts), so a function always runs with the config it was deployed
- * with and a config change is a new deployment. Undefined when running from source (tests).
+ * The governance config as data: validated once at synth time and inlined by esbuild as a
+ * JSON object literal (see lib/constructs/app-function.ts), so a function always runs with the
+ * config it was deployed with, a config change is a new deployment, and a cold start parses no
+ * YAML and runs no schema: the YAML parser and the config schema are not even in the bundle.
+ * Both constants are undefined when running from source (tests, the CLI).
  */
-declare const SWITCHBOARD_BUNDLED_CONFIG: string | undefined;
+declare const SWITCHBOARD_BUNDLED_CONFIG: LoadedConfig | undefined;
+declare const SWITCHBOARD_CONFIG_BUNDLED: boolean | undefined;
 
-/** The config the function was built with, falling back to the file when run from source. */
-export function bundledConfig(): LoadedConfig {
-  return typeof SWITCHBOARD_BUNDLED_CONFIG === 'string' ? parseConfig(SWITCHBOARD_BUNDLED_CONFIG, 'bundled switchboard.yaml') : loadConfig();
-}
+/**
+ * The config the function was built with; from source, the config file (read and validated
+ * then, through a dynamic import that the bundle's constant folding removes).
+ */
+export const bundledConfig: LoadedConfig =
+  typeof SWITCHBOARD_CONFIG_BUNDLED !== 'undefined' && SWITCHBOARD_CONFIG_BUNDLED ? SWITCHBOARD_BUNDLED_CONFIG! : (await import('../core/config/load-config.js')).loadConfig();

@@ -1,3 +1,4 @@
+import type { LoadedConfig } from '../../lambdas/core/config/load-config.js';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -15,8 +16,8 @@ export interface AppFunctionProps {
   timeout?: Duration;
   /** @default 512 */
   memorySize?: number;
-  /** The governance config's YAML text, inlined into the bundle (see lambdas/shared/bundled-config.ts). */
-  configText?: string;
+  /** The validated governance config, inlined into the bundle as data (see lambdas/shared/bundled-config.ts). */
+  bundledConfig?: LoadedConfig;
   /** @default RetentionDays.ONE_MONTH */
   logRetention?: RetentionDays;
   /** @default no reservation */
@@ -68,7 +69,7 @@ export class AppFunction extends Construct {
         externalModules: [],
         // CJS dependencies call require(); ESM bundles need it defined.
         banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        define: props.configText === undefined ? {} : { SWITCHBOARD_BUNDLED_CONFIG: JSON.stringify(props.configText) },
+        define: props.bundledConfig === undefined ? {} : { SWITCHBOARD_BUNDLED_CONFIG: JSON.stringify(props.bundledConfig), SWITCHBOARD_CONFIG_BUNDLED: 'true' },
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

@@ -21,7 +21,7 @@ const pollingConfigText = `${configText}\npolling:\n  - { platform: rss, id: blo
  */
 function synth(withNag = false, text = configText) {
   const app = new App({ context: { ...featureFlags, 'aws:cdk:bundling-stacks': [] } });
-  const stack = new SwitchboardStack(app, 'Switchboard', { config: parseConfig(text), configText: text, alarmEmail: 'oncall@example.com' });
+  const stack = new SwitchboardStack(app, 'Switchboard', { config: parseConfig(text), alarmEmail: 'oncall@example.com' });
   if (withNag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
 }

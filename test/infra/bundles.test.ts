@@ -1,0 +1,43 @@
+import { buildSync } from 'esbuild';
+import { loadConfig } from '../../lambdas/core/config/load-config.js';
+
+/**
+ * What goes into the function bundles, built as the CDK builds them (esbuild, ESM, minified,
+ * the config inlined as data): what a cold start must load and run.
+ */
+const loaded = { ...loadConfig('config/switchboard.yaml'), path: 'switchboard.yaml (bundled)' };
+function inputs(entry: string): string[] {
+  const result = buildSync({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node24',
+    minify: true,
+    write: false,
+    outfile: 'out.mjs',
+    metafile: true,
+    mainFields: ['module', 'main'],
+    define: { SWITCHBOARD_BUNDLED_CONFIG: JSON.stringify(loaded), SWITCHBOARD_CONFIG_BUNDLED: 'true' },
+    logLevel: 'silent',
+  });
+  return Object.keys(Object.values(result.metafile.outputs)[0]!.inputs);
+}
+
+describe('function bundles', () => {
+  it.each(['lambdas/process/handler.ts', 'lambdas/poller/handler.ts'])('%s carries the config as data: no YAML parser, no config schema, no file reading', (entry) => {
+    const files = inputs(entry);
+    expect(files.some((f) => f.includes('node_modules/yaml/'))).toBe(false);
+    expect(files.some((f) => f.endsWith('config/config.schema.ts') || f.endsWith('config/load-config.ts'))).toBe(false);
+  });
+
+  it.each(['lambdas/webhook/handler.ts', 'lambdas/process/handler.ts'])('%s takes zod with its English messages only (imported as a namespace, so unused parts are dropped)', (entry) => {
+    const files = inputs(entry);
+    expect(files.some((f) => f.includes('node_modules/zod/'))).toBe(true);
+    expect(files.filter((f) => f.includes('node_modules/zod/') && f.includes('/locales/'))).toEqual(['node_modules/zod/v4/locales/en.js']);
+  });
+
+  it('keeps the pollers out of the process bundle', () => {
+    expect(inputs('lambdas/process/handler.ts').filter((f) => f.includes('core/polling/'))).toEqual([]);
+  });
+});
