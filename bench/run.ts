@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { buildEngagement } from '../lambdas/core/engagement/build-engagement.js';
 import { createRouter, type RoutableEngagement, type Router } from '../lambdas/core/routing/router.js';
@@ -7,6 +8,8 @@ import { drafts, ruleSpecs, switchboardConfig } from './rule-sets.js';
 import { benchEnrichment, benchEnrichmentCost } from './enrichment.js';
 import { benchPathologicalPatterns } from './pathological-patterns.js';
 import { benchRuleShapes } from './rule-shapes.js';
+import { benchColdImport } from './cold-import.js';
+import { benchConfigLoad } from './config-load.js';
 import { benchWebhookAccept } from './webhook.js';
 
 /**
@@ -164,6 +167,9 @@ console.log(
 );
 
 benchRuleShapes();
+benchConfigLoad();
+if (existsSync('cdk.out/manifest.json')) benchColdImport();
+else console.log('Cold import: skipped, no cdk.out (run `npx cdk synth` or `npm start` once first)\n');
 benchEnrichment();
 await benchEnrichmentCost();
 benchPathologicalPatterns();

@@ -69,7 +69,7 @@ export class AppFunction extends Construct {
         externalModules: [],
         // CJS dependencies call require(); ESM bundles need it defined.
         banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        define: props.bundledConfig === undefined ? {} : { SWITCHBOARD_BUNDLED_CONFIG: JSON.stringify(props.bundledConfig), SWITCHBOARD_CONFIG_BUNDLED: 'true' },
+        define: props.bundledConfig === undefined ? {} : { SWITCHBOARD_BUNDLED_CONFIG: JSON.stringify(JSON.stringify(props.bundledConfig)), SWITCHBOARD_CONFIG_BUNDLED: 'true' },
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

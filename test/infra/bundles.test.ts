@@ -18,7 +18,7 @@ function inputs(entry: string): string[] {
     outfile: 'out.mjs',
     metafile: true,
     mainFields: ['module', 'main'],
-    define: { SWITCHBOARD_BUNDLED_CONFIG: JSON.stringify(loaded), SWITCHBOARD_CONFIG_BUNDLED: 'true' },
+    define: { SWITCHBOARD_BUNDLED_CONFIG: JSON.stringify(JSON.stringify(loaded)), SWITCHBOARD_CONFIG_BUNDLED: 'true' },
     logLevel: 'silent',
   });
   return Object.keys(Object.values(result.metafile.outputs)[0]!.inputs);

@@ -67,15 +67,21 @@ export function compilePattern(pattern: string | object, options?: CompileOption
       `Rule is too complex - the $or expressions expand to more than ${MAX_OR_COMBINATIONS} combinations`,
     );
   }
-  const layout = layoutMachines(compiled.subRules);
-  if (layout.wildcardComplexity(MAX_WILDCARD_COMPLEXITY) > MAX_WILDCARD_COMPLEXITY) {
+  // Only numeric, CIDR and wildcard values change how a field is read or how complex the rule is;
+  // most routing rules have none, and then the machine layout has nothing to say (and is skipped:
+  // it is a fifth of compiling a rule, which every cold start does for every rule).
+  const layout = compiled.subRules.some((rule) => [...rule.values()].some((values) => values.some((v) => FLAGGED.has(v.type)))) ? layoutMachines(compiled.subRules) : undefined;
+  if (layout && layout.wildcardComplexity(MAX_WILDCARD_COMPLEXITY) > MAX_WILDCARD_COMPLEXITY) {
     throw new InvalidEventPatternError(TOO_COMPLEX_REASON);
   }
   const subRules = compiled.subRules.map((rule, r): CompiledSubRule => ({
-    keys: sortedKeys(rule).map((path, k) => compileKey(path, rule.get(path) ?? [], layout.modes[r]?.[k] ?? 'plain')),
+    keys: sortedKeys(rule).map((path, k) => compileKey(path, rule.get(path) ?? [], layout?.modes[r]?.[k] ?? 'plain')),
   }));
   return new CompiledEventPattern(subRules);
 }
+
+/** Value types that set a machine's read mode or wildcard complexity (see machine-sim.ts `noteFlags`). */
+const FLAGGED = new Set(['numeric-equals', 'range', 'anything-but-numbers', 'cidr', 'wildcard', 'anything-but-wildcard']);
 
 function patternText(pattern: string | object): string {
   if (typeof pattern === 'string') return pattern;

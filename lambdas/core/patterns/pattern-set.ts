@@ -31,7 +31,8 @@ interface PathIndex {
  */
 interface IndexNode {
   refs: Refs | null;
-  readonly paths: Map<string, PathIndex>;
+  /** Null for a state no rule goes beyond (most of them: a Map each would double the index's memory). */
+  paths: Map<string, PathIndex> | null;
   /** The call that last visited this node, so an event reaches each state once. */
   visited: number;
 }
@@ -53,7 +54,7 @@ type Entry = { readonly tag: 's' | 'n' | 'l' | 'i'; readonly value: string } | {
  */
 const MAX_FANOUT = 64;
 
-const newNode = (): IndexNode => ({ refs: null, paths: new Map(), visited: 0 });
+const newNode = (): IndexNode => ({ refs: null, paths: null, visited: 0 });
 
 /**
  * Many patterns compiled once and matched together, at a cost that depends on the event and on
@@ -130,16 +131,18 @@ export class PatternSet<K> {
     if (node.visited === scratch.stamp) return;
     node.visited = scratch.stamp;
     if (node.refs !== null) this.add(node.refs, scratch);
+    const paths = node.paths;
+    if (paths === null) return;
     const { flat } = scratch;
     // Walk the smaller of the two maps: the root knows many paths, a deep state one or two.
-    if (node.paths.size <= flat.size) {
-      for (const [path, index] of node.paths) {
+    if (paths.size <= flat.size) {
+      for (const [path, index] of paths) {
         const leaves = flat.get(path);
         if (leaves) for (const leaf of leaves) this.lookup(index, leaf, scratch);
       }
     } else {
       for (const [path, leaves] of flat) {
-        const index = node.paths.get(path);
+        const index = paths.get(path);
         if (index) for (const leaf of leaves) this.lookup(index, leaf, scratch);
       }
     }
@@ -239,10 +242,11 @@ export class PatternSet<K> {
       return;
     }
     const { key, entries } = chosen[i]!;
-    let index = node.paths.get(key.path);
+    const paths = (node.paths ??= new Map());
+    let index = paths.get(key.path);
     if (!index) {
       index = { strings: null, numbers: null, literals: null, ignoreCase: null, prefixes: null };
-      node.paths.set(key.path, index);
+      paths.set(key.path, index);
     }
     for (const entry of entries) {
       let child: IndexNode;
@@ -283,7 +287,7 @@ function resetVisits(node: IndexNode): void {
     if (t.child) resetVisits(t.child);
     for (const n of t.next.values()) walkTrie(n);
   };
-  for (const index of node.paths.values()) {
+  for (const index of node.paths?.values() ?? []) {
     for (const map of [index.strings, index.numbers, index.literals, index.ignoreCase]) if (map) for (const child of map.values()) resetVisits(child);
     if (index.prefixes) walkTrie(index.prefixes);
   }
