@@ -10,17 +10,28 @@ export interface SqsEventSourceSpec {
   /** `ReportBatchItemFailures` in FunctionResponseTypes. */
   reportBatchItemFailures: boolean;
   region: string;
+  /**
+   * Batches in flight at once: the mapping's `ScalingConfig.MaximumConcurrency`, else the
+   * function's reserved concurrency, else 5 (the concurrent batches Lambda starts an SQS
+   * mapping with). @default 1
+   */
+  concurrency?: number;
 }
 
+/** Most concurrent batches the twin runs for one mapping, whatever the template allows: it shares one machine. */
+export const MAX_LOCAL_CONCURRENCY = 10;
+
 /**
- * Polls a queue and invokes the function with batches, as Lambda's SQS poller does: on success
+ * Polls a queue and invokes the function with batches, as Lambda's SQS poller does, with as
+ * many batches in flight as the mapping allows (so a backlog drains as on AWS, not one batch at a
+ * time), and in no particular order across batches (a standard queue has none): on success
  * the batch is deleted; with partial batch failures only the reported messages stay (they come
  * back after the visibility timeout and dead-letter after maxReceiveCount); if the function
  * throws, nothing is deleted.
  */
 export class SqsEventSource {
   private running = false;
-  private loop: Promise<void> | undefined;
+  private loops: Promise<void>[] = [];
   private inFlight = 0;
 
   constructor(
@@ -32,12 +43,13 @@ export class SqsEventSource {
 
   start(): void {
     this.running = true;
-    this.loop = this.poll();
+    const pollers = Math.max(1, Math.min(MAX_LOCAL_CONCURRENCY, this.spec.concurrency ?? 1));
+    this.loops = Array.from({ length: pollers }, () => this.poll());
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    await this.loop;
+    await Promise.all(this.loops);
   }
 
   /** True while a batch is being processed (tests wait for quiet). */

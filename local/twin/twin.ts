@@ -271,7 +271,11 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
       const queueId = referencedId(p.EventSourceArn);
       const fn = functions.get(referencedId(p.FunctionName) ?? '');
       if (!queueId || !fn) continue;
+      const fnProps = stack.resources[referencedId(p.FunctionName) ?? '']?.Properties ?? {};
+      const scaling = p.ScalingConfig as { MaximumConcurrency?: number } | undefined;
+      const concurrency = Number(scaling?.MaximumConcurrency ?? fnProps.ReservedConcurrentExecutions ?? 5);
       const source = new SqsEventSource(sqs, fn, {
+        concurrency,
         queueUrl: resolver.queueUrl(queueId),
         queueArn: resolver.arn(queueId),
         batchSize: Number(p.BatchSize ?? 10),

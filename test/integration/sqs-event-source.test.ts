@@ -29,10 +29,10 @@ describe('SQS event source mapping (local twin)', () => {
     return { url, dlq };
   }
 
-  function run(url: string, handler: (event: SQSEvent) => SQSBatchResponse | Promise<SQSBatchResponse>) {
+  function run(url: string, handler: (event: SQSEvent) => SQSBatchResponse | Promise<SQSBatchResponse>, concurrency?: number) {
     const calls: string[][] = [];
     const fn = { spec: { functionName: 'fake' }, invoke: async (event: SQSEvent) => (calls.push(event.Records.map((r) => r.body)), handler(event)) } as unknown as LocalFunction;
-    const source = new SqsEventSource(sqs, fn, { queueUrl: url, queueArn: 'arn', batchSize: 10, reportBatchItemFailures: true, region: 'us-east-1' }, () => undefined);
+    const source = new SqsEventSource(sqs, fn, { queueUrl: url, queueArn: 'arn', batchSize: 10, reportBatchItemFailures: true, region: 'us-east-1', ...(concurrency ? { concurrency } : {}) }, () => undefined);
     source.start();
     sources.push(source);
     return calls;
@@ -74,5 +74,26 @@ describe('SQS event source mapping (local twin)', () => {
     await until(async () => calls.length >= 2 && (await depth(url)) === 0);
     expect(calls).toEqual([['a'], ['a']]);
     expect(await depth(dlq)).toBe(0);
+  });
+
+  it('drains a backlog with as many batches in flight as the mapping allows, each message once', async () => {
+    const { url } = await queues('esm-concurrent');
+    const bodies = Array.from({ length: 60 }, (_, i) => `m${i}`);
+    for (const MessageBody of bodies) await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody }));
+    let inFlight = 0;
+    let peak = 0;
+    const calls = run(
+      url,
+      async () => {
+        peak = Math.max(peak, ++inFlight);
+        await new Promise((r) => setTimeout(r, 300));
+        inFlight--;
+        return { batchItemFailures: [] };
+      },
+      3,
+    );
+    await until(async () => calls.flat().length >= bodies.length && (await depth(url)) === 0 && inFlight === 0);
+    expect(calls.flat().sort()).toEqual([...bodies].sort());
+    expect(peak).toBe(3);
   });
 });
