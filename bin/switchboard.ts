@@ -7,12 +7,14 @@ import { diffRouting, DiffInputError, testRuleExamples, type ExampleResult, type
 import { simulate } from '../lambdas/core/simulate/simulate.js';
 import { QUEUE_USAGE, queueCommand, QueueUsageError } from './commands/queue.js';
 import { REDRIVE_USAGE, redriveCommand, RedriveUsageError } from './commands/redrive.js';
+import { COST_USAGE, costCommand, CostUsageError } from './commands/cost.js';
 
 const USAGE = `Usage: switchboard simulate <file…>
        switchboard rules test [config.yaml]
        switchboard rules diff [--json] <old.yaml> <new.yaml> <file…>
        ${QUEUE_USAGE}
        ${REDRIVE_USAGE}
+       ${COST_USAGE}
 
   simulate: dry-runs engagements ({platform, text, …}) or platform deliveries ({platform,
     headers, body}, or samples from events/<platform>/) through enrichment and routing, without
@@ -33,6 +35,11 @@ const USAGE = `Usage: switchboard simulate <file…>
     dead-letter queues; --all: every one) back to where they failed: a queue's own dead letters to
     that queue, undeliverable events to the queue they were meant for. Shows progress, then one
     summary line per queue (--json: [{queue, target, messages, moved}]); --dry-run moves nothing.
+
+  cost: the cost per million engagements of what the running twin's functions did (API, Lambda,
+    DynamoDB capacity, SQS, EventBridge) at list prices, each line beside the floor for a REST API
+    front door (--json: {engagements, region, frontDoor, perMillion: {total, floor, ratio}, lines}).
+    --reset zeroes the twin's counters, to measure one run of traffic.
 
   The config is config/switchboard.yaml, or the file SWITCHBOARD_CONFIG names.
   Exit codes: 0 ok, 1 failure (bad config, failing example, bad input), 2 usage error.`;
@@ -67,6 +74,7 @@ function main(argv: string[]): number | Promise<number> {
   if (command === 'rules') return rulesCommand(args);
   if (command === 'queue') return queueCommand(args);
   if (command === 'redrive') return redriveCommand(args);
+  if (command === 'cost') return costCommand(args);
   throw new UsageError(command === undefined ? 'no command given' : command === 'simulate' ? 'simulate needs at least one file' : `unknown command "${command}"`);
 }
 
@@ -176,7 +184,7 @@ function rulesDiff(oldPath: string, newPath: string, files: string[], json: bool
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
-  if (err instanceof UsageError || err instanceof QueueUsageError || err instanceof RedriveUsageError) {
+  if (err instanceof UsageError || err instanceof QueueUsageError || err instanceof RedriveUsageError || err instanceof CostUsageError) {
     console.error(`switchboard: ${err.message}\n\n${USAGE}`);
     process.exitCode = 2;
   } else {

@@ -62,10 +62,14 @@ const FAULTS: Record<FaultService, Fault[]> = {
   ],
 };
 
-/** Requests seen by a fault proxy, by operation (the `X-Amz-Target` action), and faults injected. */
+/** Requests seen by a service proxy, by operation (the `X-Amz-Target` action), and faults injected. */
 export interface FaultCounts {
   requests: Record<string, number>;
   faults: Record<string, number>;
+  /** DynamoDB: capacity units consumed, by operation, as DynamoDB Local reports them. */
+  capacity: Record<string, number>;
+  /** EventBridge: events put (PutEvents entries, what EventBridge bills). */
+  events: number;
 }
 
 export interface FaultProxy {
@@ -86,15 +90,17 @@ export interface FaultProxyOptions {
 }
 
 /**
- * An HTTP proxy in front of one emulator that fails a share of the requests as the real
- * service does (see {@link FAULTS}) and forwards the rest unchanged. The twin puts one in front of
+ * An HTTP proxy in front of one emulator that counts the requests the twin's functions make
+ * (by operation, with the capacity DynamoDB consumes and the events EventBridge takes: what the
+ * cost report prices), fails a share of them as the real service does (see {@link FAULTS}), and
+ * forwards the rest. The twin puts one in front of
  * each service when `SWITCHBOARD_FAULTS` is set and gives the functions its endpoint, so
  * retries, partial failures and dead letters can be exercised without AWS.
  */
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const random = options.random ?? Math.random;
   const target = new URL(options.target);
-  const counts: FaultCounts = { requests: {}, faults: {} };
+  const counts: FaultCounts = { requests: {}, faults: {}, capacity: {}, events: 0 };
   const bump = (m: Record<string, number>, k: string) => (m[k] = (m[k] ?? 0) + 1);
   const faults = FAULTS[options.service];
 
@@ -111,18 +117,37 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       });
       return;
     }
-    const upstream = httpRequest(
-      { hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.once('error', (err) => {
-      if (res.headersSent) res.destroy();
-      else res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ __type: 'ProxyError', message: `fault proxy could not reach ${options.target}: ${err.message}` }));
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.once('end', () => {
+      let body: Buffer = Buffer.concat(chunks);
+      const measured = measure(options.service, operation, body);
+      if (measured.body) body = measured.body;
+      if (measured.events) counts.events += measured.events;
+      const upstream = httpRequest(
+        { hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host, 'content-length': String(body.length) } },
+        (answer) => {
+          if (!measured.capacity) {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+            return;
+          }
+          const parts: Buffer[] = [];
+          answer.on('data', (c: Buffer) => parts.push(c));
+          answer.once('end', () => {
+            const out = Buffer.concat(parts);
+            const units = consumedCapacity(out);
+            if (units > 0) counts.capacity[operation] = (counts.capacity[operation] ?? 0) + units;
+            res.writeHead(answer.statusCode ?? 502, { ...answer.headers, 'content-length': String(out.length) }).end(out);
+          });
+        },
+      );
+      upstream.once('error', (err) => {
+        if (res.headersSent) res.destroy();
+        else res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ __type: 'ProxyError', message: `proxy could not reach ${options.target}: ${err.message}` }));
+      });
+      upstream.end(body);
     });
-    req.pipe(upstream);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -135,4 +160,40 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         server.close(() => resolve());
       }),
   };
+}
+
+/** DynamoDB operations that can report the capacity they consume. */
+const CAPACITY_OPERATIONS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'GetItem', 'Query', 'Scan', 'BatchWriteItem', 'BatchGetItem', 'TransactWriteItems', 'TransactGetItems']);
+
+/**
+ * What a request will cost, read on its way through: DynamoDB requests are asked to return their
+ * consumed capacity (`ReturnConsumedCapacity: TOTAL`, which changes nothing else), EventBridge
+ * PutEvents requests are counted by entries.
+ */
+function measure(service: FaultService, operation: string, body: Buffer): { body?: Buffer; capacity?: boolean; events?: number } {
+  if (service === 'eventbridge' && operation === 'PutEvents') {
+    try {
+      return { events: ((JSON.parse(body.toString('utf8')) as { Entries?: unknown[] }).Entries ?? []).length };
+    } catch {
+      return {};
+    }
+  }
+  if (service !== 'dynamodb' || !CAPACITY_OPERATIONS.has(operation)) return {};
+  try {
+    const request = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    request.ReturnConsumedCapacity ??= 'TOTAL';
+    return { body: Buffer.from(JSON.stringify(request), 'utf8'), capacity: true };
+  } catch {
+    return {};
+  }
+}
+
+/** The capacity units a DynamoDB response reports (one object, or one per table). */
+function consumedCapacity(response: Buffer): number {
+  try {
+    const c = (JSON.parse(response.toString('utf8')) as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }).ConsumedCapacity;
+    return (Array.isArray(c) ? c : c ? [c] : []).reduce((sum, x) => sum + (x.CapacityUnits ?? 0), 0);
+  } catch {
+    return 0;
+  }
 }

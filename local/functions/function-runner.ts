@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
@@ -45,9 +46,19 @@ export class LocalFunction {
   private nextId = 0;
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }>();
 
+  /** Invocations and billed time (Lambda bills each invocation's duration rounded up to 1 ms), for the cost report. */
+  readonly usage = { invocations: 0, billedMs: 0 };
+
   constructor(readonly spec: LocalFunctionSpec) {}
 
   invoke(event: unknown): Promise<unknown> {
+    const started = performance.now();
+    this.usage.invocations++;
+    const bill = () => void (this.usage.billedMs += Math.ceil(performance.now() - started));
+    return this.run(event).finally(bill);
+  }
+
+  private run(event: unknown): Promise<unknown> {
     const worker = this.ensureWorker();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

@@ -10,7 +10,7 @@ import { assertJava, DYNAMODB_PORT_ENV, ensureDynamoDbLocal, startDynamoDbLocal 
 import { createEventBridge, EVENTBRIDGE_PORT_ENV } from '../emulators/eventbridge/index.js';
 import { assertPortFree, closeServer, listenOn } from '../emulators/port-check.js';
 import { startSecretsManager } from '../emulators/secrets-manager.js';
-import { startFaultProxy, type FaultService } from '../emulators/fault-proxy.js';
+import { startFaultProxy, type FaultProxy, type FaultService } from '../emulators/fault-proxy.js';
 import { SQS_PORT_ENV, startSqs } from '../emulators/sqs.js';
 import { LocalFunction } from '../functions/function-runner.js';
 import { ScheduleRunner, localSchedules } from '../functions/schedules.js';
@@ -221,15 +221,19 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
     const secretsServer = await startSecretsManager({ port: 0, secrets, region: options.region, accountId: options.accountId });
     stoppers.push(() => secretsServer.stop());
 
-    // Fault mode: the functions reach each faulted service through a proxy that fails a share of
-    // their requests as AWS does; the twin's own clients (event sources, set-up) go direct.
+    // The functions reach each service through a proxy that counts their requests and, in fault
+    // mode, fails a share of them as AWS does; the twin's own clients (event sources, set-up) go direct.
     const functionEndpoints: Record<FaultService, string> = { dynamodb: dynamo.endpoint, sqs: sqsServer.endpoint, eventbridge: eventBridgeEndpoint };
-    const faulted = Object.entries(options.faults).filter(([, share]) => share > 0) as [FaultService, number][];
-    for (const [service, share] of faulted) {
-      const proxy = await startFaultProxy({ service, target: functionEndpoints[service], share });
+    // Every service is proxied, faults or not: the proxies count what the functions use, for
+    // `npx switchboard cost`.
+    const proxies = new Map<FaultService, FaultProxy>();
+    for (const service of ['dynamodb', 'sqs', 'eventbridge'] as const) {
+      const proxy = await startFaultProxy({ service, target: functionEndpoints[service], share: options.faults[service] ?? 0 });
       stoppers.push(() => proxy.stop());
+      proxies.set(service, proxy);
       functionEndpoints[service] = proxy.endpoint;
     }
+    const faulted = Object.entries(options.faults).filter(([, share]) => share > 0) as [FaultService, number][];
     if (faulted.length > 0) log(`  ✓ fault mode: ${faulted.map(([s, share]) => `${s} ${(share * 100).toFixed(0)}%`).join(', ')} of the functions' requests fail as AWS fails them`);
 
     // Functions, with the emulators as their AWS endpoints
@@ -297,7 +301,29 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
     // figures are CloudWatch metrics and alarms).
     const health = new DynamoDbHealthRecorder(dynamodb, tableNames[0] ?? '');
     const platforms = [...new Set([...adapters.keys(), ...loadConfig().config.polling.map((t) => t.platform)])];
+    let apiRequests = 0;
+    const usage = () => ({
+      apiRequests,
+      functions: Object.fromEntries([...functions.values()].map((f) => [f.spec.functionName, { ...f.usage, memoryMb: f.spec.memorySize }])),
+      services: Object.fromEntries([...proxies].map(([service, p]) => [service, { requests: p.counts.requests, capacityUnits: p.counts.capacity, events: p.counts.events, faults: p.counts.faults }])),
+      // Messages EventBridge put on department queues (SQS requests billed to the account).
+      eventBridgeDeliveries: eventBridge.counters().delivered - deliveredAtReset,
+    });
+    let deliveredAtReset = 0;
+    const resetUsage = () => {
+      apiRequests = 0;
+      deliveredAtReset = eventBridge.counters().delivered;
+      for (const f of functions.values()) Object.assign(f.usage, { invocations: 0, billedMs: 0 });
+      for (const p of proxies.values()) Object.assign(p.counts, { requests: {}, faults: {}, capacity: {}, events: 0 });
+    };
     const server: Server = createApiGatewayServer(readRestApi(stack), functions, (req, res) => {
+      // Twin-only: what the functions used since start (or the last reset), for `npx switchboard cost`.
+      if (req.url === '/twin/usage' && (req.method === 'GET' || req.method === 'DELETE')) {
+        if (req.method === 'DELETE') resetUsage();
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(usage()));
+        return true;
+      }
+      if (req.url?.startsWith('/webhooks/')) apiRequests++;
       if (req.method === 'GET' && req.url === '/health') {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
         return true;
