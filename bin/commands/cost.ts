@@ -70,7 +70,7 @@ const FLOOR = {
 /**
  * Prices what the twin's functions used per engagement (engagements = events published to the
  * bus): API requests, Lambda requests and billed GB-seconds, DynamoDB capacity units (as DynamoDB
- * Local reports them), SQS requests (the functions' own, the event source's receive and delete
+ * Local reports them, transactions corrected to DynamoDB's 2 units per KB), SQS requests (the functions' own, the event source's receive and delete
  * per batch, and EventBridge's delivery to each department queue) and EventBridge events.
  */
 export function costReport(usage: TwinUsage): CostReport {

@@ -136,7 +136,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           answer.on('data', (c: Buffer) => parts.push(c));
           answer.once('end', () => {
             const out = Buffer.concat(parts);
-            const units = consumedCapacity(out);
+            // DynamoDB Local reports 4 units per KB written in a transaction; DynamoDB bills 2.
+            const units = consumedCapacity(out) / (operation === 'TransactWriteItems' ? 2 : 1);
             if (units > 0) counts.capacity[operation] = (counts.capacity[operation] ?? 0) + units;
             res.writeHead(answer.statusCode ?? 502, { ...answer.headers, 'content-length': String(out.length) }).end(out);
           });
