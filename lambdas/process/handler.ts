@@ -34,10 +34,10 @@ const publisher = new EventBridgePublisher(new EventBridgeClient({ ...WORKER_CLI
 function configuredEnricher(): Enricher {
   const settings = loaded.config.enrichment;
   const warn = (message: string, data: Record<string, unknown>) => logger.warn(message, data);
-  const requestHandler = { connectionTimeout: 1_000, requestTimeout: 2_000 };
+  const requestHandler = { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true };
   let enricher: Enricher = settings.provider === 'comprehend' ? new ComprehendEnricher(new ComprehendClient({ maxAttempts: 2, requestHandler }), { log: warn }) : localEnricher;
   if (settings.intents === 'bedrock' && settings.bedrockModelId) {
-    const client = new BedrockRuntimeClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 4_000 } });
+    const client = new BedrockRuntimeClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 4_000, throwOnRequestTimeout: true } });
     enricher = withBedrockIntents(enricher, new BedrockIntents(client, settings.bedrockModelId, { log: warn }));
   }
   return settings.secondOpinionBelow === undefined ? enricher : withSecondOpinion(enricher, settings.secondOpinionBelow);

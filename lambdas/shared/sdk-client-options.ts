@@ -3,13 +3,15 @@
  * well inside the function's own, so a stalled service (a DynamoDB partition throttled for
  * seconds, a network blip) comes back as an error the code handles, not as a function timeout
  * that loses the work done so far and, for a webhook, turns a durable delivery into a 5xx.
+ * `throwOnRequestTimeout` is what makes the request timeout one: without it, the SDK's HTTP
+ * handler only logs a warning when a request runs past it, and the call goes on waiting.
  */
 
 /**
  * The webhook (10 s function, platforms that wait 3–20 s): two attempts of at most 1.5 s each,
  * so a refused enqueue answers 5xx in about 4 s at worst, before the platform gives up.
  */
-export const WEBHOOK_CLIENT_OPTIONS = { maxAttempts: 2, requestHandler: { connectionTimeout: 500, requestTimeout: 1_500 } } as const;
+export const WEBHOOK_CLIENT_OPTIONS = { maxAttempts: 2, requestHandler: { connectionTimeout: 500, requestTimeout: 1_500, throwOnRequestTimeout: true } } as const;
 
 /** Queue workers and schedules (30–60 s functions): three attempts of at most 3 s each. */
-export const WORKER_CLIENT_OPTIONS = { maxAttempts: 3, requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 } } as const;
+export const WORKER_CLIENT_OPTIONS = { maxAttempts: 3, requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true } } as const;

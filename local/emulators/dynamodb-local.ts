@@ -191,7 +191,7 @@ async function waitUntilReady(endpoint: string, exited: Promise<number | null>, 
     region: 'us-east-1',
     credentials: LOCAL_CREDENTIALS,
     maxAttempts: 1,
-    requestHandler: { requestTimeout: 2_000, connectionTimeout: 1_000 },
+    requestHandler: { requestTimeout: 2_000, connectionTimeout: 1_000, throwOnRequestTimeout: true },
   });
   let exitCode: number | null | undefined;
   void exited.then((code) => {

@@ -76,6 +76,13 @@ export interface FaultProxy {
   /** The proxy's endpoint, to give the functions instead of the emulator's. */
   readonly endpoint: string;
   readonly counts: FaultCounts;
+  /**
+   * An outage: for `ms` milliseconds every request hangs, unanswered, as a stalled service's
+   * would; the SDK's timeouts and retries decide what the caller sees. When the outage ends,
+   * requests whose caller is still waiting go through; those it gave up on never reach the
+   * emulator (on AWS such a request may still have been applied).
+   */
+  freeze(ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -104,7 +111,18 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const bump = (m: Record<string, number>, k: string) => (m[k] = (m[k] ?? 0) + 1);
   const faults = FAULTS[options.service];
 
+  let frozenUntil = 0;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const wait = frozenUntil - Date.now();
+    if (wait > 0) {
+      setTimeout(() => {
+        if (!res.destroyed && !req.socket.destroyed) handle(req, res);
+      }, wait);
+      return;
+    }
+    handle(req, res);
+  });
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const operation = String(req.headers['x-amz-target'] ?? req.method ?? 'request').split('.').pop()!;
     bump(counts.requests, operation);
     if (random() < options.share) {
@@ -149,12 +167,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       });
       upstream.end(body);
     });
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     endpoint,
     counts,
+    freeze: (ms: number) => void (frozenUntil = Date.now() + ms),
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

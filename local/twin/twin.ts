@@ -63,7 +63,7 @@ export interface TwinOutput {
 
 /** Fails with a message naming DYNAMODB_ENDPOINT when nothing answers ListTables there. */
 async function assertDynamoDbReachable(endpoint: string, region: string): Promise<void> {
-  const client = new DynamoDBClient({ endpoint, region, credentials: CREDENTIALS, maxAttempts: 1, requestHandler: { requestTimeout: 3_000, connectionTimeout: 2_000 } });
+  const client = new DynamoDBClient({ endpoint, region, credentials: CREDENTIALS, maxAttempts: 1, requestHandler: { requestTimeout: 3_000, connectionTimeout: 2_000, throwOnRequestTimeout: true } });
   try {
     await client.send(new ListTablesCommand({ Limit: 1 }));
   } catch (err) {
@@ -321,6 +321,19 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
       if (req.url === '/twin/usage' && (req.method === 'GET' || req.method === 'DELETE')) {
         if (req.method === 'DELETE') resetUsage();
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(usage()));
+        return true;
+      }
+      // Twin-only: an outage of one service for the functions (`POST /twin/outage?service=dynamodb&seconds=30`).
+      const outage = req.method === 'POST' && req.url?.startsWith('/twin/outage?') ? new URL(req.url, 'http://twin').searchParams : undefined;
+      if (outage) {
+        const proxy = proxies.get(outage.get('service') as FaultService);
+        const seconds = Number(outage.get('seconds'));
+        if (!proxy || !(seconds > 0 && seconds <= 600)) {
+          res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'bad_outage', message: `expected ?service=${[...proxies.keys()].join('|')}&seconds=<1..600>` }));
+        } else {
+          proxy.freeze(seconds * 1000);
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ service: outage.get('service'), seconds }));
+        }
         return true;
       }
       if (req.url?.startsWith('/webhooks/')) apiRequests++;

@@ -23,7 +23,7 @@ export function createSqsDeliverer(options: SqsDelivererOptions): { deliver: Tar
     credentials: LOCAL_CREDENTIALS,
     // EventBridge's own RetryPolicy decides about retries, not the SDK.
     maxAttempts: 1,
-    requestHandler: { requestTimeout: options.requestTimeoutMs ?? 10_000, connectionTimeout: 2_000 },
+    requestHandler: { requestTimeout: options.requestTimeoutMs ?? 10_000, connectionTimeout: 2_000, throwOnRequestTimeout: true },
   });
   const base = options.endpoint.replace(/\/+$/, '');
 

@@ -51,6 +51,29 @@ describe('fault mode (SWITCHBOARD_FAULTS)', () => {
       }
     });
 
+    it('holds every request during an outage: a caller that gives up changed nothing, a patient one gets through after', async () => {
+      const direct = new SQSClient({ ...base, endpoint: sqs.endpoint });
+      const { QueueUrl } = await direct.send(new CreateQueueCommand({ QueueName: 'outage' }));
+      const proxy = await startFaultProxy({ service: 'sqs', target: sqs.endpoint, share: 0 });
+      const impatient = new SQSClient({ ...base, endpoint: proxy.endpoint, requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true } });
+      const patient = new SQSClient({ ...base, endpoint: proxy.endpoint, requestHandler: { requestTimeout: 5_000, throwOnRequestTimeout: true } });
+      try {
+        proxy.freeze(1_200);
+        const started = Date.now();
+        await expect(impatient.send(new SendMessageCommand({ QueueUrl, MessageBody: 'gave up' }))).rejects.toThrow();
+        await patient.send(new SendMessageCommand({ QueueUrl, MessageBody: 'waited' }));
+        expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+        await new Promise((r) => setTimeout(r, 300));
+        const { Messages = [] } = await direct.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+        expect(Messages.map((m) => m.Body)).toEqual(['waited']);
+      } finally {
+        impatient.destroy();
+        patient.destroy();
+        direct.destroy();
+        await proxy.stop();
+      }
+    });
+
     it('fails about the given share as SQS fails, and a failed request changes nothing', async () => {
       const direct = new SQSClient({ ...base, endpoint: sqs.endpoint });
       const { QueueUrl } = await direct.send(new CreateQueueCommand({ QueueName: 'faulted' }));
