@@ -8,6 +8,9 @@
  * accepted, routed, lost (accepted, in no department queue and no dead-letter queue), doubled
  * (a department got it more than once) and dead-lettered. Target: 0 lost, 0 doubled.
  *
+ * `-- --outage dynamodb:30` also stops that service for the functions for 30 s halfway through
+ * (the webhook must keep answering fast: 2xx only while the delivery is durable, else 5xx).
+ *
  * It runs for minutes (a failed intake message waits out its visibility timeout, 180 s), so it
  * is not part of `npm run bench` or the tests.
  */
@@ -22,16 +25,20 @@ import { parseFaults } from '../local/emulators/fault-proxy.js';
 import { twinOptionsFromEnv } from '../local/twin/options.js';
 import { startTwin } from '../local/twin/twin.js';
 
-const COUNT = Number(process.argv[2] ?? 10_000);
+const args = process.argv.slice(2);
+const outageArg = args.includes('--outage') ? args[args.indexOf('--outage') + 1] : undefined;
+const COUNT = Number(args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--outage') ?? 10_000);
+/** `--outage dynamodb:30`: halfway through sending, that service stops answering the functions for that many seconds. */
+const outage = outageArg ? { service: outageArg.split(':')[0]!, seconds: Number(outageArg.split(':')[1]) } : undefined;
 const CONCURRENCY = 20;
 const MAX_SENDS = 10;
-const faults = parseFaults(process.env.SWITCHBOARD_FAULTS ?? 'dynamodb:0.2,eventbridge:0.2,sqs:0.2');
+const faults = parseFaults(process.env.SWITCHBOARD_FAULTS ?? (outage ? '' : 'dynamodb:0.2,eventbridge:0.2,sqs:0.2'));
 const stateDir = resolve('.switchboard/bench-faults');
 rmSync(stateDir, { recursive: true, force: true });
 const base = twinOptionsFromEnv();
 const options = { ...base, webhookPort: 3420, dynamodbPort: 8420, sqsPort: 9420, eventBridgePort: 4420, stateDir, faults };
 
-console.log(`Fault benchmark: ${COUNT.toLocaleString('en-US')} unique signed deliveries through the twin with ${Object.entries(faults).map(([s, f]) => `${s} ${(f * 100).toFixed(0)}%`).join(', ')} of the functions' requests failing`);
+console.log(`Fault benchmark: ${COUNT.toLocaleString('en-US')} unique signed deliveries through the twin with ${Object.entries(faults).map(([s, f]) => `${s} ${(f * 100).toFixed(0)}%`).join(', ') || 'no'} of the functions' requests failing${outage ? `, and ${outage.service} down for ${outage.seconds} s halfway` : ''}`);
 const twin = await startTwin(options, { log: (line) => console.log(line) });
 const sqs = new SQSClient({ endpoint: twin.info.sqsEndpoint, region: twin.info.region, credentials: LOCAL_CREDENTIALS });
 try {
@@ -42,6 +49,8 @@ try {
   let refused = 0;
   let resent = 0;
   let gaveUp = 0;
+  let outageEnds = 0;
+  const duringOutage = { answers: new Map<number, number>(), slowestMs: 0 };
   const started = performance.now();
   const limit = pLimit(CONCURRENCY);
   const send = async (i: number) => {
@@ -51,9 +60,14 @@ try {
     for (let attempt = 1; attempt <= MAX_SENDS; attempt++) {
       const timestamp = Math.floor(Date.now() / 1000);
       const signature = `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+      const sentAt = performance.now();
       const status = await fetch(`${twin.info.webhookBaseUrl}/webhooks/generic`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-switchboard-timestamp': String(timestamp), 'x-switchboard-signature': signature }, body })
         .then(async (r) => (await r.arrayBuffer(), r.status))
         .catch(() => 0);
+      if (Date.now() < outageEnds) {
+        duringOutage.answers.set(status, (duringOutage.answers.get(status) ?? 0) + 1);
+        duringOutage.slowestMs = Math.max(duringOutage.slowestMs, performance.now() - sentAt);
+      }
       if (status >= 200 && status < 300) {
         accepted.add(`generic:${id}`);
         return;
@@ -69,7 +83,19 @@ try {
   };
   let done = 0;
   const progress = setInterval(() => process.stdout.write(`  sent ${done.toLocaleString('en-US')} / ${COUNT.toLocaleString('en-US')}\r`), 1000);
-  await Promise.all(Array.from({ length: COUNT }, (_, i) => limit(() => send(i).then(() => void done++))));
+  await Promise.all(
+    Array.from({ length: COUNT }, (_, i) =>
+      limit(async () => {
+        if (outage && i === Math.floor(COUNT / 2) && outageEnds === 0) {
+          outageEnds = Date.now() + outage.seconds * 1000;
+          const r = await fetch(`${twin.info.webhookBaseUrl}/twin/outage?service=${outage.service}&seconds=${outage.seconds}`, { method: 'POST' });
+          if (!r.ok) throw new Error(`outage refused: ${await r.text()}`);
+        }
+        await send(i);
+        done++;
+      }),
+    ),
+  );
   clearInterval(progress);
   const sendSeconds = (performance.now() - started) / 1000;
   console.log(`  sent ${COUNT.toLocaleString('en-US')} in ${sendSeconds.toFixed(1)} s: ${accepted.size.toLocaleString('en-US')} accepted, ${resent} re-sent after a 5xx, ${refused} refused (4xx), ${gaveUp} given up after ${MAX_SENDS} tries`);
@@ -121,6 +147,7 @@ try {
   console.log(`  lost           ${lost.length}   target 0: ${lost.length === 0 ? 'met' : 'NOT met'}${lost.length ? ` (e.g. ${lost.slice(0, 3).join(', ')})` : ''}`);
   console.log(`  doubled        ${doubled.length}   target 0: ${doubled.length === 0 ? 'met' : 'NOT met'}${doubled.length ? ` (e.g. ${doubled.slice(0, 3).map(([k, n]) => `${k} ×${n}`).join(', ')})` : ''}`);
   console.log(`  dead-lettered  ${deadLettered.size}`);
+  if (outage) console.log(`  during the ${outage.service} outage: answers ${[...duringOutage.answers].map(([st, n]) => `${st === 0 ? 'no answer' : st} ×${n}`).join(', ')}; slowest ${duringOutage.slowestMs.toFixed(0)} ms`);
   console.log(`  function logs: ${join(stateDir, 'logs')}`);
   process.exitCode = lost.length === 0 && doubled.length === 0 ? 0 : 1;
 } finally {
