@@ -105,7 +105,7 @@ export class DynamoDbEngagementStore implements EngagementStore {
   async readStored(engagementId: string): Promise<StoredEngagement | undefined> {
     const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.engagement(engagementId), ConsistentRead: true }));
     if (!Item) return undefined;
-    return { engagement: Item.engagement as Engagement, ...(typeof Item.publishedAt === 'string' ? { publishedAt: Item.publishedAt } : {}) };
+    return { engagement: Item.engagement as Engagement, ...(typeof Item.publishedAt === 'string' ? { publishedAt: Item.publishedAt } : {}), ...(typeof Item.leaseHolder === 'string' ? { leaseHolder: Item.leaseHolder } : {}) };
   }
 
   async markPublished(engagementId: string, at: string): Promise<void> {

@@ -44,7 +44,7 @@ describe('DynamoDB engagement store (DynamoDB Local)', () => {
     expect(await store.readStored(e.id)).toBeUndefined();
     await store.saveNew(e, audit(e, '2026-11-25T10:00:02.000Z'), lease());
     await store.applyChange(e.id, { change: 'edited', at: '2026-11-25T10:00:05.000Z', deliveryId: 'm2', text: 'price list please', keywords: ['price', 'list'] });
-    expect(await store.readStored(e.id)).toEqual({ engagement: { ...e, text: 'price list please', keywords: ['price', 'list'] } });
+    expect(await store.readStored(e.id)).toEqual({ engagement: { ...e, text: 'price list please', keywords: ['price', 'list'] }, leaseHolder: 'm1' });
     await store.markPublished(e.id, '2026-11-25T10:00:06.000Z');
     expect((await store.readStored(e.id))?.publishedAt).toBe('2026-11-25T10:00:06.000Z');
   });

@@ -45,7 +45,8 @@ export class MemoryStore implements EngagementStore {
 
   async readStored(id: string): Promise<StoredEngagement | undefined> {
     const stored = this.engagements.get(id);
-    return stored ? structuredClone(stored) : undefined;
+    const holder = this.leases.get(id)?.holder;
+    return stored ? { ...structuredClone(stored), ...(holder ? { leaseHolder: holder } : {}) } : undefined;
   }
 
   async markPublished(id: string, at: string): Promise<void> {

@@ -118,11 +118,13 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
       const applied = await deps.store.applyChange(id, change);
       if (applied === 'applied') {
         changed.push(id);
-        // The creation may be stored but unpublished (an earlier attempt of this delivery failed
-        // between store and publish): then departments have nothing yet, and get the edited text.
+        // The creation may be stored but unpublished because an earlier attempt of this very
+        // delivery failed between store and publish: then departments have nothing yet, and get
+        // the edited text. Only then: an engagement another delivery stored and published, whose
+        // mark was lost, must not be published again by a later edit.
         if (event.change === 'edited' && !toPublish.has(id)) {
           const stored = await deps.store.readStored(id);
-          if (stored && !stored.publishedAt && (await claim(id, lease, startedAt)) === 'claimed') {
+          if (stored && !stored.publishedAt && stored.leaseHolder === message.messageId && (await claim(id, lease, startedAt)) === 'claimed') {
             const latest = (await deps.store.readStored(id)) ?? stored;
             toPublish.set(id, { engagement: latest.engagement, messageId: message.messageId, order: position });
           }

@@ -26,6 +26,8 @@ export interface RoutingAuditRecord {
 export interface StoredEngagement {
   engagement: Engagement;
   publishedAt?: string;
+  /** The intake message holding (or that last held) the right to publish it; from {@link EngagementStore.readStored}. */
+  leaseHolder?: string;
 }
 
 /** Result of {@link EngagementStore.saveNew}. */

@@ -226,6 +226,20 @@ describe('processing intake deliveries', () => {
       expect(d.publisher.published).toHaveLength(2);
     });
 
+    it('does not publish again on an edit when the first publication happened but its mark was lost', async () => {
+      const d = changeDeps();
+      let clock = Date.parse('2026-11-25T12:00:00.000Z');
+      d.now = () => new Date(clock);
+      const mark = d.store.markPublished.bind(d.store);
+      d.store.markPublished = async () => Promise.reject(new Error('RequestTimeout'));
+      expect((await processDeliveries([change('m1', 'created', 'a', 'I want a refund')], d)).published).toEqual(['generic:a']);
+      d.store.markPublished = mark;
+      clock += 5 * 60_000; // long after m1's lease
+      const edit = await processDeliveries([change('m2', 'edited', 'a', 'I want a refund now')], d);
+      expect(edit).toMatchObject({ failedMessageIds: [], published: [], changed: ['generic:a'] });
+      expect(d.publisher.published.map((e) => e.text)).toEqual(['I want a refund']);
+    });
+
     it('routes an edit of an engagement it never saw as new, and ignores a deletion of one', async () => {
       const d = changeDeps();
       expect((await processDeliveries([change('m1', 'edited', 'b', 'The app crashes')], d)).published).toEqual(['generic:b']);
