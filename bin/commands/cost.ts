@@ -125,6 +125,7 @@ export async function costCommand(args: string[]): Promise<number> {
   let usage: TwinUsage;
   try {
     const res = await fetch(`${base}/twin/usage`, { method: reset ? 'DELETE' : 'GET' });
+    if (!res.ok) throw new Error(`GET /twin/usage answered ${res.status}: restart the twin with this version (\`npm start\`)`);
     usage = (await res.json()) as TwinUsage;
   } catch (err) {
     console.error(`switchboard: the twin at ${base} did not answer (${(err as Error).message}); is it still running?`);

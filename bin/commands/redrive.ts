@@ -4,7 +4,7 @@ import {
   GetQueueUrlCommand,
   ListDeadLetterSourceQueuesCommand,
   ReceiveMessageCommand,
-  SendMessageBatchCommand,
+  SendMessageCommand,
   SQSClient,
   type Message,
   type MessageAttributeValue,
@@ -45,7 +45,8 @@ const MOVE_VISIBILITY_SECONDS = 120;
  *   delivered it.
  *
  * Each message is sent to its target before it is deleted from the dead-letter queue, so a
- * failure half-way leaves it in one place or (at worst) in both, never in neither. A department
+ * failure half-way leaves it in one place or (at worst) in both, never in neither; one that
+ * cannot be sent stays where it is, and the exit code says not everything moved. A department
  * id stands for its two dead-letter queues. Progress is shown on a terminal; a summary line per
  * queue (or `--json`: `[{ queue, target, messages, moved }]`) follows.
  */
@@ -100,14 +101,17 @@ export async function redriveCommand(args: string[]): Promise<number> {
 }
 
 /** The dead-letter queues to redrive: all, one by name, or a department's two. */
-function selectDeadLetterQueues(info: TwinQueues, name: string | undefined): [string, string][] {
+export function selectDeadLetterQueues(info: TwinQueues, name: string | undefined): [string, string][] {
   const entries = Object.entries(info.deadLetterQueues);
   if (name === undefined) return entries;
   const exact = entries.filter(([queue]) => queue === name);
   if (exact.length > 0) return exact;
-  if (!info.queues[name]) return [];
-  // A department's queues are named after it: <prefix>-<id>-dlq and <prefix>-<id>-delivery-dlq.
-  return entries.filter(([queue]) => queue.endsWith(`-${name}-dlq`) || queue.endsWith(`-${name}-delivery-dlq`));
+  const departmentQueue = info.queues[name];
+  if (!departmentQueue) return [];
+  // A department's dead-letter queues are named after its queue: <queue>-dlq and <queue>-delivery-dlq
+  // (exact names, so "support" never takes "customer-support"'s).
+  const base = queueName(departmentQueue);
+  return entries.filter(([queue]) => queue === `${base}-dlq` || queue === `${base}-delivery-dlq`);
 }
 
 async function redriveOne(sqs: SQSClient, name: string, url: string, dryRun: boolean, progress: (line: string) => void): Promise<RedriveResult> {
@@ -140,6 +144,7 @@ async function redriveOne(sqs: SQSClient, name: string, url: string, dryRun: boo
   let moved = 0;
   let seen = 0;
   let unknown = 0;
+  const failures: string[] = [];
   for (;;) {
     progress(`${name}: ${moved} / ${total} moved`);
     const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: MOVE_VISIBILITY_SECONDS, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }));
@@ -156,22 +161,28 @@ async function redriveOne(sqs: SQSClient, name: string, url: string, dryRun: boo
     }
     for (const [target, batch] of byTarget) {
       targets.add(queueName(target));
-      const sent = await sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: target,
-          Entries: batch.map((m, i) => ({ Id: String(i), MessageBody: m.Body ?? '', ...(attributesToKeep(m.MessageAttributes) ? { MessageAttributes: attributesToKeep(m.MessageAttributes) } : {}) })),
-        }),
-      );
-      const ok = new Set((sent.Successful ?? []).map((s) => Number(s.Id)));
-      const done = batch.filter((_, i) => ok.has(i));
+      // One at a time: intake messages can be up to 1 MiB each, more than a batch may carry.
+      const done: Message[] = [];
+      for (const m of batch) {
+        try {
+          const attributes = attributesToKeep(m.MessageAttributes);
+          await sqs.send(new SendMessageCommand({ QueueUrl: target, MessageBody: m.Body ?? '', ...(attributes ? { MessageAttributes: attributes } : {}) }));
+          done.push(m);
+        } catch (err) {
+          failures.push(`${m.MessageId}: ${(err as Error).message}`); // left in the dead-letter queue
+        }
+      }
       if (done.length > 0) {
-        await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
-        moved += done.length;
+        const deleted = await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+        // A message sent on but not deleted would come back and be sent again: count only what left.
+        moved += deleted.Successful?.length ?? 0;
+        for (const f of deleted.Failed ?? []) failures.push(`${done[Number(f.Id)]?.MessageId}: sent, but not deleted from the dead-letter queue (${f.Code}); it will come back`);
       }
     }
     if (seen >= total + 10 * 1000) break; // messages keep arriving: stop rather than chase them
     if (unknown > 0 && moved + unknown >= seen && byTarget.size === 0) break;
   }
+  for (const f of failures.slice(0, 5)) console.error(`switchboard: ${name}: ${f}`);
   return { queue: name, target: [...targets].join(', ') || (unknown > 0 ? 'unknown' : '—'), messages: Math.max(total, moved + unknown), moved };
 }
 

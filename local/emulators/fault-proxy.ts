@@ -143,7 +143,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       if (measured.body) body = measured.body;
       if (measured.events) counts.events += measured.events;
       const upstream = httpRequest(
-        { hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host, 'content-length': String(body.length) } },
+        { hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...withoutChunking(req.headers), host: target.host, 'content-length': String(body.length) } },
         (answer) => {
           if (!measured.capacity) {
             res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -157,7 +157,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
             // DynamoDB Local reports 4 units per KB written in a transaction; DynamoDB bills 2.
             const units = consumedCapacity(out) / (operation === 'TransactWriteItems' ? 2 : 1);
             if (units > 0) counts.capacity[operation] = (counts.capacity[operation] ?? 0) + units;
-            res.writeHead(answer.statusCode ?? 502, { ...answer.headers, 'content-length': String(out.length) }).end(out);
+            res.writeHead(answer.statusCode ?? 502, { ...withoutChunking(answer.headers), 'content-length': String(out.length) }).end(out);
           });
         },
       );
@@ -216,4 +216,10 @@ function consumedCapacity(response: Buffer): number {
   } catch {
     return 0;
   }
+}
+
+/** Headers without `transfer-encoding`, for a body sent whole with its `content-length`. */
+function withoutChunking<T extends Record<string, unknown>>(headers: T): T {
+  const { 'transfer-encoding': _chunked, ...rest } = headers;
+  return rest as T;
 }
