@@ -62,8 +62,10 @@ export interface ProcessOutcome {
  *    then with the decision first stored, so no department ever gets two different messages.
  *    A publish lease on the stored engagement keeps two deliveries processed at the same time
  *    from both publishing: the one without the lease fails and is retried by SQS later.
- *    When another delivery holds the lease, this one waits a moment for it to publish before
- *    giving up, so concurrent copies of a delivery settle in seconds, not visibility timeouts.
+ *    When another delivery holds the lease, this one publishes everything else first, then waits
+ *    a moment for the other to publish (or its lease to lapse) before giving up, so concurrent
+ *    copies of a delivery settle in seconds, not visibility timeouts, and a wait never keeps a
+ *    store slot.
  * 3. An edit or deletion updates (or tombstones) the stored engagement and its audit trail;
  *    departments already have the engagement, so nothing is published again, unless its
  *    creation was stored by an earlier attempt that never published it: then the edited
@@ -90,21 +92,21 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let order = 0;
 
+  /** Engagements another delivery holds the lease of: waited on once everything else is published. */
+  const held: { id: string; engagement: Engagement; messageId: string; order: number; lease: PublishLease }[] = [];
+
   /**
-   * Claims the right to publish a stored engagement; while another delivery holds it, waits for
-   * that one to publish (or its lease to lapse). Resolves `claimed` or `published`; throws when
-   * the other delivery is still at it after the last wait.
+   * Claims the right to publish a stored engagement: `claimed`, `published` (done, or held by
+   * another message of this very batch, which publishes it below), or `held` by another delivery,
+   * in which case it is recorded and waited on after this batch has published everything else:
+   * a wait must not keep a store slot, nor delay what this batch can publish at once.
    */
-  async function claim(id: string, lease: PublishLease, startedAt: string): Promise<'claimed' | 'published'> {
-    for (let attempt = 0; ; attempt++) {
-      const result = await deps.store.claimPublication(id, lease, attempt === 0 ? startedAt : deps.now().toISOString());
-      if (result !== 'held') return result;
-      // Held by another message of this very batch: it is published below, with this batch.
-      if (toPublish.has(id)) return 'published';
-      const wait = heldWaits[attempt];
-      if (wait === undefined) throw new Error(`engagement ${id} is being published by another delivery; retry later`);
-      await sleep(wait);
-    }
+  async function claim(id: string, lease: PublishLease, startedAt: string, later: Omit<(typeof held)[number], 'id' | 'lease'>): Promise<'claimed' | 'published' | 'held'> {
+    const result = await deps.store.claimPublication(id, lease, startedAt);
+    if (result !== 'held') return result;
+    if (toPublish.has(id)) return 'published';
+    held.push({ id, lease, ...later });
+    return 'held';
   }
 
   async function handle(event: NormalizedEvent, message: IntakeMessage, receivedAt: string, lease: PublishLease, startedAt: string): Promise<void> {
@@ -124,9 +126,10 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
         // mark was lost, must not be published again by a later edit.
         if (event.change === 'edited' && !toPublish.has(id)) {
           const stored = await deps.store.readStored(id);
-          if (stored && !stored.publishedAt && stored.leaseHolder === message.messageId && (await claim(id, lease, startedAt)) === 'claimed') {
+          if (stored && !stored.publishedAt && stored.leaseHolder === message.messageId) {
             const latest = (await deps.store.readStored(id)) ?? stored;
-            toPublish.set(id, { engagement: latest.engagement, messageId: message.messageId, order: position });
+            const claimed = await claim(id, lease, startedAt, { engagement: latest.engagement, messageId: message.messageId, order: position });
+            if (claimed === 'claimed') toPublish.set(id, { engagement: latest.engagement, messageId: message.messageId, order: position });
           }
         }
       }
@@ -148,9 +151,9 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
       toPublish.set(engagement.id, { engagement, messageId: message.messageId, order: position });
       return;
     }
-    const claimed = saved.existing.publishedAt ? 'published' : await claim(engagement.id, lease, startedAt);
+    const claimed = saved.existing.publishedAt ? 'published' : await claim(engagement.id, lease, startedAt, { engagement: saved.existing.engagement, messageId: message.messageId, order: position });
     if (claimed === 'claimed') toPublish.set(engagement.id, { engagement: saved.existing.engagement, messageId: message.messageId, order: position });
-    else duplicates.push(engagement.id);
+    else if (claimed === 'published') duplicates.push(engagement.id);
   }
 
   await Promise.all(
@@ -179,13 +182,14 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
     }),
   );
 
-  // Everything stored or claimed is published, whatever else failed in its message.
-  const pending = [...toPublish.values()].sort((a, b) => a.order - b.order);
   const published: string[] = [];
-  if (pending.length > 0) {
-    const result = await deps.publisher.publish(pending.map((p) => p.engagement));
+  /** Publishes entries in delivery order and marks them; a refused entry fails its message. */
+  async function publishAll(entries: { engagement: Engagement; messageId: string; order: number }[]): Promise<void> {
+    if (entries.length === 0) return;
+    const byId = new Map(entries.map((e) => [e.engagement.id, e]));
+    const result = await deps.publisher.publish([...entries].sort((a, b) => a.order - b.order).map((p) => p.engagement));
     for (const f of result.failed) {
-      const entry = toPublish.get(f.id);
+      const entry = byId.get(f.id);
       if (entry) failed.add(entry.messageId);
       log('error', 'engagement not accepted by the event bus', { engagementId: f.id, errorCode: f.errorCode });
     }
@@ -205,6 +209,43 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
         }),
       ),
     );
+  }
+
+  // Everything stored or claimed is published, whatever else failed in its message.
+  await publishAll([...toPublish.values()]);
+
+  // Then the engagements another delivery was publishing: usually it has finished by now, or
+  // does within a few short waits; what it still holds after the last one fails its message
+  // for SQS to retry later.
+  let waiting = [...held];
+  for (const wait of heldWaits) {
+    if (waiting.length === 0) break;
+    await sleep(wait);
+    const now = deps.now().toISOString();
+    const still: typeof held = [];
+    const claimedNow: typeof held = [];
+    await Promise.all(
+      waiting.map((h) =>
+        limit(async () => {
+          try {
+            const result = toPublish.has(h.id) ? 'published' : await deps.store.claimPublication(h.id, h.lease, now);
+            if (result === 'claimed') claimedNow.push(h);
+            else if (result === 'published') duplicates.push(h.id);
+            else still.push(h);
+          } catch (err) {
+            failed.add(h.messageId);
+            log('error', 'delivery could not be processed', { messageId: h.messageId, error: (err as Error).message });
+          }
+        }),
+      ),
+    );
+    for (const h of claimedNow) toPublish.set(h.id, h);
+    await publishAll(claimedNow);
+    waiting = still;
+  }
+  for (const h of waiting) {
+    failed.add(h.messageId);
+    log('error', 'delivery could not be processed', { messageId: h.messageId, error: `engagement ${h.id} is being published by another delivery; retry later` });
   }
   return { failedMessageIds: [...failed], published, duplicates, changed };
 }

@@ -124,6 +124,24 @@ describe('processing intake deliveries', () => {
     expect(d.publisher.published.map((e) => e.id).sort()).toEqual(['generic:e1', 'generic:e2', 'generic:e3']);
   });
 
+  it('waits for held leases once per batch, after publishing everything else, not once per engagement inside a store slot', async () => {
+    // Two copies of a 200-event delivery, each of which stored half of it and died: each now
+    // holds the leases the other needs.
+    const d = deps();
+    const all = Array.from({ length: 200 }, (_, i) => draft(`big${i}`, 'refund please'));
+    d.publisher.crash = true;
+    await expect(processDeliveries([message('A', all.slice(0, 100))], d)).rejects.toThrow('injected');
+    await expect(processDeliveries([message('B', all.slice(100))], d)).rejects.toThrow('injected');
+    d.publisher.crash = false;
+    const sleeps = { A: 0, B: 0 };
+    const run = (m: 'A' | 'B') => processDeliveries([message(m, all)], { ...d, storeConcurrency: 8, sleep: async () => void sleeps[m]++ });
+    const outcomes = await Promise.all([run('A'), run('B')]);
+    for (const m of outcomes.flatMap((o) => o.failedMessageIds)) expect((await processDeliveries([message(m, all)], d)).failedMessageIds).toEqual([]);
+    expect(d.publisher.published.map((e) => e.id).sort()).toEqual(all.map((x) => `generic:${x.id}`).sort());
+    expect(sleeps.A).toBeLessThanOrEqual(3);
+    expect(sleeps.B).toBeLessThanOrEqual(3);
+  });
+
   it('waits for the delivery that holds the lease to publish, instead of failing for SQS to retry minutes later', async () => {
     const d = deps();
     d.publisher.crash = true;
