@@ -35,16 +35,27 @@ export class FunctionError extends Error {
 
 const WORKER = fileURLToPath(new URL('./function-worker.mjs', import.meta.url));
 
+/** Most environments (worker threads) one function gets; past it, invocations share the least busy. */
+export const MAX_ENVIRONMENTS = 16;
+
+/** One execution environment: a worker thread with the bundle loaded, and what it is running. */
+interface Environment {
+  worker: Worker;
+  running: Set<number>;
+}
+
 /**
- * A deployed function, locally: its bundle runs in a worker thread whose `process.env` is the
+ * A deployed function, locally: its bundle runs in worker threads whose `process.env` is the
  * function's template environment (plus endpoints of the local emulators), so the code, its
- * SDK clients and its configuration are exactly what Lambda would run. Invocations are
- * concurrent within the worker, as in one warm Lambda environment.
+ * SDK clients and its configuration are exactly what Lambda would run. As on Lambda, each
+ * invocation gets an environment of its own: an idle one is reused (warm), else a new one starts
+ * (cold), up to {@link MAX_ENVIRONMENTS}. A timed-out invocation takes down only its own
+ * environment, never the others' work.
  */
 export class LocalFunction {
-  private worker: Worker | undefined;
+  private readonly environments: Environment[] = [];
   private nextId = 0;
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout; env: Environment }>();
 
   /** Invocations and billed time (Lambda bills each invocation's duration rounded up to 1 ms), for the cost report. */
   readonly usage = { invocations: 0, billedMs: 0 };
@@ -59,48 +70,55 @@ export class LocalFunction {
   }
 
   private run(event: unknown): Promise<unknown> {
-    const worker = this.ensureWorker();
+    const env = this.environmentFor();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
+        env.running.delete(id);
         // As on Lambda, a timed-out invocation does not keep running: its environment is
         // replaced, so it cannot publish after SQS has handed its batch to someone else.
-        void this.recycle();
+        void this.retire(env, 'Runtime.ExitError', 'the environment was recycled after a timeout');
         reject(new FunctionError(this.spec.functionName, 'Timeout', `Task timed out after ${this.spec.timeoutMs / 1000} seconds`));
       }, this.spec.timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-      worker.postMessage({ id, event });
+      this.pending.set(id, { resolve, reject, timer, env });
+      env.running.add(id);
+      env.worker.postMessage({ id, event });
     });
   }
 
   async stop(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    this.failPending('Runtime.Stopped', 'the local twin is stopping');
-    if (worker) await worker.terminate();
+    await Promise.all([...this.environments].map((env) => this.retire(env, 'Runtime.Stopped', 'the local twin is stopping')));
   }
 
-  private failPending(errorType: string, message: string): void {
-    for (const [id, p] of this.pending) {
+  /** Fails what an environment is running, forgets it and ends its worker. */
+  private async retire(env: Environment, errorType: string, message: string): Promise<void> {
+    const at = this.environments.indexOf(env);
+    if (at >= 0) this.environments.splice(at, 1);
+    for (const id of env.running) {
+      const p = this.pending.get(id);
+      if (!p) continue;
       clearTimeout(p.timer);
-      p.reject(new FunctionError(this.spec.functionName, errorType, message));
       this.pending.delete(id);
+      p.reject(new FunctionError(this.spec.functionName, errorType, message));
     }
+    env.running.clear();
+    await env.worker.terminate();
   }
 
-  private async recycle(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    this.failPending('Runtime.ExitError', 'the environment was recycled after a timeout');
-    if (worker) await worker.terminate();
+  /** An idle environment, else a new one while under the cap, else the least busy. */
+  private environmentFor(): Environment {
+    const idle = this.environments.find((e) => e.running.size === 0);
+    if (idle) return idle;
+    if (this.environments.length < MAX_ENVIRONMENTS) return this.start();
+    return this.environments.reduce((a, b) => (b.running.size < a.running.size ? b : a));
   }
 
-  private ensureWorker(): Worker {
-    if (this.worker) return this.worker;
+  private start(): Environment {
     const { bundle, handler, functionName, timeoutMs, memorySize, environment } = this.spec;
     const captured = this.spec.log !== undefined;
     const worker = new Worker(WORKER, { workerData: { bundle, handler, functionName, timeoutMs, memorySize }, env: environment, stdout: captured, stderr: captured });
+    const env: Environment = { worker, running: new Set() };
     if (this.spec.log) {
       const log = this.spec.log;
       for (const stream of [worker.stdout, worker.stderr]) createInterface({ input: stream, crlfDelay: Infinity }).on('line', log);
@@ -109,22 +127,18 @@ export class LocalFunction {
       const p = this.pending.get(msg.id);
       if (!p) return;
       this.pending.delete(msg.id);
+      env.running.delete(msg.id);
       clearTimeout(p.timer);
       if (msg.ok) p.resolve(msg.result);
       else p.reject(new FunctionError(functionName, msg.error?.name ?? 'Error', msg.error?.message ?? 'unknown error'));
     });
-    worker.on('error', (err) => {
-      if (this.worker === worker) this.worker = undefined;
-      this.failPending('Runtime.ExitError', err.message);
-    });
+    worker.on('error', (err) => void this.retire(env, 'Runtime.ExitError', err.message));
+    // A worker that dies (process.exit in a handler, an out-of-memory crash) is replaced by the next invoke.
     worker.on('exit', (code) => {
-      // A worker that dies (process.exit in a handler, an out-of-memory crash) is replaced on the next invoke.
-      if (this.worker !== worker) return;
-      this.worker = undefined;
-      this.failPending('Runtime.ExitError', `the function's environment exited with code ${code}`);
+      if (this.environments.includes(env)) void this.retire(env, 'Runtime.ExitError', `the function's environment exited with code ${code}`);
     });
     worker.unref();
-    this.worker = worker;
-    return worker;
+    this.environments.push(env);
+    return env;
   }
 }
