@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
@@ -35,8 +36,12 @@ export class FunctionError extends Error {
 
 const WORKER = fileURLToPath(new URL('./function-worker.mjs', import.meta.url));
 
-/** Most environments (worker threads) one function gets; past it, invocations share the least busy. */
-export const MAX_ENVIRONMENTS = 16;
+/**
+ * Most environments (worker threads) one function gets: twice the machine's cores (every
+ * environment holds its own copy of the bundle, and more threads than cores only add switching);
+ * past it, invocations share the least busy one.
+ */
+export const MAX_ENVIRONMENTS = Math.max(2, 2 * availableParallelism());
 
 /** One execution environment: a worker thread with the bundle loaded, and what it is running. */
 interface Environment {
