@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { buildSync, type BuildOptions } from 'esbuild';
+import { buildSync } from 'esbuild';
+import { functionEsbuildOptions } from '../lib/constructs/function-bundling.js';
 import { readCloudAssembly } from '../local/template/cloud-assembly.js';
 import { IntrinsicResolver } from '../local/template/intrinsics.js';
 import { localFunctions } from '../local/template/local-resources.js';
@@ -19,7 +20,6 @@ import { median } from './measure.js';
  */
 
 const RUNS = 7;
-const ESBUILD: BuildOptions = { bundle: true, format: 'esm', platform: 'node', target: 'node24', minify: true, sourcemap: true, mainFields: ['module', 'main'], banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } };
 
 /** Milliseconds to import `file` in a fresh process with `env`. */
 function importMs(file: string, env: NodeJS.ProcessEnv, sourceMaps: boolean): number {
@@ -46,8 +46,8 @@ export function benchColdImport(outdir = resolve('cdk.out')): void {
         'export const handler = async () => clients.length;',
       ].join('\n'),
     );
-    buildSync({ ...ESBUILD, entryPoints: [join(work, 'empty.ts')], outfile: empty });
-    buildSync({ ...ESBUILD, entryPoints: [join(work, 'clients.ts')], outfile: clients, nodePaths: [resolve('node_modules')] });
+    buildSync(functionEsbuildOptions({ entryPoints: [join(work, 'empty.ts')], outfile: empty }));
+    buildSync(functionEsbuildOptions({ entryPoints: [join(work, 'clients.ts')], outfile: clients, nodePaths: [resolve('node_modules')] }));
 
     const stack = readCloudAssembly(outdir);
     const resolver = new IntrinsicResolver(stack, { region: 'us-east-1', accountId: '123456789012', sqsEndpoint: 'http://127.0.0.1:9', sqsAccountId: '123456789012' });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
+import { bundledConfigDefines, functionEsbuildOptions } from '../lib/constructs/function-bundling.js';
 import { stringify } from 'yaml';
 import { parseConfig } from '../lambdas/core/config/load-config.js';
 import { median } from './measure.js';
@@ -55,25 +56,12 @@ export function benchConfigLoad(): void {
       join(work, 'function.ts'),
       `import { bundledConfig } from '${root}/lambdas/shared/bundled-config.ts';\nimport { createRouter } from '${root}/lambdas/core/routing/router.ts';\nexport const router = createRouter(bundledConfig);\n`,
     );
-    buildSync({
-      entryPoints: [join(work, 'function.ts')],
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node24',
-      minify: true,
-      outfile: join(work, 'function.mjs'),
-      nodePaths: [resolve('node_modules')],
-      mainFields: ['module', 'main'],
-      define: { SWITCHBOARD_BUNDLED_CONFIG: JSON.stringify(JSON.stringify(loaded)), SWITCHBOARD_CONFIG_BUNDLED: 'true' },
-      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-      logLevel: 'error',
-    });
+    buildSync(functionEsbuildOptions({ entryPoints: [join(work, 'function.ts')], outfile: join(work, 'function.mjs'), nodePaths: [resolve('node_modules')], define: bundledConfigDefines(loaded), sourcemap: false, logLevel: 'error' }));
     writeFileSync(
       join(work, 'yaml.ts'),
       `import { readFileSync } from 'node:fs';\nimport { parseConfig } from '${root}/lambdas/core/config/load-config.ts';\nexport const loaded = parseConfig(readFileSync(${JSON.stringify(yamlFile)}, 'utf8'));\n`,
     );
-    buildSync({ entryPoints: [join(work, 'yaml.ts')], bundle: true, format: 'esm', platform: 'node', target: 'node24', minify: true, outfile: join(work, 'yaml.mjs'), nodePaths: [resolve('node_modules')], mainFields: ['module', 'main'], logLevel: 'error', banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } });
+    buildSync(functionEsbuildOptions({ entryPoints: [join(work, 'yaml.ts')], outfile: join(work, 'yaml.mjs'), nodePaths: [resolve('node_modules')], sourcemap: false, logLevel: 'error' }));
     const timed = (file: string) => ['--input-type=module', '-e', `const t = performance.now(); await import('file://${file}'); process.stdout.write((performance.now() - t) + ' ' + process.memoryUsage().rss);`];
     const results = { function: [] as { ms: number; rssMb: number }[], yaml: [] as { ms: number; rssMb: number }[] };
     for (let i = 0; i < RUNS; i++) {

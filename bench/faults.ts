@@ -14,12 +14,13 @@
  * It runs for minutes (a failed intake message waits out its visibility timeout, 180 s), so it
  * is not part of `npm run bench` or the tests.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
+import { signSample, type SampleSecrets } from '../events/sign-sample.js';
 import { LOCAL_CREDENTIALS } from '../local/emulators/local-credentials.js';
 import { parseFaults } from '../local/emulators/fault-proxy.js';
 import { twinOptionsFromEnv } from '../local/twin/options.js';
@@ -42,7 +43,9 @@ console.log(`Fault benchmark: ${COUNT.toLocaleString('en-US')} unique signed del
 const twin = await startTwin(options, { log: (line) => console.log(line) });
 const sqs = new SQSClient({ endpoint: twin.info.sqsEndpoint, region: twin.info.region, credentials: LOCAL_CREDENTIALS });
 try {
-  const secret = (JSON.parse(readFileSync(options.secretsFile, 'utf8')) as { generic: { signingSecret: string } }).generic.signingSecret;
+  const secrets = JSON.parse(readFileSync(options.secretsFile, 'utf8')) as SampleSecrets;
+  /** The headers a generic-scheme sender puts on `body`, signed now (the scheme the samples use). */
+  const signed = (body: string) => signSample({ path: '/webhooks/generic', headers: { 'content-type': 'application/json' }, rawBody: body, sign: 'generic' }, secrets);
   const texts = ['where is my refund, order 3 weeks late', 'the app crashes when I log in', 'how much is the pro plan for 20 seats', 'journalist here, can you comment on the outage'];
   const ids: string[] = [];
   const accepted = new Set<string>();
@@ -58,10 +61,8 @@ try {
     ids.push(id);
     const body = JSON.stringify({ id, text: texts[i % texts.length], author: { id: `u${i}`, handle: `user${i}` } });
     for (let attempt = 1; attempt <= MAX_SENDS; attempt++) {
-      const timestamp = Math.floor(Date.now() / 1000);
-      const signature = `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
       const sentAt = performance.now();
-      const status = await fetch(`${twin.info.webhookBaseUrl}/webhooks/generic`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-switchboard-timestamp': String(timestamp), 'x-switchboard-signature': signature }, body })
+      const status = await fetch(`${twin.info.webhookBaseUrl}/webhooks/generic`, { method: 'POST', headers: signed(body), body })
         .then(async (r) => (await r.arrayBuffer(), r.status))
         .catch(() => 0);
       if (Date.now() < outageEnds) {

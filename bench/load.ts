@@ -9,11 +9,11 @@
  * Minutes long and load-heavy, so not part of `npm run bench` or the tests. Figures are from the
  * twin on this machine (one process, emulators included), not from AWS.
  */
-import { createHmac } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { signSample, type SampleSecrets } from '../events/sign-sample.js';
 import { LOCAL_CREDENTIALS } from '../local/emulators/local-credentials.js';
 import { twinOptionsFromEnv } from '../local/twin/options.js';
 import { startTwin } from '../local/twin/twin.js';
@@ -23,7 +23,9 @@ const CONNECTIONS = [10, 50];
 const stateDir = resolve('.switchboard/bench-load');
 rmSync(stateDir, { recursive: true, force: true });
 const options = { ...twinOptionsFromEnv(), webhookPort: 3430, dynamodbPort: 8430, sqsPort: 9430, eventBridgePort: 4430, stateDir, faults: {} };
-const secret = (JSON.parse(readFileSync(options.secretsFile, 'utf8')) as { generic: { signingSecret: string } }).generic.signingSecret;
+const secrets = JSON.parse(readFileSync(options.secretsFile, 'utf8')) as SampleSecrets;
+/** The headers a generic-scheme sender puts on `body`, signed now (the scheme the samples use). */
+const signed = (body: string) => signSample({ path: '/webhooks/generic', headers: { 'content-type': 'application/json' }, rawBody: body, sign: 'generic' }, secrets);
 
 const percentile = (xs: number[], p: number) => {
   if (xs.length === 0) return NaN;
@@ -76,9 +78,7 @@ try {
           method: 'POST',
           setupRequest: (request) => {
             const body = JSON.stringify({ id: `${run}-${Date.now()}-${n++}`, text: 'the app crashes when I log in, error 502', author: { id: 'load' } });
-        const timestamp = Math.floor(Date.now() / 1000);
-        const signature = `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-            return { ...request, body, headers: { 'content-type': 'application/json', 'x-switchboard-timestamp': String(timestamp), 'x-switchboard-signature': signature } };
+            return { ...request, body, headers: signed(body) };
           },
         },
       ],

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readTwinInfo, TwinNotRunningError } from './twin-info.js';
 
 /** Usage of `switchboard cost`; also part of the CLI's usage text. */
 export const COST_USAGE = 'switchboard cost [--json] [--reset]';
@@ -114,12 +113,12 @@ export async function costCommand(args: string[]): Promise<number> {
   const reset = args.includes('--reset');
   const unknown = args.filter((a) => a !== '--json' && a !== '--reset');
   if (unknown.length > 0) throw new CostUsageError(`unknown option "${unknown[0]}"; expected: ${COST_USAGE}`);
-  const infoFile = join(resolve(process.env.SWITCHBOARD_STATE_DIR ?? '.switchboard'), 'local.json');
   let base: string;
   try {
-    base = (JSON.parse(readFileSync(infoFile, 'utf8')) as { webhookBaseUrl: string }).webhookBaseUrl;
-  } catch {
-    console.error(`switchboard: no running local twin found (${infoFile} is missing); start it with \`npm start\``);
+    base = readTwinInfo().webhookBaseUrl;
+  } catch (err) {
+    if (!(err instanceof TwinNotRunningError)) throw err;
+    console.error(`switchboard: ${err.message}`);
     return 1;
   }
   let usage: TwinUsage;

@@ -101,7 +101,7 @@ export async function redriveCommand(args: string[]): Promise<number> {
 }
 
 /** The dead-letter queues to redrive: all, one by name, or a department's two. */
-export function selectDeadLetterQueues(info: TwinQueues, name: string | undefined): [string, string][] {
+export function selectDeadLetterQueues(info: Pick<TwinQueues, 'queues' | 'deadLetterQueues'>, name: string | undefined): [string, string][] {
   const entries = Object.entries(info.deadLetterQueues);
   if (name === undefined) return entries;
   const exact = entries.filter(([queue]) => queue === name);
@@ -179,8 +179,9 @@ async function redriveOne(sqs: SQSClient, name: string, url: string, dryRun: boo
         for (const f of deleted.Failed ?? []) failures.push(`${done[Number(f.Id)]?.MessageId}: sent, but not deleted from the dead-letter queue (${f.Code}); it will come back`);
       }
     }
-    if (seen >= total + 10 * 1000) break; // messages keep arriving: stop rather than chase them
-    if (unknown > 0 && moved + unknown >= seen && byTarget.size === 0) break;
+    // What was not moved stays hidden for the visibility timeout, so the loop ends when the queue
+    // answers empty; if new dead letters keep arriving, stop rather than chase them.
+    if (seen >= total + 10_000) break;
   }
   for (const f of failures.slice(0, 5)) console.error(`switchboard: ${name}: ${f}`);
   return { queue: name, target: [...targets].join(', ') || (unknown > 0 ? 'unknown' : '—'), messages: Math.max(total, moved + unknown), moved };

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 
 /** What the CLI's twin commands read from `.switchboard/local.json` (the running twin). */
 export interface TwinQueues {
+  webhookBaseUrl: string;
   sqsEndpoint: string;
   region: string;
   queues: Record<string, string>;

@@ -1,4 +1,5 @@
 import type { LoadedConfig } from '../../lambdas/core/config/load-config.js';
+import { bundledConfigDefines, ESM_REQUIRE_BANNER, FUNCTION_MAIN_FIELDS, FUNCTION_TARGET } from './function-bundling.js';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -64,12 +65,11 @@ export class AppFunction extends Construct {
         format: OutputFormat.ESM,
         minify: true,
         sourceMap: true,
-        target: 'node24',
-        mainFields: ['module', 'main'],
+        target: FUNCTION_TARGET,
+        mainFields: FUNCTION_MAIN_FIELDS,
         externalModules: [],
-        // CJS dependencies call require(); ESM bundles need it defined.
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        define: props.bundledConfig === undefined ? {} : { SWITCHBOARD_BUNDLED_CONFIG: JSON.stringify(JSON.stringify(props.bundledConfig)), SWITCHBOARD_CONFIG_BUNDLED: 'true' },
+        banner: ESM_REQUIRE_BANNER,
+        define: props.bundledConfig === undefined ? {} : bundledConfigDefines(props.bundledConfig),
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

@@ -1,4 +1,5 @@
 import { buildSync } from 'esbuild';
+import { bundledConfigDefines, functionEsbuildOptions } from '../../lib/constructs/function-bundling.js';
 import { loadConfig } from '../../lambdas/core/config/load-config.js';
 
 /**
@@ -7,21 +8,8 @@ import { loadConfig } from '../../lambdas/core/config/load-config.js';
  */
 const loaded = { ...loadConfig('config/switchboard.yaml'), path: 'switchboard.yaml (bundled)' };
 function inputs(entry: string): string[] {
-  const result = buildSync({
-    entryPoints: [entry],
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    minify: true,
-    write: false,
-    outfile: 'out.mjs',
-    metafile: true,
-    mainFields: ['module', 'main'],
-    define: { SWITCHBOARD_BUNDLED_CONFIG: JSON.stringify(JSON.stringify(loaded)), SWITCHBOARD_CONFIG_BUNDLED: 'true' },
-    logLevel: 'silent',
-  });
-  return Object.keys(Object.values(result.metafile.outputs)[0]!.inputs);
+  const result = buildSync(functionEsbuildOptions({ entryPoints: [entry], write: false, outfile: 'out.mjs', metafile: true, sourcemap: false, define: bundledConfigDefines(loaded), logLevel: 'silent' }));
+  return Object.keys(Object.values(result.metafile!.outputs)[0]!.inputs);
 }
 
 describe('function bundles', () => {

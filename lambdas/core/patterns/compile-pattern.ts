@@ -1,7 +1,7 @@
 import { InvalidEventPatternError, RulerArgumentError, RulerParseError } from './errors.js';
 import { compileKey, subRuleMatches, type CompiledSubRule } from './evaluate.js';
 import { flattenEvent, type FlatEvent } from './flatten-event.js';
-import { layoutMachines, sortedKeys } from './machine-sim.js';
+import { LAYOUT_VALUE_TYPES, layoutMachines, sortedKeys } from './machine-sim.js';
 import { compileRuleText } from './rule-compiler.js';
 
 /** A compiled event pattern. */
@@ -70,7 +70,7 @@ export function compilePattern(pattern: string | object, options?: CompileOption
   // Only numeric, CIDR and wildcard values change how a field is read or how complex the rule is;
   // most routing rules have none, and then the machine layout has nothing to say (and is skipped:
   // it is a fifth of compiling a rule, which every cold start does for every rule).
-  const layout = compiled.subRules.some((rule) => [...rule.values()].some((values) => values.some((v) => FLAGGED.has(v.type)))) ? layoutMachines(compiled.subRules) : undefined;
+  const layout = compiled.subRules.some((rule) => [...rule.values()].some((values) => values.some((v) => LAYOUT_VALUE_TYPES.has(v.type)))) ? layoutMachines(compiled.subRules) : undefined;
   if (layout && layout.wildcardComplexity(MAX_WILDCARD_COMPLEXITY) > MAX_WILDCARD_COMPLEXITY) {
     throw new InvalidEventPatternError(TOO_COMPLEX_REASON);
   }
@@ -79,9 +79,6 @@ export function compilePattern(pattern: string | object, options?: CompileOption
   }));
   return new CompiledEventPattern(subRules);
 }
-
-/** Value types that set a machine's read mode or wildcard complexity (see machine-sim.ts `noteFlags`). */
-const FLAGGED = new Set(['numeric-equals', 'range', 'anything-but-numbers', 'cidr', 'wildcard', 'anything-but-wildcard']);
 
 function patternText(pattern: string | object): string {
   if (typeof pattern === 'string') return pattern;

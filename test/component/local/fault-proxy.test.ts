@@ -1,3 +1,4 @@
+import { seededRandom } from '../../../lambdas/core/shared/seeded-random.js';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -7,16 +8,6 @@ import { LOCAL_CREDENTIALS } from '../../../local/emulators/local-credentials.js
 
 const base = { region: 'us-east-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 1 };
 
-/** A seeded generator (mulberry32), so which requests fail is the same every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('fault mode (SWITCHBOARD_FAULTS)', () => {
   it('reads the share per service, and refuses a value it cannot read, naming the variable', () => {
@@ -77,7 +68,7 @@ describe('fault mode (SWITCHBOARD_FAULTS)', () => {
     it('fails about the given share as SQS fails, and a failed request changes nothing', async () => {
       const direct = new SQSClient({ ...base, endpoint: sqs.endpoint });
       const { QueueUrl } = await direct.send(new CreateQueueCommand({ QueueName: 'faulted' }));
-      const proxy = await startFaultProxy({ service: 'sqs', target: sqs.endpoint, share: 0.3, random: seeded(7) });
+      const proxy = await startFaultProxy({ service: 'sqs', target: sqs.endpoint, share: 0.3, random: seededRandom(7) });
       const client = new SQSClient({ ...base, endpoint: proxy.endpoint });
       const errors = new Map<string, number>();
       let sent = 0;
@@ -112,8 +103,8 @@ describe('fault mode (SWITCHBOARD_FAULTS)', () => {
 
   it('answers DynamoDB and EventBridge requests with their own throttling and server errors, which the SDK retries', async () => {
     // The upstream is never reached when every request fails.
-    const dynamo = await startFaultProxy({ service: 'dynamodb', target: 'http://127.0.0.1:9', share: 1, random: seeded(1) });
-    const events = await startFaultProxy({ service: 'eventbridge', target: 'http://127.0.0.1:9', share: 1, random: seeded(2) });
+    const dynamo = await startFaultProxy({ service: 'dynamodb', target: 'http://127.0.0.1:9', share: 1, random: seededRandom(1) });
+    const events = await startFaultProxy({ service: 'eventbridge', target: 'http://127.0.0.1:9', share: 1, random: seededRandom(2) });
     const ddb = new DynamoDBClient({ ...base, endpoint: dynamo.endpoint });
     const eb = new EventBridgeClient({ ...base, endpoint: events.endpoint });
     const seen = new Set<string>();

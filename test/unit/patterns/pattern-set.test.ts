@@ -1,16 +1,6 @@
+import { seededRandom } from '../../../lambdas/core/shared/seeded-random.js';
 import { compilePattern, InvalidEventPatternError, PatternSet } from '../../../lambdas/core/patterns/index.js';
 
-/** Small deterministic PRNG (mulberry32) so the property test is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ['refund', 'Refund', 'REFUND', 'late', 'bug', 'straße', 'STRASSE', 'x', '', 'ref', '10.0.0.1', '10.0.0.7', '2001:db8::1', 'a.b', '5'];
 const NUMBERS = [0, 1, 5, 10, 10000, 15230, -0.5, 300, 3e2];
@@ -155,7 +145,7 @@ describe('PatternSet', () => {
   });
 
   it('gives exactly the answers of compilePattern on random rules and events (fixed seed)', () => {
-    const r = rng(20240501);
+    const r = seededRandom(20240501);
     const patterns: Array<{ key: number; pattern: Record<string, unknown> }> = [];
     while (patterns.length < 400) {
       const pattern = randomPattern(r);

@@ -1,3 +1,4 @@
+import { seededRandom } from '../../shared/seeded-random.js';
 import { INTENTS } from '../../engagement/engagement.schema.js';
 import { extractFeatures } from './features.js';
 import { decideIntents, decideSentiment, featureTable, outputCount, score, softmax, type EnrichmentModel } from './network.js';
@@ -50,17 +51,6 @@ export interface Trainer {
   outputBias: Float32Array;
 }
 
-/** A deterministic pseudo-random generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Example {
   /** Embedding rows of the text's known features. */
@@ -106,7 +96,7 @@ export function trainNetwork(items: readonly TrainingItem[], labels: Labels, opt
     targets: targetsOf(item, labels),
   }));
 
-  const next = random(options.seed);
+  const next = seededRandom(options.seed);
   const init = (n: number, scale: number) => Float32Array.from({ length: n }, () => (next() - 0.5) * scale);
   const t: Trainer = {
     labels,

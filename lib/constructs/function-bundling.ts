@@ -1,0 +1,26 @@
+import type { BuildOptions } from 'esbuild';
+import type { LoadedConfig } from '../../lambdas/core/config/load-config.js';
+
+/** CJS dependencies call require(); ESM bundles need it defined. */
+export const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+/** The functions' runtime, as esbuild names it. */
+export const FUNCTION_TARGET = 'node24';
+/** Prefer packages' ESM builds, which esbuild can tree-shake. */
+export const FUNCTION_MAIN_FIELDS = ['module', 'main'];
+
+/**
+ * The esbuild defines that inline a validated config into a bundle as JSON text (read by
+ * lambdas/shared/bundled-config.ts).
+ */
+export function bundledConfigDefines(config: LoadedConfig): Record<string, string> {
+  return { SWITCHBOARD_BUNDLED_CONFIG: JSON.stringify(JSON.stringify(config)), SWITCHBOARD_CONFIG_BUNDLED: 'true' };
+}
+
+/**
+ * esbuild options that build a function entry as `AppFunction` has the CDK build it (ESM,
+ * minified, source maps, the same target, fields and banner), for benchmarks and tests that
+ * measure or inspect bundles without a synth.
+ */
+export function functionEsbuildOptions(options: BuildOptions = {}): BuildOptions {
+  return { bundle: true, format: 'esm', platform: 'node', target: FUNCTION_TARGET, minify: true, sourcemap: true, mainFields: FUNCTION_MAIN_FIELDS, banner: { js: ESM_REQUIRE_BANNER }, ...options };
+}
