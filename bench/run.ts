@@ -11,6 +11,7 @@ import { benchRuleShapes } from './rule-shapes.js';
 import { benchColdImport } from './cold-import.js';
 import { benchConfigLoad } from './config-load.js';
 import { benchWebhookAccept } from './webhook.js';
+import { benchWriteCost } from './write-cost.js';
 
 /**
  * `npm run bench`: engagements per second for enrichment alone, Switchboard routing alone and
@@ -174,3 +175,4 @@ benchEnrichment();
 await benchEnrichmentCost();
 benchPathologicalPatterns();
 await benchWebhookAccept();
+await benchWriteCost();

@@ -1,7 +1,8 @@
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { FilterCriteria, FilterRule, StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import type { EnrichmentSettings } from '../lambdas/core/config/config.schema.js';
@@ -9,6 +10,7 @@ import type { LoadedConfig } from '../lambdas/core/config/load-config.js';
 import { MODEL_FILE } from '../lambdas/core/enrichment/model/shipped-model.js';
 import { MAX_INTAKE_MESSAGE_BYTES } from '../lambdas/core/lifecycle/accept-webhook.js';
 import { adapters } from '../lambdas/core/platforms/registry.js';
+import { ENGAGEMENT_SORT_KEY } from '../lambdas/shared/dynamodb-engagement-store.js';
 import { pollers } from '../lambdas/core/polling/registry.js';
 import { AlarmTopic } from './constructs/alarm-topic.js';
 import { AppFunction } from './constructs/app-function.js';
@@ -36,9 +38,10 @@ export interface SwitchboardStackProps extends StackProps {
 const lambdaEntry = (path: string) => fileURLToPath(new URL(`../lambdas/${path}`, import.meta.url));
 
 /**
- * Switchboard: webhook → intake queue → process function → table + bus → one queue per
- * department. Nothing is acknowledged to a platform before it is in the intake queue, and
- * every queue that can hold an undeliverable message alarms.
+ * Switchboard: webhook → intake queue → process function → table → (the table's stream)
+ * publish function → bus → one queue per department. Nothing is acknowledged to a platform
+ * before it is in the intake queue, an engagement is published because it was stored (an
+ * outbox), and every queue that can hold an undeliverable message alarms.
  */
 export class SwitchboardStack extends Stack {
   constructor(scope: Construct, id: string, props: SwitchboardStackProps) {
@@ -62,33 +65,65 @@ export class SwitchboardStack extends Stack {
       entry: lambdaEntry('webhook/handler.ts'),
       description: 'Verifies platform webhooks and writes them to the intake queue',
       memorySize: 256,
-      environment: { INTAKE_QUEUE_URL: intake.queue.queueUrl, PLATFORM_SECRET_ARNS: this.toJsonString(secrets.arns()), TABLE_NAME: table.table.tableName },
+      environment: { INTAKE_QUEUE_URL: intake.queue.queueUrl, PLATFORM_SECRET_ARNS: this.toJsonString(secrets.arns()) },
     });
+    // The webhook only enqueues: connector health is its metrics, so it has no table access at all.
     intake.queue.grantSendMessages(webhook.fn);
-    // Connector health only: the webhook may update items of the HEALTH partition and nothing else.
-    webhook.fn.addToRolePolicy(
-      new PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [table.table.tableArn], conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['HEALTH'] } } }),
-    );
     secrets.grantRead(webhook.fn);
 
     const process = new AppFunction(this, 'Process', {
       entry: lambdaEntry('process/handler.ts'),
-      description: 'Normalizes, enriches, routes, stores and publishes engagements',
+      description: 'Normalizes, enriches, routes and stores engagements (the table stream publishes them)',
       timeout: processTimeout,
       bundledConfig: { ...props.config, path: 'switchboard.yaml (bundled)' },
       // The trained enrichment model, read next to the bundle at cold start.
       bundledFiles: [fileURLToPath(new URL(`../lambdas/core/enrichment/model/${MODEL_FILE}`, import.meta.url))],
       environment: {
         TABLE_NAME: table.table.tableName,
-        EVENT_BUS_NAME: bus.eventBusName,
         RAW_RETENTION_DAYS: String(props.rawRetentionDays ?? 30),
       },
     });
+    // PutItem for engagements and raw deliveries, UpdateItem for edits, GetItem to tell a
+    // deletion from a missing engagement; publishing is the publish function's job.
     table.table.grant(process.fn, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
-    bus.grantPutEventsTo(process.fn);
     grantEnrichment(this, process.fn, config.enrichment);
-    const functions = [webhook.fn, process.fn];
     process.fn.addEventSource(new SqsEventSource(intake.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true }));
+
+    // The outbox: each engagement item the table's stream reports as inserted is published once.
+    // What the bus refuses goes to the republish queue (retries, dead letters, alarm, redrive).
+    const publishTimeout = Duration.seconds(30);
+    const republish = new SecureQueue(this, 'Republish', { visibilityTimeout: Duration.seconds(publishTimeout.toSeconds() * 6), maxReceiveCount: 5, retentionPeriod: Duration.days(14) });
+    alarms.alarmOnDeadLetters(this, 'RepublishDeadLettersAlarm', republish.deadLetterQueue, 'the republish dead-letter queue');
+    // Where Lambda records a stream batch it gave up on (its place in the stream, not its records).
+    const publishFailures = new Queue(this, 'PublishFailures', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    Validations.of(publishFailures).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a failure destination (of the table stream event source); nothing consumes it, so it needs no dead-letter queue of its own.' });
+    alarms.alarmOnDeadLetters(this, 'PublishFailuresAlarm', publishFailures, 'the publish failures queue (stream batches given up on)');
+    const publish = new AppFunction(this, 'Publish', {
+      entry: lambdaEntry('publish/handler.ts'),
+      description: 'Publishes each newly stored engagement to the bus (from the table stream) and retries what the bus refused',
+      timeout: publishTimeout,
+      environment: { EVENT_BUS_NAME: bus.eventBusName, REPUBLISH_QUEUE_URL: republish.queue.queueUrl },
+    });
+    bus.grantPutEventsTo(publish.fn);
+    republish.queue.grantSendMessages(publish.fn);
+    publish.fn.addEventSource(
+      new DynamoEventSource(table.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+        // Only what the function itself cannot hand off fails a batch (the bus and the republish
+        // queue both refusing); hours of retries, then the batch's place in the stream is kept
+        // in the failures queue, with an alarm.
+        retryAttempts: 1_000,
+        maxRecordAge: Duration.hours(12),
+        bisectBatchOnError: true,
+        onFailure: new SqsDlq(publishFailures),
+        filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { Keys: { sk: { S: FilterRule.isEqual(ENGAGEMENT_SORT_KEY) } } } })],
+      }),
+    );
+    publish.fn.addEventSource(new SqsEventSource(republish.queue, { batchSize: 10, reportBatchItemFailures: true }));
+    const functions = [webhook.fn, process.fn, publish.fn];
 
     new WebhookApi(this, 'Webhooks', { handler: webhook.fn, alarms });
     new ConnectorHealthAlarms(this, 'ConnectorHealth', { alarms, webhookPlatforms: [...adapters.keys()], polledPlatforms: [...new Set(config.polling.map((t) => t.platform))] });

@@ -2,7 +2,6 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { ComprehendClient } from '@aws-sdk/client-comprehend';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processDeliveries } from '../core/lifecycle/process-deliveries.js';
@@ -15,7 +14,6 @@ import { ComprehendEnricher } from '../shared/comprehend-enricher.js';
 import { DynamoDbEngagementStore } from '../shared/dynamodb-engagement-store.js';
 import { requireEnv } from '../shared/env.js';
 import { WORKER_CLIENT_OPTIONS } from '../shared/sdk-client-options.js';
-import { EventBridgePublisher } from '../shared/eventbridge-publisher.js';
 import { logger, safeLogData } from '../shared/logger.js';
 
 const loaded = bundledConfig;
@@ -23,8 +21,6 @@ const router = createRouter(loaded);
 const rawRetentionDays = Number(requireEnv('RAW_RETENTION_DAYS'));
 if (!Number.isInteger(rawRetentionDays) || rawRetentionDays < 1) throw new Error('RAW_RETENTION_DAYS must be a whole number of days (at least 1)');
 const store = new DynamoDbEngagementStore(new DynamoDBClient(WORKER_CLIENT_OPTIONS), requireEnv('TABLE_NAME'), rawRetentionDays);
-// The publisher retries failed entries itself; SDK retries underneath would multiply the attempts.
-const publisher = new EventBridgePublisher(new EventBridgeClient({ ...WORKER_CLIENT_OPTIONS, maxAttempts: 1 }), requireEnv('EVENT_BUS_NAME'));
 
 /**
  * The enricher the deployment's config chooses (`enrichment:`). Cloud calls get one retry and
@@ -46,16 +42,17 @@ function configuredEnricher(): Enricher {
 const enricher = loaded.config.enrichment.provider === 'local' && loaded.config.enrichment.intents === 'local' ? undefined : configuredEnricher();
 
 /**
- * Intake-queue consumer. The whole batch is processed together (so events are published ten
- * at a time); failed messages are returned as batch item failures for SQS to redeliver.
+ * Intake-queue consumer: stores each delivery's engagements with their routing decisions (the
+ * table's stream publishes them); failed messages are returned as batch item failures for SQS
+ * to redeliver.
  */
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => {
     const outcome = await processDeliveries(
       event.Records.map((r) => ({ messageId: r.messageId, body: r.body })),
-      { router, adapterFor, store, publisher, ...(enricher ? { enricher } : {}), now: () => new Date(), log: (level, message, data) => logger[level](message, safeLogData(data)) },
+      { router, adapterFor, store, ...(enricher ? { enricher } : {}), now: () => new Date(), log: (level, message, data) => logger[level](message, safeLogData(data)) },
     );
-    logger.info('batch processed', { records: event.Records.length, published: outcome.published.length, duplicates: outcome.duplicates.length, changed: outcome.changed.length, failed: outcome.failedMessageIds.length });
+    logger.info('batch processed', { records: event.Records.length, stored: outcome.stored.length, duplicates: outcome.duplicates.length, changed: outcome.changed.length, failed: outcome.failedMessageIds.length });
     return { batchItemFailures: outcome.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
   });

@@ -1,21 +1,26 @@
 import { ConditionalCheckFailedException, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { gzipSync } from 'node:zlib';
 import type { Engagement } from '../core/engagement/engagement.schema.js';
-import type { ClaimResult, EngagementChange, EngagementStore, PublishLease, RoutingAuditRecord, SaveResult, StoredEngagement } from '../core/ports/engagement-store.js';
+import type { EngagementChange, EngagementStore, RoutingAuditRecord, StoredEngagement } from '../core/ports/engagement-store.js';
 
 /**
  * Single-table layout (keys `pk`/`sk`), so an engagement and its whole history are one Query:
- * - `ENG#<id>` / `ENGAGEMENT`: the engagement as published, its publish lease (`leaseHolder`,
- *   `leaseUntil`) and `publishedAt` once on the bus;
- * - `ENG#<id>` / `AUDIT#<at>#ROUTED`: the routing decision (rules, departments, config version);
+ * - `ENG#<id>` / `ENGAGEMENT`: the engagement as published, with its routing decision
+ *   (`decision`: when, from which delivery, why each rule matched). Its INSERT in the table's
+ *   stream is what publishes it (the outbox);
  * - `ENG#<id>` / `AUDIT#<at>#EDITED|DELETED`: an edit or deletion the platform reported;
- * - `DELIVERY#<intake message id>` / `RAW`: the raw delivery, deleted by TTL after retention.
+ * - `DELIVERY#<intake message id>` / `RAW`: the raw webhook body, gzipped, deleted by TTL after
+ *   retention.
  */
 export const keys = {
   engagement: (id: string) => ({ pk: `ENG#${id}`, sk: 'ENGAGEMENT' }),
-  audit: (id: string, at: string, what: 'ROUTED' | 'EDITED' | 'DELETED' = 'ROUTED') => ({ pk: `ENG#${id}`, sk: `AUDIT#${at}#${what}` }),
+  audit: (id: string, at: string, what: 'EDITED' | 'DELETED') => ({ pk: `ENG#${id}`, sk: `AUDIT#${at}#${what}` }),
   rawDelivery: (deliveryId: string) => ({ pk: `DELIVERY#${deliveryId}`, sk: 'RAW' }),
 };
+
+/** The sort key of engagement items: the stream's filter publishes inserts of these only. */
+export const ENGAGEMENT_SORT_KEY = 'ENGAGEMENT';
 
 /** {@link EngagementStore} on a DynamoDB table with the layout of {@link keys}. */
 export class DynamoDbEngagementStore implements EngagementStore {
@@ -29,49 +34,21 @@ export class DynamoDbEngagementStore implements EngagementStore {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
-  async saveNew(engagement: Engagement, audit: RoutingAuditRecord, lease: PublishLease): Promise<SaveResult> {
+  async saveNew(engagement: Engagement, decision: RoutingAuditRecord): Promise<'created' | 'exists'> {
     try {
+      // One conditional put, not a transaction: the decision lives in the engagement's own item,
+      // so there is nothing else to write atomically with it (a transaction costs twice the units).
       await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.engagement(engagement.id), type: 'engagement', engagement, storedAt: audit.at, leaseHolder: lease.holder, leaseUntil: lease.until },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            { Put: { TableName: this.tableName, Item: { ...keys.audit(engagement.id, audit.at), type: 'routing-decision', ...audit } } },
-          ],
-        }),
-      );
-      return { created: true };
-    } catch (err) {
-      const exists = err instanceof TransactionCanceledException && err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed';
-      if (!exists) throw err;
-      const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.engagement(engagement.id), ConsistentRead: true }));
-      if (!Item) throw new Error(`engagement ${engagement.id} exists but could not be read back`);
-      return { created: false, existing: { engagement: Item.engagement as Engagement, publishedAt: Item.publishedAt as string | undefined } };
-    }
-  }
-
-  async claimPublication(engagementId: string, lease: PublishLease, now: string): Promise<ClaimResult> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
+        new PutCommand({
           TableName: this.tableName,
-          Key: keys.engagement(engagementId),
-          UpdateExpression: 'SET leaseHolder = :holder, leaseUntil = :until',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(publishedAt) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseHolder = :holder)',
-          ExpressionAttributeValues: { ':holder': lease.holder, ':until': lease.until, ':now': now },
+          Item: { ...keys.engagement(engagement.id), type: 'engagement', engagement, decision },
+          ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
-      return 'claimed';
+      return 'created';
     } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.engagement(engagementId), ConsistentRead: true }));
-      if (!Item) throw new Error(`engagement ${engagementId} is not stored`);
-      return Item.publishedAt ? 'published' : 'held';
+      if (err instanceof ConditionalCheckFailedException) return 'exists';
+      throw err;
     }
   }
 
@@ -81,6 +58,7 @@ export class DynamoDbEngagementStore implements EngagementStore {
         ? { UpdateExpression: 'SET engagement.#text = :text, engagement.keywords = :keywords, editedAt = :at', ExpressionAttributeValues: { ':text': change.text, ':keywords': change.keywords, ':at': change.at } }
         : { UpdateExpression: 'SET engagement.#text = :empty, engagement.keywords = :none, deletedAt = :at', ExpressionAttributeValues: { ':empty': '', ':none': [], ':at': change.at } };
     try {
+      // Edits are rare: the change and its audit record are written together.
       await this.doc.send(
         new TransactWriteCommand({
           TransactItems: [
@@ -105,27 +83,22 @@ export class DynamoDbEngagementStore implements EngagementStore {
   async readStored(engagementId: string): Promise<StoredEngagement | undefined> {
     const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.engagement(engagementId), ConsistentRead: true }));
     if (!Item) return undefined;
-    return { engagement: Item.engagement as Engagement, ...(typeof Item.publishedAt === 'string' ? { publishedAt: Item.publishedAt } : {}), ...(typeof Item.leaseHolder === 'string' ? { leaseHolder: Item.leaseHolder } : {}) };
+    return {
+      engagement: Item.engagement as Engagement,
+      ...(Item.decision ? { decision: Item.decision as RoutingAuditRecord } : {}),
+      ...(typeof Item.editedAt === 'string' ? { editedAt: Item.editedAt } : {}),
+      ...(typeof Item.deletedAt === 'string' ? { deletedAt: Item.deletedAt } : {}),
+    };
   }
 
-  async markPublished(engagementId: string, at: string): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.engagement(engagementId),
-        UpdateExpression: 'SET publishedAt = if_not_exists(publishedAt, :at)',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':at': at },
-      }),
-    );
-  }
-
-  async saveRawDelivery(deliveryId: string, platform: string, receivedAt: string, bodyBase64: string): Promise<void> {
+  async saveRawDelivery(deliveryId: string, platform: string, receivedAt: string, body: Buffer): Promise<void> {
     const expiresAt = Math.floor(Date.parse(receivedAt) / 1000) + this.rawRetentionDays * 86_400;
+    // Gzipped binary rather than base64 text: JSON bodies shrink to a third or less, and write
+    // units are paid per kilobyte.
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...keys.rawDelivery(deliveryId), type: 'raw-delivery', platform, receivedAt, bodyBase64, expiresAt },
+        Item: { ...keys.rawDelivery(deliveryId), type: 'raw-delivery', platform, receivedAt, encoding: 'gzip', body: gzipSync(body), expiresAt },
       }),
     );
   }

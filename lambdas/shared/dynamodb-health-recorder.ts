@@ -3,9 +3,9 @@ import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import type { HealthRecorder, PlatformHealth } from '../core/ports/health-recorder.js';
 
 /**
- * Connector health in the engagement table, one partition (`HEALTH`) so the whole picture is
- * one Query: `webhook#<platform>` and `poll#<platform>#<target>` items with counters (ADD, so
- * concurrent functions never lose an update) and last-seen times.
+ * Polling health in the engagement table, one partition (`HEALTH`) so the whole picture is one
+ * Query: a `poll#<platform>#<target>` item per target with counters (ADD, so concurrent runs never
+ * lose an update) and last-seen times, written once per poll (not per delivery).
  */
 export class DynamoDbHealthRecorder implements HealthRecorder {
   private readonly doc: DynamoDBDocumentClient;
@@ -15,14 +15,6 @@ export class DynamoDbHealthRecorder implements HealthRecorder {
     private readonly tableName: string,
   ) {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  }
-
-  async webhookAccepted(platform: string, at: string, engagements: number): Promise<void> {
-    await this.update(`webhook#${platform}`, 'SET platform = :p, lastAcceptedAt = :at, consecutiveRefusals = :zero ADD accepted :one, engagements :n', { ':p': platform, ':at': at, ':zero': 0, ':one': 1, ':n': engagements });
-  }
-
-  async webhookRefused(platform: string, at: string, code: string): Promise<void> {
-    await this.update(`webhook#${platform}`, 'SET platform = :p, lastRefusalAt = :at, lastRefusalCode = :code ADD refusals :one, consecutiveRefusals :one', { ':p': platform, ':at': at, ':code': code, ':one': 1 });
   }
 
   async polled(platform: string, target: string, at: string, outcome: { result: 'ok' | 'rate-limited' | 'failed'; emitted: number; error?: string }): Promise<void> {
@@ -37,7 +29,7 @@ export class DynamoDbHealthRecorder implements HealthRecorder {
     }
   }
 
-  /** Every platform's health, for `GET /health/platforms`. */
+  /** Every platform's polling health, for `GET /health/platforms` (items of other kinds are skipped). */
   async read(platforms: readonly string[]): Promise<PlatformHealth[]> {
     const { Items = [] } = await this.doc.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'HEALTH' }, ConsistentRead: true }));
     const byPlatform = new Map<string, PlatformHealth>(platforms.map((p) => [p, { platform: p }]));
@@ -45,8 +37,8 @@ export class DynamoDbHealthRecorder implements HealthRecorder {
       const platform = String(item.platform);
       const health = byPlatform.get(platform) ?? { platform };
       const { pk: _pk, sk, platform: _p, target, ...fields } = item;
-      if (String(sk).startsWith('webhook#')) health.webhook = fields;
-      else (health.polling ??= []).push({ target: String(target), ...fields });
+      if (!String(sk).startsWith('poll#')) continue; // webhook items written by earlier versions
+      (health.polling ??= []).push({ target: String(target), ...fields });
       byPlatform.set(platform, health);
     }
     return [...byPlatform.values()];

@@ -1,12 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { acceptWebhook, json } from '../core/lifecycle/accept-webhook.js';
+import { acceptWebhook, connectionSignal, json } from '../core/lifecycle/accept-webhook.js';
 import { adapterFor } from '../core/platforms/registry.js';
-import { DynamoDbHealthRecorder } from '../shared/dynamodb-health-recorder.js';
 import { requireEnv } from '../shared/env.js';
 import { WEBHOOK_CLIENT_OPTIONS } from '../shared/sdk-client-options.js';
 import { logger } from '../shared/logger.js';
@@ -17,8 +15,6 @@ import { toProxyResult, toWebhookRequest } from './api-gateway.js';
 const metrics = new Metrics({ namespace: 'Switchboard' });
 const deps = {
   adapterFor,
-  health: new DynamoDbHealthRecorder(new DynamoDBClient(WEBHOOK_CLIENT_OPTIONS), requireEnv('TABLE_NAME')),
-  onHealthError: (err: Error) => logger.warn('connector health not recorded', { error: err.message }),
   secretFor: secretReader(JSON.parse(requireEnv('PLATFORM_SECRET_ARNS')) as Record<string, string>),
   enqueue: sqsEnqueue(new SQSClient(WEBHOOK_CLIENT_OPTIONS), requireEnv('INTAKE_QUEUE_URL')),
   now: () => new Date(),
@@ -42,11 +38,19 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     }
     if (response.errorCode) logger.warn('webhook refused', { platform, status: response.statusCode, error: response.errorCode });
     else logger.info('webhook accepted', { platform, status: response.statusCode });
-    if (adapterFor(platform) && event.httpMethod === 'POST') {
-      // Per-platform counts for the connector-health alarms (CloudWatch embedded metric format).
+    const signal = adapterFor(platform) && event.httpMethod === 'POST' ? connectionSignal(response) : undefined;
+    if (signal) {
+      // Connector health is these metrics (CloudWatch embedded metric format), not table writes:
+      // exact per request, no write unit and no hot item per delivery. Alarms read them on AWS,
+      // and the twin reads the same lines for GET /health/platforms.
       metrics.addDimension('platform', platform);
-      if (response.statusCode === 403) metrics.addMetric('WebhookRefused', MetricUnit.Count, 1);
-      else if (response.statusCode === 200) metrics.addMetric('WebhookAccepted', MetricUnit.Count, 1);
+      if ('refused' in signal) {
+        metrics.addMetric('WebhookRefused', MetricUnit.Count, 1);
+        metrics.addMetadata('refusal', signal.refused);
+      } else {
+        metrics.addMetric('WebhookAccepted', MetricUnit.Count, 1);
+        metrics.addMetric('EngagementsAccepted', MetricUnit.Count, signal.accepted);
+      }
       metrics.publishStoredMetrics();
     }
     return toProxyResult(response);

@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 
 /** Props of {@link EngagementTable}. */
@@ -12,7 +12,8 @@ export interface EngagementTableProps {
  * The single table for engagements, their audit trail and raw deliveries (key layout in
  * lambdas/shared/dynamodb-engagement-store.ts). Point-in-time recovery is on because auditors
  * rely on it and S3 exports require it; TTL only ever removes raw deliveries, which are the
- * only items written with `expiresAt`.
+ * only items written with `expiresAt`. The stream carries new images: inserted engagement items
+ * are what the publish function publishes (the outbox).
  */
 export class EngagementTable extends Construct {
   readonly table: TableV2;
@@ -26,6 +27,7 @@ export class EngagementTable extends Construct {
       encryption: TableEncryptionV2.awsManagedKey(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: 'expiresAt',
+      dynamoStream: StreamViewType.NEW_IMAGE,
       deletionProtection: props.deletionProtection ?? true,
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -1,4 +1,5 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException, UpdateTimeToLiveCommand, type AttributeDefinition, type KeySchemaElement } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException, UpdateTableCommand, UpdateTimeToLiveCommand, type AttributeDefinition, type KeySchemaElement, type StreamViewType } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Server } from 'node:http';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
@@ -15,6 +16,7 @@ import { SQS_PORT_ENV, startSqs } from '../emulators/sqs.js';
 import { LocalFunction } from '../functions/function-runner.js';
 import { ScheduleRunner, localSchedules } from '../functions/schedules.js';
 import { SqsEventSource } from '../functions/sqs-event-source.js';
+import { DynamoDbStreamSource } from '../functions/dynamodb-stream-source.js';
 import { readCloudAssembly, resourcesOfType } from '../template/cloud-assembly.js';
 import { IntrinsicResolver } from '../template/intrinsics.js';
 import { localFunctions, localQueues, referencedId, tagsOf } from '../template/local-resources.js';
@@ -22,6 +24,7 @@ import { WEBHOOK_PORT_ENV, type TwinOptions } from './options.js';
 import { synthesize } from './synth.js';
 import { recordSynthesis, synthesisIsCurrent, synthInputsDigest } from './synth-inputs.js';
 import { formatLogLine } from './log-lines.js';
+import { WebhookHealthFromMetrics } from './webhook-health.js';
 import { DynamoDbHealthRecorder } from '../../lambdas/shared/dynamodb-health-recorder.js';
 import { adapters } from '../../lambdas/core/platforms/registry.js';
 import { loadConfig } from '../../lambdas/core/config/load-config.js';
@@ -143,7 +146,9 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
       await Promise.all([...logFiles.values()].map((f) => new Promise((resolve) => f.end(resolve))));
     });
     /** Appends a line to `<stateDir>/logs/<name>.log`, and prints it too when verbose. */
+    const webhookHealth = new WebhookHealthFromMetrics();
     const logTo = (name: string, line: string) => {
+      webhookHealth.observe(line);
       let file = logFiles.get(name);
       if (!file) {
         file = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
@@ -162,19 +167,27 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
 
     // Tables
     const tableNames: string[] = [];
+    /** Each table's local stream ARN (by logical id), and whether the table was there before this start. */
+    const tables = new Map<string, { name: string; streamArn?: string; reused: boolean }>();
     for (const [logicalId, r] of [...resourcesOfType(stack, 'AWS::DynamoDB::GlobalTable'), ...resourcesOfType(stack, 'AWS::DynamoDB::Table')]) {
       const p = r.Properties ?? {};
       const TableName = resolver.physicalName(logicalId);
       const KeySchema = p.KeySchema as KeySchemaElement[];
+      const streamView = (p.StreamSpecification as { StreamViewType?: StreamViewType } | undefined)?.StreamViewType;
+      const StreamSpecification = streamView ? { StreamEnabled: true, StreamViewType: streamView } : undefined;
+      let reused = false;
       try {
-        await dynamodb.send(new CreateTableCommand({ TableName, KeySchema, AttributeDefinitions: p.AttributeDefinitions as AttributeDefinition[], BillingMode: 'PAY_PER_REQUEST' }));
+        await dynamodb.send(new CreateTableCommand({ TableName, KeySchema, AttributeDefinitions: p.AttributeDefinitions as AttributeDefinition[], BillingMode: 'PAY_PER_REQUEST', ...(StreamSpecification ? { StreamSpecification } : {}) }));
       } catch (err) {
         // A DynamoDB you run (DYNAMODB_ENDPOINT) or a kept data directory already has it: reuse
         // it, unless its keys differ (then the functions' writes would all fail).
         if (!(err instanceof ResourceInUseException)) throw err;
+        reused = true;
         const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName }));
         const keysOf = (k: KeySchemaElement[] | undefined) => (k ?? []).map((e) => `${e.AttributeName}:${e.KeyType}`).join(',');
         if (keysOf(Table?.KeySchema) !== keysOf(KeySchema)) throw new Error(`Table ${TableName} already exists at ${dynamo.endpoint} with keys ${keysOf(Table?.KeySchema)}, not ${keysOf(KeySchema)}: delete it or point DYNAMODB_ENDPOINT elsewhere.`);
+        // A table kept from before the stream existed gets one (what CloudFormation would do).
+        if (StreamSpecification && !Table?.StreamSpecification?.StreamEnabled) await dynamodb.send(new UpdateTableCommand({ TableName, StreamSpecification }));
         log(`  ✓ reusing table ${TableName} found at ${dynamo.endpoint}`);
       }
       const ttl = p.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean } | undefined;
@@ -184,6 +197,8 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
           if (!/already enabled/i.test(err.message)) throw err;
         });
       }
+      const streamArn = StreamSpecification ? (await dynamodb.send(new DescribeTableCommand({ TableName }))).Table?.LatestStreamArn : undefined;
+      tables.set(logicalId, { name: TableName, reused, ...(streamArn ? { streamArn } : {}) });
       tableNames.push(TableName);
     }
 
@@ -268,26 +283,56 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
       stoppers.push(() => fn.stop());
     }
 
-    // Event source mappings
-    const sources: SqsEventSource[] = [];
-    for (const [, r] of resourcesOfType(stack, 'AWS::Lambda::EventSourceMapping')) {
+    // Event source mappings: SQS queues and table streams
+    const sources: { busy: boolean; stop(): Promise<void> }[] = [];
+    const streams = new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region: options.region, credentials: CREDENTIALS });
+    // Where stream positions are kept when the data outlives the twin; a fresh table starts empty.
+    const keepsData = Boolean(options.dynamodbEndpoint || options.dynamodbDataDir);
+    let queuePollers = 0;
+    for (const [mappingId, r] of resourcesOfType(stack, 'AWS::Lambda::EventSourceMapping')) {
       const p = r.Properties ?? {};
-      const queueId = referencedId(p.EventSourceArn);
+      const sourceId = referencedId(p.EventSourceArn);
       const fn = functions.get(referencedId(p.FunctionName) ?? '');
-      if (!queueId || !fn) continue;
+      if (!sourceId || !fn) continue;
+      const reportBatchItemFailures = ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures');
+      const table = tables.get(sourceId);
+      if (table) {
+        if (!table.streamArn) throw new Error(`${mappingId} reads the stream of table ${table.name}, which has none`);
+        const onFailure = referencedId((p.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination);
+        const source = new DynamoDbStreamSource(streams, sqs, fn, {
+          streamArn: table.streamArn,
+          eventSourceArn: table.streamArn,
+          region: options.region,
+          batchSize: Number(p.BatchSize ?? 100),
+          maxBatchingWindowMs: Number(p.MaximumBatchingWindowInSeconds ?? 0) * 1000,
+          filters: ((p.FilterCriteria as { Filters?: { Pattern: string }[] } | undefined)?.Filters ?? []).map((f) => f.Pattern),
+          // A reused table's stream holds what earlier runs published: without a kept position, start at its end.
+          startingPosition: table.reused ? 'LATEST' : ((p.StartingPosition as 'TRIM_HORIZON' | 'LATEST' | undefined) ?? 'TRIM_HORIZON'),
+          reportBatchItemFailures,
+          maxRetryAttempts: Number(p.MaximumRetryAttempts ?? -1),
+          bisect: p.BisectBatchOnFunctionError === true,
+          ...(onFailure ? { onFailureQueueUrl: resolver.queueUrl(onFailure) } : {}),
+          ...(keepsData ? { checkpointFile: join(options.stateDir, 'stream-positions', `${mappingId}.json`) } : {}),
+        }, (err) => logTo(fn.spec.functionName, `[stream] ${err.message}`));
+        source.start();
+        sources.push(source);
+        stoppers.push(() => source.stop());
+        continue;
+      }
       const fnProps = stack.resources[referencedId(p.FunctionName) ?? '']?.Properties ?? {};
       const scaling = p.ScalingConfig as { MaximumConcurrency?: number } | undefined;
       const concurrency = Number(scaling?.MaximumConcurrency ?? fnProps.ReservedConcurrentExecutions ?? 5);
       const source = new SqsEventSource(sqs, fn, {
         concurrency,
-        queueUrl: resolver.queueUrl(queueId),
-        queueArn: resolver.arn(queueId),
+        queueUrl: resolver.queueUrl(sourceId),
+        queueArn: resolver.arn(sourceId),
         batchSize: Number(p.BatchSize ?? 10),
-        reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures'),
+        reportBatchItemFailures,
         region: options.region,
       });
       source.start();
       sources.push(source);
+      queuePollers++;
       stoppers.push(() => source.stop());
     }
 
@@ -297,8 +342,8 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
     stoppers.push(async () => schedules.stop());
 
     // The REST API
-    // Twin-only endpoints: liveness, and connector health read from the table (on AWS the same
-    // figures are CloudWatch metrics and alarms).
+    // Twin-only endpoints: liveness, and connector health: webhooks from the functions' metric
+    // lines, polling from the table (on AWS: CloudWatch metrics and alarms).
     const health = new DynamoDbHealthRecorder(dynamodb, tableNames[0] ?? '');
     const platforms = [...new Set([...adapters.keys(), ...loadConfig().config.polling.map((t) => t.platform)])];
     let apiRequests = 0;
@@ -343,7 +388,13 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
       }
       if (req.method === 'GET' && req.url === '/health/platforms') {
         health.read(platforms).then(
-          (list) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ platforms: list })),
+          (list) => {
+            for (const p of list) {
+              const webhook = webhookHealth.of(p.platform);
+              if (webhook) p.webhook = webhook;
+            }
+            res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ platforms: list }));
+          },
           (err: Error) => res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'health_unavailable', message: err.message })),
         );
         return true;
@@ -355,7 +406,7 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
     const rules = resourcesOfType(stack, 'AWS::Events::Rule').length;
     log(
       `  ✓ ${queues.length} queues, ${tableNames.length} table(s), ${buses.length} bus(es) with ${rules} rules, ${functions.size} functions, ` +
-        `${sources.length} queue pollers and the webhook API (${seconds(performance.now() - resourcesStarted)})`,
+        `${queuePollers} queue pollers, ${sources.length - queuePollers} stream reader(s) and the webhook API (${seconds(performance.now() - resourcesStarted)})`,
     );
 
     const info: LocalTwinInfo = {

@@ -28,4 +28,9 @@ describe('function bundles', () => {
   it('keeps the pollers out of the process bundle', () => {
     expect(inputs('lambdas/process/handler.ts').filter((f) => f.includes('core/polling/'))).toEqual([]);
   });
+
+  it('keeps the publish bundle to publishing: no config, no zod, no platform adapters, no enrichment (the log redaction aside), no DynamoDB client', () => {
+    const files = inputs('lambdas/publish/handler.ts');
+    expect(files.filter((f) => f.includes('node_modules/zod/') || f.includes('core/platforms/') || (f.includes('core/enrichment/') && !f.endsWith('enrichment/pii.ts')) || f.includes('core/config/') || f.includes('client-dynamodb/'))).toEqual([]);
+  });
 });

@@ -62,8 +62,8 @@ describe('Switchboard stack', () => {
   });
 
   it('alarms on every dead-letter queue and on platforms being answered 5xx', () => {
-    // intake DLQ + per department: consumer DLQ and delivery DLQ + the API's 5XX count + refused signatures per platform
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 1 + 2 * departments.length + 1 + adapters.size);
+    // intake DLQ, republish DLQ, publish failures + per department: consumer DLQ and delivery DLQ + the API's 5XX count + refused signatures per platform
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3 + 2 * departments.length + 1 + adapters.size);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Threshold: 1,
       Metrics: Match.arrayWith([
@@ -72,7 +72,8 @@ describe('Switchboard stack', () => {
       ]),
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5XXError', Namespace: 'AWS/ApiGateway', Statistic: 'Sum', Threshold: 1 });
-    template.resourceCountIs('AWS::SQS::Queue', 2 + 3 * departments.length);
+    // intake and republish with their DLQs, publish failures, and three per department
+    template.resourceCountIs('AWS::SQS::Queue', 5 + 3 * departments.length);
   });
 
   it('enforces TLS on every queue', () => {
@@ -84,19 +85,39 @@ describe('Switchboard stack', () => {
     expect(queues.filter((q) => !covered.has(q))).toEqual([]);
   });
 
-  it('runs both functions on Node.js 24, arm64, with tracing and an explicit log group', () => {
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: Match.objectLike({ LogGroup: Match.anyValue() }) }, 2);
+  it('runs the three functions on Node.js 24, arm64, with tracing and an explicit log group', () => {
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: Match.objectLike({ LogGroup: Match.anyValue() }) }, 3);
+  });
+
+  it('publishes from the table stream: inserts of engagement items only, with partial failures, bisection and a failure destination', () => {
+    template.hasResource('AWS::DynamoDB::GlobalTable', { Properties: Match.objectLike({ StreamSpecification: { StreamViewType: 'NEW_IMAGE' } }) });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: Match.objectLike({ 'Fn::GetAtt': [Match.anyValue(), 'StreamArn'] }),
+      StartingPosition: 'TRIM_HORIZON',
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: ['ENGAGEMENT'] } } } }) }] },
+    });
+  });
+
+  it('lets only the publish function put events on the bus, and the process function only store', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    const putters = policies.filter((p) => JSON.stringify(p).includes('events:PutEvents'));
+    expect(putters).toHaveLength(1);
+    expect(JSON.stringify(putters[0])).toContain('PublishFunctionServiceRole');
+    const process = policies.filter((p) => JSON.stringify(p).includes('ProcessFunctionServiceRole')).flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[] }[]);
+    expect(process.flatMap((st) => [st.Action].flat()).filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
   });
 
   it('feeds the process function from the intake queue with partial batch failures', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
   });
 
-  it('lets the webhook function update only connector-health items of the table', () => {
+  it('gives the webhook function no table access: it only enqueues, and its health is its metrics', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('WebhookFunctionServiceRole'));
-    const statements = policies.flatMap((p) => (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Condition?: unknown }[]));
-    const dynamo = statements.filter((st) => JSON.stringify(st.Action).includes('dynamodb:'));
-    expect(dynamo).toEqual([expect.objectContaining({ Action: 'dynamodb:UpdateItem', Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['HEALTH'] } } })]);
+    expect(JSON.stringify(policies)).not.toContain('dynamodb:');
+    expect(JSON.stringify(policies)).toContain('sqs:SendMessage');
   });
 
   it('creates one secret per platform adapter and lets only the webhook function read them', () => {
@@ -126,17 +147,17 @@ describe('Switchboard stack', () => {
       const { app, stack } = synth(true, pollingConfigText);
       expect(() => app.synth()).not.toThrow();
       const polling = Template.fromStack(stack);
-      polling.resourceCountIs('AWS::Lambda::Function', 3);
+      polling.resourceCountIs('AWS::Lambda::Function', 4);
       // one poller run at a time, so two runs never race a target's cursor
       polling.resourcePropertiesCountIs('AWS::Lambda::Function', { ReservedConcurrentExecutions: 1 }, 1);
       polling.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 }, DeadLetterConfig: { Arn: Match.anyValue() } })] });
       // + the poller schedule's DLQ + repeated poll failures of rss
-      polling.resourceCountIs('AWS::CloudWatch::Alarm', 1 + 2 * departments.length + 1 + adapters.size + 1 + 1);
+      polling.resourceCountIs('AWS::CloudWatch::Alarm', 3 + 2 * departments.length + 1 + adapters.size + 1 + 1);
       polling.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Switchboard', MetricName: 'PollFailed', Dimensions: [{ Name: 'platform', Value: 'rss' }], Threshold: 3 });
     });
 
     it('leaves the poller out when nothing is polled', () => {
-      template.resourceCountIs('AWS::Lambda::Function', 2);
+      template.resourceCountIs('AWS::Lambda::Function', 3);
       template.resourcePropertiesCountIs('AWS::Events::Rule', { ScheduleExpression: Match.anyValue() }, 0);
     });
   });

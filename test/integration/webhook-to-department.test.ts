@@ -127,18 +127,27 @@ describe('local twin: webhook to department queue', () => {
 
     const ids = new Set(results.flatMap((r) => (JSON.parse(r.body) as { engagements?: string[] }).engagements ?? []));
     const deletedOnly = new Set(await deletionsOfUnseen());
-    const pending = async () => {
-      const left: string[] = [];
-      for (const id of ids) if (!deletedOnly.has(id) && !(await stored(id))?.publishedAt) left.push(id);
-      return left;
-    };
+    // Every engagement is stored…
+    const departments = new Map<string, Set<string>>();
     const deadline = Date.now() + 30_000;
-    let left = await pending();
-    while (left.length > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 500));
-      left = await pending();
+    for (const id of ids) {
+      if (deletedOnly.has(id)) continue;
+      let item = await stored(id);
+      while (!item && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 250));
+        item = await stored(id);
+      }
+      expect({ id, stored: Boolean(item) }).toEqual({ id, stored: true });
+      for (const d of item?.engagement?.M?.routing?.M?.departments?.L ?? []) departments.set(d.S!, (departments.get(d.S!) ?? new Set()).add(id));
     }
-    expect(left).toEqual([]);
+    // …and, published from the table's stream, reaches each of its departments.
+    for (const [department, want] of departments) {
+      const missing = new Set(want);
+      while (missing.size > 0 && Date.now() < deadline + 30_000) {
+        for (const m of await receiveUntil(department, (x) => missing.has(x.detail.id), 5_000)) missing.delete(m.detail.id);
+      }
+      expect({ department, missing: [...missing] }).toEqual({ department, missing: [] });
+    }
   });
 });
 

@@ -1,31 +1,21 @@
 import type { Engagement } from '../../lambdas/core/engagement/engagement.schema.js';
-import type { ClaimResult, EngagementChange, EngagementStore, PublishLease, RoutingAuditRecord, SaveResult, StoredEngagement } from '../../lambdas/core/ports/engagement-store.js';
+import type { EngagementChange, EngagementStore, RoutingAuditRecord, StoredEngagement } from '../../lambdas/core/ports/engagement-store.js';
 import type { EventPublisher, PublishResult } from '../../lambdas/core/ports/event-publisher.js';
 
 /** In-memory {@link EngagementStore} for unit tests of the lifecycle (the real one is tested against DynamoDB Local). */
 export class MemoryStore implements EngagementStore {
   readonly engagements = new Map<string, StoredEngagement>();
-  readonly leases = new Map<string, PublishLease>();
-  readonly audits: RoutingAuditRecord[] = [];
-  readonly raw = new Map<string, string>();
+  /** Engagements in the order they were stored: what the table's stream would deliver. */
+  readonly inserted: Engagement[] = [];
+  readonly raw = new Map<string, Buffer>();
   failSaveFor = new Set<string>();
 
-  async saveNew(engagement: Engagement, audit: RoutingAuditRecord, lease: PublishLease): Promise<SaveResult> {
+  async saveNew(engagement: Engagement, decision: RoutingAuditRecord): Promise<'created' | 'exists'> {
     if (this.failSaveFor.has(engagement.id)) throw new Error('injected store failure');
-    const existing = this.engagements.get(engagement.id);
-    if (existing) return { created: false, existing: structuredClone(existing) };
-    this.engagements.set(engagement.id, { engagement: structuredClone(engagement) });
-    this.leases.set(engagement.id, lease);
-    this.audits.push(audit);
-    return { created: true };
-  }
-
-  async claimPublication(id: string, lease: PublishLease, now: string): Promise<ClaimResult> {
-    if (this.engagements.get(id)?.publishedAt) return 'published';
-    const current = this.leases.get(id);
-    if (current && current.holder !== lease.holder && current.until > now) return 'held';
-    this.leases.set(id, lease);
-    return 'claimed';
+    if (this.engagements.has(engagement.id)) return 'exists';
+    this.engagements.set(engagement.id, { engagement: structuredClone(engagement), decision: structuredClone(decision) });
+    this.inserted.push(structuredClone(engagement));
+    return 'created';
   }
 
   readonly changes: (EngagementChange & { engagementId: string })[] = [];
@@ -45,17 +35,11 @@ export class MemoryStore implements EngagementStore {
 
   async readStored(id: string): Promise<StoredEngagement | undefined> {
     const stored = this.engagements.get(id);
-    const holder = this.leases.get(id)?.holder;
-    return stored ? { ...structuredClone(stored), ...(holder ? { leaseHolder: holder } : {}) } : undefined;
+    return stored ? structuredClone(stored) : undefined;
   }
 
-  async markPublished(id: string, at: string): Promise<void> {
-    const e = this.engagements.get(id);
-    if (e && !e.publishedAt) e.publishedAt = at;
-  }
-
-  async saveRawDelivery(deliveryId: string, _platform: string, _receivedAt: string, bodyBase64: string): Promise<void> {
-    this.raw.set(deliveryId, bodyBase64);
+  async saveRawDelivery(deliveryId: string, _platform: string, _receivedAt: string, body: Buffer): Promise<void> {
+    this.raw.set(deliveryId, Buffer.from(body));
   }
 }
 

@@ -1,7 +1,6 @@
 import { EngagementDraftSchema, engagementId } from '../engagement/engagement.schema.js';
 import { PLATFORM_IDS, type PlatformId } from '../engagement/platform-ids.js';
 import { toIntakeDelivery, type IntakeDelivery } from '../intake/delivery.js';
-import type { HealthRecorder } from '../ports/health-recorder.js';
 import { WebhookRejection, type PlatformAdapter, type PlatformSecret, type WebhookRequest, type WebhookResponse } from '../platforms/adapter.js';
 
 /** Default cap on a webhook body. */
@@ -21,16 +20,6 @@ export interface AcceptWebhookDependencies {
   enqueue(delivery: IntakeDelivery): Promise<void>;
   now(): Date;
   maxBodyBytes?: number;
-  /** Told of verified deliveries and of refused signatures, so a broken connection shows. */
-  health?: HealthRecorder;
-  /** Told when recording health fails; the delivery's answer does not depend on it. */
-  onHealthError?(err: Error): void;
-  /**
-   * Longest the answer waits for the health record, in ms: once the delivery is durable, a slow
-   * or stalled table must not delay the 2xx past the platform's timeout (or turn it into a 5xx
-   * when the function times out). @default 200
-   */
-  healthBudgetMs?: number;
 }
 
 /** A JSON response. */
@@ -69,63 +58,56 @@ async function secretOf(adapter: PlatformAdapter, deps: AcceptWebhookDependencie
  * A delivery with no engagement in it (read receipts, typing) is acknowledged without enqueueing.
  */
 export async function acceptWebhook(platform: string, request: WebhookRequest, deps: AcceptWebhookDependencies): Promise<WebhookResponse> {
-  const response = await answer(platform, request, deps);
-  const health = deps.health;
-  if (health && deps.adapterFor(platform) && request.method === 'POST') {
-    const at = deps.now().toISOString();
-    // Only a proof that was present but wrong (403) counts as a refusal: it is what a rotated or
-    // mistyped secret looks like, whereas unsigned requests (401) are mostly internet noise.
-    const record =
-      response.statusCode === 200 ? health.webhookAccepted(platform, at, response.accepted ?? 0)
-      : response.statusCode === 403 ? health.webhookRefused(platform, at, response.errorCode ?? '403')
-      : undefined;
-    if (record) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const budget = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), deps.healthBudgetMs ?? 200)));
-      const outcome = await Promise.race([record.then(() => 'recorded' as const, (err: Error) => deps.onHealthError?.(err)), budget]);
-      clearTimeout(timer);
-      if (outcome === 'late') deps.onHealthError?.(new Error(`health record took longer than ${deps.healthBudgetMs ?? 200} ms; answered without waiting for it`));
-    }
-  }
-  return response;
-}
-
-async function answer(platform: string, request: WebhookRequest, deps: AcceptWebhookDependencies): Promise<WebhookResponse> {
   try {
-    const adapter = deps.adapterFor(platform);
-    if (!adapter) {
-      throw new WebhookRejection(404, 'unknown_platform', `No platform "${platform}". Known platforms: ${PLATFORM_IDS.filter((p) => deps.adapterFor(p)).join(', ')}.`);
-    }
-    if (request.method === 'GET') {
-      if (!adapter.handshake) throw new WebhookRejection(405, 'method_not_allowed', `Platform "${platform}" has no GET handshake; deliveries are POSTed.`);
-      return adapter.handshake(request, await secretOf(adapter, deps));
-    }
-    if (request.method !== 'POST') throw new WebhookRejection(405, 'method_not_allowed', `Use POST for deliveries${adapter.handshake ? ' and GET for the handshake' : ''}.`);
-    const max = deps.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES;
-    if (request.rawBody.length > max) throw new WebhookRejection(413, 'payload_too_large', `Body is ${request.rawBody.length} bytes; the limit is ${max}.`);
-    if (request.rawBody.length === 0) throw new WebhookRejection(400, 'empty_body', 'The request has no body.');
-
-    const now = deps.now();
-    adapter.verify(request, await secretOf(adapter, deps), now);
-    const receivedAt = now.toISOString();
-    const contentType = request.headers['content-type'];
-    const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
-    const events = adapter.normalize(request.rawBody, { receivedAt, headers });
-    // Every draft must meet the engagement contract now: failing later would mean a 200 for a
-    // delivery that can only end in a dead-letter queue.
-    events.forEach((e, i) => {
-      const parsed = EngagementDraftSchema.safeParse(e.draft);
-      if (!parsed.success) throw new WebhookRejection(400, 'malformed_body', `Event ${i} is not a valid engagement: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}.`);
-    });
-    if (events.length > 0) {
-      const delivery = toIntakeDelivery(adapter.id, adapter.redact ? adapter.redact(request.rawBody) : request.rawBody, receivedAt, headers);
-      const size = Buffer.byteLength(JSON.stringify(delivery), 'utf8');
-      if (size > MAX_INTAKE_MESSAGE_BYTES) throw new WebhookRejection(413, 'payload_too_large', `Body takes ${size} bytes once encoded for the intake queue; the limit is ${MAX_INTAKE_MESSAGE_BYTES}.`);
-      await deps.enqueue(delivery);
-    }
-    return { ...json(200, { accepted: events.length, engagements: events.map((e) => engagementId(e.draft)) }), accepted: events.length };
+    return await answer(platform, request, deps);
   } catch (err) {
     if (err instanceof WebhookRejection) return rejection(err);
     throw err;
   }
+}
+
+/**
+ * What an answer says about the platform's connection, for connector health (metrics): a
+ * delivery accepted, or a proof that was present but wrong (403), which is what a rotated or
+ * mistyped secret looks like. Unsigned requests (401) are mostly internet noise and say nothing.
+ */
+export function connectionSignal(response: WebhookResponse): { accepted: number } | { refused: string } | undefined {
+  if (response.statusCode === 200) return { accepted: response.accepted ?? 0 };
+  if (response.statusCode === 403) return { refused: response.errorCode ?? '403' };
+  return undefined;
+}
+
+async function answer(platform: string, request: WebhookRequest, deps: AcceptWebhookDependencies): Promise<WebhookResponse> {
+  const adapter = deps.adapterFor(platform);
+  if (!adapter) {
+    throw new WebhookRejection(404, 'unknown_platform', `No platform "${platform}". Known platforms: ${PLATFORM_IDS.filter((p) => deps.adapterFor(p)).join(', ')}.`);
+  }
+  if (request.method === 'GET') {
+    if (!adapter.handshake) throw new WebhookRejection(405, 'method_not_allowed', `Platform "${platform}" has no GET handshake; deliveries are POSTed.`);
+    return adapter.handshake(request, await secretOf(adapter, deps));
+  }
+  if (request.method !== 'POST') throw new WebhookRejection(405, 'method_not_allowed', `Use POST for deliveries${adapter.handshake ? ' and GET for the handshake' : ''}.`);
+  const max = deps.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES;
+  if (request.rawBody.length > max) throw new WebhookRejection(413, 'payload_too_large', `Body is ${request.rawBody.length} bytes; the limit is ${max}.`);
+  if (request.rawBody.length === 0) throw new WebhookRejection(400, 'empty_body', 'The request has no body.');
+
+  const now = deps.now();
+  adapter.verify(request, await secretOf(adapter, deps), now);
+  const receivedAt = now.toISOString();
+  const contentType = request.headers['content-type'];
+  const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
+  const events = adapter.normalize(request.rawBody, { receivedAt, headers });
+  // Every draft must meet the engagement contract now: failing later would mean a 200 for a
+  // delivery that can only end in a dead-letter queue.
+  events.forEach((e, i) => {
+    const parsed = EngagementDraftSchema.safeParse(e.draft);
+    if (!parsed.success) throw new WebhookRejection(400, 'malformed_body', `Event ${i} is not a valid engagement: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}.`);
+  });
+  if (events.length > 0) {
+    const delivery = toIntakeDelivery(adapter.id, adapter.redact ? adapter.redact(request.rawBody) : request.rawBody, receivedAt, headers);
+    const size = Buffer.byteLength(JSON.stringify(delivery), 'utf8');
+    if (size > MAX_INTAKE_MESSAGE_BYTES) throw new WebhookRejection(413, 'payload_too_large', `Body takes ${size} bytes once encoded for the intake queue; the limit is ${MAX_INTAKE_MESSAGE_BYTES}.`);
+    await deps.enqueue(delivery);
+  }
+  return { ...json(200, { accepted: events.length, engagements: events.map((e) => engagementId(e.draft)) }), accepted: events.length };
 }

@@ -1,9 +1,9 @@
-/** What a connector reports about itself, so a connection that breaks does not break silently. */
+/**
+ * What a poller reports about each target, so a connection that breaks does not break silently.
+ * (Webhooks report through their metrics: a write per delivery would cost a write unit and
+ * make one hot item per platform.)
+ */
 export interface HealthRecorder {
-  /** A webhook delivery was verified and stored in the intake queue. */
-  webhookAccepted(platform: string, at: string, engagements: number): Promise<void>;
-  /** A webhook request was refused (bad or missing signature, stale timestamp, malformed body). */
-  webhookRefused(platform: string, at: string, code: string): Promise<void>;
   /**
    * A poll of one target ended: `ok`, `rate-limited` (the source asked us to wait: neither a
    * success nor a failure) or `failed`.
@@ -11,7 +11,7 @@ export interface HealthRecorder {
   polled(platform: string, target: string, at: string, outcome: { result: 'ok' | 'rate-limited' | 'failed'; emitted: number; error?: string }): Promise<void>;
 }
 
-/** The health of one platform's connection, as stored and as `GET /health/platforms` shows it. */
+/** The health of one platform's connection, as `GET /health/platforms` shows it (webhook figures from the metrics, polling from the table). */
 export interface PlatformHealth {
   platform: string;
   webhook?: {

@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { jest } from '@jest/globals';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { switchboardSignature, unixSeconds } from '../../support/signatures.js';
@@ -11,7 +12,6 @@ const secrets = mockClient(SecretsManagerClient);
 const SECRET = 'unit-signing-secret';
 
 process.env.INTAKE_QUEUE_URL = 'https://sqs.local/123/intake';
-process.env.TABLE_NAME = 'table';
 process.env.PLATFORM_SECRET_ARNS = JSON.stringify({ generic: 'arn:aws:secretsmanager:us-east-1:123:secret:generic' });
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 const { handler } = (await import('../../../lambdas/webhook/handler.js')) as { handler: (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult> };
@@ -60,20 +60,22 @@ describe('webhook handler (API Gateway proxy)', () => {
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
   });
 
-  it('records connector health: accepted deliveries and refused signatures, under the HEALTH partition', async () => {
+  it('reports connector health as metrics (a refusal with its reason), and never writes to the table', async () => {
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
-    await handler(event('{"id":"10","text":"hello","author":{"id":"u"}}'), context);
-    await handler(event('{"id":"11","text":"x","author":{"id":"u"}}', { 'X-Switchboard-Signature': 'sha256=00' }), context);
-    const updates = dynamodb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
-    expect(updates.map((u) => [u.Key, u.UpdateExpression?.split(' ADD ')[1]])).toEqual([
-      [{ pk: 'HEALTH', sk: 'webhook#generic' }, 'accepted :one, engagements :n'],
-      [{ pk: 'HEALTH', sk: 'webhook#generic' }, 'refusals :one, consecutiveRefusals :one'],
+    const printed: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (printed.push(String(chunk)), true));
+    try {
+      await handler(event('{"id":"10","text":"hello","author":{"id":"u"}}'), context);
+      await handler(event('{"id":"11","text":"x","author":{"id":"u"}}', { 'X-Switchboard-Signature': 'sha256=00' }), context);
+      await handler(event('{"id":"12","text":"x","author":{"id":"u"}}', { 'X-Switchboard-Signature': '' }), context);
+    } finally {
+      write.mockRestore();
+    }
+    const metrics = printed.filter((l) => l.startsWith('{"_aws"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(metrics).toEqual([
+      expect.objectContaining({ platform: 'generic', WebhookAccepted: 1, EngagementsAccepted: 1 }),
+      expect.objectContaining({ platform: 'generic', WebhookRefused: 1, refusal: 'bad_signature' }),
     ]);
-  });
-
-  it('still answers 200 when connector health cannot be recorded', async () => {
-    sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
-    dynamodb.on(UpdateCommand).rejects(new Error('throttled'));
-    expect((await handler(event('{"id":"12","text":"hello","author":{"id":"u"}}'), context)).statusCode).toBe(200);
+    expect(dynamodb.calls()).toHaveLength(0);
   });
 });

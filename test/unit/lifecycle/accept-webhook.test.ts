@@ -1,4 +1,4 @@
-import { acceptWebhook, SecretIncompleteError, type AcceptWebhookDependencies } from '../../../lambdas/core/lifecycle/accept-webhook.js';
+import { acceptWebhook, connectionSignal, SecretIncompleteError, type AcceptWebhookDependencies } from '../../../lambdas/core/lifecycle/accept-webhook.js';
 import type { IntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
 import type { PlatformAdapter } from '../../../lambdas/core/platforms/adapter.js';
 import { adapterFor } from '../../../lambdas/core/platforms/registry.js';
@@ -37,30 +37,15 @@ describe('accepting a webhook', () => {
     await expect(acceptWebhook('generic', signed('{"id":"1","text":"x","author":{"id":"u"}}'), d)).rejects.toThrow('SQS unavailable');
   });
 
-  it('records accepted deliveries and wrong signatures in connector health, but not unsigned noise', async () => {
-    const calls: string[] = [];
-    const health = { webhookAccepted: async (p: string) => void calls.push(`accepted ${p}`), webhookRefused: async (p: string, _at: string, code: string) => void calls.push(`refused ${p} ${code}`), polled: async () => undefined };
-    const { d } = deps({ health });
+  it('tells accepted deliveries and wrong signatures apart for connector health, and ignores unsigned noise', async () => {
+    const { d } = deps();
     const body = '{"id":"1","text":"x","author":{"id":"u"}}';
-    await acceptWebhook('generic', signed(body), d);
-    await acceptWebhook('generic', postRequest(body, { 'x-switchboard-timestamp': String(unixSeconds(NOW)), 'x-switchboard-signature': 'sha256=00' }), d);
-    await acceptWebhook('generic', postRequest(body, {}), d);
-    expect(calls).toEqual(['accepted generic', 'refused generic bad_signature']);
-  });
-
-  it('answers 200 once the delivery is durable, even when the health record hangs or fails', async () => {
-    const errors: string[] = [];
-    const hanging = { webhookAccepted: () => new Promise<void>(() => undefined), webhookRefused: async () => undefined, polled: async () => undefined };
-    const { d, enqueued } = deps({ health: hanging, healthBudgetMs: 20, onHealthError: (e) => void errors.push(e.message) });
-    const body = '{"id":"1","text":"x","author":{"id":"u"}}';
-    const res = await acceptWebhook('generic', signed(body), d);
-    expect(res.statusCode).toBe(200);
-    expect(enqueued).toHaveLength(1);
-    expect(errors).toEqual(['health record took longer than 20 ms; answered without waiting for it']);
-    const failing = { ...hanging, webhookAccepted: async () => Promise.reject(new Error('ProvisionedThroughputExceeded')) };
-    const second = deps({ health: failing, onHealthError: (e) => void errors.push(e.message) });
-    expect((await acceptWebhook('generic', signed(body), second.d)).statusCode).toBe(200);
-    expect(errors.at(-1)).toBe('ProvisionedThroughputExceeded');
+    const signals = [
+      await acceptWebhook('generic', signed(body), d),
+      await acceptWebhook('generic', postRequest(body, { 'x-switchboard-timestamp': String(unixSeconds(NOW)), 'x-switchboard-signature': 'sha256=00' }), d),
+      await acceptWebhook('generic', postRequest(body, {}), d),
+    ].map(connectionSignal);
+    expect(signals).toEqual([{ accepted: 1 }, { refused: 'bad_signature' }, undefined]);
   });
 
   it('refuses to verify with an incomplete secret, naming the missing keys and never their values', async () => {

@@ -98,7 +98,7 @@ describe('what pollers report', () => {
     const limited: Poller = { platform: 'rss', poll: async function* () { throw new RateLimitedError(60_000, 'feed answered 429'); } };
     const { d } = deps(limited);
     const recorded: unknown[] = [];
-    d.health = { webhookAccepted: async () => undefined, webhookRefused: async () => undefined, polled: async (...args) => void recorded.push(args) };
+    d.health = { polled: async (...args) => void recorded.push(args) };
     await runPollers([target], d);
     expect(recorded).toEqual([['rss', 'blog', '2026-11-25T12:00:00.000Z', { result: 'rate-limited', emitted: 0 }]]);
   });

@@ -1,0 +1,105 @@
+import type { Engagement } from '../engagement/engagement.schema.js';
+import type { EventPublisher } from '../ports/event-publisher.js';
+
+/** A newly stored engagement as the table's stream delivers it, with its place in the stream. */
+export interface StoredRecord {
+  /** The stream record's sequence number (what a partial batch failure names). */
+  sequence: string;
+  engagement: Engagement;
+}
+
+/** What publishing needs from the outside world. */
+export interface PublishStoredDependencies {
+  publisher: EventPublisher;
+  /**
+   * Hands engagements the bus would not take to a queue of their own (the republish queue),
+   * where they are retried, dead-lettered with an alarm and redriven like any queue's messages.
+   * Resolves with the ids it could not hand off.
+   */
+  handOff(engagements: Engagement[]): Promise<{ failed: string[] }>;
+  /** Told about anything that is not the happy path; never given personal data. */
+  log?(level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
+}
+
+/** What became of a batch of stream records. */
+export interface PublishStoredOutcome {
+  published: string[];
+  /** Refused by the bus (after its retries) and handed to the republish queue. */
+  handedOff: string[];
+  /**
+   * The sequence number of the first record neither published nor handed off: the stream must
+   * deliver it, and everything after it, again. Absent when the whole batch is done.
+   */
+  retryFrom?: string;
+}
+
+/**
+ * The outbox: publishes "Engagement Routed" for each engagement the table's stream reports as
+ * newly stored, in stream order. Each stored engagement appears in the stream once, and a
+ * batch is delivered again only from a record this function reports failed, so an engagement
+ * is published once — also when the intake function stored it and then crashed, timed out or
+ * was redelivered, which is what a publish step inside the intake could not promise.
+ *
+ * 1. The batch is published (the publisher sends ten at a time and retries refused entries).
+ * 2. What the bus still refuses goes to the republish queue rather than failing the batch: a
+ *    failed batch would be delivered again from its first failed record, and the records after
+ *    it that were published would be published twice.
+ * 3. Only what could be neither published nor handed off fails the batch, from its first such
+ *    record (the bus and the queue both refusing the same entries after their retries).
+ */
+export async function publishStored(records: StoredRecord[], deps: PublishStoredDependencies): Promise<PublishStoredOutcome> {
+  const log = deps.log ?? (() => undefined);
+  if (records.length === 0) return { published: [], handedOff: [] };
+  const result = await deps.publisher.publish(records.map((r) => r.engagement));
+  if (result.failed.length === 0) return { published: result.published, handedOff: [] };
+  for (const f of result.failed) log('warn', 'engagement not accepted by the event bus; handing it to the republish queue', { engagementId: f.id, errorCode: f.errorCode });
+  const refused = new Set(result.failed.map((f) => f.id));
+  let notHandedOff: Set<string>;
+  try {
+    notHandedOff = new Set((await deps.handOff(records.filter((r) => refused.has(r.engagement.id)).map((r) => r.engagement))).failed);
+  } catch (err) {
+    log('error', 'engagements could not be handed to the republish queue', { error: (err as Error).message });
+    notHandedOff = refused;
+  }
+  const first = records.find((r) => notHandedOff.has(r.engagement.id));
+  if (first) log('error', 'engagements neither published nor handed off; the stream will deliver them again', { engagementIds: [...notHandedOff] });
+  return { published: result.published, handedOff: [...refused].filter((id) => !notHandedOff.has(id)), ...(first ? { retryFrom: first.sequence } : {}) };
+}
+
+/** One message of the republish queue: an engagement the bus once refused. */
+export interface RepublishMessage {
+  messageId: string;
+  body: string;
+}
+
+/**
+ * Publishes engagements from the republish queue. A message the bus still refuses is reported
+ * failed, so SQS offers it again after its visibility timeout and dead-letters it (with an
+ * alarm) past maxReceiveCount, whence `switchboard redrive` brings it back.
+ */
+export async function republish(messages: RepublishMessage[], deps: Pick<PublishStoredDependencies, 'publisher' | 'log'>): Promise<{ published: string[]; failedMessageIds: string[] }> {
+  const log = deps.log ?? (() => undefined);
+  const failedMessageIds: string[] = [];
+  const byId = new Map<string, string[]>();
+  const engagements: Engagement[] = [];
+  for (const m of messages) {
+    let engagement: Engagement;
+    try {
+      engagement = JSON.parse(m.body) as Engagement;
+      if (typeof engagement?.id !== 'string') throw new Error('no engagement id');
+    } catch (err) {
+      // Not ours: failing it sends it to the dead-letter queue, where someone looks at it.
+      log('error', 'republish message is not an engagement', { messageId: m.messageId, error: (err as Error).message });
+      failedMessageIds.push(m.messageId);
+      continue;
+    }
+    if (!byId.has(engagement.id)) engagements.push(engagement);
+    byId.set(engagement.id, [...(byId.get(engagement.id) ?? []), m.messageId]);
+  }
+  const result = await deps.publisher.publish(engagements);
+  for (const f of result.failed) {
+    log('error', 'engagement not accepted by the event bus; the republish queue will offer it again', { engagementId: f.id, errorCode: f.errorCode });
+    failedMessageIds.push(...(byId.get(f.id) ?? []));
+  }
+  return { published: result.published, failedMessageIds };
+}

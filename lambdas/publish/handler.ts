@@ -1,0 +1,50 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import middy from '@middy/core';
+import type { AttributeValue, DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Engagement } from '../core/engagement/engagement.schema.js';
+import { publishStored, republish, type StoredRecord } from '../core/lifecycle/publish-stored.js';
+import { requireEnv } from '../shared/env.js';
+import { EventBridgePublisher } from '../shared/eventbridge-publisher.js';
+import { logger, safeLogData } from '../shared/logger.js';
+import { WORKER_CLIENT_OPTIONS } from '../shared/sdk-client-options.js';
+import { sqsHandOff } from '../shared/sqs-republish.js';
+
+// The publisher retries failed entries itself; SDK retries underneath would multiply the attempts.
+const publisher = new EventBridgePublisher(new EventBridgeClient({ ...WORKER_CLIENT_OPTIONS, maxAttempts: 1 }), requireEnv('EVENT_BUS_NAME'));
+const handOff = sqsHandOff(new SQSClient(WORKER_CLIENT_OPTIONS), requireEnv('REPUBLISH_QUEUE_URL'));
+const log = (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => logger[level](message, safeLogData(data));
+
+/**
+ * The engagements of INSERTs of engagement items (the event source's filter lets only those
+ * through; anything else is logged and skipped, as failing it would stop the stream for ever).
+ */
+function storedRecords(records: DynamoDBStreamEvent['Records']): StoredRecord[] {
+  return records.flatMap((record) => {
+    const image = unmarshall((record.dynamodb?.NewImage ?? {}) as Record<string, AttributeValue> as never) as { engagement?: Engagement };
+    if (image.engagement) return [{ sequence: record.dynamodb?.SequenceNumber ?? '', engagement: image.engagement }];
+    logger.error('stream record without an engagement skipped', { sequence: record.dynamodb?.SequenceNumber, eventName: record.eventName });
+    return [];
+  });
+}
+
+/**
+ * Two event sources, one job: the table's stream (each newly stored engagement, published
+ * once: the outbox) and the republish queue (what the bus refused, retried). A partial
+ * failure names the first stream record to deliver again, or the queue messages to offer again.
+ */
+export const handler = middy<DynamoDBStreamEvent | SQSEvent, DynamoDBBatchResponse | SQSBatchResponse>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event) => {
+    const records = event.Records as (DynamoDBStreamEvent['Records'][number] | SQSEvent['Records'][number])[];
+    if (records[0]?.eventSource === 'aws:sqs') {
+      const outcome = await republish((event as SQSEvent).Records.map((r) => ({ messageId: r.messageId, body: r.body })), { publisher, log });
+      logger.info('republish batch processed', { records: records.length, published: outcome.published.length, failed: outcome.failedMessageIds.length });
+      return { batchItemFailures: outcome.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
+    }
+    const outcome = await publishStored(storedRecords((event as DynamoDBStreamEvent).Records), { publisher, handOff, log });
+    logger.info('stored engagements published', { records: records.length, published: outcome.published.length, handedOff: outcome.handedOff.length, retrying: outcome.retryFrom !== undefined });
+    return { batchItemFailures: outcome.retryFrom ? [{ itemIdentifier: outcome.retryFrom }] : [] };
+  });
