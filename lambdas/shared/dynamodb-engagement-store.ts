@@ -1,8 +1,10 @@
 import { ConditionalCheckFailedException, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { isUtf8 } from 'node:buffer';
 import { gzipSync } from 'node:zlib';
+import pLimit from 'p-limit';
 import type { Engagement } from '../core/engagement/engagement.schema.js';
-import type { EngagementChange, EngagementStore, RoutingAuditRecord, StoredEngagement } from '../core/ports/engagement-store.js';
+import type { EngagementChange, EngagementStore, RawDelivery, RoutingAuditRecord, StoredEngagement } from '../core/ports/engagement-store.js';
 
 /**
  * Single-table layout (keys `pk`/`sk`), so an engagement and its whole history are one Query:
@@ -10,14 +12,17 @@ import type { EngagementChange, EngagementStore, RoutingAuditRecord, StoredEngag
  *   (`decision`: when, from which delivery, why each rule matched). Its INSERT in the table's
  *   stream is what publishes it (the outbox);
  * - `ENG#<id>` / `AUDIT#<at>#EDITED|DELETED`: an edit or deletion the platform reported;
- * - `DELIVERY#<intake message id>` / `RAW`: the raw webhook body, gzipped, deleted by TTL after
- *   retention.
+ * - `RAW#<raw key>` / `PART#<n>`: the raw webhook deliveries of one intake batch, gzipped
+ *   together (JSON lines) and cut into parts that fit an item, deleted by TTL after retention.
  */
 export const keys = {
   engagement: (id: string) => ({ pk: `ENG#${id}`, sk: 'ENGAGEMENT' }),
   audit: (id: string, at: string, what: 'EDITED' | 'DELETED') => ({ pk: `ENG#${id}`, sk: `AUDIT#${at}#${what}` }),
-  rawDelivery: (deliveryId: string) => ({ pk: `DELIVERY#${deliveryId}`, sk: 'RAW' }),
+  rawPart: (rawKey: string, part: number) => ({ pk: `RAW#${rawKey}`, sk: `PART#${String(part).padStart(3, '0')}` }),
 };
+
+/** Largest compressed part of raw deliveries in one item (DynamoDB allows 400 KB an item, keys and attributes included). */
+export const RAW_PART_BYTES = 380 * 1024;
 
 /** The sort key of engagement items: the stream's filter publishes inserts of these only. */
 export const ENGAGEMENT_SORT_KEY = 'ENGAGEMENT';
@@ -91,15 +96,35 @@ export class DynamoDbEngagementStore implements EngagementStore {
     };
   }
 
-  async saveRawDelivery(deliveryId: string, platform: string, receivedAt: string, body: Buffer): Promise<void> {
-    const expiresAt = Math.floor(Date.parse(receivedAt) / 1000) + this.rawRetentionDays * 86_400;
-    // Gzipped binary rather than base64 text: JSON bodies shrink to a third or less, and write
-    // units are paid per kilobyte.
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...keys.rawDelivery(deliveryId), type: 'raw-delivery', platform, receivedAt, encoding: 'gzip', body: gzipSync(body), expiresAt },
-      }),
+  async saveRawDeliveries(rawKey: string, deliveries: RawDelivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    const oldest = Math.min(...deliveries.map((d) => Date.parse(d.receivedAt)));
+    const expiresAt = Math.floor(oldest / 1000) + this.rawRetentionDays * 86_400;
+    // One JSON line per delivery (text as text, other bytes as base64), gzipped together: a
+    // batch of similar JSON bodies compresses far better than each body alone, and write units
+    // are paid per kilobyte of item, with a whole unit at least for every item.
+    const lines = deliveries.map((d) => JSON.stringify({ deliveryId: d.deliveryId, platform: d.platform, receivedAt: d.receivedAt, headers: d.headers, ...(isUtf8(d.body) ? { body: d.body.toString('utf8') } : { bodyBase64: d.body.toString('base64') }) })).join('\n');
+    const packed = gzipSync(lines);
+    const parts = Math.max(1, Math.ceil(packed.length / RAW_PART_BYTES));
+    const limit = pLimit(4);
+    await Promise.all(
+      Array.from({ length: parts }, (_, part) =>
+        limit(() =>
+          this.doc.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: {
+                ...keys.rawPart(rawKey, part),
+                type: 'raw-deliveries',
+                ...(part === 0 ? { deliveryIds: deliveries.map((d) => d.deliveryId), parts } : {}),
+                encoding: 'gzip',
+                body: packed.subarray(part * RAW_PART_BYTES, (part + 1) * RAW_PART_BYTES),
+                expiresAt,
+              },
+            }),
+          ),
+        ),
+      ),
     );
   }
 }

@@ -11,6 +11,11 @@ export interface SqsEventSourceSpec {
   reportBatchItemFailures: boolean;
   region: string;
   /**
+   * `MaximumBatchingWindowInSeconds`, in ms: how long a poller keeps gathering messages before
+   * it invokes with fewer than `batchSize` (fuller batches, fewer invocations). @default 0
+   */
+  maxBatchingWindowMs?: number;
+  /**
    * Batches in flight at once: the mapping's `ScalingConfig.MaximumConcurrency`, else the
    * function's reserved concurrency, else 5 (the concurrent batches Lambda starts an SQS
    * mapping with). @default 1
@@ -72,6 +77,25 @@ export class SqsEventSource {
         continue;
       }
       if (messages.length === 0) continue;
+      // Within the batching window, gather up to the batch size before invoking, as Lambda does.
+      const windowEnds = Date.now() + (this.spec.maxBatchingWindowMs ?? 0);
+      while (this.running && messages.length < this.spec.batchSize && Date.now() < windowEnds) {
+        try {
+          const more = await this.sqs.send(
+            new ReceiveMessageCommand({ QueueUrl: this.spec.queueUrl, MaxNumberOfMessages: Math.min(10, this.spec.batchSize - messages.length), WaitTimeSeconds: 0, MessageSystemAttributeNames: ['All'] }),
+          );
+          // A message seen twice (its visibility ran out while gathering) counts once, with its newest receipt.
+          for (const m of more.Messages ?? []) {
+            const seen = messages.findIndex((x) => x.MessageId === m.MessageId);
+            if (seen >= 0) messages[seen] = m;
+            else messages.push(m);
+          }
+          if (!more.Messages?.length) await new Promise((r) => setTimeout(r, Math.min(100, Math.max(0, windowEnds - Date.now()))));
+        } catch (err) {
+          this.onError(err as Error);
+          break;
+        }
+      }
       this.inFlight++;
       try {
         await this.deliver(messages);

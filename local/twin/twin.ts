@@ -327,6 +327,7 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
         queueUrl: resolver.queueUrl(sourceId),
         queueArn: resolver.arn(sourceId),
         batchSize: Number(p.BatchSize ?? 10),
+        maxBatchingWindowMs: Number(p.MaximumBatchingWindowInSeconds ?? 0) * 1000,
         reportBatchItemFailures,
         region: options.region,
       });

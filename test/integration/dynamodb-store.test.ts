@@ -1,5 +1,5 @@
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import type { Engagement } from '../../lambdas/core/engagement/engagement.schema.js';
 import { DynamoDbEngagementStore } from '../../lambdas/shared/dynamodb-engagement-store.js';
@@ -64,14 +64,31 @@ describe('DynamoDB engagement store (DynamoDB Local)', () => {
     expect(await history(id)).toEqual([]);
   });
 
-  it('keeps raw deliveries gzipped, with an expiry for TTL', async () => {
-    const deliveryId = randomUUID();
-    const body = Buffer.from(JSON.stringify({ entry: Array.from({ length: 20 }, (_, i) => ({ id: i, message: 'the same words again and again' })) }));
-    await store.saveRawDelivery(deliveryId, 'generic', '2026-11-25T10:00:00.000Z', body);
-    const { Item } = await dynamodb.send(new GetItemCommand({ TableName: twin.tableName, Key: { pk: { S: `DELIVERY#${deliveryId}` }, sk: { S: 'RAW' } } }));
-    expect(Number(Item?.expiresAt?.N)).toBe(Date.parse('2026-11-25T10:00:00.000Z') / 1000 + 30 * 86_400);
-    expect(Item?.encoding?.S).toBe('gzip');
-    expect(gunzipSync(Item!.body!.B!).equals(body)).toBe(true);
-    expect(Item!.body!.B!.length).toBeLessThan(body.length / 3);
+  it('keeps the raw deliveries of a batch gzipped together, with an expiry for TTL, in parts when they do not fit one item', async () => {
+    const read = async (rawKey: string) => {
+      const { Items = [] } = await dynamodb.send(new QueryCommand({ TableName: twin.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `RAW#${rawKey}` } } }));
+      const lines = gunzipSync(Buffer.concat(Items.map((i) => i.body!.B!))).toString().split('\n');
+      return { items: Items, deliveries: lines.map((l) => JSON.parse(l) as { deliveryId: string; body?: string; bodyBase64?: string }) };
+    };
+    const rawKey = randomUUID();
+    const text = Buffer.from(JSON.stringify({ entry: Array.from({ length: 20 }, (_, i) => ({ id: i, message: 'the same words again and again' })) }));
+    const binary = Buffer.from([0xff, 0xfe, 0x00, 0x41]);
+    await store.saveRawDeliveries(rawKey, [
+      { deliveryId: 'd1', platform: 'generic', receivedAt: '2026-11-25T10:00:00.000Z', headers: { 'content-type': 'application/json' }, body: text },
+      { deliveryId: 'd2', platform: 'x', receivedAt: '2026-11-25T10:00:05.000Z', headers: {}, body: binary },
+    ]);
+    const small = await read(rawKey);
+    expect(small.items.map((i) => [i.sk?.S, i.parts?.N, i.deliveryIds?.L?.map((d) => d.S), Number(i.expiresAt?.N)])).toEqual([['PART#000', '1', ['d1', 'd2'], Date.parse('2026-11-25T10:00:00.000Z') / 1000 + 30 * 86_400]]);
+    expect(small.deliveries[0]).toMatchObject({ deliveryId: 'd1', body: text.toString() });
+    expect(Buffer.from(small.deliveries[1]!.bodyBase64!, 'base64').equals(binary)).toBe(true);
+    expect(small.items[0]!.body!.B!.length).toBeLessThan(text.length / 3);
+
+    // 900 KB that does not compress: three parts, read back whole.
+    const big = Array.from({ length: 3 }, (_, i) => ({ deliveryId: `b${i}`, platform: 'generic', receivedAt: '2026-11-25T10:00:00.000Z', headers: {}, body: Buffer.from(randomBytes(300 * 1024).toString('base64')) }));
+    const bigKey = randomUUID();
+    await store.saveRawDeliveries(bigKey, big);
+    const large = await read(bigKey);
+    expect(large.items.length).toBeGreaterThanOrEqual(3);
+    expect(large.deliveries.map((d) => d.body)).toEqual(big.map((b) => b.body.toString()));
   });
 });

@@ -29,10 +29,10 @@ describe('SQS event source mapping (local twin)', () => {
     return { url, dlq };
   }
 
-  function run(url: string, handler: (event: SQSEvent) => SQSBatchResponse | Promise<SQSBatchResponse>, concurrency?: number) {
+  function run(url: string, handler: (event: SQSEvent) => SQSBatchResponse | Promise<SQSBatchResponse>, concurrency?: number, maxBatchingWindowMs?: number) {
     const calls: string[][] = [];
     const fn = { spec: { functionName: 'fake' }, invoke: async (event: SQSEvent) => (calls.push(event.Records.map((r) => r.body)), handler(event)) } as unknown as LocalFunction;
-    const source = new SqsEventSource(sqs, fn, { queueUrl: url, queueArn: 'arn', batchSize: 10, reportBatchItemFailures: true, region: 'us-east-1', ...(concurrency ? { concurrency } : {}) }, () => undefined);
+    const source = new SqsEventSource(sqs, fn, { queueUrl: url, queueArn: 'arn', batchSize: 10, reportBatchItemFailures: true, region: 'us-east-1', ...(concurrency ? { concurrency } : {}), ...(maxBatchingWindowMs ? { maxBatchingWindowMs } : {}) }, () => undefined);
     source.start();
     sources.push(source);
     return calls;
@@ -96,4 +96,18 @@ describe('SQS event source mapping (local twin)', () => {
     expect(calls.flat().sort()).toEqual([...bodies].sort());
     expect(peak).toBe(3);
   });
+
+  it('gathers messages that arrive within the batching window into one batch', async () => {
+    const { url } = await queues('esm-window');
+    const calls = run(url, () => ({ batchItemFailures: [] }), 1, 900);
+    for (let i = 0; i < 5; i++) {
+      await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: `w${i}` }));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await until(async () => calls.flat().length >= 5 && (await depth(url)) === 0);
+    expect(calls.flat().sort()).toEqual(['w0', 'w1', 'w2', 'w3', 'w4']);
+    // sent 50 ms apart: without the window each would be a batch of its own
+    expect(calls.length).toBeLessThanOrEqual(2);
+  });
 });
+

@@ -1,5 +1,5 @@
 import type { Engagement } from '../../lambdas/core/engagement/engagement.schema.js';
-import type { EngagementChange, EngagementStore, RoutingAuditRecord, StoredEngagement } from '../../lambdas/core/ports/engagement-store.js';
+import type { EngagementChange, EngagementStore, RawDelivery, RoutingAuditRecord, StoredEngagement } from '../../lambdas/core/ports/engagement-store.js';
 import type { EventPublisher, PublishResult } from '../../lambdas/core/ports/event-publisher.js';
 
 /** In-memory {@link EngagementStore} for unit tests of the lifecycle (the real one is tested against DynamoDB Local). */
@@ -7,8 +7,9 @@ export class MemoryStore implements EngagementStore {
   readonly engagements = new Map<string, StoredEngagement>();
   /** Engagements in the order they were stored: what the table's stream would deliver. */
   readonly inserted: Engagement[] = [];
-  readonly raw = new Map<string, Buffer>();
+  readonly raw = new Map<string, RawDelivery[]>();
   failSaveFor = new Set<string>();
+  failRaw = false;
 
   async saveNew(engagement: Engagement, decision: RoutingAuditRecord): Promise<'created' | 'exists'> {
     if (this.failSaveFor.has(engagement.id)) throw new Error('injected store failure');
@@ -38,8 +39,9 @@ export class MemoryStore implements EngagementStore {
     return stored ? structuredClone(stored) : undefined;
   }
 
-  async saveRawDelivery(deliveryId: string, _platform: string, _receivedAt: string, body: Buffer): Promise<void> {
-    this.raw.set(deliveryId, Buffer.from(body));
+  async saveRawDeliveries(rawKey: string, deliveries: RawDelivery[]): Promise<void> {
+    if (this.failRaw) throw new Error('injected raw store failure');
+    this.raw.set(rawKey, deliveries.map((d) => ({ ...d, headers: { ...d.headers }, body: Buffer.from(d.body) })));
   }
 }
 

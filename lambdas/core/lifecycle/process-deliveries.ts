@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import { buildEngagement, enrichDraft } from '../engagement/build-engagement.js';
 import { extractKeywords } from '../enrichment/keywords.js';
 import { engagementId } from '../engagement/engagement.schema.js';
-import { deliveryBytes, IntakeDeliverySchema } from '../intake/delivery.js';
+import { deliveryBytes, IntakeDeliverySchema, type IntakeDelivery } from '../intake/delivery.js';
 import type { NormalizedEvent, PlatformAdapter } from '../platforms/adapter.js';
 import type { Enricher } from '../ports/enricher.js';
 import type { EngagementChange, EngagementStore, RoutingAuditRecord } from '../ports/engagement-store.js';
@@ -44,9 +44,10 @@ export interface ProcessOutcome {
  * done here: the table's stream publishes each stored engagement (see `publish-stored.ts`), so
  * "stored" and "will reach its departments" are one and the same write.
  *
- * 1. Each message is read by its platform adapter; a webhook delivery's raw body is kept once,
- *    compressed; every engagement is built and stored with its routing decision in one
- *    conditional write on the engagement id.
+ * 1. The raw webhook deliveries of the batch are kept once, together and compressed (a message
+ *    whose raw copy cannot be written is retried before any of its engagements is stored). Each
+ *    message is read by its platform adapter; every engagement is built and stored with its
+ *    routing decision in one conditional write on the engagement id.
  * 2. An engagement that already exists is a redelivery or a concurrent copy of the same event:
  *    the first decision stands, nothing else is written, and there is nothing to wait for (the
  *    stream publishes what the first copy stored, whether or not that copy ever finished).
@@ -66,7 +67,7 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
   const log = deps.log ?? (() => undefined);
   const limit = pLimit(deps.storeConcurrency ?? 16);
 
-  async function handle(event: NormalizedEvent, message: IntakeMessage, receivedAt: string): Promise<void> {
+  async function handle(event: NormalizedEvent, message: IntakeMessage, receivedAt: string, rawKey: string | undefined): Promise<void> {
     const at = deps.now().toISOString();
     if (event.change !== 'created') {
       const id = engagementId(event.draft);
@@ -82,25 +83,48 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
     const engagement = buildEngagement(event.draft, receivedAt, deps.router, enrichment);
     const { routing, ...routable } = engagement;
     // Why each rule matched, for the audit trail only: only the rules that matched are evaluated again.
-    const decision: RoutingAuditRecord = { at, deliveryId: message.messageId, reasons: deps.router.explain?.(routable, routing.rules) ?? [] };
+    const decision: RoutingAuditRecord = { at, deliveryId: message.messageId, ...(rawKey ? { rawKey } : {}), reasons: deps.router.explain?.(routable, routing.rules) ?? [] };
     // The same event twice in one batch needs no special case: the conditional write lets one in.
     const saved = await deps.store.saveNew(engagement, decision);
     (saved === 'created' ? stored : duplicates).push(engagement.id);
   }
 
+  // Read every message first: the raw webhook deliveries of the batch are kept together, before
+  // any of their engagements is stored (so a stored engagement's raw delivery is always there).
+  const readable: { message: IntakeMessage; delivery: IntakeDelivery; rawBody: Buffer }[] = [];
+  for (const message of messages) {
+    try {
+      const delivery = IntakeDeliverySchema.parse(JSON.parse(message.body));
+      readable.push({ message, delivery, rawBody: deliveryBytes(delivery) });
+    } catch (err) {
+      failed.add(message.messageId);
+      log('error', 'delivery could not be processed', { messageId: message.messageId, error: (err as Error).message });
+    }
+  }
+  // A poller's delivery is already the engagements' own fields: the engagement items are its copy.
+  const webhook = readable.filter((r) => !r.delivery.events);
+  const rawKey = webhook[0]?.message.messageId;
+  let rawFailed = false;
+  if (rawKey) {
+    try {
+      await deps.store.saveRawDeliveries(rawKey, webhook.map(({ message, delivery, rawBody }) => ({ deliveryId: message.messageId, platform: delivery.platform, receivedAt: delivery.receivedAt, headers: delivery.headers, body: rawBody })));
+    } catch (err) {
+      rawFailed = true;
+      for (const { message } of webhook) failed.add(message.messageId);
+      log('error', 'raw deliveries could not be kept; their messages will be retried', { messages: webhook.length, error: (err as Error).message });
+    }
+  }
+
   await Promise.all(
-    messages.map(async (message) => {
+    readable.map(async ({ message, delivery, rawBody }) => {
+      if (rawFailed && !delivery.events) return;
       try {
-        const delivery = IntakeDeliverySchema.parse(JSON.parse(message.body));
-        const rawBody = deliveryBytes(delivery);
         const events = delivery.events ?? readDelivery(deps, delivery.platform, rawBody, delivery);
-        // A poller's delivery is already the engagements' own fields: the engagement items are its copy.
-        if (!delivery.events) await deps.store.saveRawDelivery(message.messageId, delivery.platform, delivery.receivedAt, rawBody);
         const byEngagement = Map.groupBy(events, (e) => engagementId(e.draft));
         const results = await Promise.allSettled(
           [...byEngagement.values()].map((group) =>
             limit(async () => {
-              for (const event of group) await handle(event, message, delivery.receivedAt);
+              for (const event of group) await handle(event, message, delivery.receivedAt, delivery.events ? undefined : rawKey);
             }),
           ),
         );

@@ -12,6 +12,8 @@ export interface RoutingAuditRecord {
   at: string;
   /** The intake message the engagement came from (SQS message id), for tracing. */
   deliveryId: string;
+  /** Where the raw webhook delivery is kept ({@link EngagementStore.saveRawDeliveries}); absent for polled engagements. */
+  rawKey?: string;
   /**
    * Why each rule of `routing.rules` matched: the fields, operators and engagement values of
    * the conditions that held (for `$or`, of the branch that matched). Kept in the audit trail
@@ -26,6 +28,16 @@ export interface StoredEngagement {
   decision?: RoutingAuditRecord;
   editedAt?: string;
   deletedAt?: string;
+}
+
+/** A webhook delivery as it arrived: the exact bytes, and where and when from. */
+export interface RawDelivery {
+  /** The intake message (SQS message id). */
+  deliveryId: string;
+  platform: string;
+  receivedAt: string;
+  headers: Record<string, string>;
+  body: Buffer;
 }
 
 /** An edit or deletion of a stored engagement, as the platform reported it. */
@@ -55,8 +67,9 @@ export interface EngagementStore {
   /** The stored engagement and its decision (a consistent read), or undefined. */
   readStored(engagementId: string): Promise<StoredEngagement | undefined>;
   /**
-   * Keeps the raw body of a webhook delivery for the retention period (for audit and
-   * reprocessing), compressed: it is the one copy of the delivery kept once it is processed.
+   * Keeps the raw webhook deliveries of one intake batch for the retention period (for audit
+   * and reprocessing), together and compressed under `rawKey`: the one copy of each delivery
+   * kept once it is processed, at a fraction of a write unit per delivery.
    */
-  saveRawDelivery(deliveryId: string, platform: string, receivedAt: string, body: Buffer): Promise<void>;
+  saveRawDeliveries(rawKey: string, deliveries: RawDelivery[]): Promise<void>;
 }

@@ -32,8 +32,29 @@ describe('processing intake deliveries', () => {
       ['generic:a', ['customer-care'], ['care-orders-and-refunds'], router.configVersion],
       ['generic:b', ['engineering'], ['engineering-bugs'], router.configVersion],
     ]);
-    expect(d.store.engagements.get('generic:a')?.decision).toMatchObject({ at: '2026-11-25T12:00:00.000Z', deliveryId: 'm1' });
-    expect(JSON.parse(d.store.raw.get('m1')?.toString() ?? '')).toEqual([draft('a', 'I want a refund'), draft('b', 'The app crashes on start')]);
+    expect(d.store.engagements.get('generic:a')?.decision).toMatchObject({ at: '2026-11-25T12:00:00.000Z', deliveryId: 'm1', rawKey: 'm1' });
+    expect(JSON.parse(d.store.raw.get('m1')?.[0]?.body.toString() ?? '')).toEqual([draft('a', 'I want a refund'), draft('b', 'The app crashes on start')]);
+  });
+
+  it('keeps the raw deliveries of a batch together, once, under the key its engagements record', async () => {
+    const d = deps();
+    await processDeliveries([message('m1', draft('a', 'refund')), { messageId: 'bad', body: 'nope' }, message('m2', draft('b', 'app crashes'))], d);
+    expect([...d.store.raw.keys()]).toEqual(['m1']);
+    expect(d.store.raw.get('m1')?.map((r) => [r.deliveryId, r.platform, r.receivedAt])).toEqual([
+      ['m1', 'generic', '2026-11-25T12:00:00.000Z'],
+      ['m2', 'generic', '2026-11-25T12:00:00.000Z'],
+    ]);
+    expect(d.store.engagements.get('generic:b')?.decision).toMatchObject({ deliveryId: 'm2', rawKey: 'm1' });
+  });
+
+  it('stores no engagement of a webhook delivery whose raw copy could not be kept, and fails it for SQS to retry', async () => {
+    const d = deps();
+    d.store.failRaw = true;
+    const polled = { messageId: 'p1', body: JSON.stringify({ v: 1, platform: 'rss', receivedAt: '2026-11-25T12:00:00.000Z', headers: {}, events: [{ change: 'created', draft: { platform: 'rss', kind: 'post', externalId: 'x', text: 'hi', createdAt: '2026-11-25T10:00:00.000Z', author: { id: 'a', handle: '', name: '' } } }] }) };
+    const out = await processDeliveries([message('m1', draft('a', 'refund')), polled], d);
+    expect(out).toEqual({ failedMessageIds: ['m1'], stored: ['rss:x'], duplicates: [], changed: [] });
+    d.store.failRaw = false;
+    expect((await processDeliveries([message('m1', draft('a', 'refund'))], d)).stored).toEqual(['generic:a']);
   });
 
   it('stores nothing again for a redelivered platform event', async () => {
