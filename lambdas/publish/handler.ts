@@ -37,14 +37,17 @@ function storedRecords(records: DynamoDBStreamEvent['Records']): StoredRecord[] 
  */
 export const handler = middy<DynamoDBStreamEvent | SQSEvent, DynamoDBBatchResponse | SQSBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event) => {
+  .handler(async (event, context) => {
+    // Publishing stops with half the time still left: enough to hand the rest to the republish
+    // queue (three SQS attempts of at most 3 s) and return before the function times out.
+    const deadline = Date.now() + context.getRemainingTimeInMillis() / 2;
     const records = event.Records as (DynamoDBStreamEvent['Records'][number] | SQSEvent['Records'][number])[];
     if (records[0]?.eventSource === 'aws:sqs') {
-      const outcome = await republish((event as SQSEvent).Records.map((r) => ({ messageId: r.messageId, body: r.body })), { publisher, log });
+      const outcome = await republish((event as SQSEvent).Records.map((r) => ({ messageId: r.messageId, body: r.body })), { publisher, log, deadline });
       logger.info('republish batch processed', { records: records.length, published: outcome.published.length, failed: outcome.failedMessageIds.length });
       return { batchItemFailures: outcome.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
     }
-    const outcome = await publishStored(storedRecords((event as DynamoDBStreamEvent).Records), { publisher, handOff, log });
+    const outcome = await publishStored(storedRecords((event as DynamoDBStreamEvent).Records), { publisher, handOff, log, deadline });
     logger.info('stored engagements published', { records: records.length, published: outcome.published.length, handedOff: outcome.handedOff.length, retrying: outcome.retryFrom !== undefined });
     return { batchItemFailures: outcome.retryFrom ? [{ itemIdentifier: outcome.retryFrom }] : [] };
   });

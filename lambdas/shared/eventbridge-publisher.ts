@@ -1,7 +1,7 @@
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { ENGAGEMENT_ROUTED } from '../core/engagement/engagement-routed.js';
 import type { Engagement } from '../core/engagement/engagement.schema.js';
-import type { EventPublisher, PublishResult } from '../core/ports/event-publisher.js';
+import type { EventPublisher, PublishOptions, PublishResult } from '../core/ports/event-publisher.js';
 
 /** PutEvents takes at most 10 entries per call. */
 const MAX_ENTRIES = 10;
@@ -46,7 +46,7 @@ export class EventBridgePublisher implements EventPublisher {
     this.maxRequestBytes = options.maxRequestBytes ?? 256 * 1024;
   }
 
-  async publish(engagements: Engagement[]): Promise<PublishResult> {
+  async publish(engagements: Engagement[], options: PublishOptions = {}): Promise<PublishResult> {
     const result: PublishResult = { published: [], failed: [] };
     let pending: Pending[] = [];
     for (const e of engagements) {
@@ -57,22 +57,33 @@ export class EventBridgePublisher implements EventPublisher {
     }
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > 1) await sleep(Math.random() * this.backoffBaseMs * 2 ** (attempt - 2));
+      // Past the deadline nothing more is sent: what is left fails now, so the caller can hand it
+      // on before its function times out (a function that dies after a PutEvents that went
+      // through has its batch delivered again, and publishes it twice).
+      if (options.deadline !== undefined && Date.now() >= options.deadline) {
+        for (const c of pending) result.failed.push({ id: c.id, errorCode: 'DeadlineReached', errorMessage: 'no time left to publish it in this invocation' });
+        break;
+      }
       const last = attempt >= this.maxAttempts;
       const retry: Pending[] = [];
-      for (const chunk of this.chunks(pending)) {
-        try {
-          const out = await this.client.send(new PutEventsCommand({ Entries: chunk.map((c) => c.entry) }));
-          chunk.forEach((c, j) => {
-            const r = out.Entries?.[j];
-            if (r?.EventId && !r.ErrorCode) result.published.push(c.id);
-            else if (!last && RETRYABLE.has(r?.ErrorCode ?? 'InternalFailure')) retry.push(c);
-            else result.failed.push({ id: c.id, errorCode: r?.ErrorCode ?? 'Unknown', errorMessage: r?.ErrorMessage });
-          });
-        } catch (err) {
-          if (!last && isRetryable(err)) retry.push(...chunk);
-          else for (const c of chunk) result.failed.push({ id: c.id, errorCode: (err as Error).name, errorMessage: (err as Error).message });
-        }
-      }
+      // The calls of one round run together: one by one, a stalled bus would make a round of
+      // ten calls last ten request timeouts.
+      await Promise.all(
+        [...this.chunks(pending)].map(async (chunk) => {
+          try {
+            const out = await this.client.send(new PutEventsCommand({ Entries: chunk.map((c) => c.entry) }));
+            chunk.forEach((c, j) => {
+              const r = out.Entries?.[j];
+              if (r?.EventId && !r.ErrorCode) result.published.push(c.id);
+              else if (!last && RETRYABLE.has(r?.ErrorCode ?? 'InternalFailure')) retry.push(c);
+              else result.failed.push({ id: c.id, errorCode: r?.ErrorCode ?? 'Unknown', errorMessage: r?.ErrorMessage });
+            });
+          } catch (err) {
+            if (!last && isRetryable(err)) retry.push(...chunk);
+            else for (const c of chunk) result.failed.push({ id: c.id, errorCode: (err as Error).name, errorMessage: (err as Error).message });
+          }
+        }),
+      );
       pending = retry;
     }
     return result;

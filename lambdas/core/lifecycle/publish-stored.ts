@@ -19,6 +19,12 @@ export interface PublishStoredDependencies {
   handOff(engagements: Engagement[]): Promise<{ failed: string[] }>;
   /** Told about anything that is not the happy path; never given personal data. */
   log?(level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
+  /**
+   * Epoch ms by which publishing must stop, leaving time to hand the rest off before the
+   * function times out: a function that dies after a PutEvents went through has its batch
+   * delivered again, and publishes those engagements twice.
+   */
+  deadline?: number;
 }
 
 /** What became of a batch of stream records. */
@@ -40,7 +46,8 @@ export interface PublishStoredOutcome {
  * is published once — also when the intake function stored it and then crashed, timed out or
  * was redelivered, which is what a publish step inside the intake could not promise.
  *
- * 1. The batch is published (the publisher sends ten at a time and retries refused entries).
+ * 1. The batch is published (the publisher sends ten at a time and retries refused entries),
+ *    until a deadline that leaves the function time to finish.
  * 2. What the bus still refuses goes to the republish queue rather than failing the batch: a
  *    failed batch would be delivered again from its first failed record, and the records after
  *    it that were published would be published twice.
@@ -50,7 +57,7 @@ export interface PublishStoredOutcome {
 export async function publishStored(records: StoredRecord[], deps: PublishStoredDependencies): Promise<PublishStoredOutcome> {
   const log = deps.log ?? (() => undefined);
   if (records.length === 0) return { published: [], handedOff: [] };
-  const result = await deps.publisher.publish(records.map((r) => r.engagement));
+  const result = await deps.publisher.publish(records.map((r) => r.engagement), deps.deadline === undefined ? {} : { deadline: deps.deadline });
   if (result.failed.length === 0) return { published: result.published, handedOff: [] };
   for (const f of result.failed) log('warn', 'engagement not accepted by the event bus; handing it to the republish queue', { engagementId: f.id, errorCode: f.errorCode });
   const refused = new Set(result.failed.map((f) => f.id));
@@ -77,7 +84,7 @@ export interface RepublishMessage {
  * failed, so SQS offers it again after its visibility timeout and dead-letters it (with an
  * alarm) past maxReceiveCount, whence `switchboard redrive` brings it back.
  */
-export async function republish(messages: RepublishMessage[], deps: Pick<PublishStoredDependencies, 'publisher' | 'log'>): Promise<{ published: string[]; failedMessageIds: string[] }> {
+export async function republish(messages: RepublishMessage[], deps: Pick<PublishStoredDependencies, 'publisher' | 'log' | 'deadline'>): Promise<{ published: string[]; failedMessageIds: string[] }> {
   const log = deps.log ?? (() => undefined);
   const failedMessageIds: string[] = [];
   const byId = new Map<string, string[]>();
@@ -96,7 +103,7 @@ export async function republish(messages: RepublishMessage[], deps: Pick<Publish
     if (!byId.has(engagement.id)) engagements.push(engagement);
     byId.set(engagement.id, [...(byId.get(engagement.id) ?? []), m.messageId]);
   }
-  const result = await deps.publisher.publish(engagements);
+  const result = await deps.publisher.publish(engagements, deps.deadline === undefined ? {} : { deadline: deps.deadline });
   for (const f of result.failed) {
     log('error', 'engagement not accepted by the event bus; the republish queue will offer it again', { engagementId: f.id, errorCode: f.errorCode });
     failedMessageIds.push(...(byId.get(f.id) ?? []));

@@ -6,7 +6,13 @@ export interface PublishResult {
   failed: { id: string; errorCode: string; errorMessage?: string }[];
 }
 
+/** Options of {@link EventPublisher.publish}. */
+export interface PublishOptions {
+  /** Epoch ms after which no further call is made: what is left is reported failed (`DeadlineReached`). */
+  deadline?: number;
+}
+
 /** Publishes "Engagement Routed" events (EventBridge on AWS and in the local twin). */
 export interface EventPublisher {
-  publish(engagements: Engagement[]): Promise<PublishResult>;
+  publish(engagements: Engagement[], options?: PublishOptions): Promise<PublishResult>;
 }

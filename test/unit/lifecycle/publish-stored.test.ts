@@ -58,6 +58,15 @@ describe('publishing stored engagements from the table stream (the outbox)', () 
     expect(logged).toContain('error: engagements could not be handed to the republish queue');
   });
 
+  it('stops publishing at its deadline and hands what is left to the republish queue', async () => {
+    const seen: (number | undefined)[] = [];
+    const publisher = { publish: async (engagements: Engagement[], options?: { deadline?: number }) => (seen.push(options?.deadline), { published: [], failed: engagements.map((e) => ({ id: e.id, errorCode: 'DeadlineReached' })) }) };
+    const q = queue();
+    const out = await publishStored(records('a', 'b'), { publisher, handOff: q.handOff, deadline: 1234 });
+    expect(seen).toEqual([1234]);
+    expect(out).toEqual({ published: [], handedOff: ['generic:a', 'generic:b'] });
+  });
+
   it('has nothing to do for an empty batch', async () => {
     expect(await publishStored([], { publisher: new MemoryPublisher(), handOff: queue().handOff })).toEqual({ published: [], handedOff: [] });
   });

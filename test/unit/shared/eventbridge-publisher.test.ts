@@ -71,4 +71,30 @@ describe('publishing within the PutEvents size limit', () => {
     expect(out.failed.map((f) => f.errorCode)).toEqual(['ValidationException']);
     expect(eb.commandCalls(PutEventsCommand)).toHaveLength(1);
   });
+
+  it('sends the calls of a round together, so a stalled bus costs one request timeout per round, not one per call', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    eb.on(PutEventsCommand).callsFake(async (input: { Entries: unknown[] }) => {
+      peak = Math.max(peak, ++inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return { FailedEntryCount: 0, Entries: input.Entries.map((_, i) => ({ EventId: `e${i}` })) };
+    });
+    const out = await publisher().publish(Array.from({ length: 45 }, (_, i) => engagement(i)));
+    expect(out.published).toHaveLength(45);
+    expect(peak).toBe(5);
+  });
+
+  it('makes no call past its deadline and reports what is left as failed, for the caller to hand on', async () => {
+    let calls = 0;
+    eb.on(PutEventsCommand).callsFake(async () => {
+      calls++;
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    });
+    const out = await new EventBridgePublisher(new EventBridgeClient({}), 'bus', { backoffBaseMs: 1, maxAttempts: 10 }).publish([engagement(1), engagement(2)], { deadline: Date.now() - 1 });
+    expect(calls).toBe(0);
+    expect(out).toEqual({ published: [], failed: [1, 2].map((n) => ({ id: `generic:${n}`, errorCode: 'DeadlineReached', errorMessage: 'no time left to publish it in this invocation' })) });
+  });
 });
+
