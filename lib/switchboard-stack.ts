@@ -65,6 +65,7 @@ export class SwitchboardStack extends Stack {
       entry: lambdaEntry('webhook/handler.ts'),
       description: 'Verifies platform webhooks and writes them to the intake queue',
       memorySize: 256,
+      secretsExtension: true,
       environment: { INTAKE_QUEUE_URL: intake.queue.queueUrl, PLATFORM_SECRET_ARNS: this.toJsonString(secrets.arns()) },
     });
     // The webhook only enqueues: connector health is its metrics, so it has no table access at all.
@@ -137,6 +138,7 @@ export class SwitchboardStack extends Stack {
         timeout: Duration.seconds(60),
         // One run at a time: two overlapping runs could poll the same target and race its cursor.
         reservedConcurrentExecutions: 1,
+        secretsExtension: true,
         bundledConfig: { ...props.config, path: 'switchboard.yaml (bundled)' },
         environment: { TABLE_NAME: table.table.tableName, INTAKE_QUEUE_URL: intake.queue.queueUrl, PLATFORM_SECRET_ARNS: this.toJsonString(secrets.arns()) },
       });

@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processDeliveries } from '../core/lifecycle/process-deliveries.js';
-import { adapterFor } from '../core/platforms/registry.js';
+import { loadAdapter } from '../core/platforms/adapter-loader.js';
 import { createRouter } from '../core/routing/router.js';
 import { localEnricher, withSecondOpinion, type Enricher } from '../core/ports/enricher.js';
 import { BedrockIntents, withBedrockIntents } from '../shared/bedrock-intents.js';
@@ -51,7 +51,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
   .handler(async (event) => {
     const outcome = await processDeliveries(
       event.Records.map((r) => ({ messageId: r.messageId, body: r.body })),
-      { router, adapterFor, store, ...(enricher ? { enricher } : {}), now: () => new Date(), log: (level, message, data) => logger[level](message, safeLogData(data)) },
+      { router, adapterFor: loadAdapter, store, ...(enricher ? { enricher } : {}), now: () => new Date(), log: (level, message, data) => logger[level](message, safeLogData(data)) },
     );
     logger.info('batch processed', { records: event.Records.length, stored: outcome.stored.length, duplicates: outcome.duplicates.length, changed: outcome.changed.length, failed: outcome.failedMessageIds.length });
     return { batchItemFailures: outcome.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };

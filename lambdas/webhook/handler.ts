@@ -4,7 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { acceptWebhook, connectionSignal, json } from '../core/lifecycle/accept-webhook.js';
-import { adapterFor } from '../core/platforms/registry.js';
+import { loadAdapter, WEBHOOK_PLATFORMS } from '../core/platforms/adapter-loader.js';
 import { requireEnv } from '../shared/env.js';
 import { WEBHOOK_CLIENT_OPTIONS } from '../shared/sdk-client-options.js';
 import { logger } from '../shared/logger.js';
@@ -14,7 +14,9 @@ import { toProxyResult, toWebhookRequest } from './api-gateway.js';
 
 const metrics = new Metrics({ namespace: 'Switchboard' });
 const deps = {
-  adapterFor,
+  // Each platform's adapter is loaded on its first delivery, not at cold start.
+  adapterFor: loadAdapter,
+  knownPlatforms: WEBHOOK_PLATFORMS,
   secretFor: secretReader(JSON.parse(requireEnv('PLATFORM_SECRET_ARNS')) as Record<string, string>),
   enqueue: sqsEnqueue(new SQSClient(WEBHOOK_CLIENT_OPTIONS), requireEnv('INTAKE_QUEUE_URL')),
   now: () => new Date(),
@@ -38,7 +40,7 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     }
     if (response.errorCode) logger.warn('webhook refused', { platform, status: response.statusCode, error: response.errorCode });
     else logger.info('webhook accepted', { platform, status: response.statusCode });
-    const signal = adapterFor(platform) && event.httpMethod === 'POST' ? connectionSignal(response) : undefined;
+    const signal = WEBHOOK_PLATFORMS.includes(platform) && event.httpMethod === 'POST' ? connectionSignal(response) : undefined;
     if (signal) {
       // Connector health is these metrics (CloudWatch embedded metric format), not table writes:
       // exact per request, no write unit and no hot item per delivery. Alarms read them on AWS,

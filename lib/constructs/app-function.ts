@@ -1,7 +1,7 @@
 import type { LoadedConfig } from '../../lambdas/core/config/load-config.js';
 import { bundledConfigDefines, ESM_REQUIRE_BANNER, FUNCTION_MAIN_FIELDS, FUNCTION_TARGET } from './function-bundling.js';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, ParamsAndSecretsLayerVersion, ParamsAndSecretsLogLevel, ParamsAndSecretsVersions, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -23,6 +23,12 @@ export interface AppFunctionProps {
   logRetention?: RetentionDays;
   /** @default no reservation */
   reservedConcurrentExecutions?: number;
+  /**
+   * Add the AWS Parameters and Secrets Lambda extension (a layer AWS publishes), which the
+   * function reads secrets through (lambdas/shared/platform-secrets.ts) instead of a Secrets
+   * Manager client. It keeps each secret four minutes. @default false
+   */
+  secretsExtension?: boolean;
   /**
    * Files copied next to the bundle's `index.mjs` (absolute paths), for code that reads a file
    * relative to its module, like the enrichment model.
@@ -54,6 +60,9 @@ export class AppFunction extends Construct {
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      ...(props.secretsExtension
+        ? { paramsAndSecrets: ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, { cacheEnabled: true, secretsManagerTtl: Duration.minutes(4), logLevel: ParamsAndSecretsLogLevel.WARN }) }
+        : {}),
       logGroup,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',

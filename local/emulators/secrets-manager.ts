@@ -21,6 +21,8 @@ export interface SecretsManagerEmulator {
   arnOf(nameOrArn: string): string;
   /** Adds or replaces a secret; the version id changes as it would on PutSecretValue. */
   setSecret(nameOrArn: string, value: string): void;
+  /** What GetSecretValue answers for a secret id (AWSCURRENT); throws ResourceNotFoundException. */
+  getSecretValue(secretId: string): Record<string, unknown>;
   stop(): Promise<void>;
 }
 
@@ -79,16 +81,20 @@ export async function startSecretsManager(options: SecretsManagerOptions): Promi
     VersionIdsToStages: { [secret.versionId]: ['AWSCURRENT'] },
   });
 
+  const getSecretValue = (secretId: string, stage?: string, version?: string) => {
+    const secret = find(secretId);
+    if ((stage !== undefined && stage !== 'AWSCURRENT') || (version !== undefined && version !== secret.versionId)) {
+      throw new AwsServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for staging label or version.");
+    }
+    return { ARN: secret.arn, Name: secret.name, VersionId: secret.versionId, SecretString: secret.value, VersionStages: ['AWSCURRENT'], CreatedDate: secret.createdDate };
+  };
+
   const handle = (action: string, body: JsonObject): unknown => {
     switch (action) {
       case 'GetSecretValue': {
-        const secret = find(requiredString(body, 'SecretId'));
         const stage = body.VersionStage;
         const version = body.VersionId;
-        if ((stage !== undefined && stage !== 'AWSCURRENT') || (version !== undefined && version !== secret.versionId)) {
-          throw new AwsServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for staging label or version.");
-        }
-        return { ARN: secret.arn, Name: secret.name, VersionId: secret.versionId, SecretString: secret.value, VersionStages: ['AWSCURRENT'], CreatedDate: secret.createdDate };
+        return getSecretValue(requiredString(body, 'SecretId'), typeof stage === 'string' ? stage : undefined, typeof version === 'string' ? version : undefined);
       }
       case 'DescribeSecret':
         return describe(find(requiredString(body, 'SecretId')));
@@ -107,6 +113,7 @@ export async function startSecretsManager(options: SecretsManagerOptions): Promi
     port: bound,
     arnOf: (id) => [...secrets.values()].find((secret) => secret.ids.has(id))?.arn ?? arnOf(id),
     setSecret,
+    getSecretValue: (secretId) => getSecretValue(secretId),
     stop: () => closeServer(server),
   };
 }

@@ -2,6 +2,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCom
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -11,6 +12,7 @@ import { assertJava, DYNAMODB_PORT_ENV, ensureDynamoDbLocal, startDynamoDbLocal 
 import { createEventBridge, EVENTBRIDGE_PORT_ENV } from '../emulators/eventbridge/index.js';
 import { assertPortFree, closeServer, listenOn } from '../emulators/port-check.js';
 import { startSecretsManager } from '../emulators/secrets-manager.js';
+import { startSecretsExtension } from '../emulators/secrets-extension.js';
 import { startFaultProxy, type FaultProxy, type FaultService } from '../emulators/fault-proxy.js';
 import { SQS_PORT_ENV, startSqs } from '../emulators/sqs.js';
 import { LocalFunction } from '../functions/function-runner.js';
@@ -235,6 +237,11 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
     }
     const secretsServer = await startSecretsManager({ port: 0, secrets, region: options.region, accountId: options.accountId });
     stoppers.push(() => secretsServer.stop());
+    // The functions read secrets through the Parameters and Secrets extension's local API, as on
+    // AWS; the token stands for the session token Lambda gives each function.
+    const sessionToken = randomUUID();
+    const secretsExtension = await startSecretsExtension({ getSecretValue: (id) => secretsServer.getSecretValue(id), token: sessionToken });
+    stoppers.push(() => secretsExtension.stop());
 
     // The functions reach each service through a proxy that counts their requests and, in fault
     // mode, fails a share of them as AWS does; the twin's own clients (event sources, set-up) go direct.
@@ -270,6 +277,8 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
           AWS_DEFAULT_REGION: options.region,
           AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
           AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+          AWS_SESSION_TOKEN: sessionToken,
+          PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(secretsExtension.port),
           AWS_LAMBDA_FUNCTION_NAME: f.name,
           SWITCHBOARD_LOCAL_FUNCTION_ARN: resolver.arn(f.logicalId),
           AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(f.memorySize),

@@ -120,6 +120,13 @@ describe('Switchboard stack', () => {
     expect(JSON.stringify(policies)).toContain('sqs:SendMessage');
   });
 
+  it('gives the webhook the Parameters and Secrets extension, with its cache on', () => {
+    const webhook = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('WebhookFunction'))?.[1];
+    expect(webhook?.Properties.Layers).toHaveLength(1);
+    expect(JSON.stringify(webhook?.Properties.Layers)).toMatch(/paramsandsecrets/i);
+    expect(webhook?.Properties.Environment.Variables).toMatchObject({ PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED: 'true', SECRETS_MANAGER_TTL: '240' });
+  });
+
   it('creates one secret per platform adapter and lets only the webhook function read them', () => {
     const credentialed = new Set([...adapters.keys(), ...[...pollers.values()].filter((p) => p.secretKeys?.length).map((p) => p.platform)]);
     template.resourceCountIs('AWS::SecretsManager::Secret', credentialed.size);

@@ -13,7 +13,10 @@ export const MAX_INTAKE_MESSAGE_BYTES = 1024 * 1024;
 
 /** What accepting a webhook needs from the outside world. */
 export interface AcceptWebhookDependencies {
-  adapterFor(platform: string): PlatformAdapter | undefined;
+  /** The platform's adapter (or a promise of it, for adapters loaded on first use); undefined when there is none. */
+  adapterFor(platform: string): PlatformAdapter | undefined | Promise<PlatformAdapter | undefined>;
+  /** The platforms a 404 lists. @default the platform ids `adapterFor` answers synchronously */
+  knownPlatforms?: readonly string[];
   /** The platform's secret (cached by the caller); throws when it cannot be read. */
   secretFor(platform: PlatformId): Promise<PlatformSecret>;
   /** Writes the delivery durably (the intake queue); resolves only once it is accepted. */
@@ -78,9 +81,13 @@ export function connectionSignal(response: WebhookResponse): { accepted: number 
 }
 
 async function answer(platform: string, request: WebhookRequest, deps: AcceptWebhookDependencies): Promise<WebhookResponse> {
-  const adapter = deps.adapterFor(platform);
+  const adapter = await deps.adapterFor(platform);
   if (!adapter) {
-    throw new WebhookRejection(404, 'unknown_platform', `No platform "${platform}". Known platforms: ${PLATFORM_IDS.filter((p) => deps.adapterFor(p)).join(', ')}.`);
+    const known = deps.knownPlatforms ?? PLATFORM_IDS.filter((p) => {
+      const a = deps.adapterFor(p);
+      return a !== undefined && !(a instanceof Promise);
+    });
+    throw new WebhookRejection(404, 'unknown_platform', `No platform "${platform}". Known platforms: ${known.join(', ')}.`);
   }
   if (request.method === 'GET') {
     if (!adapter.handshake) throw new WebhookRejection(405, 'method_not_allowed', `Platform "${platform}" has no GET handshake; deliveries are POSTed.`);

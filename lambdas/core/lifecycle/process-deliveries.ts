@@ -17,7 +17,8 @@ export interface IntakeMessage {
 /** What a batch run needs from the outside world. */
 export interface ProcessDependencies {
   router: Router;
-  adapterFor(platform: string): PlatformAdapter | undefined;
+  /** The platform's adapter (or a promise of it, for adapters loaded on first use). */
+  adapterFor(platform: string): PlatformAdapter | undefined | Promise<PlatformAdapter | undefined>;
   store: EngagementStore;
   now(): Date;
   /** Enriches each new engagement before routing; the local, synchronous rules when absent. */
@@ -119,7 +120,7 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
     readable.map(async ({ message, delivery, rawBody }) => {
       if (rawFailed && !delivery.events) return;
       try {
-        const events = delivery.events ?? readDelivery(deps, delivery.platform, rawBody, delivery);
+        const events = delivery.events ?? (await readDelivery(deps, delivery.platform, rawBody, delivery));
         const byEngagement = Map.groupBy(events, (e) => engagementId(e.draft));
         const results = await Promise.allSettled(
           [...byEngagement.values()].map((group) =>
@@ -140,8 +141,8 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
 }
 
 /** A webhook delivery is re-read by its platform's adapter; a poller's arrives already read. */
-function readDelivery(deps: ProcessDependencies, platform: string, rawBody: Buffer, delivery: { receivedAt: string; headers: Record<string, string> }): NormalizedEvent[] {
-  const adapter = deps.adapterFor(platform);
+async function readDelivery(deps: ProcessDependencies, platform: string, rawBody: Buffer, delivery: { receivedAt: string; headers: Record<string, string> }): Promise<NormalizedEvent[]> {
+  const adapter = await deps.adapterFor(platform);
   if (!adapter) throw new Error(`no adapter for platform "${platform}"`);
   return adapter.normalize(rawBody, { receivedAt: delivery.receivedAt, headers: delivery.headers });
 }

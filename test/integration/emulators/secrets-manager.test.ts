@@ -75,4 +75,29 @@ describe('Secrets Manager emulator', () => {
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ __type: 'UnknownOperationException' });
   });
+
+  it('answers the Parameters and Secrets extension\'s local API, to requests with the token only', async () => {
+    const { startSecretsExtension } = await import('../../../local/emulators/secrets-extension.js');
+    const { secretReader } = await import('../../../lambdas/shared/platform-secrets.js');
+    const ext = await startSecretsExtension({ getSecretValue: (id) => secrets.getSecretValue(id), token: 'session' });
+    try {
+      const url = (id: string) => `http://127.0.0.1:${ext.port}/secretsmanager/get?secretId=${encodeURIComponent(id)}`;
+      const ok = await fetch(url('switchboard/generic'), { headers: { 'X-Aws-Parameters-Secrets-Token': 'session' } });
+      expect(ok.status).toBe(200);
+      const current = secrets.getSecretValue('switchboard/generic');
+      expect(await ok.json()).toEqual(current);
+      expect(current).toMatchObject({ Name: 'switchboard/generic', VersionStages: ['AWSCURRENT'] });
+      expect((await fetch(url('switchboard/generic'))).status).toBe(401);
+      expect((await fetch(url('switchboard/generic'), { headers: { 'X-Aws-Parameters-Secrets-Token': 'other' } })).status).toBe(401);
+      const missing = await fetch(url('nope'), { headers: { 'X-Aws-Parameters-Secrets-Token': 'session' } });
+      expect(missing.status).toBe(400);
+      expect(await missing.json()).toMatchObject({ __type: 'ResourceNotFoundException' });
+      // the functions' reader, end to end
+      const read = secretReader({ generic: 'switchboard/generic' }, { env: { PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(ext.port), AWS_SESSION_TOKEN: 'session' } });
+      expect(await read('generic')).toEqual(JSON.parse(String(current.SecretString)));
+    } finally {
+      await ext.stop();
+    }
+  });
 });
+

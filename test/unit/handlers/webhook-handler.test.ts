@@ -1,4 +1,3 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { jest } from '@jest/globals';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -8,12 +7,18 @@ import { switchboardSignature, unixSeconds } from '../../support/signatures.js';
 
 const sqs = mockClient(SQSClient);
 const dynamodb = mockClient(DynamoDBDocumentClient);
-const secrets = mockClient(SecretsManagerClient);
 const SECRET = 'unit-signing-secret';
 
 process.env.INTAKE_QUEUE_URL = 'https://sqs.local/123/intake';
 process.env.PLATFORM_SECRET_ARNS = JSON.stringify({ generic: 'arn:aws:secretsmanager:us-east-1:123:secret:generic' });
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+process.env.AWS_SESSION_TOKEN = 'session-token';
+// The Parameters and Secrets extension's local API, as the handler calls it.
+const secretRequests: { url: string; token: string | null }[] = [];
+jest.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+  secretRequests.push({ url: String(input), token: new Headers(init?.headers).get('x-aws-parameters-secrets-token') });
+  return new Response(JSON.stringify({ SecretString: JSON.stringify({ signingSecret: SECRET }) }), { status: 200 });
+});
 const { handler } = (await import('../../../lambdas/webhook/handler.js')) as { handler: (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult> };
 
 const context = { getRemainingTimeInMillis: () => 10_000, functionName: 'webhook', awsRequestId: 'r' } as Context;
@@ -34,11 +39,16 @@ function event(body: string, headers: Record<string, string> = {}): APIGatewayPr
 beforeEach(() => {
   sqs.reset();
   dynamodb.reset();
-  secrets.reset();
-  secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ signingSecret: SECRET }) });
 });
 
 describe('webhook handler (API Gateway proxy)', () => {
+  it('reads the platform secret from the secrets extension with the session token, once a minute at most', async () => {
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
+    expect((await handler(event('{"id":"6","text":"hello","author":{"id":"u"}}'), context)).statusCode).toBe(200);
+    expect((await handler(event('{"id":"5","text":"hello","author":{"id":"u"}}'), context)).statusCode).toBe(200);
+    expect(secretRequests).toEqual([{ url: `http://localhost:2773/secretsmanager/get?secretId=${encodeURIComponent('arn:aws:secretsmanager:us-east-1:123:secret:generic')}`, token: 'session-token' }]);
+  });
+
   it('verifies the base64-delivered bytes and answers 200 once SQS accepted', async () => {
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
     const res = await handler(event('{"id":"7","text":"hello","author":{"id":"u"}}'), context);
