@@ -2,7 +2,7 @@ import { InvalidEventPatternError, RulerArgumentError, RulerParseError } from '.
 import { compileKey, subRuleMatches, type CompiledSubRule } from './evaluate.js';
 import { flattenEvent, type FlatEvent } from './flatten-event.js';
 import { LAYOUT_VALUE_TYPES, layoutMachines, sortedKeys } from './machine-sim.js';
-import { compileRuleText } from './rule-compiler.js';
+import { compileRuleText, compileRuleValue } from './rule-compiler.js';
 
 /** A compiled event pattern. */
 export interface CompiledPattern {
@@ -57,7 +57,8 @@ export function compilePattern(pattern: string | object, options?: CompileOption
   }
   let compiled;
   try {
-    compiled = compileRuleText(text);
+    // A pattern given as a value (a config carried as data) is read off the value; text is lexed.
+    compiled = (typeof pattern === 'object' && pattern !== null && !Array.isArray(pattern) ? compileRuleValue(pattern) : undefined) ?? compileRuleText(text);
   } catch (err) {
     if (err instanceof RulerParseError || err instanceof RulerArgumentError) throw new InvalidEventPatternError(err.message);
     throw err;

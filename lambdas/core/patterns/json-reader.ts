@@ -335,3 +335,60 @@ function charDesc(ch: string): string {
   if (code > 255) return `'${ch}' (code ${code} / 0x${code.toString(16)})`;
   return `'${ch}' (code ${code})`;
 }
+
+/** Anything that yields a token stream: a {@link JsonReader} over text, or {@link valueTokens} over a value. */
+export interface TokenSource {
+  next(): JsonToken;
+}
+
+/**
+ * The token stream `new JsonReader(JSON.stringify(value))` would yield, read straight off a plain
+ * JSON value (objects, arrays, strings, finite numbers, booleans, null), without writing and
+ * lexing the text: what a function's cold start does for every rule of a config it carries as
+ * data. Answers undefined for anything else (undefined members, functions, dates, non-finite
+ * numbers…), whose text the caller reads instead.
+ */
+export function valueTokens(value: unknown): (TokenSource & { rewind(): void }) | undefined {
+  const tokens: JsonToken[] = [];
+  const walk = (v: unknown): boolean => {
+    switch (typeof v) {
+      case 'string':
+        tokens.push({ kind: 'string', value: v });
+        return true;
+      case 'number':
+        if (!Number.isFinite(v)) return false;
+        // JSON.stringify writes -0 as 0, and the reader would read it back as 0.
+        tokens.push({ kind: 'number', text: String(v), value: Object.is(v, -0) ? 0 : v });
+        return true;
+      case 'boolean':
+        tokens.push(v ? TRUE : FALSE);
+        return true;
+      case 'object': {
+        if (v === null) {
+          tokens.push(NULL);
+          return true;
+        }
+        if (Array.isArray(v)) {
+          tokens.push(START_ARRAY);
+          for (const item of v) if (!walk(item)) return false;
+          tokens.push(END_ARRAY);
+          return true;
+        }
+        const proto = Object.getPrototypeOf(v) as unknown;
+        if (proto !== Object.prototype && proto !== null) return false;
+        tokens.push(START_OBJECT);
+        for (const [name, member] of Object.entries(v)) {
+          tokens.push({ kind: 'field', name });
+          if (!walk(member)) return false;
+        }
+        tokens.push(END_OBJECT);
+        return true;
+      }
+      default:
+        return false;
+    }
+  };
+  if (!walk(value)) return undefined;
+  let i = 0;
+  return { next: () => tokens[i++] ?? EOF, rewind: () => void (i = 0) };
+}

@@ -1,6 +1,6 @@
 import { cidrRange, ipLiteralRange } from './cidr.js';
 import { RulerParseError } from './errors.js';
-import { JsonReader, tokenText, type JsonToken } from './json-reader.js';
+import { JsonReader, tokenText, valueTokens, type JsonToken, type TokenSource } from './json-reader.js';
 import { patternValue, type PatternValue } from './pattern-values.js';
 import { parseWildcard, type Wildcard } from './wildcard.js';
 
@@ -61,12 +61,27 @@ export interface CompiledRule {
  * @throws RulerParseError or RulerArgumentError carrying Ruler's message.
  */
 export function compileRuleText(text: string): CompiledRule {
+  return compileTokens(() => new JsonReader(text));
+}
+
+/**
+ * {@link compileRuleText} for a pattern given as a plain JSON value: the same sub-rules and the
+ * same errors as for `JSON.stringify(value)`, read off the value without writing and lexing the
+ * text. Undefined for a value `valueTokens` cannot read (the caller then compiles its text).
+ */
+export function compileRuleValue(value: object): CompiledRule | undefined {
+  const tokens = valueTokens(value);
+  if (!tokens) return undefined;
+  return compileTokens(() => (tokens.rewind(), tokens));
+}
+
+function compileTokens(source: () => TokenSource): CompiledRule {
   try {
-    return new RuleCompiler(text, false).compile();
+    return new RuleCompiler(source(), false).compile();
   } catch (err) {
     if (!(err instanceof RulerParseError)) throw err;
     try {
-      return new RuleCompiler(text, true).compile();
+      return new RuleCompiler(source(), true).compile();
     } catch {
       throw err;
     }
@@ -74,16 +89,13 @@ export function compileRuleText(text: string): CompiledRule {
 }
 
 class RuleCompiler {
-  private readonly reader: JsonReader;
   private readonly path: string[] = [];
   private branches = 0;
 
   constructor(
-    text: string,
+    private readonly reader: TokenSource,
     private readonly legacy: boolean,
-  ) {
-    this.reader = new JsonReader(text);
-  }
+  ) {}
 
   compile(): CompiledRule {
     const rules: SubRule[] = [];
