@@ -105,9 +105,11 @@ export class SwitchboardStack extends Stack {
       timeout: publishTimeout,
       // JSON in, PutEvents out: the smallest size that keeps the SDK's start-up quick.
       memorySize: 256,
-      environment: { EVENT_BUS_NAME: bus.eventBusName, REPUBLISH_QUEUE_URL: republish.queue.queueUrl },
+      environment: { EVENT_BUS_NAME: bus.eventBusName, REPUBLISH_QUEUE_URL: republish.queue.queueUrl, TABLE_NAME: table.table.tableName },
     });
     bus.grantPutEventsTo(publish.fn);
+    // The republish queue carries ids: the engagement is read from the table when it is published.
+    table.table.grant(publish.fn, 'dynamodb:GetItem');
     republish.queue.grantSendMessages(publish.fn);
     publish.fn.addEventSource(
       new DynamoEventSource(table.table, {

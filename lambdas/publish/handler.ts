@@ -1,11 +1,13 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { Engagement } from '../core/engagement/engagement.schema.js';
 import { publishStored, republish, type StoredRecord } from '../core/lifecycle/publish-stored.js';
+import { DynamoDbEngagementStore } from '../shared/dynamodb-engagement-store.js';
 import { requireEnv } from '../shared/env.js';
 import { EventBridgePublisher } from '../shared/eventbridge-publisher.js';
 import { logger, safeLogData } from '../shared/logger.js';
@@ -14,8 +16,10 @@ import { sqsHandOff } from '../shared/sqs-republish.js';
 
 // The publisher retries failed entries itself; SDK retries underneath would multiply the attempts.
 const publisher = new EventBridgePublisher(new EventBridgeClient({ ...WORKER_CLIENT_OPTIONS, maxAttempts: 1 }), requireEnv('EVENT_BUS_NAME'));
-const handOff = sqsHandOff(new SQSClient(WORKER_CLIENT_OPTIONS), requireEnv('REPUBLISH_QUEUE_URL'));
 const log = (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => logger[level](message, safeLogData(data));
+const handOff = sqsHandOff(new SQSClient(WORKER_CLIENT_OPTIONS), requireEnv('REPUBLISH_QUEUE_URL'), (message, data) => log('warn', message, data));
+// Read-only here (the raw retention is the process function's concern).
+const store = new DynamoDbEngagementStore(new DynamoDBClient(WORKER_CLIENT_OPTIONS), requireEnv('TABLE_NAME'), 30);
 
 /**
  * The engagements of INSERTs of engagement items (the event source's filter lets only those
@@ -43,8 +47,8 @@ export const handler = middy<DynamoDBStreamEvent | SQSEvent, DynamoDBBatchRespon
     const deadline = Date.now() + context.getRemainingTimeInMillis() / 2;
     const records = event.Records as (DynamoDBStreamEvent['Records'][number] | SQSEvent['Records'][number])[];
     if (records[0]?.eventSource === 'aws:sqs') {
-      const outcome = await republish((event as SQSEvent).Records.map((r) => ({ messageId: r.messageId, body: r.body })), { publisher, log, deadline });
-      logger.info('republish batch processed', { records: records.length, published: outcome.published.length, failed: outcome.failedMessageIds.length });
+      const outcome = await republish((event as SQSEvent).Records.map((r) => ({ messageId: r.messageId, body: r.body })), { publisher, log, deadline, readStored: (id) => store.readStored(id) });
+      logger.info('republish batch processed', { records: records.length, published: outcome.published.length, skipped: outcome.skipped.length, failed: outcome.failedMessageIds.length });
       return { batchItemFailures: outcome.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
     }
     const outcome = await publishStored(storedRecords((event as DynamoDBStreamEvent).Records), { publisher, handOff, log, deadline });

@@ -88,6 +88,7 @@ export class DynamoDbStreamSource {
     // Open shards, each read by its own loop; a closed shard's children are found on the next describe.
     const reading = new Map<string, Promise<void>>();
     const done = new Set<string>();
+    let firstLook = true;
     while (this.running) {
       try {
         const { StreamDescription } = await this.streams.send(new DescribeStreamCommand({ StreamArn: this.spec.streamArn }));
@@ -96,8 +97,11 @@ export class DynamoDbStreamSource {
           if (reading.has(id) || done.has(id)) continue;
           // A child shard is read only once its parent is finished, to keep each item's order.
           if (shard.ParentShardId && reading.has(shard.ParentShardId) && !done.has(shard.ParentShardId)) continue;
-          reading.set(id, this.readShard(id).finally(() => done.add(id)));
+          // The starting position applies to the shards there at the start; a shard that opens
+          // later is read from its beginning, as Lambda reads a child shard.
+          reading.set(id, this.readShard(id, firstLook ? this.spec.startingPosition : 'TRIM_HORIZON').finally(() => done.add(id)));
         }
+        firstLook = false;
       } catch (err) {
         if (this.running) this.onError(err as Error);
       }
@@ -106,14 +110,27 @@ export class DynamoDbStreamSource {
     await Promise.all(reading.values());
   }
 
-  private async readShard(shardId: string): Promise<void> {
-    /** An iterator after the last record processed, else at the mapping's starting position. */
+  private async readShard(shardId: string, startingPosition: ShardIteratorType): Promise<void> {
+    /** An iterator after the last record processed, else at `fallback`; retried until it is had (or the source stops). */
     const iteratorAt = async (fallback: ShardIteratorType): Promise<string | undefined> => {
-      const after = this.checkpoints[shardId];
-      const type: ShardIteratorType = after ? 'AFTER_SEQUENCE_NUMBER' : fallback;
-      return (await this.streams.send(new GetShardIteratorCommand({ StreamArn: this.spec.streamArn, ShardId: shardId, ShardIteratorType: type, ...(after ? { SequenceNumber: after } : {}) }))).ShardIterator;
+      for (;;) {
+        const after = this.checkpoints[shardId];
+        const type: ShardIteratorType = after ? 'AFTER_SEQUENCE_NUMBER' : fallback;
+        try {
+          return (await this.streams.send(new GetShardIteratorCommand({ StreamArn: this.spec.streamArn, ShardId: shardId, ShardIteratorType: type, ...(after ? { SequenceNumber: after } : {}) }))).ShardIterator;
+        } catch (err) {
+          if (!this.running) return undefined;
+          const name = (err as Error).name;
+          this.onError(new Error(`GetShardIterator on ${shardId}: ${name}: ${(err as Error).message}`));
+          // A kept position older than the stream's oldest record: what was between is gone; go on from the oldest.
+          if (name === 'TrimmedDataAccessException' && after) {
+            this.onError(new Error(`records of ${shardId} after ${after} were trimmed from the stream before they were read`));
+            delete this.checkpoints[shardId];
+          } else await sleep(1_000, () => !this.running);
+        }
+      }
     };
-    let iterator = await iteratorAt(this.spec.startingPosition);
+    let iterator = await iteratorAt(startingPosition);
     let buffer: DynamoDBRecord[] = [];
     let windowStart = 0;
     while (this.running && iterator) {
@@ -130,7 +147,7 @@ export class DynamoDbStreamSource {
         // buffer is dropped: it is read again after the last processed record).
         if (name === 'ExpiredIteratorException' || name === 'TrimmedDataAccessException') {
           buffer = [];
-          iterator = await iteratorAt('TRIM_HORIZON').catch(() => iterator);
+          iterator = await iteratorAt('TRIM_HORIZON');
         } else await sleep(1_000, () => !this.running);
         continue;
       }
@@ -143,7 +160,9 @@ export class DynamoDbStreamSource {
       while (buffer.length >= this.spec.batchSize || (buffer.length > 0 && (windowOver || !iterator))) {
         const batch = buffer.slice(0, this.spec.batchSize);
         buffer = buffer.slice(batch.length);
-        await this.deliver(batch, shardId);
+        // Stopped half-way through a failing batch: keep the position before it, so a restart
+        // delivers it again rather than skipping what was never processed.
+        if (!(await this.deliver(batch, shardId))) return;
         this.checkpoint(shardId, batch.at(-1)!.dynamodb!.SequenceNumber!);
       }
       // Records the filters dropped move the checkpoint too, once nothing before them is pending.
@@ -153,21 +172,26 @@ export class DynamoDbStreamSource {
     }
   }
 
-  /** Invokes the function until the batch succeeds or its retries run out. */
-  private async deliver(batch: DynamoDBRecord[], shardId: string): Promise<void> {
+  /**
+   * Invokes the function until the batch succeeds or its retries run out, as Lambda does: a batch
+   * the function reports partly failed is run again from the first failed record, whole; a batch
+   * the function failed (threw, timed out) is split in two when bisecting. Answers false when the
+   * source stopped before the batch was done.
+   */
+  private async deliver(batch: DynamoDBRecord[], shardId: string): Promise<boolean> {
     const queue: DynamoDBRecord[][] = [batch];
     while (queue.length > 0) {
       let records = queue.shift()!;
       for (let retries = 0; records.length > 0; retries++) {
-        const failedFrom = await this.invoke(records);
-        if (failedFrom === undefined) break;
-        records = records.slice(failedFrom);
-        if (!this.running) return;
+        const outcome = await this.invoke(records);
+        if (outcome === undefined) break;
+        records = records.slice(outcome.failedFrom);
+        if (!this.running) return false;
         if (this.spec.maxRetryAttempts >= 0 && retries >= this.spec.maxRetryAttempts) {
           await this.giveUp(records, shardId);
           break;
         }
-        if (this.spec.bisect && records.length > 1) {
+        if (outcome.functionError && this.spec.bisect && records.length > 1) {
           const half = Math.ceil(records.length / 2);
           queue.unshift(records.slice(half));
           records = records.slice(0, half);
@@ -175,21 +199,22 @@ export class DynamoDbStreamSource {
         await sleep(this.spec.retryDelayMs ?? 200, () => !this.running);
       }
     }
+    return true;
   }
 
-  /** Runs one batch; answers the index of the first record to run again, or undefined when it all succeeded. */
-  private async invoke(records: DynamoDBRecord[]): Promise<number | undefined> {
+  /** Runs one batch; answers where to run it again from (and whether the function failed), or undefined when it all succeeded. */
+  private async invoke(records: DynamoDBRecord[]): Promise<{ failedFrom: number; functionError: boolean } | undefined> {
     this.inFlight++;
     try {
       const result = (await this.fn.invoke({ Records: records } satisfies DynamoDBStreamEvent)) as DynamoDBBatchResponse | undefined;
       if (!this.spec.reportBatchItemFailures) return undefined;
       const failed = (result?.batchItemFailures ?? []).map((f) => records.findIndex((r) => r.dynamodb?.SequenceNumber === f.itemIdentifier));
       // An identifier that names no record of the batch fails it all, as Lambda treats it.
-      if (failed.some((i) => i < 0)) return 0;
-      return failed.length > 0 ? Math.min(...failed) : undefined;
+      if (failed.some((i) => i < 0)) return { failedFrom: 0, functionError: false };
+      return failed.length > 0 ? { failedFrom: Math.min(...failed), functionError: false } : undefined;
     } catch (err) {
       this.onError(err as Error);
-      return 0;
+      return { failedFrom: 0, functionError: true };
     } finally {
       this.inFlight--;
     }

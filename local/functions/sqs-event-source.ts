@@ -77,6 +77,8 @@ export class SqsEventSource {
         continue;
       }
       if (messages.length === 0) continue;
+      // Received messages count as in flight while they are gathered (tests wait for quiet).
+      this.inFlight++;
       // Within the batching window, gather up to the batch size before invoking, as Lambda does.
       const windowEnds = Date.now() + (this.spec.maxBatchingWindowMs ?? 0);
       while (this.running && messages.length < this.spec.batchSize && Date.now() < windowEnds) {
@@ -96,7 +98,6 @@ export class SqsEventSource {
           break;
         }
       }
-      this.inFlight++;
       try {
         await this.deliver(messages);
       } catch (err) {

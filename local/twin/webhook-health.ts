@@ -29,6 +29,8 @@ export class WebhookHealthFromMetrics {
       return;
     }
     if (!m.platform || !m._aws?.CloudWatchMetrics) return;
+    // Other functions' metrics (a poller's) carry a platform too, and say nothing about webhooks.
+    if (typeof m.WebhookAccepted !== 'number' && typeof m.WebhookRefused !== 'number') return;
     const at = new Date(m._aws.Timestamp ?? Date.now()).toISOString();
     const h = this.byPlatform.get(m.platform) ?? {};
     if (typeof m.WebhookAccepted === 'number') {

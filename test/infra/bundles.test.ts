@@ -31,9 +31,9 @@ describe('function bundles', () => {
     expect(inputs('lambdas/process/handler.ts').filter((f) => f.includes('core/polling/'))).toEqual([]);
   });
 
-  it('keeps the publish bundle to publishing: no config, no zod, no platform adapters, no enrichment (the log redaction aside), no DynamoDB client', () => {
+  it('keeps the publish bundle to publishing: no config, no zod, no platform adapters, no enrichment (the log redaction aside)', () => {
     const files = inputs('lambdas/publish/handler.ts');
-    expect(files.filter((f) => f.includes('node_modules/zod/') || f.includes('core/platforms/') || (f.includes('core/enrichment/') && !f.endsWith('enrichment/pii.ts')) || f.includes('core/config/') || f.includes('client-dynamodb/'))).toEqual([]);
+    expect(files.filter((f) => f.includes('node_modules/zod/') || f.includes('core/platforms/') || (f.includes('core/enrichment/') && !f.endsWith('enrichment/pii.ts')) || f.includes('core/config/'))).toEqual([]);
   });
 
   it('reads secrets through the extension: the webhook bundle carries no Secrets Manager or DynamoDB client', () => {

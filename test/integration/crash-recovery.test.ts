@@ -20,7 +20,8 @@ describe('redelivered intake messages (DynamoDB Local, its stream and the local 
     const externalId = randomUUID();
     const body = Buffer.from(JSON.stringify({ id: externalId, text: 'Where is my refund?', author: { id: 'u1', handle: 'pat' } }));
     const delivery = JSON.stringify(toIntakeDelivery('generic', body, new Date().toISOString()));
-    // A crash after the store: the first attempt's result is never reported, and SQS delivers again.
+    // What SQS does after a crash after the store, a timeout or a lost delete: the same delivery
+    // is processed again, here twice at once and once more afterwards.
     const attempts = await Promise.all([processDeliveries([{ messageId: randomUUID(), body: delivery }], deps), processDeliveries([{ messageId: randomUUID(), body: delivery }], deps)]);
     attempts.push(await processDeliveries([{ messageId: randomUUID(), body: delivery }], deps));
     expect(attempts.flatMap((a) => a.stored)).toEqual([`generic:${externalId}`]);

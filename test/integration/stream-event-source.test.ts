@@ -78,6 +78,33 @@ describe('DynamoDB stream event source mapping (local twin)', () => {
     expect(calls).toEqual([['f0', 'f1', 'f2', 'f3'], ['f2', 'f3'], ['f2', 'f3']]);
   });
 
+  it('with bisection on, runs a partly failed batch again whole from its failed record, and splits only a batch the function failed', async () => {
+    const { name, streamArn } = await table();
+    for (let i = 0; i < 4; i++) await put(name, `g${i}`);
+    let failures = 2;
+    const calls = run(streamArn, (event) => {
+      const failed = event.Records.find((r) => r.dynamodb!.Keys!.pk!.S === 'g1');
+      return { batchItemFailures: failed && failures-- > 0 ? [{ itemIdentifier: failed.dynamodb!.SequenceNumber! }] : [] };
+    }, { bisect: true });
+    await until(() => calls.length >= 3);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(calls).toEqual([['g0', 'g1', 'g2', 'g3'], ['g1', 'g2', 'g3'], ['g1', 'g2', 'g3']]);
+  });
+
+  it('keeps the position before a batch it was stopped in the middle of retrying, so a restart delivers it again', async () => {
+    const { name, streamArn } = await table();
+    const checkpointFile = join(mkdtempSync(join(tmpdir(), 'stream-')), 'positions.json');
+    await put(name, 'h0');
+    const first = run(streamArn, () => {
+      throw new Error('injected: the bus is down');
+    }, { checkpointFile, retryDelayMs: 50 });
+    await until(() => first.length >= 2);
+    await sources.pop()!.stop();
+    const second = run(streamArn, () => ({ batchItemFailures: [] }), { checkpointFile });
+    await until(() => second.length === 1);
+    expect(second).toEqual([['h0']]);
+  });
+
   it('gives up after the mapping\'s retries, sends the batch\'s place in the stream to the on-failure queue, and goes on', async () => {
     const { name, streamArn } = await table();
     const onFailure = (await sqs.send(new CreateQueueCommand({ QueueName: `on-failure-${randomUUID()}` }))).QueueUrl!;

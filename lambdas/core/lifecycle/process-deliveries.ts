@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import { buildEngagement, enrichDraft } from '../engagement/build-engagement.js';
 import { extractKeywords } from '../enrichment/keywords.js';
@@ -23,6 +24,8 @@ export interface ProcessDependencies {
   now(): Date;
   /** Enriches each new engagement before routing; the local, synchronous rules when absent. */
   enricher?: Enricher;
+  /** A fresh key for a batch's raw copy (tests make it predictable). @default crypto.randomUUID */
+  newKey?(): string;
   /** Store calls in flight at once. @default 16 */
   storeConcurrency?: number;
   /** Told about anything that is not the happy path; never given personal data. */
@@ -104,7 +107,9 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
   }
   // A poller's delivery is already the engagements' own fields: the engagement items are its copy.
   const webhook = readable.filter((r) => !r.delivery.events);
-  const rawKey = webhook[0]?.message.messageId;
+  // A key of its own for each batch's copy: a message that comes back in another batch keeps its
+  // SQS id, and a key made from it would overwrite the copy its batch-mates' engagements point at.
+  const rawKey = webhook.length > 0 ? (deps.newKey ?? randomUUID)() : undefined;
   let rawFailed = false;
   if (rawKey) {
     try {

@@ -12,11 +12,11 @@ export interface StoredRecord {
 export interface PublishStoredDependencies {
   publisher: EventPublisher;
   /**
-   * Hands engagements the bus would not take to a queue of their own (the republish queue),
-   * where they are retried, dead-lettered with an alarm and redriven like any queue's messages.
-   * Resolves with the ids it could not hand off.
+   * Hands engagements the bus would not take, by id, to a queue of their own (the republish
+   * queue), where they are retried, dead-lettered with an alarm and redriven like any queue's
+   * messages. Resolves with the ids it could not hand off.
    */
-  handOff(engagements: Engagement[]): Promise<{ failed: string[] }>;
+  handOff(ids: string[]): Promise<{ failed: string[] }>;
   /** Told about anything that is not the happy path; never given personal data. */
   log?(level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
   /**
@@ -63,7 +63,7 @@ export async function publishStored(records: StoredRecord[], deps: PublishStored
   const refused = new Set(result.failed.map((f) => f.id));
   let notHandedOff: Set<string>;
   try {
-    notHandedOff = new Set((await deps.handOff(records.filter((r) => refused.has(r.engagement.id)).map((r) => r.engagement))).failed);
+    notHandedOff = new Set((await deps.handOff(records.filter((r) => refused.has(r.engagement.id)).map((r) => r.engagement.id))).failed);
   } catch (err) {
     log('error', 'engagements could not be handed to the republish queue', { error: (err as Error).message });
     notHandedOff = refused;
@@ -73,40 +73,67 @@ export async function publishStored(records: StoredRecord[], deps: PublishStored
   return { published: result.published, handedOff: [...refused].filter((id) => !notHandedOff.has(id)), ...(first ? { retryFrom: first.sequence } : {}) };
 }
 
-/** One message of the republish queue: an engagement the bus once refused. */
+/** One message of the republish queue: `{"id": "<engagement id>"}` of an engagement the bus once refused. */
 export interface RepublishMessage {
   messageId: string;
   body: string;
 }
 
+/** What republishing needs: the publisher, and the stored engagement (with its deletion, if any). */
+export interface RepublishDependencies extends Pick<PublishStoredDependencies, 'publisher' | 'log' | 'deadline'> {
+  readStored(id: string): Promise<{ engagement: Engagement; deletedAt?: string } | undefined>;
+}
+
 /**
- * Publishes engagements from the republish queue. A message the bus still refuses is reported
- * failed, so SQS offers it again after its visibility timeout and dead-letters it (with an
- * alarm) past maxReceiveCount, whence `switchboard redrive` brings it back.
+ * Publishes engagements from the republish queue, as they are stored now: an edit made since is
+ * published with it, and an engagement deleted since is not published at all (its author took
+ * it back before any department saw it). A message the bus still refuses is reported failed, so
+ * SQS offers it again after its visibility timeout and dead-letters it (with an alarm) past
+ * maxReceiveCount, whence `switchboard redrive` brings it back; so is one whose engagement is
+ * not in the table, or that is not a republish message at all.
  */
-export async function republish(messages: RepublishMessage[], deps: Pick<PublishStoredDependencies, 'publisher' | 'log' | 'deadline'>): Promise<{ published: string[]; failedMessageIds: string[] }> {
+export async function republish(messages: RepublishMessage[], deps: RepublishDependencies): Promise<{ published: string[]; skipped: string[]; failedMessageIds: string[] }> {
   const log = deps.log ?? (() => undefined);
   const failedMessageIds: string[] = [];
+  const skipped: string[] = [];
   const byId = new Map<string, string[]>();
-  const engagements: Engagement[] = [];
   for (const m of messages) {
-    let engagement: Engagement;
+    let id: unknown;
     try {
-      engagement = JSON.parse(m.body) as Engagement;
-      if (typeof engagement?.id !== 'string') throw new Error('no engagement id');
-    } catch (err) {
+      id = (JSON.parse(m.body) as { id?: unknown }).id;
+    } catch {
+      id = undefined;
+    }
+    if (typeof id !== 'string' || id === '') {
       // Not ours: failing it sends it to the dead-letter queue, where someone looks at it.
-      log('error', 'republish message is not an engagement', { messageId: m.messageId, error: (err as Error).message });
+      log('error', 'republish message names no engagement', { messageId: m.messageId });
       failedMessageIds.push(m.messageId);
       continue;
     }
-    if (!byId.has(engagement.id)) engagements.push(engagement);
-    byId.set(engagement.id, [...(byId.get(engagement.id) ?? []), m.messageId]);
+    byId.set(id, [...(byId.get(id) ?? []), m.messageId]);
   }
+  const engagements: Engagement[] = [];
+  await Promise.all(
+    [...byId].map(async ([id, messageIds]) => {
+      try {
+        const stored = await deps.readStored(id);
+        if (!stored) {
+          log('error', 'engagement to republish is not stored', { engagementId: id });
+          failedMessageIds.push(...messageIds);
+        } else if (stored.deletedAt) {
+          log('info', 'engagement deleted before it was published; not published', { engagementId: id });
+          skipped.push(id);
+        } else engagements.push(stored.engagement);
+      } catch (err) {
+        log('error', 'engagement to republish could not be read', { engagementId: id, error: (err as Error).message });
+        failedMessageIds.push(...messageIds);
+      }
+    }),
+  );
   const result = await deps.publisher.publish(engagements, deps.deadline === undefined ? {} : { deadline: deps.deadline });
   for (const f of result.failed) {
     log('error', 'engagement not accepted by the event bus; the republish queue will offer it again', { engagementId: f.id, errorCode: f.errorCode });
     failedMessageIds.push(...(byId.get(f.id) ?? []));
   }
-  return { published: result.published, failedMessageIds };
+  return { published: result.published, skipped, failedMessageIds };
 }

@@ -18,7 +18,8 @@ const message = (messageId: string, drafts: unknown) => ({
 const draft = (id: string, text: string) => ({ id, text, author: { id: 'u1', handle: 'sam' } });
 
 function deps(store = new MemoryStore()): ProcessDependencies & { store: MemoryStore } {
-  return { router, adapterFor, store, now };
+  let batches = 0;
+  return { router, adapterFor, store, now, newKey: () => `raw-${++batches}` };
 }
 /** What the table's stream would publish: each stored engagement, once. */
 const streamed = (d: { store: MemoryStore }) => d.store.inserted.map((e) => e.id);
@@ -32,19 +33,32 @@ describe('processing intake deliveries', () => {
       ['generic:a', ['customer-care'], ['care-orders-and-refunds'], router.configVersion],
       ['generic:b', ['engineering'], ['engineering-bugs'], router.configVersion],
     ]);
-    expect(d.store.engagements.get('generic:a')?.decision).toMatchObject({ at: '2026-11-25T12:00:00.000Z', deliveryId: 'm1', rawKey: 'm1' });
-    expect(JSON.parse(d.store.raw.get('m1')?.[0]?.body.toString() ?? '')).toEqual([draft('a', 'I want a refund'), draft('b', 'The app crashes on start')]);
+    expect(d.store.engagements.get('generic:a')?.decision).toMatchObject({ at: '2026-11-25T12:00:00.000Z', deliveryId: 'm1', rawKey: 'raw-1' });
+    expect(JSON.parse(d.store.raw.get('raw-1')?.[0]?.body.toString() ?? '')).toEqual([draft('a', 'I want a refund'), draft('b', 'The app crashes on start')]);
   });
 
   it('keeps the raw deliveries of a batch together, once, under the key its engagements record', async () => {
     const d = deps();
     await processDeliveries([message('m1', draft('a', 'refund')), { messageId: 'bad', body: 'nope' }, message('m2', draft('b', 'app crashes'))], d);
-    expect([...d.store.raw.keys()]).toEqual(['m1']);
-    expect(d.store.raw.get('m1')?.map((r) => [r.deliveryId, r.platform, r.receivedAt])).toEqual([
+    expect([...d.store.raw.keys()]).toEqual(['raw-1']);
+    expect(d.store.raw.get('raw-1')?.map((r) => [r.deliveryId, r.platform, r.receivedAt])).toEqual([
       ['m1', 'generic', '2026-11-25T12:00:00.000Z'],
       ['m2', 'generic', '2026-11-25T12:00:00.000Z'],
     ]);
-    expect(d.store.engagements.get('generic:b')?.decision).toMatchObject({ deliveryId: 'm2', rawKey: 'm1' });
+    expect(d.store.engagements.get('generic:b')?.decision).toMatchObject({ deliveryId: 'm2', rawKey: 'raw-1' });
+  });
+
+  it('keeps a new copy when a message comes back in another batch, leaving the first batch\'s copy whole', async () => {
+    const d = deps();
+    d.store.failSaveFor.add('generic:a');
+    await processDeliveries([message('m1', draft('a', 'refund')), message('m2', draft('b', 'app crashes')), message('m3', draft('c', 'love it'))], d);
+    d.store.failSaveFor.clear();
+    // m1 comes back (same SQS message id) with a newcomer
+    await processDeliveries([message('m1', draft('a', 'refund')), message('m4', draft('d', 'hello'))], d);
+    expect(d.store.raw.get('raw-1')?.map((r) => r.deliveryId)).toEqual(['m1', 'm2', 'm3']);
+    expect(d.store.raw.get('raw-2')?.map((r) => r.deliveryId)).toEqual(['m1', 'm4']);
+    expect(d.store.engagements.get('generic:b')?.decision?.rawKey).toBe('raw-1');
+    expect(d.store.engagements.get('generic:a')?.decision?.rawKey).toBe('raw-2');
   });
 
   it('stores no engagement of a webhook delivery whose raw copy could not be kept, and fails it for SQS to retry', async () => {

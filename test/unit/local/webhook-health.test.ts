@@ -20,5 +20,8 @@ describe('webhook connector health from the functions\' metric lines (the twin)'
     const health = new WebhookHealthFromMetrics();
     for (const l of ['{"level":"INFO","message":"webhook accepted","platform":"x"}', '{"_aws": nope', JSON.stringify({ _aws: { CloudWatchMetrics: [] }, WebhookAccepted: 1 }), 'plain text']) health.observe(l);
     expect(health.of('x')).toBeUndefined();
+    // a poller's metric names a platform but is no webhook figure
+    health.observe(JSON.stringify({ _aws: { Timestamp: 0, CloudWatchMetrics: [{ Namespace: 'Switchboard', Metrics: [{ Name: 'PollSucceeded' }] }] }, platform: 'rss', PollSucceeded: 1 }));
+    expect(health.of('rss')).toBeUndefined();
   });
 });
