@@ -11,13 +11,13 @@ import { DynamoDbEngagementStore } from '../shared/dynamodb-engagement-store.js'
 import { requireEnv } from '../shared/env.js';
 import { EventBridgePublisher } from '../shared/eventbridge-publisher.js';
 import { logger, safeLogData } from '../shared/logger.js';
-import { WORKER_CLIENT_OPTIONS } from '../shared/sdk-client-options.js';
+import { HAND_OFF_CLIENT_OPTIONS, WORKER_CLIENT_OPTIONS } from '../shared/sdk-client-options.js';
 import { sqsHandOff } from '../shared/sqs-republish.js';
 
 // The publisher retries failed entries itself; SDK retries underneath would multiply the attempts.
 const publisher = new EventBridgePublisher(new EventBridgeClient({ ...WORKER_CLIENT_OPTIONS, maxAttempts: 1 }), requireEnv('EVENT_BUS_NAME'));
 const log = (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => logger[level](message, safeLogData(data));
-const handOff = sqsHandOff(new SQSClient(WORKER_CLIENT_OPTIONS), requireEnv('REPUBLISH_QUEUE_URL'), (message, data) => log('warn', message, data));
+const handOff = sqsHandOff(new SQSClient(HAND_OFF_CLIENT_OPTIONS), requireEnv('REPUBLISH_QUEUE_URL'), (message, data) => log('warn', message, data));
 // Read-only here (the raw retention is the process function's concern).
 const store = new DynamoDbEngagementStore(new DynamoDBClient(WORKER_CLIENT_OPTIONS), requireEnv('TABLE_NAME'), 30);
 
