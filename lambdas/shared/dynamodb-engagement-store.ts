@@ -105,7 +105,12 @@ export class DynamoDbEngagementStore implements EngagementStore {
     // are paid per kilobyte of item, with a whole unit at least for every item.
     const lines = deliveries.map((d) => JSON.stringify({ deliveryId: d.deliveryId, platform: d.platform, receivedAt: d.receivedAt, headers: d.headers, ...(isUtf8(d.body) ? { body: d.body.toString('utf8') } : { bodyBase64: d.body.toString('base64') }) })).join('\n');
     const packed = gzipSync(lines);
-    const parts = Math.max(1, Math.ceil(packed.length / RAW_PART_BYTES));
+    // The first part also carries the list of delivery ids: its share of the body is smaller by that much.
+    const deliveryIds = deliveries.map((d) => d.deliveryId);
+    const firstBytes = RAW_PART_BYTES - Buffer.byteLength(JSON.stringify(deliveryIds));
+    const bounds = [0, Math.min(firstBytes, packed.length)];
+    while (bounds.at(-1)! < packed.length) bounds.push(Math.min(bounds.at(-1)! + RAW_PART_BYTES, packed.length));
+    const parts = bounds.length - 1;
     const limit = pLimit(4);
     await Promise.all(
       Array.from({ length: parts }, (_, part) =>
@@ -116,9 +121,9 @@ export class DynamoDbEngagementStore implements EngagementStore {
               Item: {
                 ...keys.rawPart(rawKey, part),
                 type: 'raw-deliveries',
-                ...(part === 0 ? { deliveryIds: deliveries.map((d) => d.deliveryId), parts } : {}),
+                ...(part === 0 ? { deliveryIds, parts } : {}),
                 encoding: 'gzip',
-                body: packed.subarray(part * RAW_PART_BYTES, (part + 1) * RAW_PART_BYTES),
+                body: packed.subarray(bounds[part], bounds[part + 1]),
                 expiresAt,
               },
             }),
