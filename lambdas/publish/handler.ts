@@ -43,7 +43,7 @@ export const handler = middy<DynamoDBStreamEvent | SQSEvent, DynamoDBBatchRespon
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event, context) => {
     // Publishing stops with half the time still left: enough to hand the rest to the republish
-    // queue (three SQS attempts of at most 3 s) and return before the function times out.
+    // queue (HAND_OFF_CLIENT_OPTIONS) and return before the function times out.
     const deadline = Date.now() + context.getRemainingTimeInMillis() / 2;
     const records = event.Records as (DynamoDBStreamEvent['Records'][number] | SQSEvent['Records'][number])[];
     if (records[0]?.eventSource === 'aws:sqs') {

@@ -178,8 +178,11 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
       const streamView = (p.StreamSpecification as { StreamViewType?: StreamViewType } | undefined)?.StreamViewType;
       const StreamSpecification = streamView ? { StreamEnabled: true, StreamViewType: streamView } : undefined;
       let reused = false;
+      /** The table's stream, from whichever answer described the table last. */
+      let streamArn: string | undefined;
       try {
-        await dynamodb.send(new CreateTableCommand({ TableName, KeySchema, AttributeDefinitions: p.AttributeDefinitions as AttributeDefinition[], BillingMode: 'PAY_PER_REQUEST', ...(StreamSpecification ? { StreamSpecification } : {}) }));
+        const { TableDescription } = await dynamodb.send(new CreateTableCommand({ TableName, KeySchema, AttributeDefinitions: p.AttributeDefinitions as AttributeDefinition[], BillingMode: 'PAY_PER_REQUEST', ...(StreamSpecification ? { StreamSpecification } : {}) }));
+        streamArn = TableDescription?.LatestStreamArn;
       } catch (err) {
         // A DynamoDB you run (DYNAMODB_ENDPOINT) or a kept data directory already has it: reuse
         // it, unless its keys differ (then the functions' writes would all fail).
@@ -189,7 +192,8 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
         const keysOf = (k: KeySchemaElement[] | undefined) => (k ?? []).map((e) => `${e.AttributeName}:${e.KeyType}`).join(',');
         if (keysOf(Table?.KeySchema) !== keysOf(KeySchema)) throw new Error(`Table ${TableName} already exists at ${dynamo.endpoint} with keys ${keysOf(Table?.KeySchema)}, not ${keysOf(KeySchema)}: delete it or point DYNAMODB_ENDPOINT elsewhere.`);
         // A table kept from before the stream existed gets one (what CloudFormation would do).
-        if (StreamSpecification && !Table?.StreamSpecification?.StreamEnabled) await dynamodb.send(new UpdateTableCommand({ TableName, StreamSpecification }));
+        streamArn = Table?.LatestStreamArn;
+        if (StreamSpecification && !Table?.StreamSpecification?.StreamEnabled) streamArn = (await dynamodb.send(new UpdateTableCommand({ TableName, StreamSpecification }))).TableDescription?.LatestStreamArn;
         log(`  ✓ reusing table ${TableName} found at ${dynamo.endpoint}`);
       }
       const ttl = p.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean } | undefined;
@@ -199,8 +203,8 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
           if (!/already enabled/i.test(err.message)) throw err;
         });
       }
-      const streamArn = StreamSpecification ? (await dynamodb.send(new DescribeTableCommand({ TableName }))).Table?.LatestStreamArn : undefined;
-      tables.set(logicalId, { name: TableName, reused, ...(streamArn ? { streamArn } : {}) });
+      if (StreamSpecification && !streamArn) throw new Error(`Table ${TableName} at ${dynamo.endpoint} has no stream after it was created or updated with one`);
+      tables.set(logicalId, { name: TableName, reused, ...(StreamSpecification && streamArn ? { streamArn } : {}) });
       tableNames.push(TableName);
     }
 
@@ -285,7 +289,6 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
           AWS_ENDPOINT_URL_DYNAMODB: functionEndpoints.dynamodb,
           AWS_ENDPOINT_URL_SQS: functionEndpoints.sqs,
           AWS_ENDPOINT_URL_EVENTBRIDGE: functionEndpoints.eventbridge,
-          AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsServer.endpoint,
         },
       });
       functions.set(f.logicalId, fn);

@@ -41,7 +41,7 @@ export interface PublishStoredOutcome {
 
 /**
  * The outbox: publishes "Engagement Routed" for each engagement the table's stream reports as
- * newly stored, in stream order. Each stored engagement appears in the stream once, and a
+ * newly stored (in no promised order). Each stored engagement appears in the stream once, and a
  * batch is delivered again only from a record this function reports failed, so an engagement
  * is published once — also when the intake function stored it and then crashed, timed out or
  * was redelivered, which is what a publish step inside the intake could not promise.
@@ -57,13 +57,13 @@ export interface PublishStoredOutcome {
 export async function publishStored(records: StoredRecord[], deps: PublishStoredDependencies): Promise<PublishStoredOutcome> {
   const log = deps.log ?? (() => undefined);
   if (records.length === 0) return { published: [], handedOff: [] };
-  const result = await deps.publisher.publish(records.map((r) => r.engagement), deps.deadline === undefined ? {} : { deadline: deps.deadline });
+  const result = await deps.publisher.publish(records.map((r) => r.engagement), { deadline: deps.deadline });
   if (result.failed.length === 0) return { published: result.published, handedOff: [] };
   for (const f of result.failed) log('warn', 'engagement not accepted by the event bus; handing it to the republish queue', { engagementId: f.id, errorCode: f.errorCode });
   const refused = new Set(result.failed.map((f) => f.id));
   let notHandedOff: Set<string>;
   try {
-    notHandedOff = new Set((await deps.handOff(records.filter((r) => refused.has(r.engagement.id)).map((r) => r.engagement.id))).failed);
+    notHandedOff = new Set((await deps.handOff([...refused])).failed);
   } catch (err) {
     log('error', 'engagements could not be handed to the republish queue', { error: (err as Error).message });
     notHandedOff = refused;
@@ -130,7 +130,7 @@ export async function republish(messages: RepublishMessage[], deps: RepublishDep
       }
     }),
   );
-  const result = await deps.publisher.publish(engagements, deps.deadline === undefined ? {} : { deadline: deps.deadline });
+  const result = await deps.publisher.publish(engagements, { deadline: deps.deadline });
   for (const f of result.failed) {
     log('error', 'engagement not accepted by the event bus; the republish queue will offer it again', { engagementId: f.id, errorCode: f.errorCode });
     failedMessageIds.push(...(byId.get(f.id) ?? []));
