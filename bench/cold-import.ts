@@ -48,6 +48,10 @@ export function benchColdImport(outdir = resolve('cdk.out')): void {
     );
     buildSync(functionEsbuildOptions({ entryPoints: [join(work, 'empty.ts')], outfile: empty }));
     buildSync(functionEsbuildOptions({ entryPoints: [join(work, 'clients.ts')], outfile: clients, nodePaths: [resolve('node_modules')] }));
+    // The same clients bundled without the built-in aliases, as a plain esbuild (or a
+    // NodejsFunction with its defaults) bundles them: what the yardstick measured.
+    const clientsPlain = join(work, 'clients-plain.mjs');
+    buildSync(functionEsbuildOptions({ entryPoints: [join(work, 'clients.ts')], outfile: clientsPlain, nodePaths: [resolve('node_modules')], alias: {} }));
 
     const stack = readCloudAssembly(outdir);
     const resolver = new IntrinsicResolver(stack, { region: 'us-east-1', accountId: '123456789012', sqsEndpoint: 'http://127.0.0.1:9', sqsAccountId: '123456789012' });
@@ -55,6 +59,7 @@ export function benchColdImport(outdir = resolve('cdk.out')): void {
     const bundles = [
       { name: 'empty bundle', file: empty, env: baseEnv },
       { name: '3 bare SDK clients', file: clients, env: baseEnv },
+      { name: '3 bare SDK clients, plain build', file: clientsPlain, env: baseEnv },
       ...localFunctions(stack, resolver).map((f) => ({ name: f.name.replace(/^Switchboard-/, '').replace(/[A-F0-9]{8}$/, ''), file: f.bundle, env: { ...baseEnv, ...f.environment } })),
     ];
     const times = new Map<string, number[]>();

@@ -1,5 +1,5 @@
 import type { LoadedConfig } from '../../lambdas/core/config/load-config.js';
-import { bundledConfigDefines, ESM_REQUIRE_BANNER, FUNCTION_MAIN_FIELDS, FUNCTION_TARGET } from './function-bundling.js';
+import { bundledConfigDefines, ESM_REQUIRE_BANNER, FUNCTION_BUILTIN_ALIASES, FUNCTION_MAIN_FIELDS, FUNCTION_TARGET } from './function-bundling.js';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Architecture, ParamsAndSecretsLayerVersion, ParamsAndSecretsLogLevel, ParamsAndSecretsVersions, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -78,6 +78,7 @@ export class AppFunction extends Construct {
         mainFields: FUNCTION_MAIN_FIELDS,
         externalModules: [],
         banner: ESM_REQUIRE_BANNER,
+        esbuildArgs: { '--alias': Object.entries(FUNCTION_BUILTIN_ALIASES).map(([from, to]) => `${from}=${to}`) },
         define: props.bundledConfig === undefined ? {} : bundledConfigDefines(props.bundledConfig),
         commandHooks: {
           beforeBundling: () => [],

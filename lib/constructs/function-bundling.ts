@@ -9,6 +9,20 @@ export const FUNCTION_TARGET = 'node24';
 export const FUNCTION_MAIN_FIELDS = ['module', 'main'];
 
 /**
+ * Node built-ins the bundles take through CommonJS shims instead of ES module imports, as esbuild
+ * `alias` entries (paths relative to the project root, where the CDK runs esbuild). An ES module
+ * import of `node:http` loads undici through the namespace's lazy getters, and a static import
+ * of `node:http2` is hoisted to the bundle's top even when only a lazily loaded client needs it;
+ * the shims say more. Measured by `bench/cold-import.ts`.
+ */
+export const FUNCTION_BUILTIN_ALIASES: Record<string, string> = {
+  http: './lambdas/shared/node-builtins/http.cjs',
+  'node:http': './lambdas/shared/node-builtins/http.cjs',
+  http2: './lambdas/shared/node-builtins/http2.cjs',
+  'node:http2': './lambdas/shared/node-builtins/http2.cjs',
+};
+
+/**
  * The esbuild defines that inline a validated config into a bundle as JSON text (read by
  * lambdas/shared/bundled-config.ts).
  */
@@ -18,9 +32,9 @@ export function bundledConfigDefines(config: LoadedConfig): Record<string, strin
 
 /**
  * esbuild options that build a function entry as `AppFunction` has the CDK build it (ESM,
- * minified, source maps, the same target, fields and banner), for benchmarks and tests that
+ * minified, source maps, the same target, fields, banner and built-in aliases), for benchmarks and tests that
  * measure or inspect bundles without a synth.
  */
 export function functionEsbuildOptions(options: BuildOptions = {}): BuildOptions {
-  return { bundle: true, format: 'esm', platform: 'node', target: FUNCTION_TARGET, minify: true, sourcemap: true, mainFields: FUNCTION_MAIN_FIELDS, banner: { js: ESM_REQUIRE_BANNER }, ...options };
+  return { bundle: true, format: 'esm', platform: 'node', target: FUNCTION_TARGET, minify: true, sourcemap: true, mainFields: FUNCTION_MAIN_FIELDS, banner: { js: ESM_REQUIRE_BANNER }, alias: FUNCTION_BUILTIN_ALIASES, ...options };
 }
