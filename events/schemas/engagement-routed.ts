@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import * as zm from 'zod/mini';
 import { ENGAGEMENT_ROUTED } from '../../lambdas/core/engagement/engagement-routed.js';
 import { EngagementSchema, ENGAGEMENT_SCHEMA_VERSION } from '../../lambdas/core/engagement/engagement.schema.js';
 
@@ -17,7 +18,7 @@ export const EngagementRoutedEventSchema = z
     time: z.iso.datetime({ offset: true }),
     region: z.string(),
     resources: z.array(z.string()),
-    detail: EngagementSchema.describe(`Engagement, schema version ${ENGAGEMENT_SCHEMA_VERSION}; dedupe on detail.id`),
+    detail: EngagementSchema.check(zm.describe(`Engagement, schema version ${ENGAGEMENT_SCHEMA_VERSION}; dedupe on detail.id`)),
   })
   .meta({ title: 'Engagement Routed', description: 'Published by Switchboard for every routed engagement; delivered to each department in detail.routing.departments.' });
 

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { EngagementDraftSchema } from '../engagement/engagement.schema.js';
 import { PLATFORM_IDS } from '../engagement/platform-ids.js';
 
@@ -13,13 +13,13 @@ export const IntakeDeliverySchema = z.object({
   platform: z.enum(PLATFORM_IDS),
   receivedAt: z.iso.datetime({ offset: true }),
   /** Headers the adapter may need to read the body (content type); never signatures or secrets. */
-  headers: z.record(z.string(), z.string()).default({}),
-  body: z.string().optional(),
-  bodyBase64: z.string().optional(),
+  headers: z._default(z.record(z.string(), z.string()), {}),
+  body: z.optional(z.string()),
+  bodyBase64: z.optional(z.string()),
   /** Engagement events a poller already read (pollers have no raw delivery to re-read). */
-  events: z.array(z.object({ change: z.enum(['created', 'edited', 'deleted']), draft: EngagementDraftSchema })).optional(),
+  events: z.optional(z.array(z.object({ change: z.enum(['created', 'edited', 'deleted']), draft: EngagementDraftSchema }))),
   /** Where it came from when not a webhook, e.g. `poll:<target id>`. */
-  source: z.string().optional(),
+  source: z.optional(z.string()),
 });
 
 /** See {@link IntakeDeliverySchema}. */
