@@ -9,6 +9,8 @@ import {
   type Message,
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { redriveStreamFailures } from './redrive-stream-failures.js';
 import { readTwinInfo, TwinNotRunningError, type TwinQueues } from './twin-info.js';
 
 /** Usage of `switchboard redrive`; also part of the CLI's usage text. */
@@ -27,6 +29,8 @@ export interface RedriveResult {
   messages: number;
   /** Messages moved back (0 with `--dry-run`). */
   moved: number;
+  /** For a stream's on-failure queue: the engagements its messages name (handed on, or to be). */
+  engagements?: number;
 }
 
 /** The attributes EventBridge adds to an event it dead-letters; not part of the event, so not sent back. */
@@ -43,6 +47,10 @@ const MOVE_VISIBILITY_SECONDS = 120;
  * - A department's delivery dead-letter queue (events EventBridge could not deliver) goes back to
  *   the queue each event was meant for (its `TARGET_ARN` attribute), as EventBridge would have
  *   delivered it.
+ *
+ * - The publish failures queue (a table stream's on-failure destination) names batches of stream
+ *   records rather than holding messages: their engagements go to the republish queue by id
+ *   (see `redrive-stream-failures.ts`).
  *
  * Each message is sent to its target before it is deleted from the dead-letter queue, so a
  * failure half-way leaves it in one place or (at worst) in both, never in neither; one that
@@ -81,20 +89,27 @@ export async function redriveCommand(args: string[]): Promise<number> {
   }
 
   // The twin accepts any credentials; these keep the SDK from looking for real ones.
-  const sqs = new SQSClient({ endpoint: info.sqsEndpoint, region: info.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const sqs = new SQSClient({ endpoint: info.sqsEndpoint, region: info.region, credentials });
+  const streams = info.dynamodbEndpoint ? new DynamoDBStreamsClient({ endpoint: info.dynamodbEndpoint, region: info.region, credentials }) : undefined;
   const progress = process.stderr.isTTY && !json ? (line: string) => process.stderr.write(`\r\x1b[2K${line}`) : () => undefined;
   const results: RedriveResult[] = [];
   try {
-    for (const [name, url] of dlqs) results.push(await redriveOne(sqs, name, url, dryRun, progress));
+    for (const [name, url] of dlqs) {
+      const republishQueue = info.streamFailureQueues?.[name];
+      results.push(republishQueue && streams ? await redriveStreamFailures(sqs, streams, name, url, republishQueue, dryRun, progress) : await redriveOne(sqs, name, url, dryRun, progress));
+    }
   } finally {
     sqs.destroy();
+    streams?.destroy();
   }
   progress('');
   if (json) console.log(JSON.stringify(results));
   else {
     for (const r of results) {
       const verb = dryRun ? 'would move' : 'moved';
-      console.log(r.messages === 0 ? `${r.queue}: empty` : `${r.queue}: ${verb} ${dryRun ? r.messages : r.moved} of ${r.messages} message(s) to ${r.target}`);
+      const what = r.engagements === undefined ? 'message(s)' : `stream batch(es) (${r.engagements} engagement(s))`;
+      console.log(r.messages === 0 ? `${r.queue}: empty` : `${r.queue}: ${verb} ${dryRun ? r.messages : r.moved} of ${r.messages} ${what} to ${r.target}`);
     }
   }
   return results.every((r) => dryRun || r.moved === r.messages) ? 0 : 1;

@@ -8,6 +8,10 @@ export interface TwinQueues {
   region: string;
   queues: Record<string, string>;
   deadLetterQueues: Record<string, string>;
+  /** DynamoDB Local, which also serves the table's stream. */
+  dynamodbEndpoint?: string;
+  /** A stream's on-failure queue (by name) → the queue that takes the ids of its engagements. */
+  streamFailureQueues?: Record<string, string>;
 }
 
 /** No `local.json`: the twin is not running (or runs with another `SWITCHBOARD_STATE_DIR`). */

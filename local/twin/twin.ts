@@ -43,6 +43,12 @@ export interface LocalTwinInfo {
   eventBusName: string;
   queues: Record<string, string>;
   deadLetterQueues: Record<string, string>;
+  /**
+   * On-failure queues of table streams (the publish failures queue), by name, with the queue the
+   * same function consumes, where `switchboard redrive` hands the engagements of the records
+   * given up on. Such a queue is also listed in `deadLetterQueues`. Beyond the DESIGN.md contract.
+   */
+  streamFailureQueues: Record<string, string>;
 }
 
 /** A running twin. */
@@ -301,6 +307,9 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
     // Where stream positions are kept when the data outlives the twin; a fresh table starts empty.
     const keepsData = Boolean(options.dynamodbEndpoint || options.dynamodbDataDir);
     let queuePollers = 0;
+    /** Per function: the on-failure queue of its stream source, and the queue it also consumes. */
+    const streamFailures = new Map<string, { failures?: string; consumed?: string }>();
+    const noteStreamFailures = (fnId: string, update: { failures?: string; consumed?: string }) => streamFailures.set(fnId, { ...streamFailures.get(fnId), ...update });
     for (const [mappingId, r] of resourcesOfType(stack, 'AWS::Lambda::EventSourceMapping')) {
       const p = r.Properties ?? {};
       const sourceId = referencedId(p.EventSourceArn);
@@ -311,6 +320,7 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
       if (table) {
         if (!table.streamArn) throw new Error(`${mappingId} reads the stream of table ${table.name}, which has none`);
         const onFailure = referencedId((p.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination);
+        if (onFailure) noteStreamFailures(referencedId(p.FunctionName) ?? '', { failures: onFailure });
         const source = new DynamoDbStreamSource(streams, sqs, fn, {
           streamArn: table.streamArn,
           eventSourceArn: table.streamArn,
@@ -331,6 +341,7 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
         stoppers.push(() => source.stop());
         continue;
       }
+      noteStreamFailures(referencedId(p.FunctionName) ?? '', { consumed: sourceId });
       const fnProps = stack.resources[referencedId(p.FunctionName) ?? '']?.Properties ?? {};
       const scaling = p.ScalingConfig as { MaximumConcurrency?: number } | undefined;
       const concurrency = Number(scaling?.MaximumConcurrency ?? fnProps.ReservedConcurrentExecutions ?? 5);
@@ -422,6 +433,8 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
         `${queuePollers} queue pollers, ${sources.length - queuePollers} stream reader(s) and the webhook API (${seconds(performance.now() - resourcesStarted)})`,
     );
 
+    // A stream's on-failure queue is redriven to the queue its function also reads (the republish queue).
+    const streamFailureIds = new Map([...streamFailures.values()].flatMap(({ failures, consumed }) => (failures && consumed ? [[failures, consumed] as const] : [])));
     const info: LocalTwinInfo = {
       webhookBaseUrl: `http://localhost:${options.webhookPort}`,
       dynamodbEndpoint: dynamo.endpoint,
@@ -431,7 +444,13 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
       tableName: tableNames[0] ?? '',
       eventBusName: buses[0] ?? 'default',
       queues: Object.fromEntries(queues.filter((q) => q.tags['switchboard:department'] && q.deadLetterQueueLogicalId).map((q) => [q.tags['switchboard:department']!, q.url])),
-      deadLetterQueues: Object.fromEntries(queues.filter((q) => isDeadLetterQueue(q.logicalId, queues, stack)).map((q) => [q.name, q.url])),
+      deadLetterQueues: Object.fromEntries(queues.filter((q) => isDeadLetterQueue(q.logicalId, queues, stack) || streamFailureIds.has(q.logicalId)).map((q) => [q.name, q.url])),
+      streamFailureQueues: Object.fromEntries(
+        queues.flatMap((q) => {
+          const consumed = streamFailureIds.get(q.logicalId);
+          return consumed ? [[q.name, resolver.queueUrl(consumed)]] : [];
+        }),
+      ),
     };
     mkdirSync(options.stateDir, { recursive: true });
     writeFileSync(join(options.stateDir, 'local.json'), `${JSON.stringify(info, null, 2)}\n`);

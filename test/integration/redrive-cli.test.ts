@@ -1,7 +1,13 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { signSample } from '../../events/sign-sample.js';
+import { localCredentials } from '../support/aws-local.js';
+import { localSecrets } from '../support/local-secrets.js';
 import { TEST_STATE_DIR } from './state-dir.js';
-import { receiveUntil, sqs, twin } from './twin-client.js';
+import { dynamodb, receiveUntil, sqs, twin } from './twin-client.js';
 
 /** `npx switchboard redrive` against the running twin. */
 const cli = (...args: string[]) =>
@@ -58,6 +64,52 @@ describe('npx switchboard redrive', () => {
       { queue: consumerDlq, target: 'Switchboard-sales', messages: 0, moved: 0 },
       { queue: deliveryDlq, target: '—', messages: 0, moved: 0 },
     ]);
+  });
+
+  it('republishes the engagements of stream records the publish function gave up on, named by the publish failures queue, and deletes the message', async () => {
+    const [failuresQueue, republishQueue] = Object.entries(twin.streamFailureQueues)[0]!;
+    expect(twin.deadLetterQueues[failuresQueue]).toBeDefined();
+    // An engagement stored and published as usual…
+    const externalId = randomUUID();
+    const body = JSON.stringify({ id: externalId, text: 'the app crashes every time I open settings', author: { id: 'redrive-stream' } });
+    const res = await fetch(`${twin.webhookBaseUrl}/webhooks/generic`, { method: 'POST', headers: signSample({ path: '/webhooks/generic', headers: { 'content-type': 'application/json' }, rawBody: body, sign: 'generic' }, localSecrets), body });
+    expect(res.status).toBe(200);
+    const id = `generic:${externalId}`;
+    expect((await receiveUntil('engineering', (m) => m.detail.id === id)).length).toBe(1);
+
+    // …whose stream record is then named by a give-up, as Lambda writes it to the on-failure queue.
+    const streams = new DynamoDBStreamsClient({ endpoint: twin.dynamodbEndpoint, region: twin.region, credentials: localCredentials });
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: twin.tableName }));
+    const streamArn = Table!.LatestStreamArn!;
+    const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    let record: { shardId: string; sequence: string } | undefined;
+    for (const shard of StreamDescription?.Shards ?? []) {
+      let { ShardIterator: iterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }));
+      for (let page = 0; iterator && !record && page < 200; page++) {
+        const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+        const hit = (out.Records ?? []).find((r) => r.eventName === 'INSERT' && r.dynamodb?.Keys?.['pk']?.S === `ENG#${id}` && r.dynamodb.Keys['sk']?.S === 'ENGAGEMENT');
+        if (hit) record = { shardId: shard.ShardId!, sequence: hit.dynamodb!.SequenceNumber! };
+        if ((out.Records ?? []).length === 0) break;
+        iterator = out.NextShardIterator;
+      }
+      if (record) break;
+    }
+    streams.destroy();
+    expect(record).toBeDefined();
+    const giveUp = { requestContext: { condition: 'RetryAttemptsExhausted' }, DDBStreamBatchInfo: { shardId: record!.shardId, startSequenceNumber: record!.sequence, endSequenceNumber: record!.sequence, batchSize: 1, streamArn } };
+    await sqs.send(new SendMessageCommand({ QueueUrl: twin.deadLetterQueues[failuresQueue], MessageBody: JSON.stringify(giveUp) }));
+
+    const dry = cli(failuresQueue, '--dry-run', '--json');
+    expect(dry.status).toBe(0);
+    expect(JSON.parse(dry.stdout)).toEqual([{ queue: failuresQueue, target: republishQueue.split('/').pop(), messages: 1, moved: 0, engagements: 1 }]);
+
+    const run = cli(failuresQueue);
+    expect(run.stdout).toBe(`${failuresQueue}: moved 1 of 1 stream batch(es) (1 engagement(s)) to ${republishQueue.split('/').pop()}\n`);
+    expect(run.status).toBe(0);
+    expect(await waiting(twin.deadLetterQueues[failuresQueue]!)).toBe(0);
+    // The republish side reads it from the table and publishes it again.
+    const again = await receiveUntil('engineering', (m) => m.detail.id === id);
+    expect(again.map((m) => m.detail.id)).toEqual([id]);
   });
 
   it('names the queues it knows when given an unknown one, and wants exactly one queue or --all', () => {
