@@ -42,7 +42,7 @@ describe('function bundles', () => {
 
   it.each(['lambdas/webhook/handler.ts', 'lambdas/process/handler.ts', 'lambdas/publish/handler.ts'])('%s loads http and http2 on first use, not as ES module imports at the top', (entry) => {
     const result = buildSync(functionEsbuildOptions({ entryPoints: [entry], write: false, outfile: 'out.mjs', sourcemap: false, minify: false, define: bundledConfigDefines(loaded), logLevel: 'silent' }));
-    const text = result.outputFiles.find((f) => f.path.endsWith('.mjs'))!.text;
+    const text = result.outputFiles!.find((f) => f.path.endsWith('.mjs'))!.text;
     expect(text).not.toMatch(/^import\s.*\sfrom\s*"(node:)?http2?"/m);
     expect(text).toContain("process.getBuiltinModule('node:http')".replace(/'/g, '"'));
   });

@@ -1,29 +1,12 @@
 import * as z from 'zod';
+// The clock helpers live apart from this schema so the functions' routing (business-time.ts)
+// can use them without loading zod's classic API at cold start.
+import { clockMinutes, isTimeZone, WEEKDAYS } from '../shared/clock.js';
 
-/** Weekdays as business hours list them. */
-export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
-
-/** Whether `zone` is an IANA time zone this runtime knows (`Europe/Berlin`, `Asia/Kolkata`, `UTC`). */
-export function isTimeZone(zone: string): boolean {
-  // Intl also accepts offsets such as "+01:00", which know no daylight saving: not a zone.
-  if (!/^[A-Za-z]/.test(zone)) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isTimeZone };
 
 const clock = (what: string) =>
   z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, `must be the ${what} time as HH:MM on a 24-hour clock, such as "09:00" or "17:30"`);
-
-/** Minutes since midnight of an HH:MM clock time. */
-export function clockMinutes(text: string): number {
-  const [h, m] = text.split(':').map(Number) as [number, number];
-  return h * 60 + m;
-}
 
 /**
  * When a department works: SLA time only runs on `days` between `start` and `end`, read in

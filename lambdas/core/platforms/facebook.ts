@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
 import type { ChangeType, NormalizedEvent, PlatformAdapter } from './adapter.js';
 import { META_SECRET_KEYS, metaHandshake, verifyMetaSignature } from './meta.js';
@@ -21,16 +21,16 @@ const POST_KINDS: ReadonlyMap<string, EngagementKind> = new Map([
   ['share', 'share'],
 ]);
 
-const SecondsSchema = epochTimeSchema('seconds').optional();
+const SecondsSchema = z.optional(epochTimeSchema('seconds'));
 /** A bad permalink must not sink a whole batch: it is dropped, not rejected. */
-const PermalinkSchema = z.url({ protocol: /^https?$/ }).optional().catch(undefined);
-const FromSchema = z.object({ id: z.string().min(1), name: z.string().optional() });
+const PermalinkSchema = z.catch(z.optional(z.url({ protocol: /^https?$/ })), undefined);
+const FromSchema = z.object({ id: z.string().check(z.minLength(1)), name: z.optional(z.string()) });
 
 const EntrySchema = z.object({
-  id: z.string().min(1),
-  changes: z.array(z.object({ field: z.string(), value: z.unknown() })).optional(),
-  messaging: z.array(z.looseObject({ message: z.unknown().optional() })).optional(),
-  standby: z.array(z.looseObject({ message: z.unknown().optional() })).optional(),
+  id: z.string().check(z.minLength(1)),
+  changes: z.optional(z.array(z.object({ field: z.string(), value: z.unknown() }))),
+  messaging: z.optional(z.array(z.looseObject({ message: z.optional(z.unknown()) }))),
+  standby: z.optional(z.array(z.looseObject({ message: z.optional(z.unknown()) }))),
 });
 
 const DeliverySchema = z.object({ object: z.literal('page'), entry: z.array(EntrySchema) });
@@ -38,26 +38,26 @@ const DeliverySchema = z.object({ object: z.literal('page'), entry: z.array(Entr
 const FeedHeadSchema = z.object({ item: z.string(), verb: z.string() });
 
 const FeedCommentSchema = z.object({
-  comment_id: z.string().min(1),
-  post_id: z.string().min(1),
-  parent_id: z.string().optional(),
+  comment_id: z.string().check(z.minLength(1)),
+  post_id: z.string().check(z.minLength(1)),
+  parent_id: z.optional(z.string()),
   from: FromSchema,
-  message: z.string().optional(),
+  message: z.optional(z.string()),
   created_time: SecondsSchema,
-  post: z.object({ permalink_url: PermalinkSchema }).optional(),
+  post: z.optional(z.object({ permalink_url: PermalinkSchema })),
 });
 
 const FeedPostSchema = z.object({
-  post_id: z.string().min(1),
+  post_id: z.string().check(z.minLength(1)),
   from: FromSchema,
-  message: z.string().optional(),
+  message: z.optional(z.string()),
   created_time: SecondsSchema,
-  post: z.object({ permalink_url: PermalinkSchema }).optional(),
+  post: z.optional(z.object({ permalink_url: PermalinkSchema })),
 });
 
 const FeedReactionSchema = z.object({
-  post_id: z.string().min(1),
-  comment_id: z.string().optional(),
+  post_id: z.string().check(z.minLength(1)),
+  comment_id: z.optional(z.string()),
   from: FromSchema,
   created_time: SecondsSchema,
 });
@@ -66,26 +66,28 @@ const MentionSchema = z
   .object({
     item: z.string(),
     verb: z.string(),
-    post_id: z.string().min(1),
-    comment_id: z.string().optional(),
-    sender_id: z.string().min(1),
-    sender_name: z.string().optional(),
-    message: z.string().optional(),
+    post_id: z.string().check(z.minLength(1)),
+    comment_id: z.optional(z.string()),
+    sender_id: z.string().check(z.minLength(1)),
+    sender_name: z.optional(z.string()),
+    message: z.optional(z.string()),
     created_time: SecondsSchema,
   })
-  .refine((value) => value.item !== 'comment' || Boolean(value.comment_id), {
-    message: 'required when item is "comment"',
-    path: ['comment_id'],
-  });
+  .check(
+    z.refine((value) => value.item !== 'comment' || Boolean(value.comment_id), {
+      message: 'required when item is "comment"',
+      path: ['comment_id'],
+    }),
+  );
 
 const MessageEventSchema = z.object({
-  sender: z.object({ id: z.string().min(1) }),
+  sender: z.object({ id: z.string().check(z.minLength(1)) }),
   timestamp: epochTimeSchema('milliseconds'),
   message: z.object({
-    mid: z.string().min(1),
-    text: z.string().optional(),
-    is_echo: z.boolean().optional(),
-    reply_to: z.object({ mid: z.string() }).optional(),
+    mid: z.string().check(z.minLength(1)),
+    text: z.optional(z.string()),
+    is_echo: z.optional(z.boolean()),
+    reply_to: z.optional(z.object({ mid: z.string() })),
   }),
 });
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
 import type { NormalizedEvent, PlatformAdapter } from './adapter.js';
 import { IdSchema, assertSharedSecret, parseFormBody, parseJsonPrecise, parseKeyValueBody } from './shared-secret.js';
@@ -9,26 +9,26 @@ const EXPECTED =
 
 const UserSchema = z.object({
   id: IdSchema,
-  firstName: z.string().optional(),
-  lastName: z.string().optional(),
+  firstName: z.optional(z.string()),
+  lastName: z.optional(z.string()),
   /** From the authorised user's view: "self" marks that user's own activity. */
-  relationship: z.string().optional(),
+  relationship: z.optional(z.string()),
 });
 type User = z.output<typeof UserSchema>;
 
-const VenueSchema = z.object({ id: IdSchema, name: z.string().optional() });
-const Seconds = epochTimeSchema('seconds').optional();
+const VenueSchema = z.object({ id: IdSchema, name: z.optional(z.string()) });
+const Seconds = z.optional(epochTimeSchema('seconds'));
 /** A bad canonical URL must not refuse the push: it is dropped, not rejected. */
-const UrlSchema = z.url({ protocol: /^https?$/ }).optional().catch(undefined);
+const UrlSchema = z.catch(z.optional(z.url({ protocol: /^https?$/ })), undefined);
 
 const ItemSchema = z.object({
-  id: IdSchema.optional(),
+  id: z.optional(IdSchema),
   createdAt: Seconds,
-  shout: z.string().optional(),
-  text: z.string().optional(),
+  shout: z.optional(z.string()),
+  text: z.optional(z.string()),
   canonicalUrl: UrlSchema,
-  venue: VenueSchema.optional(),
-  user: UserSchema.optional(),
+  venue: z.optional(VenueSchema),
+  user: z.optional(UserSchema),
 });
 type Item = z.output<typeof ItemSchema>;
 

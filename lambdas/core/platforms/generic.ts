@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ENGAGEMENT_KINDS, type EngagementDraft } from '../engagement/engagement.schema.js';
 import { WebhookRejection, type NormalizedEvent, type PlatformAdapter } from './adapter.js';
 import {
@@ -18,7 +18,7 @@ export const GENERIC_TOLERANCE_SECONDS = 300;
 
 const EXPECTED = 'an engagement draft object or a JSON array of them: { id, text, author: { id, handle?, name?, followers? }, kind?, createdAt?, url?, account?, thread?, language? }';
 
-const nonEmpty = z.string().min(1);
+const nonEmpty = z.string().check(z.minLength(1));
 
 /** The DESIGN.md contract for senders; unknown keys are ignored. */
 const GenericDraftSchema = z.object({
@@ -26,16 +26,16 @@ const GenericDraftSchema = z.object({
   text: z.string(),
   author: z.object({
     id: nonEmpty,
-    handle: z.string().optional(),
-    name: z.string().optional(),
-    followers: z.number().int().nonnegative().optional(),
+    handle: z.optional(z.string()),
+    name: z.optional(z.string()),
+    followers: z.optional(z.int().check(z.nonnegative())),
   }),
-  kind: z.enum(ENGAGEMENT_KINDS).default('post'),
-  createdAt: z.iso.datetime({ offset: true }).optional(),
-  url: z.url({ protocol: /^https?$/ }).optional(),
-  account: z.object({ id: nonEmpty, handle: z.string().optional() }).optional(),
-  thread: z.object({ parentId: z.string().optional(), conversationId: z.string().optional() }).optional(),
-  language: z.string().regex(/^([a-z]{2}|und)$/, 'expected an ISO 639-1 code or "und"').optional(),
+  kind: z._default(z.enum(ENGAGEMENT_KINDS), 'post'),
+  createdAt: z.optional(z.iso.datetime({ offset: true })),
+  url: z.optional(z.url({ protocol: /^https?$/ })),
+  account: z.optional(z.object({ id: nonEmpty, handle: z.optional(z.string()) })),
+  thread: z.optional(z.object({ parentId: z.optional(z.string()), conversationId: z.optional(z.string()) })),
+  language: z.optional(z.string().check(z.regex(/^([a-z]{2}|und)$/, 'expected an ISO 639-1 code or "und"'))),
 });
 type GenericDraft = z.output<typeof GenericDraftSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { EngagementDraft } from '../engagement/engagement.schema.js';
 import type { ChangeType, NormalizedEvent, PlatformAdapter } from './adapter.js';
 import { assertQueryToken, parseJsonPrecise } from './shared-secret.js';
@@ -13,42 +13,40 @@ const Timestamp = z.iso.datetime({ offset: true });
 /** Pub/Sub writes both spellings of the message fields in push requests. */
 const PushSchema = z.object({
   message: z.object({
-    data: z.string().optional(),
-    attributes: z.record(z.string(), z.string()).nullish(),
-    messageId: z.string().optional(),
-    message_id: z.string().optional(),
-    publishTime: Timestamp.optional(),
-    publish_time: Timestamp.optional(),
+    data: z.optional(z.string()),
+    attributes: z.nullish(z.record(z.string(), z.string())),
+    messageId: z.optional(z.string()),
+    message_id: z.optional(z.string()),
+    publishTime: z.optional(Timestamp),
+    publish_time: z.optional(Timestamp),
   }),
-  subscription: z.string().optional(),
+  subscription: z.optional(z.string()),
 });
 
 const STARS = { ONE: 1, TWO: 2, THREE: 3, FOUR: 4, FIVE: 5 } as const;
 
 /** The v4 Review resource, when a notification carries it (◐). */
 const ReviewSchema = z.object({
-  name: z.string().min(1).optional(),
-  reviewer: z
-    .object({ displayName: z.string().optional(), isAnonymous: z.boolean().optional() })
-    .optional(),
-  starRating: z.enum(['STAR_RATING_UNSPECIFIED', 'ONE', 'TWO', 'THREE', 'FOUR', 'FIVE']).optional(),
-  comment: z.string().optional(),
-  createTime: Timestamp.optional(),
-  updateTime: Timestamp.optional(),
+  name: z.optional(z.string().check(z.minLength(1))),
+  reviewer: z.optional(z.object({ displayName: z.optional(z.string()), isAnonymous: z.optional(z.boolean()) })),
+  starRating: z.optional(z.enum(['STAR_RATING_UNSPECIFIED', 'ONE', 'TWO', 'THREE', 'FOUR', 'FIVE'])),
+  comment: z.optional(z.string()),
+  createTime: z.optional(Timestamp),
+  updateTime: z.optional(Timestamp),
 });
 type Review = z.output<typeof ReviewSchema>;
 
 /** Key names are unconfirmed (❓): each value is read under every spelling seen in Google's docs and public code. */
 const NotificationSchema = z.object({
-  type: z.string().optional(),
-  notificationType: z.string().optional(),
-  notification_type: z.string().optional(),
-  reviewName: z.string().min(1).optional(),
-  review_name: z.string().min(1).optional(),
-  review: z.union([z.string().min(1), ReviewSchema]).optional(),
-  locationName: z.string().min(1).optional(),
-  location_name: z.string().min(1).optional(),
-  location: z.string().min(1).optional(),
+  type: z.optional(z.string()),
+  notificationType: z.optional(z.string()),
+  notification_type: z.optional(z.string()),
+  reviewName: z.optional(z.string().check(z.minLength(1))),
+  review_name: z.optional(z.string().check(z.minLength(1))),
+  review: z.optional(z.union([z.string().check(z.minLength(1)), ReviewSchema])),
+  locationName: z.optional(z.string().check(z.minLength(1))),
+  location_name: z.optional(z.string().check(z.minLength(1))),
+  location: z.optional(z.string().check(z.minLength(1))),
 });
 
 const CHANGE_BY_TYPE: ReadonlyMap<string, ChangeType> = new Map([

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { EngagementDraft } from '../engagement/engagement.schema.js';
 import type { ChangeType, NormalizedEvent, PlatformAdapter } from './adapter.js';
 import { META_SECRET_KEYS, metaHandshake, verifyMetaSignature } from './meta.js';
@@ -14,31 +14,35 @@ export const UNKNOWN_AUTHOR_ID = 'unknown';
  * Values from 10^12 on are read as milliseconds (10^12 seconds is past the year 33000). Only a
  * fallback for createdAt, so an unreadable value is ignored rather than refusing the batch.
  */
-const EntryTimeSchema = z
-  .union([z.number(), z.string().regex(/^\d+$/)])
-  .transform((value, ctx) => {
-    const n = Number(value);
-    const iso = isoFromMillis(n >= 1e12 ? n : n * 1000);
-    if (iso === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'expected unix time' });
-      return z.NEVER;
-    }
-    return iso;
-  })
-  .optional()
-  .catch(undefined);
+const EntryTimeSchema = z.catch(
+  z.optional(
+    z.pipe(
+      z.union([z.number(), z.string().check(z.regex(/^\d+$/))]),
+      z.transform((value: number | string, ctx) => {
+        const n = Number(value);
+        const iso = isoFromMillis(n >= 1e12 ? n : n * 1000);
+        if (iso === undefined) {
+          ctx.issues.push({ code: 'custom', message: 'expected unix time', input: value });
+          return z.NEVER;
+        }
+        return iso;
+      }),
+    ),
+  ),
+  undefined,
+);
 
 const ChangeSchema = z.object({ field: z.string(), value: z.unknown() });
 
 const EntrySchema = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   time: EntryTimeSchema,
-  changes: z.array(ChangeSchema).optional(),
+  changes: z.optional(z.array(ChangeSchema)),
   /** Business Login's documented sample puts one change directly on the entry (❓ likely a doc typo). */
-  field: z.string().optional(),
-  value: z.unknown().optional(),
-  messaging: z.array(z.looseObject({})).optional(),
-  standby: z.array(z.looseObject({})).optional(),
+  field: z.optional(z.string()),
+  value: z.optional(z.unknown()),
+  messaging: z.optional(z.array(z.looseObject({}))),
+  standby: z.optional(z.array(z.looseObject({}))),
 });
 type Entry = z.output<typeof EntrySchema>;
 
@@ -46,45 +50,47 @@ const DeliverySchema = z.object({ object: z.literal('instagram'), entry: z.array
 
 const CommentSchema = z
   .object({
-    id: z.string().min(1).optional(),
-    comment_id: z.string().min(1).optional(),
-    text: z.string().optional(),
-    parent_id: z.string().min(1).optional(),
-    from: z.object({ id: z.string().min(1), username: z.string().optional() }),
-    media: z.object({ id: z.string().min(1).optional() }).optional(),
+    id: z.optional(z.string().check(z.minLength(1))),
+    comment_id: z.optional(z.string().check(z.minLength(1))),
+    text: z.optional(z.string()),
+    parent_id: z.optional(z.string().check(z.minLength(1))),
+    from: z.object({ id: z.string().check(z.minLength(1)), username: z.optional(z.string()) }),
+    media: z.optional(z.object({ id: z.optional(z.string().check(z.minLength(1))) })),
   })
-  .refine((value) => value.id !== undefined || value.comment_id !== undefined, {
-    message: 'expected the comment id in "id" (or "comment_id")',
-    path: ['id'],
-  });
+  .check(
+    z.refine((value) => value.id !== undefined || value.comment_id !== undefined, {
+      message: 'expected the comment id in "id" (or "comment_id")',
+      path: ['id'],
+    }),
+  );
 
-const MentionSchema = z.object({ media_id: z.string().min(1), comment_id: z.string().min(1).optional() });
+const MentionSchema = z.object({ media_id: z.string().check(z.minLength(1)), comment_id: z.optional(z.string().check(z.minLength(1))) });
 
-const SenderSchema = z.object({ id: z.string().min(1) });
+const SenderSchema = z.object({ id: z.string().check(z.minLength(1)) });
 
 const MessageEventSchema = z.object({
   sender: SenderSchema,
   timestamp: epochTimeSchema('milliseconds'),
   message: z.object({
-    mid: z.string().min(1),
-    text: z.string().optional(),
-    is_echo: z.boolean().optional(),
-    is_deleted: z.boolean().optional(),
+    mid: z.string().check(z.minLength(1)),
+    text: z.optional(z.string()),
+    is_echo: z.optional(z.boolean()),
+    is_deleted: z.optional(z.boolean()),
     /** Only read to spot story mentions; an unexpected shape must not sink the batch. */
-    attachments: z
-      .array(z.looseObject({ type: z.string().optional() }))
-      .optional()
-      .catch(undefined),
-    reply_to: z
-      .object({ mid: z.string().min(1).optional(), story: z.object({ id: z.string().min(1).optional() }).optional() })
-      .optional(),
+    attachments: z.catch(z.optional(z.array(z.looseObject({ type: z.optional(z.string()) }))), undefined),
+    reply_to: z.optional(
+      z.object({
+        mid: z.optional(z.string().check(z.minLength(1))),
+        story: z.optional(z.object({ id: z.optional(z.string().check(z.minLength(1))) })),
+      }),
+    ),
   }),
 });
 
 const MessageEditSchema = z.object({
   sender: SenderSchema,
   timestamp: epochTimeSchema('milliseconds'),
-  message_edit: z.object({ mid: z.string().min(1), text: z.string().optional() }),
+  message_edit: z.object({ mid: z.string().check(z.minLength(1)), text: z.optional(z.string()) }),
 });
 
 interface Scope {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
 import { WebhookRejection, type ChangeType, type NormalizedEvent, type PlatformAdapter } from './adapter.js';
 import {
@@ -37,40 +37,43 @@ const ACTIONS: ReadonlyMap<string, { kind: EngagementKind; change: ChangeType }>
   ['LIKE', { kind: 'reaction', change: 'created' }],
 ]);
 
-const Urn = z.string().min(1);
-const MessageSchema = z.object({ text: z.string().optional() });
+const Urn = z.string().check(z.minLength(1));
+const MessageSchema = z.object({ text: z.optional(z.string()) });
 
 const CommentSchema = z.object({
-  entity: Urn.optional(),
-  owner: Urn.optional(),
-  object: Urn.optional(),
-  parentComment: Urn.optional(),
-  text: z.string().optional(),
-  message: MessageSchema.optional(),
+  entity: z.optional(Urn),
+  owner: z.optional(Urn),
+  object: z.optional(Urn),
+  parentComment: z.optional(Urn),
+  text: z.optional(z.string()),
+  message: z.optional(MessageSchema),
 });
 
 const ShareSchema = z.object({
-  entity: Urn.optional(),
-  owner: Urn.optional(),
-  text: z.string().optional(),
-  commentary: z.string().optional(),
+  entity: z.optional(Urn),
+  owner: z.optional(Urn),
+  text: z.optional(z.string()),
+  commentary: z.optional(z.string()),
 });
 
 const NotificationSchema = z.object({
-  notificationId: z.union([z.string().regex(/^\d+$/, 'expected digits'), z.number().int().nonnegative()]).transform(String),
-  action: z.string().min(1),
+  notificationId: z.pipe(
+    z.union([z.string().check(z.regex(/^\d+$/, 'expected digits')), z.int().check(z.nonnegative())]),
+    z.transform(String),
+  ),
+  action: z.string().check(z.minLength(1)),
   organizationalEntity: Urn,
-  sourcePost: Urn.optional(),
-  generatedActivity: Urn.optional(),
-  decoratedGeneratedActivity: z.object({ comment: CommentSchema.optional(), share: ShareSchema.optional() }).optional(),
-  actor: Urn.optional(),
-  lastModifiedAt: epochTimeSchema('milliseconds').optional(),
+  sourcePost: z.optional(Urn),
+  generatedActivity: z.optional(Urn),
+  decoratedGeneratedActivity: z.optional(z.object({ comment: z.optional(CommentSchema), share: z.optional(ShareSchema) })),
+  actor: z.optional(Urn),
+  lastModifiedAt: z.optional(epochTimeSchema('milliseconds')),
 });
 type Notification = z.output<typeof NotificationSchema>;
 
 /** Read first, so another event type delivered to the same app webhook is skipped whatever its shape. */
-const HeadSchema = z.object({ type: z.string().optional() });
-const DeliverySchema = z.object({ notifications: z.array(z.looseObject({ action: z.string().min(1) })) });
+const HeadSchema = z.object({ type: z.optional(z.string()) });
+const DeliverySchema = z.object({ notifications: z.array(z.looseObject({ action: z.string().check(z.minLength(1)) })) });
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

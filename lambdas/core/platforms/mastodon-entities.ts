@@ -1,4 +1,7 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import type * as core from 'zod/v4/core';
+// English issue messages: zod's mini API sets no locale of its own, and this module configures it.
+import '../engagement/engagement.schema.js';
 
 /**
  * Mastodon's Account and Status entities as both the admin-webhook adapter and the notification
@@ -7,28 +10,37 @@ import * as z from 'zod';
  */
 export const HttpUrl = z.url({ protocol: /^https?$/ });
 /** A bad optional link must not sink the delivery: it is dropped, not rejected. */
-export const OptionalUrl = HttpUrl.nullish().catch(undefined);
+export const OptionalUrl = z.catch(z.nullish(HttpUrl), undefined);
 export const IsoDate = z.iso.datetime({ offset: true });
 
 export const MastodonAccountSchema = z.object({
-  id: z.string().min(1),
-  acct: z.string().min(1),
-  display_name: z.string().nullish(),
+  id: z.string().check(z.minLength(1)),
+  acct: z.string().check(z.minLength(1)),
+  display_name: z.nullish(z.string()),
   url: OptionalUrl,
   uri: OptionalUrl,
-  followers_count: z.number().int().nonnegative().nullish().catch(undefined),
+  followers_count: z.catch(z.nullish(z.int().check(z.nonnegative())), undefined),
 });
 export type MastodonAccount = z.output<typeof MastodonAccountSchema>;
 
-export const MastodonStatusSchema = z.object({
-  id: z.string().min(1),
+const StatusSchema = z.object({
+  id: z.string().check(z.minLength(1)),
   uri: HttpUrl,
   url: OptionalUrl,
   created_at: IsoDate,
   account: MastodonAccountSchema,
   content: z.string(),
-  spoiler_text: z.string().nullish(),
-  visibility: z.string().min(1),
-  in_reply_to_id: z.string().nullish(),
-  language: z.string().nullish(),
+  spoiler_text: z.nullish(z.string()),
+  visibility: z.string().check(z.minLength(1)),
+  in_reply_to_id: z.nullish(z.string()),
+  language: z.nullish(z.string()),
+});
+
+/**
+ * The status schema, with `extend` also offered as a method: the Mastodon poller
+ * (`core/polling/mastodon.ts`, still on zod's classic API) extends it with
+ * `MastodonStatusSchema.extend({...})`; here use `z.extend(MastodonStatusSchema, {...})`.
+ */
+export const MastodonStatusSchema = Object.assign(StatusSchema, {
+  extend: <U extends core.$ZodLooseShape>(shape: U) => z.extend(StatusSchema, shape),
 });

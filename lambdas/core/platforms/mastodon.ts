@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
 import type { ChangeType, NormalizedEvent, PlatformAdapter } from './adapter.js';
 import { HttpUrl, MastodonStatusSchema, type MastodonAccount } from './mastodon-entities.js';
@@ -18,14 +18,14 @@ const ROUTED_VISIBILITIES = new Set(['public', 'unlisted']);
 
 type Account = MastodonAccount;
 
-const StatusSchema = MastodonStatusSchema.extend({
-  mentions: z.array(z.object({ id: z.string() })).nullish(),
-  reblog: z.object({ uri: HttpUrl }).nullish(),
-  quote: z.unknown().optional(),
+const StatusSchema = z.extend(MastodonStatusSchema, {
+  mentions: z.nullish(z.array(z.object({ id: z.string() }))),
+  reblog: z.nullish(z.object({ uri: HttpUrl })),
+  quote: z.optional(z.unknown()),
 });
 type Status = z.output<typeof StatusSchema>;
 
-const DeliverySchema = z.object({ event: z.string().min(1), created_at: z.string().optional(), object: z.unknown() });
+const DeliverySchema = z.object({ event: z.string().check(z.minLength(1)), created_at: z.optional(z.string()), object: z.unknown() });
 
 const NAMED_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
 

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { WebhookRejection, type PlatformSecret, type WebhookRequest } from './adapter.js';
 import { malformed, parseJsonBody, secretValue } from './signatures.js';
 
@@ -120,13 +120,15 @@ export function parseJsonPrecise(text: string): unknown {
  * A platform id as a string: strings as sent; numbers only while they are exact (a number beyond
  * 2^53 has already lost digits, so it is refused rather than stored wrong).
  */
-export const IdSchema = z
-  .union([
-    z.string().min(1),
+export const IdSchema = z.pipe(
+  z.union([
+    z.string().check(z.minLength(1)),
     z
-      .number()
       .int()
-      .nonnegative()
-      .refine(Number.isSafeInteger, { message: 'a number beyond 2^53 has lost digits; expected the id as a string' }),
-  ])
-  .transform(String);
+      .check(
+        z.nonnegative(),
+        z.refine(Number.isSafeInteger, { message: 'a number beyond 2^53 has lost digits; expected the id as a string' }),
+      ),
+  ]),
+  z.transform(String),
+);

@@ -1,5 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import type * as core from 'zod/v4/core';
+// English issue messages (the 400 bodies quote them): zod's mini API sets no locale of its own,
+// and this module configures it, so every adapter that parses through here has it loaded.
+import '../engagement/engagement.schema.js';
 import { WebhookRejection, type PlatformSecret } from './adapter.js';
 
 /**
@@ -132,8 +136,8 @@ export function parseJsonBody(rawBody: Buffer, expected: string): unknown {
  * Validates a payload with a zod schema; failures → 400 listing the first issues with their
  * JSON paths under `root` (e.g. `entry[0].changes[1].value.comment_id`).
  */
-export function parsePayload<S extends z.ZodType>(schema: S, value: unknown, expected: string, root = 'body'): z.output<S> {
-  const result = schema.safeParse(value);
+export function parsePayload<S extends core.$ZodType>(schema: S, value: unknown, expected: string, root = 'body'): z.output<S> {
+  const result = z.safeParse(schema, value);
   if (result.success) return result.data;
   const details = result.error.issues
     .slice(0, 3)
@@ -159,12 +163,15 @@ export function isoFromMillis(ms: number): string | undefined {
  * value fails validation with its JSON path instead of throwing later.
  */
 export function epochTimeSchema(unit: 'seconds' | 'milliseconds') {
-  return z.union([z.number(), z.string().regex(/^\d+$/)]).transform((value, ctx) => {
-    const iso = isoFromMillis(Number(value) * (unit === 'seconds' ? 1000 : 1));
-    if (iso === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected unix time in ${unit}` });
-      return z.NEVER;
-    }
-    return iso;
-  });
+  return z.pipe(
+    z.union([z.number(), z.string().check(z.regex(/^\d+$/))]),
+    z.transform((value: number | string, ctx) => {
+      const iso = isoFromMillis(Number(value) * (unit === 'seconds' ? 1000 : 1));
+      if (iso === undefined) {
+        ctx.issues.push({ code: 'custom', message: `expected unix time in ${unit}`, input: value });
+        return z.NEVER;
+      }
+      return iso;
+    }),
+  );
 }

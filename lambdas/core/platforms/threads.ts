@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { EngagementDraft } from '../engagement/engagement.schema.js';
 import type { NormalizedEvent, PlatformAdapter } from './adapter.js';
 import { META_SECRET_KEYS, metaHandshake, verifyMetaSignature } from './meta.js';
@@ -14,63 +14,69 @@ const UNKNOWN_AUTHOR_ID = 'unknown';
 const THREADS_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}:?\d{2})$/;
 
 /** A Threads timestamp as ISO 8601 (UTC); an unreadable one is ignored (createdAt falls back). */
-const TimestampSchema = z
-  .string()
-  .transform((text, ctx) => {
-    const m = THREADS_TIME.exec(text);
-    const offset = m?.[2] === 'Z' ? 'Z' : m?.[2]?.replace(/^([+-]\d{2}):?(\d{2})$/, '$1:$2');
-    const iso = m ? isoFromMillis(Date.parse(`${m[1]}${offset}`)) : undefined;
-    if (iso === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'expected an ISO 8601 time' });
-      return z.NEVER;
-    }
-    return iso;
-  })
-  .optional()
-  .catch(undefined);
+const TimestampSchema = z.catch(
+  z.optional(
+    z.pipe(
+      z.string(),
+      z.transform((text: string, ctx) => {
+        const m = THREADS_TIME.exec(text);
+        const offset = m?.[2] === 'Z' ? 'Z' : m?.[2]?.replace(/^([+-]\d{2}):?(\d{2})$/, '$1:$2');
+        const iso = m ? isoFromMillis(Date.parse(`${m[1]}${offset}`)) : undefined;
+        if (iso === undefined) {
+          ctx.issues.push({ code: 'custom', message: 'expected an ISO 8601 time', input: text });
+          return z.NEVER;
+        }
+        return iso;
+      }),
+    ),
+  ),
+  undefined,
+);
 
 /** A bad permalink must not sink the delivery: it is dropped, not rejected. */
-const PermalinkSchema = z.url({ protocol: /^https?$/ }).optional().catch(undefined);
+const PermalinkSchema = z.catch(z.optional(z.url({ protocol: /^https?$/ })), undefined);
 
 const ValueSchema = z.object({ field: z.string(), value: z.unknown() });
 
 const DeliverySchema = z.object({
-  target_id: z.string().min(1).optional(),
-  time: epochTimeSchema('seconds').optional().catch(undefined),
+  target_id: z.optional(z.string().check(z.minLength(1))),
+  time: z.catch(z.optional(epochTimeSchema('seconds')), undefined),
   values: z.custom<object>((v) => typeof v === 'object' && v !== null, {
     message: 'expected {"field", "value"} or an array of them',
   }),
 });
 type Delivery = z.output<typeof DeliverySchema>;
 
-const RefSchema = z.object({ id: z.string().min(1) });
+const RefSchema = z.object({ id: z.string().check(z.minLength(1)) });
 
 /** A reply or the media object of a mention (platforms.md §5 ✅; `owner` ◐ from public code). */
 const MediaSchema = z
   .object({
-    id: z.string().min(1),
-    username: z.string().min(1).optional(),
-    owner: z.object({ id: z.string().min(1) }).optional().catch(undefined),
-    text: z.string().optional(),
+    id: z.string().check(z.minLength(1)),
+    username: z.optional(z.string().check(z.minLength(1))),
+    owner: z.catch(z.optional(z.object({ id: z.string().check(z.minLength(1)) })), undefined),
+    text: z.optional(z.string()),
     permalink: PermalinkSchema,
     timestamp: TimestampSchema,
-    is_verified: z.boolean().optional().catch(undefined),
-    replied_to: RefSchema.optional(),
-    root_post: RefSchema.extend({ owner_id: z.string().optional(), username: z.string().optional() }).optional(),
+    is_verified: z.catch(z.optional(z.boolean()), undefined),
+    replied_to: z.optional(RefSchema),
+    root_post: z.optional(z.extend(RefSchema, { owner_id: z.optional(z.string()), username: z.optional(z.string()) })),
   })
-  .refine((value) => value.username !== undefined || value.owner !== undefined, {
-    message: 'expected the author: "username" (or "owner.id")',
-    path: ['username'],
-  });
+  .check(
+    z.refine((value) => value.username !== undefined || value.owner !== undefined, {
+      message: 'expected the author: "username" (or "owner.id")',
+      path: ['username'],
+    }),
+  );
 type Media = z.output<typeof MediaSchema>;
 
 const DeleteSchema = z.object({
-  id: z.string().min(1),
-  username: z.string().min(1).optional(),
-  owner: z
-    .object({ owner_id: z.string().min(1).optional(), id: z.string().min(1).optional() })
-    .optional()
-    .catch(undefined),
+  id: z.string().check(z.minLength(1)),
+  username: z.optional(z.string().check(z.minLength(1))),
+  owner: z.catch(
+    z.optional(z.object({ owner_id: z.optional(z.string().check(z.minLength(1))), id: z.optional(z.string().check(z.minLength(1))) })),
+    undefined,
+  ),
   timestamp: TimestampSchema,
 });
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
 import { WebhookRejection, type NormalizedEvent, type PlatformAdapter } from './adapter.js';
 import { IdSchema, parseJsonPrecise } from './shared-secret.js';
@@ -15,40 +15,43 @@ const EXPECTED =
   'a TikTok webhook event: a JSON object {"client_key", "event", "create_time", "user_openid", "content": "<JSON string>"}';
 
 /** Unix seconds, or milliseconds when the value is too large to be seconds (a test event was seen in ms ❓). */
-const CreateTimeSchema = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform((value, ctx) => {
-  const n = Number(value);
-  const iso = isoFromMillis(n >= 1e12 ? n : n * 1000);
-  if (iso === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'expected unix time in seconds' });
-    return z.NEVER;
-  }
-  return { raw: String(value), iso };
-});
+const CreateTimeSchema = z.pipe(
+  z.union([z.int().check(z.nonnegative()), z.string().check(z.regex(/^\d+$/))]),
+  z.transform((value: number | string, ctx) => {
+    const n = Number(value);
+    const iso = isoFromMillis(n >= 1e12 ? n : n * 1000);
+    if (iso === undefined) {
+      ctx.issues.push({ code: 'custom', message: 'expected unix time in seconds', input: value });
+      return z.NEVER;
+    }
+    return { raw: String(value), iso };
+  }),
+);
 
 const EnvelopeSchema = z.object({
-  client_key: z.string().optional(),
-  event: z.string().min(1),
+  client_key: z.optional(z.string()),
+  event: z.string().check(z.minLength(1)),
   create_time: CreateTimeSchema,
-  user_openid: z.string().optional(),
+  user_openid: z.optional(z.string()),
   /** Documented as a JSON string; an object is read as the same thing. */
-  content: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+  content: z.optional(z.union([z.string(), z.record(z.string(), z.unknown())])),
 });
 type Envelope = z.output<typeof EnvelopeSchema>;
 
 /** Business API comment / mention content (❓ field names): every field optional, ids exact. */
 const ContentSchema = z.object({
-  text: z.string().optional(),
-  comment_text: z.string().optional(),
-  user_id: IdSchema.optional(),
-  comment_user_id: IdSchema.optional(),
-  open_id: IdSchema.optional(),
-  username: z.string().optional(),
-  unique_id: z.string().optional(),
-  display_name: z.string().optional(),
-  nickname: z.string().optional(),
-  video_id: IdSchema.optional(),
-  item_id: IdSchema.optional(),
-  parent_comment_id: IdSchema.optional(),
+  text: z.optional(z.string()),
+  comment_text: z.optional(z.string()),
+  user_id: z.optional(IdSchema),
+  comment_user_id: z.optional(IdSchema),
+  open_id: z.optional(IdSchema),
+  username: z.optional(z.string()),
+  unique_id: z.optional(z.string()),
+  display_name: z.optional(z.string()),
+  nickname: z.optional(z.string()),
+  video_id: z.optional(IdSchema),
+  item_id: z.optional(IdSchema),
+  parent_comment_id: z.optional(IdSchema),
 });
 type Content = z.output<typeof ContentSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { EngagementDraft } from '../engagement/engagement.schema.js';
 import type { ChangeType, NormalizedEvent, PlatformAdapter } from './adapter.js';
 import { assertQueryToken } from './shared-secret.js';
@@ -6,7 +6,7 @@ import { parseJsonBody, parsePayload } from './signatures.js';
 
 const EXPECTED = 'a Trustpilot webhook delivery: a JSON object {"events": [{"eventName", "version", "eventData": {...}}]}';
 
-const EventSchema = z.object({ eventName: z.string().min(1), eventData: z.unknown() });
+const EventSchema = z.object({ eventName: z.string().check(z.minLength(1)), eventData: z.unknown() });
 const DeliverySchema = z.object({ events: z.array(EventSchema) });
 
 const CHANGE_BY_EVENT: ReadonlyMap<string, ChangeType> = new Map([
@@ -19,14 +19,14 @@ const Timestamp = z.iso.datetime({ offset: true });
 
 /** A service review (field set ✅ from Trustpilot's own example); only `id` is required. */
 const ReviewSchema = z.object({
-  id: z.string().min(1),
-  title: z.string().nullish(),
-  text: z.string().nullish(),
-  stars: z.number().int().min(1).max(5).nullish(),
-  language: z.string().nullish(),
-  createdAt: Timestamp.nullish(),
-  locationId: z.string().nullish(),
-  consumer: z.object({ id: z.string().min(1), name: z.string().nullish() }).nullish(),
+  id: z.string().check(z.minLength(1)),
+  title: z.nullish(z.string()),
+  text: z.nullish(z.string()),
+  stars: z.nullish(z.int().check(z.gte(1), z.lte(5))),
+  language: z.nullish(z.string()),
+  createdAt: z.nullish(Timestamp),
+  locationId: z.nullish(z.string()),
+  consumer: z.nullish(z.object({ id: z.string().check(z.minLength(1)), name: z.nullish(z.string()) })),
 });
 type Review = z.output<typeof ReviewSchema>;
 

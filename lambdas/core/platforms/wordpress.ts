@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
 import type { ChangeType, NormalizedEvent, PlatformAdapter } from './adapter.js';
 import { IdSchema, assertQueryToken, parseKeyValueBody } from './shared-secret.js';
@@ -44,37 +44,38 @@ const KIND_BY_TYPE: ReadonlyMap<string, EngagementKind> = new Map([
 ]);
 
 /** `comment_date_gmt` is "YYYY-MM-DD HH:MM:SS" in UTC; WordPress writes zeros when it has none. */
-const GmtDateSchema = z
-  .string()
-  .transform((text, ctx) => {
+const GmtDateSchema = z.pipe(
+  z.string(),
+  z.transform((text: string, ctx) => {
     if (text === '' || text.startsWith('0000-00-00')) return undefined;
     const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})$/.exec(text);
     const iso = m ? `${m[1]}T${m[2]}Z` : undefined;
     if (iso === undefined || Number.isNaN(Date.parse(iso))) {
-      ctx.addIssue({ code: 'custom', message: 'expected "YYYY-MM-DD HH:MM:SS" (UTC)' });
+      ctx.issues.push({ code: 'custom', message: 'expected "YYYY-MM-DD HH:MM:SS" (UTC)', input: text });
       return z.NEVER;
     }
     return new Date(iso).toISOString();
-  });
+  }),
+);
 
-const Text = z.union([z.string(), z.number()]).transform(String);
+const Text = z.pipe(z.union([z.string(), z.number()]), z.transform(String));
 
 const CommentSchema = z.object({
   comment_ID: IdSchema,
-  comment_post_ID: IdSchema.optional(),
-  comment_parent: Text.optional(),
-  comment_author: z.string().optional(),
-  comment_author_email: z.string().optional(),
-  comment_content: z.string().optional(),
-  comment_date_gmt: GmtDateSchema.optional(),
-  comment_approved: Text.optional(),
-  comment_type: z.string().optional(),
-  user_id: Text.optional(),
-  status: Text.optional(),
+  comment_post_ID: z.optional(IdSchema),
+  comment_parent: z.optional(Text),
+  comment_author: z.optional(z.string()),
+  comment_author_email: z.optional(z.string()),
+  comment_content: z.optional(z.string()),
+  comment_date_gmt: z.optional(GmtDateSchema),
+  comment_approved: z.optional(Text),
+  comment_type: z.optional(z.string()),
+  user_id: z.optional(Text),
+  status: z.optional(Text),
 });
 type Comment = z.output<typeof CommentSchema>;
 
-const HookSchema = z.object({ hook: z.string().min(1) });
+const HookSchema = z.object({ hook: z.string().check(z.minLength(1)) });
 
 const isSet = (id: string | undefined): id is string => id !== undefined && id !== '' && id !== '0';
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
 import { WebhookRejection, type NormalizedEvent, type PlatformAdapter } from './adapter.js';
 import {
@@ -58,90 +58,95 @@ function isoFromV1Date(text: string): string | undefined {
   return isoFromMillis(utc - offsetMin * 60_000);
 }
 
-const V1DateSchema = z.string().transform((text, ctx) => {
-  const iso = isoFromV1Date(text);
-  if (iso === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'expected a date like "Tue Jun 03 09:15:00 +0000 2025"' });
-    return z.NEVER;
-  }
-  return iso;
-});
+const V1DateSchema = z.pipe(
+  z.string(),
+  z.transform((text: string, ctx) => {
+    const iso = isoFromV1Date(text);
+    if (iso === undefined) {
+      ctx.issues.push({ code: 'custom', message: 'expected a date like "Tue Jun 03 09:15:00 +0000 2025"', input: text });
+      return z.NEVER;
+    }
+    return iso;
+  }),
+);
 
 const UserSchema = z.object({
-  id_str: z.string().min(1),
-  screen_name: z.string().optional(),
-  name: z.string().optional(),
-  followers_count: z.number().int().nonnegative().nullish(),
-  verified: z.boolean().nullish(),
+  id_str: z.string().check(z.minLength(1)),
+  screen_name: z.optional(z.string()),
+  name: z.optional(z.string()),
+  followers_count: z.nullish(z.int().check(z.nonnegative())),
+  verified: z.nullish(z.boolean()),
 });
 type User = z.output<typeof UserSchema>;
 
-const EntitiesSchema = z.object({ user_mentions: z.array(z.object({ id_str: z.string() })).optional() });
+const EntitiesSchema = z.object({ user_mentions: z.optional(z.array(z.object({ id_str: z.string() }))) });
 
 const TweetSchema = z.object({
-  id_str: z.string().regex(/^\d+$/),
+  id_str: z.string().check(z.regex(/^\d+$/)),
   created_at: V1DateSchema,
   text: z.string(),
-  truncated: z.boolean().optional(),
-  extended_tweet: z.object({ full_text: z.string(), entities: EntitiesSchema.optional() }).optional(),
-  in_reply_to_status_id_str: z.string().nullish(),
+  truncated: z.optional(z.boolean()),
+  extended_tweet: z.optional(z.object({ full_text: z.string(), entities: z.optional(EntitiesSchema) })),
+  in_reply_to_status_id_str: z.nullish(z.string()),
   user: UserSchema,
-  entities: EntitiesSchema.optional(),
-  is_quote_status: z.boolean().optional(),
-  quoted_status: z.unknown().optional(),
-  retweeted_status: z.unknown().optional(),
+  entities: z.optional(EntitiesSchema),
+  is_quote_status: z.optional(z.boolean()),
+  quoted_status: z.optional(z.unknown()),
+  retweeted_status: z.optional(z.unknown()),
 });
 type Tweet = z.output<typeof TweetSchema>;
 
 const DmEventSchema = z
   .object({
     type: z.string(),
-    id: z.string().min(1),
+    id: z.string().check(z.minLength(1)),
     created_timestamp: epochTimeSchema('milliseconds'),
-    message_create: z
-      .object({
-        sender_id: z.string().min(1),
-        target: z.object({ recipient_id: z.string().min(1) }),
-        message_data: z.object({ text: z.string().default('') }),
-      })
-      .optional(),
+    message_create: z.optional(
+      z.object({
+        sender_id: z.string().check(z.minLength(1)),
+        target: z.object({ recipient_id: z.string().check(z.minLength(1)) }),
+        message_data: z.object({ text: z._default(z.string(), '') }),
+      }),
+    ),
   })
-  .refine((event) => event.type !== 'message_create' || event.message_create !== undefined, {
-    message: 'required when type is "message_create"',
-    path: ['message_create'],
-  });
+  .check(
+    z.refine((event) => event.type !== 'message_create' || event.message_create !== undefined, {
+      message: 'required when type is "message_create"',
+      path: ['message_create'],
+    }),
+  );
 type DmEvent = z.output<typeof DmEventSchema>;
 
-const DmUserSchema = UserSchema.omit({ id_str: true });
+const DmUserSchema = z.omit(UserSchema, { id_str: true });
 type DmUser = z.output<typeof DmUserSchema>;
 
 const FavoriteSchema = z.object({
-  id: z.string().min(1),
-  created_at: V1DateSchema.optional(),
-  timestamp_ms: epochTimeSchema('milliseconds').optional(),
+  id: z.string().check(z.minLength(1)),
+  created_at: z.optional(V1DateSchema),
+  timestamp_ms: z.optional(epochTimeSchema('milliseconds')),
   favorited_status: z.object({
-    id_str: z.string().min(1),
-    user: z.object({ id_str: z.string(), screen_name: z.string().optional() }),
+    id_str: z.string().check(z.minLength(1)),
+    user: z.object({ id_str: z.string(), screen_name: z.optional(z.string()) }),
   }),
   user: UserSchema,
 });
 type Favorite = z.output<typeof FavoriteSchema>;
 
 const DeleteSchema = z.object({
-  status: z.object({ id: z.string().min(1), user_id: z.string().min(1) }),
-  timestamp_ms: epochTimeSchema('milliseconds').optional(),
+  status: z.object({ id: z.string().check(z.minLength(1)), user_id: z.string().check(z.minLength(1)) }),
+  timestamp_ms: z.optional(epochTimeSchema('milliseconds')),
 });
 type Delete = z.output<typeof DeleteSchema>;
 
 /** Only the arrays that can carry engagements are validated; other event types pass through unread. */
 const DeliverySchema = z.object({
-  for_user_id: z.string().min(1).optional(),
-  tweet_create_events: z.array(TweetSchema).optional(),
-  favorite_events: z.array(FavoriteSchema).optional(),
-  direct_message_events: z.array(DmEventSchema).optional(),
-  users: z.record(z.string(), DmUserSchema).optional(),
-  tweet_delete_events: z.array(DeleteSchema).optional(),
-  replay_job_status: z.unknown().optional(),
+  for_user_id: z.optional(z.string().check(z.minLength(1))),
+  tweet_create_events: z.optional(z.array(TweetSchema)),
+  favorite_events: z.optional(z.array(FavoriteSchema)),
+  direct_message_events: z.optional(z.array(DmEventSchema)),
+  users: z.optional(z.record(z.string(), DmUserSchema)),
+  tweet_delete_events: z.optional(z.array(DeleteSchema)),
+  replay_job_status: z.optional(z.unknown()),
 });
 
 interface Scope {

@@ -1,4 +1,5 @@
-import { clockMinutes, WEEKDAYS, type BusinessHours } from '../config/business-hours.js';
+import type { BusinessHours } from '../config/business-hours.js';
+import { clockMinutes, WEEKDAYS } from '../shared/clock.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
