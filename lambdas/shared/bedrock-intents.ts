@@ -1,5 +1,5 @@
 import { ConverseCommand, type BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { EnrichInput, Enrichment } from '../core/enrichment/enrich.js';
 import { INTENTS, type Intent } from '../core/engagement/engagement.schema.js';
 import { findPii, redactPii } from '../core/enrichment/pii.js';

@@ -19,10 +19,10 @@ describe('function bundles', () => {
     expect(files.some((f) => f.endsWith('config/config.schema.ts') || f.endsWith('config/load-config.ts'))).toBe(false);
   });
 
-  it.each(['lambdas/webhook/handler.ts', 'lambdas/process/handler.ts'])('%s takes zod with its English messages only (imported as a namespace, so unused parts are dropped)', (entry) => {
+  it.each(['lambdas/webhook/handler.ts', 'lambdas/process/handler.ts'])("%s takes zod's mini API with its English messages only: not the classic API, no other language", (entry) => {
     const files = inputs(entry);
-    expect(files.some((f) => f.includes('node_modules/zod/'))).toBe(true);
-    // English only: the locales' index may be kept (adapters load lazily), no other language's file
+    expect(files.some((f) => f.includes('node_modules/zod/v4/mini/'))).toBe(true);
+    expect(files.filter((f) => f.includes('node_modules/zod/v4/classic/'))).toEqual([]);
     expect(files.filter((f) => f.includes('node_modules/zod/') && f.includes('/locales/') && !/locales\/(en|index)\.js$/.test(f))).toEqual([]);
     expect(files).toContain('node_modules/zod/v4/locales/en.js');
   });
