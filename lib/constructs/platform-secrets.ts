@@ -14,7 +14,7 @@ export interface PlatformSecretsProps {
 
 /**
  * One Secrets Manager secret per platform, a JSON object with the keys its adapter needs
- * (DESIGN.md, "Secrets"). Values Switchboard chooses itself (verify tokens, signing secrets)
+ * (docs/design.md, "Secrets"). Values Switchboard chooses itself (verify tokens, signing secrets)
  * are generated; values the platform issues start empty for the admin to fill in with
  * `aws secretsmanager put-secret-value` (README, "Secrets").
  */

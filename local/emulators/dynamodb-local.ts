@@ -119,7 +119,7 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
   const dir = options.dir ?? (await ensureDynamoDbLocal({ log: options.log }));
 
   // -sharedDb: one database for every access key and region, so any credentials see the
-  // twin's tables (DESIGN.md: "any AWS SDK client pointed at those endpoints works").
+  // twin's tables (docs/design.md: "any AWS SDK client pointed at those endpoints works").
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
   const child = spawn('java', [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, JAR), ...storage, '-sharedDb', '-port', String(port)], {

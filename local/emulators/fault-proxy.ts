@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 export const FAULT_SERVICES = ['dynamodb', 'sqs', 'eventbridge'] as const;
 export type FaultService = (typeof FAULT_SERVICES)[number];
 
-/** The environment variable that turns fault mode on (DESIGN.md, "Local twin"). */
+/** The environment variable that turns fault mode on (docs/design.md, "Local twin"). */
 export const FAULTS_ENV = 'SWITCHBOARD_FAULTS';
 
 /**

@@ -5,11 +5,11 @@ import { portFromEnv } from '../emulators/port-check.js';
 import { DEFAULT_SQS_PORT, SQS_PORT_ENV } from '../emulators/sqs.js';
 import { FAULTS_ENV, parseFaults, type FaultService } from '../emulators/fault-proxy.js';
 
-/** The webhook API's port variable and default (DESIGN.md). */
+/** The webhook API's port variable and default (docs/design.md). */
 export const WEBHOOK_PORT_ENV = 'PORT';
 export const DEFAULT_WEBHOOK_PORT = 3000;
 
-/** Everything the twin can be told, from the environment (DESIGN.md, "Local twin"). */
+/** Everything the twin can be told, from the environment (docs/design.md, "Local twin"). */
 export interface TwinOptions {
   webhookPort: number;
   dynamodbPort: number;

@@ -32,7 +32,7 @@ import { adapters } from '../../lambdas/core/platforms/registry.js';
 import { loadConfig } from '../../lambdas/core/config/load-config.js';
 import { LOCAL_CREDENTIALS as CREDENTIALS } from '../emulators/local-credentials.js';
 
-/** The contract file `.switchboard/local.json` (DESIGN.md). */
+/** The contract file `.switchboard/local.json` (docs/design.md). */
 export interface LocalTwinInfo {
   webhookBaseUrl: string;
   dynamodbEndpoint: string;
@@ -46,7 +46,7 @@ export interface LocalTwinInfo {
   /**
    * On-failure queues of table streams (the publish failures queue), by name, with the queue the
    * same function consumes, where `switchboard redrive` hands the engagements of the records
-   * given up on. Such a queue is also listed in `deadLetterQueues`. Beyond the DESIGN.md contract.
+   * given up on. Such a queue is also listed in `deadLetterQueues`. Beyond the docs/design.md contract.
    */
   streamFailureQueues: Record<string, string>;
 }

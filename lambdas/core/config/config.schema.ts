@@ -147,7 +147,7 @@ export const EnrichmentSettingsSchema = z
     }
   });
 
-/** The governance config (`config/switchboard.yaml`), as DESIGN.md fixes it. */
+/** The governance config (`config/switchboard.yaml`), as docs/design.md fixes it. */
 export const SwitchboardConfigSchema = z
   .strictObject({
     departments: z.array(DepartmentSchema).min(1),

@@ -11,7 +11,7 @@ z.config(en());
 /** Version of the "Engagement Routed" detail; bump on any breaking change to the schema. */
 export const ENGAGEMENT_SCHEMA_VERSION = 1;
 
-/** What the engagement is on its platform (DESIGN.md `kind`). */
+/** What the engagement is on its platform (docs/design.md `kind`). */
 export const ENGAGEMENT_KINDS = [
   'post',
   'comment',
@@ -24,7 +24,7 @@ export const ENGAGEMENT_KINDS = [
   'share',
 ] as const;
 
-/** The multi-label intent vocabulary enrichment assigns (DESIGN.md `intents`). */
+/** The multi-label intent vocabulary enrichment assigns (docs/design.md `intents`). */
 export const INTENTS = [
   'complaint',
   'question',
@@ -113,7 +113,7 @@ export const EngagementDraftSchema = z.object({
   rating: z.optional(z.int().check(z.gte(1), z.lte(5))),
 });
 
-/** The `detail` of an "Engagement Routed" event, schema version 1 (DESIGN.md contract). */
+/** The `detail` of an "Engagement Routed" event, schema version 1 (docs/design.md contract). */
 export const EngagementSchema = z.extend(EngagementDraftSchema, {
   id: z.string().check(z.regex(/^[a-z-]+:.+$/, 'id must be "<platform>:<externalId>"')),
   receivedAt: isoDateTime,

@@ -1,4 +1,4 @@
-/** Every platform id of the DESIGN.md contract; webhook paths are `/webhooks/{platform}`. */
+/** Every platform id of the docs/design.md contract; webhook paths are `/webhooks/{platform}`. */
 export const PLATFORM_IDS = [
   'x',
   'facebook',

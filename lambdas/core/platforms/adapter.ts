@@ -23,7 +23,7 @@ export interface WebhookResponse {
   accepted?: number;
 }
 
-/** The platform's secret: one JSON object per platform (DESIGN.md, "Secrets"). */
+/** The platform's secret: one JSON object per platform (docs/design.md, "Secrets"). */
 export type PlatformSecret = Readonly<Record<string, string>>;
 
 /** Why a request was refused; mapped to a 4xx JSON error by the webhook function. */

@@ -205,7 +205,7 @@ function entryEvents(entry: z.output<typeof EntrySchema>, path: string, received
 }
 
 /**
- * Facebook Pages (`feed`, `mention`) and Messenger (platforms.md §2–3), secret `{ appSecret, verifyToken }`.
+ * Facebook Pages (`feed`, `mention`) and Messenger (docs/platforms/facebook.md), secret `{ appSecret, verifyToken }`.
  *
  * - Handshake and signature are Meta's shared scheme (`meta.ts`): `hub.mode=subscribe` and
  *   `hub.verify_token` equal to `verifyToken` → 200 with the raw `hub.challenge` as text/plain,
@@ -214,7 +214,7 @@ function entryEvents(entry: z.output<typeof EntrySchema>, path: string, received
  *   is ignored.
  * - Every entry, change and messaging item of a batch is read; `object` must be `"page"`.
  *
- * Choices where platforms.md is unconfirmed (◐/❓) or silent:
+ * Choices where the platform's documentation is unconfirmed (◐/❓; legend in docs/platforms/README.md) or silent:
  * - `feed` field names come from client code (◐). Items: comment → comment, or reply when
  *   `parent_id` ≠ `post_id`; post/status/photo/video → post; share → share; reaction/like →
  *   reaction; other items (event, album…) are dropped. Verbs: add → created, edit/edited →

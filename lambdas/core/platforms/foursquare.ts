@@ -112,8 +112,8 @@ function itemEvent(param: string, kind: EngagementKind, item: Item, pushUser: Us
 }
 
 /**
- * Foursquare User and Venue Push API (platforms.md §16, legacy product ❓), secret
- * `{ pushSecret }` (key chosen here; DESIGN.md lists none for this platform). No handshake.
+ * Foursquare User and Venue Push API (docs/platforms/foursquare.md, legacy product ❓), secret
+ * `{ pushSecret }` (key chosen here; docs/design.md lists none for this platform). No handshake.
  *
  * - Authentication (◐, public client code): each push carries a `secret` parameter equal to the
  *   app's push secret, compared in constant time. Missing (or a body where none can be found) →
@@ -125,11 +125,11 @@ function itemEvent(param: string, kind: EngagementKind, item: Item, pushUser: Us
  *   before the delivery is queued, retained and exported (see {@link redactSecret}); `normalize`
  *   never reads `secret` and gives the same events for the redacted body.
  *
- * Choices where platforms.md is unconfirmed (◐/❓) or silent:
+ * Choices where the platform's documentation is unconfirmed (◐/❓; legend in docs/platforms/README.md) or silent:
  * - Parameters read, in this order: `checkin` → check_in, `tip` → comment, `photo` → post
  *   (empty text), `like` → reaction (empty text). Foursquare sends one per push (✅); several are
  *   all read. A push with none of them yields nothing. Foursquare has no edit or delete pushes.
- * - externalId is `<parameter>:<id>` (platforms.md's dedup key `type + id`); a `like` without an
+ * - externalId is `<parameter>:<id>` (the dedup key in docs/platforms/foursquare.md `type + id`); a `like` without an
  *   id (compact objects ❓) gets `like:<venue id>:<user id>`. Any other item without an id is a 400.
  * - author: the item's `user`, else the push's `user` parameter (User Push); name
  *   `firstName lastName`; handle ''; `unknown` when neither is given. A user whose

@@ -13,14 +13,14 @@ import {
 
 const SIGNATURE: SignatureFormat = { header: 'X-Switchboard-Signature', prefix: 'sha256=', encoding: 'hex' };
 const TIMESTAMP_HEADER = 'X-Switchboard-Timestamp';
-/** DESIGN.md: older than 5 minutes is refused; the same tolerance applies ahead, for clock skew. */
+/** docs/design.md: older than 5 minutes is refused; the same tolerance applies ahead, for clock skew. */
 export const GENERIC_TOLERANCE_SECONDS = 300;
 
 const EXPECTED = 'an engagement draft object or a JSON array of them: { id, text, author: { id, handle?, name?, followers? }, kind?, createdAt?, url?, account?, thread?, language? }';
 
 const nonEmpty = z.string().check(z.minLength(1));
 
-/** The DESIGN.md contract for senders; unknown keys are ignored. */
+/** The docs/design.md contract for senders; unknown keys are ignored. */
 const GenericDraftSchema = z.object({
   id: nonEmpty,
   text: z.string(),
@@ -65,7 +65,7 @@ function checkTimestamp(text: string, now: Date): string {
 }
 
 /**
- * `generic`: any system that signs its JSON with the Switchboard scheme (DESIGN.md), secret
+ * `generic`: any system that signs its JSON with the Switchboard scheme (docs/design.md), secret
  * `{ signingSecret }`. No handshake.
  *
  * - Signature: `X-Switchboard-Signature: sha256=<hex HMAC-SHA256(signingSecret, "<timestamp>.<raw body>")>`

@@ -101,8 +101,8 @@ function reviewDraft(name: string, location: string | undefined, review: Review 
 }
 
 /**
- * Google Business Profile reviews through Cloud Pub/Sub push (platforms.md §14.1), secret
- * `{ pushToken }` (key chosen here; DESIGN.md lists none for this platform). No handshake.
+ * Google Business Profile reviews through Cloud Pub/Sub push (docs/platforms/google-business.md), secret
+ * `{ pushToken }` (key chosen here; docs/design.md lists none for this platform). No handshake.
  *
  * - Authentication: the push subscription's endpoint must be
  *   `https://…/webhooks/google-business?token=<pushToken>`; the token is compared in constant
@@ -117,7 +117,7 @@ function reviewDraft(name: string, location: string | undefined, review: Review 
  *   JSON notification. Payload unwrapping must be off on the subscription (an unwrapped body is
  *   refused with 400). Bad base64, UTF-8 or JSON in `data` → 400 naming `body.message.data`.
  *
- * Choices where platforms.md is unconfirmed (◐/❓) or silent:
+ * Choices where the platform's documentation is unconfirmed (◐/❓; legend in docs/platforms/README.md) or silent:
  * - Notification keys (❓): the type is read from `type`|`notificationType`|`notification_type`,
  *   the review name from `reviewName`|`review_name`|`review` (a name, or a v4 Review object with
  *   `name`), the location from `locationName`|`location_name`|`location`, else from the review

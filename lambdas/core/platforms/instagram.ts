@@ -186,10 +186,10 @@ function entryEvents(entry: Entry, path: string, receivedAt: string): Normalized
 }
 
 /**
- * Instagram professional accounts (platforms.md §2 and §4): `comments`, `live_comments`,
+ * Instagram professional accounts (docs/platforms/instagram.md): `comments`, `live_comments`,
  * `mentions` and Instagram Direct messages; secret `{ appSecret, verifyToken }`.
  *
- * - Handshake and signature are Meta's shared scheme (`meta.ts`, §2.1–2.2 ✅): `hub.*` echo with
+ * - Handshake and signature are Meta's shared scheme (`meta.ts`, ✅): `hub.*` echo with
  *   `verifyToken`; `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(appSecret, raw body)>`. With
  *   Instagram (Business) Login the signing secret is the Instagram app secret, with Facebook Login
  *   the Meta app secret (◐): configure `appSecret` with the secret of the app the webhook belongs to.
@@ -199,7 +199,7 @@ function entryEvents(entry: Entry, path: string, receivedAt: string): Normalized
  *   refused with 400 rather than guessed at: a Messenger delivery sent here by mistake must not
  *   be filed as Instagram direct messages.
  *
- * Choices where platforms.md is unconfirmed (◐/❓) or silent:
+ * Choices where the platform's documentation is unconfirmed (◐/❓; legend in docs/platforms/README.md) or silent:
  * - Comments (`comments`, `live_comments`; fields ✅ for Facebook Login): the id is `value.id`, or
  *   `value.comment_id` as one guide's sample has it (❓); a change directly on the entry
  *   (`entry.field`/`entry.value`, Business-Login sample ❓) is read like one in `changes[]`. A

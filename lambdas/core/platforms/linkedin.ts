@@ -14,12 +14,12 @@ import {
 } from './signatures.js';
 
 const SIGNATURE: SignatureFormat = { header: 'X-LI-Signature', prefix: '', encoding: 'hex' };
-/** LinkedIn MACs this literal followed by the raw body (platforms.md §6.2). */
+/** LinkedIn MACs this literal followed by the raw body (docs/platforms/linkedin.md). */
 export const LINKEDIN_SIGNED_PREFIX = 'hmacsha256=';
 const EVENT_TYPE = 'ORGANIZATION_SOCIAL_ACTION_NOTIFICATIONS';
 /**
  * The shape a challengeCode must have before it is answered: LinkedIn sends a type-4 UUID
- * (platforms.md §6.1). The answer is HMAC-SHA256(clientSecret, challengeCode) and a delivery's
+ * (docs/platforms/linkedin.md). The answer is HMAC-SHA256(clientSecret, challengeCode) and a delivery's
  * signature is HMAC-SHA256(clientSecret, "hmacsha256=" + body), so answering a code of
  * `hmacsha256=<json>` would sign a forged delivery; this alphabet has no `=` (nor `{`), so no
  * answered code can ever be such a string.
@@ -160,7 +160,7 @@ function notificationEvents(n: Notification, receivedAt: string): NormalizedEven
 }
 
 /**
- * LinkedIn Organization Social Action Notifications (platforms.md §6), secret `{ clientSecret }`.
+ * LinkedIn Organization Social Action Notifications (docs/platforms/linkedin.md), secret `{ clientSecret }`.
  *
  * - Handshake (✅ formula): `GET ?challengeCode=<uuid>` → 200 JSON
  *   `{"challengeCode": "<same>", "challengeResponse": "<lowercase hex HMAC-SHA256(clientSecret, challengeCode)>"}`,
@@ -176,7 +176,7 @@ function notificationEvents(n: Notification, receivedAt: string): NormalizedEven
  * - Every notification of a delivery (up to 10, ◐) is read; a delivery whose `type` is another
  *   event type (e.g. lead notifications on the same app) yields nothing.
  *
- * Choices where platforms.md is unconfirmed (◐/❓) or silent:
+ * Choices where the platform's documentation is unconfirmed (◐/❓; legend in docs/platforms/README.md) or silent:
  * - Actions: COMMENT → comment (reply when the comment names a `parentComment` ❓); COMMENT_EDIT →
  *   `edited`, COMMENT_DELETE → `deleted` of the same comment; SHARE → share; SHARE_MENTION →
  *   mention; LIKE → reaction with empty text. ADMIN_COMMENT (the organization's own comment) and

@@ -110,7 +110,7 @@ function statusEvent(status: Status, change: ChangeType): NormalizedEvent[] {
 }
 
 /**
- * Mastodon admin webhooks (platforms.md §9.1, ✅ docs and source), secret `{ signingSecret }` (the
+ * Mastodon admin webhooks (docs/platforms/mastodon.md, ✅ docs and source), secret `{ signingSecret }` (the
  * webhook's secret shown in Administration → Webhooks). No handshake: GET is refused.
  *
  * - Signature (✅): `X-Hub-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>`; no timestamp is
@@ -118,7 +118,7 @@ function statusEvent(status: Status, change: ChangeType): NormalizedEvent[] {
  * - Body (✅): `{ event, created_at, object }`, one event per delivery. Leave the webhook's payload
  *   template empty: a templated body is not the Status entity and is refused with 400.
  *
- * Choices where platforms.md is unconfirmed (◐/❓) or silent:
+ * Choices where the platform's documentation is unconfirmed (◐/❓; legend in docs/platforms/README.md) or silent:
  * - Engagements: `status.created` → new, `status.updated` → `edited` of the same status. Account
  *   and report events (`account.approved|created|updated`, `report.created|updated`) are moderation
  *   and sign-up signals, not engagements, and yield nothing, as do unknown events. Mastodon has no
@@ -126,7 +126,7 @@ function statusEvent(status: Status, change: ChangeType): NormalizedEvent[] {
  * - Mastodon fires status webhooks for every local account of the instance. Followers-only
  *   (`private`) and `direct` statuses are dropped: the admin webhook would otherwise route other
  *   people's private messages that never involved the company. DMs to the company's account belong
- *   to notification polling (§9.2), where the company is a recipient by construction.
+ *   to notification polling (docs/platforms/mastodon.md), where the company is a recipient by construction.
  * - The company's own statuses: the delivery names no "subscribed" account and the adapter has no
  *   configuration, so they cannot be recognised here (❓ needs per-platform account config).
  * - kind: reblog → share (empty text: the reblogged words may be the company's; `thread.parentId`

@@ -3,8 +3,8 @@ import { assertSignature, hmac, requireHeader, safeEqual, secretValue, type Sign
 
 /**
  * What Meta's webhook products (Facebook Pages and Messenger, Instagram, Threads) share
- * (platforms.md §2.1–2.2): the `hub.*` verification request and the `X-Hub-Signature-256`
- * HMAC, both keyed by the platform secret `{ appSecret, verifyToken }` (DESIGN.md).
+ * (docs/platforms/facebook.md): the `hub.*` verification request and the `X-Hub-Signature-256`
+ * HMAC, both keyed by the platform secret `{ appSecret, verifyToken }` (docs/design.md).
  */
 
 /** The secret keys every Meta adapter needs. */

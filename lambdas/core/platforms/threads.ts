@@ -49,7 +49,7 @@ type Delivery = z.output<typeof DeliverySchema>;
 
 const RefSchema = z.object({ id: z.string().check(z.minLength(1)) });
 
-/** A reply or the media object of a mention (platforms.md §5 ✅; `owner` ◐ from public code). */
+/** A reply or the media object of a mention (docs/platforms/threads.md ✅; `owner` ◐ from public code). */
 const MediaSchema = z
   .object({
     id: z.string().check(z.minLength(1)),
@@ -140,7 +140,7 @@ function valueEvents(item: unknown, delivery: Delivery, path: string, receivedAt
 }
 
 /**
- * Threads webhooks (platforms.md §5), secret `{ appSecret, verifyToken }`.
+ * Threads webhooks (docs/platforms/threads.md), secret `{ appSecret, verifyToken }`.
  *
  * - Envelope ✅: `{ app_id, topic, target_id, time, subscription_id, values: { field, value } }`;
  *   `values` is also accepted as an array (◐ public code) and every item is split out.
@@ -148,7 +148,7 @@ function valueEvents(item: unknown, delivery: Delivery, path: string, receivedAt
  * - Fields ✅: `replies` → reply; `mentions` → mention; `publish` (the account's own posts) is
  *   dropped; `delete` → `change: deleted` of `value.id`; other fields are ignored.
  *
- * Choices where platforms.md is unconfirmed (◐/❓) or silent:
+ * Choices where the platform's documentation is unconfirmed (◐/❓; legend in docs/platforms/README.md) or silent:
  * - Handshake (◐: the Threads page only says a token is sent back): Meta's `hub.*` echo with
  *   `verifyToken` (`meta.ts`).
  * - Signature (❓: not stated on the Threads page): enforced as Meta's `X-Hub-Signature-256:

@@ -8,7 +8,7 @@ import { assertSignature, hmac, isoFromMillis, malformed, parseJsonBody, parsePa
 const HEADER = 'TikTok-Signature';
 /** The `s=` part: bare hex, no prefix. */
 const DIGEST: SignatureFormat = { header: `${HEADER} s=`, prefix: '', encoding: 'hex' };
-/** TikTok leaves the window to the receiver (platforms.md §11.1); 5 minutes either way, as for generic. */
+/** TikTok leaves the window to the receiver (docs/platforms/tiktok.md); 5 minutes either way, as for generic. */
 export const TIKTOK_TOLERANCE_SECONDS = 300;
 
 const EXPECTED =
@@ -65,7 +65,7 @@ const RETRACTING_ACTION = /(^|[._])(delete|deleted|remove|removed|hide|hidden)($
 
 /**
  * The external id: hex sha256 of `JSON.stringify([event, user_openid ?? "", String(create_time), content])`
- * with `content` the string exactly as sent — platforms.md's dedup key. A redelivery of the same
+ * with `content` the string exactly as sent — the dedup key in docs/platforms/tiktok.md. A redelivery of the same
  * event gets the same id however TikTok orders or spaces the envelope.
  */
 function tiktokEventId(envelope: Envelope): string {
@@ -141,7 +141,7 @@ function engagementEvent(envelope: Envelope, kind: EngagementKind): NormalizedEv
 }
 
 /**
- * TikTok webhooks (platforms.md §11), secret `{ clientSecret }`. No handshake.
+ * TikTok webhooks (docs/platforms/tiktok.md), secret `{ clientSecret }`. No handshake.
  *
  * - Signature (✅): `TikTok-Signature: t=<unix seconds>,s=<hex HMAC-SHA256(clientSecret, "<t>.<raw body>")>`,
  *   split on `,` then on the first `=`. Missing header → 401 `missing_signature`; no `t`/`s` →
@@ -150,10 +150,10 @@ function engagementEvent(envelope: Envelope, kind: EngagementKind): NormalizedEv
  *   Hex is per the documented 64-character example (◐); both cases are accepted.
  * - One event per delivery (✅); `content` is a JSON string parsed a second time (✅).
  * - No event id exists (✅): the engagement's externalId is the hex sha256 of
- *   `JSON.stringify([event, user_openid, String(create_time), content string])` (platforms.md's dedup key, ◐), so a
+ *   `JSON.stringify([event, user_openid, String(create_time), content string])` (the dedup key in docs/platforms/tiktok.md, ◐), so a
  *   redelivery (TikTok retries for 72 h) maps to the same engagement.
  *
- * Choices where platforms.md is unconfirmed (◐/❓) or silent:
+ * Choices where the platform's documentation is unconfirmed (◐/❓; legend in docs/platforms/README.md) or silent:
  * - The developer-platform events (✅: `authorization.removed`, `video.upload.failed`,
  *   `video.publish.completed`, data-portability, test pings) carry no engagement: nothing.
  * - Business API (❓ event names and content fields): events whose family (the part before the

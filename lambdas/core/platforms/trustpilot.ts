@@ -50,17 +50,17 @@ function toDraft(review: Review, receivedAt: string): EngagementDraft {
 }
 
 /**
- * Trustpilot service-review webhooks (platforms.md §15), secret `{ signingSecret }`. No handshake
+ * Trustpilot service-review webhooks (docs/platforms/trustpilot.md), secret `{ signingSecret }`. No handshake
  * (the Business app's Test button sends an ordinary delivery).
  *
  * - Authentication: Trustpilot documents no signature (❓; public repos disagree and are treated
  *   as invented), so the subscription URL must carry a token,
  *   `https://…/webhooks/trustpilot?token=<signingSecret>`, compared in constant time. Missing →
  *   401 `missing_signature`, wrong → 403 `bad_signature`. The token does not cover the body;
- *   re-fetching the review by id before acting on it stays advisable (platforms.md).
+ *   re-fetching the review by id before acting on it stays advisable (docs/platforms/trustpilot.md).
  * - Batching (✅): every item of `events[]` is split out, in order; an empty array yields nothing.
  *
- * Choices where platforms.md is unconfirmed (◐/❓) or silent:
+ * Choices where the platform's documentation is unconfirmed (◐/❓; legend in docs/platforms/README.md) or silent:
  * - `service-review-created` (✅) → created; `service-review-updated` / `service-review-deleted`
  *   (❓ names presumed) → edited / deleted on the same engagement id (`eventData.id`). Product
  *   review events (own section in the Business app, payload unconfirmed ❓) and any other event

@@ -102,17 +102,17 @@ function toDraft(comment: Comment, kind: EngagementKind, receivedAt: string): En
 }
 
 /**
- * WordPress.com native webhooks (platforms.md §13.1), secret `{ signingSecret }`. No handshake.
+ * WordPress.com native webhooks (docs/platforms/wordpress.md), secret `{ signingSecret }`. No handshake.
  *
  * - Authentication: WordPress.com signs nothing and sends no secret (◐: the docs describe none),
  *   so the webhook URL registered in Settings → Webhooks must carry a token,
  *   `https://…/webhooks/wordpress?token=<signingSecret>`, compared in constant time. Missing → 401
  *   `missing_signature`, wrong → 403 `bad_signature`. The token does not cover the body: anyone
- *   who learns the URL can post; treat the body as a hint (platforms.md) and keep the URL secret.
+ *   who learns the URL can post; treat the body as a hint (docs/platforms/wordpress.md) and keep the URL secret.
  * - Body: form-encoded (◐) with the fields ticked for the action plus `hook` (✅); a JSON object
  *   of the same fields is also read (told apart by a leading `{`). One event per delivery.
  *
- * Choices where platforms.md is unconfirmed (◐/❓) or silent:
+ * Choices where the platform's documentation is unconfirmed (◐/❓; legend in docs/platforms/README.md) or silent:
  * - Hooks: `comment_post` (✅) → created. WordPress.com's UI documents only comment_post,
  *   publish_post and publish_page; the system is HookPress-based, which also offers comment
  *   actions with the same fields (◐): `edit_comment`, `untrashed_comment`, `unspammed_comment`
@@ -127,7 +127,7 @@ function toDraft(comment: Comment, kind: EngagementKind, receivedAt: string): En
  *   field is sent). Other types (order notes, plugin logs) yield nothing.
  * - externalId is `comment_ID` (✅ field). The payload names no site and the adapter does not see
  *   the query, so one WordPress.com site per deployment is assumed (❓: a second site would need
- *   its id in the engagement id; platforms.md's dedup key is site + comment id).
+ *   its id in the engagement id; the dedup key in docs/platforms/wordpress.md is site + comment id).
  * - author.id is `user_id` when non-zero, else `email-sha256:<hex sha256 of the lower-cased
  *   e-mail>` (❓ convention; the address itself never leaves the adapter), else `anonymous`;
  *   name `comment_author`; handle ''. The site's own staff cannot be told from the payload, so

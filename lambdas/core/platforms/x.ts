@@ -22,7 +22,7 @@ const EXPECTED =
  * The shape a CRC token must have before it is answered. The CRC answer is
  * `base64(HMAC-SHA256(consumerSecret, crc_token))`, byte for byte the POST signature of a body equal
  * to the token, so answering any token would let anyone obtain a valid signature for a body of
- * their choosing. X's tokens are random base64/base64url-style strings (platforms.md §1.2); this
+ * their choosing. X's tokens are random base64/base64url-style strings (docs/platforms/x.md); this
  * alphabet has no `{`, `[`, `"`, whitespace or `,`, so no token it admits is a JSON object, array or
  * string. The few admitted strings that are JSON numbers are refused separately (see
  * {@link isCrcTokenShape}).
@@ -258,7 +258,7 @@ function deleteEvent(deletion: Delete, scope: Scope): NormalizedEvent[] {
 }
 
 /**
- * X Account Activity API (v1.1-style objects, platforms.md §1.5), secret `{ consumerSecret }`.
+ * X Account Activity API (v1.1-style objects, docs/platforms/x.md), secret `{ consumerSecret }`.
  *
  * - Handshake: CRC, `response_token = "sha256=" + base64(HMAC-SHA256(consumerSecret, crc_token))`,
  *   only for a token of 8–256 characters from `A-Z a-z 0-9 + / = _ . ~ -` that is not itself JSON
@@ -268,7 +268,7 @@ function deleteEvent(deletion: Delete, scope: Scope): NormalizedEvent[] {
  * - Signature: `x-twitter-webhooks-signature: sha256=<base64>` over the raw body.
  * - Every array of a delivery is read (the docs show one key per delivery; code defensively).
  *
- * Choices where platforms.md is unconfirmed (◐/❓) or silent:
+ * Choices where the platform's documentation is unconfirmed (◐/❓; legend in docs/platforms/README.md) or silent:
  * - kind: reply (has `in_reply_to_status_id_str`) › mention (`for_user_id` in user mentions,
  *   including `extended_tweet.entities`) › share (repost or quote) › post. Anything authored by
  *   `for_user_id` is dropped (the account's own posts, replies, likes, deletions, DMs).

@@ -202,7 +202,7 @@ function deletedEvent(tombstone: XmlNode, path: string, scope: Scope): Normalize
 }
 
 /**
- * YouTube new and updated videos over WebSub (PubSubHubbub, platforms.md §7.1), secret
+ * YouTube new and updated videos over WebSub (PubSubHubbub, docs/platforms/youtube.md), secret
  * `{ hubSecret, verifyToken }`: `hubSecret` is the `hub.secret` sent when subscribing, `verifyToken`
  * a per-deployment token (generated at deploy) that the `hub.callback` URL carries as `?token=`.
  *
@@ -226,7 +226,7 @@ function deletedEvent(tombstone: XmlNode, path: string, scope: Scope): Normalize
  *   `<at:deleted-entry>` of the feed is one event; a feed with neither yields nothing. A body with a
  *   `<!DOCTYPE` is refused with 400, as is one the parser gives up on (nesting or expansion limits).
  *
- * Choices where platforms.md is unconfirmed (◐/❓) or silent:
+ * Choices where the platform's documentation is unconfirmed (◐/❓; legend in docs/platforms/README.md) or silent:
  * - Entries are `post` engagements keyed by `yt:videoId` (else `id` minus `yt:video:`): text is the
  *   title (the push carries no description), author the channel (`yt:channelId`, name from
  *   `author/name`, handle empty), url the alternate link (else `https://www.youtube.com/watch?v=<id>`),
