@@ -1,6 +1,5 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processDeliveries } from '../core/lifecycle/process-deliveries.js';
 import { loadAdapter } from '../core/platforms/adapter-loader.js';
@@ -8,6 +7,7 @@ import { createRouter } from '../core/routing/router.js';
 import { bundledConfig } from '../shared/bundled-config.js';
 import { DynamoDbEngagementStore } from '../shared/dynamodb-engagement-store.js';
 import { requireEnv } from '../shared/env.js';
+import { functionHandler, metrics } from '../shared/handler-chain.js';
 import { WORKER_CLIENT_OPTIONS } from '../shared/sdk-client-options.js';
 import { logger, safeLogData } from '../shared/logger.js';
 
@@ -31,13 +31,13 @@ const enricher =
  * table's stream publishes them); failed messages are returned as batch item failures for SQS
  * to redeliver.
  */
-export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event) => {
-    const outcome = await processDeliveries(
-      event.Records.map((r) => ({ messageId: r.messageId, body: r.body })),
-      { router, adapterFor: loadAdapter, store, ...(enricher ? { enricher } : {}), now: () => new Date(), log: (level, message, data) => logger[level](message, safeLogData(data)) },
-    );
-    logger.info('batch processed', { records: event.Records.length, stored: outcome.stored.length, duplicates: outcome.duplicates.length, changed: outcome.changed.length, failed: outcome.failedMessageIds.length });
-    return { batchItemFailures: outcome.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
-  });
+export const handler = functionHandler<SQSEvent, SQSBatchResponse>(async (event) => {
+  const outcome = await processDeliveries(
+    event.Records.map((r) => ({ messageId: r.messageId, body: r.body })),
+    { router, adapterFor: loadAdapter, store, ...(enricher ? { enricher } : {}), now: () => new Date(), log: (level, message, data) => logger[level](message, safeLogData(data)) },
+  );
+  metrics.addMetric('EngagementsStored', MetricUnit.Count, outcome.stored.length);
+  metrics.addMetric('DeliveriesFailed', MetricUnit.Count, outcome.failedMessageIds.length);
+  logger.info('batch processed', { records: event.Records.length, stored: outcome.stored.length, duplicates: outcome.duplicates.length, changed: outcome.changed.length, failed: outcome.failedMessageIds.length });
+  return { batchItemFailures: outcome.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
+});

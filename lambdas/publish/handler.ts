@@ -1,14 +1,14 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import middy from '@middy/core';
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { Engagement } from '../core/engagement/engagement.schema.js';
 import { publishStored, republish, type StoredRecord } from '../core/lifecycle/publish-stored.js';
 import { DynamoDbEngagementStore } from '../shared/dynamodb-engagement-store.js';
 import { requireEnv } from '../shared/env.js';
+import { functionHandler, metrics } from '../shared/handler-chain.js';
 import { EventBridgePublisher } from '../shared/eventbridge-publisher.js';
 import { logger, safeLogData } from '../shared/logger.js';
 import { HAND_OFF_CLIENT_OPTIONS, WORKER_CLIENT_OPTIONS } from '../shared/sdk-client-options.js';
@@ -39,19 +39,20 @@ function storedRecords(records: DynamoDBStreamEvent['Records']): StoredRecord[] 
  * once: the outbox) and the republish queue (what the bus refused, retried). A partial
  * failure names the first stream record to deliver again, or the queue messages to offer again.
  */
-export const handler = middy<DynamoDBStreamEvent | SQSEvent, DynamoDBBatchResponse | SQSBatchResponse>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event, context) => {
-    // Publishing stops with half the time still left: enough to hand the rest to the republish
-    // queue (HAND_OFF_CLIENT_OPTIONS) and return before the function times out.
-    const deadline = Date.now() + context.getRemainingTimeInMillis() / 2;
-    const records = event.Records as (DynamoDBStreamEvent['Records'][number] | SQSEvent['Records'][number])[];
-    if (records[0]?.eventSource === 'aws:sqs') {
-      const outcome = await republish((event as SQSEvent).Records.map((r) => ({ messageId: r.messageId, body: r.body })), { publisher, log, deadline, readStored: (id) => store.readStored(id) });
-      logger.info('republish batch processed', { records: records.length, published: outcome.published.length, skipped: outcome.skipped.length, failed: outcome.failedMessageIds.length });
-      return { batchItemFailures: outcome.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
-    }
-    const outcome = await publishStored(storedRecords((event as DynamoDBStreamEvent).Records), { publisher, handOff, log, deadline });
-    logger.info('stored engagements published', { records: records.length, published: outcome.published.length, handedOff: outcome.handedOff.length, retrying: outcome.retryFrom !== undefined });
-    return { batchItemFailures: outcome.retryFrom ? [{ itemIdentifier: outcome.retryFrom }] : [] };
-  });
+export const handler = functionHandler<DynamoDBStreamEvent | SQSEvent, DynamoDBBatchResponse | SQSBatchResponse>(async (event, context) => {
+  // Publishing stops with half the time still left: enough to hand the rest to the republish
+  // queue (HAND_OFF_CLIENT_OPTIONS) and return before the function times out.
+  const deadline = Date.now() + context.getRemainingTimeInMillis() / 2;
+  const records = event.Records as (DynamoDBStreamEvent['Records'][number] | SQSEvent['Records'][number])[];
+  if (records[0]?.eventSource === 'aws:sqs') {
+    const outcome = await republish((event as SQSEvent).Records.map((r) => ({ messageId: r.messageId, body: r.body })), { publisher, log, deadline, readStored: (id) => store.readStored(id) });
+    metrics.addMetric('EngagementsRepublished', MetricUnit.Count, outcome.published.length);
+    logger.info('republish batch processed', { records: records.length, published: outcome.published.length, skipped: outcome.skipped.length, failed: outcome.failedMessageIds.length });
+    return { batchItemFailures: outcome.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
+  }
+  const outcome = await publishStored(storedRecords((event as DynamoDBStreamEvent).Records), { publisher, handOff, log, deadline });
+  metrics.addMetric('EngagementsPublished', MetricUnit.Count, outcome.published.length);
+  metrics.addMetric('EngagementsHandedOff', MetricUnit.Count, outcome.handedOff.length);
+  logger.info('stored engagements published', { records: records.length, published: outcome.published.length, handedOff: outcome.handedOff.length, retrying: outcome.retryFrom !== undefined });
+  return { batchItemFailures: outcome.retryFrom ? [{ itemIdentifier: outcome.retryFrom }] : [] };
+});

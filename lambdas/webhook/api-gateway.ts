@@ -2,13 +2,13 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { WebhookRequest, WebhookResponse } from '../core/platforms/adapter.js';
 
 /**
- * Adapts an API Gateway (REST, proxy integration) event to a {@link WebhookRequest}: header
- * names lower-cased (REST APIs keep the sender's case) and the body back to the exact bytes
- * the platform signed.
+ * Adapts an API Gateway (REST, proxy integration) event to a {@link WebhookRequest}: the
+ * headers (names already lower-cased by the handler chain's header normaliser) and the body
+ * back to the exact bytes the platform signed.
  */
 export function toWebhookRequest(event: APIGatewayProxyEvent): WebhookRequest {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(event.headers ?? {})) if (value !== undefined) headers[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(event.headers ?? {})) if (value !== undefined) headers[name] = value;
   const query: Record<string, string> = {};
   for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) if (value !== undefined) query[name] = value;
   return {
