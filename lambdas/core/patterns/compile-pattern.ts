@@ -2,7 +2,7 @@ import { InvalidEventPatternError, RulerArgumentError, RulerParseError } from '.
 import { compileKey, subRuleMatches, type CompiledSubRule } from './evaluate.js';
 import { flattenEvent, type FlatEvent } from './flatten-event.js';
 import { LAYOUT_VALUE_TYPES, layoutMachines, sortedKeys } from './machine-sim.js';
-import { compileRuleText, compileRuleValue } from './rule-compiler.js';
+import { compileRuleText, compileRuleValue, type SubRule } from './rule-compiler.js';
 
 /** A compiled event pattern. */
 export interface CompiledPattern {
@@ -71,7 +71,7 @@ export function compilePattern(pattern: string | object, options?: CompileOption
   // Only numeric, CIDR and wildcard values change how a field is read or how complex the rule is;
   // most routing rules have none, and then the machine layout has nothing to say (and is skipped:
   // it is a fifth of compiling a rule, which every cold start does for every rule).
-  const layout = compiled.subRules.some((rule) => [...rule.values()].some((values) => values.some((v) => LAYOUT_VALUE_TYPES.has(v.type)))) ? layoutMachines(compiled.subRules) : undefined;
+  const layout = compiled.subRules.some(needsLayout) ? layoutMachines(compiled.subRules) : undefined;
   if (layout && layout.wildcardComplexity(MAX_WILDCARD_COMPLEXITY) > MAX_WILDCARD_COMPLEXITY) {
     throw new InvalidEventPatternError(TOO_COMPLEX_REASON);
   }
@@ -79,6 +79,11 @@ export function compilePattern(pattern: string | object, options?: CompileOption
     keys: sortedKeys(rule).map((path, k) => compileKey(path, rule.get(path) ?? [], layout?.modes[r]?.[k] ?? 'plain')),
   }));
   return new CompiledEventPattern(subRules);
+}
+
+function needsLayout(rule: SubRule): boolean {
+  for (const values of rule.values()) for (const v of values) if (LAYOUT_VALUE_TYPES.has(v.type)) return true;
+  return false;
 }
 
 function patternText(pattern: string | object): string {

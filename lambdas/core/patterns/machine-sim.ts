@@ -25,7 +25,8 @@ interface SimNode {
 
 /** Sub-rule keys in Ruler's order (UTF-16 code-unit order, as Java's String.compareTo). */
 export function sortedKeys(rule: SubRule): string[] {
-  return [...rule.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const keys = [...rule.keys()];
+  return keys.length < 2 ? keys : keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** The machines a sub-rule's key passes through, to read their flags once all rules are in. */
