@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { ENGAGEMENT_KINDS, PRIORITIES } from '../engagement/engagement.schema.js';
 import { compilePattern, InvalidEventPatternError } from '../patterns/index.js';
 import { PLATFORM_IDS } from '../engagement/platform-ids.js';
-import { PollTargetSchema } from '../polling/registry.js';
+import { PollTargetSchema } from './poll-targets.schema.js';
 import { parseDurationMs } from './duration.js';
 import { BusinessHoursSchema } from './business-hours.js';
 

@@ -3,7 +3,7 @@ import { parseDurationMs } from '../config/duration.js';
 import type { PlatformId } from '../engagement/platform-ids.js';
 import type { IntakeDelivery } from '../intake/delivery.js';
 import type { PlatformSecret } from '../platforms/adapter.js';
-import { RateLimitedError, type Poller, type PollState, type PollTarget } from '../polling/poller.js';
+import { clampWaitMs, RateLimitedError, type Poller, type PollLog, type PollState, type PollTarget } from '../polling/poller.js';
 import type { HealthRecorder } from '../ports/health-recorder.js';
 import type { PollStateStore } from '../ports/poll-state-store.js';
 
@@ -77,7 +77,8 @@ export async function runPollers(targets: readonly PollTarget[], deps: RunPoller
     let secret: PlatformSecret | undefined;
     try {
       secret = deps.secretFor ? await deps.secretFor(target.platform) : undefined;
-      for await (const page of poller.poll(target, state, { fetch: fetchWithin, now, secret, ...(deadline ? { signal: deadline } : {}) })) {
+      const pollLog: PollLog = (level, message, data) => log(level, message, { platform: target.platform, target: target.id, ...data });
+      for await (const page of poller.poll(target, state, { fetch: fetchWithin, now, secret, log: pollLog, ...(deadline ? { signal: deadline } : {}) })) {
         for (let i = 0; i < page.events.length; i += EVENTS_PER_MESSAGE) {
           await deps.enqueue({ v: 1, platform: target.platform, receivedAt: now.toISOString(), headers: {}, events: page.events.slice(i, i + EVENTS_PER_MESSAGE), source: `poll:${target.id}` });
         }
@@ -128,11 +129,8 @@ export async function runPollers(targets: readonly PollTarget[], deps: RunPoller
   return targets.map((t) => outcomes.get(t) ?? { platform: t.platform, target: t.id, status: 'not-due', emitted: 0 });
 }
 
-/** A source's requested wait, made finite and bounded: at least a minute, at most a day. */
-export function clampWaitMs(ms: number): number {
-  if (!Number.isFinite(ms)) return 15 * 60_000;
-  return Math.min(24 * 60 * 60_000, Math.max(60_000, ms));
-}
+/** A source's requested wait, made finite (else 15 minutes) and bounded: at least a minute, at most a day. */
+export { clampWaitMs };
 
 function isDue(target: PollTarget, state: PollState, now: Date): boolean {
   if (state.nextPollAfter && Date.parse(state.nextPollAfter) > now.getTime()) return false;

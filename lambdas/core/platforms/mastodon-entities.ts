@@ -1,5 +1,4 @@
 import * as z from 'zod/mini';
-import type * as core from 'zod/v4/core';
 // English issue messages: zod's mini API sets no locale of its own, and this module configures it.
 import '../engagement/engagement.schema.js';
 
@@ -23,7 +22,8 @@ export const MastodonAccountSchema = z.object({
 });
 export type MastodonAccount = z.output<typeof MastodonAccountSchema>;
 
-const StatusSchema = z.object({
+/** A Mastodon status; each reader adds the fields it alone uses (`z.extend`, or its shape). */
+export const MastodonStatusSchema = z.object({
   id: z.string().check(z.minLength(1)),
   uri: HttpUrl,
   url: OptionalUrl,
@@ -34,13 +34,4 @@ const StatusSchema = z.object({
   visibility: z.string().check(z.minLength(1)),
   in_reply_to_id: z.nullish(z.string()),
   language: z.nullish(z.string()),
-});
-
-/**
- * The status schema, with `extend` also offered as a method: the Mastodon poller
- * (`core/polling/mastodon.ts`, still on zod's classic API) extends it with
- * `MastodonStatusSchema.extend({...})`; here use `z.extend(MastodonStatusSchema, {...})`.
- */
-export const MastodonStatusSchema = Object.assign(StatusSchema, {
-  extend: <U extends core.$ZodLooseShape>(shape: U) => z.extend(StatusSchema, shape),
 });

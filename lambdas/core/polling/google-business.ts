@@ -1,38 +1,12 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { parseDurationMs } from '../config/duration.js';
+import { GoogleBusinessTargetSchema } from '../config/poll-targets.schema.js';
 import type { EngagementDraft } from '../engagement/engagement.schema.js';
-import type { NormalizedEvent, PlatformSecret } from '../platforms/adapter.js';
-import { errorCode, exhaustedWaitMs, parseBody, readJson, readJsonCursor, throwIfRateLimited } from './json-api-response.js';
-import { RateLimitedError, type Poller, type PollPage, type PollState, type PollTarget } from './poller.js';
-import { reportSkipped, safeFetch, validItems } from './social-api-support.js';
-
-const resourceId = (prefix: string, example: string) =>
-  z
-    .string()
-    .regex(new RegExp(`^(?:${prefix}/)?[A-Za-z0-9_-]+$`), `must be the ${prefix.slice(0, -1)} id, e.g. ${example} or ${prefix}/${example}`)
-    .transform((v) => v.replace(`${prefix}/`, ''));
-
-/** Settings of a `google-business` target in `polling:` (one Business Profile location's reviews). */
-export const GoogleBusinessTargetSchema = z.strictObject({
-  platform: z.literal('google-business'),
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and dashes'),
-  /** The Business Profile account id (`accounts/{account}`). */
-  account: resourceId('accounts', '1234567890'),
-  /** The location id (`locations/{location}`) under that account. */
-  location: resourceId('locations', '9876543210'),
-  every: z.string().default('PT15M'),
-  /** The API's root; tests and the local twin point it at loopback. */
-  apiBaseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://mybusiness.googleapis.com' }).default('https://mybusiness.googleapis.com'),
-  /** Google's OAuth 2.0 token endpoint, where the refresh token is exchanged for an access token. */
-  tokenUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://oauth2.googleapis.com/token' }).default('https://oauth2.googleapis.com/token'),
-  /** How far back (by update time) the first poll of a target reaches. */
-  backfill: z
-    .string()
-    .refine((v) => parseDurationMs(v) !== undefined, { message: 'must be an ISO 8601 duration such as P7D or P30D' })
-    .default('P7D'),
-});
-export type GoogleBusinessTarget = z.output<typeof GoogleBusinessTargetSchema>;
+import type { NormalizedEvent } from '../platforms/adapter.js';
+import { credentialedPoller, answeredErrorCode, discard, parseBody, pollFetch, quotaSpent, readJson, readStoredCursor, reportSkipped, throwIfRateLimited, validItems, type RateLimits } from './http.js';
+import { passGuard, walkPages, type PageStep } from './page-walk.js';
+import type { Poller } from './poller.js';
 
 /** The list's maximum page size (✅). */
 const PAGE_SIZE = 50;
@@ -40,9 +14,10 @@ const MAX_PAGES_PER_POLL = 40;
 /** Pages one pass reads at most, across polls: a page-token chain that never ends is cut here. */
 const MAX_PAGES_PER_PASS = 200;
 const SEEN_LIMIT = 3000;
-/** Google's quotas are per minute; a 429 without Retry-After waits one minute. */
-const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
-const EXPECTED = 'a Google Business Profile reviews list: {"reviews": [...], "nextPageToken"?}';
+/** Google's quotas are per minute (a 429 without Retry-After waits one minute); Google documents no rate-limit headers, a proxy may send them. */
+const LIMITS: RateLimits = { fallbackMs: 60_000, reset: ['X-RateLimit-Reset', 'RateLimit-Reset'], remaining: ['X-RateLimit-Remaining', 'RateLimit-Remaining'] };
+const API = 'Google Business Profile';
+const TOKEN_ENDPOINT = 'Google token endpoint';
 
 const STARS = { ONE: 1, TWO: 2, THREE: 3, FOUR: 4, FIVE: 5 } as const;
 
@@ -114,90 +89,79 @@ type Cursor = z.output<typeof CursorSchema>;
  * whether an owner's reply moves the review's `updateTime` (❓) matters not, given the content
  * hash; the quota (≈300 QPM per project ❓) is why `every` defaults to 15 minutes.
  */
-export const googleBusinessPoller: Poller = {
-  platform: 'google-business',
-  secretKeys: ['clientId', 'clientSecret', 'refreshToken'],
-  async *poll(target: PollTarget, state: PollState, { fetch, now, secret, signal }): AsyncGenerator<PollPage> {
-    const settings = GoogleBusinessTargetSchema.parse(target);
-    const credentials = oauthCredentials(secret);
-    const locationName = `accounts/${settings.account}/locations/${settings.location}`;
-    const cursor: Cursor = readJsonCursor(CursorSchema, state.cursor);
-    const watermarkMs = cursor.watermark ? Date.parse(cursor.watermark) : now.getTime() - (parseDurationMs(settings.backfill) ?? 0);
-    let newest = cursor.pending?.newest ?? cursor.watermark;
-    let pageToken = cursor.pending?.pageToken;
-    let resuming = pageToken !== undefined;
-    let passPages = cursor.pending?.pages ?? 0;
-    const tokensUsed = new Set<string>();
-    const seen = new Map((state.seen ?? []).map((entry) => [entry.slice(0, entry.indexOf('@')), entry.slice(entry.indexOf('@') + 1)] as const));
-    let accessToken = await fetchAccessToken(fetch, settings.tokenUrl, credentials, now, signal);
+export const googleBusinessPoller: Poller = credentialedPoller('google-business', GoogleBusinessTargetSchema, ['clientId', 'clientSecret', 'refreshToken'], async function* (settings, credentials, state, { fetch, now, signal, log }) {
+  const locationName = `accounts/${settings.account}/locations/${settings.location}`;
+  const cursor: Cursor = readStoredCursor(CursorSchema, state.cursor, API, log) ?? {};
+  const watermarkMs = cursor.watermark ? Date.parse(cursor.watermark) : now.getTime() - (parseDurationMs(settings.backfill) ?? 0);
+  let newest = cursor.pending?.newest ?? cursor.watermark;
+  let resuming = cursor.pending !== undefined;
+  let passPages = cursor.pending?.pages ?? 0;
+  const guard = passGuard(MAX_PAGES_PER_PASS);
+  const seen = new Map((state.seen ?? []).map((entry) => [entry.slice(0, entry.indexOf('@')), entry.slice(entry.indexOf('@') + 1)] as const));
+  let accessToken = await fetchAccessToken(fetch, settings.tokenUrl, credentials, now, signal);
 
-    for (let fetched = 0; ; fetched++) {
-      const url = new URL(`${settings.apiBaseUrl.replace(/\/+$/, '')}/v4/${locationName}/reviews`);
-      url.searchParams.set('pageSize', String(PAGE_SIZE));
-      url.searchParams.set('orderBy', 'updateTime desc');
-      if (pageToken) url.searchParams.set('pageToken', pageToken);
-      if (pageToken) tokensUsed.add(pageToken);
-      const get = () => safeFetch(fetch, url, { headers: { accept: 'application/json', authorization: `Bearer ${accessToken}` } }, 'Google Business Profile', signal);
-      let res = await get();
-      if (res.status === 401) {
-        accessToken = await fetchAccessToken(fetch, settings.tokenUrl, credentials, now, signal);
-        res = await get();
-      }
-      throwIfRateLimited(res, now, 'Google Business Profile', DEFAULT_RATE_LIMIT_WAIT_MS);
-      if (res.status === 400 && resuming) {
-        // The stored page token is no longer accepted: start this poll again from the first page.
-        await res.body?.cancel().catch(() => undefined);
-        pageToken = undefined;
-        resuming = false;
-        passPages = 0;
+  yield* walkPages({ pageToken: cursor.pending?.pageToken }, MAX_PAGES_PER_POLL, async ({ pageToken }): Promise<PageStep<{ pageToken?: string }>> => {
+    const url = new URL(`${settings.apiBaseUrl}/v4/${locationName}/reviews`);
+    url.searchParams.set('pageSize', String(PAGE_SIZE));
+    url.searchParams.set('orderBy', 'updateTime desc');
+    if (pageToken) url.searchParams.set('pageToken', pageToken);
+    guard.request(pageToken);
+    const get = () => pollFetch(fetch, url, { headers: { accept: 'application/json', authorization: `Bearer ${accessToken}` } }, API, signal);
+    let res = await get();
+    if (res.status === 401) {
+      accessToken = await fetchAccessToken(fetch, settings.tokenUrl, credentials, now, signal);
+      res = await get();
+    }
+    await throwIfRateLimited(res, now, LIMITS, API);
+    if (res.status === 400 && resuming) {
+      // The stored page token is no longer accepted: start this poll again from the first page.
+      await discard(res);
+      resuming = false;
+      passPages = 0;
+      return { next: {} };
+    }
+    if (!res.ok) throw await apiError(res);
+    resuming = false;
+    const list = parseBody(ListSchema, await readJson(res, API), API);
+    const reviews = validItems(ReviewSchema, list.reviews, `${API} reviews`, log);
+    let incomplete = 0;
+
+    const events: NormalizedEvent[] = [];
+    let reachedWatermark = false;
+    for (const review of reviews) {
+      const updated = review.updateTime ?? review.createTime;
+      const name = review.name ?? (review.reviewId ? `${locationName}/reviews/${review.reviewId}` : undefined);
+      if (!updated || !name) {
+        // A review needs name or reviewId, and updateTime or createTime: one without is skipped.
+        incomplete++;
         continue;
       }
-      if (!res.ok) throw await apiError(res);
-      resuming = false;
-      const list = parseBody(ListSchema, await readJson(res, 'Google Business Profile'), EXPECTED);
-      const reviews = validItems(ReviewSchema, list.reviews, 'Google Business Profile reviews').items;
-      let incomplete = 0;
-
-      const events: NormalizedEvent[] = [];
-      let reachedWatermark = false;
-      for (const review of reviews) {
-        const updated = review.updateTime ?? review.createTime;
-        const name = review.name ?? (review.reviewId ? `${locationName}/reviews/${review.reviewId}` : undefined);
-        if (!updated || !name) {
-          // A review needs name or reviewId, and updateTime or createTime: one without is skipped.
-          incomplete++;
-          continue;
-        }
-        if (Date.parse(updated) <= watermarkMs) {
-          reachedWatermark = true;
-          break;
-        }
-        if (!newest || updated > newest) newest = updated;
-        const key = hash(name, 16);
-        const version = hash(`${review.starRating ?? ''}\u0000${review.comment ?? ''}`, 8);
-        const previous = seen.get(key);
-        if (previous === version) continue;
-        seen.delete(key);
-        seen.set(key, version);
-        const existedBefore = previous !== undefined || (cursor.watermark !== undefined && review.createTime !== undefined && review.createTime <= cursor.watermark);
-        events.push({ change: existedBefore ? 'edited' : 'created', draft: toDraft(review, name, locationName, updated) });
+      if (Date.parse(updated) <= watermarkMs) {
+        reachedWatermark = true;
+        break;
       }
-
-      if (incomplete > 0) reportSkipped('Google Business Profile reviews', incomplete, 'name or updateTime');
-      passPages += 1;
-      // The pass also ends on an empty page, a page token seen before in this poll, or a pass grown too long.
-      const stalled = list.reviews.length === 0 || (list.nextPageToken !== undefined && tokensUsed.has(list.nextPageToken)) || passPages >= MAX_PAGES_PER_PASS;
-      const next = reachedWatermark || stalled ? undefined : list.nextPageToken || undefined;
-      const wait = exhaustedWaitMs(res, now, DEFAULT_RATE_LIMIT_WAIT_MS);
-      const seenList = [...seen].slice(-SEEN_LIMIT).map(([k, v]) => `${k}@${v}`);
-      const nextCursor: Cursor = next ? { ...(cursor.watermark && { watermark: cursor.watermark }), pending: { pageToken: next, ...(newest && { newest }), pages: passPages } } : newest ? { watermark: newest } : {};
-      yield { events, state: { ...state, cursor: JSON.stringify(nextCursor), seen: seenList } };
-      if (wait !== undefined) throw new RateLimitedError(wait, 'Google Business Profile rate limit used up (X-RateLimit-Remaining: 0)');
-      if (!next || fetched + 1 >= MAX_PAGES_PER_POLL) return;
-      pageToken = next;
+      if (!newest || updated > newest) newest = updated;
+      const key = hash(name, 16);
+      const version = hash(`${review.starRating ?? ''}\u0000${review.comment ?? ''}`, 8);
+      const previous = seen.get(key);
+      if (previous === version) continue;
+      seen.delete(key);
+      seen.set(key, version);
+      const existedBefore = previous !== undefined || (cursor.watermark !== undefined && review.createTime !== undefined && review.createTime <= cursor.watermark);
+      events.push({ change: existedBefore ? 'edited' : 'created', draft: toDraft(review, name, locationName, updated) });
     }
-  },
-};
+
+    if (incomplete > 0) reportSkipped(log, `${API} reviews`, incomplete, 'name or updateTime');
+    passPages += 1;
+    // The pass also ends on an empty page, a page token seen before in this poll, or a pass grown too long.
+    const stalled = guard.ends(list.nextPageToken, passPages, list.reviews.length === 0);
+    const next = reachedWatermark || stalled ? undefined : list.nextPageToken || undefined;
+    const spent = quotaSpent(res, now, LIMITS, API);
+    const seenList = [...seen].slice(-SEEN_LIMIT).map(([k, v]) => `${k}@${v}`);
+    const nextCursor: Cursor = next ? { ...(cursor.watermark && { watermark: cursor.watermark }), pending: { pageToken: next, ...(newest && { newest }), pages: passPages } } : newest ? { watermark: newest } : {};
+    return { page: { events, state: { ...state, cursor: JSON.stringify(nextCursor), seen: seenList } }, ...(next && { next: { pageToken: next } }), ...(spent && { rateLimited: spent }) };
+  });
+});
 
 interface OAuthCredentials {
   clientId: string;
@@ -205,28 +169,21 @@ interface OAuthCredentials {
   refreshToken: string;
 }
 
-/** The three OAuth keys of the google-business secret; a missing one is named, no value is ever echoed. */
-function oauthCredentials(secret: PlatformSecret | undefined): OAuthCredentials {
-  const missing = (['clientId', 'clientSecret', 'refreshToken'] as const).filter((k) => !secret?.[k]);
-  if (missing.length > 0) throw new Error(`the google-business secret has no ${missing.join(', ')} (needed to poll reviews with an OAuth refresh token)`);
-  return { clientId: secret!['clientId']!, clientSecret: secret!['clientSecret']!, refreshToken: secret!['refreshToken']! };
-}
-
 /** OAuth 2.0 refresh-token grant (RFC 6749 §6) at Google's token endpoint. */
 async function fetchAccessToken(fetch: typeof globalThis.fetch, tokenUrl: string, credentials: OAuthCredentials, now: Date, signal: AbortSignal | undefined): Promise<string> {
   const body = new URLSearchParams({ grant_type: 'refresh_token', client_id: credentials.clientId, client_secret: credentials.clientSecret, refresh_token: credentials.refreshToken });
-  const res = await safeFetch(fetch, tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body }, 'Google token endpoint', signal);
-  throwIfRateLimited(res, now, 'Google token endpoint', DEFAULT_RATE_LIMIT_WAIT_MS);
+  const res = await pollFetch(fetch, tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body }, TOKEN_ENDPOINT, signal);
+  await throwIfRateLimited(res, now, LIMITS, TOKEN_ENDPOINT);
   if (!res.ok) {
-    const code = errorCode(await readJson(res, 'Google token endpoint').catch(() => undefined), 'error');
+    const code = await answeredErrorCode(res, 'error');
     const hint = code === ' (invalid_grant)' ? ': the refresh token was revoked or has expired; authorise again and put the new refreshToken in the google-business secret' : code === ' (invalid_client)' ? ': check clientId/clientSecret in the google-business secret' : '';
-    throw new Error(`Google token endpoint answered ${res.status}${code}${hint}`);
+    throw new Error(`${TOKEN_ENDPOINT} answered ${res.status}${code}${hint}`);
   }
-  return parseBody(TokenSchema, await readJson(res, 'Google token endpoint'), 'an OAuth token response with access_token').access_token;
+  return parseBody(TokenSchema, await readJson(res, TOKEN_ENDPOINT), TOKEN_ENDPOINT).access_token;
 }
 
 async function apiError(res: Response): Promise<Error> {
-  const code = errorCode(await readJson(res, 'Google Business Profile').catch(() => undefined), 'error', 'status');
+  const code = await answeredErrorCode(res, 'error', 'status');
   const hint =
     res.status === 401
       ? ': the access token was refused twice; check that the refresh token was granted the business.manage scope'
@@ -235,7 +192,7 @@ async function apiError(res: Response): Promise<Error> {
         : res.status === 404
           ? ': check the target’s account and location ids (the location must be verified)'
           : '';
-  return new Error(`Google Business Profile answered ${res.status}${code}${hint}`);
+  return new Error(`${API} answered ${res.status}${code}${hint}`);
 }
 
 

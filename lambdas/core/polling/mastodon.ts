@@ -3,44 +3,22 @@ import type { EngagementDraft, EngagementKind } from '../engagement/engagement.s
 import type { ChangeType, NormalizedEvent } from '../platforms/adapter.js';
 import { htmlToText } from '../platforms/mastodon.js';
 import { HttpUrl, IsoDate, MastodonAccountSchema, MastodonStatusSchema, type MastodonAccount } from '../platforms/mastodon-entities.js';
-import { RateLimitedError, retryAfterMs, type Poller, type PollPage, type PollState, type PollTarget } from './poller.js';
-import { apiUrl, clampWaitMs, compareDecimalIds, everySchema, MAX_PAGES_PER_POLL, parseBody, readJson, reportSkipped, request, requireSecret, resetWaitMs, TargetIdSchema, validItems } from './social-api-support.js';
-
-/** Notification types this poller turns into engagements (and may ask the instance for). */
-export const MASTODON_NOTIFICATION_TYPES = ['mention', 'status', 'reblog', 'favourite', 'quote', 'update'] as const;
-
-/** A Mastodon handle: `user` or `user@domain`, with or without a leading `@`. */
-const Handle = z.string().regex(/^@?[A-Za-z0-9_.-]+(?:@[A-Za-z0-9.-]+(?::\d+)?)?$/, 'must be a Mastodon handle such as acme or acme@mastodon.social');
-
-/** Settings of a `mastodon` target in `polling:`: the company's account's notifications on its instance. */
-export const MastodonTargetSchema = z.strictObject({
-  platform: z.literal('mastodon'),
-  id: TargetIdSchema,
-  /** The instance's base URL (where the company's account lives), e.g. https://mastodon.social. */
-  instance: z.url({ protocol: /^https?$/, error: 'must be the instance base URL, such as https://mastodon.social' }),
-  /** Which notifications become engagements; `mention` also carries replies and direct messages. */
-  types: z
-    .array(z.enum(MASTODON_NOTIFICATION_TYPES, { error: `must be one of ${MASTODON_NOTIFICATION_TYPES.join(', ')}` }))
-    .min(1, 'list at least one notification type, such as mention')
-    .default(['mention']),
-  /** The company's account whose token polls (`acme` or `acme@mastodon.social`): the drafts' account, and its own activity is dropped. */
-  account: Handle.optional(),
-  /** Other accounts of the company whose activity is dropped (`user@domain`). */
-  ownAccounts: z.array(Handle).default([]),
-  /** 300 requests / 5 min per account are allowed; a poll costs one or two when quiet. */
-  every: everySchema('PT5M'),
-});
-export type MastodonTarget = z.output<typeof MastodonTargetSchema>;
+import { MastodonTargetSchema } from '../config/poll-targets.schema.js';
+import { credentialedPoller, apiUrl, getJson, parseBody, quotaSpent, readJson, readStoredCursor, reportSkipped, throwIfRateLimited, validItems, type RateLimits } from './http.js';
+import { compareDecimalIds, newestDecimalId } from './decimal-ids.js';
+import { MAX_PAGES_PER_POLL, walkPages, type PageStep } from './page-walk.js';
+import type { Poller } from './poller.js';
 
 /** Notifications per page: Mastodon's maximum (default 40). */
 const PAGE_LIMIT = 80;
 const LABEL = 'mastodon';
-const RATE_LIMIT_FALLBACK_MS = 5 * 60_000;
+const LIMITS: RateLimits = { fallbackMs: 5 * 60_000, reset: ['X-RateLimit-Reset'], remaining: ['X-RateLimit-Remaining'] };
 
 const AccountSchema = MastodonAccountSchema;
 type Account = MastodonAccount;
 
-const StatusSchema = MastodonStatusSchema.extend({
+const StatusSchema = z.object({
+  ...MastodonStatusSchema.shape,
   quote: z.object({ quoted_status: z.object({ uri: HttpUrl }).nullish() }).nullish().catch(undefined),
 });
 type Status = z.output<typeof StatusSchema>;
@@ -71,8 +49,9 @@ const DecimalId = z.string().regex(/^\d{1,30}$/);
  *   as numbers — until a page comes back empty. Every page's state holds its own cursor, so a poll
  *   that fails part-way resumes after the last delivered page; at most
  *   {@link MAX_PAGES_PER_POLL} pages are read per poll, the next poll continues.
- * - First poll (no cursor): only the newest page (80 notifications) is read and emitted, and the
- *   cursor starts there — older history is not backfilled.
+ * - First poll (no cursor, or a stored one that no longer reads: {@link readStoredCursor}): only
+ *   the newest page (80 notifications) is read and emitted, and the cursor starts there — older
+ *   history is not backfilled.
  * - Rate limits (✅ headers, instance-configurable): 429 → {@link RateLimitedError} after
  *   `Retry-After`, else `X-RateLimit-Reset` (an ISO time; unix seconds accepted), else 5 minutes;
  *   503 likewise when it has a Retry-After (else a failure). `X-RateLimit-Remaining: 0` on a good answer → the page is delivered, then the
@@ -100,64 +79,49 @@ const DecimalId = z.string().regex(/^\d{1,30}$/);
  * - Unknown or unrequested notification types (follow, poll, admin.*) yield nothing but still
  *   move the cursor.
  */
-export const mastodonPoller: Poller = {
-  platform: 'mastodon',
-  secretKeys: ['accessToken'],
-  async *poll(target: PollTarget, state: PollState, { fetch, now, secret, signal }): AsyncGenerator<PollPage> {
-    const settings = MastodonTargetSchema.parse(target);
-    const token = requireSecret(secret, 'mastodon', 'accessToken');
-    const host = new URL(settings.instance).host;
-    const own = new Set([settings.account, ...settings.ownAccounts].filter((h): h is string => h !== undefined).map((h) => qualify(h, host)));
-    const scope: Scope = { host, own, types: new Set(settings.types), account: settings.account ? qualify(settings.account, host) : undefined };
-    let cursor = state.cursor && DecimalId.safeParse(state.cursor).success ? state.cursor : undefined;
-    if (state.cursor && cursor === undefined) throw new Error('the stored mastodon cursor is unreadable; delete the target\'s poll state to start again from the newest notifications');
-    for (let pageNo = 0; pageNo < MAX_PAGES_PER_POLL; pageNo++) {
-      const url = apiUrl(settings.instance, '/api/v1/notifications', [...settings.types.map((t) => ['types[]', t] as const), ['limit', String(PAGE_LIMIT)], ['min_id', cursor]]);
-      const res = await request(fetch, url, { authorization: `Bearer ${token}` }, LABEL, signal);
-      // 503 is a rate limit only with Retry-After; without it, it is a failure like any 5xx.
-      if (res.status === 429 || (res.status === 503 && res.headers.get('retry-after'))) {
-        await res.body?.cancel().catch(() => undefined);
-        const wait = res.headers.get('retry-after') ? retryAfterMs(res.headers.get('retry-after'), now, RATE_LIMIT_FALLBACK_MS) : resetWaitMs(res.headers.get('x-ratelimit-reset'), now);
-        throw new RateLimitedError(clampWaitMs(wait, RATE_LIMIT_FALLBACK_MS), `mastodon answered ${res.status}`);
-      }
-      if (res.status === 401 || res.status === 403) throw new Error(`mastodon answered ${res.status}: the accessToken is invalid or lacks the read:notifications scope`);
-      if (!res.ok) throw new Error(`mastodon answered ${res.status}`);
-      const raw = parseBody(PageSchema, await readJson(res, LABEL), LABEL);
-      // Ids of every entry that has one, valid or not: the cursor moves past malformed ones too.
-      const ids = raw.flatMap((n) => {
-        const id = DecimalId.safeParse((n as { id?: unknown } | null)?.id);
-        return id.success ? [id.data] : [];
-      });
-      const { items } = validItems(NotificationSchema, raw, `${LABEL} notifications`);
-      // Already delivered (at or below the cursor): an instance that ignores min_id must not re-emit them.
-      const page = items.filter((n) => cursor === undefined || compareDecimalIds(n.id, cursor) > 0);
-      const newest = ids.reduce<string | undefined>((max, id) => (max === undefined || compareDecimalIds(id, max) > 0 ? id : max), undefined);
-      // The Link header's rel="prev" min_id is the documented resume point; it never moves the cursor behind the page.
-      const linked = prevMinId(res.headers.get('link'));
-      const candidate = newest === undefined ? undefined : linked !== undefined && compareDecimalIds(linked, newest) > 0 ? linked : newest;
-      const advanced = candidate !== undefined && (cursor === undefined || compareDecimalIds(candidate, cursor) > 0);
-      const nextCursor = advanced ? candidate : cursor;
-      const ordered = [...page].sort((a, b) => compareDecimalIds(a.id, b.id));
-      const events: NormalizedEvent[] = [];
-      let skipped = 0;
-      for (const n of ordered) {
-        const result = notificationEvents(n, scope);
-        if (result === undefined) skipped++;
-        else events.push(...result);
-      }
-      if (skipped > 0) reportSkipped(`${LABEL} notifications`, skipped, 'status');
-      yield { events, state: { ...state, ...(nextCursor !== undefined && { cursor: nextCursor }) } };
-      const remaining = res.headers.get('x-ratelimit-remaining');
-      if (remaining !== null && remaining.trim() !== '' && Number(remaining) <= 0) {
-        throw new RateLimitedError(clampWaitMs(resetWaitMs(res.headers.get('x-ratelimit-reset'), now), RATE_LIMIT_FALLBACK_MS), 'mastodon rate limit reached (X-RateLimit-Remaining: 0)');
-      }
-      // The first poll reads only the newest page; later polls read forward until a page is empty
-      // or brings nothing newer (a cursor that does not move would read the same page again).
-      if (cursor === undefined || raw.length === 0 || !advanced || page.length === 0) return;
-      cursor = nextCursor;
+export const mastodonPoller: Poller = credentialedPoller('mastodon', MastodonTargetSchema, ['accessToken'], async function* (settings, { accessToken: token }, state, { fetch, now, signal, log }) {
+  const host = new URL(settings.instance).host;
+  const own = new Set([settings.account, ...settings.ownAccounts].filter((h): h is string => h !== undefined).map((h) => qualify(h, host)));
+  const scope: Scope = { host, own, types: new Set(settings.types), account: settings.account ? qualify(settings.account, host) : undefined };
+  const start = readStoredCursor(DecimalId, state.cursor, LABEL, log, 'text');
+
+  yield* walkPages(start, MAX_PAGES_PER_POLL, async (cursor): Promise<PageStep<string | undefined>> => {
+    const url = apiUrl(settings.instance, '/api/v1/notifications', [...settings.types.map((t) => ['types[]', t] as const), ['limit', String(PAGE_LIMIT)], ['min_id', cursor]]);
+    const res = await getJson(fetch, url, { authorization: `Bearer ${token}` }, LABEL, signal);
+    await throwIfRateLimited(res, now, LIMITS, LABEL);
+    if (res.status === 401 || res.status === 403) throw new Error(`mastodon answered ${res.status}: the accessToken is invalid or lacks the read:notifications scope`);
+    if (!res.ok) throw new Error(`mastodon answered ${res.status}`);
+    const raw = parseBody(PageSchema, await readJson(res, LABEL), LABEL);
+    // Ids of every entry that has one, valid or not: the cursor moves past malformed ones too.
+    const ids = raw.flatMap((n) => {
+      const id = DecimalId.safeParse((n as { id?: unknown } | null)?.id);
+      return id.success ? [id.data] : [];
+    });
+    const items = validItems(NotificationSchema, raw, `${LABEL} notifications`, log);
+    // Already delivered (at or below the cursor): an instance that ignores min_id must not re-emit them.
+    const page = items.filter((n) => cursor === undefined || compareDecimalIds(n.id, cursor) > 0);
+    const newest = newestDecimalId(ids);
+    // The Link header's rel="prev" min_id is the documented resume point; it never moves the cursor behind the page.
+    const linked = prevMinId(res.headers.get('link'));
+    const candidate = newest === undefined ? undefined : linked !== undefined && compareDecimalIds(linked, newest) > 0 ? linked : newest;
+    const advanced = candidate !== undefined && (cursor === undefined || compareDecimalIds(candidate, cursor) > 0);
+    const nextCursor = advanced ? candidate : cursor;
+    const ordered = [...page].sort((a, b) => compareDecimalIds(a.id, b.id));
+    const events: NormalizedEvent[] = [];
+    let skipped = 0;
+    for (const n of ordered) {
+      const result = notificationEvents(n, scope);
+      if (result === undefined) skipped++;
+      else events.push(...result);
     }
-  },
-};
+    if (skipped > 0) reportSkipped(log, `${LABEL} notifications`, skipped, 'status');
+    const spent = quotaSpent(res, now, LIMITS, LABEL);
+    // The first poll reads only the newest page; later polls read forward until a page is empty
+    // or brings nothing newer (a cursor that does not move would read the same page again).
+    const more = cursor !== undefined && raw.length > 0 && advanced && page.length > 0;
+    return { page: { events, state: { ...state, ...(nextCursor !== undefined && { cursor: nextCursor }) } }, ...(more && { next: nextCursor }), ...(spent && { rateLimited: spent }) };
+  });
+});
 
 interface Scope {
   host: string;

@@ -1,5 +1,8 @@
+import * as z from 'zod';
 import type { NormalizedEvent } from '../platforms/adapter.js';
-import { RateLimitedError, type PollPage, type PollState } from './poller.js';
+import { readStoredCursor } from './http.js';
+import { MAX_PAGES_PER_POLL, passGuard, walkPages, type PageStep } from './page-walk.js';
+import type { PollLog, PollPage, PollState } from './poller.js';
 
 /** One item of a newest-first page. */
 export interface WalkItem {
@@ -31,10 +34,12 @@ export interface WalkOptions {
    * indexing lag, equal timestamps). Items in that band are told apart by `seen`.
    */
   slackMs: number;
-  /** Pages per poll at most; an unfinished walk resumes at the next poll. */
-  maxPages: number;
+  /** Pages per poll at most (default {@link MAX_PAGES_PER_POLL}); an unfinished walk resumes at the next poll. */
+  maxPages?: number;
   /** Keys remembered in `seen` at most (newest kept). */
   seenLimit: number;
+  /** Where an unreadable stored cursor is reported. */
+  log?: PollLog;
   /** Fetches the page at an API cursor (undefined: the newest page). */
   fetchPage(next: string | undefined): Promise<WalkPage>;
 }
@@ -47,6 +52,13 @@ interface WalkCursor {
   /** A walk down from the top that has not reached the floor yet: the next page, and the top's time. */
   walk?: { next: string; ceiling: string; pages?: number };
 }
+
+/**
+ * The usual `slackMs`: listings in the order things were made or indexed (Reddit's `/new`,
+ * Bluesky notifications) lag little; search results may be indexed minutes after their time.
+ */
+export const LISTING_SLACK_MS = 2 * 60_000;
+export const SEARCH_SLACK_MS = 15 * 60_000;
 
 /** Pages one walk reads at most, across polls, in units of `maxPages`: a cursor chain that never ends is cut here. */
 const WALK_PAGE_LIMIT_FACTOR = 5;
@@ -67,26 +79,26 @@ const WALK_PAGE_LIMIT_FACTOR = 5;
  * - A resumed walk whose first page comes back empty (the anchor item was removed meanwhile) is
  *   abandoned without moving the floor, and the poll walks down from the top instead; `seen`
  *   keeps the already delivered items from being emitted twice.
- * - When a page says the quota is spent, the page is delivered and then {@link RateLimitedError}
- *   is thrown, so the runner stores the page's state and waits for the reset.
+ * - When a page says the quota is spent, the page is delivered and then the poll stops (see
+ *   {@link walkPages}), so the runner stores the page's state and waits for the reset.
  */
 export async function* walkNewestFirst(options: WalkOptions): AsyncGenerator<PollPage> {
-  const { source, state, now, slackMs, maxPages, seenLimit } = options;
+  const { source, state, now, slackMs, maxPages = MAX_PAGES_PER_POLL, seenLimit } = options;
   const nowMs = now.getTime();
   const seen = readSeen(state.seen);
-  let cursor = readCursor(state.cursor, source);
-  let resumed = cursor.walk !== undefined;
+  const start = readCursor(state.cursor, source, options.log);
+  let resumed = start.walk !== undefined;
   let pageInWalk = 0;
   /** API cursors requested by this poll: a listing that hands one out again is cycling. */
-  const requested = new Set<string>();
+  const guard = passGuard(maxPages * WALK_PAGE_LIMIT_FACTOR);
 
-  for (let pages = 0; pages < maxPages; pages++) {
+  yield* walkPages(start, maxPages, async (cursor): Promise<PageStep<WalkCursor>> => {
     const walk = cursor.walk;
-    if (walk) requested.add(walk.next);
+    guard.request(walk?.next);
     const page = await options.fetchPage(walk?.next);
-    const walkPages = (walk?.pages ?? 0) + 1;
+    const walkLength = (walk?.pages ?? 0) + 1;
     // A cursor seen before in this poll, or a walk grown too long, ends the walk as the listing's end would.
-    const cycling = page.next !== undefined && (requested.has(page.next) || walkPages >= maxPages * WALK_PAGE_LIMIT_FACTOR);
+    const cycling = page.next !== undefined && guard.ends(page.next, walkLength, false);
     const floor = cursor.floor === undefined ? undefined : Date.parse(cursor.floor);
     const lower = floor === undefined ? undefined : floor - slackMs;
     const events: NormalizedEvent[] = [];
@@ -104,48 +116,52 @@ export async function* walkNewestFirst(options: WalkOptions): AsyncGenerator<Pol
       seen.set(item.key, at);
     }
 
+    let next: WalkCursor;
     let finished = false;
     if (resumed && pageInWalk === 0 && page.items.length === 0) {
-      cursor = { source, ...(cursor.floor && { floor: cursor.floor }) };
+      next = { source, ...(cursor.floor && { floor: cursor.floor }) };
       finished = true;
     } else {
       const ceiling = walk ? Date.parse(walk.ceiling) : newest;
       if (floor === undefined || reachedFloor || !page.next || cycling || page.items.length === 0 || ceiling === undefined) {
         const top = Math.max(floor ?? -Infinity, ceiling ?? -Infinity);
-        cursor = { source, ...(Number.isFinite(top) && { floor: new Date(top).toISOString() }) };
+        next = { source, ...(Number.isFinite(top) && { floor: new Date(top).toISOString() }) };
         prune(seen, Number.isFinite(top) ? top - slackMs : -Infinity);
         finished = true;
       } else {
-        cursor = { source, ...(cursor.floor && { floor: cursor.floor }), walk: { next: page.next, ceiling: new Date(ceiling).toISOString(), pages: walkPages } };
+        next = { source, ...(cursor.floor && { floor: cursor.floor }), walk: { next: page.next, ceiling: new Date(ceiling).toISOString(), pages: walkLength } };
       }
     }
 
-    yield { events, state: { ...state, cursor: JSON.stringify(cursor), seen: writeSeen(seen, seenLimit) } };
-    if (page.rateLimited) throw new RateLimitedError(page.rateLimited.retryAfterMs, page.rateLimited.reason);
+    const delivered: PageStep<WalkCursor> = { page: { events, state: { ...state, cursor: JSON.stringify(next), seen: writeSeen(seen, seenLimit) } }, ...(page.rateLimited && { rateLimited: page.rateLimited }) };
     if (!finished) {
       pageInWalk++;
-      continue;
+      return { ...delivered, next };
     }
     // A finished resumed (or abandoned) walk is followed by a fresh walk from the top.
-    if (!resumed) return;
+    if (!resumed) return delivered;
     resumed = false;
     pageInWalk = 0;
-  }
+    return { ...delivered, next };
+  });
 }
 
-function readCursor(text: string | undefined, source: string): WalkCursor {
-  if (!text) return { source };
-  try {
-    const c = JSON.parse(text) as Partial<WalkCursor> | null;
-    if (!c || c.source !== source) return { source };
-    const floor = typeof c.floor === 'string' && Number.isFinite(Date.parse(c.floor)) ? c.floor : undefined;
-    const pages = typeof c.walk?.pages === 'number' && Number.isSafeInteger(c.walk.pages) && c.walk.pages > 0 ? c.walk.pages : undefined;
-    const walk = c.walk && typeof c.walk.next === 'string' && typeof c.walk.ceiling === 'string' && Number.isFinite(Date.parse(c.walk.ceiling)) ? { next: c.walk.next, ceiling: c.walk.ceiling, ...(pages && { pages }) } : undefined;
-    // A walk is only resumable down to a known floor; without one the poll starts over.
-    return { source, ...(floor && { floor }), ...(floor && walk && { walk }) };
-  } catch {
-    return { source };
-  }
+const WalkCursorSchema = z.object({
+  source: z.string(),
+  floor: z.string().refine((s) => Number.isFinite(Date.parse(s))).optional().catch(undefined),
+  walk: z
+    .object({ next: z.string(), ceiling: z.string().refine((s) => Number.isFinite(Date.parse(s))), pages: z.number().int().positive().optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
+});
+
+/** The stored walk, read by the toolkit's cursor policy; a walk of another source (the target's settings changed) starts over. */
+function readCursor(text: string | undefined, source: string, log: PollLog | undefined): WalkCursor {
+  const c = readStoredCursor(WalkCursorSchema, text, source, log);
+  if (!c || c.source !== source) return { source };
+  const walk = c.walk && { next: c.walk.next, ceiling: c.walk.ceiling, ...(c.walk.pages && Number.isSafeInteger(c.walk.pages) && { pages: c.walk.pages }) };
+  // A walk is only resumable down to a known floor; without one the poll starts over.
+  return { source, ...(c.floor && { floor: c.floor }), ...(c.floor && walk && { walk }) };
 }
 
 /** `seen` entries are `<key>@<epoch ms>`; unreadable ones are dropped. */

@@ -25,7 +25,10 @@ export interface PollTarget {
   [setting: string]: unknown;
 }
 
-/** What a poller may use: HTTP (fetch), the clock and the platform's secret. */
+/** Where a poller reports what is worth knowing but fails nothing (skipped items, a cursor started afresh). */
+export type PollLog = (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => void;
+
+/** What a poller may use: HTTP (fetch), the clock, the platform's secret and the run's log. */
 export interface PollContext {
   /** Already bounded by a per-request timeout and the run's deadline. */
   fetch: typeof fetch;
@@ -33,6 +36,8 @@ export interface PollContext {
   secret?: PlatformSecret;
   /** Aborts at the run's deadline: a poller may check it to stop between pages. */
   signal?: AbortSignal;
+  /** The run's log (the runner adds the platform and target); none: nothing is reported. */
+  log?: PollLog;
 }
 
 /** A page of a poll: the events found and the state to resume from after them. */
@@ -62,6 +67,16 @@ export class RateLimitedError extends Error {
     super(message);
     this.name = 'RateLimitedError';
   }
+}
+
+/** Shortest and longest wait a source may ask for (a reset in the past or years ahead is not trusted). */
+export const MIN_WAIT_MS = 60_000;
+export const MAX_WAIT_MS = 24 * 60 * 60_000;
+
+/** A requested wait made finite and bounded to [1 minute, 24 hours]; absent or not finite → `fallbackMs` (bounded too). */
+export function clampWaitMs(ms: number | undefined, fallbackMs = 15 * 60_000): number {
+  const value = ms !== undefined && Number.isFinite(ms) ? ms : fallbackMs;
+  return Math.min(MAX_WAIT_MS, Math.max(MIN_WAIT_MS, Number.isFinite(value) ? value : MIN_WAIT_MS));
 }
 
 /** Reads a Retry-After header (seconds or an HTTP date) as milliseconds from `now`. */

@@ -1,59 +1,15 @@
 import * as z from 'zod';
 import type { EngagementDraft } from '../engagement/engagement.schema.js';
-import { baseUrlSchema, digest, everySchema, failUnlessOk, parseBody, quotaSpent, readJson, requireSecret, resetHeaderMs, targetIdSchema } from './api-polling.js';
-import { walkNewestFirst, type WalkItem, type WalkPage } from './newest-first-walk.js';
-import type { Poller, PollPage, PollState, PollTarget } from './poller.js';
-import { clampWaitMs, reportSkipped, safeFetch } from './social-api-support.js';
-
-const SUBREDDIT = /^[A-Za-z0-9][A-Za-z0-9_]{1,20}$/;
-
-/** Settings of a `reddit` target in `polling:`. */
-export const RedditTargetSchema = z
-  .strictObject({
-    platform: z.literal('reddit'),
-    id: targetIdSchema,
-    /** A subreddit name without `r/`; several joined with `+` (`acme+acmehelp`). */
-    subreddit: z
-      .string()
-      .refine((s) => s.split('+').every((name) => SUBREDDIT.test(name)), 'must be a subreddit name without "r/" (2–21 letters, digits or underscores), several joined with "+"')
-      .optional(),
-    /** A Reddit search (posts only), site-wide or, with `subreddit`, within it. */
-    query: z.string().trim().min(1, 'must not be empty').max(512, 'must be at most 512 characters').optional(),
-    /** With `subreddit` alone: its newest posts (`/new`) or its newest comments (`/comments`). */
-    listing: z.enum(['posts', 'comments'], { error: 'must be "posts" or "comments"' }).default('posts'),
-    /** The company's Reddit usernames (without `u/`): their posts and comments are not emitted. */
-    ownAccounts: z.array(z.string().regex(/^[A-Za-z0-9_-]{3,20}$/, 'must be a Reddit username without "u/"')).default([]),
-    /** Reddit wants `<platform>:<app ID>:<version> (by /u/<username>)`; generic agents are throttled. */
-    userAgent: z
-      .string()
-      .regex(/^[\x20-\x7e]{10,256}$/, 'must be 10–256 printable ASCII characters, e.g. "server:com.example.switchboard:1.0 (by /u/acme)"')
-      .optional(),
-    apiBaseUrl: baseUrlSchema('https://oauth.reddit.com'),
-    /** Where the OAuth token is requested (`/api/v1/access_token`). */
-    authBaseUrl: baseUrlSchema('https://www.reddit.com'),
-    every: everySchema('PT5M'),
-  })
-  .superRefine((t, ctx) => {
-    if (!t.subreddit && !t.query) {
-      ctx.addIssue({ code: 'custom', path: ['subreddit'], message: 'set subreddit (its newest posts or comments), query (a search), or both (a search within the subreddit)' });
-    }
-    if (t.query && t.listing === 'comments') {
-      ctx.addIssue({ code: 'custom', path: ['listing'], message: 'Reddit search finds posts only: listing "comments" needs subreddit without query' });
-    }
-  });
-
-/** A `reddit` target after its defaults are applied. */
-export type RedditTarget = z.infer<typeof RedditTargetSchema>;
+import { RedditTargetSchema, type RedditTarget } from '../config/poll-targets.schema.js';
+import { credentialedPoller, digest, discard, failUnlessOk, parseBody, pollFetch, quotaSpent, readJson, reportSkipped, type RateLimits } from './http.js';
+import { LISTING_SLACK_MS, SEARCH_SLACK_MS, walkNewestFirst, type WalkItem, type WalkPage } from './newest-first-walk.js';
+import type { Poller } from './poller.js';
 
 const DEFAULT_USER_AGENT = 'server:switchboard:0.1.0 (engagement listening; set userAgent to name your app and Reddit account)';
 const PAGE_SIZE = 100;
-const MAX_PAGES = 10;
 const SEEN_LIMIT = 2000;
-/** Listings are in creation order as things are made; search results may be indexed minutes late. */
-const LISTING_SLACK_MS = 2 * 60_000;
-const SEARCH_SLACK_MS = 15 * 60_000;
 /** Reddit's window is ten minutes: the longest a spent quota can last. */
-const RATE_WINDOW_MS = 10 * 60_000;
+const LIMITS: RateLimits = { fallbackMs: 10 * 60_000, reset: ['X-Ratelimit-Reset'], remaining: ['X-Ratelimit-Remaining'] };
 const TOKEN_MARGIN_MS = 60_000;
 
 const TokenSchema = z.object({ access_token: z.string().min(1), expires_in: z.number().positive().optional() });
@@ -131,122 +87,112 @@ function listingOf(t: RedditTarget): { source: string; path: string; params: Rec
 export function createRedditPoller(): Poller {
   const tokens = new Map<string, Promise<Token>>();
 
-  return {
-    platform: 'reddit',
-    secretKeys: ['clientId', 'clientSecret'],
-    async *poll(target: PollTarget, state: PollState, { fetch, now, secret, signal }): AsyncGenerator<PollPage> {
-      const t = RedditTargetSchema.parse(target);
-      const { clientId, clientSecret } = requireSecret(secret, ['clientId', 'clientSecret'], 'reddit');
-      const userAgent = t.userAgent ?? DEFAULT_USER_AGENT;
-      const cacheKey = `${t.authBaseUrl}\u0000${clientId}\u0000${digest(clientSecret)}`;
+  return credentialedPoller('reddit', RedditTargetSchema, ['clientId', 'clientSecret'], async function* (t, { clientId, clientSecret }, state, { fetch, now, signal, log }) {
+    const userAgent = t.userAgent ?? DEFAULT_USER_AGENT;
+    const cacheKey = `${t.authBaseUrl}\u0000${clientId}\u0000${digest(clientSecret)}`;
 
-      const requestToken = async (): Promise<Token> => {
-        const res = await safeFetch(fetch, `${t.authBaseUrl}/api/v1/access_token`, {
-          method: 'POST',
-          headers: {
-            authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
-            'content-type': 'application/x-www-form-urlencoded',
-            accept: 'application/json',
-            'user-agent': userAgent,
-          },
-          body: 'grant_type=client_credentials',
-        }, 'reddit token endpoint', signal);
-        if (res.status === 401 || res.status === 403) {
-          await res.body?.cancel().catch(() => undefined);
-          throw new Error(`reddit refused the app credentials (${res.status}); check clientId and clientSecret in the reddit secret`);
-        }
-        await failUnlessOk(res, 'reddit token endpoint', now, 'x-ratelimit-reset', RATE_WINDOW_MS);
-        const body = parseBody(TokenSchema, await readJson(res, 'reddit token endpoint'), 'reddit token endpoint');
-        return { value: body.access_token, expiresAt: now.getTime() + (body.expires_in ?? 3600) * 1000 - TOKEN_MARGIN_MS };
-      };
+    const requestToken = async (): Promise<Token> => {
+      const res = await pollFetch(fetch, `${t.authBaseUrl}/api/v1/access_token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+          'user-agent': userAgent,
+        },
+        body: 'grant_type=client_credentials',
+      }, 'reddit token endpoint', signal);
+      if (res.status === 401 || res.status === 403) {
+        await discard(res);
+        throw new Error(`reddit refused the app credentials (${res.status}); check clientId and clientSecret in the reddit secret`);
+      }
+      await failUnlessOk(res, now, LIMITS, 'reddit token endpoint');
+      const body = parseBody(TokenSchema, await readJson(res, 'reddit token endpoint'), 'reddit token endpoint');
+      return { value: body.access_token, expiresAt: now.getTime() + (body.expires_in ?? 3600) * 1000 - TOKEN_MARGIN_MS };
+    };
 
-      /** The cached token, or a new one when it has expired or `stale` was refused. */
-      const token = async (stale?: string): Promise<string> => {
-        const cached = tokens.get(cacheKey);
-        if (cached) {
-          const current = await cached.catch(() => undefined);
-          if (current && current.value !== stale && current.expiresAt > now.getTime()) return current.value;
-          if (tokens.get(cacheKey) !== cached) return token(stale);
-        }
-        const pending = requestToken();
-        tokens.set(cacheKey, pending);
-        pending.catch(() => tokens.get(cacheKey) === pending && tokens.delete(cacheKey));
-        return (await pending).value;
-      };
+    /** The cached token, or a new one when it has expired or `stale` was refused. */
+    const token = async (stale?: string): Promise<string> => {
+      const cached = tokens.get(cacheKey);
+      if (cached) {
+        const current = await cached.catch(() => undefined);
+        if (current && current.value !== stale && current.expiresAt > now.getTime()) return current.value;
+        if (tokens.get(cacheKey) !== cached) return token(stale);
+      }
+      const pending = requestToken();
+      tokens.set(cacheKey, pending);
+      pending.catch(() => tokens.get(cacheKey) === pending && tokens.delete(cacheKey));
+      return (await pending).value;
+    };
 
-      const { source, path, params, search } = listingOf(t);
-      const own = new Set(t.ownAccounts.map((a) => a.toLowerCase()));
-      const listingAccount = !search;
+    const { source, path, params, search } = listingOf(t);
+    const own = new Set(t.ownAccounts.map((a) => a.toLowerCase()));
+    const listingAccount = !search;
 
-      const get = async (url: URL, bearer: string) =>
-        safeFetch(fetch, url, { headers: { authorization: `bearer ${bearer}`, accept: 'application/json', 'user-agent': userAgent } }, `reddit ${source}`, signal);
+    const get = async (url: URL, bearer: string) =>
+      pollFetch(fetch, url, { headers: { authorization: `bearer ${bearer}`, accept: 'application/json', 'user-agent': userAgent } }, `reddit ${source}`, signal);
 
-      const fetchPage = async (after: string | undefined): Promise<WalkPage> => {
-        const url = new URL(`${t.apiBaseUrl}${path}`);
-        for (const [k, v] of Object.entries({ ...params, limit: String(PAGE_SIZE), raw_json: '1', ...(after && { after }) })) url.searchParams.set(k, v);
-        const first = await token();
-        let res = await get(url, first);
+    const fetchPage = async (after: string | undefined): Promise<WalkPage> => {
+      const url = new URL(`${t.apiBaseUrl}${path}`);
+      for (const [k, v] of Object.entries({ ...params, limit: String(PAGE_SIZE), raw_json: '1', ...(after && { after }) })) url.searchParams.set(k, v);
+      const first = await token();
+      let res = await get(url, first);
+      if (res.status === 401) {
+        await discard(res);
+        res = await get(url, await token(first));
         if (res.status === 401) {
-          await res.body?.cancel().catch(() => undefined);
-          res = await get(url, await token(first));
-          if (res.status === 401) {
-            await res.body?.cancel().catch(() => undefined);
-            throw new Error(`reddit refused a new app-only token for ${source} (401)`);
-          }
+          await discard(res);
+          throw new Error(`reddit refused a new app-only token for ${source} (401)`);
         }
-        await failUnlessOk(res, `reddit ${source}`, now, 'x-ratelimit-reset', RATE_WINDOW_MS);
-        const listing = parseBody(ListingSchema, await readJson(res, `reddit ${source}`), `reddit ${source}`);
-        const results = listing.data.children.map((child) => thing(child.kind, child.data));
-        const items = results.flatMap((r) => r ?? []);
-        const invalid = results.filter((r) => r === undefined).length;
-        if (invalid > 0) reportSkipped(`reddit ${source}`, invalid);
-        const spent = quotaSpent(res.headers.get('x-ratelimit-remaining'));
-        return {
-          items,
-          ...(listing.data.after && { next: listing.data.after }),
-          ...(spent && { rateLimited: { retryAfterMs: clampWaitMs(resetHeaderMs(res.headers.get('x-ratelimit-reset'), now), RATE_WINDOW_MS), reason: `reddit quota spent (x-ratelimit-remaining 0) after ${source}` } }),
-        };
-      };
+      }
+      await failUnlessOk(res, now, LIMITS, `reddit ${source}`);
+      const listing = parseBody(ListingSchema, await readJson(res, `reddit ${source}`), `reddit ${source}`);
+      const results = listing.data.children.map((child) => thing(child.kind, child.data));
+      const items = results.flatMap((r) => r ?? []);
+      const invalid = results.filter((r) => r === undefined).length;
+      if (invalid > 0) reportSkipped(log, `reddit ${source}`, invalid);
+      const spent = quotaSpent(res, now, LIMITS, `reddit ${source}`);
+      return { items, ...(listing.data.after && { next: listing.data.after }), ...(spent && { rateLimited: spent }) };
+    };
 
-      /** The walk items of a child; undefined when it is malformed (it is skipped, the walk goes on past it). */
-      const thing = (kind: string, data: unknown): WalkItem[] | undefined => {
-        if (kind === 't3') {
-          const parsed = PostSchema.safeParse(data);
-          if (!parsed.success) return undefined;
-          const post = parsed.data;
-          const text = post.selftext ? `${post.title}\n\n${post.selftext}` : post.title;
-          return [item(post, { kind: 'post', text, thread: { conversationId: post.name } })];
-        }
-        if (kind === 't1') {
-          const parsed = CommentSchema.safeParse(data);
-          if (!parsed.success) return undefined;
-          const comment = parsed.data;
-          const kindOf = comment.parent_id.startsWith('t1_') ? 'reply' : 'comment';
-          return [item(comment, { kind: kindOf, text: comment.body, thread: { parentId: comment.parent_id, conversationId: comment.link_id } })];
-        }
-        return [];
-      };
+    /** The walk items of a child; undefined when it is malformed (it is skipped, the walk goes on past it). */
+    const thing = (kind: string, data: unknown): WalkItem[] | undefined => {
+      if (kind === 't3') {
+        const parsed = PostSchema.safeParse(data);
+        if (!parsed.success) return undefined;
+        const post = parsed.data;
+        const text = post.selftext ? `${post.title}\n\n${post.selftext}` : post.title;
+        return [item(post, { kind: 'post', text, thread: { conversationId: post.name } })];
+      }
+      if (kind === 't1') {
+        const parsed = CommentSchema.safeParse(data);
+        if (!parsed.success) return undefined;
+        const comment = parsed.data;
+        const kindOf = comment.parent_id.startsWith('t1_') ? 'reply' : 'comment';
+        return [item(comment, { kind: kindOf, text: comment.body, thread: { parentId: comment.parent_id, conversationId: comment.link_id } })];
+      }
+      return [];
+    };
 
-      const item = (thing: z.infer<typeof ThingBase>, parts: Pick<EngagementDraft, 'kind' | 'text' | 'thread'>): WalkItem => {
-        const at = Math.round(thing.created_utc * 1000);
-        if (own.has(thing.author.toLowerCase())) return { key: thing.name, at };
-        const draft: EngagementDraft = {
-          platform: 'reddit',
-          kind: parts.kind,
-          externalId: thing.name,
-          url: `https://www.reddit.com${thing.permalink}`,
-          text: parts.text,
-          createdAt: new Date(at).toISOString(),
-          author: { id: thing.author_fullname || thing.author || 'unknown', handle: thing.author, name: thing.author },
-          ...(listingAccount && { account: { id: `r/${thing.subreddit}` } }),
-          ...(parts.thread && { thread: parts.thread }),
-        };
-        return { key: thing.name, at, event: { change: 'created', draft } };
+    const item = (thing: z.infer<typeof ThingBase>, parts: Pick<EngagementDraft, 'kind' | 'text' | 'thread'>): WalkItem => {
+      const at = Math.round(thing.created_utc * 1000);
+      if (own.has(thing.author.toLowerCase())) return { key: thing.name, at };
+      const draft: EngagementDraft = {
+        platform: 'reddit',
+        kind: parts.kind,
+        externalId: thing.name,
+        url: `https://www.reddit.com${thing.permalink}`,
+        text: parts.text,
+        createdAt: new Date(at).toISOString(),
+        author: { id: thing.author_fullname || thing.author || 'unknown', handle: thing.author, name: thing.author },
+        ...(listingAccount && { account: { id: `r/${thing.subreddit}` } }),
+        ...(parts.thread && { thread: parts.thread }),
       };
+      return { key: thing.name, at, event: { change: 'created', draft } };
+    };
 
-      yield* walkNewestFirst({ source, state, now, slackMs: search ? SEARCH_SLACK_MS : LISTING_SLACK_MS, maxPages: MAX_PAGES, seenLimit: SEEN_LIMIT, fetchPage });
-    },
-  };
+    yield* walkNewestFirst({ source, state, now, slackMs: search ? SEARCH_SLACK_MS : LISTING_SLACK_MS, seenLimit: SEEN_LIMIT, log, fetchPage });
+  });
 }
 
 /** The registered Reddit poller (one token cache per Lambda container). */

@@ -1,18 +1,10 @@
 import { createHash } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
-import * as z from 'zod';
 import type { EngagementDraft } from '../engagement/engagement.schema.js';
 import type { NormalizedEvent } from '../platforms/adapter.js';
-import { RateLimitedError, retryAfterMs, type Poller, type PollPage, type PollState, type PollTarget } from './poller.js';
-
-/** Settings of an `rss` target in `polling:`. */
-export const RssTargetSchema = z.strictObject({
-  platform: z.literal('rss'),
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and dashes'),
-  // Credentials in a URL would end up in errors, state and logs; feeds that need them are not supported.
-  url: z.url({ protocol: /^https?$/ }).refine((u) => !new URL(u).username && !new URL(u).password, 'must not carry a user name or password'),
-  every: z.string().default('PT15M'),
-});
+import { RssTargetSchema } from '../config/poll-targets.schema.js';
+import { pollFetch, throwIfRateLimited } from './http.js';
+import type { Poller, PollPage, PollState, PollTarget } from './poller.js';
 
 /** How many item keys a feed's state remembers; feeds rarely carry more than a few dozen items. */
 const SEEN_LIMIT = 500;
@@ -44,18 +36,19 @@ interface FeedItem {
  */
 export const rssPoller: Poller = {
   platform: 'rss',
-  async *poll(target: PollTarget, state: PollState, { fetch, now }): AsyncGenerator<PollPage> {
+  async *poll(target: PollTarget, state: PollState, { fetch, now, signal }): AsyncGenerator<PollPage> {
     const { url, id } = RssTargetSchema.parse(target);
     const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5' };
     if (state.etag) headers['if-none-match'] = state.etag;
     if (state.lastModified) headers['if-modified-since'] = state.lastModified;
-    const res = await fetch(url, { headers, redirect: 'follow' });
+    // A public feed carries no credentials: redirects are followed.
+    const res = await pollFetch(fetch, url, { headers }, 'feed', signal, true);
     if (res.status === 304) {
       yield { events: [], state };
       return;
     }
     // A 503 is a rate limit only when the feed says when to come back; otherwise it is a failure.
-    if (res.status === 429 || (res.status === 503 && res.headers.get('retry-after'))) throw new RateLimitedError(retryAfterMs(res.headers.get('retry-after'), now, 15 * 60_000), `feed answered ${res.status}`);
+    await throwIfRateLimited(res, now, { fallbackMs: 15 * 60_000 }, 'feed');
     if (!res.ok) throw new Error(`feed answered ${res.status}`);
     const items = readFeed(await readCapped(res, MAX_FEED_BYTES));
     const seen = new Set(state.seen ?? []);

@@ -1,53 +1,21 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { parseDurationMs } from '../config/duration.js';
+import { WordpressTargetSchema, type WordpressTarget } from '../config/poll-targets.schema.js';
 import type { EngagementDraft } from '../engagement/engagement.schema.js';
 import type { NormalizedEvent, PlatformSecret } from '../platforms/adapter.js';
-import { errorCode, exhaustedWaitMs, parseBody, readJson, readJsonCursor, throwIfRateLimited } from './json-api-response.js';
-import { RateLimitedError, type Poller, type PollPage, type PollState, type PollTarget } from './poller.js';
-import { safeFetch, validItems } from './social-api-support.js';
-
-const duration = (fallback: string) =>
-  z
-    .string()
-    .refine((v) => parseDurationMs(v) !== undefined, { message: 'must be an ISO 8601 duration such as PT12H, P1D or P7D' })
-    .default(fallback);
-
-const userId = z
-  .union([z.number().int().positive(), z.string().regex(/^[1-9]\d*$/, 'must be a WordPress user id (a positive whole number)')])
-  .transform(String);
-
-/** Settings of a `wordpress` target in `polling:` (a self-hosted or Jetpack site's comments). */
-export const WordpressTargetSchema = z.strictObject({
-  platform: z.literal('wordpress'),
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and dashes'),
-  /** The site's address (home URL), e.g. https://blog.example.com or https://example.com/blog. */
-  site: z.url({ protocol: /^https?$/, error: 'must be the site’s address, e.g. https://blog.example.com' }),
-  every: z.string().default('PT10M'),
-  /**
-   * The REST API root, default `<site>/wp-json`. For sites without pretty permalinks use
-   * `https://example.com/?rest_route=`; tests and the local twin point it at loopback.
-   */
-  apiBaseUrl: z.url({ protocol: /^https?$/, error: 'must be the REST API root, e.g. https://blog.example.com/wp-json' }).optional(),
-  /** WordPress user ids of the company's own staff; their comments (replies to customers) are dropped. */
-  staffUserIds: z.array(userId).default([]),
-  /** Also fetch comments held for moderation (`status=all`): needs `username`/`applicationPassword` of a user who can moderate. */
-  includeHeld: z.boolean().default(false),
-  /** How far before the newest comment seen each poll looks again, for comments approved late and for edits. */
-  lookback: duration('P1D'),
-  /** How far back the first poll of a target reaches. */
-  backfill: duration('P7D'),
-});
-export type WordpressTarget = z.output<typeof WordpressTargetSchema>;
+import { answeredErrorCode, parseBody, pollFetch, quotaSpent, readJson, readStoredCursor, throwIfRateLimited, validItems, type RateLimits } from './http.js';
+import { walkPages, type PageStep } from './page-walk.js';
+import type { Poller, PollPage, PollState, PollTarget } from './poller.js';
 
 const PER_PAGE = 100;
 /** Pages one poll fetches at most; the cursor keeps the page, so the next poll goes on from there. */
 const MAX_PAGES_PER_POLL = 50;
 /** Seen entries kept at most (those older than the next poll's window are dropped first). */
 const SEEN_LIMIT = 3000;
-const DEFAULT_RATE_LIMIT_WAIT_MS = 15 * 60_000;
+/** WordPress core sends no rate-limit headers; hosts and security plugins may. */
+const LIMITS: RateLimits = { fallbackMs: 15 * 60_000, reset: ['X-RateLimit-Reset', 'RateLimit-Reset'], remaining: ['X-RateLimit-Remaining', 'RateLimit-Remaining'] };
 const USER_AGENT = 'Switchboard/0.1 (wordpress comments poller; +https://github.com/switchboard)';
-const EXPECTED = 'a JSON array of WordPress comments (wp/v2/comments)';
 
 /** A whole number as sent (numbers while exact; digit strings past 2^53, as the precise JSON reader leaves them). */
 const WpId = z.union([z.number().int().nonnegative().refine(Number.isSafeInteger, 'a number beyond 2^53 that lost digits'), z.string().regex(/^\d+$/, 'expected a whole number')]).transform(String);
@@ -137,33 +105,29 @@ type Cursor = z.output<typeof CursorSchema>;
 export const wordpressPoller: Poller = {
   platform: 'wordpress',
   secretKeys: ['username', 'applicationPassword'],
-  async *poll(target: PollTarget, state: PollState, { fetch, now, secret, signal }): AsyncGenerator<PollPage> {
+  async *poll(target: PollTarget, state: PollState, { fetch, now, secret, signal, log }): AsyncGenerator<PollPage> {
     const settings = WordpressTargetSchema.parse(target);
     const auth = basicAuth(secret);
     if (settings.includeHeld && !auth) throw new Error('wordpress target sets includeHeld, which needs username and applicationPassword in the wordpress secret');
     const site = siteKey(settings.site);
-    const cursor: Cursor = readJsonCursor(CursorSchema, state.cursor);
+    const cursor: Cursor = readStoredCursor(CursorSchema, state.cursor, 'WordPress', log) ?? {};
     const lookbackMs = parseDurationMs(settings.lookback) ?? 0;
     const after = cursor.poll?.after ?? nextAfter(cursor, lookbackMs) ?? iso(now.getTime() - (parseDurationMs(settings.backfill) ?? 0));
-    let page = cursor.poll?.page ?? 1;
     let newest = cursor.newest;
     const seen = new Map((state.seen ?? []).map((entry) => [entry.slice(0, entry.indexOf('@')), entry] as const));
     const staff = new Set(settings.staffUserIds);
 
-    for (let fetched = 0; ; fetched++) {
+    yield* walkPages(cursor.poll?.page ?? 1, MAX_PAGES_PER_POLL, async (page): Promise<PageStep<number>> => {
       // With an application password, redirects are not followed (the credentials stay with the configured host).
-      const res = await safeFetch(fetch, commentsUrl(settings, after, page), { headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...(auth && { authorization: auth }) } }, 'WordPress', signal, !auth);
-      throwIfRateLimited(res, now, 'WordPress', DEFAULT_RATE_LIMIT_WAIT_MS);
+      const res = await pollFetch(fetch, commentsUrl(settings, after, page), { headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...(auth && { authorization: auth }) } }, 'WordPress', signal, !auth);
+      await throwIfRateLimited(res, now, LIMITS, 'WordPress');
       if (res.status === 400 && page > 1) {
-        const body = await readJson(res, 'WordPress').catch(() => undefined);
-        if (errorCode(body, 'code').includes('invalid_page_number')) {
-          yield { events: [], state: finish(state, newest, seen, after, lookbackMs) };
-          return;
-        }
-        throw new Error(`WordPress answered 400${errorCode(body, 'code')}`);
+        const code = await answeredErrorCode(res, 'code');
+        if (code.includes('invalid_page_number')) return { page: { events: [], state: finish(state, newest, seen, after, lookbackMs) } };
+        throw new Error(`WordPress answered 400${code}`);
       }
       if (res.status === 401 || res.status === 403) {
-        const code = errorCode(await readJson(res, 'WordPress').catch(() => undefined), 'code');
+        const code = await answeredErrorCode(res, 'code');
         throw new Error(
           auth
             ? `WordPress refused the application password (${res.status}${code}): check username/applicationPassword in the wordpress secret${settings.includeHeld ? ' and that the user can moderate comments' : ''}`
@@ -172,8 +136,8 @@ export const wordpressPoller: Poller = {
       }
       if (!res.ok) throw new Error(`WordPress answered ${res.status}`);
       // The envelope (an array) is checked strictly, comments one by one: a malformed one is skipped, the page goes on.
-      const raw = parseBody(z.array(z.unknown()), await readJson(res, 'WordPress'), EXPECTED);
-      const comments = validItems(CommentSchema, raw, 'WordPress comments').items;
+      const raw = parseBody(z.array(z.unknown()), await readJson(res, 'WordPress'), 'WordPress');
+      const comments = validItems(CommentSchema, raw, 'WordPress comments', log);
 
       const events: NormalizedEvent[] = [];
       for (const comment of comments) {
@@ -190,16 +154,12 @@ export const wordpressPoller: Poller = {
       const totalPages = Number(res.headers.get('x-wp-totalpages') ?? Number.NaN);
       // An empty page ends the poll whatever X-WP-TotalPages says.
       const more = raw.length > 0 && (Number.isFinite(totalPages) ? page < totalPages : raw.length >= PER_PAGE);
-      const wait = exhaustedWaitMs(res, now, DEFAULT_RATE_LIMIT_WAIT_MS);
-      if (more) {
-        page += 1;
-        yield { events, state: { ...state, cursor: JSON.stringify({ ...(newest && { newest }), poll: { after, page } } satisfies Cursor), seen: [...seen.values()].slice(-SEEN_LIMIT) } };
-      } else {
-        yield { events, state: finish(state, newest, seen, after, lookbackMs) };
-      }
-      if (wait !== undefined) throw new RateLimitedError(wait, 'WordPress rate limit used up (X-RateLimit-Remaining: 0)');
-      if (!more || fetched + 1 >= MAX_PAGES_PER_POLL) return;
-    }
+      const spent = quotaSpent(res, now, LIMITS, 'WordPress');
+      const next = { ...(spent && { rateLimited: spent }) };
+      if (!more) return { page: { events, state: finish(state, newest, seen, after, lookbackMs) }, ...next };
+      const cursor: Cursor = { ...(newest && { newest }), poll: { after, page: page + 1 } };
+      return { page: { events, state: { ...state, cursor: JSON.stringify(cursor), seen: [...seen.values()].slice(-SEEN_LIMIT) } }, next: page + 1, ...next };
+    });
   },
 };
 

@@ -1,32 +1,14 @@
 import * as z from 'zod';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
 import type { NormalizedEvent } from '../platforms/adapter.js';
-import { RateLimitedError, retryAfterMs, type Poller, type PollPage, type PollState, type PollTarget } from './poller.js';
-import { apiBaseUrlSchema, apiUrl, clampWaitMs, compareDecimalIds, everySchema, MAX_PAGES_PER_POLL, parseBody, readCursor, readJson, request, requireSecret, resetWaitMs, TargetIdSchema, validItems } from './social-api-support.js';
-
-/** X ids are decimal strings beyond 2^53: they are kept as strings and never parsed as numbers. */
-const XId = z.string({ error: 'must be an X id as a quoted string ("900000000000000001"): as a number it would lose digits' }).regex(/^\d{1,20}$/, 'must be an X id: digits, as a string');
-
-/** Settings of an `x` target in `polling:`: one recent-search query (brand listening). */
-export const XSearchTargetSchema = z.strictObject({
-  platform: z.literal('x'),
-  id: TargetIdSchema,
-  /** The recent-search query, e.g. `(acme OR @acme) -is:retweet lang:en`. */
-  query: z.string().trim().min(1, 'must not be empty').max(512, 'X recent search queries are at most 512 characters'),
-  /** The company's X user id (digits, quoted in YAML): the drafts' account; its own posts are dropped. */
-  accountId: XId.optional(),
-  /** Other X user ids of the company whose posts are dropped. */
-  ownUserIds: z.array(XId).default([]),
-  /** Posts per page, 10–100 (the API's bounds). */
-  maxResults: z.number().int().min(10, 'must be 10..100').max(100, 'must be 10..100').default(100),
-  apiBaseUrl: apiBaseUrlSchema('https://api.x.com'),
-  /** 450 requests / 15 min per app; one request per quiet poll. */
-  every: everySchema('PT5M'),
-});
-export type XSearchTarget = z.output<typeof XSearchTargetSchema>;
+import { XId, XSearchTargetSchema } from '../config/poll-targets.schema.js';
+import { credentialedPoller, apiUrl, getJson, parseBody, quotaSpent, readJson, readStoredCursor, throwIfRateLimited, validItems, type RateLimits } from './http.js';
+import { compareDecimalIds, newestDecimalId } from './decimal-ids.js';
+import { MAX_PAGES_PER_POLL, passGuard, walkPages, type PageStep } from './page-walk.js';
+import type { Poller } from './poller.js';
 
 const LABEL = 'x';
-const RATE_LIMIT_FALLBACK_MS = 15 * 60_000;
+const LIMITS: RateLimits = { fallbackMs: 15 * 60_000, reset: ['x-rate-limit-reset'], remaining: ['x-rate-limit-remaining'] };
 /** Pages one pass reads at most, across polls: a `next_token` chain that never ends is cut here. */
 const MAX_PAGES_PER_PASS = 50;
 /** Recent search refuses a `since_id` older than 7 days; one older than this restarts as a first poll. */
@@ -104,12 +86,13 @@ type Cursor = z.output<typeof CursorSchema>;
  *   `since_id`. Each yielded page stores the pass in progress (its newest id and next token), so a
  *   poll that fails part-way resumes at the next page of the same pass; at most
  *   {@link MAX_PAGES_PER_POLL} pages per poll, the next poll continues the pass. Ids are strings.
- * - First poll (no cursor): only the newest page is read and emitted (recent search reaches 7 days
- *   back and every post read is billed), and its `newest_id` becomes `since_id`.
- * - Rate limits (✅): 429 → {@link RateLimitedError} until `x-rate-limit-reset` (unix seconds),
- *   else `Retry-After`, else 15 minutes; 503 likewise when it has a Retry-After (else a failure). `x-rate-limit-remaining: 0` on a good
- *   answer → the page is delivered, then the poll stops with a RateLimitedError until the reset
- *   (the runner records the wait).
+ * - First poll (no cursor, or a stored one that no longer reads: {@link readStoredCursor}): only
+ *   the newest page is read and emitted (recent search reaches 7 days back and every post read
+ *   is billed), and its `newest_id` becomes `since_id`.
+ * - Rate limits (✅): 429, and 503 with a Retry-After (else a failure), → {@link RateLimitedError}
+ *   after `Retry-After`, else `x-rate-limit-reset` (unix seconds), else 15 minutes (the toolkit's
+ *   one rule, `http.ts`). `x-rate-limit-remaining: 0` on a good answer → the page is delivered,
+ *   then the poll stops until the reset (the runner records the wait).
  * - 400 (usually the query), 401/403 (token) and other errors fail without quoting the body.
  *
  * Mapping (choices where platforms.md is unconfirmed (◐/❓) or silent):
@@ -126,79 +109,62 @@ type Cursor = z.output<typeof CursorSchema>;
  *   `created_at`, or the poll time when absent.
  * - The company's own posts (`accountId`, `ownUserIds`) are dropped; account is `accountId`.
  */
-export const xSearchPoller: Poller = {
-  platform: 'x',
-  secretKeys: ['bearerToken'],
-  async *poll(target: PollTarget, state: PollState, { fetch, now, secret, signal }): AsyncGenerator<PollPage> {
-    const settings = XSearchTargetSchema.parse(target);
-    const token = requireSecret(secret, 'x', 'bearerToken');
-    const own = new Set([settings.accountId, ...settings.ownUserIds].filter((id): id is string => id !== undefined));
-    // A bare since-id (an older cursor format) is all digits: test that first, since JSON.parse reads it as a number.
-    let cursor: Cursor = /^\d{1,20}$/.test(state.cursor ?? '') ? { sinceId: state.cursor } : (readCursor(CursorSchema, state.cursor, LABEL) ?? {});
-    // A since_id beyond recent search's 7 days is refused (400) forever: start again as a first poll.
-    if (tooOld(cursor.sinceId, now)) cursor = {};
-    const tokensUsed = new Set<string>();
-    const delivered = new Set<string>();
-    let restarted = false;
-    for (let pageNo = 0; pageNo < MAX_PAGES_PER_POLL; pageNo++) {
-      const firstPoll = cursor.sinceId === undefined && cursor.pending === undefined;
-      if (cursor.pending) tokensUsed.add(cursor.pending.nextToken);
-      const url = apiUrl(settings.apiBaseUrl, '/2/tweets/search/recent', [
-        ['query', settings.query],
-        ['max_results', String(settings.maxResults)],
-        ['since_id', cursor.sinceId],
-        ['next_token', cursor.pending?.nextToken],
-        ['tweet.fields', TWEET_FIELDS],
-        ['expansions', 'author_id'],
-        ['user.fields', USER_FIELDS],
-      ]);
-      const res = await request(fetch, url, { authorization: `Bearer ${token}` }, LABEL, signal);
-      // 503 is a rate limit only with Retry-After; without it, it is a failure like any 5xx.
-      if (res.status === 429 || (res.status === 503 && res.headers.get('retry-after'))) {
-        await res.body?.cancel().catch(() => undefined);
-        const wait = resetWaitMs(res.headers.get('x-rate-limit-reset'), now) ?? retryAfterMs(res.headers.get('retry-after'), now, RATE_LIMIT_FALLBACK_MS);
-        throw new RateLimitedError(clampWaitMs(wait, RATE_LIMIT_FALLBACK_MS), `x answered ${res.status}`);
+export const xSearchPoller: Poller = credentialedPoller('x', XSearchTargetSchema, ['bearerToken'], async function* (settings, { bearerToken: token }, state, { fetch, now, signal, log }) {
+  const own = new Set([settings.accountId, ...settings.ownUserIds].filter((id): id is string => id !== undefined));
+  // A bare since-id (an older cursor format) is all digits: test that first, since it also reads as JSON.
+  let start: Cursor = /^\d{1,20}$/.test(state.cursor ?? '') ? { sinceId: state.cursor } : (readStoredCursor(CursorSchema, state.cursor, LABEL, log) ?? {});
+  // A since_id beyond recent search's 7 days is refused (400) forever: start again as a first poll.
+  if (tooOld(start.sinceId, now)) start = {};
+  const guard = passGuard(MAX_PAGES_PER_PASS);
+  const delivered = new Set<string>();
+  let restarted = false;
+
+  yield* walkPages(start, MAX_PAGES_PER_POLL, async (cursor): Promise<PageStep<Cursor>> => {
+    const firstPoll = cursor.sinceId === undefined && cursor.pending === undefined;
+    guard.request(cursor.pending?.nextToken);
+    const url = apiUrl(settings.apiBaseUrl, '/2/tweets/search/recent', [
+      ['query', settings.query],
+      ['max_results', String(settings.maxResults)],
+      ['since_id', cursor.sinceId],
+      ['next_token', cursor.pending?.nextToken],
+      ['tweet.fields', TWEET_FIELDS],
+      ['expansions', 'author_id'],
+      ['user.fields', USER_FIELDS],
+    ]);
+    const res = await getJson(fetch, url, { authorization: `Bearer ${token}` }, LABEL, signal);
+    await throwIfRateLimited(res, now, LIMITS, LABEL);
+    if (res.status === 400) {
+      const text = await res.text().catch(() => '');
+      if (!restarted && cursor.sinceId !== undefined && /since_id/.test(text)) {
+        // The since_id fell out of recent search's window: read the newest page as a first poll does.
+        restarted = true;
+        return { next: {} };
       }
-      if (res.status === 400) {
-        const text = await res.text().catch(() => '');
-        if (!restarted && cursor.sinceId !== undefined && /since_id/.test(text)) {
-          // The since_id fell out of recent search's window: read the newest page as a first poll does.
-          restarted = true;
-          cursor = {};
-          continue;
-        }
-        throw new Error("x answered 400: the request was refused, check the target's query");
-      }
-      if (res.status === 401 || res.status === 403) throw new Error(`x answered ${res.status}: the bearerToken is invalid or the app's access level does not include recent search`);
-      if (!res.ok) throw new Error(`x answered ${res.status}`);
-      const body = parseBody(SearchSchema, await readJson(res, LABEL), LABEL);
-      const tweets = validItems(TweetSchema, body.data ?? [], `${LABEL} posts`).items;
-      const users = new Map(validItems(UserSchema, body.includes?.users ?? [], `${LABEL} users`).items.map((u) => [u.id, u]));
-      const sinceId = cursor.sinceId;
-      // Posts at or below since_id, or already delivered by this poll, are never emitted again.
-      const fresh = tweets.filter((t) => (sinceId === undefined || compareDecimalIds(t.id, sinceId) > 0) && !delivered.has(t.id));
-      for (const t of fresh) delivered.add(t.id);
-      const events = [...fresh].reverse().flatMap((t) => tweetEvents(t, users.get(t.author_id), own, settings.accountId, now));
-      const newestOfPage = tweets.reduce<string | undefined>((max, t) => (max === undefined || compareDecimalIds(t.id, max) > 0 ? t.id : max), undefined);
-      const bodyNewest = body.meta.newest_id ?? newestOfPage;
-      let newest = cursor.pending?.newestId ?? bodyNewest ?? sinceId;
-      if (newest !== undefined && sinceId !== undefined && compareDecimalIds(newest, sinceId) < 0) newest = sinceId;
-      const nextToken = body.meta.next_token;
-      const pages = (cursor.pending?.pages ?? 0) + 1;
-      // The pass ends at the last page, and also when a page is empty, repeats a token, brings nothing new, or the pass is too long.
-      const stalled = (body.data ?? []).length === 0 || (tweets.length > 0 && fresh.length === 0) || (nextToken !== undefined && tokensUsed.has(nextToken)) || pages >= MAX_PAGES_PER_PASS;
-      const next: Cursor =
-        !firstPoll && nextToken && newest && !stalled ? { ...(sinceId && { sinceId }), pending: { newestId: newest, nextToken, pages } } : newest ? { sinceId: newest } : {};
-      yield { events, state: { ...state, cursor: JSON.stringify(next) } };
-      const remaining = res.headers.get('x-rate-limit-remaining');
-      if (remaining !== null && remaining.trim() !== '' && Number(remaining) <= 0) {
-        throw new RateLimitedError(clampWaitMs(resetWaitMs(res.headers.get('x-rate-limit-reset'), now), RATE_LIMIT_FALLBACK_MS), 'x rate limit reached (x-rate-limit-remaining: 0)');
-      }
-      if (!next.pending) return;
-      cursor = next;
+      throw new Error("x answered 400: the request was refused, check the target's query");
     }
-  },
-};
+    if (res.status === 401 || res.status === 403) throw new Error(`x answered ${res.status}: the bearerToken is invalid or the app's access level does not include recent search`);
+    if (!res.ok) throw new Error(`x answered ${res.status}`);
+    const body = parseBody(SearchSchema, await readJson(res, LABEL, { exactIntegers: false }), LABEL);
+    const tweets = validItems(TweetSchema, body.data ?? [], `${LABEL} posts`, log);
+    const users = new Map(validItems(UserSchema, body.includes?.users ?? [], `${LABEL} users`, log).map((u) => [u.id, u]));
+    const sinceId = cursor.sinceId;
+    // Posts at or below since_id, or already delivered by this poll, are never emitted again.
+    const fresh = tweets.filter((t) => (sinceId === undefined || compareDecimalIds(t.id, sinceId) > 0) && !delivered.has(t.id));
+    for (const t of fresh) delivered.add(t.id);
+    const events = [...fresh].reverse().flatMap((t) => tweetEvents(t, users.get(t.author_id), own, settings.accountId, now));
+    const bodyNewest = body.meta.newest_id ?? newestDecimalId(tweets.map((t) => t.id));
+    let newest = cursor.pending?.newestId ?? bodyNewest ?? sinceId;
+    if (newest !== undefined && sinceId !== undefined && compareDecimalIds(newest, sinceId) < 0) newest = sinceId;
+    const nextToken = body.meta.next_token;
+    const pages = (cursor.pending?.pages ?? 0) + 1;
+    // The pass ends at the last page, and also when a page is empty, repeats a token, brings nothing new, or the pass is too long.
+    const stalled = guard.ends(nextToken, pages, (body.data ?? []).length === 0) || (tweets.length > 0 && fresh.length === 0);
+    const next: Cursor =
+      !firstPoll && nextToken && newest && !stalled ? { ...(sinceId && { sinceId }), pending: { newestId: newest, nextToken, pages } } : newest ? { sinceId: newest } : {};
+    const spent = quotaSpent(res, now, LIMITS, LABEL);
+    return { page: { events, state: { ...state, cursor: JSON.stringify(next) } }, ...(next.pending && { next }), ...(spent && { rateLimited: spent }) };
+  });
+});
 
 function kindOf(tweet: Tweet): { kind: EngagementKind; parentId?: string } {
   const refs = tweet.referenced_tweets ?? [];

@@ -1,37 +1,14 @@
 import * as z from 'zod';
 import type { EngagementDraft } from '../engagement/engagement.schema.js';
 import type { NormalizedEvent } from '../platforms/adapter.js';
-import { RateLimitedError, retryAfterMs, type Poller, type PollPage, type PollState, type PollTarget } from './poller.js';
-import { apiBaseUrlSchema, apiUrl, clampWaitMs, everySchema, lastSeen, MAX_PAGES_PER_POLL, parseBody, readCursor, readJson, request, requireSecret, TargetIdSchema, validItems } from './social-api-support.js';
-
-const ChannelId = z.string().regex(/^UC[A-Za-z0-9_-]{22}$/, 'must be a YouTube channel id (UC followed by 22 characters)');
-const VideoId = z.string().regex(/^[A-Za-z0-9_-]{11}$/, 'must be a YouTube video id (11 characters)');
-
-/** Settings of a `youtube` target in `polling:`: the comments on a channel (and its videos) or on one video. */
-export const YouTubeCommentsTargetSchema = z
-  .strictObject({
-    platform: z.literal('youtube'),
-    id: TargetIdSchema,
-    /** All comment threads related to the channel (`allThreadsRelatedToChannelId`); comments by the channel itself are dropped. */
-    channelId: ChannelId.optional(),
-    /** Or the comment threads of one video (`videoId`). */
-    videoId: VideoId.optional(),
-    /** Other channels of the company whose comments are dropped. */
-    ownChannelIds: z.array(ChannelId).default([]),
-    /** Fetch the replies of a thread whose reply count grew beyond the few the thread carries (comments.list, 1 unit a page). */
-    fetchAllReplies: z.boolean().default(true),
-    apiBaseUrl: apiBaseUrlSchema('https://www.googleapis.com'),
-    /** 10,000 quota units a day per project, 1 unit per call: every 10 minutes is 144 calls a day per quiet target. */
-    every: everySchema('PT10M'),
-  })
-  .refine((t) => (t.channelId === undefined) !== (t.videoId === undefined), {
-    message: 'set exactly one of channelId (every comment on the channel and its videos) or videoId (one video)',
-    path: ['channelId'],
-  });
-export type YouTubeCommentsTarget = z.output<typeof YouTubeCommentsTargetSchema>;
+import { YouTubeCommentsTargetSchema, YouTubeVideoId as VideoId, type YouTubeCommentsTarget } from '../config/poll-targets.schema.js';
+import { credentialedPoller, apiUrl, getJson, parseBody, parseJsonPrecise, rateLimited, readJson, readStoredCursor, validItems, type RateLimits } from './http.js';
+import { MAX_PAGES_PER_POLL, passGuard, walkPages, type PageStep } from './page-walk.js';
+import { RateLimitedError, type PollLog, type Poller } from './poller.js';
 
 const LABEL = 'youtube';
-const RATE_LIMIT_FALLBACK_MS = 5 * 60_000;
+/** YouTube sends no rate-limit headers. */
+const LIMITS: RateLimits = { fallbackMs: 5 * 60_000 };
 /** Seen-set entries kept: comment versions and thread reply counts near the watermark. */
 const SEEN_LIMIT = 2000;
 const REPLY_PAGES_PER_THREAD = 10;
@@ -97,7 +74,8 @@ type Cursor = z.output<typeof CursorSchema>;
  *   comment time is older than the stored watermark, or at the last page; the new watermark is the
  *   latest comment time seen. Each yielded page stores the scan in progress (next page token,
  *   watermark to come), so a poll that fails part-way resumes at the next page; at most
- *   {@link MAX_PAGES_PER_POLL} pages per poll. The first poll reads only the newest page.
+ *   {@link MAX_PAGES_PER_POLL} pages per poll. The first poll (also after a stored cursor that
+ *   no longer reads: {@link readStoredCursor}) reads only the newest page.
  * - Exactly once: comments at or after the watermark are checked against a seen-set of
  *   `<comment id>@<updatedAt>`, so two comments in the same second are not lost and none is
  *   emitted twice. A comment whose `updatedAt` moved (or that was published before the watermark
@@ -128,116 +106,104 @@ type Cursor = z.output<typeof CursorSchema>;
  * - The company's own comments (the target's `channelId`, `ownChannelIds`) are dropped; account
  *   is the target's channel, else the thread's channel. Deletions are not visible to polling (❓).
  */
-export const youtubeCommentsPoller: Poller = {
-  platform: 'youtube',
-  secretKeys: ['apiKey'],
-  async *poll(target: PollTarget, state: PollState, { fetch, now, secret, signal }): AsyncGenerator<PollPage> {
-    const settings = YouTubeCommentsTargetSchema.parse(target);
-    const apiKey = requireSecret(secret, 'youtube', 'apiKey');
-    const send = async (path: string, params: [string, string | undefined][], etag?: string): Promise<Response> => {
-      const res = await request(fetch, apiUrl(settings.apiBaseUrl, path, params), { 'x-goog-api-key': apiKey, ...(etag && { 'if-none-match': etag }) }, LABEL, signal);
-      if (!res.ok && res.status !== 304) throw await youtubeError(res, now);
-      return res;
-    };
-    const get: Get = async (path, params, schema) => parseBody(schema, await readJson(await send(path, params), LABEL), LABEL);
-    const own = new Set([settings.channelId, ...settings.ownChannelIds].filter((id): id is string => id !== undefined));
-    const seen = new Set(state.seen ?? []);
-    const seenComments = new Set<string>();
-    const replyCounts = new Map<string, number>();
-    for (const key of seen) {
-      const at = key.lastIndexOf('@');
-      if (key.startsWith('c:')) seenComments.add(key.slice(2, at));
-      else if (key.startsWith('t:')) replyCounts.set(key.slice(2, at), Number(key.slice(at + 1)));
-    }
-    let cursor: Cursor = readCursor(CursorSchema, state.cursor, LABEL) ?? {};
-    const since = cursor.since ? Date.parse(cursor.since) : undefined;
-    const tokensUsed = new Set<string>();
-    const budget = { calls: REPLY_CALLS_PER_POLL };
-    let reset = false;
+export const youtubeCommentsPoller: Poller = credentialedPoller('youtube', YouTubeCommentsTargetSchema, ['apiKey'], async function* (settings, { apiKey }, state, { fetch, now, signal, log }) {
+  const send = async (path: string, params: [string, string | undefined][], etag?: string): Promise<Response> => {
+    const res = await getJson(fetch, apiUrl(settings.apiBaseUrl, path, params), { 'x-goog-api-key': apiKey, ...(etag && { 'if-none-match': etag }) }, LABEL, signal);
+    if (!res.ok && res.status !== 304) throw await youtubeError(res, now);
+    return res;
+  };
+  const get: Get = async (path, params, schema) => parseBody(schema, await readJson(await send(path, params), LABEL), LABEL);
+  const own = new Set([settings.channelId, ...settings.ownChannelIds].filter((id): id is string => id !== undefined));
+  const seen = new Set(state.seen ?? []);
+  const seenComments = new Set<string>();
+  const replyCounts = new Map<string, number>();
+  for (const key of seen) {
+    const at = key.lastIndexOf('@');
+    if (key.startsWith('c:')) seenComments.add(key.slice(2, at));
+    else if (key.startsWith('t:')) replyCounts.set(key.slice(2, at), Number(key.slice(at + 1)));
+  }
+  const start: Cursor = readStoredCursor(CursorSchema, state.cursor, LABEL, log) ?? {};
+  const since = start.since ? Date.parse(start.since) : undefined;
+  const guard = passGuard(MAX_PAGES_PER_SCAN);
+  const budget = { calls: REPLY_CALLS_PER_POLL, log };
+  let reset = false;
 
-    for (let pageNo = 0; pageNo < MAX_PAGES_PER_POLL; pageNo++) {
-      const firstPoll = since === undefined && cursor.pending === undefined;
-      // The first page of a scan is asked for conditionally: 304 means nothing changed since.
-      const scanStart = cursor.pending === undefined;
-      if (cursor.pending) tokensUsed.add(cursor.pending.pageToken);
-      let res: Response;
-      try {
-        res = await send(
-          '/youtube/v3/commentThreads',
-          [
-            ['part', 'snippet,replies'],
-            settings.channelId ? ['allThreadsRelatedToChannelId', settings.channelId] : ['videoId', settings.videoId],
-            ['order', 'time'],
-            ['maxResults', '100'],
-            ['textFormat', 'plainText'],
-            ['pageToken', cursor.pending?.pageToken],
-          ],
-          scanStart && !firstPoll ? state.etag : undefined,
-        );
-      } catch (err) {
-        // A stored page token that is no longer accepted (400): start the scan again from the first page.
-        if (!reset && cursor.pending && !(err instanceof RateLimitedError) && /^youtube answered 400\b/.test((err as Error).message) && !/keyInvalid/.test((err as Error).message)) {
-          reset = true;
-          cursor = cursor.since ? { since: cursor.since } : {};
-          continue;
-        }
-        throw err;
+  yield* walkPages(start, MAX_PAGES_PER_POLL, async (cursor): Promise<PageStep<Cursor>> => {
+    const firstPoll = since === undefined && cursor.pending === undefined;
+    // The first page of a scan is asked for conditionally: 304 means nothing changed since.
+    const scanStart = cursor.pending === undefined;
+    guard.request(cursor.pending?.pageToken);
+    let res: Response;
+    try {
+      res = await send(
+        '/youtube/v3/commentThreads',
+        [
+          ['part', 'snippet,replies'],
+          settings.channelId ? ['allThreadsRelatedToChannelId', settings.channelId] : ['videoId', settings.videoId],
+          ['order', 'time'],
+          ['maxResults', '100'],
+          ['textFormat', 'plainText'],
+          ['pageToken', cursor.pending?.pageToken],
+        ],
+        scanStart && !firstPoll ? state.etag : undefined,
+      );
+    } catch (err) {
+      // A stored page token that is no longer accepted (400): start the scan again from the first page.
+      if (!reset && cursor.pending && !(err instanceof RateLimitedError) && /^youtube answered 400\b/.test((err as Error).message) && !/keyInvalid/.test((err as Error).message)) {
+        reset = true;
+        return { next: cursor.since ? { since: cursor.since } : {} };
       }
-      if (res.status === 304) {
-        yield { events: [], state };
-        return;
-      }
-      const page = parseBody(ThreadListSchema, await readJson(res, LABEL), LABEL);
-      const threads = validItems(ThreadSchema, page.items, `${LABEL} comment threads`).items;
-      const etag = scanStart ? (res.headers.get('etag') ?? undefined) : state.etag;
-      let newest = cursor.pending ? Date.parse(cursor.pending.newest) : since;
-      let reachedOld = false;
-      const events: NormalizedEvent[] = [];
-      // Threads come newest first; events go out oldest first.
-      for (const thread of [...threads].reverse()) {
-        let comments = [thread.snippet.topLevelComment, ...(thread.replies?.comments ?? [])];
-        const activity = Math.max(...comments.map(latest));
-        if (since !== undefined && activity < since) reachedOld = true;
-        const total = thread.snippet.totalReplyCount ?? 0;
-        const included = comments.length - 1;
-        let countKnown = true;
-        if (settings.fetchAllReplies && !firstPoll && total > included && total !== replyCounts.get(thread.id) && (since === undefined || activity >= since || replyCounts.has(thread.id))) {
-          const fetched = await allReplies(get, thread.snippet.topLevelComment.id, budget);
-          if (fetched.replies.length > 0 || fetched.complete) comments = [thread.snippet.topLevelComment, ...fetched.replies];
-          // Over budget: the thread keeps its old reply count, so a later poll reads its replies again.
-          countKnown = fetched.complete;
-        }
-        if (countKnown) {
-          refresh(seen, `t:${thread.id}@${total}`, [...seen].filter((k) => k.startsWith(`t:${thread.id}@`)));
-          replyCounts.set(thread.id, total);
-        }
-        comments.sort((a, b) => Date.parse(a.snippet.publishedAt) - Date.parse(b.snippet.publishedAt));
-        for (const comment of comments) {
-          const time = latest(comment);
-          newest = newest === undefined ? time : Math.max(newest, time);
-          const version = `c:${comment.id}@${comment.snippet.updatedAt ?? comment.snippet.publishedAt}`;
-          if (seen.has(version)) continue;
-          if (since !== undefined && time < since) continue;
-          const change = seenComments.has(comment.id) || (since !== undefined && Date.parse(comment.snippet.publishedAt) < since) ? 'edited' : 'created';
-          refresh(seen, version, [...seen].filter((k) => k.startsWith(`c:${comment.id}@`)));
-          seenComments.add(comment.id);
-          const authorChannel = comment.snippet.authorChannelId?.value;
-          if (authorChannel && own.has(authorChannel)) continue;
-          events.push({ change, draft: commentDraft(comment, thread, settings) });
-        }
-      }
-      const newestIso = newest === undefined ? undefined : new Date(newest).toISOString();
-      const pages = (cursor.pending?.pages ?? 0) + 1;
-      // The scan also ends on an empty page, a page token seen before in this poll, or a scan grown too long.
-      const stalled = page.items.length === 0 || (page.nextPageToken !== undefined && tokensUsed.has(page.nextPageToken)) || pages >= MAX_PAGES_PER_SCAN;
-      const more = !firstPoll && !reachedOld && !stalled && page.nextPageToken !== undefined && newestIso !== undefined;
-      const next: Cursor = more ? { ...(cursor.since && { since: cursor.since }), pending: { pageToken: page.nextPageToken!, newest: newestIso, pages } } : newestIso ? { since: newestIso } : {};
-      yield { events, state: { ...state, cursor: JSON.stringify(next), seen: lastSeen(seen, SEEN_LIMIT), etag } };
-      if (!next.pending) return;
-      cursor = next;
+      throw err;
     }
-  },
-};
+    if (res.status === 304) return { page: { events: [], state } };
+    const page = parseBody(ThreadListSchema, await readJson(res, LABEL), LABEL);
+    const threads = validItems(ThreadSchema, page.items, `${LABEL} comment threads`, log);
+    const etag = scanStart ? (res.headers.get('etag') ?? undefined) : state.etag;
+    let newest = cursor.pending ? Date.parse(cursor.pending.newest) : since;
+    let reachedOld = false;
+    const events: NormalizedEvent[] = [];
+    // Threads come newest first; events go out oldest first.
+    for (const thread of [...threads].reverse()) {
+      let comments = [thread.snippet.topLevelComment, ...(thread.replies?.comments ?? [])];
+      const activity = Math.max(...comments.map(latest));
+      if (since !== undefined && activity < since) reachedOld = true;
+      const total = thread.snippet.totalReplyCount ?? 0;
+      const included = comments.length - 1;
+      let countKnown = true;
+      if (settings.fetchAllReplies && !firstPoll && total > included && total !== replyCounts.get(thread.id) && (since === undefined || activity >= since || replyCounts.has(thread.id))) {
+        const fetched = await allReplies(get, thread.snippet.topLevelComment.id, budget);
+        if (fetched.replies.length > 0 || fetched.complete) comments = [thread.snippet.topLevelComment, ...fetched.replies];
+        // Over budget: the thread keeps its old reply count, so a later poll reads its replies again.
+        countKnown = fetched.complete;
+      }
+      if (countKnown) {
+        refresh(seen, `t:${thread.id}@${total}`, [...seen].filter((k) => k.startsWith(`t:${thread.id}@`)));
+        replyCounts.set(thread.id, total);
+      }
+      comments.sort((a, b) => Date.parse(a.snippet.publishedAt) - Date.parse(b.snippet.publishedAt));
+      for (const comment of comments) {
+        const time = latest(comment);
+        newest = newest === undefined ? time : Math.max(newest, time);
+        const version = `c:${comment.id}@${comment.snippet.updatedAt ?? comment.snippet.publishedAt}`;
+        if (seen.has(version)) continue;
+        if (since !== undefined && time < since) continue;
+        const change = seenComments.has(comment.id) || (since !== undefined && Date.parse(comment.snippet.publishedAt) < since) ? 'edited' : 'created';
+        refresh(seen, version, [...seen].filter((k) => k.startsWith(`c:${comment.id}@`)));
+        seenComments.add(comment.id);
+        const authorChannel = comment.snippet.authorChannelId?.value;
+        if (authorChannel && own.has(authorChannel)) continue;
+        events.push({ change, draft: commentDraft(comment, thread, settings) });
+      }
+    }
+    const newestIso = newest === undefined ? undefined : new Date(newest).toISOString();
+    const pages = (cursor.pending?.pages ?? 0) + 1;
+    // The scan also ends on an empty page, a page token seen before in this poll, or a scan grown too long.
+    const stalled = guard.ends(page.nextPageToken, pages, page.items.length === 0);
+    const more = !firstPoll && !reachedOld && !stalled && page.nextPageToken !== undefined && newestIso !== undefined;
+    const next: Cursor = more ? { ...(cursor.since && { since: cursor.since }), pending: { pageToken: page.nextPageToken!, newest: newestIso, pages } } : newestIso ? { since: newestIso } : {};
+    return { page: { events, state: { ...state, cursor: JSON.stringify(next), seen: [...seen].slice(-SEEN_LIMIT), etag } }, ...(next.pending && { next }) };
+  });
+});
 
 /** The latest time of a comment: its edit time when edited, else its publication. */
 const latest = (c: Comment) => Math.max(Date.parse(c.snippet.publishedAt), c.snippet.updatedAt ? Date.parse(c.snippet.updatedAt) : 0);
@@ -251,7 +217,7 @@ function refresh(seen: Set<string>, key: string, older: string[]): void {
 type Get = <S extends z.ZodType>(path: string, params: [string, string | undefined][], schema: S) => Promise<z.output<S>>;
 
 /** A thread's replies, within the poll's budget of comments.list calls; `complete` is false when the budget ran out first. */
-async function allReplies(get: Get, parentId: string, budget: { calls: number }): Promise<{ replies: Comment[]; complete: boolean }> {
+async function allReplies(get: Get, parentId: string, budget: { calls: number; log: PollLog | undefined }): Promise<{ replies: Comment[]; complete: boolean }> {
   const replies: Comment[] = [];
   let pageToken: string | undefined;
   const tokens = new Set<string>();
@@ -269,7 +235,7 @@ async function allReplies(get: Get, parentId: string, budget: { calls: number })
       ],
       CommentListSchema,
     );
-    replies.push(...validItems(CommentSchema, page.items, `${LABEL} replies`).items);
+    replies.push(...validItems(CommentSchema, page.items, `${LABEL} replies`, budget.log));
     pageToken = page.nextPageToken;
     if (!pageToken || page.items.length === 0 || tokens.has(pageToken)) break;
     tokens.add(pageToken);
@@ -312,25 +278,18 @@ function commentDraft(comment: Comment, thread: Thread, settings: YouTubeComment
   };
 }
 
-/** The error for a refused request; quota exhaustion waits for the daily reset. */
+/** The error for a refused request; quota exhaustion waits for the daily reset, other rate limits as the toolkit's rule says. */
 async function youtubeError(res: Response, now: Date): Promise<Error> {
-  let reason: string | undefined;
-  try {
-    const parsed = ErrorBodySchema.safeParse(JSON.parse(await res.text()));
-    const raw = parsed.success ? (parsed.data.error.errors?.[0]?.reason ?? parsed.data.error.status) : undefined;
-    // Only a reason code (letters) is ever repeated; free text from the body never is.
-    reason = raw && /^[A-Za-z_]{1,64}$/.test(raw) ? raw : undefined;
-  } catch {
-    reason = undefined;
-  }
+  const raw = ErrorBodySchema.safeParse(parseJsonPrecise(await res.text().catch(() => '')));
+  const code = raw.success ? (raw.data.error.errors?.[0]?.reason ?? raw.data.error.status) : undefined;
+  // Only a reason code (letters) is ever repeated; free text from the body never is.
+  const reason = code && /^[A-Za-z_]{1,64}$/.test(code) ? code : undefined;
   if (res.status === 403 && (reason === 'quotaExceeded' || reason === 'dailyLimitExceeded')) {
     return new RateLimitedError(msUntilQuotaReset(now), `youtube answered 403 ${reason}: the daily quota is used up; polling resumes after midnight Pacific time`);
   }
-  // 503 is a rate limit only with Retry-After; without it, it is a failure like any 5xx.
-  if (res.status === 429 || (res.status === 503 && res.headers.get('retry-after')) || (res.status === 403 && (reason === 'rateLimitExceeded' || reason === 'userRateLimitExceeded'))) {
-    return new RateLimitedError(clampWaitMs(retryAfterMs(res.headers.get('retry-after'), now, RATE_LIMIT_FALLBACK_MS), RATE_LIMIT_FALLBACK_MS), `youtube answered ${res.status}${reason ? ` ${reason}` : ''}`);
-  }
-  const hint = res.status === 400 && reason === 'keyInvalid' ? ': the apiKey is not valid' : res.status === 403 && reason === 'commentsDisabled' ? ': comments are disabled on this video' : res.status === 404 ? ': check the target\'s channelId or videoId' : '';
+  const limited = await rateLimited(res, now, LIMITS, LABEL, reason ? ` ${reason}` : '', res.status === 403 && (reason === 'rateLimitExceeded' || reason === 'userRateLimitExceeded'));
+  if (limited) return limited;
+  const hint = res.status === 400 && reason === 'keyInvalid' ? ': the apiKey is not valid' : res.status === 403 && reason === 'commentsDisabled' ? ': comments are disabled on this video' : res.status === 404 ? ": check the target's channelId or videoId" : '';
   return new Error(`youtube answered ${res.status}${reason ? ` ${reason}` : ''}${hint}`);
 }
 

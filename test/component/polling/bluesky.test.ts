@@ -1,11 +1,13 @@
+import { BlueskyTargetSchema, PollTargetSchema } from '../../../lambdas/core/config/poll-targets.schema.js';
 import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
 import type { IntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
 import { runPollers } from '../../../lambdas/core/lifecycle/run-pollers.js';
-import { BlueskyTargetSchema, createBlueskyPoller } from '../../../lambdas/core/polling/bluesky.js';
+import { createBlueskyPoller } from '../../../lambdas/core/polling/bluesky.js';
 import { RateLimitedError, type Poller, type PollPage, type PollState, type PollTarget } from '../../../lambdas/core/polling/poller.js';
-import { pollers, PollTargetSchema } from '../../../lambdas/core/polling/registry.js';
-import { MemoryPollStateStore, startApiServer, type ApiAnswer } from '../../support/api-server.js';
-import { captureWarnings } from '../../support/warnings.js';
+import { pollers } from '../../../lambdas/core/polling/registry.js';
+import { MemoryPollState } from '../../support/memory-poll-state.js';
+import { recordedLogForTests } from '../../support/poll-harness.js';
+import { scriptedHttpServerForTests, type ScriptedAnswer } from '../../support/scripted-http-server.js';
 
 const now = new Date('2026-11-25T12:00:00.000Z');
 const T = now.getTime();
@@ -15,7 +17,7 @@ const ME = 'did:plc:acme';
 
 const jwt = (expMs: number) => ['eyJhbGciOiJFUzI1NksifQ', Buffer.from(JSON.stringify({ scope: 'com.atproto.appPass', sub: ME, iat: T / 1000, exp: Math.floor(expMs / 1000) })).toString('base64url'), 'c2ln'].join('.');
 const ACCESS_1 = jwt(T + 2 * 3_600_000);
-const session = (access = ACCESS_1, refresh = 'refresh-1'): ApiAnswer => ({ status: 200, body: { accessJwt: access, refreshJwt: refresh, handle: 'acme.com', did: ME, active: true, didDoc: {} } });
+const session = (access = ACCESS_1, refresh = 'refresh-1'): ScriptedAnswer => ({ status: 200, body: { accessJwt: access, refreshJwt: refresh, handle: 'acme.com', did: ME, active: true, didDoc: {} } });
 
 const SESSION = 'POST /xrpc/com.atproto.server.createSession';
 const REFRESH = 'POST /xrpc/com.atproto.server.refreshSession';
@@ -37,7 +39,7 @@ const notification = (rkey: string, reason: string, indexedAt: number, extra: Re
   labels: [],
   ...extra,
 });
-const notifications = (items: unknown[], cursor?: string, headers: Record<string, string> = { 'ratelimit-limit': '3000', 'ratelimit-remaining': '2990', 'ratelimit-reset': String(T / 1000 + 300), 'ratelimit-policy': '3000;w=300' }): ApiAnswer => ({
+const notifications = (items: unknown[], cursor?: string, headers: Record<string, string> = { 'ratelimit-limit': '3000', 'ratelimit-remaining': '2990', 'ratelimit-reset': String(T / 1000 + 300), 'ratelimit-policy': '3000;w=300' }): ScriptedAnswer => ({
   status: 200,
   headers,
   body: { notifications: items, ...(cursor && { cursor }), priority: false },
@@ -54,18 +56,14 @@ const postView = (did: string, handle: string, rkey: string, rec: Record<string,
   labels: [],
 });
 
-let server: Awaited<ReturnType<typeof startApiServer>>;
-beforeAll(async () => {
-  server = await startApiServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.requests.splice(0));
+const server = scriptedHttpServerForTests();
+const logged = recordedLogForTests();
 
 const target = (extra: Record<string, unknown> = {}): PollTarget => ({ platform: 'bluesky', id: 'acme-bsky', mode: 'notifications', every: 'PT5M', serviceUrl: server.url, ...extra });
 
 async function poll(poller: Poller, t: PollTarget = target(), state: PollState = {}, when = now): Promise<PollPage[]> {
   const pages: PollPage[] = [];
-  for await (const page of poller.poll(t, state, { fetch, now: when, secret })) pages.push(page);
+  for await (const page of poller.poll(t, state, { fetch, now: when, secret, log: logged.log })) pages.push(page);
   return pages;
 }
 const ids = (pages: PollPage[]) => pages.flatMap((p) => p.events.map((e) => e.draft.externalId));
@@ -146,7 +144,7 @@ describe('Bluesky notifications poller over HTTP', () => {
         return notifications([]);
       },
     });
-    const store = new MemoryPollStateStore();
+    const store = new MemoryPollState();
     const enqueued: IntakeDelivery[] = [];
     const poller = createBlueskyPoller();
     const run = (when: Date) => runPollers([target()], { pollerFor: () => poller, state: store, enqueue: async (d) => void enqueued.push(d), fetch, now: () => when, secretFor: async () => secret });
@@ -203,7 +201,7 @@ describe('Bluesky notifications poller over HTTP', () => {
     await expect(refused).rejects.toThrow('bluesky refused the login (401 AuthenticationRequired); check identifier and appPassword in the bluesky secret');
     await expect(refused).rejects.not.toThrow(/abcd|Invalid identifier/);
     const incomplete = createBlueskyPoller().poll(target(), {}, { fetch, now, secret: { identifier: 'acme.com' } })[Symbol.asyncIterator]();
-    await expect(incomplete.next()).rejects.toThrow('the bluesky secret lacks appPassword');
+    await expect(incomplete.next()).rejects.toThrow('the bluesky secret has no "appPassword"; add it to the bluesky secret');
   });
 
   it('emits newer notification reasons whose record is a post as posts, and honours `reasons`', async () => {
@@ -285,7 +283,7 @@ describe('Bluesky rate limits and failures', () => {
 
   it('delivers the page on which RateLimit-Remaining reaches 0, then stops until RateLimit-Reset', async () => {
     server.routes({ [SESSION]: session(), [NOTIFICATIONS]: notifications([notification('a', 'mention', T - 1000)], 'more', { 'ratelimit-limit': '3000', 'ratelimit-remaining': '0', 'ratelimit-reset': String(T / 1000 + 200) }) });
-    const store = new MemoryPollStateStore();
+    const store = new MemoryPollState();
     const enqueued: IntakeDelivery[] = [];
     const poller = createBlueskyPoller();
     const [outcome] = await runPollers([target()], { pollerFor: () => poller, state: store, enqueue: async (d) => void enqueued.push(d), fetch, now: () => now, secretFor: async () => secret });
@@ -297,19 +295,20 @@ describe('Bluesky rate limits and failures', () => {
     {
       const good = notification('m1', 'mention', T - 1000);
       server.routes({ [SESSION]: session(), [NOTIFICATIONS]: notifications([{ uri: 'at://x/y/z', author: { did: 'did:plc:a', handle: 'a' }, reason: 'mention', indexedAt: 'hush' }, good]) });
-      const { result: pages, warnings } = await captureWarnings(() => poll(createBlueskyPoller()));
+      const pages = await poll(createBlueskyPoller());
+      const { warnings } = logged;
       expect(ids(pages)).toEqual([good.uri]);
-      expect(warnings).toEqual(['bluesky app.bsky.notification.listNotifications: skipped 1 malformed item']);
+      expect(warnings).toEqual(['bluesky app.bsky.notification.listNotifications: skipped 1 malformed item (first at 0.indexedAt: custom)']);
       expect(warnings.join()).not.toMatch(/hush/);
     }
   });
 
   it('fails on server errors, redirects and malformed bodies without quoting them or emitting anything', async () => {
-    const cases: [ApiAnswer, RegExp][] = [
+    const cases: [ScriptedAnswer, RegExp][] = [
       [{ status: 500, body: 'secret internals' }, /^bluesky app\.bsky\.notification\.listNotifications answered 500$/],
       [{ status: 301, headers: { location: 'https://elsewhere.example/' } }, /redirect \(301\)/],
-      [{ status: 200, body: 'not json, hush' }, /answered a body that is not JSON$/],
-      [{ status: 200, body: { feed: ['hush'] } }, /unexpected body \(at notifications: invalid_type\)/],
+      [{ status: 200, body: 'not json, hush' }, /answered 200 with a body that is not JSON$/],
+      [{ status: 200, body: { feed: ['hush'] } }, /unexpected body \(at notifications: expected array\)/],
     ];
     for (const [answer, message] of cases) {
       server.routes({ [SESSION]: session(), [NOTIFICATIONS]: answer });
@@ -318,7 +317,7 @@ describe('Bluesky rate limits and failures', () => {
       await expect(result).rejects.not.toThrow(/hush|internals/);
     }
     server.routes({ [SESSION]: { status: 200, body: { accessJwt: 'hush' } } });
-    await expect(poll(createBlueskyPoller())).rejects.toThrow(/^bluesky createSession answered an unexpected body \(at refreshJwt: invalid_type\)$/);
+    await expect(poll(createBlueskyPoller())).rejects.toThrow(/^bluesky createSession answered an unexpected body \(at refreshJwt: expected string\)$/);
   });
 });
 

@@ -1,28 +1,25 @@
+import { GoogleBusinessTargetSchema, PollTargetSchema } from '../../../lambdas/core/config/poll-targets.schema.js';
 import type { IntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
 import { runPollers } from '../../../lambdas/core/lifecycle/run-pollers.js';
-import { googleBusinessPoller, GoogleBusinessTargetSchema } from '../../../lambdas/core/polling/google-business.js';
+import { googleBusinessPoller } from '../../../lambdas/core/polling/google-business.js';
 import { RateLimitedError, type PollPage, type PollState, type PollTarget } from '../../../lambdas/core/polling/poller.js';
-import { PollTargetSchema } from '../../../lambdas/core/polling/registry.js';
-import { captureWarnings } from '../../support/warnings.js';
-import type { PollStateStore } from '../../../lambdas/core/ports/poll-state-store.js';
-import { startApiServer, type ApiServer, type ScriptedAnswer } from '../../support/scripted-api-server.js';
+import { MemoryPollState } from '../../support/memory-poll-state.js';
+import { recordedLogForTests } from '../../support/poll-harness.js';
+import { scriptedHttpServerForTests, type ScriptedAnswer } from '../../support/scripted-http-server.js';
 
 const now = new Date('2026-11-25T12:00:00.000Z');
 const LOCATION = 'accounts/123/locations/456';
 const REVIEWS = `/v4/${LOCATION}/reviews`;
 const SECRET = { pushToken: 'push', clientId: 'client-1.apps.googleusercontent.com', clientSecret: 'client-secret-xyz', refreshToken: '1//refresh-token-abc' };
-let server: ApiServer;
-beforeAll(async () => {
-  server = await startApiServer();
-});
-afterAll(() => server.close());
+const server = scriptedHttpServerForTests();
+const logged = recordedLogForTests();
 beforeEach(() => {
   server.reset();
   server.route('/token', token('ya29.first'));
 });
 
 const token = (accessToken: string): ScriptedAnswer => ({ status: 200, body: { access_token: accessToken, expires_in: 3599, scope: 'https://www.googleapis.com/auth/business.manage', token_type: 'Bearer' } });
-const target = (settings: Record<string, unknown> = {}): PollTarget => ({ platform: 'google-business', id: 'hq', every: 'PT15M', account: '123', location: 'locations/456', apiBaseUrl: server.baseUrl, tokenUrl: `${server.baseUrl}/token`, ...settings });
+const target = (settings: Record<string, unknown> = {}): PollTarget => ({ platform: 'google-business', id: 'hq', every: 'PT15M', account: '123', location: 'locations/456', apiBaseUrl: server.url, tokenUrl: `${server.url}/token`, ...settings });
 const apiRequests = () => server.requests.filter((r) => r.url.pathname === REVIEWS);
 
 /** A v4 Review as reviews.list returns it. */
@@ -42,19 +39,10 @@ const list = (reviews: unknown[], nextPageToken?: string): ScriptedAnswer => ({ 
 
 async function poll(state: PollState = {}, secret: Record<string, string> = SECRET, settings: Record<string, unknown> = {}): Promise<PollPage[]> {
   const pages: PollPage[] = [];
-  for await (const page of googleBusinessPoller.poll(target(settings), state, { fetch, now, secret })) pages.push(page);
+  for await (const page of googleBusinessPoller.poll(target(settings), state, { fetch, now, secret, log: logged.log })) pages.push(page);
   return pages;
 }
 
-class MemoryPollState implements PollStateStore {
-  readonly states = new Map<string, PollState>();
-  async get(platform: string, id: string) {
-    return structuredClone(this.states.get(`${platform}:${id}`) ?? {});
-  }
-  async put(platform: string, id: string, state: PollState) {
-    this.states.set(`${platform}:${id}`, structuredClone(state));
-  }
-}
 
 describe('Google Business Profile reviews poller over HTTP', () => {
   it('exchanges the refresh token, lists reviews newest first and emits them as review drafts', async () => {
@@ -197,16 +185,17 @@ describe('Google Business Profile reviews poller over HTTP', () => {
     expect(notJson.message).toMatch(/^Google Business Profile answered 200 with a body that is not JSON/);
     expect(notJson.message).not.toContain(personal);
     server.route(REVIEWS, { status: 200, body: { reviews: personal } });
-    await expect(poll()).rejects.toThrow(/^Expected a Google Business Profile reviews list.*body\.reviews: /);
+    await expect(poll()).rejects.toThrow(/^Google Business Profile answered an unexpected body \(at reviews: expected array\)$/);
     server.route(REVIEWS, list([review('r1', { starRating: 'SIX', updateTime: personal }), review('r2', { name: undefined, reviewId: undefined }), review('r3')]));
-    const { result: pages, warnings } = await captureWarnings(() => poll());
+    const pages = await poll();
+    const { warnings } = logged;
     // malformed reviews are skipped (counted, never quoted); the others are emitted and the pass completes
     expect(pages.flatMap((p) => p.events.map((e) => e.draft.externalId))).toEqual([`${LOCATION}/reviews/r3`]);
     expect(JSON.parse(pages.at(-1)?.state.cursor ?? '')).toEqual({ watermark: '2026-11-25T10:00:00.123Z' });
     expect(warnings).toEqual(['Google Business Profile reviews: skipped 1 malformed item (first at 0.starRating: invalid_value)', 'Google Business Profile reviews: skipped 1 malformed item (first at name or updateTime)']);
     expect(warnings.join()).not.toContain(personal);
     server.route('/token', { status: 200, body: { token: 'no access_token here' } });
-    await expect(poll()).rejects.toThrow(/^Expected an OAuth token response with access_token\. body\.access_token/);
+    await expect(poll()).rejects.toThrow(/^Google token endpoint answered an unexpected body \(at access_token: expected string\)$/);
   });
 
   it('ends a pass whose nextPageToken repeats, instead of reading the same page forever', async () => {
@@ -231,7 +220,7 @@ describe('Google Business Profile reviews poller over HTTP', () => {
 
   it('says what is wrong with the credentials without repeating them', async () => {
     const { clientSecret: _omit, refreshToken: _also, ...partial } = SECRET;
-    await expect(poll({}, partial)).rejects.toThrow(new Error('the google-business secret has no clientSecret, refreshToken (needed to poll reviews with an OAuth refresh token)'));
+    await expect(poll({}, partial)).rejects.toThrow(new Error('the google-business secret has no "clientSecret", "refreshToken"; add them to the google-business secret'));
     expect(server.requests).toHaveLength(0);
     server.route('/token', { status: 400, body: { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' } });
     const refused = (await poll().catch((e: Error) => e)) as Error;

@@ -1,21 +1,17 @@
+import { MastodonTargetSchema, PollTargetSchema } from '../../../lambdas/core/config/poll-targets.schema.js';
 import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
-import { MastodonTargetSchema, mastodonPoller } from '../../../lambdas/core/polling/mastodon.js';
+import { mastodonPoller } from '../../../lambdas/core/polling/mastodon.js';
 import { RateLimitedError, type PollTarget } from '../../../lambdas/core/polling/poller.js';
-import { PollTargetSchema } from '../../../lambdas/core/polling/registry.js';
-import { startFeedServer } from '../../support/feed-server.js';
-import { originOf, pollOnce, pollRunner, requested } from '../../support/social-poll-harness.js';
-import { captureWarnings } from '../../support/warnings.js';
+import { scriptedHttpServerForTests } from '../../support/scripted-http-server.js';
+import { expectBodiesRefused, pollOnce, pollRunner } from '../../support/poll-harness.js';
 
 const now = new Date('2026-11-25T12:00:00.000Z');
 const secret = { accessToken: 'local-mastodon-access-token' };
-let server: Awaited<ReturnType<typeof startFeedServer>>;
+const server = scriptedHttpServerForTests();
 let target: PollTarget;
-beforeAll(async () => {
-  server = await startFeedServer();
-  target = { platform: 'mastodon', id: 'brand', instance: originOf(server.url), every: 'PT5M', account: 'acme' };
+beforeAll(() => {
+  target = { platform: 'mastodon', id: 'brand', instance: server.url, every: 'PT5M', account: 'acme' };
 });
-afterAll(() => server.close());
-beforeEach(() => server.requests.splice(0));
 
 // Notification ids beyond 2^53: as numbers, 113400000000000001 and …002 are the same value.
 const ID1 = '113400000000000001';
@@ -66,7 +62,7 @@ describe('Mastodon notifications poller over HTTP', () => {
     );
     const result = await poll();
     expect(result.error).toBeUndefined();
-    const req = requested(server.requests[0]);
+    const req = server.requests[0]!;
     expect(req.path).toBe('/api/v1/notifications');
     expect(req.query.getAll('types[]')).toEqual(['mention']);
     expect(req.query.get('limit')).toBe('80');
@@ -98,7 +94,7 @@ describe('Mastodon notifications poller over HTTP', () => {
   it('second poll: pages forward from the cursor with min_id until a page is empty, emitting only new notifications', async () => {
     server.answer(json([notification(ID4, 'mention'), notification(ID3, 'mention')], { link: `<${server.url}?max_id=${ID3}>; rel="next", <${server.url}?min_id=${ID4}>; rel="prev"` }), json([]));
     const result = await poll({ cursor: ID2 });
-    expect(server.requests.map((r) => requested(r).query.get('min_id'))).toEqual([ID2, ID4]);
+    expect(server.requests.map((r) => r.query.get('min_id'))).toEqual([ID2, ID4]);
     expect(result.events.map((e) => e.draft.externalId)).toEqual(['https://other.example/users/ana/statuses/10', 'https://other.example/users/ana/statuses/11']);
     expect(result.pages.map((p) => p.state.cursor)).toEqual([ID4, ID4]);
     expect(result.pages[1]?.events).toEqual([]);
@@ -129,7 +125,7 @@ describe('Mastodon notifications poller over HTTP', () => {
     server.requests.splice(0);
     server.answer(json([notification(ID4, 'mention')]), json([]));
     expect(await runner.run(target, new Date(now.getTime() + 10 * 60_000))).toMatchObject({ status: 'polled', emitted: 1 });
-    expect(requested(server.requests[0]).query.get('min_id')).toBe(ID3);
+    expect(server.requests[0]!.query.get('min_id')).toBe(ID3);
     expect(runner.externalIds()).toEqual(['https://other.example/users/ana/statuses/02', 'https://other.example/users/ana/statuses/10', 'https://other.example/users/ana/statuses/11']);
     expect(runner.state(target)).toMatchObject({ cursor: ID4, consecutiveFailures: 0 });
   });
@@ -165,20 +161,15 @@ describe('Mastodon notifications poller over HTTP', () => {
   it('refuses malformed bodies with a message that names the problem, never the body', async () => {
     const cases: [string, RegExp][] = [
       ['<html>MALFORMED-MARKER</html>', /not JSON/],
-      [JSON.stringify({ error: 'MALFORMED-MARKER' }), /unexpected body \(\(body\): expected array\)/],
+      [JSON.stringify({ error: 'MALFORMED-MARKER' }), /unexpected body \(at the top level: expected array\)/],
     ];
-    for (const [body, message] of cases) {
-      server.answer({ status: 200, body });
-      const { error, events } = await poll({ cursor: ID1 });
-      expect(error?.message).toMatch(message);
-      expect(error?.message).not.toContain('MALFORMED-MARKER');
-      expect(events).toEqual([]);
-    }
+    await expectBodiesRefused(server, () => poll({ cursor: ID1 }), 'MALFORMED-MARKER', cases);
   });
 
   it('skips malformed notifications (counted, never quoted) and moves the cursor past them', async () => {
     server.answer(json([notification(ID4, 'mention', { status: { uri: 'MALFORMED-MARKER' } }), notification(ID3, 'mention'), { id: 'MALFORMED-MARKER', type: 'mention' }]), json([]));
-    const { result, warnings } = await captureWarnings(() => poll({ cursor: ID1 }));
+    const result = await poll({ cursor: ID1 });
+    const { warnings } = result;
     expect(result.error).toBeUndefined();
     expect(result.events.map((e) => e.draft.externalId)).toEqual(['https://other.example/users/ana/statuses/10']);
     expect(result.state.cursor).toBe(ID4);
@@ -219,7 +210,7 @@ describe('Mastodon notifications poller over HTTP', () => {
       ['edited', 'mention', 'https://other.example/users/ana/statuses/18', 'fixed typo', undefined],
     ]);
     expect(events[0]?.draft).toMatchObject({ createdAt: '2026-11-25T11:00:00.000Z', author: { handle: 'ana@other.example' } });
-    expect(requested(server.requests[0]).query.getAll('types[]')).toEqual(['mention', 'status', 'reblog', 'favourite', 'quote', 'update']);
+    expect(server.requests[0]!.query.getAll('types[]')).toEqual(['mention', 'status', 'reblog', 'favourite', 'quote', 'update']);
   });
 
   it('validates its settings with clear messages and sensible defaults', () => {
@@ -231,6 +222,17 @@ describe('Mastodon notifications poller over HTTP', () => {
     expect(messages).toMatch(/instance: must be the instance base URL/);
     expect(messages).toMatch(/types\.0: must be one of mention, status/);
     expect(messages).toMatch(/extra/);
+  });
+
+  it('starts afresh as a first poll, with a warning, from a stored cursor that no longer reads (the toolkit\'s cursor policy)', async () => {
+    server.answer(json([notification(ID2, 'mention'), notification(ID1, 'mention')]), json([notification(ID3, 'mention')]));
+    const result = await poll({ cursor: 'not-an-id' });
+    expect(result.error).toBeUndefined();
+    expect(server.requests).toHaveLength(1); // a first poll: the newest page only
+    expect(server.requests[0]?.query.has('min_id')).toBe(false);
+    expect(result.events).toHaveLength(2);
+    expect(result.state.cursor).toBe(ID2);
+    expect(result.warnings).toEqual(['mastodon: the stored cursor is unreadable; polling starts again as a first poll']);
   });
 
   it('needs the accessToken secret and never puts it in an error', async () => {

@@ -1,11 +1,13 @@
+import { PollTargetSchema, RedditTargetSchema } from '../../../lambdas/core/config/poll-targets.schema.js';
 import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
 import type { IntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
 import { runPollers } from '../../../lambdas/core/lifecycle/run-pollers.js';
 import { RateLimitedError, type Poller, type PollPage, type PollState, type PollTarget } from '../../../lambdas/core/polling/poller.js';
-import { createRedditPoller, RedditTargetSchema } from '../../../lambdas/core/polling/reddit.js';
-import { pollers, PollTargetSchema } from '../../../lambdas/core/polling/registry.js';
-import { MemoryPollStateStore, startApiServer, type ApiAnswer } from '../../support/api-server.js';
-import { captureWarnings } from '../../support/warnings.js';
+import { createRedditPoller } from '../../../lambdas/core/polling/reddit.js';
+import { pollers } from '../../../lambdas/core/polling/registry.js';
+import { MemoryPollState } from '../../support/memory-poll-state.js';
+import { recordedLogForTests } from '../../support/poll-harness.js';
+import { scriptedHttpServerForTests, type ScriptedAnswer } from '../../support/scripted-http-server.js';
 
 const now = new Date('2026-11-25T12:00:00.000Z');
 const T = now.getTime() / 1000;
@@ -13,15 +15,11 @@ const secret = { clientId: 'local-reddit-client-id', clientSecret: 'local-reddit
 const basic = `Basic ${Buffer.from('local-reddit-client-id:local-reddit-client-secret').toString('base64')}`;
 const userAgent = 'server:com.example.switchboard:1.0 (by /u/acme_social)';
 
-let server: Awaited<ReturnType<typeof startApiServer>>;
-beforeAll(async () => {
-  server = await startApiServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.requests.splice(0));
+const server = scriptedHttpServerForTests();
+const logged = recordedLogForTests();
 
 const target = (extra: Record<string, unknown> = {}): PollTarget => ({ platform: 'reddit', id: 'acme-sub', subreddit: 'acme', every: 'PT5M', userAgent, apiBaseUrl: server.url, authBaseUrl: server.url, ...extra });
-const token = (value = 'tok-1', expiresIn = 86_400): ApiAnswer => ({ status: 200, body: { access_token: value, token_type: 'bearer', expires_in: expiresIn, scope: '*' } });
+const token = (value = 'tok-1', expiresIn = 86_400): ScriptedAnswer => ({ status: 200, body: { access_token: value, token_type: 'bearer', expires_in: expiresIn, scope: '*' } });
 const post = (id: string, createdUtc: number, extra: Record<string, unknown> = {}) => ({
   kind: 't3',
   data: { name: `t3_${id}`, id, author: 'ana_b', author_fullname: 't2_ana1', created_utc: createdUtc, permalink: `/r/acme/comments/${id}/a_post/`, subreddit: 'acme', title: `Post ${id}`, selftext: '', score: 1, num_comments: 0, ...extra },
@@ -30,7 +28,7 @@ const comment = (id: string, createdUtc: number, parent: string, extra: Record<s
   kind: 't1',
   data: { name: `t1_${id}`, id, author: 'bo', author_fullname: 't2_bo2', created_utc: createdUtc, permalink: `/r/acme/comments/p1/a_post/${id}/`, subreddit: 'acme', body: `comment ${id}`, link_id: 't3_p1', parent_id: parent, ...extra },
 });
-const listing = (children: unknown[], after: string | null = null, headers: Record<string, string> = { 'x-ratelimit-remaining': '99.0', 'x-ratelimit-used': '1', 'x-ratelimit-reset': '300' }): ApiAnswer => ({
+const listing = (children: unknown[], after: string | null = null, headers: Record<string, string> = { 'x-ratelimit-remaining': '99.0', 'x-ratelimit-used': '1', 'x-ratelimit-reset': '300' }): ScriptedAnswer => ({
   status: 200,
   headers,
   body: { kind: 'Listing', data: { after, before: null, dist: children.length, children } },
@@ -38,7 +36,7 @@ const listing = (children: unknown[], after: string | null = null, headers: Reco
 
 async function poll(poller: Poller, t: PollTarget = target(), state: PollState = {}, at = now): Promise<PollPage[]> {
   const pages: PollPage[] = [];
-  for await (const page of poller.poll(t, state, { fetch, now: at, secret })) pages.push(page);
+  for await (const page of poller.poll(t, state, { fetch, now: at, secret, log: logged.log })) pages.push(page);
   return pages;
 }
 const ids = (pages: PollPage[]) => pages.flatMap((p) => p.events.map((e) => e.draft.externalId));
@@ -112,7 +110,7 @@ describe('Reddit poller over HTTP', () => {
         return { status: 404 };
       },
     });
-    const store = new MemoryPollStateStore();
+    const store = new MemoryPollState();
     const enqueued: IntakeDelivery[] = [];
     const poller = createRedditPoller();
     const run = (at: Date) => runPollers([target()], { pollerFor: () => poller, state: store, enqueue: async (d) => void enqueued.push(d), fetch, now: () => at, secretFor: async () => secret });
@@ -207,9 +205,9 @@ describe('Reddit poller over HTTP', () => {
     await expect(refused).rejects.toThrow('reddit refused the app credentials (401); check clientId and clientSecret in the reddit secret');
     await expect(refused).rejects.not.toThrow(/local-reddit-client/);
     server.routes({ 'POST /api/v1/access_token': { status: 200, body: { error: 'unsupported_grant_type' } } });
-    await expect(poll(createRedditPoller())).rejects.toThrow('reddit token endpoint answered an unexpected body (at access_token: invalid_type)');
+    await expect(poll(createRedditPoller())).rejects.toThrow('reddit token endpoint answered an unexpected body (at access_token: expected string)');
     const noSecret = createRedditPoller().poll(target(), {}, { fetch, now, secret: { clientId: 'x' } })[Symbol.asyncIterator]();
-    await expect(noSecret.next()).rejects.toThrow('the reddit secret lacks clientSecret');
+    await expect(noSecret.next()).rejects.toThrow('the reddit secret has no "clientSecret"; add it to the reddit secret');
   });
 
   it('backs off as told by 429 (Retry-After, else X-Ratelimit-Reset) and by 503 with Retry-After', async () => {
@@ -225,7 +223,7 @@ describe('Reddit poller over HTTP', () => {
 
   it('delivers the page on which the quota runs out, then stops until X-Ratelimit-Reset', async () => {
     server.routes({ 'POST /api/v1/access_token': token(), 'GET /r/acme/new': listing([post('q2', T - 60), post('q1', T - 120)], 't3_q1', { 'x-ratelimit-remaining': '0.0', 'x-ratelimit-used': '100', 'x-ratelimit-reset': '95' }) });
-    const store = new MemoryPollStateStore();
+    const store = new MemoryPollState();
     const enqueued: IntakeDelivery[] = [];
     const poller = createRedditPoller();
     const [outcome] = await runPollers([target()], { pollerFor: () => poller, state: store, enqueue: async (d) => void enqueued.push(d), fetch, now: () => now, secretFor: async () => secret });
@@ -239,7 +237,8 @@ describe('Reddit poller over HTTP', () => {
   it('skips a malformed child (counted, never quoted) and still emits and walks past the others', async () => {
     {
       server.routes({ 'POST /api/v1/access_token': token(), 'GET /r/acme/new': listing([post('c3', T - 60), { kind: 't3', data: { name: 't3_x', title: 'hush-hush', created_utc: 'soon' } }, post('b2', T - 120)]) });
-      const { result: pages, warnings } = await captureWarnings(() => poll(createRedditPoller()));
+      const pages = await poll(createRedditPoller());
+      const { warnings } = logged;
       expect(ids(pages)).toEqual(['t3_c3', 't3_b2']);
       expect(JSON.parse(pages[0]?.state.cursor ?? '')).toEqual({ source: 'r/acme/new', floor: new Date((T - 60) * 1000).toISOString() });
       expect(warnings).toEqual(['reddit r/acme/new: skipped 1 malformed item']);
@@ -259,11 +258,11 @@ describe('Reddit poller over HTTP', () => {
   });
 
   it('fails on server errors, redirects and malformed bodies without quoting them or emitting anything', async () => {
-    const cases: [ApiAnswer, RegExp][] = [
+    const cases: [ScriptedAnswer, RegExp][] = [
       [{ status: 500, body: 'secret internals' }, /^reddit r\/acme\/new answered 500$/],
       [{ status: 503, body: 'busy' }, /^reddit r\/acme\/new answered 503$/],
       [{ status: 302, headers: { location: 'https://www.reddit.com/subreddits/search?q=acme' } }, /redirect \(302\)/],
-      [{ status: 200, body: '<html>rate me tender</html>' }, /^reddit r\/acme\/new answered a body that is not JSON$/],
+      [{ status: 200, body: '<html>rate me tender</html>' }, /^reddit r\/acme\/new answered 200 with a body that is not JSON$/],
       [{ status: 200, body: { jsonapi: { errors: ['hush-hush'] } } }, /unexpected body \(at kind: invalid_value\)/],
     ];
     for (const [answer, message] of cases) {

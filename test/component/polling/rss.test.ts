@@ -1,19 +1,26 @@
 import type { PollPage, PollState } from '../../../lambdas/core/polling/poller.js';
 import { RateLimitedError } from '../../../lambdas/core/polling/poller.js';
 import { readFeed, rssPoller } from '../../../lambdas/core/polling/rss.js';
-import { atomFeed, rssFeed, startFeedServer } from '../../support/feed-server.js';
+import { scriptedHttpServerForTests } from '../../support/scripted-http-server.js';
 
 const now = new Date('2026-11-25T12:00:00.000Z');
-let server: Awaited<ReturnType<typeof startFeedServer>>;
-beforeAll(async () => {
-  server = await startFeedServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.requests.splice(0));
+const server = scriptedHttpServerForTests();
+
+/** An RSS 2.0 feed with the given items. */
+export const rssFeed = (items: { guid: string; title: string; description?: string; pubDate?: string }[]) =>
+  `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Blog</title>${items
+    .map((i) => `<item><guid>${i.guid}</guid><title>${i.title}</title><link>https://blog.example.com/${i.guid}</link><description>${i.description ?? ''}</description><dc:creator>Ana</dc:creator>${i.pubDate ? `<pubDate>${i.pubDate}</pubDate>` : ''}</item>`)
+    .join('')}</channel></rss>`;
+
+/** An Atom feed with the given entries. */
+export const atomFeed = (entries: { id: string; title: string; updated: string; content?: string }[]) =>
+  `<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>News</title>${entries
+    .map((e) => `<entry><id>${e.id}</id><title>${e.title}</title><link rel="alternate" href="https://news.example.com/${encodeURIComponent(e.id)}"/><updated>${e.updated}</updated><author><name>Bo</name></author><content type="html">${e.content ?? ''}</content></entry>`)
+    .join('')}</feed>`;
 
 async function poll(state: PollState = {}): Promise<PollPage[]> {
   const pages: PollPage[] = [];
-  for await (const page of rssPoller.poll({ platform: 'rss', id: 'blog', url: server.url, every: 'PT15M' }, state, { fetch, now })) pages.push(page);
+  for await (const page of rssPoller.poll({ platform: 'rss', id: 'blog', url: `${server.url}/feed.xml`, every: 'PT15M' }, state, { fetch, now })) pages.push(page);
   return pages;
 }
 

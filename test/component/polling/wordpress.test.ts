@@ -1,23 +1,22 @@
+import { PollTargetSchema, WordpressTargetSchema } from '../../../lambdas/core/config/poll-targets.schema.js';
 import type { IntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
 import { runPollers } from '../../../lambdas/core/lifecycle/run-pollers.js';
-import { PollTargetSchema } from '../../../lambdas/core/polling/registry.js';
 import { RateLimitedError, type PollPage, type PollState, type PollTarget } from '../../../lambdas/core/polling/poller.js';
-import { htmlToText, wordpressPoller, WordpressTargetSchema } from '../../../lambdas/core/polling/wordpress.js';
-import { captureWarnings } from '../../support/warnings.js';
-import type { PollStateStore } from '../../../lambdas/core/ports/poll-state-store.js';
-import { startApiServer, type ApiServer } from '../../support/scripted-api-server.js';
+import { htmlToText, wordpressPoller } from '../../../lambdas/core/polling/wordpress.js';
+import { MemoryPollState } from '../../support/memory-poll-state.js';
+import { recordedLogForTests } from '../../support/poll-harness.js';
+import { scriptedHttpServerForTests } from '../../support/scripted-http-server.js';
 
 const now = new Date('2026-11-25T12:00:00.000Z');
 const PATH = '/wp-json/wp/v2/comments';
-let server: ApiServer;
-beforeAll(async () => {
-  server = await startApiServer();
+const server = scriptedHttpServerForTests();
+const logged = recordedLogForTests();
+beforeEach(() => {
+  server.reset();
 });
-afterAll(() => server.close());
-beforeEach(() => server.reset());
 
-const target = (settings: Record<string, unknown> = {}): PollTarget => ({ platform: 'wordpress', id: 'blog', every: 'PT10M', site: server.baseUrl, ...settings });
-const site = () => new URL(server.baseUrl).host;
+const target = (settings: Record<string, unknown> = {}): PollTarget => ({ platform: 'wordpress', id: 'blog', every: 'PT10M', site: server.url, ...settings });
+const site = () => new URL(server.url).host;
 
 /** A comment as wp/v2/comments returns it (view context). */
 function comment(id: number, overrides: Record<string, unknown> = {}) {
@@ -41,19 +40,10 @@ function comment(id: number, overrides: Record<string, unknown> = {}) {
 
 async function poll(state: PollState = {}, settings: Record<string, unknown> = {}, secret?: Record<string, string>): Promise<PollPage[]> {
   const pages: PollPage[] = [];
-  for await (const page of wordpressPoller.poll(target(settings), state, { fetch, now, ...(secret && { secret }) })) pages.push(page);
+  for await (const page of wordpressPoller.poll(target(settings), state, { fetch, now, log: logged.log, ...(secret && { secret }) })) pages.push(page);
   return pages;
 }
 
-class MemoryPollState implements PollStateStore {
-  readonly states = new Map<string, PollState>();
-  async get(platform: string, id: string) {
-    return structuredClone(this.states.get(`${platform}:${id}`) ?? {});
-  }
-  async put(platform: string, id: string, state: PollState) {
-    this.states.set(`${platform}:${id}`, structuredClone(state));
-  }
-}
 
 describe('WordPress comments poller over HTTP', () => {
   it('emits new public comments as drafts, oldest first, from the REST API with the documented parameters', async () => {
@@ -207,14 +197,15 @@ describe('WordPress comments poller over HTTP', () => {
     expect((notJson as Error).message).not.toContain(secretText);
 
     server.route(PATH, { status: 200, body: { code: 'x', message: secretText } });
-    await expect(poll()).rejects.toThrow(/^Expected a JSON array of WordPress comments/);
+    await expect(poll()).rejects.toThrow(/^WordPress answered an unexpected body \(at the top level: expected array\)$/);
 
   });
 
   it('skips malformed comments (counted, never quoted) and still emits the others and moves on', async () => {
     const secretText = 'Jane Doe, 12 Secret Street';
     server.route(PATH, { status: 200, headers: { 'x-wp-totalpages': '1' }, body: [comment(1, { date_gmt: secretText }), comment(2, { content: secretText }), comment(3)] });
-    const { result: pages, warnings } = await captureWarnings(() => poll());
+    const pages = await poll();
+    const { warnings } = logged;
     expect(pages.flatMap((p) => p.events.map((e) => e.draft.externalId))).toEqual([`${site()}:3`]);
     expect(JSON.parse(pages.at(-1)?.state.cursor ?? '')).toMatchObject({ newest: '2026-11-25T10:03:00.000Z' });
     expect(warnings).toEqual(['WordPress comments: skipped 2 malformed items (first at 0.date_gmt: invalid_format)']);
@@ -261,7 +252,7 @@ describe('WordPress comments poller over HTTP', () => {
 
   it('builds the comments URL from apiBaseUrl, including the ?rest_route= form, and keys ids by the site', async () => {
     server.route('/', { status: 200, headers: { 'x-wp-totalpages': '1' }, body: [comment(1)] });
-    const [page] = await poll({}, { site: 'https://example.com/blog/', apiBaseUrl: `${server.baseUrl}/?rest_route=/` });
+    const [page] = await poll({}, { site: 'https://example.com/blog/', apiBaseUrl: `${server.url}/?rest_route=/` });
     expect(server.requests[0]?.url.searchParams.get('rest_route')).toBe('/wp/v2/comments');
     expect(server.requests[0]?.url.searchParams.get('per_page')).toBe('100');
     expect(page?.events[0]?.draft).toMatchObject({ externalId: 'example.com/blog:1', account: { id: 'example.com/blog' } });

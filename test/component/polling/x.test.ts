@@ -1,22 +1,18 @@
+import { PollTargetSchema, XSearchTargetSchema } from '../../../lambdas/core/config/poll-targets.schema.js';
 import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
 import { RateLimitedError, type PollTarget } from '../../../lambdas/core/polling/poller.js';
-import { PollTargetSchema } from '../../../lambdas/core/polling/registry.js';
-import { XSearchTargetSchema, xSearchPoller } from '../../../lambdas/core/polling/x.js';
-import { startFeedServer } from '../../support/feed-server.js';
-import { originOf, pollOnce, pollRunner, requested } from '../../support/social-poll-harness.js';
-import { captureWarnings } from '../../support/warnings.js';
+import { xSearchPoller } from '../../../lambdas/core/polling/x.js';
+import { scriptedHttpServerForTests } from '../../support/scripted-http-server.js';
+import { expectBodiesRefused, pollOnce, pollRunner } from '../../support/poll-harness.js';
 
 const now = new Date('2026-11-25T12:00:00.000Z');
 const nowSeconds = now.getTime() / 1000;
 const secret = { bearerToken: 'local-x-bearer-token' };
-let server: Awaited<ReturnType<typeof startFeedServer>>;
+const server = scriptedHttpServerForTests();
 let target: PollTarget;
-beforeAll(async () => {
-  server = await startFeedServer();
-  target = { platform: 'x', id: 'brand-search', query: 'acme -is:retweet', accountId: '900000000000000001', apiBaseUrl: originOf(server.url), every: 'PT5M' };
+beforeAll(() => {
+  target = { platform: 'x', id: 'brand-search', query: 'acme -is:retweet', accountId: '900000000000000001', apiBaseUrl: server.url, every: 'PT5M' };
 });
-afterAll(() => server.close());
-beforeEach(() => server.requests.splice(0));
 
 // Post ids beyond 2^53 (as numbers, neighbours would be the same value), minted an hour before
 // `now`: a snowflake carries its time, and a since_id older than 7 days is not sent.
@@ -52,7 +48,7 @@ describe('X recent search poller over HTTP', () => {
     );
     const result = await poll();
     expect(result.error).toBeUndefined();
-    const req = requested(server.requests[0]);
+    const req = server.requests[0]!;
     expect(req.path).toBe('/2/tweets/search/recent');
     expect(Object.fromEntries(req.query)).toEqual({
       query: 'acme -is:retweet',
@@ -90,7 +86,7 @@ describe('X recent search poller over HTTP', () => {
   it('second poll: sends since_id and emits only the newer posts', async () => {
     server.answer(search([tweet(P3)], { newest_id: P3, oldest_id: P3 }));
     const result = await poll({ cursor: JSON.stringify({ sinceId: P2 }) });
-    expect(requested(server.requests[0]).query.get('since_id')).toBe(P2);
+    expect(server.requests[0]!.query.get('since_id')).toBe(P2);
     expect(result.events.map((e) => e.draft.externalId)).toEqual([P3]);
     expect(JSON.parse(result.state.cursor ?? '')).toEqual({ sinceId: P3 });
   });
@@ -111,7 +107,7 @@ describe('X recent search poller over HTTP', () => {
     server.requests.splice(0);
     server.answer(search([tweet(P3), tweet(P2)], { newest_id: P3, oldest_id: P2 }));
     expect(await runner.run(target, new Date(now.getTime() + 10 * 60_000))).toMatchObject({ status: 'polled', emitted: 2 });
-    const resumed = requested(server.requests[0]).query;
+    const resumed = server.requests[0]!.query;
     expect([resumed.get('since_id'), resumed.get('next_token')]).toEqual([P1, 'page-2']);
     expect(runner.externalIds()).toEqual([P4, P5, P2, P3]);
     // the pass is complete: the newest id of its first page becomes since_id
@@ -155,15 +151,9 @@ describe('X recent search poller over HTTP', () => {
   it('refuses malformed bodies, including ids sent as numbers (which would lose digits)', async () => {
     const cases: [string, RegExp][] = [
       ['BODY-MARKER not json', /not JSON/],
-      [JSON.stringify({ data: [] }), /unexpected body \(meta: expected object\)/],
+      [JSON.stringify({ data: [] }), /unexpected body \(at meta: expected object\)/],
     ];
-    for (const [body, message] of cases) {
-      server.answer({ status: 200, body });
-      const { error, events } = await poll();
-      expect(error?.message).toMatch(message);
-      expect(error?.message).not.toContain('BODY-MARKER');
-      expect(events).toEqual([]);
-    }
+    await expectBodiesRefused(server, () => poll(), 'BODY-MARKER', cases);
   });
 
   it('skips malformed posts (counted, never quoted), including ids sent as numbers, and still moves since_id', async () => {
@@ -171,7 +161,8 @@ describe('X recent search poller over HTTP', () => {
       status: 200,
       body: `{"data":[{"id":${P5},"text":"BODY-MARKER","author_id":"42"},${JSON.stringify(tweet(P4))},{"id":"${P3}","text":"BODY-MARKER"}],"includes":{"users":${JSON.stringify(users)}},"meta":{"result_count":3,"newest_id":"${P5}"}}`,
     });
-    const { result, warnings } = await captureWarnings(() => poll({ cursor: JSON.stringify({ sinceId: P1 }) }));
+    const result = await poll({ cursor: JSON.stringify({ sinceId: P1 }) });
+    const { warnings } = result;
     expect(result.error).toBeUndefined();
     expect(result.events.map((e) => e.draft.externalId)).toEqual([P4]);
     expect(JSON.parse(result.state.cursor ?? '')).toEqual({ sinceId: P5 });
@@ -200,8 +191,8 @@ describe('X recent search poller over HTTP', () => {
     const old = snowflake(now.getTime() - 7 * 86_400_000, 1n);
     server.answer(search([tweet(P2)], { newest_id: P2, next_token: 'older' }));
     const result = await poll({ cursor: JSON.stringify({ sinceId: old, pending: { newestId: old, nextToken: 'x' } }) });
-    expect(requested(server.requests[0]).query.get('since_id')).toBeNull();
-    expect(requested(server.requests[0]).query.get('next_token')).toBeNull();
+    expect(server.requests[0]!.query.get('since_id')).toBeNull();
+    expect(server.requests[0]!.query.get('next_token')).toBeNull();
     expect(server.requests).toHaveLength(1);
     expect(JSON.parse(result.state.cursor ?? '')).toEqual({ sinceId: P2 });
 
@@ -209,7 +200,7 @@ describe('X recent search poller over HTTP', () => {
     server.answer({ status: 400, body: JSON.stringify({ errors: [{ parameters: { since_id: [P1] }, message: "Invalid 'since_id': BODY-MARKER" }] }) }, search([tweet(P3)], { newest_id: P3 }));
     const refused = await poll({ cursor: JSON.stringify({ sinceId: P1 }) });
     expect(refused.error).toBeUndefined();
-    expect([requested(server.requests[0]).query.get('since_id'), requested(server.requests[1]).query.get('since_id')]).toEqual([P1, null]);
+    expect([server.requests[0]!.query.get('since_id'), server.requests[1]!.query.get('since_id')]).toEqual([P1, null]);
     expect(JSON.parse(refused.state.cursor ?? '')).toEqual({ sinceId: P3 });
   });
 
@@ -217,7 +208,7 @@ describe('X recent search poller over HTTP', () => {
     server.answer(search([tweet(P3)], { newest_id: P3 }));
     const result = await poll({ cursor: P2 });
     expect(result.error).toBeUndefined();
-    expect(requested(server.requests[0]).query.get('since_id')).toBe(P2);
+    expect(server.requests[0]!.query.get('since_id')).toBe(P2);
     expect(JSON.parse(result.state.cursor ?? '')).toEqual({ sinceId: P3 });
   });
 
@@ -254,9 +245,19 @@ describe('X recent search poller over HTTP', () => {
     expect(messages).toMatch(/apiBaseUrl: must be an http\(s\) URL/);
   });
 
-  it('needs the bearerToken secret and refuses an unreadable stored cursor', async () => {
+  it('needs the bearerToken secret', async () => {
     expect((await pollOnce(xSearchPoller, target, {}, { consumerSecret: 'local-x-consumer-secret' }, now)).error?.message).toBe('the x secret has no "bearerToken"; add it to the x secret');
-    expect((await poll({ cursor: '{not json' })).error?.message).toMatch(/stored x cursor is unreadable/);
     expect(server.requests).toHaveLength(0);
+  });
+
+  it('starts afresh as a first poll, with a warning, from a stored cursor that no longer reads (the toolkit\'s cursor policy)', async () => {
+    server.answer(search([tweet(P2), tweet(P1)], { newest_id: P2, next_token: 'older' }));
+    const result = await poll({ cursor: '{not json' });
+    expect(result.error).toBeUndefined();
+    expect(server.requests).toHaveLength(1); // a first poll: the newest page only
+    expect(server.requests[0]?.query.get('since_id')).toBeNull();
+    expect(result.events.map((e) => e.draft.externalId)).toEqual([P1, P2]);
+    expect(JSON.parse(result.state.cursor ?? '')).toEqual({ sinceId: P2 });
+    expect(result.warnings).toEqual(['x: the stored cursor is unreadable; polling starts again as a first poll']);
   });
 });

@@ -1,18 +1,9 @@
 import type { IntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
 import { clampWaitMs, redactSecrets, runPollers, type RunPollersDependencies } from '../../../lambdas/core/lifecycle/run-pollers.js';
 import type { NormalizedEvent } from '../../../lambdas/core/platforms/adapter.js';
-import { RateLimitedError, type Poller, type PollState, type PollTarget } from '../../../lambdas/core/polling/poller.js';
-import type { PollStateStore } from '../../../lambdas/core/ports/poll-state-store.js';
+import { RateLimitedError, type Poller, type PollTarget } from '../../../lambdas/core/polling/poller.js';
+import { MemoryPollState } from '../../support/memory-poll-state.js';
 
-class MemoryPollState implements PollStateStore {
-  readonly states = new Map<string, PollState>();
-  async get(platform: string, id: string) {
-    return structuredClone(this.states.get(`${platform}:${id}`) ?? {});
-  }
-  async put(platform: string, id: string, state: PollState) {
-    this.states.set(`${platform}:${id}`, structuredClone(state));
-  }
-}
 
 const event = (n: number): NormalizedEvent => ({ change: 'created', draft: { platform: 'rss', kind: 'post', externalId: `blog:${n}`, text: `item ${n}`, createdAt: '2026-11-25T10:00:00.000Z', author: { id: 'a', handle: '', name: '' } } });
 const target: PollTarget = { platform: 'rss', id: 'blog', url: 'https://blog.example.com/feed', every: 'PT15M' };
