@@ -88,7 +88,7 @@ const ANSWER_TOKENS = 15;
  */
 export async function benchEnrichmentCost(): Promise<void> {
   const { SYSTEM_PROMPT } = await import('../lambdas/shared/bedrock-intents.js');
-  const { isUnsure } = await import('../lambdas/core/ports/enricher.js');
+  const { isUnsure } = await import('../lambdas/core/lifecycle/enrichers.js');
   const texts = devTexts();
   const enriched = texts.map((text) => enrich({ text }));
   const rate = rateSync(BOX, (i) => enrich({ text: texts[i % texts.length]! })).perSecond;

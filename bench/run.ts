@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { buildEngagement } from '../lambdas/core/engagement/build-engagement.js';
+import { buildEngagement } from '../lambdas/core/lifecycle/build-engagement.js';
 import { createRouter, type RoutableEngagement, type Router } from '../lambdas/core/routing/router.js';
 import { createJreRouter, type JreRouter } from './json-rules-engine.js';
 import { liveHeap, mb, median, perSec, rateAsync, rateSync, ratio, type Box } from './measure.js';

@@ -1,11 +1,23 @@
 import { DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { sqsHandOff } from '../../lambdas/shared/sqs-republish.js';
-import type { RedriveResult } from './redrive.js';
 
 /** What Lambda puts in an on-failure destination for a stream batch it gave up on (the part read here). */
 interface StreamBatchFailure {
   DDBStreamBatchInfo?: { shardId?: string; startSequenceNumber?: string; endSequenceNumber?: string; streamArn?: string };
+}
+
+/** What redriving a stream's on-failure queue did (the shape of `redrive --json`'s entries). */
+export interface StreamRedriveResult {
+  queue: string;
+  /** The queue the engagements were handed to. */
+  target: string;
+  /** Failure messages found (each names one batch of stream records). */
+  messages: number;
+  /** Messages whose engagements were all handed on, then deleted (0 with `--dry-run`). */
+  moved: number;
+  /** Engagements the messages name (of the first ten messages, with `--dry-run`). */
+  engagements: number;
 }
 
 /** How long a failure message stays hidden while its records are read and handed on. */
@@ -30,7 +42,7 @@ export async function redriveStreamFailures(
   republishQueueUrl: string,
   dryRun: boolean,
   progress: (line: string) => void,
-): Promise<RedriveResult & { engagements: number }> {
+): Promise<StreamRedriveResult> {
   const target = republishQueueUrl.split('/').pop() ?? republishQueueUrl;
   const handOff = sqsHandOff(sqs, republishQueueUrl);
   let messages = 0;

@@ -1,7 +1,8 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { ComprehendClient } from '@aws-sdk/client-comprehend';
 import type { EnrichmentSettings } from '../core/config/config.schema.js';
-import { localEnricher, withSecondOpinion, type Enricher } from '../core/ports/enricher.js';
+import { localEnricher, withSecondOpinion } from '../core/lifecycle/enrichers.js';
+import type { Enricher } from '../core/lifecycle/ports/enricher.js';
 import { BedrockIntents, withBedrockIntents } from '../shared/bedrock-intents.js';
 import { ComprehendEnricher } from '../shared/comprehend-enricher.js';
 

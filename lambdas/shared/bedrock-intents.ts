@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import type { EnrichInput, Enrichment } from '../core/enrichment/enrich.js';
 import { INTENTS, type Intent } from '../core/engagement/engagement.schema.js';
 import { findPii, redactPii } from '../core/enrichment/pii.js';
-import type { Enricher } from '../core/ports/enricher.js';
+import type { Enricher } from '../core/lifecycle/ports/enricher.js';
 import { truncateUtf8 } from './comprehend-enricher.js';
 
 /** Longest text, in UTF-8 bytes, sent to the model. */

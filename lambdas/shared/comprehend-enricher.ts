@@ -10,7 +10,7 @@ import {
 import { enrich, type EnrichInput, type Enrichment, type Sentiment } from '../core/enrichment/enrich.js';
 import { platformLanguage } from '../core/enrichment/language.js';
 import type { PiiSummary, PiiType } from '../core/enrichment/pii.js';
-import type { Enricher } from '../core/ports/enricher.js';
+import type { Enricher } from '../core/lifecycle/ports/enricher.js';
 
 /** Largest text, in UTF-8 bytes, the synchronous Detect* APIs accept. */
 export const COMPREHEND_MAX_BYTES = 5_000;

@@ -4,7 +4,7 @@ import { isUtf8 } from 'node:buffer';
 import { gzipSync } from 'node:zlib';
 import pLimit from 'p-limit';
 import type { Engagement } from '../core/engagement/engagement.schema.js';
-import type { EngagementChange, EngagementStore, RawDelivery, RoutingAuditRecord, StoredEngagement } from '../core/ports/engagement-store.js';
+import type { EngagementChange, EngagementStore, RawDelivery, RoutingAuditRecord, StoredEngagement } from '../core/lifecycle/ports/engagement-store.js';
 
 /**
  * Single-table layout (keys `pk`/`sk`), so an engagement and its whole history are one Query:

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { HealthRecorder, PlatformHealth } from '../core/ports/health-recorder.js';
+import type { HealthRecorder, PlatformHealth } from '../core/lifecycle/ports/health-recorder.js';
 
 /**
  * Polling health in the engagement table, one partition (`HEALTH`) so the whole picture is one

@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { PollState } from '../core/polling/poller.js';
-import type { PollStateStore } from '../core/ports/poll-state-store.js';
+import type { PollStateStore } from '../core/lifecycle/ports/poll-state-store.js';
 
 /** Poll state lives in the engagement table under `POLL#<platform>#<target id>` / `STATE`. */
 export const pollStateKey = (platform: string, targetId: string) => ({ pk: `POLL#${platform}#${targetId}`, sk: 'STATE' });

@@ -1,7 +1,7 @@
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { ENGAGEMENT_ROUTED } from '../core/engagement/engagement-routed.js';
 import type { Engagement } from '../core/engagement/engagement.schema.js';
-import type { EventPublisher, PublishOptions, PublishResult } from '../core/ports/event-publisher.js';
+import type { EventPublisher, PublishOptions, PublishResult } from '../core/lifecycle/ports/event-publisher.js';
 
 /** PutEvents takes at most 10 entries per call. */
 const MAX_ENTRIES = 10;

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
-import { buildEngagement, enrichDraft } from '../engagement/build-engagement.js';
+import { buildEngagement, enrichDraft } from './build-engagement.js';
 import { extractKeywords } from '../enrichment/keywords.js';
 import { engagementId } from '../engagement/engagement.schema.js';
 import { deliveryBytes, IntakeDeliverySchema, type IntakeDelivery } from '../intake/delivery.js';
 import type { NormalizedEvent, PlatformAdapter } from '../platforms/adapter.js';
-import type { Enricher } from '../ports/enricher.js';
-import type { EngagementChange, EngagementStore, RoutingAuditRecord } from '../ports/engagement-store.js';
+import type { Enricher } from './ports/enricher.js';
+import type { EngagementChange, EngagementStore, RoutingAuditRecord } from './ports/engagement-store.js';
 import type { Router } from '../routing/router.js';
 
 /** One intake-queue message: its id (for partial batch failures) and its body. */

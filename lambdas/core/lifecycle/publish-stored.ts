@@ -1,5 +1,5 @@
 import type { Engagement } from '../engagement/engagement.schema.js';
-import type { EventPublisher } from '../ports/event-publisher.js';
+import type { EventPublisher } from './ports/event-publisher.js';
 
 /** A newly stored engagement as the table's stream delivers it, with its place in the stream. */
 export interface StoredRecord {

@@ -4,8 +4,8 @@ import type { PlatformId } from '../engagement/platform-ids.js';
 import type { IntakeDelivery } from '../intake/delivery.js';
 import type { PlatformSecret } from '../platforms/adapter.js';
 import { clampWaitMs, RateLimitedError, type Poller, type PollLog, type PollState, type PollTarget } from '../polling/poller.js';
-import type { HealthRecorder } from '../ports/health-recorder.js';
-import type { PollStateStore } from '../ports/poll-state-store.js';
+import type { HealthRecorder } from './ports/health-recorder.js';
+import type { PollStateStore } from './ports/poll-state-store.js';
 
 /** Events per intake message, so a large page never exceeds the queue's message size. */
 const EVENTS_PER_MESSAGE = 50;

@@ -1,6 +1,6 @@
 import type { Rule, RuleExample } from '../config/config.schema.js';
 import type { LoadedConfig } from '../config/load-config.js';
-import { buildEngagement } from '../engagement/build-engagement.js';
+import { buildEngagement } from '../lifecycle/build-engagement.js';
 import type { Engagement, Priority } from '../engagement/engagement.schema.js';
 import { createRouter, type Router } from '../routing/router.js';
 import { fillDraft } from '../simulate/simulate.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { buildEngagement } from '../engagement/build-engagement.js';
+import { buildEngagement } from '../lifecycle/build-engagement.js';
 import { EngagementDraftSchema, type Engagement, type EngagementDraft } from '../engagement/engagement.schema.js';
 import { isPlatformId } from '../engagement/platform-ids.js';
 import type { PlatformAdapter } from '../platforms/adapter.js';

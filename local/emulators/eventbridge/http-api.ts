@@ -1,6 +1,6 @@
 import { AwsServiceError, optionalString, requiredString, type JsonObject } from '../aws-json-server.js';
 import { validationError } from './errors.js';
-import type { LocalEventBridge } from './event-bridge.js';
+import type { LocalEventBridge } from './local-event-bridge.js';
 import type { CreateArchiveInput, PutEventsEntry, PutRuleInput, Target } from './types.js';
 
 /**

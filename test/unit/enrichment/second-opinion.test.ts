@@ -1,5 +1,6 @@
 import type { EnrichInput, Enrichment } from '../../../lambdas/core/enrichment/enrich.js';
-import { isUnsure, withSecondOpinion, type Enricher } from '../../../lambdas/core/ports/enricher.js';
+import { isUnsure, withSecondOpinion } from '../../../lambdas/core/lifecycle/enrichers.js';
+import type { Enricher } from '../../../lambdas/core/lifecycle/ports/enricher.js';
 
 const answer = (sentimentConfidence: number, intentConfidence: number, mode: Enrichment['details']['mode'] = 'local'): Enrichment => ({
   language: 'en',

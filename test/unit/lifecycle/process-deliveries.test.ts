@@ -5,7 +5,7 @@ import { processDeliveries, type ProcessDependencies } from '../../../lambdas/co
 import type { NormalizedEvent, PlatformAdapter } from '../../../lambdas/core/platforms/adapter.js';
 import { adapterFor } from '../../../lambdas/core/platforms/registry.js';
 import { createRouter } from '../../../lambdas/core/routing/router.js';
-import type { Enricher } from '../../../lambdas/core/ports/enricher.js';
+import type { Enricher } from '../../../lambdas/core/lifecycle/ports/enricher.js';
 import { MemoryStore } from '../../support/memory-store.js';
 
 const router = createRouter(loadConfig('config/switchboard.yaml'));

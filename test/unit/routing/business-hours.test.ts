@@ -1,6 +1,6 @@
 import { parseConfig } from '../../../lambdas/core/config/load-config.js';
 import type { BusinessHours } from '../../../lambdas/core/config/business-hours.js';
-import { buildEngagement } from '../../../lambdas/core/engagement/build-engagement.js';
+import { buildEngagement } from '../../../lambdas/core/lifecycle/build-engagement.js';
 import { addBusinessTime } from '../../../lambdas/core/routing/business-time.js';
 import { createRouter } from '../../../lambdas/core/routing/router.js';
 

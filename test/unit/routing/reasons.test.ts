@@ -1,5 +1,5 @@
 import { parseConfig } from '../../../lambdas/core/config/load-config.js';
-import { buildEngagement } from '../../../lambdas/core/engagement/build-engagement.js';
+import { buildEngagement } from '../../../lambdas/core/lifecycle/build-engagement.js';
 import type { EngagementDraft } from '../../../lambdas/core/engagement/engagement.schema.js';
 import { createRouter, type RoutableEngagement } from '../../../lambdas/core/routing/router.js';
 

@@ -1,7 +1,7 @@
 import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { enrich } from '../../../lambdas/core/enrichment/enrich.js';
-import { localEnricher } from '../../../lambdas/core/ports/enricher.js';
+import { localEnricher } from '../../../lambdas/core/lifecycle/enrichers.js';
 import { BedrockIntents, parseIntents, withBedrockIntents } from '../../../lambdas/shared/bedrock-intents.js';
 
 const bedrock = mockClient(BedrockRuntimeClient);

@@ -1,5 +1,5 @@
-import type { Engagement } from '../engagement/engagement.schema.js';
-import type { RuleReason } from '../routing/reasons.js';
+import type { Engagement } from '../../engagement/engagement.schema.js';
+import type { RuleReason } from '../../routing/reasons.js';
 
 /**
  * What the audit trail keeps of a routing decision beyond the engagement's own `routing`

@@ -1,8 +1,8 @@
 import { enrich, type Enrichment } from '../enrichment/enrich.js';
 import { redactPii } from '../enrichment/pii.js';
-import type { Enricher } from '../ports/enricher.js';
+import type { Enricher } from './ports/enricher.js';
 import type { Router } from '../routing/router.js';
-import { engagementId, type Engagement, type EngagementDraft } from './engagement.schema.js';
+import { engagementId, type Engagement, type EngagementDraft } from '../engagement/engagement.schema.js';
 
 /**
  * Longest text an engagement carries. The published event and the stored item must stay

@@ -1,4 +1,4 @@
-import type { PollState } from '../polling/poller.js';
+import type { PollState } from '../../polling/poller.js';
 
 /** Where pollers keep their cursors and conditional-request state (DynamoDB on AWS and in the twin). */
 export interface PollStateStore {

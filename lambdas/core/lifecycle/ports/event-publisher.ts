@@ -1,4 +1,4 @@
-import type { Engagement } from '../engagement/engagement.schema.js';
+import type { Engagement } from '../../engagement/engagement.schema.js';
 
 /** Outcome of publishing a set of engagements: which ids the bus accepted and which it did not. */
 export interface PublishResult {
