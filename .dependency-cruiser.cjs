@@ -38,14 +38,16 @@ module.exports = {
     },
     {
       name: 'core-without-aws',
-      comment: 'The domain core has no AWS import: the AWS SDK, Powertools and middy belong to the handlers and lambdas/shared.',
+      comment:
+        'The domain core has no AWS import: the AWS SDK, Powertools and middy belong to the handlers and lambdas/shared.',
       severity: 'error',
       from: { path: '^lambdas/core/' },
       to: { path: '^node_modules/(@aws-sdk|@aws-lambda-powertools|@middy|aws-cdk-lib|constructs)/' },
     },
     {
       name: 'core-stays-inside',
-      comment: 'The domain core does not reach out to the handlers, the AWS adapters, the twin, the CDK app or the CLI.',
+      comment:
+        'The domain core does not reach out to the handlers, the AWS adapters, the twin, the CDK app or the CLI.',
       severity: 'error',
       from: { path: '^lambdas/core/' },
       to: { path: '^(lambdas/(shared|webhook|process|publish|poller)|local|lib|bin)/' },
@@ -64,6 +66,9 @@ module.exports = {
     // Type-only imports count: a floor that needs a type from above is a floor in the wrong place.
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+    },
   },
 };

@@ -15,7 +15,12 @@ export default {
   testTimeout: 60_000,
   projects: [
     // unit: the domain core and adapters in memory; no socket, no process (enforced).
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/no-io-guard.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/no-io-guard.ts'],
+    },
     // component: one part at a time with real loopback servers or child processes (never the whole twin).
     { ...common, displayName: 'component', testMatch: ['<rootDir>/test/component/**/*.test.ts'] },
     { ...common, displayName: 'conformance', testMatch: ['<rootDir>/test/conformance/**/*.test.ts'] },

@@ -24,7 +24,11 @@ const RUNS = 7;
 /** Milliseconds to import `file` in a fresh process with `env`. */
 function importMs(file: string, env: NodeJS.ProcessEnv, sourceMaps: boolean): number {
   const script = `const t0 = performance.now(); await import(${JSON.stringify(`file://${file}`)}); process.stdout.write(String(performance.now() - t0));`;
-  const out = spawnSync(process.execPath, [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', script], { env: { ...env, NODE_OPTIONS: '' }, encoding: 'utf8' });
+  const out = spawnSync(
+    process.execPath,
+    [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', script],
+    { env: { ...env, NODE_OPTIONS: '' }, encoding: 'utf8' },
+  );
   if (out.status !== 0) throw new Error(`importing ${file} failed: ${out.stderr.slice(0, 500)}`);
   return Number(out.stdout);
 }
@@ -47,20 +51,47 @@ export function benchColdImport(outdir = resolve('cdk.out')): void {
       ].join('\n'),
     );
     buildSync(functionEsbuildOptions({ entryPoints: [join(work, 'empty.ts')], outfile: empty }));
-    buildSync(functionEsbuildOptions({ entryPoints: [join(work, 'clients.ts')], outfile: clients, nodePaths: [resolve('node_modules')] }));
+    buildSync(
+      functionEsbuildOptions({
+        entryPoints: [join(work, 'clients.ts')],
+        outfile: clients,
+        nodePaths: [resolve('node_modules')],
+      }),
+    );
     // The same clients bundled without the built-in aliases, as a plain esbuild (or a
     // NodejsFunction with its defaults) bundles them: what the issue's yardstick measured.
     const clientsPlain = join(work, 'clients-plain.mjs');
-    buildSync(functionEsbuildOptions({ entryPoints: [join(work, 'clients.ts')], outfile: clientsPlain, nodePaths: [resolve('node_modules')], alias: {} }));
+    buildSync(
+      functionEsbuildOptions({
+        entryPoints: [join(work, 'clients.ts')],
+        outfile: clientsPlain,
+        nodePaths: [resolve('node_modules')],
+        alias: {},
+      }),
+    );
 
     const stack = readCloudAssembly(outdir);
-    const resolver = new IntrinsicResolver(stack, { region: 'us-east-1', accountId: '123456789012', sqsEndpoint: 'http://127.0.0.1:9', sqsAccountId: '123456789012' });
-    const baseEnv = { PATH: process.env.PATH, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' };
+    const resolver = new IntrinsicResolver(stack, {
+      region: 'us-east-1',
+      accountId: '123456789012',
+      sqsEndpoint: 'http://127.0.0.1:9',
+      sqsAccountId: '123456789012',
+    });
+    const baseEnv = {
+      PATH: process.env.PATH,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'x',
+    };
     const bundles = [
       { name: 'empty bundle', file: empty, env: baseEnv },
       { name: '3 bare SDK clients', file: clients, env: baseEnv },
       { name: '3 bare SDK clients, plain build', file: clientsPlain, env: baseEnv },
-      ...localFunctions(stack, resolver).map((f) => ({ name: f.name.replace(/^Switchboard-/, '').replace(/[A-F0-9]{8}$/, ''), file: f.bundle, env: { ...baseEnv, ...f.environment } })),
+      ...localFunctions(stack, resolver).map((f) => ({
+        name: f.name.replace(/^Switchboard-/, '').replace(/[A-F0-9]{8}$/, ''),
+        file: f.bundle,
+        env: { ...baseEnv, ...f.environment },
+      })),
     ];
     const times = new Map<string, number[]>();
     for (let run = 0; run < RUNS; run++) {
@@ -72,8 +103,12 @@ export function benchColdImport(outdir = resolve('cdk.out')): void {
       }
     }
     const at = (name: string, maps: boolean) => median(times.get(`${name}|${maps}`)!);
-    console.log(`Cold import of the function bundles (fresh process each, median of ${RUNS}; extra = over the empty bundle)`);
-    const rows = [['bundle', 'size', 'import ms', 'extra ms', '÷ clients extra', 'with source maps: extra', '÷ clients', 'target']];
+    console.log(
+      `Cold import of the function bundles (fresh process each, median of ${RUNS}; extra = over the empty bundle)`,
+    );
+    const rows = [
+      ['bundle', 'size', 'import ms', 'extra ms', '÷ clients extra', 'with source maps: extra', '÷ clients', 'target'],
+    ];
     for (const b of bundles) {
       const size = `${(statSync(b.file).size / 1024).toFixed(0)} KiB`;
       const extra = at(b.name, false) - at('empty bundle', false);
@@ -83,12 +118,27 @@ export function benchColdImport(outdir = resolve('cdk.out')): void {
       const limit = /Webhook/.test(b.name) ? 1.0 : /Process/.test(b.name) ? 1.5 : undefined;
       const ratio = extra / clientsExtra;
       const ratioMaps = extraMaps / clientsExtraMaps;
-      const verdict = limit === undefined ? '' : `≤ ${limit.toFixed(1)}×: ${Math.max(ratio, ratioMaps) <= limit ? 'met' : 'NOT met'}`;
-      rows.push([b.name, size, at(b.name, false).toFixed(0), extra.toFixed(0), b.name === 'empty bundle' ? '' : `${ratio.toFixed(2)}×`, extraMaps.toFixed(0), b.name === 'empty bundle' ? '' : `${ratioMaps.toFixed(2)}×`, verdict]);
+      const verdict =
+        limit === undefined ? '' : `≤ ${limit.toFixed(1)}×: ${Math.max(ratio, ratioMaps) <= limit ? 'met' : 'NOT met'}`;
+      rows.push([
+        b.name,
+        size,
+        at(b.name, false).toFixed(0),
+        extra.toFixed(0),
+        b.name === 'empty bundle' ? '' : `${ratio.toFixed(2)}×`,
+        extraMaps.toFixed(0),
+        b.name === 'empty bundle' ? '' : `${ratioMaps.toFixed(2)}×`,
+        verdict,
+      ]);
     }
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
     for (const [i, r] of rows.entries()) {
-      console.log(r.map((cell, c) => (c === 0 || c === r.length - 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd());
+      console.log(
+        r
+          .map((cell, c) => (c === 0 || c === r.length - 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+          .join('  ')
+          .trimEnd(),
+      );
       if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
     }
     console.log();

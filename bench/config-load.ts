@@ -29,15 +29,28 @@ function configYaml(n: number): string {
   const rules = Array.from({ length: n }, (_, i) => ({
     id: `rule-${i}`,
     description: `generated rule ${i}`,
-    when: i % 3 === 0 ? { platform: [platforms[i % 4]], keywords: [`kw${i}`, `kx${i}`, `ky${i}`] } : i % 3 === 1 ? { intents: [intents[i % 5]], language: ['en', 'de'], account: { id: [`acct${i}`] } } : { keywords: [`kw${i}`], author: { followers: [{ numeric: ['>=', (i % 50) * 1_000] }] } },
+    when:
+      i % 3 === 0
+        ? { platform: [platforms[i % 4]], keywords: [`kw${i}`, `kx${i}`, `ky${i}`] }
+        : i % 3 === 1
+          ? { intents: [intents[i % 5]], language: ['en', 'de'], account: { id: [`acct${i}`] } }
+          : { keywords: [`kw${i}`], author: { followers: [{ numeric: ['>=', (i % 50) * 1_000] }] } },
     routeTo: [departments[i % 5]],
     priority: i % 7 === 0 ? 'high' : 'normal',
   }));
-  return stringify({ departments: departments.map((id) => ({ id, name: id, sla: { firstResponse: 'PT1H' } })), defaultDepartment: 'communications', rules });
+  return stringify({
+    departments: departments.map((id) => ({ id, name: id, sla: { firstResponse: 'PT1H' } })),
+    defaultDepartment: 'communications',
+    rules,
+  });
 }
 
 function run(args: string[]): { ms: number; rssMb: number } {
-  const out = spawnSync(process.execPath, args, { encoding: 'utf8', env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1' }, maxBuffer: 1 << 20 });
+  const out = spawnSync(process.execPath, args, {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1' },
+    maxBuffer: 1 << 20,
+  });
   if (out.status !== 0) throw new Error(out.stderr.slice(0, 500));
   const [ms, rss] = out.stdout.trim().split(' ').map(Number);
   return { ms: ms!, rssMb: rss! / 2 ** 20 };
@@ -56,13 +69,34 @@ export function benchConfigLoad(): void {
       join(work, 'function.ts'),
       `import { bundledConfig } from '${root}/lambdas/shared/bundled-config.ts';\nimport { createRouter } from '${root}/lambdas/core/routing/router.ts';\nexport const router = createRouter(bundledConfig);\n`,
     );
-    buildSync(functionEsbuildOptions({ entryPoints: [join(work, 'function.ts')], outfile: join(work, 'function.mjs'), nodePaths: [resolve('node_modules')], define: bundledConfigDefines(loaded), sourcemap: false, logLevel: 'error' }));
+    buildSync(
+      functionEsbuildOptions({
+        entryPoints: [join(work, 'function.ts')],
+        outfile: join(work, 'function.mjs'),
+        nodePaths: [resolve('node_modules')],
+        define: bundledConfigDefines(loaded),
+        sourcemap: false,
+        logLevel: 'error',
+      }),
+    );
     writeFileSync(
       join(work, 'yaml.ts'),
       `import { readFileSync } from 'node:fs';\nimport { parseConfig } from '${root}/lambdas/core/config/load-config.ts';\nexport const loaded = parseConfig(readFileSync(${JSON.stringify(yamlFile)}, 'utf8'));\n`,
     );
-    buildSync(functionEsbuildOptions({ entryPoints: [join(work, 'yaml.ts')], outfile: join(work, 'yaml.mjs'), nodePaths: [resolve('node_modules')], sourcemap: false, logLevel: 'error' }));
-    const timed = (file: string) => ['--input-type=module', '-e', `const t = performance.now(); await import('file://${file}'); process.stdout.write((performance.now() - t) + ' ' + process.memoryUsage().rss);`];
+    buildSync(
+      functionEsbuildOptions({
+        entryPoints: [join(work, 'yaml.ts')],
+        outfile: join(work, 'yaml.mjs'),
+        nodePaths: [resolve('node_modules')],
+        sourcemap: false,
+        logLevel: 'error',
+      }),
+    );
+    const timed = (file: string) => [
+      '--input-type=module',
+      '-e',
+      `const t = performance.now(); await import('file://${file}'); process.stdout.write((performance.now() - t) + ' ' + process.memoryUsage().rss);`,
+    ];
     const results = { function: [] as { ms: number; rssMb: number }[], yaml: [] as { ms: number; rssMb: number }[] };
     for (let i = 0; i < RUNS; i++) {
       results.function.push(run(timed(join(work, 'function.mjs'))));
@@ -72,8 +106,12 @@ export function benchConfigLoad(): void {
     const mb = (xs: { rssMb: number }[]) => median(xs.map((x) => x.rssMb));
     console.log(`Config load at ${RULES.toLocaleString('en-US')} rules (fresh process each, median of ${RUNS})`);
     const fn = { ms: ms(results.function), mb: mb(results.function) };
-    console.log(`  functions at cold start (config as data + router): ${fn.ms.toFixed(0)} ms, ${fn.mb.toFixed(0)} MB resident   target ≤ ${TIME_TARGET_MS} ms and ≤ ${MEMORY_TARGET_MB} MB: ${fn.ms <= TIME_TARGET_MS && fn.mb <= MEMORY_TARGET_MB ? 'met' : 'NOT met'}`);
-    console.log(`  CLI and synth (read YAML + validate):              ${ms(results.yaml).toFixed(0)} ms, ${mb(results.yaml).toFixed(0)} MB resident   (once per command; no target)`);
+    console.log(
+      `  functions at cold start (config as data + router): ${fn.ms.toFixed(0)} ms, ${fn.mb.toFixed(0)} MB resident   target ≤ ${TIME_TARGET_MS} ms and ≤ ${MEMORY_TARGET_MB} MB: ${fn.ms <= TIME_TARGET_MS && fn.mb <= MEMORY_TARGET_MB ? 'met' : 'NOT met'}`,
+    );
+    console.log(
+      `  CLI and synth (read YAML + validate):              ${ms(results.yaml).toFixed(0)} ms, ${mb(results.yaml).toFixed(0)} MB resident   (once per command; no target)`,
+    );
     console.log();
   } finally {
     rmSync(work, { recursive: true, force: true });

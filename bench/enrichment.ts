@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
 import vader from 'vader-sentiment';
 import { enrich } from '../lambdas/core/enrichment/enrich.js';
 import { readCorpus } from '../scripts/corpus-file.js';
 import { median, rateSync, ratio, type Box } from './measure.js';
 
 /** The dev split's texts: social-length engagements in every supported language. */
-const devTexts = (): string[] => readCorpus(fileURLToPath(new URL('../corpus/enrichment/dev.jsonl', import.meta.url))).map((item) => item.text);
+const devTexts = (): string[] =>
+  readCorpus(fileURLToPath(new URL('../corpus/enrichment/dev.jsonl', import.meta.url))).map((item) => item.text);
 
 const BOX: Box = { maxMs: 1_000, maxEvents: 5_000_000 };
 /** Local enrichment must keep up with a busy stream on one core. */
@@ -38,21 +38,34 @@ export function benchEnrichment(): void {
   const vaderRate = median(theirs);
   const timeRatio = vaderRate / rate;
   const mean = texts.reduce((n, t) => n + t.length, 0) / texts.length;
-  console.log(`Enrichment on ${texts.length} dev-split texts (mean ${mean.toFixed(0)} characters), one core, median of 3 interleaved runs:`);
-  console.log(`  enrich (language, sentiment, intents, keywords, PII)  ${Math.round(rate).toLocaleString('en-US').padStart(8)} /s   target ≥ ${RATE_TARGET.toLocaleString('en-US')}: ${rate >= RATE_TARGET ? 'met' : 'NOT met'}`);
-  console.log(`  stock VADER sentiment alone                           ${Math.round(vaderRate).toLocaleString('en-US').padStart(8)} /s`);
-  console.log(`  enrich time ÷ VADER time: ${ratio(timeRatio)}   target ≤ ${VADER_TARGET}×: ${timeRatio <= VADER_TARGET ? 'met' : 'NOT met'}`);
+  console.log(
+    `Enrichment on ${texts.length} dev-split texts (mean ${mean.toFixed(0)} characters), one core, median of 3 interleaved runs:`,
+  );
+  console.log(
+    `  enrich (language, sentiment, intents, keywords, PII)  ${Math.round(rate).toLocaleString('en-US').padStart(8)} /s   target ≥ ${RATE_TARGET.toLocaleString('en-US')}: ${rate >= RATE_TARGET ? 'met' : 'NOT met'}`,
+  );
+  console.log(
+    `  stock VADER sentiment alone                           ${Math.round(vaderRate).toLocaleString('en-US').padStart(8)} /s`,
+  );
+  console.log(
+    `  enrich time ÷ VADER time: ${ratio(timeRatio)}   target ≤ ${VADER_TARGET}×: ${timeRatio <= VADER_TARGET ? 'met' : 'NOT met'}`,
+  );
 
   // Cold start: a fresh process reads and decodes the model, three times.
   const loads: number[] = [];
   for (let i = 0; i < 3; i++) {
-    const out = spawnSync(process.execPath, ['--import', 'tsx', '-e', LOAD_SCRIPT], { encoding: 'utf8', cwd: new URL('..', import.meta.url) });
+    const out = spawnSync(process.execPath, ['--import', 'tsx', '-e', LOAD_SCRIPT], {
+      encoding: 'utf8',
+      cwd: new URL('..', import.meta.url),
+    });
     const ms = Number(out.stdout.trim());
     if (!Number.isFinite(ms)) throw new Error(`model load measurement failed: ${out.stderr}`);
     loads.push(ms);
   }
   const load = median(loads);
-  console.log(`  model load at cold start (read + decode, fresh process): ${load.toFixed(1)} ms   target ≤ ${LOAD_TARGET_MS} ms: ${load <= LOAD_TARGET_MS ? 'met' : 'NOT met'}\n`);
+  console.log(
+    `  model load at cold start (read + decode, fresh process): ${load.toFixed(1)} ms   target ≤ ${LOAD_TARGET_MS} ms: ${load <= LOAD_TARGET_MS ? 'met' : 'NOT met'}\n`,
+  );
 }
 
 const LOAD_SCRIPT = `
@@ -95,17 +108,23 @@ export async function benchEnrichmentCost(): Promise<void> {
   const secondsOnLambda = 1 / rate / PRICES.vcpuAt512Mb;
   const local = secondsOnLambda * PRICES.processMemoryGb * PRICES.lambdaPerGbSecond;
   const comprehend = (t: string) => 3 * Math.max(3, Math.ceil(t.length / 100)) * PRICES.comprehendPerUnit; // language, sentiment, PII
-  const bedrock = (t: string) => ((SYSTEM_PROMPT.length + t.length + 40) / CHARS_PER_TOKEN) * PRICES.bedrockInputPerToken + ANSWER_TOKENS * PRICES.bedrockOutputPerToken;
-  const mean = (f: (t: string) => number, of: string[]) => (of.length ? of.reduce((s, t) => s + f(t), 0) / of.length : 0);
+  const bedrock = (t: string) =>
+    ((SYSTEM_PROMPT.length + t.length + 40) / CHARS_PER_TOKEN) * PRICES.bedrockInputPerToken +
+    ANSWER_TOKENS * PRICES.bedrockOutputPerToken;
+  const mean = (f: (t: string) => number, of: string[]) =>
+    of.length ? of.reduce((s, t) => s + f(t), 0) / of.length : 0;
   const cloud = mean(comprehend, texts) + mean(bedrock, texts);
-  const million = (usd: number) => (usd * 1e6 < 1 ? `$${(usd * 1e6).toFixed(4)}` : `$${Math.round(usd * 1e6).toLocaleString('en-US')}`);
+  const million = (usd: number) =>
+    usd * 1e6 < 1 ? `$${(usd * 1e6).toFixed(4)}` : `$${Math.round(usd * 1e6).toLocaleString('en-US')}`;
   console.log('Enrichment cost per million engagements (list prices, us-east-1; dev-split texts):');
   console.log(`  local  (the model in the 512 MB process function)               ${million(local).padStart(9)}`);
   for (const below of [0.5, 0.6, 0.7]) {
     const unsure = texts.filter((_, i) => isUnsure(enriched[i]!, below));
     const share = unsure.length / texts.length;
     const hybrid = local + share * (mean(comprehend, unsure) + mean(bedrock, unsure));
-    console.log(`  hybrid (secondOpinionBelow: ${below}; ${(100 * share).toFixed(0).padStart(2)}% asked Comprehend + Bedrock) ${million(hybrid).padStart(9)}`);
+    console.log(
+      `  hybrid (secondOpinionBelow: ${below}; ${(100 * share).toFixed(0).padStart(2)}% asked Comprehend + Bedrock) ${million(hybrid).padStart(9)}`,
+    );
   }
   console.log(`  cloud  (Comprehend language, sentiment, PII + Bedrock intents) ${million(cloud).padStart(9)}\n`);
 }

@@ -38,16 +38,43 @@ const faults = parseFaults(process.env.SWITCHBOARD_FAULTS ?? (outage ? '' : 'dyn
 const stateDir = resolve('.switchboard/bench-faults');
 rmSync(stateDir, { recursive: true, force: true });
 const base = twinOptionsFromEnv();
-const options = { ...base, webhookPort: 3420, dynamodbPort: 8420, sqsPort: 9420, eventBridgePort: 4420, stateDir, faults };
+const options = {
+  ...base,
+  webhookPort: 3420,
+  dynamodbPort: 8420,
+  sqsPort: 9420,
+  eventBridgePort: 4420,
+  stateDir,
+  faults,
+};
 
-console.log(`Fault benchmark: ${COUNT.toLocaleString('en-US')} unique signed deliveries through the twin with ${Object.entries(faults).map(([s, f]) => `${s} ${(f * 100).toFixed(0)}%`).join(', ') || 'no'} of the functions' requests failing${outage ? `, and ${outage.service} down for ${outage.seconds} s halfway` : ''}`);
+console.log(
+  `Fault benchmark: ${COUNT.toLocaleString('en-US')} unique signed deliveries through the twin with ${
+    Object.entries(faults)
+      .map(([s, f]) => `${s} ${(f * 100).toFixed(0)}%`)
+      .join(', ') || 'no'
+  } of the functions' requests failing${outage ? `, and ${outage.service} down for ${outage.seconds} s halfway` : ''}`,
+);
 const twin = await startTwin(options, { log: (line) => console.log(line) });
-const sqs = new SQSClient({ endpoint: twin.info.sqsEndpoint, region: twin.info.region, credentials: LOCAL_CREDENTIALS });
+const sqs = new SQSClient({
+  endpoint: twin.info.sqsEndpoint,
+  region: twin.info.region,
+  credentials: LOCAL_CREDENTIALS,
+});
 try {
   const secrets = JSON.parse(readFileSync(options.secretsFile, 'utf8')) as SampleSecrets;
   /** The headers a generic-scheme sender puts on `body`, signed now (the scheme the samples use). */
-  const signed = (body: string) => signSample({ path: '/webhooks/generic', headers: { 'content-type': 'application/json' }, rawBody: body, sign: 'generic' }, secrets);
-  const texts = ['where is my refund, order 3 weeks late', 'the app crashes when I log in', 'how much is the pro plan for 20 seats', 'journalist here, can you comment on the outage'];
+  const signed = (body: string) =>
+    signSample(
+      { path: '/webhooks/generic', headers: { 'content-type': 'application/json' }, rawBody: body, sign: 'generic' },
+      secrets,
+    );
+  const texts = [
+    'where is my refund, order 3 weeks late',
+    'the app crashes when I log in',
+    'how much is the pro plan for 20 seats',
+    'journalist here, can you comment on the outage',
+  ];
   const ids: string[] = [];
   const accepted = new Set<string>();
   let refused = 0;
@@ -63,7 +90,11 @@ try {
     const body = JSON.stringify({ id, text: texts[i % texts.length], author: { id: `u${i}`, handle: `user${i}` } });
     for (let attempt = 1; attempt <= MAX_SENDS; attempt++) {
       const sentAt = performance.now();
-      const status = await fetch(`${twin.info.webhookBaseUrl}/webhooks/generic`, { method: 'POST', headers: signed(body), body })
+      const status = await fetch(`${twin.info.webhookBaseUrl}/webhooks/generic`, {
+        method: 'POST',
+        headers: signed(body),
+        body,
+      })
         .then(async (r) => (await r.arrayBuffer(), r.status))
         .catch(() => 0);
       if (Date.now() < outageEnds) {
@@ -84,13 +115,19 @@ try {
     gaveUp++;
   };
   let done = 0;
-  const progress = setInterval(() => process.stdout.write(`  sent ${done.toLocaleString('en-US')} / ${COUNT.toLocaleString('en-US')}\r`), 1000);
+  const progress = setInterval(
+    () => process.stdout.write(`  sent ${done.toLocaleString('en-US')} / ${COUNT.toLocaleString('en-US')}\r`),
+    1000,
+  );
   await Promise.all(
     Array.from({ length: COUNT }, (_, i) =>
       limit(async () => {
         if (outage && i === Math.floor(COUNT / 2) && outageEnds === 0) {
           outageEnds = Date.now() + outage.seconds * 1000;
-          const r = await fetch(`${twin.info.webhookBaseUrl}/twin/outage?service=${outage.service}&seconds=${outage.seconds}`, { method: 'POST' });
+          const r = await fetch(
+            `${twin.info.webhookBaseUrl}/twin/outage?service=${outage.service}&seconds=${outage.seconds}`,
+            { method: 'POST' },
+          );
           if (!r.ok) throw new Error(`outage refused: ${await r.text()}`);
         }
         await send(i);
@@ -100,7 +137,9 @@ try {
   );
   clearInterval(progress);
   const sendSeconds = (performance.now() - started) / 1000;
-  console.log(`  sent ${COUNT.toLocaleString('en-US')} in ${sendSeconds.toFixed(1)} s: ${accepted.size.toLocaleString('en-US')} accepted, ${resent} re-sent after a 5xx, ${refused} refused (4xx), ${gaveUp} given up after ${MAX_SENDS} tries`);
+  console.log(
+    `  sent ${COUNT.toLocaleString('en-US')} in ${sendSeconds.toFixed(1)} s: ${accepted.size.toLocaleString('en-US')} accepted, ${resent} re-sent after a 5xx, ${refused} refused (4xx), ${gaveUp} given up after ${MAX_SENDS} tries`,
+  );
 
   // Wait until the intake and republish queues are empty (failed messages come back after their
   // visibility timeout) and the table's stream has been read to its end.
@@ -110,16 +149,30 @@ try {
     if (!url) throw new Error(`no queue named ${prefix}… found`);
     return url;
   };
-  const [intake, republish, publishFailures] = await Promise.all([queueOf('Switchboard-Intake'), queueOf('Switchboard-Republish'), queueOf('Switchboard-PublishFailures')]);
+  const [intake, republish, publishFailures] = await Promise.all([
+    queueOf('Switchboard-Intake'),
+    queueOf('Switchboard-Republish'),
+    queueOf('Switchboard-PublishFailures'),
+  ]);
   const depth = async (url: string) => {
-    const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
-    return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return (
+      Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+      Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+    );
   };
   for (;;) {
     await twin.quiesce();
     const left = (await depth(intake)) + (await depth(republish));
     if (left === 0) break;
-    process.stdout.write(`  waiting for ${left} intake or republish message(s) to be retried or dead-lettered (${((performance.now() - started) / 1000).toFixed(0)} s)…\r`);
+    process.stdout.write(
+      `  waiting for ${left} intake or republish message(s) to be retried or dead-lettered (${((performance.now() - started) / 1000).toFixed(0)} s)…\r`,
+    );
     await new Promise((r) => setTimeout(r, 2_000));
   }
   await twin.quiesce();
@@ -129,7 +182,14 @@ try {
   const drain = async (url: string): Promise<string[]> => {
     const bodies: string[] = [];
     for (;;) {
-      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 600 }));
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: url,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 0,
+          VisibilityTimeout: 600,
+        }),
+      );
       if (Messages.length === 0) return bodies;
       bodies.push(...Messages.map((m) => m.Body ?? ''));
     }
@@ -155,11 +215,25 @@ try {
   console.log(`\nFault benchmark result (${seconds.toFixed(0)} s in all):`);
   console.log(`  accepted       ${accepted.size.toLocaleString('en-US')}`);
   console.log(`  routed         ${routed.size.toLocaleString('en-US')}`);
-  console.log(`  lost           ${lost.length}   target 0: ${lost.length === 0 ? 'met' : 'NOT met'}${lost.length ? ` (e.g. ${lost.slice(0, 3).join(', ')})` : ''}`);
-  console.log(`  doubled        ${doubled.length}   target 0: ${doubled.length === 0 ? 'met' : 'NOT met'}${doubled.length ? ` (e.g. ${doubled.slice(0, 3).map(([k, n]) => `${k} ×${n}`).join(', ')})` : ''}`);
+  console.log(
+    `  lost           ${lost.length}   target 0: ${lost.length === 0 ? 'met' : 'NOT met'}${lost.length ? ` (e.g. ${lost.slice(0, 3).join(', ')})` : ''}`,
+  );
+  console.log(
+    `  doubled        ${doubled.length}   target 0: ${doubled.length === 0 ? 'met' : 'NOT met'}${
+      doubled.length
+        ? ` (e.g. ${doubled
+            .slice(0, 3)
+            .map(([k, n]) => `${k} ×${n}`)
+            .join(', ')})`
+        : ''
+    }`,
+  );
   console.log(`  dead-lettered  ${deadLettered.size}`);
   console.log(`  stream batches given up on  ${givenUp}`);
-  if (outage) console.log(`  during the ${outage.service} outage: answers ${[...duringOutage.answers].map(([st, n]) => `${st === 0 ? 'no answer' : st} ×${n}`).join(', ')}; slowest ${duringOutage.slowestMs.toFixed(0)} ms`);
+  if (outage)
+    console.log(
+      `  during the ${outage.service} outage: answers ${[...duringOutage.answers].map(([st, n]) => `${st === 0 ? 'no answer' : st} ×${n}`).join(', ')}; slowest ${duringOutage.slowestMs.toFixed(0)} ms`,
+    );
   console.log(`  function logs: ${join(stateDir, 'logs')}`);
   process.exitCode = lost.length === 0 && doubled.length === 0 && givenUp === 0 ? 0 : 1;
 } finally {

@@ -50,14 +50,18 @@ export function factsOf(engagement: RoutableEngagement): Record<string, unknown>
 export function createJreRouter(specs: readonly RuleSpec[]): JreRouter {
   const engine = new Engine([], { allowUndefinedFacts: true });
   for (const spec of specs) {
-    const rule: RuleProperties = { name: spec.id, conditions: conditions(spec), event: { type: 'route', params: { rule: spec.id, routeTo: spec.routeTo } } };
+    const rule: RuleProperties = {
+      name: spec.id,
+      conditions: conditions(spec),
+      event: { type: 'route', params: { rule: spec.id, routeTo: spec.routeTo } },
+    };
     engine.addRule(rule);
   }
   return {
     async route(engagement) {
       const { events } = await engine.run(factsOf(engagement));
-      const rules = events.map((e) => String(e.params?.['rule']));
-      return { rules, departments: [...new Set(events.map((e) => String(e.params?.['routeTo'])))] };
+      const rules = events.map((e) => String(e.params?.rule));
+      return { rules, departments: [...new Set(events.map((e) => String(e.params?.routeTo)))] };
     },
   };
 }

@@ -22,10 +22,22 @@ const SECONDS = Number(process.env.LOAD_SECONDS ?? 10);
 const CONNECTIONS = [10, 50];
 const stateDir = resolve('.switchboard/bench-load');
 rmSync(stateDir, { recursive: true, force: true });
-const options = { ...twinOptionsFromEnv(), webhookPort: 3430, dynamodbPort: 8430, sqsPort: 9430, eventBridgePort: 4430, stateDir, faults: {} };
+const options = {
+  ...twinOptionsFromEnv(),
+  webhookPort: 3430,
+  dynamodbPort: 8430,
+  sqsPort: 9430,
+  eventBridgePort: 4430,
+  stateDir,
+  faults: {},
+};
 const secrets = JSON.parse(readFileSync(options.secretsFile, 'utf8')) as SampleSecrets;
 /** The headers a generic-scheme sender puts on `body`, signed now (the scheme the samples use). */
-const signed = (body: string) => signSample({ path: '/webhooks/generic', headers: { 'content-type': 'application/json' }, rawBody: body, sign: 'generic' }, secrets);
+const signed = (body: string) =>
+  signSample(
+    { path: '/webhooks/generic', headers: { 'content-type': 'application/json' }, rawBody: body, sign: 'generic' },
+    secrets,
+  );
 
 const percentile = (xs: number[], p: number) => {
   if (xs.length === 0) return NaN;
@@ -34,11 +46,19 @@ const percentile = (xs: number[], p: number) => {
 };
 
 const twin = await startTwin(options, { log: () => undefined });
-const sqs = new SQSClient({ endpoint: twin.info.sqsEndpoint, region: twin.info.region, credentials: LOCAL_CREDENTIALS });
-const queueUrl = twin.info.queues['engineering']!;
+const sqs = new SQSClient({
+  endpoint: twin.info.sqsEndpoint,
+  region: twin.info.region,
+  credentials: LOCAL_CREDENTIALS,
+});
+const queueUrl = twin.info.queues.engineering!;
 try {
-  console.log(`Webhook load on the local twin (${SECONDS} s per run; unique signed generic deliveries routed to engineering)`);
-  console.log('connections  deliveries/s  p50 ms  p99 ms  non-2xx  errors  routed/2xx  doubled  end-to-end p50 / p99 ms');
+  console.log(
+    `Webhook load on the local twin (${SECONDS} s per run; unique signed generic deliveries routed to engineering)`,
+  );
+  console.log(
+    'connections  deliveries/s  p50 ms  p99 ms  non-2xx  errors  routed/2xx  doubled  end-to-end p50 / p99 ms',
+  );
   for (const connections of CONNECTIONS) {
     const run = `c${connections}`;
     let n = 0;
@@ -51,7 +71,9 @@ try {
     // Drains the department queue while the load runs, noting each delivery's end-to-end delay.
     const reader = (async () => {
       while (reading || arrived.size < accepted) {
-        const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        );
         const now = Date.now();
         for (const m of Messages) {
           const id = (JSON.parse(m.Body ?? '{}') as { detail?: { externalId?: string } }).detail?.externalId ?? '';
@@ -64,7 +86,13 @@ try {
           arrived.add(id);
           delays.push(now - Number(sentAt));
         }
-        if (Messages.length > 0) await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+        if (Messages.length > 0)
+          await sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+            }),
+          );
         if (!reading && Date.now() > deadline) break;
       }
     })();
@@ -77,7 +105,11 @@ try {
         {
           method: 'POST',
           setupRequest: (request) => {
-            const body = JSON.stringify({ id: `${run}-${Date.now()}-${n++}`, text: 'the app crashes when I log in, error 502', author: { id: 'load' } });
+            const body = JSON.stringify({
+              id: `${run}-${Date.now()}-${n++}`,
+              text: 'the app crashes when I log in, error 502',
+              author: { id: 'load' },
+            });
             return { ...request, body, headers: signed(body) };
           },
         },

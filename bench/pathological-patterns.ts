@@ -19,13 +19,16 @@ export function benchPathologicalPatterns(): void {
   const wildcard = parseWildcard(`${'*a'.repeat(4)}*b`);
   const longValue = 'a'.repeat(100_000);
   const cases: [string, () => unknown][] = [
-    ['$or expanding to 2^60 combinations (refused)', () => {
-      try {
-        compilePattern(orText, { maxLength: 4096 });
-      } catch {
-        /* refused, as it should be */
-      }
-    }],
+    [
+      '$or expanding to 2^60 combinations (refused)',
+      () => {
+        try {
+          compilePattern(orText, { maxLength: 4096 });
+        } catch {
+          /* refused, as it should be */
+        }
+      },
+    ],
     ['400-element array, no match', () => arrayPattern.matches({ items })],
     ['wildcard *a*a*a*a*b on 100,000 characters', () => wildcardMatches(wildcard, longValue)],
   ];
@@ -38,7 +41,9 @@ export function benchPathologicalPatterns(): void {
       times.push(performance.now() - start);
     }
     const ms = median(times);
-    console.log(`  ${name.padEnd(48)} ${ms.toFixed(2).padStart(8)} ms  (target ≤ ${TARGET_MS} ms: ${ms <= TARGET_MS ? 'met' : 'NOT met'})`);
+    console.log(
+      `  ${name.padEnd(48)} ${ms.toFixed(2).padStart(8)} ms  (target ≤ ${TARGET_MS} ms: ${ms <= TARGET_MS ? 'met' : 'NOT met'})`,
+    );
   }
   console.log();
 }

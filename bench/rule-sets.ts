@@ -23,7 +23,9 @@ const SPACE = 20_000;
 /** Share of draws that come from the first {@link HOT} values, so small rule sets match too. */
 const HOT = 50;
 const VOCABULARY = Array.from({ length: SPACE }, (_, i) => `word${i}`);
-const COMMON = 'my order never arrived and i want a refund the app crashes when i log in lovely service thanks'.split(' ');
+const COMMON = 'my order never arrived and i want a refund the app crashes when i log in lovely service thanks'.split(
+  ' ',
+);
 
 /** A small LCG, seeded per call site so adding a generator never shifts another's values. */
 function lcg(seed: number): () => number {
@@ -57,10 +59,13 @@ export function switchboardConfig(specs: readonly RuleSpec[]): LoadedConfig {
   const departments = DEPARTMENTS.map((id) => ({ id, name: id, sla: { firstResponse: 'PT1H' } }));
   const rules = specs.map((spec) => {
     const when =
-      spec.kind === 'keyword' ? { keywords: [spec.keyword] }
-      : spec.kind === 'handle' ? { author: { handle: [spec.handle] } }
-      : spec.kind === 'platform+keyword' ? { platform: [spec.platform], keywords: [spec.keyword] }
-      : { account: { id: [spec.accountId] } };
+      spec.kind === 'keyword'
+        ? { keywords: [spec.keyword] }
+        : spec.kind === 'handle'
+          ? { author: { handle: [spec.handle] } }
+          : spec.kind === 'platform+keyword'
+            ? { platform: [spec.platform], keywords: [spec.keyword] }
+            : { account: { id: [spec.accountId] } };
     return { id: spec.id, when, routeTo: [spec.routeTo], priority: 'normal' };
   });
   const config = SwitchboardConfigSchema.parse({ departments, defaultDepartment: 'comms', rules });
@@ -76,7 +81,9 @@ export function drafts(n: number): EngagementDraft[] {
   const random = lcg(42);
   const skewed = () => Math.floor(random() * (random() < 0.5 ? HOT : SPACE));
   return Array.from({ length: n }, (_, i): EngagementDraft => {
-    const text = Array.from({ length: 20 }, () => (random() < 0.9 ? COMMON[Math.floor(random() * COMMON.length)]! : VOCABULARY[skewed()]!)).join(' ');
+    const text = Array.from({ length: 20 }, () =>
+      random() < 0.9 ? COMMON[Math.floor(random() * COMMON.length)]! : VOCABULARY[skewed()]!,
+    ).join(' ');
     const handle = `handle${skewed()}`;
     const account = random() < 0.8 ? { account: { id: `account${skewed()}` } } : {};
     return {

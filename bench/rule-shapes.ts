@@ -18,7 +18,21 @@ const SAMPLE = 500;
 
 const PLATFORMS = ['x', 'facebook', 'instagram', 'reddit'];
 const KINDS = ['comment', 'post', 'mention', 'dm', 'review'];
-const INTENTS = ['complaint', 'question', 'praise', 'purchase_intent', 'bug_report', 'feature_request', 'press_inquiry', 'legal_risk', 'safety_risk', 'job_inquiry', 'partnership', 'spam', 'other'];
+const INTENTS = [
+  'complaint',
+  'question',
+  'praise',
+  'purchase_intent',
+  'bug_report',
+  'feature_request',
+  'press_inquiry',
+  'legal_risk',
+  'safety_risk',
+  'job_inquiry',
+  'partnership',
+  'spam',
+  'other',
+];
 const LANGUAGES = ['en', 'es', 'fr', 'de', 'pt', 'it', 'nl'];
 /**
  * Rule `i` needs values numbered `i` (or values of its own, such as `kx<i>`), so the 10-rule set
@@ -40,11 +54,24 @@ const of = <T>(xs: readonly T[], i: number): T => xs[i % xs.length]!;
 /** The rule shapes: rule `i` of a set, as the `when` of a config rule. */
 const SHAPES: Record<string, (i: number) => When> = {
   'platform + 3 keywords': (i) => ({ platform: [of(PLATFORMS, i)], keywords: [`kw${i}`, `kx${i}`, `ky${i}`] }),
-  'account + kind + intent + language': (i) => ({ account: { id: [`acct${i}`] }, kind: [of(KINDS, i)], intents: [of(INTENTS, i >> 1)], language: [of(LANGUAGES, i >> 2)] }),
-  'keyword + anything-but platform': (i) => ({ keywords: [`kw${i}`], platform: [{ 'anything-but': [of(PLATFORMS, i)] }] }),
+  'account + kind + intent + language': (i) => ({
+    account: { id: [`acct${i}`] },
+    kind: [of(KINDS, i)],
+    intents: [of(INTENTS, i >> 1)],
+    language: [of(LANGUAGES, i >> 2)],
+  }),
+  'keyword + anything-but platform': (i) => ({
+    keywords: [`kw${i}`],
+    platform: [{ 'anything-but': [of(PLATFORMS, i)] }],
+  }),
   'handle prefix': (i) => ({ author: { handle: [{ prefix: `h${i}-` }] } }),
-  'keyword + followers range': (i) => ({ keywords: [`kw${i}`], author: { followers: [{ numeric: ['>=', (i % 50) * 1_000, '<', 1_000_000] }] } }),
-  'keyword or intent ($or)': (i) => ({ $or: [{ keywords: [`kw${i}`] }, { intents: [of(INTENTS, i)], account: { id: [`acct${i}`] } }] }),
+  'keyword + followers range': (i) => ({
+    keywords: [`kw${i}`],
+    author: { followers: [{ numeric: ['>=', (i % 50) * 1_000, '<', 1_000_000] }] },
+  }),
+  'keyword or intent ($or)': (i) => ({
+    $or: [{ keywords: [`kw${i}`] }, { intents: [of(INTENTS, i)], account: { id: [`acct${i}`] } }],
+  }),
 };
 const MIX = (i: number): When => Object.values(SHAPES)[i % Object.keys(SHAPES).length]!(i);
 
@@ -63,7 +90,10 @@ function engagements(n: number): RoutableEngagement[] {
       kind: aligned ? of(KINDS, account) : of(KINDS, Math.floor(random() * 5)),
       account: { id: `acct${account}` },
       author: { handle: `h${skewed()}-${i}`, followers: Math.floor(random() * 60_000) },
-      intents: [aligned ? of(INTENTS, account >> 1) : of(INTENTS, Math.floor(random() * 13)), of(INTENTS, Math.floor(random() * 13))],
+      intents: [
+        aligned ? of(INTENTS, account >> 1) : of(INTENTS, Math.floor(random() * 13)),
+        of(INTENTS, Math.floor(random() * 13)),
+      ],
       language: aligned ? of(LANGUAGES, account >> 2) : of(LANGUAGES, Math.floor(random() * 7)),
       keywords,
       receivedAt: '2026-11-25T10:00:01.000Z',
@@ -72,16 +102,40 @@ function engagements(n: number): RoutableEngagement[] {
 }
 
 function router(count: number, shape: (i: number) => When) {
-  const rules = Array.from({ length: count }, (_, i) => ({ id: `r${i}`, when: shape(i), routeTo: ['care'], priority: 'normal' }));
-  const config = SwitchboardConfigSchema.parse({ departments: [{ id: 'care', name: 'Care' }], defaultDepartment: 'care', rules });
-  return { router: createRouter({ config, configVersion: `bench-${count}`, path: '(generated)' }), patterns: new PatternSet(rules.map((r) => ({ key: r.id, pattern: r.when }))) };
+  const rules = Array.from({ length: count }, (_, i) => ({
+    id: `r${i}`,
+    when: shape(i),
+    routeTo: ['care'],
+    priority: 'normal',
+  }));
+  const config = SwitchboardConfigSchema.parse({
+    departments: [{ id: 'care', name: 'Care' }],
+    defaultDepartment: 'care',
+    rules,
+  });
+  return {
+    router: createRouter({ config, configVersion: `bench-${count}`, path: '(generated)' }),
+    patterns: new PatternSet(rules.map((r) => ({ key: r.id, pattern: r.when }))),
+  };
 }
 
 /** Prints, per shape, routings/s with 10 and 10,000 rules, the ratio and the rules evaluated per engagement. */
 export function benchRuleShapes(): void {
   const sample = engagements(SAMPLE);
-  console.log('Routing by rule shape: the same engagements through 10 and 10,000 rules of one shape (median of 3 interleaved runs)');
-  const table: string[][] = [['shape', 'matched/event (10 / 10k)', 'evaluated/event (10 / 10k)', 'routings/s at 10', 'at 10,000', 'cost ratio', `target ≤ ${SCALING_TARGET}× and ≥ ${perSec(RATE_TARGET)}/s`]];
+  console.log(
+    'Routing by rule shape: the same engagements through 10 and 10,000 rules of one shape (median of 3 interleaved runs)',
+  );
+  const table: string[][] = [
+    [
+      'shape',
+      'matched/event (10 / 10k)',
+      'evaluated/event (10 / 10k)',
+      'routings/s at 10',
+      'at 10,000',
+      'cost ratio',
+      `target ≤ ${SCALING_TARGET}× and ≥ ${perSec(RATE_TARGET)}/s`,
+    ],
+  ];
   for (const [name, shape] of [...Object.entries(SHAPES), ['mix of all', MIX] as const]) {
     const small = router(10, shape);
     const large = router(10_000, shape);
@@ -105,7 +159,15 @@ export function benchRuleShapes(): void {
     const s = median(rates.small);
     const l = median(rates.large);
     const met = s / l <= SCALING_TARGET && l >= RATE_TARGET;
-    table.push([name, perEvent(matched), perEvent(evaluated), perSec(s), perSec(l), ratio(s / l), met ? 'met' : 'NOT met']);
+    table.push([
+      name,
+      perEvent(matched),
+      perEvent(evaluated),
+      perSec(s),
+      perSec(l),
+      ratio(s / l),
+      met ? 'met' : 'NOT met',
+    ]);
   }
   const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
   for (const [i, row] of table.entries()) {

@@ -34,7 +34,10 @@ const SCALING_TARGET = 1.5;
 const received = '2026-11-25T10:00:01.000Z';
 const sample = drafts(SAMPLE_SIZE);
 /** Enrichment alone: `buildEngagement` with a router that does nothing. */
-const noRouting: Router = { configVersion: 'none', route: () => ({ departments: ['comms'], rules: [], priority: 'normal', configVersion: 'none' }) };
+const noRouting: Router = {
+  configVersion: 'none',
+  route: () => ({ departments: ['comms'], rules: [], priority: 'normal', configVersion: 'none' }),
+};
 const enriched: RoutableEngagement[] = sample.map((d) => {
   const { routing: _, ...engagement } = buildEngagement(d, received, noRouting);
   return engagement;
@@ -54,15 +57,21 @@ async function checkAgreement(ruleCount: number, router: Router, jre: JreRouter)
     const a = [...ours.rules].sort();
     const b = [...theirs.rules].sort();
     matches += a.length;
-    const departmentsDiffer = a.length > 0 && [...ours.departments].sort().join() !== [...theirs.departments].sort().join();
+    const departmentsDiffer =
+      a.length > 0 && [...ours.departments].sort().join() !== [...theirs.departments].sort().join();
     if (a.join() !== b.join() || departmentsDiffer) {
-      mismatches.push(`  ${engagement.id}: Switchboard [${a.join(', ')}] → ${ours.departments.join(', ')}; json-rules-engine [${b.join(', ')}] → ${theirs.departments.join(', ')}`);
+      mismatches.push(
+        `  ${engagement.id}: Switchboard [${a.join(', ')}] → ${ours.departments.join(', ')}; json-rules-engine [${b.join(', ')}] → ${theirs.departments.join(', ')}`,
+      );
     }
   }
   if (mismatches.length > 0) {
-    throw new Error(`Switchboard and json-rules-engine disagree on ${mismatches.length} of ${enriched.length} engagements with ${ruleCount} rules; the comparison would not be fair:\n${mismatches.slice(0, 10).join('\n')}`);
+    throw new Error(
+      `Switchboard and json-rules-engine disagree on ${mismatches.length} of ${enriched.length} engagements with ${ruleCount} rules; the comparison would not be fair:\n${mismatches.slice(0, 10).join('\n')}`,
+    );
   }
-  if (matches === 0) throw new Error(`no benchmark engagement matches any of the ${ruleCount} rules: agreement would prove nothing`);
+  if (matches === 0)
+    throw new Error(`no benchmark engagement matches any of the ${ruleCount} rules: agreement would prove nothing`);
   return matches / enriched.length;
 }
 
@@ -77,7 +86,9 @@ interface Row {
   jreEvents: number[];
 }
 
-console.log(`Switchboard benchmarks (Node ${process.version}, ${SAMPLE_SIZE} generated engagements, json-rules-engine 7.3.1 on the same rules)`);
+console.log(
+  `Switchboard benchmarks (Node ${process.version}, ${SAMPLE_SIZE} generated engagements, json-rules-engine 7.3.1 on the same rules)`,
+);
 console.log('Timings are noisy on a shared machine: compare them as ratios within this run, not across runs.\n');
 
 const rows: Row[] = [];
@@ -96,10 +107,14 @@ for (const ruleCount of RULE_COUNTS) {
   const jreCompileMs = performance.now() - start;
   const jreHeap = liveHeap();
 
-  process.stdout.write(`${ruleCount.toLocaleString('en-US')} rules: checking both engines agree on every engagement... `);
+  process.stdout.write(
+    `${ruleCount.toLocaleString('en-US')} rules: checking both engines agree on every engagement... `,
+  );
   const checkStart = performance.now();
   const matchesPerEvent = await checkAgreement(ruleCount, router, jre);
-  console.log(`they do (${matchesPerEvent.toFixed(2)} rules matched per engagement; ${((performance.now() - checkStart) / 1000).toFixed(1)} s). Measuring...`);
+  console.log(
+    `they do (${matchesPerEvent.toFixed(2)} rules matched per engagement; ${((performance.now() - checkStart) / 1000).toFixed(1)} s). Measuring...`,
+  );
 
   // Warm-up (JIT, caches); the agreement check above has warmed json-rules-engine already.
   rateSync(WARM_UP, (i) => router.route(at(enriched, i)));
@@ -133,7 +148,16 @@ for (const ruleCount of RULE_COUNTS) {
 
 const signed = (bytes: number) => (bytes < 0 ? `−${mb(-bytes)}` : `+${mb(bytes)}`);
 const table: string[][] = [
-  ['rules', 'matched/event', 'Switchboard routing /s', 'enrichment+routing /s', 'json-rules-engine /s (events run)', 'Switchboard ÷ jre', 'compile ms (SB / jre)', 'heapUsed after compile: SB (Δ) / jre (Δ)'],
+  [
+    'rules',
+    'matched/event',
+    'Switchboard routing /s',
+    'enrichment+routing /s',
+    'json-rules-engine /s (events run)',
+    'Switchboard ÷ jre',
+    'compile ms (SB / jre)',
+    'heapUsed after compile: SB (Δ) / jre (Δ)',
+  ],
   ...rows.map((r) => [
     r.ruleCount.toLocaleString('en-US'),
     r.matchesPerEvent.toFixed(2),
@@ -148,7 +172,12 @@ const table: string[][] = [
 const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
 console.log();
 for (const [i, row] of table.entries()) {
-  console.log(row.map((cell, c) => (c === 0 || c === row.length - 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd());
+  console.log(
+    row
+      .map((cell, c) => (c === 0 || c === row.length - 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .join('  ')
+      .trimEnd(),
+  );
   if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 }
 console.log();
@@ -161,7 +190,9 @@ console.log(
   `Switchboard routing slowdown 10 → 10,000 rules: ${ratio(slowdown)} (target ≤ ${SCALING_TARGET}×: ${slowdown <= SCALING_TARGET ? 'met' : 'NOT met'}); ` +
     `json-rules-engine: ${ratio(first.jre / last.jre)}`,
 );
-console.log(`Switchboard vs json-rules-engine routing: ${rows.map((r) => `${ratio(r.routing / r.jre)} at ${r.ruleCount.toLocaleString('en-US')}`).join(', ')}`);
+console.log(
+  `Switchboard vs json-rules-engine routing: ${rows.map((r) => `${ratio(r.routing / r.jre)} at ${r.ruleCount.toLocaleString('en-US')}`).join(', ')}`,
+);
 console.log(
   `Each figure: median of ${REPEATS} interleaved runs, time-boxed (Switchboard ${SYNC_BOX.maxMs} ms, json-rules-engine ${JRE_BOX.maxMs} ms or ${JRE_BOX.maxEvents.toLocaleString('en-US')} events); ` +
     'heapUsed after a full GC, Δ = growth from compiling that engine.\n',

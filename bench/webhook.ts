@@ -6,12 +6,23 @@ import { adapterFor } from '../lambdas/core/platforms/registry.js';
 /** Webhook acceptance in the handler's domain code: signature check + parse + enqueue (in memory). */
 export async function benchWebhookAccept(count = 20_000): Promise<void> {
   const secret = 'bench-secret';
-  const body = Buffer.from(JSON.stringify({ id: '1', text: 'My order never arrived, I want a refund', author: { id: 'u1', handle: 'sam' } }));
-  const deps = { adapterFor, secretFor: async () => ({ signingSecret: secret }), enqueue: async () => undefined, now: () => new Date() };
+  const body = Buffer.from(
+    JSON.stringify({ id: '1', text: 'My order never arrived, I want a refund', author: { id: 'u1', handle: 'sam' } }),
+  );
+  const deps = {
+    adapterFor,
+    secretFor: async () => ({ signingSecret: secret }),
+    enqueue: async () => undefined,
+    now: () => new Date(),
+  };
   const times: number[] = [];
   for (let i = 0; i < count; i++) {
     const ts = String(Math.floor(Date.now() / 1000));
-    const headers = { 'content-type': 'application/json', 'x-switchboard-timestamp': ts, 'x-switchboard-signature': `sha256=${createHmac('sha256', secret).update(`${ts}.`).update(body).digest('hex')}` };
+    const headers = {
+      'content-type': 'application/json',
+      'x-switchboard-timestamp': ts,
+      'x-switchboard-signature': `sha256=${createHmac('sha256', secret).update(`${ts}.`).update(body).digest('hex')}`,
+    };
     const start = performance.now();
     const res = await acceptWebhook('generic', { method: 'POST', headers, query: {}, rawBody: body }, deps);
     times.push(performance.now() - start);

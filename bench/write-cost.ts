@@ -40,10 +40,20 @@ function realisticBody(i: number): string {
  * price what the functions used with the same report as `npx switchboard cost`.
  */
 export async function benchWriteCost(): Promise<void> {
-  console.log(`Write path and cost per engagement (the twin, ${DELIVERIES} realistic signed deliveries, ${CONCURRENCY} at a time)`);
+  console.log(
+    `Write path and cost per engagement (the twin, ${DELIVERIES} realistic signed deliveries, ${CONCURRENCY} at a time)`,
+  );
   const stateDir = resolve('.switchboard/bench-cost');
   rmSync(stateDir, { recursive: true, force: true });
-  const options = { ...twinOptionsFromEnv(), webhookPort: 3440, dynamodbPort: 8440, sqsPort: 9440, eventBridgePort: 4440, stateDir, faults: {} };
+  const options = {
+    ...twinOptionsFromEnv(),
+    webhookPort: 3440,
+    dynamodbPort: 8440,
+    sqsPort: 9440,
+    eventBridgePort: 4440,
+    stateDir,
+    faults: {},
+  };
   const twin = await startTwin(options, { log: () => undefined });
   try {
     const secrets = JSON.parse(readFileSync(options.secretsFile, 'utf8')) as SampleSecrets;
@@ -51,16 +61,20 @@ export async function benchWriteCost(): Promise<void> {
     const usage = async (method = 'GET') => (await (await fetch(usageUrl, { method })).json()) as TwinUsage;
     const send = async (i: number) => {
       const body = realisticBody(i);
-      const headers = signSample({ path: '/webhooks/generic', headers: { 'content-type': 'application/json' }, rawBody: body, sign: 'generic' }, secrets);
+      const headers = signSample(
+        { path: '/webhooks/generic', headers: { 'content-type': 'application/json' }, rawBody: body, sign: 'generic' },
+        secrets,
+      );
       const res = await fetch(`${twin.info.webhookBaseUrl}/webhooks/generic`, { method: 'POST', headers, body });
       await res.arrayBuffer();
       if (res.status !== 200) throw new Error(`delivery ${i} answered ${res.status}`);
     };
-    const published = async () => (await usage()).services['eventbridge']?.events ?? 0;
+    const published = async () => (await usage()).services.eventbridge?.events ?? 0;
     const untilPublished = async (n: number) => {
       const deadline = Date.now() + 180_000;
       while ((await published()) < n) {
-        if (Date.now() > deadline) throw new Error(`only ${await published()} of ${n} engagements published after 3 minutes`);
+        if (Date.now() > deadline)
+          throw new Error(`only ${await published()} of ${n} engagements published after 3 minutes`);
         await new Promise((r) => setTimeout(r, 250));
       }
       await twin.quiesce();
@@ -77,11 +91,20 @@ export async function benchWriteCost(): Promise<void> {
     await untilPublished(DELIVERIES);
     const report = costReport(await usage());
     const writes = report.lines.find((l) => l.service === 'DynamoDB writes')!;
-    console.log(`  DynamoDB write units per engagement: ${writes.unitsPerEngagement.toFixed(2)} ${writes.operation.replace(/^WRU /, '')} (target ≤ ${WRU_TARGET}: ${writes.unitsPerEngagement <= WRU_TARGET ? 'met' : 'NOT met'})`);
-    for (const l of report.lines) console.log(`  ${l.service.padEnd(20)} ${l.unitsPerEngagement.toFixed(3).padStart(8)} per engagement  $${l.usdPerMillion.toFixed(2).padStart(5)} / M  (floor $${l.floorUsdPerMillion.toFixed(2)})  ${l.operation}`);
+    console.log(
+      `  DynamoDB write units per engagement: ${writes.unitsPerEngagement.toFixed(2)} ${writes.operation.replace(/^WRU /, '')} (target ≤ ${WRU_TARGET}: ${writes.unitsPerEngagement <= WRU_TARGET ? 'met' : 'NOT met'})`,
+    );
+    for (const l of report.lines)
+      console.log(
+        `  ${l.service.padEnd(20)} ${l.unitsPerEngagement.toFixed(3).padStart(8)} per engagement  $${l.usdPerMillion.toFixed(2).padStart(5)} / M  (floor $${l.floorUsdPerMillion.toFixed(2)})  ${l.operation}`,
+      );
     const { total, floor, ratio } = report.perMillion;
-    console.log(`  cost per million engagements: $${total.toFixed(2)}, ${ratio.toFixed(2)}× the $${floor.toFixed(2)} floor of a REST API front door (target ≤ ${COST_RATIO_TARGET}×: ${ratio <= COST_RATIO_TARGET ? 'met' : 'NOT met'})`);
-    console.log('  Lambda time is the twin\'s wall-clock time on this machine (emulators included), not AWS\'s; the other lines are counts.\n');
+    console.log(
+      `  cost per million engagements: $${total.toFixed(2)}, ${ratio.toFixed(2)}× the $${floor.toFixed(2)} floor of a REST API front door (target ≤ ${COST_RATIO_TARGET}×: ${ratio <= COST_RATIO_TARGET ? 'met' : 'NOT met'})`,
+    );
+    console.log(
+      "  Lambda time is the twin's wall-clock time on this machine (emulators included), not AWS's; the other lines are counts.\n",
+    );
   } finally {
     await twin.stop();
   }

@@ -10,7 +10,7 @@ import { SwitchboardStack } from '../lib/switchboard-stack.js';
  */
 const app = new App();
 const path = configPath();
-let config;
+let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig(path);
 } catch (err) {

@@ -3,7 +3,14 @@ import { resolve } from 'node:path';
 import { ConfigError, configPath, loadConfig } from '../lambdas/core/config/load-config.js';
 import { adapterFor } from '../lambdas/core/platforms/registry.js';
 import { createRouter } from '../lambdas/core/routing/router.js';
-import { diffRouting, DiffInputError, testRuleExamples, type ExampleResult, type RoutingChange, type RoutingOutcome } from '../lambdas/core/rules/index.js';
+import {
+  diffRouting,
+  DiffInputError,
+  testRuleExamples,
+  type ExampleResult,
+  type RoutingChange,
+  type RoutingOutcome,
+} from '../lambdas/core/rules/index.js';
 import { simulate } from '../lambdas/core/simulate/simulate.js';
 import { QUEUE_USAGE, queueCommand, QueueUsageError } from './commands/queue.js';
 import { REDRIVE_USAGE, redriveCommand, RedriveUsageError } from './commands/redrive.js';
@@ -54,13 +61,16 @@ function readInputs(file: string): unknown[] {
     const parsed: unknown = JSON.parse(text);
     return Array.isArray(parsed) ? parsed : [parsed];
   } catch {
-    return text.split('\n').filter((l) => l.trim()).map((line, n) => {
-      try {
-        return JSON.parse(line) as unknown;
-      } catch (err) {
-        throw new Error(`${file}:${n + 1}: not JSON: ${(err as Error).message}`);
-      }
-    });
+    return text
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((line, n) => {
+        try {
+          return JSON.parse(line) as unknown;
+        } catch (err) {
+          throw new Error(`${file}:${n + 1}: not JSON: ${(err as Error).message}`);
+        }
+      });
   }
 }
 
@@ -75,7 +85,13 @@ function main(argv: string[]): number | Promise<number> {
   if (command === 'queue') return queueCommand(args);
   if (command === 'redrive') return redriveCommand(args);
   if (command === 'cost') return costCommand(args);
-  throw new UsageError(command === undefined ? 'no command given' : command === 'simulate' ? 'simulate needs at least one file' : `unknown command "${command}"`);
+  throw new UsageError(
+    command === undefined
+      ? 'no command given'
+      : command === 'simulate'
+        ? 'simulate needs at least one file'
+        : `unknown command "${command}"`,
+  );
 }
 
 function simulateCommand(files: string[]): number {
@@ -106,10 +122,13 @@ function rulesCommand(argv: string[]): number {
     const unknown = flags.find((f) => f !== '--json');
     if (unknown) throw new UsageError(`rules diff has no option ${unknown}`);
     const [oldPath, newPath, ...files] = args;
-    if (!oldPath || !newPath || files.length === 0) throw new UsageError('rules diff needs <old.yaml> <new.yaml> and at least one engagements file');
+    if (!oldPath || !newPath || files.length === 0)
+      throw new UsageError('rules diff needs <old.yaml> <new.yaml> and at least one engagements file');
     return rulesDiff(resolve(oldPath), resolve(newPath), files, flags.includes('--json'));
   }
-  throw new UsageError(sub === undefined ? 'rules needs a subcommand: test or diff' : `unknown rules subcommand "${sub}"`);
+  throw new UsageError(
+    sub === undefined ? 'rules needs a subcommand: test or diff' : `unknown rules subcommand "${sub}"`,
+  );
 }
 
 const clip = (text: string, max = 60) => JSON.stringify(text.length > max ? `${text.slice(0, max - 1)}…` : text);
@@ -121,7 +140,12 @@ function describeExample(r: ExampleResult): string {
 
 /** ` (x, direct_message, 25000 followers)` for a draft example: what besides the text it sets. */
 function exampleDetails(example: Exclude<ExampleResult['example'], string>): string {
-  const parts = [example.platform, example.kind, example.author?.followers !== undefined ? `${example.author.followers} followers` : undefined, example.rating !== undefined ? `rating ${example.rating}` : undefined];
+  const parts = [
+    example.platform,
+    example.kind,
+    example.author?.followers !== undefined ? `${example.author.followers} followers` : undefined,
+    example.rating !== undefined ? `rating ${example.rating}` : undefined,
+  ];
   return ` (${parts.filter(Boolean).join(', ')})`;
 }
 
@@ -133,7 +157,9 @@ function rulesTest(path: string): number {
     console.log(`${r.pass ? '✓' : '✗'} ${r.rule} ${verb} ${describeExample(r)}: ${r.why}`);
   }
   const failed = results.filter((r) => !r.pass);
-  const untested = loaded.config.rules.filter((rule) => !results.some((r) => r.rule === rule.id)).map((rule) => rule.id);
+  const untested = loaded.config.rules
+    .filter((rule) => !results.some((r) => r.rule === rule.id))
+    .map((rule) => rule.id);
   const rules = new Set(results.map((r) => r.rule)).size;
   console.log(
     `\n${results.length} example${results.length === 1 ? '' : 's'} of ${rules} rule${rules === 1 ? '' : 's'}: ${results.length - failed.length} passed, ${failed.length} failed` +
@@ -162,7 +188,8 @@ function rulesDiff(oldPath: string, newPath: string, files: string[], json: bool
     try {
       changes = diffRouting(before, after, inputs);
     } catch (err) {
-      if (err instanceof DiffInputError) throw new Error(err.problems.map((p) => `${file}: input ${p.input}: ${p.error}`).join('\n'));
+      if (err instanceof DiffInputError)
+        throw new Error(err.problems.map((p) => `${file}: input ${p.input}: ${p.error}`).join('\n'));
       throw err;
     }
     total += inputs.length;
@@ -171,7 +198,9 @@ function rulesDiff(oldPath: string, newPath: string, files: string[], json: bool
       if (json) console.log(JSON.stringify({ file, ...c }));
       else {
         const rules = changedRules(c);
-        console.log(`${c.id} ${clip(c.text)}: ${routingText(c.before)} → ${routingText(c.after)}${rules ? ` (rules ${rules})` : ''}`);
+        console.log(
+          `${c.id} ${clip(c.text)}: ${routingText(c.before)} → ${routingText(c.after)}${rules ? ` (rules ${rules})` : ''}`,
+        );
       }
     }
   }
@@ -184,7 +213,12 @@ function rulesDiff(oldPath: string, newPath: string, files: string[], json: bool
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
-  if (err instanceof UsageError || err instanceof QueueUsageError || err instanceof RedriveUsageError || err instanceof CostUsageError) {
+  if (
+    err instanceof UsageError ||
+    err instanceof QueueUsageError ||
+    err instanceof RedriveUsageError ||
+    err instanceof CostUsageError
+  ) {
     console.error(`switchboard: ${err.message}\n\n${USAGE}`);
     process.exitCode = 2;
   } else {

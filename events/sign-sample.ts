@@ -29,8 +29,20 @@ export type SignSpec = z.output<typeof SignSpecSchema>;
 
 /** Named schemes the first samples use; a sample may also spell its scheme out as a {@link SignSpec}. */
 export const SIGNING_PRESETS: Readonly<Record<string, SignSpec>> = {
-  x: { algorithm: 'sha256', secretKey: 'consumerSecret', encoding: 'base64', payload: '{body}', headers: { 'x-twitter-webhooks-signature': 'sha256={digest}' } },
-  facebook: { algorithm: 'sha256', secretKey: 'appSecret', encoding: 'hex', payload: '{body}', headers: { 'x-hub-signature-256': 'sha256={digest}' } },
+  x: {
+    algorithm: 'sha256',
+    secretKey: 'consumerSecret',
+    encoding: 'base64',
+    payload: '{body}',
+    headers: { 'x-twitter-webhooks-signature': 'sha256={digest}' },
+  },
+  facebook: {
+    algorithm: 'sha256',
+    secretKey: 'appSecret',
+    encoding: 'hex',
+    payload: '{body}',
+    headers: { 'x-hub-signature-256': 'sha256={digest}' },
+  },
   generic: {
     algorithm: 'sha256',
     secretKey: 'signingSecret',
@@ -86,15 +98,28 @@ function secretKey(secrets: SampleSecrets, platform: string, key: string): strin
 const platformOf = (sample: Pick<Sample, 'path'>) => sample.path.split('/').pop() ?? '';
 
 /** Fills `{secret:<key>}` placeholders (tokens some platforms send in a header or the query) from the platform's secret. */
-function withSecrets(values: Readonly<Record<string, string>>, secrets: SampleSecrets, platform: string): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.replace(/\{secret:([A-Za-z0-9_]+)\}/g, (_, key: string) => secretKey(secrets, platform, key))]));
+function withSecrets(
+  values: Readonly<Record<string, string>>,
+  secrets: SampleSecrets,
+  platform: string,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(values).map(([k, v]) => [
+      k,
+      v.replace(/\{secret:([A-Za-z0-9_]+)\}/g, (_, key: string) => secretKey(secrets, platform, key)),
+    ]),
+  );
 }
 
 /**
  * The headers to send with a sample: its own headers (with `{secret:<key>}` filled in) plus the
  * signature headers of its `sign` scheme, computed over {@link sampleBody}.
  */
-export function signSample(sample: Pick<Sample, 'path' | 'headers' | 'body' | 'rawBody' | 'sign'>, secrets: SampleSecrets, now: Date = new Date()): Record<string, string> {
+export function signSample(
+  sample: Pick<Sample, 'path' | 'headers' | 'body' | 'rawBody' | 'sign'>,
+  secrets: SampleSecrets,
+  now: Date = new Date(),
+): Record<string, string> {
   const platform = platformOf(sample);
   const headers = withSecrets(sample.headers, secrets, platform);
   if (sample.sign === undefined) return headers;
@@ -103,8 +128,13 @@ export function signSample(sample: Pick<Sample, 'path' | 'headers' | 'body' | 'r
   const timestamp = String(Math.floor(now.getTime() / 1000));
   const [before = '', after = ''] = spec.payload.replaceAll('{timestamp}', timestamp).split('{body}');
   const mac = createHmac(spec.algorithm, secretKey(secrets, platform, spec.secretKey));
-  const digest = mac.update(before).update(spec.payload.includes('{body}') ? sampleBody(sample) : Buffer.alloc(0)).update(after).digest(spec.encoding);
-  for (const [name, template] of Object.entries(spec.headers)) headers[name] = template.replaceAll('{digest}', digest).replaceAll('{timestamp}', timestamp);
+  const digest = mac
+    .update(before)
+    .update(spec.payload.includes('{body}') ? sampleBody(sample) : Buffer.alloc(0))
+    .update(after)
+    .digest(spec.encoding);
+  for (const [name, template] of Object.entries(spec.headers))
+    headers[name] = template.replaceAll('{digest}', digest).replaceAll('{timestamp}', timestamp);
   return headers;
 }
 

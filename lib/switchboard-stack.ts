@@ -3,7 +3,7 @@ import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { FilterCriteria, FilterRule, StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import type { EnrichmentSettings } from '../lambdas/core/config/config.schema.js';
 import type { LoadedConfig } from '../lambdas/core/config/load-config.js';
@@ -88,24 +88,57 @@ export class SwitchboardStack extends Stack {
     // deletion from a missing engagement; publishing is the publish function's job.
     table.table.grant(process.fn, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     grantEnrichment(this, process.fn, config.enrichment);
-    process.fn.addEventSource(new SqsEventSource(intake.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true }));
+    process.fn.addEventSource(
+      new SqsEventSource(intake.queue, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+      }),
+    );
 
     // The outbox: each engagement item the table's stream reports as inserted is published once.
     // What the bus refuses goes to the republish queue (retries, dead letters, alarm, redrive).
     const publishTimeout = Duration.seconds(30);
-    const republish = new SecureQueue(this, 'Republish', { visibilityTimeout: Duration.seconds(publishTimeout.toSeconds() * 6), maxReceiveCount: 5, retentionPeriod: Duration.days(14) });
-    alarms.alarmOnDeadLetters(this, 'RepublishDeadLettersAlarm', republish.deadLetterQueue, 'the republish dead-letter queue');
+    const republish = new SecureQueue(this, 'Republish', {
+      visibilityTimeout: Duration.seconds(publishTimeout.toSeconds() * 6),
+      maxReceiveCount: 5,
+      retentionPeriod: Duration.days(14),
+    });
+    alarms.alarmOnDeadLetters(
+      this,
+      'RepublishDeadLettersAlarm',
+      republish.deadLetterQueue,
+      'the republish dead-letter queue',
+    );
     // Where Lambda records a stream batch it gave up on (its place in the stream, not its records).
-    const publishFailures = new Queue(this, 'PublishFailures', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
-    Validations.of(publishFailures).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a failure destination (of the table stream event source); nothing consumes it, so it needs no dead-letter queue of its own.' });
-    alarms.alarmOnDeadLetters(this, 'PublishFailuresAlarm', publishFailures, 'the publish failures queue (stream batches given up on)');
+    const publishFailures = new Queue(this, 'PublishFailures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(publishFailures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself a failure destination (of the table stream event source); nothing consumes it, so it needs no dead-letter queue of its own.',
+    });
+    alarms.alarmOnDeadLetters(
+      this,
+      'PublishFailuresAlarm',
+      publishFailures,
+      'the publish failures queue (stream batches given up on)',
+    );
     const publish = new AppFunction(this, 'Publish', {
       entry: lambdaEntry('publish/handler.ts'),
-      description: 'Publishes each newly stored engagement to the bus (from the table stream) and retries what the bus refused',
+      description:
+        'Publishes each newly stored engagement to the bus (from the table stream) and retries what the bus refused',
       timeout: publishTimeout,
       // JSON in, PutEvents out: the smallest size that keeps the SDK's start-up quick.
       memorySize: 256,
-      environment: { EVENT_BUS_NAME: bus.eventBusName, REPUBLISH_QUEUE_URL: republish.queue.queueUrl, TABLE_NAME: table.table.tableName },
+      environment: {
+        EVENT_BUS_NAME: bus.eventBusName,
+        REPUBLISH_QUEUE_URL: republish.queue.queueUrl,
+        TABLE_NAME: table.table.tableName,
+      },
     });
     bus.grantPutEventsTo(publish.fn);
     // The republish queue carries ids: the engagement is read from the table when it is published.
@@ -124,14 +157,23 @@ export class SwitchboardStack extends Stack {
         maxRecordAge: Duration.hours(12),
         bisectBatchOnError: true,
         onFailure: new SqsDlq(publishFailures),
-        filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { Keys: { sk: { S: FilterRule.isEqual(ENGAGEMENT_SORT_KEY) } } } })],
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('INSERT'),
+            dynamodb: { Keys: { sk: { S: FilterRule.isEqual(ENGAGEMENT_SORT_KEY) } } },
+          }),
+        ],
       }),
     );
     publish.fn.addEventSource(new SqsEventSource(republish.queue, { batchSize: 10, reportBatchItemFailures: true }));
     const functions = [webhook.fn, process.fn, publish.fn];
 
     new WebhookApi(this, 'Webhooks', { handler: webhook.fn, alarms });
-    new ConnectorHealthAlarms(this, 'ConnectorHealth', { alarms, webhookPlatforms: [...adapters.keys()], polledPlatforms: [...new Set(config.polling.map((t) => t.platform))] });
+    new ConnectorHealthAlarms(this, 'ConnectorHealth', {
+      alarms,
+      webhookPlatforms: [...adapters.keys()],
+      polledPlatforms: [...new Set(config.polling.map((t) => t.platform))],
+    });
 
     if (config.polling.length > 0) {
       const poller = new AppFunction(this, 'Poller', {
@@ -142,7 +184,11 @@ export class SwitchboardStack extends Stack {
         reservedConcurrentExecutions: 1,
         secretsExtension: true,
         bundledConfig: { ...props.config, path: 'switchboard.yaml (bundled)' },
-        environment: { TABLE_NAME: table.table.tableName, INTAKE_QUEUE_URL: intake.queue.queueUrl, PLATFORM_SECRET_ARNS: this.toJsonString(secrets.arns()) },
+        environment: {
+          TABLE_NAME: table.table.tableName,
+          INTAKE_QUEUE_URL: intake.queue.queueUrl,
+          PLATFORM_SECRET_ARNS: this.toJsonString(secrets.arns()),
+        },
       });
       table.table.grant(poller.fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
       intake.queue.grantSendMessages(poller.fn);
@@ -150,18 +196,28 @@ export class SwitchboardStack extends Stack {
       new PollerSchedule(this, 'Polling', { poller: poller.fn, alarms });
       functions.push(poller.fn);
     }
-    for (const department of config.departments) new DepartmentRouting(this, `Department-${department.id}`, { department, bus, alarms });
+    for (const department of config.departments)
+      new DepartmentRouting(this, `Department-${department.id}`, { department, bus, alarms });
 
     for (const fn of functions) {
       Validations.of(fn).acknowledge(
-        { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'AWSLambdaBasicExecutionRole only allows writing the function’s own logs.' },
-        { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions.' },
+        {
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          reason: 'AWSLambdaBasicExecutionRole only allows writing the function’s own logs.',
+        },
+        {
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason: 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions.',
+        },
       );
     }
     new CfnOutput(this, 'TableName', { value: table.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
     new CfnOutput(this, 'IntakeQueueUrl', { value: intake.queue.queueUrl });
-    new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn, description: 'Subscribe on-call to this topic' });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: alarms.topic.topicArn,
+      description: 'Subscribe on-call to this topic',
+    });
   }
 }
 
@@ -172,20 +228,43 @@ export class SwitchboardStack extends Stack {
 function grantEnrichment(stack: Stack, fn: IFunction, settings: EnrichmentSettings): void {
   if (settings.provider === 'comprehend') {
     const policy = new Policy(stack, 'ComprehendEnrichmentPolicy', {
-      statements: [new PolicyStatement({ actions: ['comprehend:DetectDominantLanguage', 'comprehend:DetectSentiment', 'comprehend:DetectPiiEntities'], resources: ['*'] })],
+      statements: [
+        new PolicyStatement({
+          actions: ['comprehend:DetectDominantLanguage', 'comprehend:DetectSentiment', 'comprehend:DetectPiiEntities'],
+          resources: ['*'],
+        }),
+      ],
     });
     fn.role?.attachInlinePolicy(policy);
-    Validations.of(policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'Comprehend DetectDominantLanguage/DetectSentiment/DetectPiiEntities have no resource-level permissions.' });
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Comprehend DetectDominantLanguage/DetectSentiment/DetectPiiEntities have no resource-level permissions.',
+    });
   }
   if (settings.intents === 'bedrock' && settings.bedrockModelId) {
-    fn.addToRolePolicy(new PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: [stack.formatArn({ service: 'bedrock', account: '', resource: 'foundation-model', resourceName: settings.bedrockModelId })] }));
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['bedrock:InvokeModel'],
+        resources: [
+          stack.formatArn({
+            service: 'bedrock',
+            account: '',
+            resource: 'foundation-model',
+            resourceName: settings.bedrockModelId,
+          }),
+        ],
+      }),
+    );
   }
 }
 
 /** Webhook adapters and credentialed pollers, each platform once with the union of their secret keys. */
 function platformsWithSecrets(): { id: string; secretKeys: string[] }[] {
   const keys = new Map<string, Set<string>>();
-  for (const { id, secretKeys } of [...adapters.values(), ...[...pollers.values()].map((p) => ({ id: p.platform, secretKeys: p.secretKeys ?? [] }))]) {
+  for (const { id, secretKeys } of [
+    ...adapters.values(),
+    ...[...pollers.values()].map((p) => ({ id: p.platform, secretKeys: p.secretKeys ?? [] })),
+  ]) {
     if (secretKeys.length === 0 && !adapters.has(id as never)) continue;
     const set = keys.get(id) ?? new Set<string>();
     for (const k of secretKeys) set.add(k);

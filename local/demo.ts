@@ -21,11 +21,15 @@ export interface ReplayResult {
  * Replays every sample under `events/<platform>/` against the running twin, signed at send
  * time with the local secrets, and reports each answer next to the status the sample expects.
  */
-export async function replaySamples(webhookBaseUrl: string, secretsFile: string, eventsDir = 'events'): Promise<ReplayResult[]> {
+export async function replaySamples(
+  webhookBaseUrl: string,
+  secretsFile: string,
+  eventsDir = 'events',
+): Promise<ReplayResult[]> {
   const secrets = JSON.parse(readFileSync(secretsFile, 'utf8')) as SampleSecrets;
   const results: ReplayResult[] = [];
   for (const platform of PLATFORM_IDS) {
-    let samples;
+    let samples: Awaited<ReturnType<typeof readSamples>>;
     try {
       samples = await readSamples(join(eventsDir, platform));
     } catch {
@@ -38,7 +42,12 @@ export async function replaySamples(webhookBaseUrl: string, secretsFile: string,
         headers: signSample(sample, secrets),
         body: sample.method === 'POST' ? sampleBody(sample) : undefined,
       });
-      results.push({ file: join(platform, file), status: res.status, expectedStatus: sample.expect.status, body: await res.text() });
+      results.push({
+        file: join(platform, file),
+        status: res.status,
+        expectedStatus: sample.expect.status,
+        body: await res.text(),
+      });
     }
   }
   return results;
@@ -49,7 +58,11 @@ export async function replaySamples(webhookBaseUrl: string, secretsFile: string,
  * from the engagement table the process function wrote.
  */
 export async function describeRouting(info: LocalTwinInfo, results: ReplayResult[]): Promise<string[]> {
-  const client = new DynamoDBClient({ endpoint: info.dynamodbEndpoint, region: info.region, credentials: LOCAL_CREDENTIALS });
+  const client = new DynamoDBClient({
+    endpoint: info.dynamodbEndpoint,
+    region: info.region,
+    credentials: LOCAL_CREDENTIALS,
+  });
   const dynamodb = DynamoDBDocumentClient.from(client);
   const ids = results.flatMap((r) => {
     try {
@@ -62,7 +75,11 @@ export async function describeRouting(info: LocalTwinInfo, results: ReplayResult
   for (const id of new Set(ids)) {
     const { Item } = await dynamodb.send(new GetCommand({ TableName: info.tableName, Key: keys.engagement(id) }));
     const routing = (Item?.engagement as Engagement | undefined)?.routing;
-    lines.push(routing ? `routed ${id} → ${routing.departments.join(', ')} (${routing.priority}; rules: ${routing.rules.join(', ') || 'none, default department'})` : `${id}: not stored (a deletion of an engagement never seen)`);
+    lines.push(
+      routing
+        ? `routed ${id} → ${routing.departments.join(', ')} (${routing.priority}; rules: ${routing.rules.join(', ') || 'none, default department'})`
+        : `${id}: not stored (a deletion of an engagement never seen)`,
+    );
   }
   client.destroy();
   return lines;

@@ -47,17 +47,22 @@ async function main(): Promise<void> {
   console.log(`SQS:          ${info.sqsEndpoint}`);
   for (const [dept, url] of Object.entries(info.queues)) console.log(`  ${dept.padEnd(16)} ${url}`);
   console.log(`EventBridge:  ${info.eventBridgeEndpoint} (bus ${info.eventBusName})`);
-  console.log(`Logs:         ${relative(process.cwd(), twin.logDir) || '.'}/<function>.log${verbose ? ' (and here)' : ' (npm start -- --verbose prints them here too)'}`);
+  console.log(
+    `Logs:         ${relative(process.cwd(), twin.logDir) || '.'}/<function>.log${verbose ? ' (and here)' : ' (npm start -- --verbose prints them here too)'}`,
+  );
   console.log(`Written:      ${relative(process.cwd(), options.stateDir) || '.'}/local.json`);
   console.log(`Switchboard local twin ready in ${(twin.startedInMs / 1000).toFixed(1)} s (Ctrl-C to stop)`);
 
   if (demo) {
     const results = await replaySamples(info.webhookBaseUrl, options.secretsFile);
     const failed = results.filter((r) => r.status !== r.expectedStatus);
-    for (const r of failed) console.log(`demo FAIL ${r.file}: answered ${r.status}, expected ${r.expectedStatus}: ${r.body}`);
+    for (const r of failed)
+      console.log(`demo FAIL ${r.file}: answered ${r.status}, expected ${r.expectedStatus}: ${r.body}`);
     await twin.quiesce();
     for (const line of await describeRouting(info, results)) console.log(line);
-    console.log(`Demo: replayed ${results.length} sample deliveries (${results.length - failed.length} answered as expected); read the department queues with \`npx switchboard queue read <department>\`.`);
+    console.log(
+      `Demo: replayed ${results.length} sample deliveries (${results.length - failed.length} answered as expected); read the department queues with \`npx switchboard queue read <department>\`.`,
+    );
   }
 }
 

@@ -10,42 +10,88 @@ import { INTENTS } from '../lambdas/core/engagement/engagement.schema.js';
 
 const LANGUAGES = new Set(['en', 'es', 'fr', 'de', 'pt', 'it', 'nl']);
 const SENTIMENTS = new Set(['positive', 'neutral', 'negative']);
-const PLATFORMS = new Set(['x', 'facebook', 'instagram', 'threads', 'linkedin', 'youtube', 'reddit', 'mastodon', 'bluesky', 'tiktok', 'rss', 'wordpress', 'google-business', 'trustpilot', 'foursquare', 'generic']);
+const PLATFORMS = new Set([
+  'x',
+  'facebook',
+  'instagram',
+  'threads',
+  'linkedin',
+  'youtube',
+  'reddit',
+  'mastodon',
+  'bluesky',
+  'tiktok',
+  'rss',
+  'wordpress',
+  'google-business',
+  'trustpilot',
+  'foursquare',
+  'generic',
+]);
 const intents = new Set<string>(INTENTS);
 
 const dir = 'corpus/enrichment/source';
-const files = process.argv.slice(2).length ? process.argv.slice(2) : readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => join(dir, f));
+const files = process.argv.slice(2).length
+  ? process.argv.slice(2)
+  : readdirSync(dir)
+      .filter((f) => f.endsWith('.jsonl'))
+      .map((f) => join(dir, f));
 const seen = new Map<string, string>();
 let errors = 0;
 /** Texts that also appear in another file: kept once by the split, not a problem. */
 let repeats = 0;
-const counts = { total: 0, intent: new Map<string, number>(), lang: new Map<string, number>(), sentiment: new Map<string, number>(), tag: new Map<string, number>() };
+const counts = {
+  total: 0,
+  intent: new Map<string, number>(),
+  lang: new Map<string, number>(),
+  sentiment: new Map<string, number>(),
+  tag: new Map<string, number>(),
+};
 const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
 for (const file of files) {
-  readFileSync(file, 'utf8').split('\n').forEach((raw, i) => {
+  for (const [i, raw] of readFileSync(file, 'utf8').split('\n').entries()) {
     const line = raw.trim();
-    if (!line) return;
+    if (!line) continue;
     const where = `${file}:${i + 1}`;
     const fail = (msg: string) => {
       errors++;
       console.error(`${where}: ${msg}`);
     };
-    let item: { platform?: string; text?: unknown; rating?: unknown; tags?: unknown; expect?: { intents?: unknown; alsoOk?: unknown; sentiment?: unknown; language?: unknown } };
+    let item: {
+      platform?: string;
+      text?: unknown;
+      rating?: unknown;
+      tags?: unknown;
+      expect?: { intents?: unknown; alsoOk?: unknown; sentiment?: unknown; language?: unknown };
+    };
     try {
       item = JSON.parse(line);
     } catch (err) {
       fail(`not JSON: ${(err as Error).message}`);
-      return;
+      continue;
     }
-    if (typeof item.text !== 'string' || item.text.trim() === '') return fail('text must be a non-empty string');
+    if (typeof item.text !== 'string' || item.text.trim() === '') {
+      fail('text must be a non-empty string');
+      continue;
+    }
     if (item.platform !== undefined && !PLATFORMS.has(item.platform)) fail(`unknown platform ${item.platform}`);
-    if (item.rating !== undefined && !(Number.isInteger(item.rating) && (item.rating as number) >= 1 && (item.rating as number) <= 5)) fail('rating must be 1..5');
+    if (
+      item.rating !== undefined &&
+      !(Number.isInteger(item.rating) && (item.rating as number) >= 1 && (item.rating as number) <= 5)
+    )
+      fail('rating must be 1..5');
     const e = item.expect;
-    if (!e || typeof e !== 'object') return fail('expect is missing');
+    if (!e || typeof e !== 'object') {
+      fail('expect is missing');
+      continue;
+    }
     if (!Array.isArray(e.intents) || e.intents.length === 0) fail('expect.intents must be a non-empty array');
-    for (const x of [...((e.intents as unknown[]) ?? []), ...((e.alsoOk as unknown[]) ?? [])]) if (!intents.has(String(x))) fail(`unknown intent ${String(x)}`);
-    if (!SENTIMENTS.has(String(e.sentiment))) fail(`sentiment must be positive|neutral|negative, not ${String(e.sentiment)}`);
-    if (!LANGUAGES.has(String(e.language))) fail(`language must be one of ${[...LANGUAGES].join(',')}, not ${String(e.language)}`);
+    for (const x of [...((e.intents as unknown[]) ?? []), ...((e.alsoOk as unknown[]) ?? [])])
+      if (!intents.has(String(x))) fail(`unknown intent ${String(x)}`);
+    if (!SENTIMENTS.has(String(e.sentiment)))
+      fail(`sentiment must be positive|neutral|negative, not ${String(e.sentiment)}`);
+    if (!LANGUAGES.has(String(e.language)))
+      fail(`language must be one of ${[...LANGUAGES].join(',')}, not ${String(e.language)}`);
     if (item.tags !== undefined && !Array.isArray(item.tags)) fail('tags must be an array');
     const key = item.text.trim().toLowerCase().replace(/\s+/g, ' ');
     const before = seen.get(key);
@@ -57,9 +103,13 @@ for (const file of files) {
     bump(counts.lang, String(e.language));
     bump(counts.sentiment, String(e.sentiment));
     for (const t of (item.tags as string[]) ?? []) bump(counts.tag, t);
-  });
+  }
 }
-const show = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
+const show = (m: Map<string, number>) =>
+  [...m]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
 console.log(`${counts.total} items in ${files.length} file(s)`);
 console.log(`languages: ${show(counts.lang)}`);
 console.log(`intents:   ${show(counts.intent)}`);

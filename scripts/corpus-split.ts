@@ -34,8 +34,19 @@ function readFolder(folder: string): Item[] {
 /** One line per item, keys in a fixed order, so the files diff well. */
 function line(item: Item): string {
   const language = /\p{L}/u.test(item.text) ? item.expect.language : 'und';
-  const expect = { intents: item.expect.intents, ...(item.expect.alsoOk?.length ? { alsoOk: item.expect.alsoOk } : {}), sentiment: item.expect.sentiment, language };
-  return JSON.stringify({ ...(item.platform ? { platform: item.platform } : {}), text: item.text, ...(item.rating !== undefined ? { rating: item.rating } : {}), expect, ...(item.tags?.length ? { tags: item.tags } : {}) });
+  const expect = {
+    intents: item.expect.intents,
+    ...(item.expect.alsoOk?.length ? { alsoOk: item.expect.alsoOk } : {}),
+    sentiment: item.expect.sentiment,
+    language,
+  };
+  return JSON.stringify({
+    ...(item.platform ? { platform: item.platform } : {}),
+    text: item.text,
+    ...(item.rating !== undefined ? { rating: item.rating } : {}),
+    expect,
+    ...(item.tags?.length ? { tags: item.tags } : {}),
+  });
 }
 
 function unique(items: Item[], exclude: Set<string> = new Set()): Item[] {
@@ -58,16 +69,23 @@ for (const item of sources) {
   (h < DEV_SHARE ? dev : train).push(item);
 }
 const write = (name: string, items: Item[]): string => {
-  const text = items.map(line).join('\n') + '\n';
+  const text = `${items.map(line).join('\n')}\n`;
   writeFileSync(join(root, name), text);
   return createHash('sha256').update(text).digest('hex');
 };
 write('train.jsonl', train);
 write('dev.jsonl', dev);
 const testDigest = write('test.jsonl', test);
-const count = (items: Item[]) => Object.fromEntries([...new Set(items.map((i) => i.expect.language))].sort().map((l) => [l, items.filter((i) => i.expect.language === l).length]));
+const count = (items: Item[]) =>
+  Object.fromEntries(
+    [...new Set(items.map((i) => i.expect.language))]
+      .sort()
+      .map((l) => [l, items.filter((i) => i.expect.language === l).length]),
+  );
 writeFileSync(
   join(root, 'splits.json'),
   `${JSON.stringify({ test: { sha256: testDigest, items: test.length, languages: count(test) }, dev: { items: dev.length, languages: count(dev) }, train: { items: train.length, languages: count(train) } }, null, 2)}\n`,
 );
-console.log(`train ${train.length}, dev ${dev.length}, test ${test.length} (frozen: sha256 ${testDigest.slice(0, 16)}…)`);
+console.log(
+  `train ${train.length}, dev ${dev.length}, test ${test.length} (frozen: sha256 ${testDigest.slice(0, 16)}…)`,
+);

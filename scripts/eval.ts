@@ -33,7 +33,13 @@ const f2 = (n: number): string => n.toFixed(2);
 const wordCount = (s: string): number => (s.match(/[\p{L}\p{N}]+/gu) ?? []).length;
 const table = (rows: string[][]): string => {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r, i) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ') + (i === 0 ? `\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : '')).join('\n');
+  return rows
+    .map(
+      (r, i) =>
+        r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ') +
+        (i === 0 ? `\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : ''),
+    )
+    .join('\n');
 };
 
 interface Outcome {
@@ -49,7 +55,12 @@ function measure(file: string, about: string): void {
     // The platform's language tag is not passed in: the detected language is what is measured.
     const got = enrich({ text: item.text, rating: item.rating });
     const ok = new Set([...item.expect.intents, ...(item.expect.alsoOk ?? [])]);
-    return { item, got, hit: item.expect.intents.some((i) => (got.intents as string[]).includes(i)), spurious: got.intents.filter((i) => !ok.has(i)) };
+    return {
+      item,
+      got,
+      hit: item.expect.intents.some((i) => (got.intents as string[]).includes(i)),
+      spurious: got.intents.filter((i) => !ok.has(i)),
+    };
   });
   const n = outcomes.length;
   const hits = outcomes.filter((o) => o.hit).length;
@@ -72,8 +83,18 @@ function measure(file: string, about: string): void {
       ['intent hit rate', pct(hits, n), '≥ 85% (aim 90%)', check(hits / n >= 0.85)],
       ['spurious intents per engagement', f2(spurious / n), '≤ 0.30', check(spurious / n <= 0.3)],
       ['sentiment (3 classes)', pct(sentimentOk, n), '≥ 80% (aim 85%)', check(sentimentOk / n >= 0.8)],
-      ['negative recall', pct(negHits, negatives.length), '≥ 80%', check(negatives.length === 0 || negHits / negatives.length >= 0.8)],
-      ['language, 5+ words', pct(longOk, long.length), '≥ 95%', check(long.length === 0 || longOk / long.length >= 0.95)],
+      [
+        'negative recall',
+        pct(negHits, negatives.length),
+        '≥ 80%',
+        check(negatives.length === 0 || negHits / negatives.length >= 0.8),
+      ],
+      [
+        'language, 5+ words',
+        pct(longOk, long.length),
+        '≥ 95%',
+        check(long.length === 0 || longOk / long.length >= 0.95),
+      ],
       ['language, shorter or no letters', pct(shortOk, short.length), '', ''],
       ['und given (of which truly unknown)', `${und.length} (${undTruly})`, 'und only when unknown', ''],
     ]),
@@ -110,7 +131,12 @@ function measure(file: string, about: string): void {
         ...tags
           .map((tag) => [tag, outcomes.filter((o) => o.item.tags?.includes(tag))] as const)
           .filter(([, of]) => of.length >= 10)
-          .map(([tag, of]) => [tag, String(of.length), pct(of.filter((o) => o.hit).length, of.length), pct(of.filter((o) => o.got.sentiment.label === o.item.expect.sentiment).length, of.length)]),
+          .map(([tag, of]) => [
+            tag,
+            String(of.length),
+            pct(of.filter((o) => o.hit).length, of.length),
+            pct(of.filter((o) => o.got.sentiment.label === o.item.expect.sentiment).length, of.length),
+          ]),
       ]),
     );
   }
@@ -142,7 +168,12 @@ function measure(file: string, about: string): void {
   console.log(
     table([
       ['expected \\ assigned', ...SENTIMENTS],
-      ...SENTIMENTS.map((e) => [e, ...SENTIMENTS.map((g) => String(outcomes.filter((o) => o.item.expect.sentiment === e && o.got.sentiment.label === g).length))]),
+      ...SENTIMENTS.map((e) => [
+        e,
+        ...SENTIMENTS.map((g) =>
+          String(outcomes.filter((o) => o.item.expect.sentiment === e && o.got.sentiment.label === g).length),
+        ),
+      ]),
     ]),
   );
 
@@ -150,13 +181,21 @@ function measure(file: string, about: string): void {
   for (const o of outcomes.slice(0, 200)) enrich({ text: o.item.text, rating: o.item.rating });
   let done = 0;
   const started = performance.now();
-  while (performance.now() - started < 1000) for (const o of outcomes) enrich({ text: o.item.text, rating: o.item.rating }), done++;
+  while (performance.now() - started < 1000)
+    for (const o of outcomes) {
+      enrich({ text: o.item.text, rating: o.item.rating });
+      done++;
+    }
   const rate = (done / (performance.now() - started)) * 1000;
-  console.log(`\nrate: ${Math.round(rate).toLocaleString('en-US')} engagements/s on one core (target ≥ 10,000: ${check(rate >= 10_000)})`);
+  console.log(
+    `\nrate: ${Math.round(rate).toLocaleString('en-US')} engagements/s on one core (target ≥ 10,000: ${check(rate >= 10_000)})`,
+  );
 }
 
 const files = process.argv.slice(2);
-const sets: [string, string][] = files.length ? files.map((f) => [resolve(f), 'given file']) : DEFAULT_SETS.map(([f, about]) => [join(repoRoot, f), about]);
+const sets: [string, string][] = files.length
+  ? files.map((f) => [resolve(f), 'given file'])
+  : DEFAULT_SETS.map(([f, about]) => [join(repoRoot, f), about]);
 for (const [file] of sets) {
   if (!existsSync(file)) {
     console.error(`npm run eval: no labelled set at ${file}`);
@@ -189,8 +228,17 @@ function measurePii(file: string): void {
   let broken = 0;
   const problems: string[] = [];
   for (const item of items) {
-    const found = findPii(item.text).map((m) => ({ type: m.type, start: m.start, end: m.end, value: item.text.slice(m.start, m.end) }));
-    const expected = item.pii.map((p) => ({ ...p, start: item.text.indexOf(p.value), end: item.text.indexOf(p.value) + p.value.length }));
+    const found = findPii(item.text).map((m) => ({
+      type: m.type,
+      start: m.start,
+      end: m.end,
+      value: item.text.slice(m.start, m.end),
+    }));
+    const expected = item.pii.map((p) => ({
+      ...p,
+      start: item.text.indexOf(p.value),
+      end: item.text.indexOf(p.value) + p.value.length,
+    }));
     for (const f of found) {
       const hit = expected.find((e) => e.type === f.type && f.start < e.end && e.start < f.end);
       stats.get(f.type)!.tp += hit ? 1 : 0;
@@ -217,10 +265,18 @@ function measurePii(file: string): void {
       ['type', 'expected', 'precision', 'recall'],
       ...types.map((t) => {
         const s = stats.get(t)!;
-        return [t, String(s.tp + s.fn), f2(s.tp + s.fp ? s.tp / (s.tp + s.fp) : 1), f2(s.tp + s.fn ? s.tp / (s.tp + s.fn) : 1)];
+        return [
+          t,
+          String(s.tp + s.fn),
+          f2(s.tp + s.fp ? s.tp / (s.tp + s.fp) : 1),
+          f2(s.tp + s.fn ? s.tp / (s.tp + s.fn) : 1),
+        ];
       }),
     ]),
   );
   console.log(`identifiers, dates, prices left intact: ${pct(keeps - broken, keeps)} (${keeps - broken}/${keeps})`);
-  if (problems.length) console.log(`\n${problems.slice(0, 15).join('\n')}${problems.length > 15 ? `\n… and ${problems.length - 15} more` : ''}`);
+  if (problems.length)
+    console.log(
+      `\n${problems.slice(0, 15).join('\n')}${problems.length > 15 ? `\n… and ${problems.length - 15} more` : ''}`,
+    );
 }

@@ -73,32 +73,67 @@ const FLOOR = {
  * per batch, and EventBridge's delivery to each department queue) and EventBridge events.
  */
 export function costReport(usage: TwinUsage): CostReport {
-  const engagements = usage.services['eventbridge']?.events ?? 0;
-  if (engagements === 0) throw new Error('no engagement has been published since the twin started (or the last --reset): send some deliveries first, e.g. `npm start -- --demo`');
+  const engagements = usage.services.eventbridge?.events ?? 0;
+  if (engagements === 0)
+    throw new Error(
+      'no engagement has been published since the twin started (or the last --reset): send some deliveries first, e.g. `npm start -- --demo`',
+    );
   const per = (n: number) => n / engagements;
   const lines: CostLine[] = [];
   const add = (service: keyof typeof FLOOR, operation: string, units: number, usdPerUnit: number) =>
-    lines.push({ service, operation, unitsPerEngagement: per(units), usdPerMillion: per(units) * usdPerUnit * 1e6, floorUsdPerMillion: FLOOR[service] });
+    lines.push({
+      service,
+      operation,
+      unitsPerEngagement: per(units),
+      usdPerMillion: per(units) * usdPerUnit * 1e6,
+      floorUsdPerMillion: FLOOR[service],
+    });
 
   add('API Gateway (REST)', 'requests', usage.apiRequests, PRICES.apiGatewayRestPerMillion / 1e6);
   const fns = Object.entries(usage.functions);
-  add('Lambda requests', fns.map(([name, f]) => `${short(name)} ${per(f.invocations).toFixed(2)}`).join(', '), fns.reduce((s, [, f]) => s + f.invocations, 0), PRICES.lambdaRequestsPerMillion / 1e6);
+  add(
+    'Lambda requests',
+    fns.map(([name, f]) => `${short(name)} ${per(f.invocations).toFixed(2)}`).join(', '),
+    fns.reduce((s, [, f]) => s + f.invocations, 0),
+    PRICES.lambdaRequestsPerMillion / 1e6,
+  );
   const gbSeconds = fns.reduce((s, [, f]) => s + (f.memoryMb / 1024) * (f.billedMs / 1000), 0);
   add('Lambda duration', 'GB-seconds', gbSeconds, PRICES.lambdaArmGbSecond);
-  const capacity = Object.entries(usage.services['dynamodb']?.capacityUnits ?? {});
+  const capacity = Object.entries(usage.services.dynamodb?.capacityUnits ?? {});
   const writes = capacity.filter(([op]) => !READ_OPERATIONS.has(op));
   const reads = capacity.filter(([op]) => READ_OPERATIONS.has(op));
-  add('DynamoDB writes', `WRU (${writes.map(([op, n]) => `${op} ${per(n).toFixed(2)}`).join(', ') || 'none'})`, writes.reduce((s, [, n]) => s + n, 0), PRICES.dynamoDbPerMillionWru / 1e6);
-  add('DynamoDB reads', `RRU (${reads.map(([op, n]) => `${op} ${per(n).toFixed(2)}`).join(', ') || 'none'})`, reads.reduce((s, [, n]) => s + n, 0), PRICES.dynamoDbPerMillionRru / 1e6);
+  add(
+    'DynamoDB writes',
+    `WRU (${writes.map(([op, n]) => `${op} ${per(n).toFixed(2)}`).join(', ') || 'none'})`,
+    writes.reduce((s, [, n]) => s + n, 0),
+    PRICES.dynamoDbPerMillionWru / 1e6,
+  );
+  add(
+    'DynamoDB reads',
+    `RRU (${reads.map(([op, n]) => `${op} ${per(n).toFixed(2)}`).join(', ') || 'none'})`,
+    reads.reduce((s, [, n]) => s + n, 0),
+    PRICES.dynamoDbPerMillionRru / 1e6,
+  );
   add('EventBridge events', 'PutEvents entries', engagements, PRICES.eventBridgePerMillionEvents / 1e6);
   // The twin's event sources receive and delete once per batch, as Lambda's pollers do.
-  const sqsOwn = Object.values(usage.services['sqs']?.requests ?? {}).reduce((s, n) => s + n, 0);
+  const sqsOwn = Object.values(usage.services.sqs?.requests ?? {}).reduce((s, n) => s + n, 0);
   const batches = fns.filter(([name]) => /Process/i.test(name)).reduce((s, [, f]) => s + f.invocations, 0);
-  add('SQS', `requests (functions ${per(sqsOwn).toFixed(2)}, event source ${per(2 * batches).toFixed(2)}, department deliveries ${per(usage.eventBridgeDeliveries).toFixed(2)})`, sqsOwn + 2 * batches + usage.eventBridgeDeliveries, PRICES.sqsPerMillionRequests / 1e6);
+  add(
+    'SQS',
+    `requests (functions ${per(sqsOwn).toFixed(2)}, event source ${per(2 * batches).toFixed(2)}, department deliveries ${per(usage.eventBridgeDeliveries).toFixed(2)})`,
+    sqsOwn + 2 * batches + usage.eventBridgeDeliveries,
+    PRICES.sqsPerMillionRequests / 1e6,
+  );
 
   const total = lines.reduce((s, l) => s + l.usdPerMillion, 0);
   const floor = Object.values(FLOOR).reduce((s: number, v) => s + v, 0);
-  return { engagements, region: PRICES.region, frontDoor: 'API Gateway REST API', perMillion: { total, floor, ratio: total / floor }, lines };
+  return {
+    engagements,
+    region: PRICES.region,
+    frontDoor: 'API Gateway REST API',
+    perMillion: { total, floor, ratio: total / floor },
+    lines,
+  };
 }
 
 const short = (name: string) => name.replace(/^[^-]+-/, '').replace(/Function[0-9A-F]{8}$/, '');
@@ -124,7 +159,8 @@ export async function costCommand(args: string[]): Promise<number> {
   let usage: TwinUsage;
   try {
     const res = await fetch(`${base}/twin/usage`, { method: reset ? 'DELETE' : 'GET' });
-    if (!res.ok) throw new Error(`GET /twin/usage answered ${res.status}: restart the twin with this version (\`npm start\`)`);
+    if (!res.ok)
+      throw new Error(`GET /twin/usage answered ${res.status}: restart the twin with this version (\`npm start\`)`);
     usage = (await res.json()) as TwinUsage;
   } catch (err) {
     console.error(`switchboard: the twin at ${base} did not answer (${(err as Error).message}); is it still running?`);
@@ -145,14 +181,32 @@ export async function costCommand(args: string[]): Promise<number> {
     console.log(JSON.stringify(report));
     return 0;
   }
-  console.log(`Cost per million engagements, list prices (${report.region}), measured over ${report.engagements.toLocaleString('en-US')} engagements the twin published; front door: ${report.frontDoor}`);
-  const rows = [['service', 'per engagement', 'USD / million', 'floor', 'what'], ...report.lines.map((l) => [l.service, l.unitsPerEngagement.toFixed(3), l.usdPerMillion.toFixed(2), l.floorUsdPerMillion.toFixed(2), l.operation])];
+  console.log(
+    `Cost per million engagements, list prices (${report.region}), measured over ${report.engagements.toLocaleString('en-US')} engagements the twin published; front door: ${report.frontDoor}`,
+  );
+  const rows = [
+    ['service', 'per engagement', 'USD / million', 'floor', 'what'],
+    ...report.lines.map((l) => [
+      l.service,
+      l.unitsPerEngagement.toFixed(3),
+      l.usdPerMillion.toFixed(2),
+      l.floorUsdPerMillion.toFixed(2),
+      l.operation,
+    ]),
+  ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   for (const [i, r] of rows.entries()) {
-    console.log(r.map((cell, c) => (c === 0 || c === 4 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd());
+    console.log(
+      r
+        .map((cell, c) => (c === 0 || c === 4 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+        .join('  ')
+        .trimEnd(),
+    );
     if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   }
   const { total, floor, ratio } = report.perMillion;
-  console.log(`total $${total.toFixed(2)} per million; floor $${floor.toFixed(2)}; ${ratio.toFixed(2)}× the floor (target ≤ 1.3×: ${ratio <= 1.3 ? 'met' : 'NOT met'})`);
+  console.log(
+    `total $${total.toFixed(2)} per million; floor $${floor.toFixed(2)}; ${ratio.toFixed(2)}× the floor (target ≤ 1.3×: ${ratio <= 1.3 ? 'met' : 'NOT met'})`,
+  );
   return 0;
 }

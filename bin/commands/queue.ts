@@ -17,7 +17,8 @@ export class QueueUsageError extends Error {}
  */
 export async function queueCommand(args: string[]): Promise<number> {
   const [verb, department, ...rest] = args;
-  if (verb !== 'read' || !department || department.startsWith('--')) throw new QueueUsageError(`expected: ${QUEUE_USAGE}`);
+  if (verb !== 'read' || !department || department.startsWith('--'))
+    throw new QueueUsageError(`expected: ${QUEUE_USAGE}`);
   let max = 10;
   let wait = 1;
   let remove = false;
@@ -29,7 +30,8 @@ export async function queueCommand(args: string[]): Promise<number> {
     else if (flag === '--max' || flag === '--wait') {
       const value = Number(rest[++i]);
       const [low, high] = flag === '--max' ? [1, 10] : [0, 20];
-      if (!Number.isInteger(value) || value < low || value > high) throw new QueueUsageError(`${flag} takes a whole number from ${low} to ${high} (SQS's limits)`);
+      if (!Number.isInteger(value) || value < low || value > high)
+        throw new QueueUsageError(`${flag} takes a whole number from ${low} to ${high} (SQS's limits)`);
       if (flag === '--max') max = value;
       else wait = value;
     } else throw new QueueUsageError(`unknown option "${flag}"; expected: ${QUEUE_USAGE}`);
@@ -45,16 +47,29 @@ export async function queueCommand(args: string[]): Promise<number> {
   }
   const queueUrl = info.queues[department] ?? info.deadLetterQueues[department];
   if (!queueUrl) {
-    console.error(`switchboard: no queue "${department}"; departments: ${Object.keys(info.queues).join(', ')}; dead-letter queues: ${Object.keys(info.deadLetterQueues).join(', ')}`);
+    console.error(
+      `switchboard: no queue "${department}"; departments: ${Object.keys(info.queues).join(', ')}; dead-letter queues: ${Object.keys(info.deadLetterQueues).join(', ')}`,
+    );
     return 1;
   }
   // The twin accepts any credentials; these keep the SDK from looking for real ones.
-  const sqs = new SQSClient({ endpoint: info.sqsEndpoint, region: info.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const sqs = new SQSClient({
+    endpoint: info.sqsEndpoint,
+    region: info.region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   try {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: max, WaitTimeSeconds: wait }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: max, WaitTimeSeconds: wait }),
+    );
     for (const m of Messages) console.log(json ? (m.Body ?? '') : describe(m.Body ?? ''));
     if (remove && Messages.length > 0) {
-      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+        }),
+      );
     }
     const what = `${Messages.length} message${Messages.length === 1 ? '' : 's'} from ${department}`;
     console.error(remove ? `${what}, deleted` : `${what}, left in the queue (--delete removes them)`);
@@ -70,7 +85,15 @@ export async function queueCommand(args: string[]): Promise<number> {
 /** One readable line for an "Engagement Routed" event; other bodies as they are. */
 function describe(body: string): string {
   try {
-    const event = JSON.parse(body) as { 'detail-type'?: string; detail?: { id?: string; platform?: string; text?: string; routing?: { departments?: string[]; priority?: string } } };
+    const event = JSON.parse(body) as {
+      'detail-type'?: string;
+      detail?: {
+        id?: string;
+        platform?: string;
+        text?: string;
+        routing?: { departments?: string[]; priority?: string };
+      };
+    };
     const d = event.detail;
     if (!d?.id) return body;
     const text = (d.text ?? '').replace(/\s+/g, ' ');

@@ -1,10 +1,25 @@
-import { DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
-import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  type DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record,
+} from '@aws-sdk/client-dynamodb-streams';
+import {
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { sqsHandOff } from '../../lambdas/shared/sqs-republish.js';
 
 /** What Lambda puts in an on-failure destination for a stream batch it gave up on (the part read here). */
 interface StreamBatchFailure {
-  DDBStreamBatchInfo?: { shardId?: string; startSequenceNumber?: string; endSequenceNumber?: string; streamArn?: string };
+  DDBStreamBatchInfo?: {
+    shardId?: string;
+    startSequenceNumber?: string;
+    endSequenceNumber?: string;
+    streamArn?: string;
+  };
 }
 
 /** What redriving a stream's on-failure queue did (the shape of `redrive --json`'s entries). */
@@ -51,14 +66,32 @@ export async function redriveStreamFailures(
   const failures: string[] = [];
   if (dryRun) {
     // A dry run counts the messages and reads the records of the first ten, leaving them visible.
-    const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }));
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
-    for (const m of Messages) engagements += (await engagementIds(streams, JSON.parse(m.Body ?? '{}') as StreamBatchFailure)).length;
-    return { queue: name, target, messages: Number(Attributes.ApproximateNumberOfMessages ?? 0), moved: 0, engagements };
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    );
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+    );
+    for (const m of Messages)
+      engagements += (await engagementIds(streams, JSON.parse(m.Body ?? '{}') as StreamBatchFailure)).length;
+    return {
+      queue: name,
+      target,
+      messages: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+      moved: 0,
+      engagements,
+    };
   }
   for (;;) {
     progress(`${name}: ${moved} / ${messages} batch(es) republished, ${engagements} engagement(s)`);
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: VISIBILITY_SECONDS, WaitTimeSeconds: 0 }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: VISIBILITY_SECONDS,
+        WaitTimeSeconds: 0,
+      }),
+    );
     if (Messages.length === 0) break;
     for (const m of Messages) {
       messages++;
@@ -66,7 +99,8 @@ export async function redriveStreamFailures(
         const ids = await engagementIds(streams, JSON.parse(m.Body ?? '{}') as StreamBatchFailure);
         engagements += ids.length;
         const { failed } = await handOff(ids);
-        if (failed.length > 0) throw new Error(`the republish queue did not take ${failed.length} of ${ids.length} engagement id(s)`);
+        if (failed.length > 0)
+          throw new Error(`the republish queue did not take ${failed.length} of ${ids.length} engagement id(s)`);
         await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle! }));
         moved++;
       } catch (err) {
@@ -81,28 +115,42 @@ export async function redriveStreamFailures(
 /** The ids of the engagements stored by the stream records a failure message names. */
 async function engagementIds(streams: DynamoDBStreamsClient, failure: StreamBatchFailure): Promise<string[]> {
   const info = failure.DDBStreamBatchInfo;
-  if (!info?.streamArn || !info.shardId || !info.startSequenceNumber || !info.endSequenceNumber) throw new Error('not a stream batch failure: DDBStreamBatchInfo with streamArn, shardId, startSequenceNumber and endSequenceNumber expected');
+  if (!info?.streamArn || !info.shardId || !info.startSequenceNumber || !info.endSequenceNumber)
+    throw new Error(
+      'not a stream batch failure: DDBStreamBatchInfo with streamArn, shardId, startSequenceNumber and endSequenceNumber expected',
+    );
   const end = BigInt(info.endSequenceNumber);
   let iterator: string | undefined;
   try {
-    ({ ShardIterator: iterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: info.streamArn, ShardId: info.shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: info.startSequenceNumber })));
+    ({ ShardIterator: iterator } = await streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: info.streamArn,
+        ShardId: info.shardId,
+        ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+        SequenceNumber: info.startSequenceNumber,
+      }),
+    ));
   } catch (err) {
     const name = (err as Error).name;
     if (name === 'TrimmedDataAccessException' || name === 'ResourceNotFoundException') {
-      throw new Error(`the stream no longer holds records ${info.startSequenceNumber}–${info.endSequenceNumber} (a stream keeps them 24 hours); republish the engagements stored then from the table`);
+      throw new Error(
+        `the stream no longer holds records ${info.startSequenceNumber}–${info.endSequenceNumber} (a stream keeps them 24 hours); republish the engagements stored then from the table`,
+      );
     }
     throw err;
   }
   const ids = new Set<string>();
   let empty = 0;
   while (iterator && empty < EMPTY_PAGES) {
-    const page: { Records?: _Record[]; NextShardIterator?: string } = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+    const page: { Records?: _Record[]; NextShardIterator?: string } = await streams.send(
+      new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }),
+    );
     const records = page.Records ?? [];
     empty = records.length === 0 ? empty + 1 : 0;
     for (const r of records) {
       if (BigInt(r.dynamodb?.SequenceNumber ?? '0') > end) return [...ids];
-      const pk = r.dynamodb?.Keys?.['pk']?.S;
-      const sk = r.dynamodb?.Keys?.['sk']?.S;
+      const pk = r.dynamodb?.Keys?.pk?.S;
+      const sk = r.dynamodb?.Keys?.sk?.S;
       if (r.eventName === 'INSERT' && sk === 'ENGAGEMENT' && pk?.startsWith('ENG#')) ids.add(pk.slice('ENG#'.length));
     }
     iterator = page.NextShardIterator;

@@ -34,7 +34,14 @@ export interface RedriveResult {
 }
 
 /** The attributes EventBridge adds to an event it dead-letters; not part of the event, so not sent back. */
-const EVENTBRIDGE_DLQ_ATTRIBUTES = new Set(['RULE_ARN', 'TARGET_ARN', 'ERROR_CODE', 'ERROR_MESSAGE', 'EXHAUSTED_RETRY_CONDITION', 'RETRY_ATTEMPTS']);
+const EVENTBRIDGE_DLQ_ATTRIBUTES = new Set([
+  'RULE_ARN',
+  'TARGET_ARN',
+  'ERROR_CODE',
+  'ERROR_MESSAGE',
+  'EXHAUSTED_RETRY_CONDITION',
+  'RETRY_ATTEMPTS',
+]);
 /** How long a message being moved stays hidden: time to send it on and delete it. */
 const MOVE_VISIBILITY_SECONDS = 120;
 
@@ -70,7 +77,8 @@ export async function redriveCommand(args: string[]): Promise<number> {
     else if (arg.startsWith('--')) throw new RedriveUsageError(`unknown option "${arg}"; expected: ${REDRIVE_USAGE}`);
     else names.push(arg);
   }
-  if (all === (names.length > 0) || names.length > 1) throw new RedriveUsageError(`name one dead-letter queue or department, or --all; expected: ${REDRIVE_USAGE}`);
+  if (all === names.length > 0 || names.length > 1)
+    throw new RedriveUsageError(`name one dead-letter queue or department, or --all; expected: ${REDRIVE_USAGE}`);
 
   let info: TwinQueues;
   try {
@@ -84,20 +92,29 @@ export async function redriveCommand(args: string[]): Promise<number> {
   }
   const dlqs = selectDeadLetterQueues(info, all ? undefined : names[0]!);
   if (dlqs.length === 0) {
-    console.error(`switchboard: no dead-letter queue or department "${names[0]}"; dead-letter queues: ${Object.keys(info.deadLetterQueues).join(', ')}; departments: ${Object.keys(info.queues).join(', ')}`);
+    console.error(
+      `switchboard: no dead-letter queue or department "${names[0]}"; dead-letter queues: ${Object.keys(info.deadLetterQueues).join(', ')}; departments: ${Object.keys(info.queues).join(', ')}`,
+    );
     return 1;
   }
 
   // The twin accepts any credentials; these keep the SDK from looking for real ones.
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const sqs = new SQSClient({ endpoint: info.sqsEndpoint, region: info.region, credentials });
-  const streams = info.dynamodbEndpoint ? new DynamoDBStreamsClient({ endpoint: info.dynamodbEndpoint, region: info.region, credentials }) : undefined;
-  const progress = process.stderr.isTTY && !json ? (line: string) => process.stderr.write(`\r\x1b[2K${line}`) : () => undefined;
+  const streams = info.dynamodbEndpoint
+    ? new DynamoDBStreamsClient({ endpoint: info.dynamodbEndpoint, region: info.region, credentials })
+    : undefined;
+  const progress =
+    process.stderr.isTTY && !json ? (line: string) => process.stderr.write(`\r\x1b[2K${line}`) : () => undefined;
   const results: RedriveResult[] = [];
   try {
     for (const [name, url] of dlqs) {
       const republishQueue = info.streamFailureQueues?.[name];
-      results.push(republishQueue && streams ? await redriveStreamFailures(sqs, streams, name, url, republishQueue, dryRun, progress) : await redriveOne(sqs, name, url, dryRun, progress));
+      results.push(
+        republishQueue && streams
+          ? await redriveStreamFailures(sqs, streams, name, url, republishQueue, dryRun, progress)
+          : await redriveOne(sqs, name, url, dryRun, progress),
+      );
     }
   } finally {
     sqs.destroy();
@@ -109,14 +126,21 @@ export async function redriveCommand(args: string[]): Promise<number> {
     for (const r of results) {
       const verb = dryRun ? 'would move' : 'moved';
       const what = r.engagements === undefined ? 'message(s)' : `stream batch(es) (${r.engagements} engagement(s))`;
-      console.log(r.messages === 0 ? `${r.queue}: empty` : `${r.queue}: ${verb} ${dryRun ? r.messages : r.moved} of ${r.messages} ${what} to ${r.target}`);
+      console.log(
+        r.messages === 0
+          ? `${r.queue}: empty`
+          : `${r.queue}: ${verb} ${dryRun ? r.messages : r.moved} of ${r.messages} ${what} to ${r.target}`,
+      );
     }
   }
   return results.every((r) => dryRun || r.moved === r.messages) ? 0 : 1;
 }
 
 /** The dead-letter queues to redrive: all, one by name, or a department's two. */
-export function selectDeadLetterQueues(info: Pick<TwinQueues, 'queues' | 'deadLetterQueues'>, name: string | undefined): [string, string][] {
+export function selectDeadLetterQueues(
+  info: Pick<TwinQueues, 'queues' | 'deadLetterQueues'>,
+  name: string | undefined,
+): [string, string][] {
   const entries = Object.entries(info.deadLetterQueues);
   if (name === undefined) return entries;
   const exact = entries.filter(([queue]) => queue === name);
@@ -129,8 +153,16 @@ export function selectDeadLetterQueues(info: Pick<TwinQueues, 'queues' | 'deadLe
   return entries.filter(([queue]) => queue === `${base}-dlq` || queue === `${base}-delivery-dlq`);
 }
 
-async function redriveOne(sqs: SQSClient, name: string, url: string, dryRun: boolean, progress: (line: string) => void): Promise<RedriveResult> {
-  const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }));
+async function redriveOne(
+  sqs: SQSClient,
+  name: string,
+  url: string,
+  dryRun: boolean,
+  progress: (line: string) => void,
+): Promise<RedriveResult> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+  );
   const total = Number(Attributes.ApproximateNumberOfMessages ?? 0);
   const { queueUrls = [] } = await sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: url }));
   const sourceUrl = queueUrls.length === 1 ? queueUrls[0]! : undefined;
@@ -138,22 +170,35 @@ async function redriveOne(sqs: SQSClient, name: string, url: string, dryRun: boo
   const urlOfArn = new Map<string, string>();
   const targetOf = async (m: Message): Promise<string | undefined> => {
     if (sourceUrl) return sourceUrl;
-    const arn = m.MessageAttributes?.['TARGET_ARN']?.StringValue;
+    const arn = m.MessageAttributes?.TARGET_ARN?.StringValue;
     if (!arn?.startsWith('arn:aws:sqs:')) return undefined;
-    if (!urlOfArn.has(arn)) urlOfArn.set(arn, (await sqs.send(new GetQueueUrlCommand({ QueueName: arn.split(':').pop()! }))).QueueUrl!);
+    if (!urlOfArn.has(arn))
+      urlOfArn.set(arn, (await sqs.send(new GetQueueUrlCommand({ QueueName: arn.split(':').pop()! }))).QueueUrl!);
     return urlOfArn.get(arn);
   };
   if (dryRun || total === 0) {
     // A dry run only reads the targets from a first look at the messages, leaving them visible.
     if (sourceUrl) targets.add(queueName(sourceUrl));
     else if (total > 0) {
-      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0, MessageAttributeNames: ['All'] }));
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: url,
+          MaxNumberOfMessages: 10,
+          VisibilityTimeout: 0,
+          MessageAttributeNames: ['All'],
+        }),
+      );
       for (const m of Messages) {
         const t = await targetOf(m);
         if (t) targets.add(queueName(t));
       }
     }
-    return { queue: name, target: [...targets].join(', ') || (total === 0 ? '—' : 'unknown'), messages: total, moved: 0 };
+    return {
+      queue: name,
+      target: [...targets].join(', ') || (total === 0 ? '—' : 'unknown'),
+      messages: total,
+      moved: 0,
+    };
   }
 
   let moved = 0;
@@ -162,7 +207,15 @@ async function redriveOne(sqs: SQSClient, name: string, url: string, dryRun: boo
   const failures: string[] = [];
   for (;;) {
     progress(`${name}: ${moved} / ${total} moved`);
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: MOVE_VISIBILITY_SECONDS, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: MOVE_VISIBILITY_SECONDS,
+        MessageAttributeNames: ['All'],
+        WaitTimeSeconds: 0,
+      }),
+    );
     if (Messages.length === 0) break;
     seen += Messages.length;
     const byTarget = new Map<string, Message[]>();
@@ -181,17 +234,31 @@ async function redriveOne(sqs: SQSClient, name: string, url: string, dryRun: boo
       for (const m of batch) {
         try {
           const attributes = attributesToKeep(m.MessageAttributes);
-          await sqs.send(new SendMessageCommand({ QueueUrl: target, MessageBody: m.Body ?? '', ...(attributes ? { MessageAttributes: attributes } : {}) }));
+          await sqs.send(
+            new SendMessageCommand({
+              QueueUrl: target,
+              MessageBody: m.Body ?? '',
+              ...(attributes ? { MessageAttributes: attributes } : {}),
+            }),
+          );
           done.push(m);
         } catch (err) {
           failures.push(`${m.MessageId}: ${(err as Error).message}`); // left in the dead-letter queue
         }
       }
       if (done.length > 0) {
-        const deleted = await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+        const deleted = await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: url,
+            Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+          }),
+        );
         // A message sent on but not deleted would come back and be sent again: count only what left.
         moved += deleted.Successful?.length ?? 0;
-        for (const f of deleted.Failed ?? []) failures.push(`${done[Number(f.Id)]?.MessageId}: sent, but not deleted from the dead-letter queue (${f.Code}); it will come back`);
+        for (const f of deleted.Failed ?? [])
+          failures.push(
+            `${done[Number(f.Id)]?.MessageId}: sent, but not deleted from the dead-letter queue (${f.Code}); it will come back`,
+          );
       }
     }
     // What was not moved stays hidden for the visibility timeout, so the loop ends when the queue
@@ -199,11 +266,18 @@ async function redriveOne(sqs: SQSClient, name: string, url: string, dryRun: boo
     if (seen >= total + 10_000) break;
   }
   for (const f of failures.slice(0, 5)) console.error(`switchboard: ${name}: ${f}`);
-  return { queue: name, target: [...targets].join(', ') || (unknown > 0 ? 'unknown' : '—'), messages: Math.max(total, moved + unknown), moved };
+  return {
+    queue: name,
+    target: [...targets].join(', ') || (unknown > 0 ? 'unknown' : '—'),
+    messages: Math.max(total, moved + unknown),
+    moved,
+  };
 }
 
 /** Message attributes to send on: all but EventBridge's dead-letter notes; undefined when none. */
-function attributesToKeep(attributes: Record<string, MessageAttributeValue> | undefined): Record<string, MessageAttributeValue> | undefined {
+function attributesToKeep(
+  attributes: Record<string, MessageAttributeValue> | undefined,
+): Record<string, MessageAttributeValue> | undefined {
   if (!attributes) return undefined;
   const kept = Object.entries(attributes).filter(([k]) => !EVENTBRIDGE_DLQ_ATTRIBUTES.has(k));
   return kept.length > 0 ? Object.fromEntries(kept) : undefined;

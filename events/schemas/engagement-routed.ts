@@ -18,9 +18,15 @@ export const EngagementRoutedEventSchema = z
     time: z.iso.datetime({ offset: true }),
     region: z.string(),
     resources: z.array(z.string()),
-    detail: EngagementSchema.check(zm.describe(`Engagement, schema version ${ENGAGEMENT_SCHEMA_VERSION}; dedupe on detail.id`)),
+    detail: EngagementSchema.check(
+      zm.describe(`Engagement, schema version ${ENGAGEMENT_SCHEMA_VERSION}; dedupe on detail.id`),
+    ),
   })
-  .meta({ title: 'Engagement Routed', description: 'Published by Switchboard for every routed engagement; delivered to each department in detail.routing.departments.' });
+  .meta({
+    title: 'Engagement Routed',
+    description:
+      'Published by Switchboard for every routed engagement; delivered to each department in detail.routing.departments.',
+  });
 
 /** Every published event: file name → schema. */
 export const PUBLISHED_EVENT_SCHEMAS = { 'engagement-routed.v1.schema.json': EngagementRoutedEventSchema } as const;

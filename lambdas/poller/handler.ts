@@ -29,7 +29,8 @@ const deps = {
   now: () => new Date(),
   // Only platforms whose API needs credentials have a secret; a public feed has none.
   secretFor: async (platform: PlatformId) => (secretArns[platform] ? readSecret(platform) : {}),
-  log: (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => logger[level](message, safeLogData(data)),
+  log: (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) =>
+    logger[level](message, safeLogData(data)),
 };
 
 /**

@@ -13,12 +13,23 @@ import { ComprehendEnricher } from '../shared/comprehend-enricher.js';
  * local enrichment is used, so a slow service never holds up a batch. The process handler
  * imports this module only for such configs.
  */
-export function cloudEnricher(settings: EnrichmentSettings, warn: (message: string, data: Record<string, unknown>) => void): Enricher {
+export function cloudEnricher(
+  settings: EnrichmentSettings,
+  warn: (message: string, data: Record<string, unknown>) => void,
+): Enricher {
   const requestHandler = { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true };
-  let enricher: Enricher = settings.provider === 'comprehend' ? new ComprehendEnricher(new ComprehendClient({ maxAttempts: 2, requestHandler }), { log: warn }) : localEnricher;
+  let enricher: Enricher =
+    settings.provider === 'comprehend'
+      ? new ComprehendEnricher(new ComprehendClient({ maxAttempts: 2, requestHandler }), { log: warn })
+      : localEnricher;
   if (settings.intents === 'bedrock' && settings.bedrockModelId) {
-    const client = new BedrockRuntimeClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 4_000, throwOnRequestTimeout: true } });
+    const client = new BedrockRuntimeClient({
+      maxAttempts: 2,
+      requestHandler: { connectionTimeout: 1_000, requestTimeout: 4_000, throwOnRequestTimeout: true },
+    });
     enricher = withBedrockIntents(enricher, new BedrockIntents(client, settings.bedrockModelId, { log: warn }));
   }
-  return settings.secondOpinionBelow === undefined ? enricher : withSecondOpinion(enricher, settings.secondOpinionBelow);
+  return settings.secondOpinionBelow === undefined
+    ? enricher
+    : withSecondOpinion(enricher, settings.secondOpinionBelow);
 }

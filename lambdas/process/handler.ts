@@ -14,8 +14,13 @@ import { logger, safeLogData } from '../shared/logger.js';
 const loaded = bundledConfig;
 const router = createRouter(loaded);
 const rawRetentionDays = Number(requireEnv('RAW_RETENTION_DAYS'));
-if (!Number.isInteger(rawRetentionDays) || rawRetentionDays < 1) throw new Error('RAW_RETENTION_DAYS must be a whole number of days (at least 1)');
-const store = new DynamoDbEngagementStore(new DynamoDBClient(WORKER_CLIENT_OPTIONS), requireEnv('TABLE_NAME'), rawRetentionDays);
+if (!Number.isInteger(rawRetentionDays) || rawRetentionDays < 1)
+  throw new Error('RAW_RETENTION_DAYS must be a whole number of days (at least 1)');
+const store = new DynamoDbEngagementStore(
+  new DynamoDBClient(WORKER_CLIENT_OPTIONS),
+  requireEnv('TABLE_NAME'),
+  rawRetentionDays,
+);
 
 // Local enrichment stays on the synchronous path it has always used. The cloud clients are
 // imported only when the config asks for them: their modules (and HTTP/2 for Bedrock) would
@@ -34,10 +39,23 @@ const enricher =
 export const handler = functionHandler<SQSEvent, SQSBatchResponse>(async (event) => {
   const outcome = await processDeliveries(
     event.Records.map((r) => ({ messageId: r.messageId, body: r.body })),
-    { router, adapterFor: loadAdapter, store, ...(enricher ? { enricher } : {}), now: () => new Date(), log: (level, message, data) => logger[level](message, safeLogData(data)) },
+    {
+      router,
+      adapterFor: loadAdapter,
+      store,
+      ...(enricher ? { enricher } : {}),
+      now: () => new Date(),
+      log: (level, message, data) => logger[level](message, safeLogData(data)),
+    },
   );
   metrics.addMetric('EngagementsStored', MetricUnit.Count, outcome.stored.length);
   metrics.addMetric('DeliveriesFailed', MetricUnit.Count, outcome.failedMessageIds.length);
-  logger.info('batch processed', { records: event.Records.length, stored: outcome.stored.length, duplicates: outcome.duplicates.length, changed: outcome.changed.length, failed: outcome.failedMessageIds.length });
+  logger.info('batch processed', {
+    records: event.Records.length,
+    stored: outcome.stored.length,
+    duplicates: outcome.duplicates.length,
+    changed: outcome.changed.length,
+    failed: outcome.failedMessageIds.length,
+  });
   return { batchItemFailures: outcome.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
 });

@@ -3,7 +3,13 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue, DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type {
+  AttributeValue,
+  DynamoDBBatchResponse,
+  DynamoDBStreamEvent,
+  SQSBatchResponse,
+  SQSEvent,
+} from 'aws-lambda';
 import type { Engagement } from '../core/engagement/engagement.schema.js';
 import { publishStored, republish, type StoredRecord } from '../core/lifecycle/publish-stored.js';
 import { DynamoDbEngagementStore } from '../shared/dynamodb-engagement-store.js';
@@ -15,9 +21,15 @@ import { HAND_OFF_CLIENT_OPTIONS, WORKER_CLIENT_OPTIONS } from '../shared/sdk-cl
 import { sqsHandOff } from '../shared/sqs-republish.js';
 
 // The publisher retries failed entries itself; SDK retries underneath would multiply the attempts.
-const publisher = new EventBridgePublisher(new EventBridgeClient({ ...WORKER_CLIENT_OPTIONS, maxAttempts: 1 }), requireEnv('EVENT_BUS_NAME'));
-const log = (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => logger[level](message, safeLogData(data));
-const handOff = sqsHandOff(new SQSClient(HAND_OFF_CLIENT_OPTIONS), requireEnv('REPUBLISH_QUEUE_URL'), (message, data) => log('warn', message, data));
+const publisher = new EventBridgePublisher(
+  new EventBridgeClient({ ...WORKER_CLIENT_OPTIONS, maxAttempts: 1 }),
+  requireEnv('EVENT_BUS_NAME'),
+);
+const log = (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) =>
+  logger[level](message, safeLogData(data));
+const handOff = sqsHandOff(new SQSClient(HAND_OFF_CLIENT_OPTIONS), requireEnv('REPUBLISH_QUEUE_URL'), (message, data) =>
+  log('warn', message, data),
+);
 // Read-only here (the raw retention is the process function's concern).
 const store = new DynamoDbEngagementStore(new DynamoDBClient(WORKER_CLIENT_OPTIONS), requireEnv('TABLE_NAME'), 30);
 
@@ -27,9 +39,14 @@ const store = new DynamoDbEngagementStore(new DynamoDBClient(WORKER_CLIENT_OPTIO
  */
 function storedRecords(records: DynamoDBStreamEvent['Records']): StoredRecord[] {
   return records.flatMap((record) => {
-    const image = unmarshall((record.dynamodb?.NewImage ?? {}) as Record<string, AttributeValue> as never) as { engagement?: Engagement };
+    const image = unmarshall((record.dynamodb?.NewImage ?? {}) as Record<string, AttributeValue> as never) as {
+      engagement?: Engagement;
+    };
     if (image.engagement) return [{ sequence: record.dynamodb?.SequenceNumber ?? '', engagement: image.engagement }];
-    logger.error('stream record without an engagement skipped', { sequence: record.dynamodb?.SequenceNumber, eventName: record.eventName });
+    logger.error('stream record without an engagement skipped', {
+      sequence: record.dynamodb?.SequenceNumber,
+      eventName: record.eventName,
+    });
     return [];
   });
 }
@@ -39,20 +56,40 @@ function storedRecords(records: DynamoDBStreamEvent['Records']): StoredRecord[] 
  * once: the outbox) and the republish queue (what the bus refused, retried). A partial
  * failure names the first stream record to deliver again, or the queue messages to offer again.
  */
-export const handler = functionHandler<DynamoDBStreamEvent | SQSEvent, DynamoDBBatchResponse | SQSBatchResponse>(async (event, context) => {
-  // Publishing stops with half the time still left: enough to hand the rest to the republish
-  // queue (HAND_OFF_CLIENT_OPTIONS) and return before the function times out.
-  const deadline = Date.now() + context.getRemainingTimeInMillis() / 2;
-  const records = event.Records as (DynamoDBStreamEvent['Records'][number] | SQSEvent['Records'][number])[];
-  if (records[0]?.eventSource === 'aws:sqs') {
-    const outcome = await republish((event as SQSEvent).Records.map((r) => ({ messageId: r.messageId, body: r.body })), { publisher, log, deadline, readStored: (id) => store.readStored(id) });
-    metrics.addMetric('EngagementsRepublished', MetricUnit.Count, outcome.published.length);
-    logger.info('republish batch processed', { records: records.length, published: outcome.published.length, skipped: outcome.skipped.length, failed: outcome.failedMessageIds.length });
-    return { batchItemFailures: outcome.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
-  }
-  const outcome = await publishStored(storedRecords((event as DynamoDBStreamEvent).Records), { publisher, handOff, log, deadline });
-  metrics.addMetric('EngagementsPublished', MetricUnit.Count, outcome.published.length);
-  metrics.addMetric('EngagementsHandedOff', MetricUnit.Count, outcome.handedOff.length);
-  logger.info('stored engagements published', { records: records.length, published: outcome.published.length, handedOff: outcome.handedOff.length, retrying: outcome.retryFrom !== undefined });
-  return { batchItemFailures: outcome.retryFrom ? [{ itemIdentifier: outcome.retryFrom }] : [] };
-});
+export const handler = functionHandler<DynamoDBStreamEvent | SQSEvent, DynamoDBBatchResponse | SQSBatchResponse>(
+  async (event, context) => {
+    // Publishing stops with half the time still left: enough to hand the rest to the republish
+    // queue (HAND_OFF_CLIENT_OPTIONS) and return before the function times out.
+    const deadline = Date.now() + context.getRemainingTimeInMillis() / 2;
+    const records = event.Records as (DynamoDBStreamEvent['Records'][number] | SQSEvent['Records'][number])[];
+    if (records[0]?.eventSource === 'aws:sqs') {
+      const outcome = await republish(
+        (event as SQSEvent).Records.map((r) => ({ messageId: r.messageId, body: r.body })),
+        { publisher, log, deadline, readStored: (id) => store.readStored(id) },
+      );
+      metrics.addMetric('EngagementsRepublished', MetricUnit.Count, outcome.published.length);
+      logger.info('republish batch processed', {
+        records: records.length,
+        published: outcome.published.length,
+        skipped: outcome.skipped.length,
+        failed: outcome.failedMessageIds.length,
+      });
+      return { batchItemFailures: outcome.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
+    }
+    const outcome = await publishStored(storedRecords((event as DynamoDBStreamEvent).Records), {
+      publisher,
+      handOff,
+      log,
+      deadline,
+    });
+    metrics.addMetric('EngagementsPublished', MetricUnit.Count, outcome.published.length);
+    metrics.addMetric('EngagementsHandedOff', MetricUnit.Count, outcome.handedOff.length);
+    logger.info('stored engagements published', {
+      records: records.length,
+      published: outcome.published.length,
+      handedOff: outcome.handedOff.length,
+      retrying: outcome.retryFrom !== undefined,
+    });
+    return { batchItemFailures: outcome.retryFrom ? [{ itemIdentifier: outcome.retryFrom }] : [] };
+  },
+);

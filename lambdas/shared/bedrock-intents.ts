@@ -61,13 +61,19 @@ export class BedrockIntents {
       const answer = (out.output?.message?.content ?? []).map((c) => c.text ?? '').join('');
       const intents = parseIntents(answer);
       if (!intents) {
-        this.log('Bedrock intents answer not usable; using local intents', { modelId: this.modelId, stopReason: out.stopReason });
+        this.log('Bedrock intents answer not usable; using local intents', {
+          modelId: this.modelId,
+          stopReason: out.stopReason,
+        });
         return local;
       }
       return intents;
     } catch (err) {
       const name = (err as { name?: unknown } | undefined)?.name;
-      this.log('Bedrock intents failed; using local intents', { modelId: this.modelId, error: typeof name === 'string' ? name : 'Error' });
+      this.log('Bedrock intents failed; using local intents', {
+        modelId: this.modelId,
+        error: typeof name === 'string' ? name : 'Error',
+      });
       return local;
     }
   }

@@ -16,4 +16,6 @@ declare const SWITCHBOARD_CONFIG_BUNDLED: boolean | undefined;
  * then, through a dynamic import that the bundle's constant folding removes).
  */
 export const bundledConfig: LoadedConfig =
-  typeof SWITCHBOARD_CONFIG_BUNDLED !== 'undefined' && SWITCHBOARD_CONFIG_BUNDLED ? (JSON.parse(SWITCHBOARD_BUNDLED_CONFIG!) as LoadedConfig) : (await import('../core/config/load-config.js')).loadConfig();
+  typeof SWITCHBOARD_CONFIG_BUNDLED !== 'undefined' && SWITCHBOARD_CONFIG_BUNDLED
+    ? (JSON.parse(SWITCHBOARD_BUNDLED_CONFIG!) as LoadedConfig)
+    : (await import('../core/config/load-config.js')).loadConfig();

@@ -16,7 +16,20 @@ import type { Enricher } from '../core/lifecycle/ports/enricher.js';
 export const COMPREHEND_MAX_BYTES = 5_000;
 
 /** Languages DetectSentiment accepts (Comprehend's own codes). */
-const SENTIMENT_LANGUAGES: ReadonlySet<string> = new Set(['en', 'es', 'fr', 'de', 'it', 'pt', 'ar', 'hi', 'ja', 'ko', 'zh', 'zh-TW']);
+const SENTIMENT_LANGUAGES: ReadonlySet<string> = new Set([
+  'en',
+  'es',
+  'fr',
+  'de',
+  'it',
+  'pt',
+  'ar',
+  'hi',
+  'ja',
+  'ko',
+  'zh',
+  'zh-TW',
+]);
 /** Languages DetectPiiEntities accepts. */
 const PII_LANGUAGES: ReadonlySet<string> = new Set(['en', 'es']);
 /** Comprehend PII entity types that match the kinds of the local PII summary. */
@@ -27,7 +40,11 @@ const PII_KINDS: Readonly<Partial<Record<string, PiiType>>> = {
   INTERNATIONAL_BANK_ACCOUNT_NUMBER: 'iban',
 };
 const PII_ORDER: PiiType[] = ['email', 'phone', 'card', 'iban'];
-const THROTTLING = new Set(['ThrottlingException', 'TooManyRequestsException', 'ProvisionedThroughputExceededException']);
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+]);
 
 /** Options of {@link ComprehendEnricher}. */
 export interface ComprehendEnricherOptions {
@@ -69,12 +86,18 @@ export class ComprehendEnricher implements Enricher {
     try {
       const result: Enrichment = { ...local };
       // The platform's own tag wins, as in the local enrichment; otherwise Comprehend detects.
-      const code = platformLanguage(draft.language) ?? (await this.call('DetectDominantLanguage', () => this.detectLanguage(text)));
+      const code =
+        platformLanguage(draft.language) ??
+        (await this.call('DetectDominantLanguage', () => this.detectLanguage(text)));
       if (code !== undefined) result.language = code === 'und' ? 'und' : primarySubtag(code);
       const comprehendCode = code ?? local.language;
       const [sentiment, pii] = await Promise.all([
-        SENTIMENT_LANGUAGES.has(comprehendCode) ? this.call('DetectSentiment', () => this.detectSentiment(text, comprehendCode as LanguageCode)) : undefined,
-        PII_LANGUAGES.has(comprehendCode) ? this.call('DetectPiiEntities', () => this.detectPii(text, comprehendCode as LanguageCode)) : undefined,
+        SENTIMENT_LANGUAGES.has(comprehendCode)
+          ? this.call('DetectSentiment', () => this.detectSentiment(text, comprehendCode as LanguageCode))
+          : undefined,
+        PII_LANGUAGES.has(comprehendCode)
+          ? this.call('DetectPiiEntities', () => this.detectPii(text, comprehendCode as LanguageCode))
+          : undefined,
       ]);
       if (sentiment) {
         result.sentiment = sentiment;
@@ -92,19 +115,25 @@ export class ComprehendEnricher implements Enricher {
   }
 
   private async detectLanguage(text: string): Promise<string> {
-    const out = await this.client.send(new DetectDominantLanguageCommand({ Text: text }), { abortSignal: AbortSignal.timeout(this.timeoutMs) });
+    const out = await this.client.send(new DetectDominantLanguageCommand({ Text: text }), {
+      abortSignal: AbortSignal.timeout(this.timeoutMs),
+    });
     const best = [...(out.Languages ?? [])].sort((a, b) => (b.Score ?? 0) - (a.Score ?? 0))[0];
     if (!best?.LanguageCode || (best.Score ?? 0) < this.minLanguageScore) return 'und';
     return best.LanguageCode;
   }
 
   private async detectSentiment(text: string, languageCode: LanguageCode): Promise<Sentiment | undefined> {
-    const out = await this.client.send(new DetectSentimentCommand({ Text: text, LanguageCode: languageCode }), { abortSignal: AbortSignal.timeout(this.timeoutMs) });
+    const out = await this.client.send(new DetectSentimentCommand({ Text: text, LanguageCode: languageCode }), {
+      abortSignal: AbortSignal.timeout(this.timeoutMs),
+    });
     return sentimentFrom(out.Sentiment, out.SentimentScore);
   }
 
   private async detectPii(text: string, languageCode: LanguageCode): Promise<PiiSummary | null> {
-    const out = await this.client.send(new DetectPiiEntitiesCommand({ Text: text, LanguageCode: languageCode }), { abortSignal: AbortSignal.timeout(this.timeoutMs) });
+    const out = await this.client.send(new DetectPiiEntitiesCommand({ Text: text, LanguageCode: languageCode }), {
+      abortSignal: AbortSignal.timeout(this.timeoutMs),
+    });
     return piiSummaryFrom(out.Entities ?? [], this.minPiiScore);
   }
 
@@ -121,7 +150,11 @@ export class ComprehendEnricher implements Enricher {
   private warn(message: string, err: unknown): void {
     const name = (err as { name?: unknown } | undefined)?.name;
     const error = typeof name === 'string' ? name : 'Error';
-    this.log(message, { error, throttled: THROTTLING.has(error), timedOut: error === 'TimeoutError' || error === 'AbortError' });
+    this.log(message, {
+      error,
+      throttled: THROTTLING.has(error),
+      timedOut: error === 'TimeoutError' || error === 'AbortError',
+    });
   }
 }
 
@@ -144,7 +177,9 @@ export function sentimentFrom(label: string | undefined, score: SentimentScore |
 
 /** Comprehend PII entities → the kinds and count of the local summary (other types are not counted); null when none. */
 export function piiSummaryFrom(entities: PiiEntity[], minScore = 0.5): PiiSummary | null {
-  const kinds = entities.filter((e) => (e.Score ?? 0) >= minScore).flatMap((e) => (e.Type && PII_KINDS[e.Type] ? [PII_KINDS[e.Type] as PiiType] : []));
+  const kinds = entities
+    .filter((e) => (e.Score ?? 0) >= minScore)
+    .flatMap((e) => (e.Type && PII_KINDS[e.Type] ? [PII_KINDS[e.Type] as PiiType] : []));
   if (kinds.length === 0) return null;
   return { types: PII_ORDER.filter((t) => kinds.includes(t)), count: kinds.length };
 }

@@ -1,10 +1,20 @@
-import { ConditionalCheckFailedException, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { isUtf8 } from 'node:buffer';
 import { gzipSync } from 'node:zlib';
 import pLimit from 'p-limit';
 import type { Engagement } from '../core/engagement/engagement.schema.js';
-import type { EngagementChange, EngagementStore, RawDelivery, RoutingAuditRecord, StoredEngagement } from '../core/lifecycle/ports/engagement-store.js';
+import type {
+  EngagementChange,
+  EngagementStore,
+  RawDelivery,
+  RoutingAuditRecord,
+  StoredEngagement,
+} from '../core/lifecycle/ports/engagement-store.js';
 
 /**
  * Single-table layout (keys `pk`/`sk`), so an engagement and its whole history are one Query:
@@ -60,18 +70,38 @@ export class DynamoDbEngagementStore implements EngagementStore {
   async applyChange(engagementId: string, change: EngagementChange): Promise<'applied' | 'missing' | 'deleted'> {
     const update =
       change.change === 'edited'
-        ? { UpdateExpression: 'SET engagement.#text = :text, engagement.keywords = :keywords, editedAt = :at', ExpressionAttributeValues: { ':text': change.text, ':keywords': change.keywords, ':at': change.at } }
-        : { UpdateExpression: 'SET engagement.#text = :empty, engagement.keywords = :none, deletedAt = :at', ExpressionAttributeValues: { ':empty': '', ':none': [], ':at': change.at } };
+        ? {
+            UpdateExpression: 'SET engagement.#text = :text, engagement.keywords = :keywords, editedAt = :at',
+            ExpressionAttributeValues: { ':text': change.text, ':keywords': change.keywords, ':at': change.at },
+          }
+        : {
+            UpdateExpression: 'SET engagement.#text = :empty, engagement.keywords = :none, deletedAt = :at',
+            ExpressionAttributeValues: { ':empty': '', ':none': [], ':at': change.at },
+          };
     try {
       // Edits are rare: the change and its audit record are written together.
       await this.doc.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Update: { TableName: this.tableName, Key: keys.engagement(engagementId), ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)', ExpressionAttributeNames: { '#text': 'text' }, ...update } },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.engagement(engagementId),
+                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
+                ExpressionAttributeNames: { '#text': 'text' },
+                ...update,
+              },
+            },
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...keys.audit(engagementId, change.at, change.change === 'edited' ? 'EDITED' : 'DELETED'), type: `engagement-${change.change}`, engagementId, at: change.at, deliveryId: change.deliveryId },
+                Item: {
+                  ...keys.audit(engagementId, change.at, change.change === 'edited' ? 'EDITED' : 'DELETED'),
+                  type: `engagement-${change.change}`,
+                  engagementId,
+                  at: change.at,
+                  deliveryId: change.deliveryId,
+                },
               },
             },
           ],
@@ -79,14 +109,23 @@ export class DynamoDbEngagementStore implements EngagementStore {
       );
       return 'applied';
     } catch (err) {
-      if (!(err instanceof TransactionCanceledException && err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed')) throw err;
-      const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.engagement(engagementId), ConsistentRead: true }));
+      if (
+        !(
+          err instanceof TransactionCanceledException && err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+        )
+      )
+        throw err;
+      const { Item } = await this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.engagement(engagementId), ConsistentRead: true }),
+      );
       return Item ? 'deleted' : 'missing';
     }
   }
 
   async readStored(engagementId: string): Promise<StoredEngagement | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.engagement(engagementId), ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.engagement(engagementId), ConsistentRead: true }),
+    );
     if (!Item) return undefined;
     return {
       engagement: Item.engagement as Engagement,
@@ -103,7 +142,17 @@ export class DynamoDbEngagementStore implements EngagementStore {
     // One JSON line per delivery (text as text, other bytes as base64), gzipped together: a
     // batch of similar JSON bodies compresses far better than each body alone, and write units
     // are paid per kilobyte of item, with a whole unit at least for every item.
-    const lines = deliveries.map((d) => JSON.stringify({ deliveryId: d.deliveryId, platform: d.platform, receivedAt: d.receivedAt, headers: d.headers, ...(isUtf8(d.body) ? { body: d.body.toString('utf8') } : { bodyBase64: d.body.toString('base64') }) })).join('\n');
+    const lines = deliveries
+      .map((d) =>
+        JSON.stringify({
+          deliveryId: d.deliveryId,
+          platform: d.platform,
+          receivedAt: d.receivedAt,
+          headers: d.headers,
+          ...(isUtf8(d.body) ? { body: d.body.toString('utf8') } : { bodyBase64: d.body.toString('base64') }),
+        }),
+      )
+      .join('\n');
     const packed = gzipSync(lines);
     // The first part also carries the list of delivery ids: its share of the body is smaller by that much.
     const deliveryIds = deliveries.map((d) => d.deliveryId);

@@ -17,21 +17,41 @@ export class DynamoDbHealthRecorder implements HealthRecorder {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
-  async polled(platform: string, target: string, at: string, outcome: { result: 'ok' | 'rate-limited' | 'failed'; emitted: number; error?: string }): Promise<void> {
+  async polled(
+    platform: string,
+    target: string,
+    at: string,
+    outcome: { result: 'ok' | 'rate-limited' | 'failed'; emitted: number; error?: string },
+  ): Promise<void> {
     const sk = `poll#${platform}#${target}`;
     const base = { ':p': platform, ':t': target, ':at': at };
     if (outcome.result === 'ok') {
-      await this.update(sk, 'SET platform = :p, target = :t, lastPollAt = :at, lastSuccessAt = :at, consecutiveFailures = :zero ADD emitted :n', { ...base, ':zero': 0, ':n': outcome.emitted });
+      await this.update(
+        sk,
+        'SET platform = :p, target = :t, lastPollAt = :at, lastSuccessAt = :at, consecutiveFailures = :zero ADD emitted :n',
+        { ...base, ':zero': 0, ':n': outcome.emitted },
+      );
     } else if (outcome.result === 'rate-limited') {
       await this.update(sk, 'SET platform = :p, target = :t, lastPollAt = :at, lastRateLimitedAt = :at', base);
     } else {
-      await this.update(sk, 'SET platform = :p, target = :t, lastPollAt = :at, lastError = :e ADD consecutiveFailures :one', { ...base, ':e': outcome.error ?? 'unknown error', ':one': 1 });
+      await this.update(
+        sk,
+        'SET platform = :p, target = :t, lastPollAt = :at, lastError = :e ADD consecutiveFailures :one',
+        { ...base, ':e': outcome.error ?? 'unknown error', ':one': 1 },
+      );
     }
   }
 
   /** Every platform's polling health, for `GET /health/platforms` (items of other kinds are skipped). */
   async read(platforms: readonly string[]): Promise<PlatformHealth[]> {
-    const { Items = [] } = await this.doc.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'HEALTH' }, ConsistentRead: true }));
+    const { Items = [] } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'HEALTH' },
+        ConsistentRead: true,
+      }),
+    );
     const byPlatform = new Map<string, PlatformHealth>(platforms.map((p) => [p, { platform: p }]));
     for (const item of Items) {
       const platform = String(item.platform);
@@ -44,7 +64,18 @@ export class DynamoDbHealthRecorder implements HealthRecorder {
     return [...byPlatform.values()];
   }
 
-  private async update(sk: string, UpdateExpression: string, ExpressionAttributeValues: Record<string, unknown>): Promise<void> {
-    await this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: { pk: 'HEALTH', sk }, UpdateExpression, ExpressionAttributeValues }));
+  private async update(
+    sk: string,
+    UpdateExpression: string,
+    ExpressionAttributeValues: Record<string, unknown>,
+  ): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: 'HEALTH', sk },
+        UpdateExpression,
+        ExpressionAttributeValues,
+      }),
+    );
   }
 }

@@ -52,7 +52,12 @@ export class EventBridgePublisher implements EventPublisher {
     for (const e of engagements) {
       const entry = this.entry(e);
       const bytes = Buffer.byteLength(`${entry.Source}${entry.DetailType}${entry.Detail}`, 'utf8');
-      if (bytes > this.maxRequestBytes) result.failed.push({ id: e.id, errorCode: 'EntryTooLarge', errorMessage: `event is ${bytes} bytes; the limit is ${this.maxRequestBytes}` });
+      if (bytes > this.maxRequestBytes)
+        result.failed.push({
+          id: e.id,
+          errorCode: 'EntryTooLarge',
+          errorMessage: `event is ${bytes} bytes; the limit is ${this.maxRequestBytes}`,
+        });
       else pending.push({ id: e.id, entry, bytes });
     }
     for (let attempt = 1; pending.length > 0; attempt++) {
@@ -61,7 +66,12 @@ export class EventBridgePublisher implements EventPublisher {
       // on before its function times out (a function that dies after a PutEvents that went
       // through has its batch delivered again, and publishes it twice).
       if (options.deadline !== undefined && Date.now() >= options.deadline) {
-        for (const c of pending) result.failed.push({ id: c.id, errorCode: 'DeadlineReached', errorMessage: 'no time left to publish it in this invocation' });
+        for (const c of pending)
+          result.failed.push({
+            id: c.id,
+            errorCode: 'DeadlineReached',
+            errorMessage: 'no time left to publish it in this invocation',
+          });
         break;
       }
       const last = attempt >= this.maxAttempts;
@@ -76,11 +86,14 @@ export class EventBridgePublisher implements EventPublisher {
               const r = out.Entries?.[j];
               if (r?.EventId && !r.ErrorCode) result.published.push(c.id);
               else if (!last && RETRYABLE.has(r?.ErrorCode ?? 'InternalFailure')) retry.push(c);
-              else result.failed.push({ id: c.id, errorCode: r?.ErrorCode ?? 'Unknown', errorMessage: r?.ErrorMessage });
+              else
+                result.failed.push({ id: c.id, errorCode: r?.ErrorCode ?? 'Unknown', errorMessage: r?.ErrorMessage });
             });
           } catch (err) {
             if (!last && isRetryable(err)) retry.push(...chunk);
-            else for (const c of chunk) result.failed.push({ id: c.id, errorCode: (err as Error).name, errorMessage: (err as Error).message });
+            else
+              for (const c of chunk)
+                result.failed.push({ id: c.id, errorCode: (err as Error).name, errorMessage: (err as Error).message });
           }
         }),
       );

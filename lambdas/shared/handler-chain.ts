@@ -15,7 +15,12 @@ import { logger, safeLogData } from './logger.js';
  */
 export const metrics = new Metrics({
   namespace: 'Switchboard',
-  logger: { debug: (...a: unknown[]) => logger.debug(String(a[0])), info: (...a: unknown[]) => logger.info(String(a[0])), warn: (...a: unknown[]) => logger.debug(String(a[0])), error: (...a: unknown[]) => logger.error(String(a[0])) },
+  logger: {
+    debug: (...a: unknown[]) => logger.debug(String(a[0])),
+    info: (...a: unknown[]) => logger.info(String(a[0])),
+    warn: (...a: unknown[]) => logger.debug(String(a[0])),
+    error: (...a: unknown[]) => logger.error(String(a[0])),
+  },
 });
 
 /**
@@ -25,8 +30,13 @@ export const metrics = new Metrics({
  * (with the X-Ray SDK it loads) would add about as much to a cold start as the SQS client itself
  * (measured with bench/cold-import.ts's method; docs/reliability-and-cost.md, "Cold starts").
  */
-export function functionHandler<E, R>(handler: (event: E, context: Context) => Promise<R>): middy.MiddyfiedHandler<E, R> {
-  return middy<E, R>().use(injectLambdaContext(logger, { resetKeys: true })).use(logMetrics(metrics)).handler(handler);
+export function functionHandler<E, R>(
+  handler: (event: E, context: Context) => Promise<R>,
+): middy.MiddyfiedHandler<E, R> {
+  return middy<E, R>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .handler(handler);
 }
 
 /**
@@ -35,22 +45,33 @@ export function functionHandler<E, R>(handler: (event: E, context: Context) => P
  * `{ error: "unavailable", message }` (logged without the request), rendered by middy's error
  * handler: something the function needs is down, and a 503 makes the caller retry later.
  */
-export function httpFunctionHandler<E, R>(unavailableMessage: string, handler: (event: E, context: Context) => Promise<R>): middy.MiddyfiedHandler<E, R> {
-  return middy<E, R>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
-    .use(httpHeaderNormalizer())
-    .use(httpErrorHandler({ logger: false }))
-    // After the error handler in this list, so it runs before it on an error (middy unwinds in reverse).
-    .use(unavailableOnError(unavailableMessage))
-    .handler(handler);
+export function httpFunctionHandler<E, R>(
+  unavailableMessage: string,
+  handler: (event: E, context: Context) => Promise<R>,
+): middy.MiddyfiedHandler<E, R> {
+  return (
+    middy<E, R>()
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(logMetrics(metrics))
+      .use(httpHeaderNormalizer())
+      .use(httpErrorHandler({ logger: false }))
+      // After the error handler in this list, so it runs before it on an error (middy unwinds in reverse).
+      .use(unavailableOnError(unavailableMessage))
+      .handler(handler)
+  );
 }
 
 function unavailableOnError(message: string): MiddlewareObj {
   return {
     onError: (request) => {
-      logger.error('request could not be answered', safeLogData({ error: request.error instanceof Error ? request.error.message : String(request.error) }));
-      request.error = Object.assign(new Error(JSON.stringify({ error: 'unavailable', message })), { statusCode: 503, expose: true });
+      logger.error(
+        'request could not be answered',
+        safeLogData({ error: request.error instanceof Error ? request.error.message : String(request.error) }),
+      );
+      request.error = Object.assign(new Error(JSON.stringify({ error: 'unavailable', message })), {
+        statusCode: 503,
+        expose: true,
+      });
     },
   };
 }

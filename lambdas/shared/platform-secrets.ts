@@ -22,7 +22,10 @@ export interface SecretReaderOptions {
  * here for a minute, so a webhook request does not go to the extension every time. A failed
  * read throws (the webhook answers 503, and the platform retries) and is not kept.
  */
-export function secretReader(arnsByPlatform: Record<string, string>, options: SecretReaderOptions = {}): (platform: PlatformId) => Promise<PlatformSecret> {
+export function secretReader(
+  arnsByPlatform: Record<string, string>,
+  options: SecretReaderOptions = {},
+): (platform: PlatformId) => Promise<PlatformSecret> {
   const env = options.env ?? process.env;
   const doFetch = options.fetch ?? fetch;
   const now = options.now ?? Date.now;
@@ -39,14 +42,18 @@ export function secretReader(arnsByPlatform: Record<string, string>, options: Se
     });
     const text = await res.text();
     // The body of a refusal may name the secret, never its value: safe to pass on.
-    if (!res.ok) throw new Error(`The secret for platform "${platform}" could not be read (extension answered ${res.status}: ${text.slice(0, 200)})`);
+    if (!res.ok)
+      throw new Error(
+        `The secret for platform "${platform}" could not be read (extension answered ${res.status}: ${text.slice(0, 200)})`,
+      );
     let value: unknown;
     try {
       value = JSON.parse((JSON.parse(text) as { SecretString?: string }).SecretString ?? '');
     } catch {
       throw new Error(`The secret for platform "${platform}" is not a JSON object`);
     }
-    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`The secret for platform "${platform}" is not a JSON object`);
+    if (!value || typeof value !== 'object' || Array.isArray(value))
+      throw new Error(`The secret for platform "${platform}" is not a JSON object`);
     kept.set(arn, { value: value as PlatformSecret, until: now() + SECRET_MAX_AGE_MS });
     return value as PlatformSecret;
   };

@@ -7,7 +7,11 @@ import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aw
  * run together; an id a batch call refused, or every id of a batch call that failed, is sent
  * once more on its own. Resolves with the ids SQS still did not take.
  */
-export function sqsHandOff(client: SQSClient, queueUrl: string, log: (message: string, data: Record<string, unknown>) => void = () => undefined): (ids: string[]) => Promise<{ failed: string[] }> {
+export function sqsHandOff(
+  client: SQSClient,
+  queueUrl: string,
+  log: (message: string, data: Record<string, unknown>) => void = () => undefined,
+): (ids: string[]) => Promise<{ failed: string[] }> {
   const sendOne = async (id: string): Promise<boolean> => {
     try {
       await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ id }) }));
@@ -23,10 +27,18 @@ export function sqsHandOff(client: SQSClient, queueUrl: string, log: (message: s
       await Promise.all(
         chunks.map(async (chunk) => {
           try {
-            const out = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: chunk.map((id, j) => ({ Id: String(j), MessageBody: JSON.stringify({ id }) })) }));
+            const out = await client.send(
+              new SendMessageBatchCommand({
+                QueueUrl: queueUrl,
+                Entries: chunk.map((id, j) => ({ Id: String(j), MessageBody: JSON.stringify({ id }) })),
+              }),
+            );
             return (out.Failed ?? []).map((f) => chunk[Number(f.Id)]!);
           } catch (err) {
-            log('republish batch call failed; sending its entries one by one', { entries: chunk.length, error: (err as Error).message });
+            log('republish batch call failed; sending its entries one by one', {
+              entries: chunk.length,
+              error: (err as Error).message,
+            });
             return chunk;
           }
         }),

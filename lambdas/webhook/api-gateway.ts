@@ -10,7 +10,8 @@ export function toWebhookRequest(event: APIGatewayProxyEvent): WebhookRequest {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(event.headers ?? {})) if (value !== undefined) headers[name] = value;
   const query: Record<string, string> = {};
-  for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) if (value !== undefined) query[name] = value;
+  for (const [name, value] of Object.entries(event.queryStringParameters ?? {}))
+    if (value !== undefined) query[name] = value;
   return {
     method: event.httpMethod.toUpperCase(),
     headers,

@@ -24,9 +24,12 @@ const deps = {
  * delivery; a secret or queue that cannot be reached is a 503 (the handler chain's), so the
  * platform retries.
  */
-export const handler = httpFunctionHandler<APIGatewayProxyEvent, APIGatewayProxyResult>('The delivery could not be stored; retry later.', async (event) => {
-  const platform = event.pathParameters?.platform ?? '';
-  const response = await acceptWebhook(platform, toWebhookRequest(event), deps);
-  recordOutcome(platform, event.httpMethod, response);
-  return toProxyResult(response);
-});
+export const handler = httpFunctionHandler<APIGatewayProxyEvent, APIGatewayProxyResult>(
+  'The delivery could not be stored; retry later.',
+  async (event) => {
+    const platform = event.pathParameters?.platform ?? '';
+    const response = await acceptWebhook(platform, toWebhookRequest(event), deps);
+    recordOutcome(platform, event.httpMethod, response);
+    return toProxyResult(response);
+  },
+);

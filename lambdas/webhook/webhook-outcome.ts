@@ -13,7 +13,8 @@ import { logger } from '../shared/logger.js';
  * GET /health/platforms.
  */
 export function recordOutcome(platform: string, method: string, response: WebhookResponse): void {
-  if (response.errorCode) logger.warn('webhook refused', { platform, status: response.statusCode, error: response.errorCode });
+  if (response.errorCode)
+    logger.warn('webhook refused', { platform, status: response.statusCode, error: response.errorCode });
   else logger.info('webhook accepted', { platform, status: response.statusCode });
   const signal = WEBHOOK_PLATFORMS.includes(platform) && method === 'POST' ? connectionSignal(response) : undefined;
   if (!signal) return;

@@ -23,7 +23,10 @@ export class AlarmTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps = {}) {
     super(scope, id);
-    const key = new Key(this, 'Key', { enableKeyRotation: true, description: 'Encrypts Switchboard alarm notifications' });
+    const key = new Key(this, 'Key', {
+      enableKeyRotation: true,
+      description: 'Encrypts Switchboard alarm notifications',
+    });
     key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     this.topic = new Topic(this, 'Topic', { masterKey: key, enforceSSL: true });
     if (props.email) this.topic.addSubscription(new EmailSubscription(props.email));

@@ -1,7 +1,20 @@
 import type { LoadedConfig } from '../../lambdas/core/config/load-config.js';
-import { bundledConfigDefines, ESM_REQUIRE_BANNER, FUNCTION_BUILTIN_ALIASES, FUNCTION_MAIN_FIELDS, FUNCTION_TARGET } from './function-bundling.js';
+import {
+  bundledConfigDefines,
+  ESM_REQUIRE_BANNER,
+  FUNCTION_BUILTIN_ALIASES,
+  FUNCTION_MAIN_FIELDS,
+  FUNCTION_TARGET,
+} from './function-bundling.js';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Architecture, ParamsAndSecretsLayerVersion, ParamsAndSecretsLogLevel, ParamsAndSecretsVersions, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  Architecture,
+  ParamsAndSecretsLayerVersion,
+  ParamsAndSecretsLogLevel,
+  ParamsAndSecretsVersions,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -61,7 +74,13 @@ export class AppFunction extends Construct {
       tracing: Tracing.ACTIVE,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       ...(props.secretsExtension
-        ? { paramsAndSecrets: ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, { cacheEnabled: true, secretsManagerTtl: Duration.minutes(4), logLevel: ParamsAndSecretsLogLevel.WARN }) }
+        ? {
+            paramsAndSecrets: ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
+              cacheEnabled: true,
+              secretsManagerTtl: Duration.minutes(4),
+              logLevel: ParamsAndSecretsLogLevel.WARN,
+            }),
+          }
         : {}),
       logGroup,
       environment: {
@@ -83,7 +102,8 @@ export class AppFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => (props.bundledFiles ?? []).map((file) => `cp "${file}" "${outputDir}/${basename(file)}"`),
+          afterBundling: (_inputDir: string, outputDir: string) =>
+            (props.bundledFiles ?? []).map((file) => `cp "${file}" "${outputDir}/${basename(file)}"`),
         },
       },
     });

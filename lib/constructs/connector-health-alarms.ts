@@ -31,7 +31,10 @@ export class ConnectorHealthAlarms extends Construct {
       // forged requests beside a working connection are noise.
       const brokenSignatures = new MathExpression({
         expression: `IF(FILL(refused, 0) >= ${props.refusalThreshold ?? 5} AND FILL(accepted, 0) == 0, 1, 0)`,
-        usingMetrics: { refused: metric('WebhookRefused', platform, window), accepted: metric('WebhookAccepted', platform, window) },
+        usingMetrics: {
+          refused: metric('WebhookRefused', platform, window),
+          accepted: metric('WebhookAccepted', platform, window),
+        },
         period: window,
         label: `${platform} refused signatures with nothing accepted`,
       });

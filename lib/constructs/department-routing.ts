@@ -31,7 +31,11 @@ export class DepartmentRouting extends Construct {
     super(scope, id);
     const { department } = props;
     const queueName = `${Stack.of(this).stackName}-${department.id}`;
-    const queues = new SecureQueue(this, 'Inbox', { queueName, visibilityTimeout: Duration.minutes(5), maxReceiveCount: 10 });
+    const queues = new SecureQueue(this, 'Inbox', {
+      queueName,
+      visibilityTimeout: Duration.minutes(5),
+      maxReceiveCount: 10,
+    });
     this.queue = queues.queue;
     this.deadLetterQueue = queues.deadLetterQueue;
     this.deliveryDeadLetterQueue = new Queue(this, 'DeliveryDeadLetters', {
@@ -40,22 +44,50 @@ export class DepartmentRouting extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(this.deliveryDeadLetterQueue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue (EventBridge target DLQ).' });
-    for (const q of [this.queue, this.deadLetterQueue, this.deliveryDeadLetterQueue]) Tags.of(q).add('switchboard:department', department.id);
+    Validations.of(this.deliveryDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself a dead-letter queue (EventBridge target DLQ).',
+    });
+    for (const q of [this.queue, this.deadLetterQueue, this.deliveryDeadLetterQueue])
+      Tags.of(q).add('switchboard:department', department.id);
 
     this.rule = new Rule(this, 'Rule', {
       eventBus: props.bus,
       description: `Engagements routed to ${department.name}`,
-      eventPattern: { source: [ENGAGEMENT_ROUTED.source], detailType: [ENGAGEMENT_ROUTED.detailType], detail: { routing: { departments: [department.id] } } },
+      eventPattern: {
+        source: [ENGAGEMENT_ROUTED.source],
+        detailType: [ENGAGEMENT_ROUTED.detailType],
+        detail: { routing: { departments: [department.id] } },
+      },
     });
     this.rule.addTarget(
-      new SqsQueue(this.queue, { deadLetterQueue: this.deliveryDeadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) }),
+      new SqsQueue(this.queue, {
+        deadLetterQueue: this.deliveryDeadLetterQueue,
+        retryAttempts: 185,
+        maxEventAge: Duration.hours(24),
+      }),
     );
 
-    props.alarms.alarmOnDeadLetters(this, 'ConsumerDeadLettersAlarm', this.deadLetterQueue, `${department.id}'s consumer dead-letter queue`);
-    props.alarms.alarmOnDeadLetters(this, 'DeliveryDeadLettersAlarm', this.deliveryDeadLetterQueue, `${department.id}'s delivery dead-letter queue`);
+    props.alarms.alarmOnDeadLetters(
+      this,
+      'ConsumerDeadLettersAlarm',
+      this.deadLetterQueue,
+      `${department.id}'s consumer dead-letter queue`,
+    );
+    props.alarms.alarmOnDeadLetters(
+      this,
+      'DeliveryDeadLettersAlarm',
+      this.deliveryDeadLetterQueue,
+      `${department.id}'s delivery dead-letter queue`,
+    );
 
-    new CfnOutput(Stack.of(this), `${id}QueueUrl`, { value: this.queue.queueUrl, description: `${department.name}: queue URL to consume` });
-    new CfnOutput(Stack.of(this), `${id}QueueArn`, { value: this.queue.queueArn, description: `${department.name}: queue ARN (for IAM)` });
+    new CfnOutput(Stack.of(this), `${id}QueueUrl`, {
+      value: this.queue.queueUrl,
+      description: `${department.name}: queue URL to consume`,
+    });
+    new CfnOutput(Stack.of(this), `${id}QueueArn`, {
+      value: this.queue.queueArn,
+      description: `${department.name}: queue ARN (for IAM)`,
+    });
   }
 }

@@ -2,7 +2,8 @@ import type { BuildOptions } from 'esbuild';
 import type { LoadedConfig } from '../../lambdas/core/config/load-config.js';
 
 /** CJS dependencies call require(); ESM bundles need it defined. */
-export const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 /** The functions' runtime, as esbuild names it. */
 export const FUNCTION_TARGET = 'node24';
 /** Prefer packages' ESM builds, which esbuild can tree-shake. */
@@ -36,5 +37,16 @@ export function bundledConfigDefines(config: LoadedConfig): Record<string, strin
  * measure or inspect bundles without a synth.
  */
 export function functionEsbuildOptions(options: BuildOptions = {}): BuildOptions {
-  return { bundle: true, format: 'esm', platform: 'node', target: FUNCTION_TARGET, minify: true, sourcemap: true, mainFields: FUNCTION_MAIN_FIELDS, banner: { js: ESM_REQUIRE_BANNER }, alias: FUNCTION_BUILTIN_ALIASES, ...options };
+  return {
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: FUNCTION_TARGET,
+    minify: true,
+    sourcemap: true,
+    mainFields: FUNCTION_MAIN_FIELDS,
+    banner: { js: ESM_REQUIRE_BANNER },
+    alias: FUNCTION_BUILTIN_ALIASES,
+    ...options,
+  };
 }

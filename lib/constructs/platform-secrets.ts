@@ -32,13 +32,27 @@ export class PlatformSecrets extends Construct {
         description: `Switchboard: ${platform.id} credentials (keys: ${platform.secretKeys.join(', ')})`,
         // Only empty placeholders are ever written in plain text; real values never pass through the template.
         ...(generated
-          ? { generateSecretString: { secretStringTemplate: JSON.stringify(template), generateStringKey: generated, excludePunctuation: true, passwordLength: 40 } }
+          ? {
+              generateSecretString: {
+                secretStringTemplate: JSON.stringify(template),
+                generateStringKey: generated,
+                excludePunctuation: true,
+                passwordLength: 40,
+              },
+            }
           : { secretStringValue: SecretValue.unsafePlainText(JSON.stringify(template)) }),
         removalPolicy: RemovalPolicy.RETAIN,
       });
       Tags.of(secret).add('switchboard:platform', platform.id);
-      Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'Platform-issued app secrets are rotated in the platform console, then put here; no Lambda can rotate them.' });
-      new CfnOutput(Stack.of(this), `SecretArn${platform.id.replace(/[^a-zA-Z0-9]/g, '')}`, { value: secret.secretArn, description: `Secret holding ${platform.id}'s credentials` });
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Platform-issued app secrets are rotated in the platform console, then put here; no Lambda can rotate them.',
+      });
+      new CfnOutput(Stack.of(this), `SecretArn${platform.id.replace(/[^a-zA-Z0-9]/g, '')}`, {
+        value: secret.secretArn,
+        description: `Secret holding ${platform.id}'s credentials`,
+      });
       this.secrets.set(platform.id, secret);
     }
   }

@@ -24,11 +24,23 @@ export class PollerSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: PollerScheduleProps) {
     super(scope, id);
-    const deadLetterQueue = new Queue(this, 'DeadLetters', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
-    Validations.of(deadLetterQueue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue (poller schedule target DLQ).' });
+    const deadLetterQueue = new Queue(this, 'DeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself a dead-letter queue (poller schedule target DLQ).',
+    });
     props.alarms.alarmOnDeadLetters(this, 'DeadLettersAlarm', deadLetterQueue, 'the poller schedule dead-letter queue');
-    this.rule = new Rule(this, 'Rule', { schedule: Schedule.rate(props.every ?? Duration.minutes(1)), description: 'Runs the pollers of due polling targets' });
+    this.rule = new Rule(this, 'Rule', {
+      schedule: Schedule.rate(props.every ?? Duration.minutes(1)),
+      description: 'Runs the pollers of due polling targets',
+    });
     // A missed beat is harmless (the next one polls what is due), so no retries that could pile up.
-    this.rule.addTarget(new LambdaFunction(props.poller, { deadLetterQueue, retryAttempts: 0, maxEventAge: Duration.minutes(5) }));
+    this.rule.addTarget(
+      new LambdaFunction(props.poller, { deadLetterQueue, retryAttempts: 0, maxEventAge: Duration.minutes(5) }),
+    );
   }
 }

@@ -1,5 +1,11 @@
 import { CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
-import { AccessLogFormat, LambdaIntegration, LogGroupLogDestination, MethodLoggingLevel, RestApi } from 'aws-cdk-lib/aws-apigateway';
+import {
+  AccessLogFormat,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -41,7 +47,15 @@ export class WebhookApi extends Construct {
         dataTraceEnabled: false,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.jsonWithStandardFields({
-          caller: false, httpMethod: true, ip: true, protocol: true, requestTime: true, resourcePath: true, responseLength: true, status: true, user: false,
+          caller: false,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: false,
         }),
       },
     });
@@ -54,17 +68,39 @@ export class WebhookApi extends Construct {
     // metric stays flat: the API's 5XX count is what shows platforms being turned away.
     props.alarms.alarm(this, 'ServerErrorsAlarm', {
       metric: this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
-      description: 'Platforms are getting 5xx answers: deliveries are not being accepted (incomplete secret or intake queue unavailable). They retry for a while, then give up. See the webhook function logs.',
+      description:
+        'Platforms are getting 5xx answers: deliveries are not being accepted (incomplete secret or intake queue unavailable). They retry for a while, then give up. See the webhook function logs.',
     });
 
     const stack = Stack.of(this);
     Validations.of(this.api).acknowledge(
-      { id: 'AwsSolutions-APIG2', reason: 'Bodies are platform-specific and are validated in the function after the signature check.' },
-      { id: 'AwsSolutions-APIG3', reason: 'WAF is optional for webhook traffic that is HMAC-verified; attach a WebACL to the stage where policy requires it.' },
-      { id: 'AwsSolutions-APIG4', reason: 'Platforms cannot present IAM or JWT credentials; each request is authenticated by its HMAC signature in the function.' },
-      { id: 'AwsSolutions-COG4', reason: 'Platforms cannot sign in with Cognito; each request is authenticated by its HMAC signature in the function.' },
-      { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]', reason: 'API Gateway account role uses the AWS-managed push-to-CloudWatch-Logs policy, scoped to logging.' },
+      {
+        id: 'AwsSolutions-APIG2',
+        reason: 'Bodies are platform-specific and are validated in the function after the signature check.',
+      },
+      {
+        id: 'AwsSolutions-APIG3',
+        reason:
+          'WAF is optional for webhook traffic that is HMAC-verified; attach a WebACL to the stage where policy requires it.',
+      },
+      {
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'Platforms cannot present IAM or JWT credentials; each request is authenticated by its HMAC signature in the function.',
+      },
+      {
+        id: 'AwsSolutions-COG4',
+        reason:
+          'Platforms cannot sign in with Cognito; each request is authenticated by its HMAC signature in the function.',
+      },
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason: 'API Gateway account role uses the AWS-managed push-to-CloudWatch-Logs policy, scoped to logging.',
+      },
     );
-    new CfnOutput(stack, 'WebhookBaseUrl', { value: this.api.urlForPath('/webhooks'), description: 'Give platforms <this>/<platform id> as their webhook URL' });
+    new CfnOutput(stack, 'WebhookBaseUrl', {
+      value: this.api.urlForPath('/webhooks'),
+      description: 'Give platforms <this>/<platform id> as their webhook URL',
+    });
   }
 }

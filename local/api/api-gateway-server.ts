@@ -16,7 +16,11 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
  * event (base64 body when the content type is a binary media type), invokes the function and
  * maps its result; a function error becomes 502 as on AWS.
  */
-export function createApiGatewayServer(api: RestApiDefinition, functions: Map<string, LocalFunction>, extra?: (req: IncomingMessage, res: ServerResponse) => boolean): Server {
+export function createApiGatewayServer(
+  api: RestApiDefinition,
+  functions: Map<string, LocalFunction>,
+  extra?: (req: IncomingMessage, res: ServerResponse) => boolean,
+): Server {
   const binary = (contentType: string | undefined) =>
     api.binaryMediaTypes.some((t) => t === '*/*' || (contentType ?? '').split(';')[0]?.trim() === t);
   const server = createServer(async (req, res) => {
@@ -33,9 +37,14 @@ export function createApiGatewayServer(api: RestApiDefinition, functions: Map<st
   // problem, as everything else the twin answers does, rather than Node's empty 400/431.
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (err.code === 'ECONNRESET' || !socket.writable) return;
-    const [status, message] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large: the request line and headers may take at most 16 KiB'] : [400, 'Bad Request: the request is not valid HTTP/1.1'];
+    const [status, message] =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large: the request line and headers may take at most 16 KiB']
+        : [400, 'Bad Request: the request is not valid HTTP/1.1'];
     const body = JSON.stringify({ message });
-    socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
   return server;
 
@@ -45,7 +54,9 @@ export function createApiGatewayServer(api: RestApiDefinition, functions: Map<st
     const candidates = api.routes.map((r) => ({ r, params: matchPath(r.path, url.pathname) })).filter((c) => c.params);
     const route = candidates.find((c) => c.r.method === req.method) ?? candidates.find((c) => c.r.method === 'ANY');
     if (!route) {
-      json(res, candidates.length ? 405 : 404, { message: candidates.length ? 'Method Not Allowed' : 'Missing Authentication Token' });
+      json(res, candidates.length ? 405 : 404, {
+        message: candidates.length ? 'Method Not Allowed' : 'Missing Authentication Token',
+      });
       return;
     }
     const chunks: Buffer[] = [];
@@ -60,7 +71,8 @@ export function createApiGatewayServer(api: RestApiDefinition, functions: Map<st
     }
     const body = Buffer.concat(chunks);
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+    for (const [k, v] of Object.entries(req.headers))
+      if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
     const query = Object.fromEntries(url.searchParams);
     const isBase64Encoded = body.length > 0 && binary(headers['content-type']);
     const event: APIGatewayProxyEvent = {
@@ -70,13 +82,27 @@ export function createApiGatewayServer(api: RestApiDefinition, functions: Map<st
       headers,
       multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
       queryStringParameters: Object.keys(query).length ? query : null,
-      multiValueQueryStringParameters: Object.keys(query).length ? Object.fromEntries(Object.entries(query).map(([k, v]) => [k, [v]])) : null,
+      multiValueQueryStringParameters: Object.keys(query).length
+        ? Object.fromEntries(Object.entries(query).map(([k, v]) => [k, [v]]))
+        : null,
       pathParameters: route.params ?? null,
       stageVariables: null,
       requestContext: {
-        accountId: '123456789012', apiId: 'local', protocol: 'HTTP/1.1', httpMethod: req.method ?? 'GET', path: url.pathname, stage: 'local',
-        requestId: randomUUID(), requestTimeEpoch: Date.now(), resourceId: 'local', resourcePath: route.r.path, authorizer: null,
-        identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? null } as APIGatewayProxyEvent['requestContext']['identity'],
+        accountId: '123456789012',
+        apiId: 'local',
+        protocol: 'HTTP/1.1',
+        httpMethod: req.method ?? 'GET',
+        path: url.pathname,
+        stage: 'local',
+        requestId: randomUUID(),
+        requestTimeEpoch: Date.now(),
+        resourceId: 'local',
+        resourcePath: route.r.path,
+        authorizer: null,
+        identity: {
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          userAgent: headers['user-agent'] ?? null,
+        } as APIGatewayProxyEvent['requestContext']['identity'],
       },
       body: body.length === 0 ? null : body.toString(isBase64Encoded ? 'base64' : 'utf8'),
       isBase64Encoded,

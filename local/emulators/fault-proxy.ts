@@ -19,10 +19,13 @@ export function parseFaults(value: string | undefined): Partial<Record<FaultServ
   for (const part of value.split(',')) {
     const [name, share, ...rest] = part.trim().split(':');
     if (!FAULT_SERVICES.includes(name as FaultService) || share === undefined || rest.length > 0) {
-      throw new Error(`${FAULTS_ENV}: "${part.trim()}" is not <service>:<share>; services are ${FAULT_SERVICES.join(', ')}, e.g. ${FAULTS_ENV}=dynamodb:0.2,sqs:0.1`);
+      throw new Error(
+        `${FAULTS_ENV}: "${part.trim()}" is not <service>:<share>; services are ${FAULT_SERVICES.join(', ')}, e.g. ${FAULTS_ENV}=dynamodb:0.2,sqs:0.1`,
+      );
     }
     const n = Number(share);
-    if (!Number.isFinite(n) || n < 0 || n > 1) throw new Error(`${FAULTS_ENV}: the share for ${name} must be a number from 0 to 1, not "${share}"`);
+    if (!Number.isFinite(n) || n < 0 || n > 1)
+      throw new Error(`${FAULTS_ENV}: the share for ${name} must be a number from 0 to 1, not "${share}"`);
     faults[name as FaultService] = n;
   }
   return faults;
@@ -45,15 +48,31 @@ interface Fault {
  */
 const FAULTS: Record<FaultService, Fault[]> = {
   dynamodb: [
-    { status: 400, type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException', message: 'The level of configured provisioned throughput for the table was exceeded.' },
-    { status: 400, type: 'com.amazon.coral.availability#ThrottlingException', message: 'Rate of requests exceeds the allowed throughput.' },
+    {
+      status: 400,
+      type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+      message: 'The level of configured provisioned throughput for the table was exceeded.',
+    },
+    {
+      status: 400,
+      type: 'com.amazon.coral.availability#ThrottlingException',
+      message: 'Rate of requests exceeds the allowed throughput.',
+    },
     { status: 500, type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal server error' },
     { status: 503, type: 'com.amazon.coral.availability#ServiceUnavailableException', message: 'Service unavailable' },
   ],
   sqs: [
     { status: 400, type: 'com.amazonaws.sqs#RequestThrottled', message: 'Request is throttled.' },
-    { status: 500, type: 'com.amazonaws.sqs#InternalError', message: 'We encountered an internal error. Please try again.' },
-    { status: 503, type: 'com.amazonaws.sqs#ServiceUnavailable', message: 'The request has failed due to a temporary failure of the server.' },
+    {
+      status: 500,
+      type: 'com.amazonaws.sqs#InternalError',
+      message: 'We encountered an internal error. Please try again.',
+    },
+    {
+      status: 503,
+      type: 'com.amazonaws.sqs#ServiceUnavailable',
+      message: 'The request has failed due to a temporary failure of the server.',
+    },
   ],
   eventbridge: [
     { status: 400, type: 'ThrottlingException', message: 'Rate exceeded' },
@@ -123,7 +142,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     handle(req, res);
   });
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const operation = String(req.headers['x-amz-target'] ?? req.method ?? 'request').split('.').pop()!;
+    const operation = String(req.headers['x-amz-target'] ?? req.method ?? 'request')
+      .split('.')
+      .pop()!;
     bump(counts.requests, operation);
     if (random() < options.share) {
       const fault = faults[Math.floor(random() * faults.length)]!;
@@ -131,7 +152,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       req.resume(); // read and drop the body: the request never reaches the emulator
       req.once('end', () => {
         const body = JSON.stringify({ __type: fault.type, message: fault.message });
-        res.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `fault-${Date.now()}`, 'content-length': Buffer.byteLength(body) }).end(body);
+        res
+          .writeHead(fault.status, {
+            'content-type': 'application/x-amz-json-1.0',
+            'x-amzn-requestid': `fault-${Date.now()}`,
+            'content-length': Buffer.byteLength(body),
+          })
+          .end(body);
       });
       return;
     }
@@ -143,7 +170,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       if (measured.body) body = measured.body;
       if (measured.events) counts.events += measured.events;
       const upstream = httpRequest(
-        { hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...withoutChunking(req.headers), host: target.host, 'content-length': String(body.length) } },
+        {
+          hostname: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...withoutChunking(req.headers), host: target.host, 'content-length': String(body.length) },
+        },
         (answer) => {
           if (!measured.capacity) {
             res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -157,13 +190,24 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
             // DynamoDB Local reports 4 units per KB written in a transaction; DynamoDB bills 2.
             const units = consumedCapacity(out) / (operation === 'TransactWriteItems' ? 2 : 1);
             if (units > 0) counts.capacity[operation] = (counts.capacity[operation] ?? 0) + units;
-            res.writeHead(answer.statusCode ?? 502, { ...withoutChunking(answer.headers), 'content-length': String(out.length) }).end(out);
+            res
+              .writeHead(answer.statusCode ?? 502, {
+                ...withoutChunking(answer.headers),
+                'content-length': String(out.length),
+              })
+              .end(out);
           });
         },
       );
       upstream.once('error', (err) => {
         if (res.headersSent) res.destroy();
-        else res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ __type: 'ProxyError', message: `proxy could not reach ${options.target}: ${err.message}` }));
+        else
+          res.writeHead(502, { 'content-type': 'application/json' }).end(
+            JSON.stringify({
+              __type: 'ProxyError',
+              message: `proxy could not reach ${options.target}: ${err.message}`,
+            }),
+          );
       });
       upstream.end(body);
     });
@@ -183,14 +227,29 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 }
 
 /** DynamoDB operations that can report the capacity they consume. */
-const CAPACITY_OPERATIONS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'GetItem', 'Query', 'Scan', 'BatchWriteItem', 'BatchGetItem', 'TransactWriteItems', 'TransactGetItems']);
+const CAPACITY_OPERATIONS = new Set([
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'GetItem',
+  'Query',
+  'Scan',
+  'BatchWriteItem',
+  'BatchGetItem',
+  'TransactWriteItems',
+  'TransactGetItems',
+]);
 
 /**
  * What a request will cost, read on its way through: DynamoDB requests are asked to return their
  * consumed capacity (`ReturnConsumedCapacity: TOTAL`, which changes nothing else), EventBridge
  * PutEvents requests are counted by entries.
  */
-function measure(service: FaultService, operation: string, body: Buffer): { body?: Buffer; capacity?: boolean; events?: number } {
+function measure(
+  service: FaultService,
+  operation: string,
+  body: Buffer,
+): { body?: Buffer; capacity?: boolean; events?: number } {
   if (service === 'eventbridge' && operation === 'PutEvents') {
     try {
       return { events: ((JSON.parse(body.toString('utf8')) as { Entries?: unknown[] }).Entries ?? []).length };
@@ -211,7 +270,11 @@ function measure(service: FaultService, operation: string, body: Buffer): { body
 /** The capacity units a DynamoDB response reports (one object, or one per table). */
 function consumedCapacity(response: Buffer): number {
   try {
-    const c = (JSON.parse(response.toString('utf8')) as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }).ConsumedCapacity;
+    const c = (
+      JSON.parse(response.toString('utf8')) as {
+        ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[];
+      }
+    ).ConsumedCapacity;
     return (Array.isArray(c) ? c : c ? [c] : []).reduce((sum, x) => sum + (x.CapacityUnits ?? 0), 0);
   } catch {
     return 0;

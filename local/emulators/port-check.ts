@@ -47,7 +47,10 @@ export async function assertPortFree(port: number, envVarName: string, options: 
     probe.unref();
     probe.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') reject(new PortInUseError(port, envVarName, options.service));
-      else if (error.code === 'EACCES') reject(new Error(`Port ${port} needs elevated privileges; choose a port above 1024 with ${envVarName}=<port>.`));
+      else if (error.code === 'EACCES')
+        reject(
+          new Error(`Port ${port} needs elevated privileges; choose a port above 1024 with ${envVarName}=<port>.`),
+        );
       else reject(error);
     });
     probe.listen({ port, host: options.host, exclusive: true }, () => probe.close(() => resolve()));
@@ -71,7 +74,13 @@ function acceptsConnections(port: number): Promise<boolean> {
  * Starts `server` listening and resolves with the bound port. EADDRINUSE (a race lost after
  * {@link assertPortFree}) becomes a {@link PortInUseError} with the same clear message.
  */
-export function listenOn(server: Server, port: number, host: string, envVarName: string, service?: string): Promise<number> {
+export function listenOn(
+  server: Server,
+  port: number,
+  host: string,
+  envVarName: string,
+  service?: string,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       reject(error.code === 'EADDRINUSE' ? new PortInUseError(port, envVarName, service) : error);

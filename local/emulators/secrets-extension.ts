@@ -29,11 +29,13 @@ export interface SecretsExtension {
 export async function startSecretsExtension(options: SecretsExtensionOptions): Promise<SecretsExtension> {
   const expected = Buffer.from(options.token);
   const server = createServer((req, res) => {
-    const reply = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const reply = (status: number, body: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET' || url.pathname !== '/secretsmanager/get') return reply(404, { message: 'not found' });
     const given = Buffer.from(String(req.headers['x-aws-parameters-secrets-token'] ?? ''));
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return reply(401, { message: 'missing or invalid X-Aws-Parameters-Secrets-Token' });
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      return reply(401, { message: 'missing or invalid X-Aws-Parameters-Secrets-Token' });
     const secretId = url.searchParams.get('secretId');
     if (!secretId) return reply(400, { message: 'secretId is required' });
     try {
@@ -43,6 +45,12 @@ export async function startSecretsExtension(options: SecretsExtensionOptions): P
       reply(500, { message: (err as Error).message });
     }
   });
-  const port = await listenOn(server, options.port ?? 0, '127.0.0.1', 'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT', 'the secrets extension stand-in');
+  const port = await listenOn(
+    server,
+    options.port ?? 0,
+    '127.0.0.1',
+    'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT',
+    'the secrets extension stand-in',
+  );
   return { port, stop: () => closeServer(server) };
 }

@@ -36,7 +36,8 @@ interface StoredSecret {
   createdDate: number;
 }
 
-const NOT_FOUND = () => new AwsServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+const NOT_FOUND = () =>
+  new AwsServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
 
 /**
  * A tiny Secrets Manager over HTTP (AWS JSON 1.1, `X-Amz-Target: secretsmanager.<Action>`):
@@ -52,7 +53,8 @@ export async function startSecretsManager(options: SecretsManagerOptions): Promi
 
   const arnPrefix = `arn:aws:secretsmanager:${region}:${accountId}:secret:`;
   // AWS appends six random characters; a hash of the name keeps the ARN stable across runs.
-  const arnOf = (name: string) => `${arnPrefix}${name}-${createHash('sha256').update(name).digest('base64url').replace(/[-_]/g, 'x').slice(0, 6)}`;
+  const arnOf = (name: string) =>
+    `${arnPrefix}${name}-${createHash('sha256').update(name).digest('base64url').replace(/[-_]/g, 'x').slice(0, 6)}`;
 
   const setSecret = (nameOrArn: string, value: string) => {
     const isArn = nameOrArn.startsWith('arn:');
@@ -63,7 +65,10 @@ export async function startSecretsManager(options: SecretsManagerOptions): Promi
     const arn = isArn ? nameOrArn : arnOf(name);
     const ids = new Set([nameOrArn, arn, resource, stripped, `${arnPrefix}${stripped}`, `${arnPrefix}${resource}`]);
     for (const [key, other] of secrets) if (other.ids.has(nameOrArn) || other.arn === arn) secrets.delete(key);
-    const versionId = createHash('sha256').update(`${name}\0${value}`).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5');
+    const versionId = createHash('sha256')
+      .update(`${name}\0${value}`)
+      .digest('hex')
+      .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5');
     secrets.set(arn, { name, arn, ids, value, versionId, createdDate: Math.floor(Date.now() / 1000) });
   };
   for (const [key, value] of Object.entries(options.secrets)) setSecret(key, value);
@@ -84,9 +89,19 @@ export async function startSecretsManager(options: SecretsManagerOptions): Promi
   const getSecretValue = (secretId: string, stage?: string, version?: string) => {
     const secret = find(secretId);
     if ((stage !== undefined && stage !== 'AWSCURRENT') || (version !== undefined && version !== secret.versionId)) {
-      throw new AwsServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for staging label or version.");
+      throw new AwsServiceError(
+        'ResourceNotFoundException',
+        "Secrets Manager can't find the specified secret value for staging label or version.",
+      );
     }
-    return { ARN: secret.arn, Name: secret.name, VersionId: secret.versionId, SecretString: secret.value, VersionStages: ['AWSCURRENT'], CreatedDate: secret.createdDate };
+    return {
+      ARN: secret.arn,
+      Name: secret.name,
+      VersionId: secret.versionId,
+      SecretString: secret.value,
+      VersionStages: ['AWSCURRENT'],
+      CreatedDate: secret.createdDate,
+    };
   };
 
   const handle = (action: string, body: JsonObject): unknown => {
@@ -94,19 +109,30 @@ export async function startSecretsManager(options: SecretsManagerOptions): Promi
       case 'GetSecretValue': {
         const stage = body.VersionStage;
         const version = body.VersionId;
-        return getSecretValue(requiredString(body, 'SecretId'), typeof stage === 'string' ? stage : undefined, typeof version === 'string' ? version : undefined);
+        return getSecretValue(
+          requiredString(body, 'SecretId'),
+          typeof stage === 'string' ? stage : undefined,
+          typeof version === 'string' ? version : undefined,
+        );
       }
       case 'DescribeSecret':
         return describe(find(requiredString(body, 'SecretId')));
       case 'ListSecrets':
         return { SecretList: [...secrets.values()].map(describe) };
       default:
-        throw new AwsServiceError('UnknownOperationException', `Operation ${action} is not supported by the local Secrets Manager.`);
+        throw new AwsServiceError(
+          'UnknownOperationException',
+          `Operation ${action} is not supported by the local Secrets Manager.`,
+        );
     }
   };
 
   await assertPortFree(port, SECRETS_MANAGER_PORT_ENV, { service: 'the local Secrets Manager' });
-  const server = createAwsJsonServer({ targetPrefix: 'secretsmanager', handle, internalErrorType: 'InternalServiceError' });
+  const server = createAwsJsonServer({
+    targetPrefix: 'secretsmanager',
+    handle,
+    internalErrorType: 'InternalServiceError',
+  });
   const bound = await listenOn(server, port, host, SECRETS_MANAGER_PORT_ENV, 'the local Secrets Manager');
   return {
     endpoint: `http://${host}:${bound}`,

@@ -83,11 +83,17 @@ async function forward(
     const raw = await readAll(req);
     const body = adjustRequest(req, raw, service);
     // The library reads headers and the body stream only; a replayable copy carries both.
-    const replay = Object.assign(Readable.from(body.length > 0 ? [body] : []), { headers: req.headers, method: req.method, url: req.url });
+    const replay = Object.assign(Readable.from(body.length > 0 ? [body] : []), {
+      headers: req.headers,
+      method: req.method,
+      url: req.url,
+    });
     await handle(replay as unknown as IncomingMessage, res);
   } catch {
     if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/x-amz-json-1.0' });
-    res.end(JSON.stringify({ __type: 'com.amazonaws.sqs#InternalError', message: 'Internal error in the SQS emulator.' }));
+    res.end(
+      JSON.stringify({ __type: 'com.amazonaws.sqs#InternalError', message: 'Internal error in the SQS emulator.' }),
+    );
   }
 }
 
@@ -117,7 +123,11 @@ function adjustRequest(req: IncomingMessage, raw: Buffer, service: SqsServiceInt
     if (queue) makePurgeImmediate(queue);
     return raw;
   }
-  if (action === 'ReceiveMessage' && Array.isArray(body.MessageSystemAttributeNames) && body.AttributeNames === undefined) {
+  if (
+    action === 'ReceiveMessage' &&
+    Array.isArray(body.MessageSystemAttributeNames) &&
+    body.AttributeNames === undefined
+  ) {
     // local-aws-sqs only reads the deprecated name; SDKs since 2024 send the new one.
     body.AttributeNames = body.MessageSystemAttributeNames;
     return Buffer.from(JSON.stringify(body));

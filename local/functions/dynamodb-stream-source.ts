@@ -1,4 +1,11 @@
-import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, type _Record, type DynamoDBStreamsClient, type ShardIteratorType } from '@aws-sdk/client-dynamodb-streams';
+import {
+  DescribeStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record,
+  type DynamoDBStreamsClient,
+  type ShardIteratorType,
+} from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -63,10 +70,14 @@ export class DynamoDbStreamSource {
     private readonly sqs: SQSClient,
     private readonly fn: LocalFunction,
     private readonly spec: StreamEventSourceSpec,
-    private readonly onError: (err: Error) => void = (err) => console.error(`[stream→${fn.spec.functionName}] ${err.message}`),
+    private readonly onError: (err: Error) => void = (err) =>
+      console.error(`[stream→${fn.spec.functionName}] ${err.message}`),
   ) {
     this.filters = spec.filters.map((f) => compilePattern(f));
-    this.checkpoints = spec.checkpointFile && existsSync(spec.checkpointFile) ? (JSON.parse(readFileSync(spec.checkpointFile, 'utf8')) as Checkpoints) : {};
+    this.checkpoints =
+      spec.checkpointFile && existsSync(spec.checkpointFile)
+        ? (JSON.parse(readFileSync(spec.checkpointFile, 'utf8')) as Checkpoints)
+        : {};
   }
 
   start(): void {
@@ -91,7 +102,9 @@ export class DynamoDbStreamSource {
     let firstLook = true;
     while (this.running) {
       try {
-        const { StreamDescription } = await this.streams.send(new DescribeStreamCommand({ StreamArn: this.spec.streamArn }));
+        const { StreamDescription } = await this.streams.send(
+          new DescribeStreamCommand({ StreamArn: this.spec.streamArn }),
+        );
         for (const shard of StreamDescription?.Shards ?? []) {
           const id = shard.ShardId ?? '';
           if (reading.has(id) || done.has(id)) continue;
@@ -99,7 +112,10 @@ export class DynamoDbStreamSource {
           if (shard.ParentShardId && reading.has(shard.ParentShardId) && !done.has(shard.ParentShardId)) continue;
           // The starting position applies to the shards there at the start; a shard that opens
           // later is read from its beginning, as Lambda reads a child shard.
-          reading.set(id, this.readShard(id, firstLook ? this.spec.startingPosition : 'TRIM_HORIZON').finally(() => done.add(id)));
+          reading.set(
+            id,
+            this.readShard(id, firstLook ? this.spec.startingPosition : 'TRIM_HORIZON').finally(() => done.add(id)),
+          );
         }
         firstLook = false;
       } catch (err) {
@@ -117,14 +133,25 @@ export class DynamoDbStreamSource {
         const after = this.checkpoints[shardId];
         const type: ShardIteratorType = after ? 'AFTER_SEQUENCE_NUMBER' : fallback;
         try {
-          return (await this.streams.send(new GetShardIteratorCommand({ StreamArn: this.spec.streamArn, ShardId: shardId, ShardIteratorType: type, ...(after ? { SequenceNumber: after } : {}) }))).ShardIterator;
+          return (
+            await this.streams.send(
+              new GetShardIteratorCommand({
+                StreamArn: this.spec.streamArn,
+                ShardId: shardId,
+                ShardIteratorType: type,
+                ...(after ? { SequenceNumber: after } : {}),
+              }),
+            )
+          ).ShardIterator;
         } catch (err) {
           if (!this.running) return undefined;
           const name = (err as Error).name;
           this.onError(new Error(`GetShardIterator on ${shardId}: ${name}: ${(err as Error).message}`));
           // A kept position older than the stream's oldest record: what was between is gone; go on from the oldest.
           if (name === 'TrimmedDataAccessException' && after) {
-            this.onError(new Error(`records of ${shardId} after ${after} were trimmed from the stream before they were read`));
+            this.onError(
+              new Error(`records of ${shardId} after ${after} were trimmed from the stream before they were read`),
+            );
             delete this.checkpoints[shardId];
           } else await sleep(1_000, () => !this.running);
         }
@@ -152,7 +179,9 @@ export class DynamoDbStreamSource {
         continue;
       }
       this.unread = records.length > 0 || buffer.length > 0;
-      const passing = records.map((r) => this.toLambdaRecord(r)).filter((r) => this.filters.length === 0 || this.filters.some((f) => f.matches(r)));
+      const passing = records
+        .map((r) => this.toLambdaRecord(r))
+        .filter((r) => this.filters.length === 0 || this.filters.some((f) => f.matches(r)));
       if (passing.length > 0 && buffer.length === 0) windowStart = Date.now();
       buffer.push(...passing);
       const last = records.at(-1)?.dynamodb?.SequenceNumber;
@@ -168,7 +197,13 @@ export class DynamoDbStreamSource {
       // Records the filters dropped move the checkpoint too, once nothing before them is pending.
       if (buffer.length === 0 && last) this.checkpoint(shardId, last);
       this.unread = buffer.length > 0;
-      if (records.length === 0) await sleep(buffer.length > 0 ? Math.min(this.spec.idlePollMs ?? 250, this.spec.maxBatchingWindowMs) : (this.spec.idlePollMs ?? 250), () => !this.running);
+      if (records.length === 0)
+        await sleep(
+          buffer.length > 0
+            ? Math.min(this.spec.idlePollMs ?? 250, this.spec.maxBatchingWindowMs)
+            : (this.spec.idlePollMs ?? 250),
+          () => !this.running,
+        );
     }
   }
 
@@ -206,9 +241,13 @@ export class DynamoDbStreamSource {
   private async invoke(records: DynamoDBRecord[]): Promise<{ failedFrom: number; functionError: boolean } | undefined> {
     this.inFlight++;
     try {
-      const result = (await this.fn.invoke({ Records: records } satisfies DynamoDBStreamEvent)) as DynamoDBBatchResponse | undefined;
+      const result = (await this.fn.invoke({ Records: records } satisfies DynamoDBStreamEvent)) as
+        | DynamoDBBatchResponse
+        | undefined;
       if (!this.spec.reportBatchItemFailures) return undefined;
-      const failed = (result?.batchItemFailures ?? []).map((f) => records.findIndex((r) => r.dynamodb?.SequenceNumber === f.itemIdentifier));
+      const failed = (result?.batchItemFailures ?? []).map((f) =>
+        records.findIndex((r) => r.dynamodb?.SequenceNumber === f.itemIdentifier),
+      );
       // An identifier that names no record of the batch fails it all, as Lambda treats it.
       if (failed.some((i) => i < 0)) return { failedFrom: 0, functionError: false };
       return failed.length > 0 ? { failedFrom: Math.min(...failed), functionError: false } : undefined;
@@ -224,14 +263,30 @@ export class DynamoDbStreamSource {
   private async giveUp(records: DynamoDBRecord[], shardId: string): Promise<void> {
     const first = records[0]!.dynamodb!;
     const last = records.at(-1)!.dynamodb!;
-    this.onError(new Error(`gave up on ${records.length} stream record(s) from ${first.SequenceNumber} after ${this.spec.maxRetryAttempts} retries`));
+    this.onError(
+      new Error(
+        `gave up on ${records.length} stream record(s) from ${first.SequenceNumber} after ${this.spec.maxRetryAttempts} retries`,
+      ),
+    );
     if (!this.spec.onFailureQueueUrl) return;
     const info = {
-      requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: this.spec.maxRetryAttempts + 1, functionArn: this.fn.spec.functionName },
-      DDBStreamBatchInfo: { shardId, startSequenceNumber: first.SequenceNumber, endSequenceNumber: last.SequenceNumber, batchSize: records.length, streamArn: this.spec.eventSourceArn },
+      requestContext: {
+        condition: 'RetryAttemptsExhausted',
+        approximateInvokeCount: this.spec.maxRetryAttempts + 1,
+        functionArn: this.fn.spec.functionName,
+      },
+      DDBStreamBatchInfo: {
+        shardId,
+        startSequenceNumber: first.SequenceNumber,
+        endSequenceNumber: last.SequenceNumber,
+        batchSize: records.length,
+        streamArn: this.spec.eventSourceArn,
+      },
       timestamp: new Date().toISOString(),
     };
-    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.spec.onFailureQueueUrl, MessageBody: JSON.stringify(info) })).catch((err: Error) => this.onError(err));
+    await this.sqs
+      .send(new SendMessageCommand({ QueueUrl: this.spec.onFailureQueueUrl, MessageBody: JSON.stringify(info) }))
+      .catch((err: Error) => this.onError(err));
   }
 
   private checkpoint(shardId: string, sequence: string): void {
@@ -254,7 +309,11 @@ export class DynamoDbStreamSource {
       awsRegion: this.spec.region,
       eventSourceARN: this.spec.eventSourceArn,
       dynamodb: {
-        ...(created !== undefined ? { ApproximateCreationDateTime: typeof created === 'number' ? created : Math.floor(created.getTime() / 1000) } : {}),
+        ...(created !== undefined
+          ? {
+              ApproximateCreationDateTime: typeof created === 'number' ? created : Math.floor(created.getTime() / 1000),
+            }
+          : {}),
         Keys: d.Keys as never,
         ...(d.NewImage ? { NewImage: d.NewImage as never } : {}),
         ...(d.OldImage ? { OldImage: d.OldImage as never } : {}),

@@ -60,7 +60,10 @@ interface Environment {
 export class LocalFunction {
   private readonly environments: Environment[] = [];
   private nextId = 0;
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout; env: Environment }>();
+  private readonly pending = new Map<
+    number,
+    { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout; env: Environment }
+  >();
 
   /** Invocations and billed time (Lambda bills each invocation's duration rounded up to 1 ms), for the cost report. */
   readonly usage = { invocations: 0, billedMs: 0 };
@@ -84,7 +87,13 @@ export class LocalFunction {
         // As on Lambda, a timed-out invocation does not keep running: its environment is
         // replaced, so it cannot publish after SQS has handed its batch to someone else.
         void this.retire(env, 'Runtime.ExitError', 'the environment was recycled after a timeout');
-        reject(new FunctionError(this.spec.functionName, 'Timeout', `Task timed out after ${this.spec.timeoutMs / 1000} seconds`));
+        reject(
+          new FunctionError(
+            this.spec.functionName,
+            'Timeout',
+            `Task timed out after ${this.spec.timeoutMs / 1000} seconds`,
+          ),
+        );
       }, this.spec.timeoutMs);
       this.pending.set(id, { resolve, reject, timer, env });
       env.running.add(id);
@@ -93,7 +102,9 @@ export class LocalFunction {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.environments].map((env) => this.retire(env, 'Runtime.Stopped', 'the local twin is stopping')));
+    await Promise.all(
+      [...this.environments].map((env) => this.retire(env, 'Runtime.Stopped', 'the local twin is stopping')),
+    );
   }
 
   /** Fails what an environment is running, forgets it and ends its worker. */
@@ -122,25 +133,36 @@ export class LocalFunction {
   private start(): Environment {
     const { bundle, handler, functionName, timeoutMs, memorySize, environment } = this.spec;
     const captured = this.spec.log !== undefined;
-    const worker = new Worker(WORKER, { workerData: { bundle, handler, functionName, timeoutMs, memorySize }, env: environment, stdout: captured, stderr: captured });
+    const worker = new Worker(WORKER, {
+      workerData: { bundle, handler, functionName, timeoutMs, memorySize },
+      env: environment,
+      stdout: captured,
+      stderr: captured,
+    });
     const env: Environment = { worker, running: new Set() };
     if (this.spec.log) {
       const log = this.spec.log;
-      for (const stream of [worker.stdout, worker.stderr]) createInterface({ input: stream, crlfDelay: Infinity }).on('line', log);
+      for (const stream of [worker.stdout, worker.stderr])
+        createInterface({ input: stream, crlfDelay: Infinity }).on('line', log);
     }
-    worker.on('message', (msg: { id: number; ok: boolean; result?: unknown; error?: { name: string; message: string } }) => {
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      this.pending.delete(msg.id);
-      env.running.delete(msg.id);
-      clearTimeout(p.timer);
-      if (msg.ok) p.resolve(msg.result);
-      else p.reject(new FunctionError(functionName, msg.error?.name ?? 'Error', msg.error?.message ?? 'unknown error'));
-    });
+    worker.on(
+      'message',
+      (msg: { id: number; ok: boolean; result?: unknown; error?: { name: string; message: string } }) => {
+        const p = this.pending.get(msg.id);
+        if (!p) return;
+        this.pending.delete(msg.id);
+        env.running.delete(msg.id);
+        clearTimeout(p.timer);
+        if (msg.ok) p.resolve(msg.result);
+        else
+          p.reject(new FunctionError(functionName, msg.error?.name ?? 'Error', msg.error?.message ?? 'unknown error'));
+      },
+    );
     worker.on('error', (err) => void this.retire(env, 'Runtime.ExitError', err.message));
     // A worker that dies (process.exit in a handler, an out-of-memory crash) is replaced by the next invoke.
     worker.on('exit', (code) => {
-      if (this.environments.includes(env)) void this.retire(env, 'Runtime.ExitError', `the function's environment exited with code ${code}`);
+      if (this.environments.includes(env))
+        void this.retire(env, 'Runtime.ExitError', `the function's environment exited with code ${code}`);
     });
     worker.unref();
     this.environments.push(env);

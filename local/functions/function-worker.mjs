@@ -29,6 +29,10 @@ parentPort.on('message', async ({ id, event }) => {
     const result = await fn(event, context);
     parentPort.postMessage({ id, ok: true, result });
   } catch (err) {
-    parentPort.postMessage({ id, ok: false, error: { name: err?.name ?? 'Error', message: err?.message ?? String(err) } });
+    parentPort.postMessage({
+      id,
+      ok: false,
+      error: { name: err?.name ?? 'Error', message: err?.message ?? String(err) },
+    });
   }
 });

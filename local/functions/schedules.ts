@@ -32,14 +32,26 @@ export function localSchedules(stack: SynthesizedStack, resolver: IntrinsicResol
     if (typeof p.ScheduleExpression !== 'string') continue;
     for (const t of (p.Targets as { Arn: unknown; Input?: string }[] | undefined) ?? []) {
       const fn = referencedId(t.Arn);
-      if (fn && stack.resources[fn]?.Type === 'AWS::Lambda::Function') out.push({ name: resolver.physicalName(logicalId), expression: p.ScheduleExpression, functionLogicalId: fn, input: t.Input ? JSON.parse(t.Input) : undefined });
+      if (fn && stack.resources[fn]?.Type === 'AWS::Lambda::Function')
+        out.push({
+          name: resolver.physicalName(logicalId),
+          expression: p.ScheduleExpression,
+          functionLogicalId: fn,
+          input: t.Input ? JSON.parse(t.Input) : undefined,
+        });
     }
   }
   for (const [logicalId, r] of resourcesOfType(stack, 'AWS::Scheduler::Schedule')) {
     const p = r.Properties ?? {};
     const target = p.Target as { Arn: unknown; Input?: string } | undefined;
     const fn = referencedId(target?.Arn);
-    if (fn && typeof p.ScheduleExpression === 'string') out.push({ name: resolver.physicalName(logicalId), expression: p.ScheduleExpression, functionLogicalId: fn, input: target?.Input ? JSON.parse(target.Input) : undefined });
+    if (fn && typeof p.ScheduleExpression === 'string')
+      out.push({
+        name: resolver.physicalName(logicalId),
+        expression: p.ScheduleExpression,
+        functionLogicalId: fn,
+        input: target?.Input ? JSON.parse(target.Input) : undefined,
+      });
   }
   return out;
 }
@@ -63,7 +75,10 @@ export class ScheduleRunner {
     for (const s of this.schedules) {
       const period = ratePeriodMs(s.expression);
       if (period === undefined) continue;
-      const timer = setInterval(() => void this.fire(s.name).catch((err: Error) => console.error(`[schedule ${s.name}] ${err.message}`)), Math.max(50, period / this.speedup));
+      const timer = setInterval(
+        () => void this.fire(s.name).catch((err: Error) => console.error(`[schedule ${s.name}] ${err.message}`)),
+        Math.max(50, period / this.speedup),
+      );
       timer.unref();
       this.timers.push(timer);
     }
@@ -80,7 +95,17 @@ export class ScheduleRunner {
     if (!s) throw new Error(`No schedule ${name}`);
     const fn = this.functions.get(s.functionLogicalId);
     if (!fn) throw new Error(`Schedule ${name} targets unknown function ${s.functionLogicalId}`);
-    const event = s.input ?? { version: '0', id: randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), region: this.region, resources: [], detail: {} };
+    const event = s.input ?? {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '123456789012',
+      time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region: this.region,
+      resources: [],
+      detail: {},
+    };
     return fn.invoke(event);
   }
 }

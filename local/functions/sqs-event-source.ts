@@ -43,7 +43,8 @@ export class SqsEventSource {
     private readonly sqs: SQSClient,
     private readonly fn: LocalFunction,
     private readonly spec: SqsEventSourceSpec,
-    private readonly onError: (err: Error) => void = (err) => console.error(`[sqs→${fn.spec.functionName}] ${err.message}`),
+    private readonly onError: (err: Error) => void = (err) =>
+      console.error(`[sqs→${fn.spec.functionName}] ${err.message}`),
   ) {}
 
   start(): void {
@@ -67,7 +68,12 @@ export class SqsEventSource {
       let messages: Message[] = [];
       try {
         const out = await this.sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: this.spec.queueUrl, MaxNumberOfMessages: Math.min(10, this.spec.batchSize), WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'] }),
+          new ReceiveMessageCommand({
+            QueueUrl: this.spec.queueUrl,
+            MaxNumberOfMessages: Math.min(10, this.spec.batchSize),
+            WaitTimeSeconds: 1,
+            MessageSystemAttributeNames: ['All'],
+          }),
         );
         messages = out.Messages ?? [];
       } catch (err) {
@@ -84,7 +90,12 @@ export class SqsEventSource {
       while (this.running && messages.length < this.spec.batchSize && Date.now() < windowEnds) {
         try {
           const more = await this.sqs.send(
-            new ReceiveMessageCommand({ QueueUrl: this.spec.queueUrl, MaxNumberOfMessages: Math.min(10, this.spec.batchSize - messages.length), WaitTimeSeconds: 0, MessageSystemAttributeNames: ['All'] }),
+            new ReceiveMessageCommand({
+              QueueUrl: this.spec.queueUrl,
+              MaxNumberOfMessages: Math.min(10, this.spec.batchSize - messages.length),
+              WaitTimeSeconds: 0,
+              MessageSystemAttributeNames: ['All'],
+            }),
           );
           // A message seen twice (its visibility ran out while gathering) counts once, with its newest receipt.
           for (const m of more.Messages ?? []) {
@@ -92,7 +103,8 @@ export class SqsEventSource {
             if (seen >= 0) messages[seen] = m;
             else messages.push(m);
           }
-          if (!more.Messages?.length) await new Promise((r) => setTimeout(r, Math.min(100, Math.max(0, windowEnds - Date.now()))));
+          if (!more.Messages?.length)
+            await new Promise((r) => setTimeout(r, Math.min(100, Math.max(0, windowEnds - Date.now()))));
         } catch (err) {
           this.onError(err as Error);
           break;
@@ -125,7 +137,8 @@ export class SqsEventSource {
     let failed = new Set<string>();
     try {
       const result = (await this.fn.invoke(event)) as SQSBatchResponse | undefined;
-      if (this.spec.reportBatchItemFailures) failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+      if (this.spec.reportBatchItemFailures)
+        failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     } catch (err) {
       this.onError(err as Error);
       return; // nothing deleted: the whole batch comes back after the visibility timeout
@@ -133,9 +146,15 @@ export class SqsEventSource {
     const done = messages.filter((m) => !failed.has(m.MessageId ?? ''));
     if (done.length === 0) return;
     const out = await this.sqs.send(
-      new DeleteMessageBatchCommand({ QueueUrl: this.spec.queueUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }),
+      new DeleteMessageBatchCommand({
+        QueueUrl: this.spec.queueUrl,
+        Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+      }),
     );
     // An undeleted message comes back after its visibility timeout; the function is idempotent.
-    if (out.Failed?.length) this.onError(new Error(`${out.Failed.length} processed message(s) could not be deleted and will be delivered again`));
+    if (out.Failed?.length)
+      this.onError(
+        new Error(`${out.Failed.length} processed message(s) could not be deleted and will be delivered again`),
+      );
   }
 }

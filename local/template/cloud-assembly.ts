@@ -18,7 +18,10 @@ export interface SynthesizedStack {
 }
 
 interface Manifest {
-  artifacts: Record<string, { type: string; properties?: { templateFile?: string; stackName?: string }; displayName?: string }>;
+  artifacts: Record<
+    string,
+    { type: string; properties?: { templateFile?: string; stackName?: string }; displayName?: string }
+  >;
 }
 
 /** Reads the (single) stack of a cloud assembly produced by `cdk synth`. */
@@ -28,7 +31,9 @@ export function readCloudAssembly(outdir: string): SynthesizedStack {
   if (stacks.length !== 1) throw new Error(`Expected one stack in ${outdir}, found ${stacks.length}`);
   const [artifactId, artifact] = stacks[0]!;
   const templateFile = artifact.properties?.templateFile ?? `${artifactId}.template.json`;
-  const template = JSON.parse(readFileSync(join(outdir, templateFile), 'utf8')) as { Resources?: Record<string, CfnResource> };
+  const template = JSON.parse(readFileSync(join(outdir, templateFile), 'utf8')) as {
+    Resources?: Record<string, CfnResource>;
+  };
   return { stackName: artifact.properties?.stackName ?? artifactId, outdir, resources: template.Resources ?? {} };
 }
 

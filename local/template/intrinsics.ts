@@ -33,7 +33,14 @@ export class IntrinsicResolver {
   physicalName(logicalId: string): string {
     const r = this.resource(logicalId);
     const p = r.Properties ?? {};
-    const declared = { 'AWS::SQS::Queue': p.QueueName, 'AWS::DynamoDB::GlobalTable': p.TableName, 'AWS::DynamoDB::Table': p.TableName, 'AWS::Events::EventBus': p.Name, 'AWS::Lambda::Function': p.FunctionName, 'AWS::SecretsManager::Secret': p.Name }[r.Type];
+    const declared = {
+      'AWS::SQS::Queue': p.QueueName,
+      'AWS::DynamoDB::GlobalTable': p.TableName,
+      'AWS::DynamoDB::Table': p.TableName,
+      'AWS::Events::EventBus': p.Name,
+      'AWS::Lambda::Function': p.FunctionName,
+      'AWS::SecretsManager::Secret': p.Name,
+    }[r.Type];
     if (declared !== undefined) return String(this.resolve(declared));
     return `${this.stack.stackName}-${logicalId}`.slice(0, 80);
   }

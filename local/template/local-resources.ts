@@ -27,23 +27,44 @@ export interface LocalFunctionResource {
 }
 
 const tagsOf = (props: Record<string, unknown> | undefined): Record<string, string> =>
-  Object.fromEntries(((props?.Tags as { Key: string; Value: string }[] | undefined) ?? []).map((t) => [t.Key, t.Value]));
+  Object.fromEntries(
+    ((props?.Tags as { Key: string; Value: string }[] | undefined) ?? []).map((t) => [t.Key, t.Value]),
+  );
 
 /** Queues of the template, DLQs first so a RedrivePolicy always names an existing queue. */
 export function localQueues(stack: SynthesizedStack, resolver: IntrinsicResolver): LocalQueue[] {
   const queues = resourcesOfType(stack, 'AWS::SQS::Queue').map(([logicalId, r]): LocalQueue => {
     const p = r.Properties ?? {};
     const attributes: Record<string, string> = {};
-    for (const key of ['VisibilityTimeout', 'MessageRetentionPeriod', 'DelaySeconds', 'MaximumMessageSize', 'ReceiveMessageWaitTimeSeconds']) {
+    for (const key of [
+      'VisibilityTimeout',
+      'MessageRetentionPeriod',
+      'DelaySeconds',
+      'MaximumMessageSize',
+      'ReceiveMessageWaitTimeSeconds',
+    ]) {
       if (p[key] !== undefined) attributes[key] = String(resolver.resolve(p[key]));
     }
     let deadLetterQueueLogicalId: string | undefined;
     const redrive = p.RedrivePolicy as { deadLetterTargetArn?: unknown; maxReceiveCount?: unknown } | undefined;
     if (redrive) {
-      deadLetterQueueLogicalId = (redrive.deadLetterTargetArn as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0];
-      attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: resolver.resolve(redrive.deadLetterTargetArn), maxReceiveCount: Number(redrive.maxReceiveCount) });
+      deadLetterQueueLogicalId = (redrive.deadLetterTargetArn as { 'Fn::GetAtt'?: [string, string] })[
+        'Fn::GetAtt'
+      ]?.[0];
+      attributes.RedrivePolicy = JSON.stringify({
+        deadLetterTargetArn: resolver.resolve(redrive.deadLetterTargetArn),
+        maxReceiveCount: Number(redrive.maxReceiveCount),
+      });
     }
-    return { logicalId, name: resolver.physicalName(logicalId), url: resolver.queueUrl(logicalId), arn: resolver.arn(logicalId), attributes, tags: tagsOf(p), deadLetterQueueLogicalId };
+    return {
+      logicalId,
+      name: resolver.physicalName(logicalId),
+      url: resolver.queueUrl(logicalId),
+      arn: resolver.arn(logicalId),
+      attributes,
+      tags: tagsOf(p),
+      deadLetterQueueLogicalId,
+    };
   });
   return [...queues.filter((q) => !q.deadLetterQueueLogicalId), ...queues.filter((q) => q.deadLetterQueueLogicalId)];
 }
@@ -55,7 +76,9 @@ export function localFunctions(stack: SynthesizedStack, resolver: IntrinsicResol
     const assetPath = r.Metadata?.['aws:asset:path'];
     if (typeof assetPath !== 'string') return []; // inline code of CDK custom resources: not part of the app
     const [file, handler] = String(p.Handler ?? 'index.handler').split('.') as [string, string];
-    const variables = resolver.resolve((p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
+    const variables = resolver.resolve(
+      (p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {},
+    ) as Record<string, unknown>;
     return [
       {
         logicalId,

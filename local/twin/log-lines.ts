@@ -20,4 +20,16 @@ export function formatLogLine(name: string, line: string): string {
   return `  ${[time, name, level].filter(Boolean).join(' ')} ${message}${extra}`.trimEnd();
 }
 
-const HIDDEN = new Set(['timestamp', 'level', 'message', 'service', 'cold_start', 'sampling_rate', 'xray_trace_id', 'function_arn', 'function_memory_size', 'function_name', 'function_request_id']);
+const HIDDEN = new Set([
+  'timestamp',
+  'level',
+  'message',
+  'service',
+  'cold_start',
+  'sampling_rate',
+  'xray_trace_id',
+  'function_arn',
+  'function_memory_size',
+  'function_name',
+  'function_request_id',
+]);

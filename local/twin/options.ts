@@ -67,6 +67,7 @@ function endpointFromEnv(value: string): string {
   } catch {
     throw new Error(`DYNAMODB_ENDPOINT must be a URL such as http://127.0.0.1:8000, not "${value}".`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`DYNAMODB_ENDPOINT must be an http(s) URL, not "${value}".`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`DYNAMODB_ENDPOINT must be an http(s) URL, not "${value}".`);
   return value.replace(/\/+$/, '');
 }

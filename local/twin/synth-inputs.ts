@@ -19,7 +19,8 @@ export function synthInputsDigest(root: string, env: NodeJS.ProcessEnv = process
   const walk = (path: string) => {
     if (!existsSync(path)) return;
     if (statSync(path).isDirectory()) {
-      for (const name of readdirSync(path).sort()) if (name !== 'node_modules' && !name.startsWith('.')) walk(join(path, name));
+      for (const name of readdirSync(path).sort())
+        if (name !== 'node_modules' && !name.startsWith('.')) walk(join(path, name));
     } else files.push(path);
   };
   for (const input of SYNTH_INPUTS) walk(join(root, input));

@@ -9,7 +9,10 @@ export async function synthesize(outdir: string, env: NodeJS.ProcessEnv = proces
   const cdk = fileURLToPath(new URL('../../node_modules/aws-cdk/bin/cdk', import.meta.url));
   const output: string[] = [];
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, [cdk, 'synth', '--quiet', '--output', outdir], { env: { ...env, CDK_DISABLE_VERSION_CHECK: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cdk, 'synth', '--quiet', '--output', outdir], {
+      env: { ...env, CDK_DISABLE_VERSION_CHECK: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.on('data', (d: Buffer) => output.push(d.toString()));
     child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
     child.on('error', reject);

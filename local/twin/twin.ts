@@ -1,4 +1,15 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException, UpdateTableCommand, UpdateTimeToLiveCommand, type AttributeDefinition, type KeySchemaElement, type StreamViewType } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceInUseException,
+  UpdateTableCommand,
+  UpdateTimeToLiveCommand,
+  type AttributeDefinition,
+  type KeySchemaElement,
+  type StreamViewType,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Server } from 'node:http';
@@ -63,7 +74,6 @@ export interface RunningTwin {
   stop(): Promise<void>;
 }
 
-
 /** How the twin reports while it starts and runs. */
 export interface TwinOutput {
   /** Progress and summary lines for the person who started it. */
@@ -74,11 +84,19 @@ export interface TwinOutput {
 
 /** Fails with a message naming DYNAMODB_ENDPOINT when nothing answers ListTables there. */
 async function assertDynamoDbReachable(endpoint: string, region: string): Promise<void> {
-  const client = new DynamoDBClient({ endpoint, region, credentials: CREDENTIALS, maxAttempts: 1, requestHandler: { requestTimeout: 3_000, connectionTimeout: 2_000, throwOnRequestTimeout: true } });
+  const client = new DynamoDBClient({
+    endpoint,
+    region,
+    credentials: CREDENTIALS,
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: 3_000, connectionTimeout: 2_000, throwOnRequestTimeout: true },
+  });
   try {
     await client.send(new ListTablesCommand({ Limit: 1 }));
   } catch (err) {
-    throw new Error(`DYNAMODB_ENDPOINT is ${endpoint}, and no DynamoDB answers there (${(err as Error).name}: ${(err as Error).message}). Start it, or unset DYNAMODB_ENDPOINT to let the twin start DynamoDB Local.`);
+    throw new Error(
+      `DYNAMODB_ENDPOINT is ${endpoint}, and no DynamoDB answers there (${(err as Error).name}: ${(err as Error).message}). Start it, or unset DYNAMODB_ENDPOINT to let the twin start DynamoDB Local.`,
+    );
   } finally {
     client.destroy();
   }
@@ -115,7 +133,9 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
           assertPortFree(options.webhookPort, WEBHOOK_PORT_ENV, { service: 'the webhook API' }),
           assertPortFree(options.sqsPort, SQS_PORT_ENV, { service: 'the SQS emulator' }),
           assertPortFree(options.eventBridgePort, EVENTBRIDGE_PORT_ENV, { service: 'the EventBridge emulator' }),
-          ...(options.dynamodbEndpoint ? [assertDynamoDbReachable(options.dynamodbEndpoint, options.region)] : [assertPortFree(options.dynamodbPort, DYNAMODB_PORT_ENV, { service: 'DynamoDB Local' }), assertJava()]),
+          ...(options.dynamodbEndpoint
+            ? [assertDynamoDbReachable(options.dynamodbEndpoint, options.region)]
+            : [assertPortFree(options.dynamodbPort, DYNAMODB_PORT_ENV, { service: 'DynamoDB Local' }), assertJava()]),
         ]),
       () =>
         options.dynamodbEndpoint
@@ -129,7 +149,11 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
       if (synthesisIsCurrent(options.outdir, digest)) {
         log(`  ✓ stack unchanged since the last start: reusing ${options.outdir}`);
       } else {
-        await step('synthesizing the stack (cdk synth, cdk-nag, function bundles)', () => synthesize(options.outdir), () => 'stack synthesized');
+        await step(
+          'synthesizing the stack (cdk synth, cdk-nag, function bundles)',
+          () => synthesize(options.outdir),
+          () => 'stack synthesized',
+        );
         recordSynthesis(options.outdir, digest);
       }
     }
@@ -140,12 +164,22 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
       external ? 'starting the SQS emulator' : 'starting DynamoDB Local (Java) and the SQS emulator',
       () =>
         Promise.all([
-          external ? { endpoint: external, stop: async () => undefined } : startDynamoDbLocal({ port: options.dynamodbPort, log, ...(options.dynamodbDataDir ? { dataDir: options.dynamodbDataDir } : {}) }),
+          external
+            ? { endpoint: external, stop: async () => undefined }
+            : startDynamoDbLocal({
+                port: options.dynamodbPort,
+                log,
+                ...(options.dynamodbDataDir ? { dataDir: options.dynamodbDataDir } : {}),
+              }),
           startSqs({ port: options.sqsPort }),
         ]),
-      ([d, q]) => `${external ? `DynamoDB at ${d.endpoint} (yours)` : `DynamoDB Local on ${d.endpoint}${options.dynamodbDataDir ? `, data kept in ${options.dynamodbDataDir}` : ''}`}, SQS on ${q.endpoint}`,
+      ([d, q]) =>
+        `${external ? `DynamoDB at ${d.endpoint} (yours)` : `DynamoDB Local on ${d.endpoint}${options.dynamodbDataDir ? `, data kept in ${options.dynamodbDataDir}` : ''}`}, SQS on ${q.endpoint}`,
     );
-    stoppers.push(() => dynamo.stop(), () => sqsServer.stop());
+    stoppers.push(
+      () => dynamo.stop(),
+      () => sqsServer.stop(),
+    );
     const resourcesStarted = performance.now();
     const logDir = join(options.stateDir, 'logs');
     mkdirSync(logDir, { recursive: true });
@@ -165,19 +199,32 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
       file.write(`${line}\n`);
       if (output.verbose) log(formatLogLine(name, line));
     };
-    const env = { region: options.region, accountId: options.accountId, sqsEndpoint: sqsServer.endpoint, sqsAccountId: sqsServer.accountId };
+    const env = {
+      region: options.region,
+      accountId: options.accountId,
+      sqsEndpoint: sqsServer.endpoint,
+      sqsAccountId: sqsServer.accountId,
+    };
     const resolver = new IntrinsicResolver(stack, env);
     const sqs = new SQSClient({ endpoint: sqsServer.endpoint, region: options.region, credentials: CREDENTIALS });
-    const dynamodb = new DynamoDBClient({ endpoint: dynamo.endpoint, region: options.region, credentials: CREDENTIALS });
+    const dynamodb = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: options.region,
+      credentials: CREDENTIALS,
+    });
     // Queues
     const queues = localQueues(stack, resolver);
-    for (const q of queues) await sqs.send(new CreateQueueCommand({ QueueName: q.name, Attributes: q.attributes, tags: q.tags }));
+    for (const q of queues)
+      await sqs.send(new CreateQueueCommand({ QueueName: q.name, Attributes: q.attributes, tags: q.tags }));
 
     // Tables
     const tableNames: string[] = [];
     /** Each table's local stream ARN (by logical id), and whether the table was there before this start. */
     const tables = new Map<string, { name: string; streamArn?: string; reused: boolean }>();
-    for (const [logicalId, r] of [...resourcesOfType(stack, 'AWS::DynamoDB::GlobalTable'), ...resourcesOfType(stack, 'AWS::DynamoDB::Table')]) {
+    for (const [logicalId, r] of [
+      ...resourcesOfType(stack, 'AWS::DynamoDB::GlobalTable'),
+      ...resourcesOfType(stack, 'AWS::DynamoDB::Table'),
+    ]) {
       const p = r.Properties ?? {};
       const TableName = resolver.physicalName(logicalId);
       const KeySchema = p.KeySchema as KeySchemaElement[];
@@ -187,7 +234,15 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
       /** The table's stream, from whichever answer described the table last. */
       let streamArn: string | undefined;
       try {
-        const { TableDescription } = await dynamodb.send(new CreateTableCommand({ TableName, KeySchema, AttributeDefinitions: p.AttributeDefinitions as AttributeDefinition[], BillingMode: 'PAY_PER_REQUEST', ...(StreamSpecification ? { StreamSpecification } : {}) }));
+        const { TableDescription } = await dynamodb.send(
+          new CreateTableCommand({
+            TableName,
+            KeySchema,
+            AttributeDefinitions: p.AttributeDefinitions as AttributeDefinition[],
+            BillingMode: 'PAY_PER_REQUEST',
+            ...(StreamSpecification ? { StreamSpecification } : {}),
+          }),
+        );
         streamArn = TableDescription?.LatestStreamArn;
       } catch (err) {
         // A DynamoDB you run (DYNAMODB_ENDPOINT) or a kept data directory already has it: reuse
@@ -195,21 +250,37 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
         if (!(err instanceof ResourceInUseException)) throw err;
         reused = true;
         const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName }));
-        const keysOf = (k: KeySchemaElement[] | undefined) => (k ?? []).map((e) => `${e.AttributeName}:${e.KeyType}`).join(',');
-        if (keysOf(Table?.KeySchema) !== keysOf(KeySchema)) throw new Error(`Table ${TableName} already exists at ${dynamo.endpoint} with keys ${keysOf(Table?.KeySchema)}, not ${keysOf(KeySchema)}: delete it or point DYNAMODB_ENDPOINT elsewhere.`);
+        const keysOf = (k: KeySchemaElement[] | undefined) =>
+          (k ?? []).map((e) => `${e.AttributeName}:${e.KeyType}`).join(',');
+        if (keysOf(Table?.KeySchema) !== keysOf(KeySchema))
+          throw new Error(
+            `Table ${TableName} already exists at ${dynamo.endpoint} with keys ${keysOf(Table?.KeySchema)}, not ${keysOf(KeySchema)}: delete it or point DYNAMODB_ENDPOINT elsewhere.`,
+          );
         // A table kept from before the stream existed gets one (what CloudFormation would do).
         streamArn = Table?.LatestStreamArn;
-        if (StreamSpecification && !Table?.StreamSpecification?.StreamEnabled) streamArn = (await dynamodb.send(new UpdateTableCommand({ TableName, StreamSpecification }))).TableDescription?.LatestStreamArn;
+        if (StreamSpecification && !Table?.StreamSpecification?.StreamEnabled)
+          streamArn = (await dynamodb.send(new UpdateTableCommand({ TableName, StreamSpecification }))).TableDescription
+            ?.LatestStreamArn;
         log(`  ✓ reusing table ${TableName} found at ${dynamo.endpoint}`);
       }
       const ttl = p.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean } | undefined;
       if (ttl?.AttributeName) {
-        await dynamodb.send(new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true } })).catch((err: Error) => {
-          // a reused table has it already
-          if (!/already enabled/i.test(err.message)) throw err;
-        });
+        await dynamodb
+          .send(
+            new UpdateTimeToLiveCommand({
+              TableName,
+              TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true },
+            }),
+          )
+          .catch((err: Error) => {
+            // a reused table has it already
+            if (!/already enabled/i.test(err.message)) throw err;
+          });
       }
-      if (StreamSpecification && !streamArn) throw new Error(`Table ${TableName} at ${dynamo.endpoint} has no stream after it was created or updated with one`);
+      if (StreamSpecification && !streamArn)
+        throw new Error(
+          `Table ${TableName} at ${dynamo.endpoint} has no stream after it was created or updated with one`,
+        );
       tables.set(logicalId, { name: TableName, reused, ...(StreamSpecification && streamArn ? { streamArn } : {}) });
       tableNames.push(TableName);
     }
@@ -226,15 +297,31 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
     const buses = resourcesOfType(stack, 'AWS::Events::EventBus').map(([id]) => resolver.physicalName(id));
     for (const name of buses) eventBridge.createEventBus({ Name: name });
     for (const [logicalId, r] of resourcesOfType(stack, 'AWS::Events::Archive')) {
-      const p = resolver.resolve(r.Properties ?? {}) as { SourceArn: string; EventPattern?: object; RetentionDays?: number; Description?: string };
-      eventBridge.createArchive({ ArchiveName: resolver.physicalName(logicalId), EventSourceArn: p.SourceArn, EventPattern: p.EventPattern, RetentionDays: p.RetentionDays, Description: p.Description });
+      const p = resolver.resolve(r.Properties ?? {}) as {
+        SourceArn: string;
+        EventPattern?: object;
+        RetentionDays?: number;
+        Description?: string;
+      };
+      eventBridge.createArchive({
+        ArchiveName: resolver.physicalName(logicalId),
+        EventSourceArn: p.SourceArn,
+        EventPattern: p.EventPattern,
+        RetentionDays: p.RetentionDays,
+        Description: p.Description,
+      });
     }
     for (const [logicalId, r] of resourcesOfType(stack, 'AWS::Events::Rule')) {
       const p = resolver.resolve(r.Properties ?? {}) as Record<string, unknown>;
       if (!p.EventPattern) continue; // schedule rules are run by the schedule runner
       const Name = resolver.physicalName(logicalId);
       const EventBusName = String(p.EventBusName ?? 'default');
-      eventBridge.putRule({ Name, EventBusName, EventPattern: p.EventPattern as object, State: (p.State as 'ENABLED' | undefined) ?? 'ENABLED' });
+      eventBridge.putRule({
+        Name,
+        EventBusName,
+        EventPattern: p.EventPattern as object,
+        State: (p.State as 'ENABLED' | undefined) ?? 'ENABLED',
+      });
       eventBridge.putTargets({ Rule: Name, EventBusName, Targets: (p.Targets as { Id: string; Arn: string }[]) ?? [] });
     }
 
@@ -245,28 +332,47 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
       const platform = tagsOf(r.Properties)['switchboard:platform'];
       if (platform && secretValues[platform]) secrets[resolver.arn(logicalId)] = JSON.stringify(secretValues[platform]);
     }
-    const secretsServer = await startSecretsManager({ port: 0, secrets, region: options.region, accountId: options.accountId });
+    const secretsServer = await startSecretsManager({
+      port: 0,
+      secrets,
+      region: options.region,
+      accountId: options.accountId,
+    });
     stoppers.push(() => secretsServer.stop());
     // The functions read secrets through the Parameters and Secrets extension's local API, as on
     // AWS; the token stands for the session token Lambda gives each function.
     const sessionToken = randomUUID();
-    const secretsExtension = await startSecretsExtension({ getSecretValue: (id) => secretsServer.getSecretValue(id), token: sessionToken });
+    const secretsExtension = await startSecretsExtension({
+      getSecretValue: (id) => secretsServer.getSecretValue(id),
+      token: sessionToken,
+    });
     stoppers.push(() => secretsExtension.stop());
 
     // The functions reach each service through a proxy that counts their requests and, in fault
     // mode, fails a share of them as AWS does; the twin's own clients (event sources, set-up) go direct.
-    const functionEndpoints: Record<FaultService, string> = { dynamodb: dynamo.endpoint, sqs: sqsServer.endpoint, eventbridge: eventBridgeEndpoint };
+    const functionEndpoints: Record<FaultService, string> = {
+      dynamodb: dynamo.endpoint,
+      sqs: sqsServer.endpoint,
+      eventbridge: eventBridgeEndpoint,
+    };
     // Every service is proxied, faults or not: the proxies count what the functions use, for
     // `npx switchboard cost`.
     const proxies = new Map<FaultService, FaultProxy>();
     for (const service of ['dynamodb', 'sqs', 'eventbridge'] as const) {
-      const proxy = await startFaultProxy({ service, target: functionEndpoints[service], share: options.faults[service] ?? 0 });
+      const proxy = await startFaultProxy({
+        service,
+        target: functionEndpoints[service],
+        share: options.faults[service] ?? 0,
+      });
       stoppers.push(() => proxy.stop());
       proxies.set(service, proxy);
       functionEndpoints[service] = proxy.endpoint;
     }
     const faulted = Object.entries(options.faults).filter(([, share]) => share > 0) as [FaultService, number][];
-    if (faulted.length > 0) log(`  ✓ fault mode: ${faulted.map(([s, share]) => `${s} ${(share * 100).toFixed(0)}%`).join(', ')} of the functions' requests fail as AWS fails them`);
+    if (faulted.length > 0)
+      log(
+        `  ✓ fault mode: ${faulted.map(([s, share]) => `${s} ${(share * 100).toFixed(0)}%`).join(', ')} of the functions' requests fail as AWS fails them`,
+      );
 
     // Functions, with the emulators as their AWS endpoints
     const functions = new Map<string, LocalFunction>();
@@ -282,7 +388,14 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
         environment: {
           // The SDK sends SQS calls to the host of the queue URL, not to the configured endpoint:
           // in fault mode the functions' queue URLs name the proxy.
-          ...Object.fromEntries(Object.entries(f.environment).map(([k, v]) => [k, functionEndpoints.sqs !== sqsServer.endpoint && v.startsWith(`${sqsServer.endpoint}/`) ? functionEndpoints.sqs + v.slice(sqsServer.endpoint.length) : v])),
+          ...Object.fromEntries(
+            Object.entries(f.environment).map(([k, v]) => [
+              k,
+              functionEndpoints.sqs !== sqsServer.endpoint && v.startsWith(`${sqsServer.endpoint}/`)
+                ? functionEndpoints.sqs + v.slice(sqsServer.endpoint.length)
+                : v,
+            ]),
+          ),
           AWS_REGION: options.region,
           AWS_DEFAULT_REGION: options.region,
           AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
@@ -303,39 +416,58 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
 
     // Event source mappings: SQS queues and table streams
     const sources: { busy: boolean; stop(): Promise<void> }[] = [];
-    const streams = new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region: options.region, credentials: CREDENTIALS });
+    const streams = new DynamoDBStreamsClient({
+      endpoint: dynamo.endpoint,
+      region: options.region,
+      credentials: CREDENTIALS,
+    });
     // Where stream positions are kept when the data outlives the twin; a fresh table starts empty.
     const keepsData = Boolean(options.dynamodbEndpoint || options.dynamodbDataDir);
     let queuePollers = 0;
     /** Per function: the on-failure queue of its stream source, and the queue it also consumes. */
     const streamFailures = new Map<string, { failures?: string; consumed?: string }>();
-    const noteStreamFailures = (fnId: string, update: { failures?: string; consumed?: string }) => streamFailures.set(fnId, { ...streamFailures.get(fnId), ...update });
+    const noteStreamFailures = (fnId: string, update: { failures?: string; consumed?: string }) =>
+      streamFailures.set(fnId, { ...streamFailures.get(fnId), ...update });
     for (const [mappingId, r] of resourcesOfType(stack, 'AWS::Lambda::EventSourceMapping')) {
       const p = r.Properties ?? {};
       const sourceId = referencedId(p.EventSourceArn);
       const fn = functions.get(referencedId(p.FunctionName) ?? '');
       if (!sourceId || !fn) continue;
-      const reportBatchItemFailures = ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures');
+      const reportBatchItemFailures = ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes(
+        'ReportBatchItemFailures',
+      );
       const table = tables.get(sourceId);
       if (table) {
         if (!table.streamArn) throw new Error(`${mappingId} reads the stream of table ${table.name}, which has none`);
-        const onFailure = referencedId((p.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination);
+        const onFailure = referencedId(
+          (p.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination,
+        );
         if (onFailure) noteStreamFailures(referencedId(p.FunctionName) ?? '', { failures: onFailure });
-        const source = new DynamoDbStreamSource(streams, sqs, fn, {
-          streamArn: table.streamArn,
-          eventSourceArn: table.streamArn,
-          region: options.region,
-          batchSize: Number(p.BatchSize ?? 100),
-          maxBatchingWindowMs: Number(p.MaximumBatchingWindowInSeconds ?? 0) * 1000,
-          filters: ((p.FilterCriteria as { Filters?: { Pattern: string }[] } | undefined)?.Filters ?? []).map((f) => f.Pattern),
-          // A reused table's stream holds what earlier runs published: without a kept position, start at its end.
-          startingPosition: table.reused ? 'LATEST' : ((p.StartingPosition as 'TRIM_HORIZON' | 'LATEST' | undefined) ?? 'TRIM_HORIZON'),
-          reportBatchItemFailures,
-          maxRetryAttempts: Number(p.MaximumRetryAttempts ?? -1),
-          bisect: p.BisectBatchOnFunctionError === true,
-          ...(onFailure ? { onFailureQueueUrl: resolver.queueUrl(onFailure) } : {}),
-          ...(keepsData ? { checkpointFile: join(options.stateDir, 'stream-positions', `${mappingId}.json`) } : {}),
-        }, (err) => logTo(fn.spec.functionName, `[stream] ${err.message}`));
+        const source = new DynamoDbStreamSource(
+          streams,
+          sqs,
+          fn,
+          {
+            streamArn: table.streamArn,
+            eventSourceArn: table.streamArn,
+            region: options.region,
+            batchSize: Number(p.BatchSize ?? 100),
+            maxBatchingWindowMs: Number(p.MaximumBatchingWindowInSeconds ?? 0) * 1000,
+            filters: ((p.FilterCriteria as { Filters?: { Pattern: string }[] } | undefined)?.Filters ?? []).map(
+              (f) => f.Pattern,
+            ),
+            // A reused table's stream holds what earlier runs published: without a kept position, start at its end.
+            startingPosition: table.reused
+              ? 'LATEST'
+              : ((p.StartingPosition as 'TRIM_HORIZON' | 'LATEST' | undefined) ?? 'TRIM_HORIZON'),
+            reportBatchItemFailures,
+            maxRetryAttempts: Number(p.MaximumRetryAttempts ?? -1),
+            bisect: p.BisectBatchOnFunctionError === true,
+            ...(onFailure ? { onFailureQueueUrl: resolver.queueUrl(onFailure) } : {}),
+            ...(keepsData ? { checkpointFile: join(options.stateDir, 'stream-positions', `${mappingId}.json`) } : {}),
+          },
+          (err) => logTo(fn.spec.functionName, `[stream] ${err.message}`),
+        );
         source.start();
         sources.push(source);
         stoppers.push(() => source.stop());
@@ -373,8 +505,20 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
     let apiRequests = 0;
     const usage = () => ({
       apiRequests,
-      functions: Object.fromEntries([...functions.values()].map((f) => [f.spec.functionName, { ...f.usage, memoryMb: f.spec.memorySize }])),
-      services: Object.fromEntries([...proxies].map(([service, p]) => [service, { requests: p.counts.requests, capacityUnits: p.counts.capacity, events: p.counts.events, faults: p.counts.faults }])),
+      functions: Object.fromEntries(
+        [...functions.values()].map((f) => [f.spec.functionName, { ...f.usage, memoryMb: f.spec.memorySize }]),
+      ),
+      services: Object.fromEntries(
+        [...proxies].map(([service, p]) => [
+          service,
+          {
+            requests: p.counts.requests,
+            capacityUnits: p.counts.capacity,
+            events: p.counts.events,
+            faults: p.counts.faults,
+          },
+        ]),
+      ),
       // Messages EventBridge put on department queues (SQS requests billed to the account).
       eventBridgeDeliveries: eventBridge.counters().delivered - deliveredAtReset,
     });
@@ -393,15 +537,25 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
         return true;
       }
       // Twin-only: an outage of one service for the functions (`POST /twin/outage?service=dynamodb&seconds=30`).
-      const outage = req.method === 'POST' && req.url?.startsWith('/twin/outage?') ? new URL(req.url, 'http://twin').searchParams : undefined;
+      const outage =
+        req.method === 'POST' && req.url?.startsWith('/twin/outage?')
+          ? new URL(req.url, 'http://twin').searchParams
+          : undefined;
       if (outage) {
         const proxy = proxies.get(outage.get('service') as FaultService);
         const seconds = Number(outage.get('seconds'));
         if (!proxy || !(seconds > 0 && seconds <= 600)) {
-          res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'bad_outage', message: `expected ?service=${[...proxies.keys()].join('|')}&seconds=<1..600>` }));
+          res.writeHead(400, { 'content-type': 'application/json' }).end(
+            JSON.stringify({
+              error: 'bad_outage',
+              message: `expected ?service=${[...proxies.keys()].join('|')}&seconds=<1..600>`,
+            }),
+          );
         } else {
           proxy.freeze(seconds * 1000);
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ service: outage.get('service'), seconds }));
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ service: outage.get('service'), seconds }));
         }
         return true;
       }
@@ -419,7 +573,10 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
             }
             res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ platforms: list }));
           },
-          (err: Error) => res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'health_unavailable', message: err.message })),
+          (err: Error) =>
+            res
+              .writeHead(500, { 'content-type': 'application/json' })
+              .end(JSON.stringify({ error: 'health_unavailable', message: err.message })),
         );
         return true;
       }
@@ -434,7 +591,11 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
     );
 
     // A stream's on-failure queue is redriven to the queue its function also reads (the republish queue).
-    const streamFailureIds = new Map([...streamFailures.values()].flatMap(({ failures, consumed }) => (failures && consumed ? [[failures, consumed] as const] : [])));
+    const streamFailureIds = new Map(
+      [...streamFailures.values()].flatMap(({ failures, consumed }) =>
+        failures && consumed ? [[failures, consumed] as const] : [],
+      ),
+    );
     const info: LocalTwinInfo = {
       webhookBaseUrl: `http://localhost:${options.webhookPort}`,
       dynamodbEndpoint: dynamo.endpoint,
@@ -443,8 +604,16 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
       region: options.region,
       tableName: tableNames[0] ?? '',
       eventBusName: buses[0] ?? 'default',
-      queues: Object.fromEntries(queues.filter((q) => q.tags['switchboard:department'] && q.deadLetterQueueLogicalId).map((q) => [q.tags['switchboard:department']!, q.url])),
-      deadLetterQueues: Object.fromEntries(queues.filter((q) => isDeadLetterQueue(q.logicalId, queues, stack) || streamFailureIds.has(q.logicalId)).map((q) => [q.name, q.url])),
+      queues: Object.fromEntries(
+        queues
+          .filter((q) => q.tags['switchboard:department'] && q.deadLetterQueueLogicalId)
+          .map((q) => [q.tags['switchboard:department']!, q.url]),
+      ),
+      deadLetterQueues: Object.fromEntries(
+        queues
+          .filter((q) => isDeadLetterQueue(q.logicalId, queues, stack) || streamFailureIds.has(q.logicalId))
+          .map((q) => [q.name, q.url]),
+      ),
       streamFailureQueues: Object.fromEntries(
         queues.flatMap((q) => {
           const consumed = streamFailureIds.get(q.logicalId);
@@ -465,7 +634,8 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
           await new Promise((r) => setTimeout(r, 100));
           const pending = eventBridge.counters();
           await eventBridge.drain();
-          const busy = sources.some((s) => s.busy) || JSON.stringify(pending) !== JSON.stringify(eventBridge.counters());
+          const busy =
+            sources.some((s) => s.busy) || JSON.stringify(pending) !== JSON.stringify(eventBridge.counters());
           quiet = busy ? 0 : quiet + 1;
         }
       },
@@ -479,10 +649,15 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 /** A queue is a dead-letter queue if a queue's redrive policy or a rule target's DeadLetterConfig names it. */
-function isDeadLetterQueue(logicalId: string, queues: { deadLetterQueueLogicalId?: string }[], stack: ReturnType<typeof readCloudAssembly>): boolean {
+function isDeadLetterQueue(
+  logicalId: string,
+  queues: { deadLetterQueueLogicalId?: string }[],
+  stack: ReturnType<typeof readCloudAssembly>,
+): boolean {
   if (queues.some((q) => q.deadLetterQueueLogicalId === logicalId)) return true;
   return resourcesOfType(stack, 'AWS::Events::Rule').some(([, r]) =>
-    ((r.Properties?.Targets as { DeadLetterConfig?: { Arn?: unknown } }[] | undefined) ?? []).some((t) => referencedId(t.DeadLetterConfig?.Arn) === logicalId),
+    ((r.Properties?.Targets as { DeadLetterConfig?: { Arn?: unknown } }[] | undefined) ?? []).some(
+      (t) => referencedId(t.DeadLetterConfig?.Arn) === logicalId,
+    ),
   );
 }
-

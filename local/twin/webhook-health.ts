@@ -37,7 +37,12 @@ export class WebhookHealthFromMetrics {
       Object.assign(h, { accepted: (h.accepted ?? 0) + m.WebhookAccepted, lastAcceptedAt: at, consecutiveRefusals: 0 });
     }
     if (typeof m.WebhookRefused === 'number') {
-      Object.assign(h, { refusals: (h.refusals ?? 0) + m.WebhookRefused, consecutiveRefusals: (h.consecutiveRefusals ?? 0) + m.WebhookRefused, lastRefusalAt: at, lastRefusalCode: m.refusal ?? 'unknown' });
+      Object.assign(h, {
+        refusals: (h.refusals ?? 0) + m.WebhookRefused,
+        consecutiveRefusals: (h.consecutiveRefusals ?? 0) + m.WebhookRefused,
+        lastRefusalAt: at,
+        lastRefusalCode: m.refusal ?? 'unknown',
+      });
     }
     this.byPlatform.set(m.platform, h);
   }

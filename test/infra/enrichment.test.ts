@@ -13,13 +13,20 @@ const featureFlags = (JSON.parse(readFileSync('cdk.json', 'utf8')) as { context:
 /** Synthesizes with cdk.json's feature flags and bundling skipped, as stack.test.ts does. */
 function synth(text: string, withNag = false) {
   const app = new App({ context: { ...featureFlags, 'aws:cdk:bundling-stacks': [] } });
-  const stack = new SwitchboardStack(app, 'Switchboard', { config: parseConfig(text), alarmEmail: 'oncall@example.com' });
+  const stack = new SwitchboardStack(app, 'Switchboard', {
+    config: parseConfig(text),
+    alarmEmail: 'oncall@example.com',
+  });
   if (withNag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
 }
 
 const statementsOf = (template: Template) =>
-  Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: { Action: unknown }[] } } }).Properties.PolicyDocument.Statement);
+  Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+    (p) =>
+      (p as { Properties: { PolicyDocument: { Statement: { Action: unknown }[] } } }).Properties.PolicyDocument
+        .Statement,
+  );
 const actionsOf = (template: Template) => statementsOf(template).flatMap((s) => [s.Action].flat() as string[]);
 
 describe('cloud enrichment permissions', () => {
@@ -27,7 +34,15 @@ describe('cloud enrichment permissions', () => {
 
   it('lets the process function call the three Comprehend Detect APIs', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: ['comprehend:DetectDominantLanguage', 'comprehend:DetectPiiEntities', 'comprehend:DetectSentiment'], Resource: '*' }] },
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['comprehend:DetectDominantLanguage', 'comprehend:DetectPiiEntities', 'comprehend:DetectSentiment'],
+            Resource: '*',
+          },
+        ],
+      },
       Roles: [{ Ref: Match.stringLikeRegexp('^ProcessFunctionServiceRole') }],
     });
   });

@@ -21,7 +21,10 @@ const pollingConfigText = `${configText}\npolling:\n  - { platform: rss, id: blo
  */
 function synth(withNag = false, text = configText) {
   const app = new App({ context: { ...featureFlags, 'aws:cdk:bundling-stacks': [] } });
-  const stack = new SwitchboardStack(app, 'Switchboard', { config: parseConfig(text), alarmEmail: 'oncall@example.com' });
+  const stack = new SwitchboardStack(app, 'Switchboard', {
+    config: parseConfig(text),
+    alarmEmail: 'oncall@example.com',
+  });
   if (withNag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
 }
@@ -40,7 +43,12 @@ describe('Switchboard stack', () => {
       Properties: Match.objectLike({
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
         SSESpecification: Match.objectLike({ SSEEnabled: true }),
-        Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true })],
+        Replicas: [
+          Match.objectLike({
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+            DeletionProtectionEnabled: true,
+          }),
+        ],
       }),
     });
   });
@@ -53,8 +61,17 @@ describe('Switchboard stack', () => {
         SqsManagedSseEnabled: true,
       });
       template.hasResourceProperties('AWS::Events::Rule', {
-        EventPattern: { source: ['switchboard'], 'detail-type': ['Engagement Routed'], detail: { routing: { departments: [id] } } },
-        Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 }, DeadLetterConfig: { Arn: Match.anyValue() } })],
+        EventPattern: {
+          source: ['switchboard'],
+          'detail-type': ['Engagement Routed'],
+          detail: { routing: { departments: [id] } },
+        },
+        Targets: [
+          Match.objectLike({
+            RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+            DeadLetterConfig: { Arn: Match.anyValue() },
+          }),
+        ],
       });
       template.hasOutput(`Department${id.replace(/-/g, '')}QueueUrl`, {});
     }
@@ -68,10 +85,25 @@ describe('Switchboard stack', () => {
       Threshold: 1,
       Metrics: Match.arrayWith([
         Match.objectLike({ Expression: 'IF(FILL(refused, 0) >= 5 AND FILL(accepted, 0) == 0, 1, 0)' }),
-        Match.objectLike({ Id: 'refused', MetricStat: Match.objectLike({ Metric: { Namespace: 'Switchboard', MetricName: 'WebhookRefused', Dimensions: [{ Name: 'platform', Value: 'x' }] }, Period: 900 }) }),
+        Match.objectLike({
+          Id: 'refused',
+          MetricStat: Match.objectLike({
+            Metric: {
+              Namespace: 'Switchboard',
+              MetricName: 'WebhookRefused',
+              Dimensions: [{ Name: 'platform', Value: 'x' }],
+            },
+            Period: 900,
+          }),
+        }),
       ]),
     });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5XXError', Namespace: 'AWS/ApiGateway', Statistic: 'Sum', Threshold: 1 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: '5XXError',
+      Namespace: 'AWS/ApiGateway',
+      Statistic: 'Sum',
+      Threshold: 1,
+    });
     // intake and republish with their DLQs, publish failures, and three per department
     template.resourceCountIs('AWS::SQS::Queue', 5 + 3 * departments.length);
   });
@@ -81,23 +113,40 @@ describe('Switchboard stack', () => {
     const denied = Object.values(policies).filter((p) => JSON.stringify(p).includes('aws:SecureTransport'));
     expect(denied.length).toBeGreaterThanOrEqual(1);
     const queues = Object.keys(template.findResources('AWS::SQS::Queue'));
-    const covered = new Set(Object.values(policies).flatMap((p) => (p.Properties.Queues as { Ref: string }[]).map((q) => q.Ref)));
+    const covered = new Set(
+      Object.values(policies).flatMap((p) => (p.Properties.Queues as { Ref: string }[]).map((q) => q.Ref)),
+    );
     expect(queues.filter((q) => !covered.has(q))).toEqual([]);
   });
 
   it('runs the three functions on Node.js 24, arm64, with tracing and an explicit log group', () => {
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: Match.objectLike({ LogGroup: Match.anyValue() }) }, 3);
+    template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      {
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: Match.objectLike({ LogGroup: Match.anyValue() }),
+      },
+      3,
+    );
   });
 
   it('publishes from the table stream: inserts of engagement items only, with partial failures, bisection and a failure destination', () => {
-    template.hasResource('AWS::DynamoDB::GlobalTable', { Properties: Match.objectLike({ StreamSpecification: { StreamViewType: 'NEW_IMAGE' } }) });
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      Properties: Match.objectLike({ StreamSpecification: { StreamViewType: 'NEW_IMAGE' } }),
+    });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: Match.objectLike({ 'Fn::GetAtt': [Match.anyValue(), 'StreamArn'] }),
       StartingPosition: 'TRIM_HORIZON',
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BisectBatchOnFunctionError: true,
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
-      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: ['ENGAGEMENT'] } } } }) }] },
+      FilterCriteria: {
+        Filters: [
+          { Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: ['ENGAGEMENT'] } } } }) },
+        ],
+      },
     });
   });
 
@@ -106,31 +155,53 @@ describe('Switchboard stack', () => {
     const putters = policies.filter((p) => JSON.stringify(p).includes('events:PutEvents'));
     expect(putters).toHaveLength(1);
     expect(JSON.stringify(putters[0])).toContain('PublishFunctionServiceRole');
-    const process = policies.filter((p) => JSON.stringify(p).includes('ProcessFunctionServiceRole')).flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[] }[]);
-    expect(process.flatMap((st) => [st.Action].flat()).filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    const process = policies
+      .filter((p) => JSON.stringify(p).includes('ProcessFunctionServiceRole'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[] }[]);
+    expect(
+      process
+        .flatMap((st) => [st.Action].flat())
+        .filter((a) => a.startsWith('dynamodb:'))
+        .sort(),
+    ).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
   });
 
   it('feeds the process function from the intake queue with partial batch failures', () => {
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
   });
 
   it('gives the webhook function no table access: it only enqueues, and its health is its metrics', () => {
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('WebhookFunctionServiceRole'));
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p).includes('WebhookFunctionServiceRole'),
+    );
     expect(JSON.stringify(policies)).not.toContain('dynamodb:');
     expect(JSON.stringify(policies)).toContain('sqs:SendMessage');
   });
 
   it('gives the webhook the Parameters and Secrets extension, with its cache on', () => {
-    const webhook = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('WebhookFunction'))?.[1];
+    const webhook = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('WebhookFunction'),
+    )?.[1];
     expect(webhook?.Properties.Layers).toHaveLength(1);
     expect(JSON.stringify(webhook?.Properties.Layers)).toMatch(/paramsandsecrets/i);
-    expect(webhook?.Properties.Environment.Variables).toMatchObject({ PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED: 'true', SECRETS_MANAGER_TTL: '240' });
+    expect(webhook?.Properties.Environment.Variables).toMatchObject({
+      PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED: 'true',
+      SECRETS_MANAGER_TTL: '240',
+    });
   });
 
   it('creates one secret per platform adapter and lets only the webhook function read them', () => {
-    const credentialed = new Set([...adapters.keys(), ...[...pollers.values()].filter((p) => p.secretKeys?.length).map((p) => p.platform)]);
+    const credentialed = new Set([
+      ...adapters.keys(),
+      ...[...pollers.values()].filter((p) => p.secretKeys?.length).map((p) => p.platform),
+    ]);
     template.resourceCountIs('AWS::SecretsManager::Secret', credentialed.size);
-    const readers = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('secretsmanager:GetSecretValue'));
+    const readers = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p).includes('secretsmanager:GetSecretValue'),
+    );
     expect(readers).toHaveLength(1);
     expect(JSON.stringify(readers[0])).toContain('WebhookFunctionServiceRole');
   });
@@ -157,10 +228,23 @@ describe('Switchboard stack', () => {
       polling.resourceCountIs('AWS::Lambda::Function', 4);
       // one poller run at a time, so two runs never race a target's cursor
       polling.resourcePropertiesCountIs('AWS::Lambda::Function', { ReservedConcurrentExecutions: 1 }, 1);
-      polling.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 }, DeadLetterConfig: { Arn: Match.anyValue() } })] });
+      polling.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(1 minute)',
+        Targets: [
+          Match.objectLike({
+            RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 },
+            DeadLetterConfig: { Arn: Match.anyValue() },
+          }),
+        ],
+      });
       // + the poller schedule's DLQ + repeated poll failures of rss
       polling.resourceCountIs('AWS::CloudWatch::Alarm', 3 + 2 * departments.length + 1 + adapters.size + 1 + 1);
-      polling.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Switchboard', MetricName: 'PollFailed', Dimensions: [{ Name: 'platform', Value: 'rss' }], Threshold: 3 });
+      polling.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'Switchboard',
+        MetricName: 'PollFailed',
+        Dimensions: [{ Name: 'platform', Value: 'rss' }],
+        Threshold: 3,
+      });
     });
 
     it('leaves the poller out when nothing is polled', () => {

@@ -9,14 +9,37 @@ const store = new DynamoDbEngagementStore(dynamodb, twin.tableName, 30);
 
 function engagement(id: string, departments = ['sales']): Engagement {
   return {
-    id, platform: 'generic', kind: 'post', externalId: id.split(':')[1]!, text: 'pricing?', language: 'en', createdAt: '2026-11-25T10:00:00.000Z',
-    receivedAt: '2026-11-25T10:00:01.000Z', author: { id: 'a', handle: 'h', name: 'n' }, intents: [], keywords: ['pricing'],
+    id,
+    platform: 'generic',
+    kind: 'post',
+    externalId: id.split(':')[1]!,
+    text: 'pricing?',
+    language: 'en',
+    createdAt: '2026-11-25T10:00:00.000Z',
+    receivedAt: '2026-11-25T10:00:01.000Z',
+    author: { id: 'a', handle: 'h', name: 'n' },
+    intents: [],
+    keywords: ['pricing'],
     routing: { departments, rules: ['sales-buying-signals'], priority: 'normal', configVersion: 'v1' },
   };
 }
-const decision = (at: string, deliveryId = 'm1') => ({ at, deliveryId, reasons: [{ rule: 'sales-buying-signals', matched: [{ field: 'keywords', operator: 'exact' as const, value: 'pricing' }] }] });
+const decision = (at: string, deliveryId = 'm1') => ({
+  at,
+  deliveryId,
+  reasons: [
+    { rule: 'sales-buying-signals', matched: [{ field: 'keywords', operator: 'exact' as const, value: 'pricing' }] },
+  ],
+});
 const history = async (id: string) =>
-  (await dynamodb.send(new QueryCommand({ TableName: twin.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `ENG#${id}` } } }))).Items ?? [];
+  (
+    await dynamodb.send(
+      new QueryCommand({
+        TableName: twin.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: `ENG#${id}` } },
+      }),
+    )
+  ).Items ?? [];
 
 describe('DynamoDB engagement store (DynamoDB Local)', () => {
   it('stores an engagement with its routing decision in one item, once; a second save keeps the first decision', async () => {
@@ -32,17 +55,41 @@ describe('DynamoDB engagement store (DynamoDB Local)', () => {
     const e = engagement(`generic:${randomUUID()}`);
     expect(await store.readStored(e.id)).toBeUndefined();
     await store.saveNew(e, decision('2026-11-25T10:00:02.000Z'));
-    await store.applyChange(e.id, { change: 'edited', at: '2026-11-25T10:00:05.000Z', deliveryId: 'm2', text: 'price list please', keywords: ['price', 'list'] });
-    expect(await store.readStored(e.id)).toEqual({ engagement: { ...e, text: 'price list please', keywords: ['price', 'list'] }, decision: decision('2026-11-25T10:00:02.000Z'), editedAt: '2026-11-25T10:00:05.000Z' });
+    await store.applyChange(e.id, {
+      change: 'edited',
+      at: '2026-11-25T10:00:05.000Z',
+      deliveryId: 'm2',
+      text: 'price list please',
+      keywords: ['price', 'list'],
+    });
+    expect(await store.readStored(e.id)).toEqual({
+      engagement: { ...e, text: 'price list please', keywords: ['price', 'list'] },
+      decision: decision('2026-11-25T10:00:02.000Z'),
+      editedAt: '2026-11-25T10:00:05.000Z',
+    });
   });
 
   it('applies an edit and a deletion to the stored engagement with audit records', async () => {
     const e = engagement(`generic:${randomUUID()}`);
     await store.saveNew(e, decision('2026-11-25T10:00:02.000Z'));
-    expect(await store.applyChange(e.id, { change: 'edited', at: '2026-11-25T10:01:00.000Z', deliveryId: 'm2', text: 'pricing for 10 seats?', keywords: ['pricing', 'seats'] })).toBe('applied');
-    expect(await store.applyChange(e.id, { change: 'deleted', at: '2026-11-25T10:02:00.000Z', deliveryId: 'm3' })).toBe('applied');
+    expect(
+      await store.applyChange(e.id, {
+        change: 'edited',
+        at: '2026-11-25T10:01:00.000Z',
+        deliveryId: 'm2',
+        text: 'pricing for 10 seats?',
+        keywords: ['pricing', 'seats'],
+      }),
+    ).toBe('applied');
+    expect(await store.applyChange(e.id, { change: 'deleted', at: '2026-11-25T10:02:00.000Z', deliveryId: 'm3' })).toBe(
+      'applied',
+    );
     const items = await history(e.id);
-    expect(items.map((i) => i.sk?.S)).toEqual(['AUDIT#2026-11-25T10:01:00.000Z#EDITED', 'AUDIT#2026-11-25T10:02:00.000Z#DELETED', 'ENGAGEMENT']);
+    expect(items.map((i) => i.sk?.S)).toEqual([
+      'AUDIT#2026-11-25T10:01:00.000Z#EDITED',
+      'AUDIT#2026-11-25T10:02:00.000Z#DELETED',
+      'ENGAGEMENT',
+    ]);
     const item = items.find((i) => i.sk?.S === 'ENGAGEMENT');
     expect(item?.engagement?.M?.text?.S).toBe('');
     expect(item?.deletedAt?.S).toBe('2026-11-25T10:02:00.000Z');
@@ -53,38 +100,79 @@ describe('DynamoDB engagement store (DynamoDB Local)', () => {
     const e = engagement(`generic:${randomUUID()}`);
     await store.saveNew(e, decision('2026-11-25T10:00:02.000Z'));
     await store.applyChange(e.id, { change: 'deleted', at: '2026-11-25T10:02:00.000Z', deliveryId: 'm3' });
-    expect(await store.applyChange(e.id, { change: 'edited', at: '2026-11-25T10:03:00.000Z', deliveryId: 'm4', text: 'back again', keywords: [] })).toBe('deleted');
-    const { Item } = await dynamodb.send(new GetItemCommand({ TableName: twin.tableName, Key: { pk: { S: `ENG#${e.id}` }, sk: { S: 'ENGAGEMENT' } } }));
+    expect(
+      await store.applyChange(e.id, {
+        change: 'edited',
+        at: '2026-11-25T10:03:00.000Z',
+        deliveryId: 'm4',
+        text: 'back again',
+        keywords: [],
+      }),
+    ).toBe('deleted');
+    const { Item } = await dynamodb.send(
+      new GetItemCommand({ TableName: twin.tableName, Key: { pk: { S: `ENG#${e.id}` }, sk: { S: 'ENGAGEMENT' } } }),
+    );
     expect(Item?.engagement?.M?.text?.S).toBe('');
   });
 
   it('answers missing for a change to an engagement it never stored, and writes nothing', async () => {
     const id = `generic:${randomUUID()}`;
-    expect(await store.applyChange(id, { change: 'deleted', at: '2026-11-25T10:02:00.000Z', deliveryId: 'm3' })).toBe('missing');
+    expect(await store.applyChange(id, { change: 'deleted', at: '2026-11-25T10:02:00.000Z', deliveryId: 'm3' })).toBe(
+      'missing',
+    );
     expect(await history(id)).toEqual([]);
   });
 
   it('keeps the raw deliveries of a batch gzipped together, with an expiry for TTL, in parts when they do not fit one item', async () => {
     const read = async (rawKey: string) => {
-      const { Items = [] } = await dynamodb.send(new QueryCommand({ TableName: twin.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `RAW#${rawKey}` } } }));
-      const lines = gunzipSync(Buffer.concat(Items.map((i) => i.body!.B!))).toString().split('\n');
-      return { items: Items, deliveries: lines.map((l) => JSON.parse(l) as { deliveryId: string; body?: string; bodyBase64?: string }) };
+      const { Items = [] } = await dynamodb.send(
+        new QueryCommand({
+          TableName: twin.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: `RAW#${rawKey}` } },
+        }),
+      );
+      const lines = gunzipSync(Buffer.concat(Items.map((i) => i.body!.B!)))
+        .toString()
+        .split('\n');
+      return {
+        items: Items,
+        deliveries: lines.map((l) => JSON.parse(l) as { deliveryId: string; body?: string; bodyBase64?: string }),
+      };
     };
     const rawKey = randomUUID();
-    const text = Buffer.from(JSON.stringify({ entry: Array.from({ length: 20 }, (_, i) => ({ id: i, message: 'the same words again and again' })) }));
+    const text = Buffer.from(
+      JSON.stringify({
+        entry: Array.from({ length: 20 }, (_, i) => ({ id: i, message: 'the same words again and again' })),
+      }),
+    );
     const binary = Buffer.from([0xff, 0xfe, 0x00, 0x41]);
     await store.saveRawDeliveries(rawKey, [
-      { deliveryId: 'd1', platform: 'generic', receivedAt: '2026-11-25T10:00:00.000Z', headers: { 'content-type': 'application/json' }, body: text },
+      {
+        deliveryId: 'd1',
+        platform: 'generic',
+        receivedAt: '2026-11-25T10:00:00.000Z',
+        headers: { 'content-type': 'application/json' },
+        body: text,
+      },
       { deliveryId: 'd2', platform: 'x', receivedAt: '2026-11-25T10:00:05.000Z', headers: {}, body: binary },
     ]);
     const small = await read(rawKey);
-    expect(small.items.map((i) => [i.sk?.S, i.parts?.N, i.deliveryIds?.L?.map((d) => d.S), Number(i.expiresAt?.N)])).toEqual([['PART#000', '1', ['d1', 'd2'], Date.parse('2026-11-25T10:00:00.000Z') / 1000 + 30 * 86_400]]);
+    expect(
+      small.items.map((i) => [i.sk?.S, i.parts?.N, i.deliveryIds?.L?.map((d) => d.S), Number(i.expiresAt?.N)]),
+    ).toEqual([['PART#000', '1', ['d1', 'd2'], Date.parse('2026-11-25T10:00:00.000Z') / 1000 + 30 * 86_400]]);
     expect(small.deliveries[0]).toMatchObject({ deliveryId: 'd1', body: text.toString() });
     expect(Buffer.from(small.deliveries[1]!.bodyBase64!, 'base64').equals(binary)).toBe(true);
     expect(small.items[0]!.body!.B!.length).toBeLessThan(text.length / 3);
 
     // 900 KB that does not compress: three parts, read back whole.
-    const big = Array.from({ length: 3 }, (_, i) => ({ deliveryId: `b${i}`, platform: 'generic', receivedAt: '2026-11-25T10:00:00.000Z', headers: {}, body: Buffer.from(randomBytes(300 * 1024).toString('base64')) }));
+    const big = Array.from({ length: 3 }, (_, i) => ({
+      deliveryId: `b${i}`,
+      platform: 'generic',
+      receivedAt: '2026-11-25T10:00:00.000Z',
+      headers: {},
+      body: Buffer.from(randomBytes(300 * 1024).toString('base64')),
+    }));
     const bigKey = randomUUID();
     await store.saveRawDeliveries(bigKey, big);
     const large = await read(bigKey);

@@ -17,15 +17,66 @@ function apiAnswer(method: string, path: string): { status: number; body?: unkno
     case 'GET /reddit/r/acme/new':
       return {
         status: 200,
-        body: { kind: 'Listing', data: { after: null, before: null, dist: 1, children: [{ kind: 't3', data: { name: 't3_itcrash', id: 'itcrash', author: 'zoe_42', author_fullname: 't2_zoe', created_utc: nowSeconds - 30, permalink: '/r/acme/comments/itcrash/app/', subreddit: 'acme', title: 'App crash on login', selftext: 'Plante au démarrage 😩', score: 1, num_comments: 0 } }] } },
+        body: {
+          kind: 'Listing',
+          data: {
+            after: null,
+            before: null,
+            dist: 1,
+            children: [
+              {
+                kind: 't3',
+                data: {
+                  name: 't3_itcrash',
+                  id: 'itcrash',
+                  author: 'zoe_42',
+                  author_fullname: 't2_zoe',
+                  created_utc: nowSeconds - 30,
+                  permalink: '/r/acme/comments/itcrash/app/',
+                  subreddit: 'acme',
+                  title: 'App crash on login',
+                  selftext: 'Plante au démarrage 😩',
+                  score: 1,
+                  num_comments: 0,
+                },
+              },
+            ],
+          },
+        },
       };
     case 'POST /bsky/xrpc/com.atproto.server.createSession':
-      return { status: 200, body: { accessJwt: ['eyJhbGciOiJFUzI1NksifQ', jwtPart({ sub: 'did:plc:acme', exp: nowSeconds + 7200 }), 'c2ln'].join('.'), refreshJwt: 'it-refresh', handle: 'acme.com', did: 'did:plc:acme', active: true } };
+      return {
+        status: 200,
+        body: {
+          accessJwt: ['eyJhbGciOiJFUzI1NksifQ', jwtPart({ sub: 'did:plc:acme', exp: nowSeconds + 7200 }), 'c2ln'].join(
+            '.',
+          ),
+          refreshJwt: 'it-refresh',
+          handle: 'acme.com',
+          did: 'did:plc:acme',
+          active: true,
+        },
+      };
     case 'GET /bsky/xrpc/app.bsky.notification.listNotifications':
       return {
         status: 200,
         body: {
-          notifications: [{ uri: 'at://did:plc:ana/app.bsky.feed.post/itpricing', cid: 'bafyreiitpricing', author: { did: 'did:plc:ana', handle: 'ana.bsky.social', displayName: 'Ana 🌸' }, reason: 'mention', record: { $type: 'app.bsky.feed.post', text: '@acme.com what is your pricing for teams?', createdAt: new Date(Date.now() - 60_000).toISOString() }, isRead: false, indexedAt: new Date(Date.now() - 50_000).toISOString(), labels: [] }],
+          notifications: [
+            {
+              uri: 'at://did:plc:ana/app.bsky.feed.post/itpricing',
+              cid: 'bafyreiitpricing',
+              author: { did: 'did:plc:ana', handle: 'ana.bsky.social', displayName: 'Ana 🌸' },
+              reason: 'mention',
+              record: {
+                $type: 'app.bsky.feed.post',
+                text: '@acme.com what is your pricing for teams?',
+                createdAt: new Date(Date.now() - 60_000).toISOString(),
+              },
+              isRead: false,
+              indexedAt: new Date(Date.now() - 50_000).toISOString(),
+              labels: [],
+            },
+          ],
           priority: false,
         },
       };
@@ -83,7 +134,10 @@ polling:
     SWITCHBOARD_CONFIG: config,
     SWITCHBOARD_SCHEDULE_SPEEDUP: '60',
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output: string[] = [];
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`local twin not ready after 240 s:\n${output.join('')}`)), 240_000);

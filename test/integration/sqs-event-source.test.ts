@@ -1,4 +1,10 @@
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { startSqs, type SqsEmulator } from '../../local/emulators/sqs.js';
 import type { LocalFunction } from '../../local/functions/function-runner.js';
@@ -15,7 +21,11 @@ describe('SQS event source mapping (local twin)', () => {
 
   beforeAll(async () => {
     emulator = await startSqs({ port: 0 });
-    sqs = new SQSClient({ endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    sqs = new SQSClient({
+      endpoint: emulator.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
   });
   afterAll(async () => {
     for (const s of sources) await s.stop();
@@ -24,22 +34,57 @@ describe('SQS event source mapping (local twin)', () => {
 
   async function queues(name: string) {
     const dlq = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }))).QueueUrl!;
-    const RedrivePolicy = JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:us-east-1:${emulator.accountId}:${name}-dlq`, maxReceiveCount: 2 });
-    const url = (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '1', RedrivePolicy } }))).QueueUrl!;
+    const RedrivePolicy = JSON.stringify({
+      deadLetterTargetArn: `arn:aws:sqs:us-east-1:${emulator.accountId}:${name}-dlq`,
+      maxReceiveCount: 2,
+    });
+    const url = (
+      await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '1', RedrivePolicy } }))
+    ).QueueUrl!;
     return { url, dlq };
   }
 
-  function run(url: string, handler: (event: SQSEvent) => SQSBatchResponse | Promise<SQSBatchResponse>, concurrency?: number, maxBatchingWindowMs?: number) {
+  function run(
+    url: string,
+    handler: (event: SQSEvent) => SQSBatchResponse | Promise<SQSBatchResponse>,
+    concurrency?: number,
+    maxBatchingWindowMs?: number,
+  ) {
     const calls: string[][] = [];
-    const fn = { spec: { functionName: 'fake' }, invoke: async (event: SQSEvent) => (calls.push(event.Records.map((r) => r.body)), handler(event)) } as unknown as LocalFunction;
-    const source = new SqsEventSource(sqs, fn, { queueUrl: url, queueArn: 'arn', batchSize: 10, reportBatchItemFailures: true, region: 'us-east-1', ...(concurrency ? { concurrency } : {}), ...(maxBatchingWindowMs ? { maxBatchingWindowMs } : {}) }, () => undefined);
+    const fn = {
+      spec: { functionName: 'fake' },
+      invoke: async (event: SQSEvent) => (calls.push(event.Records.map((r) => r.body)), handler(event)),
+    } as unknown as LocalFunction;
+    const source = new SqsEventSource(
+      sqs,
+      fn,
+      {
+        queueUrl: url,
+        queueArn: 'arn',
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        region: 'us-east-1',
+        ...(concurrency ? { concurrency } : {}),
+        ...(maxBatchingWindowMs ? { maxBatchingWindowMs } : {}),
+      },
+      () => undefined,
+    );
     source.start();
     sources.push(source);
     return calls;
   }
 
   const depth = async (url: string) =>
-    Number((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))).Attributes?.ApproximateNumberOfMessages ?? 0);
+    Number(
+      (
+        await sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: url,
+            AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+          }),
+        )
+      ).Attributes?.ApproximateNumberOfMessages ?? 0,
+    );
 
   async function until(check: () => Promise<boolean>, timeoutMs = 15_000) {
     const deadline = Date.now() + timeoutMs;
@@ -53,7 +98,9 @@ describe('SQS event source mapping (local twin)', () => {
     const { url, dlq } = await queues('esm-partial');
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'good' }));
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'poison' }));
-    const calls = run(url, (event) => ({ batchItemFailures: event.Records.filter((r) => r.body === 'poison').map((r) => ({ itemIdentifier: r.messageId })) }));
+    const calls = run(url, (event) => ({
+      batchItemFailures: event.Records.filter((r) => r.body === 'poison').map((r) => ({ itemIdentifier: r.messageId })),
+    }));
 
     await until(async () => (await depth(dlq)) === 1);
     expect(calls.flat().filter((b) => b === 'good')).toHaveLength(1);
@@ -110,4 +157,3 @@ describe('SQS event source mapping (local twin)', () => {
     expect(calls.length).toBeLessThanOrEqual(2);
   });
 });
-

@@ -1,5 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEST_STATE_DIR } from './state-dir.js';
@@ -11,18 +16,34 @@ import { localSecrets } from '../support/local-secrets.js';
 /** The running twin's local.json, as a department or a platform would see it. */
 export const twin = JSON.parse(readFileSync(join(TEST_STATE_DIR, 'local.json'), 'utf8')) as LocalTwinInfo;
 export const sqs = new SQSClient({ endpoint: twin.sqsEndpoint, region: twin.region, credentials: localCredentials });
-export const dynamodb = new DynamoDBClient({ endpoint: twin.dynamodbEndpoint, region: twin.region, credentials: localCredentials });
+export const dynamodb = new DynamoDBClient({
+  endpoint: twin.dynamodbEndpoint,
+  region: twin.region,
+  credentials: localCredentials,
+});
 
 /** POSTs a sample delivery to the twin, signed as the platform would sign it. */
-export async function post(sample: Pick<Sample, 'path' | 'headers' | 'body' | 'rawBody' | 'sign'>, headers?: Record<string, string>, body?: Buffer): Promise<Response> {
-  return fetch(`${twin.webhookBaseUrl}${sample.path}`, { method: 'POST', headers: headers ?? signSample(sample, localSecrets), body: body ?? sampleBody(sample) });
+export async function post(
+  sample: Pick<Sample, 'path' | 'headers' | 'body' | 'rawBody' | 'sign'>,
+  headers?: Record<string, string>,
+  body?: Buffer,
+): Promise<Response> {
+  return fetch(`${twin.webhookBaseUrl}${sample.path}`, {
+    method: 'POST',
+    headers: headers ?? signSample(sample, localSecrets),
+    body: body ?? sampleBody(sample),
+  });
 }
 
 /** A routed event as a department receives it. */
 export interface RoutedMessage {
   'detail-type': string;
   source: string;
-  detail: { id: string; routing: { departments: string[]; rules: string[]; configVersion: string }; [k: string]: unknown };
+  detail: {
+    id: string;
+    routing: { departments: string[]; rules: string[]; configVersion: string };
+    [k: string]: unknown;
+  };
 }
 
 /**
@@ -31,19 +52,28 @@ export interface RoutedMessage {
  * others are handed back after two seconds, since test files run in parallel and another one
  * may be waiting for them (two seconds, not zero, so this reader moves on to newer messages).
  */
-export async function receiveUntil(department: string, predicate: (m: RoutedMessage) => boolean, timeoutMs = 20_000): Promise<RoutedMessage[]> {
+export async function receiveUntil(
+  department: string,
+  predicate: (m: RoutedMessage) => boolean,
+  timeoutMs = 20_000,
+): Promise<RoutedMessage[]> {
   const url = twin.queues[department];
   if (!url) throw new Error(`no queue for ${department}`);
   const seen: RoutedMessage[] = [];
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && !seen.some(predicate)) {
-    const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    const out = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
     for (const m of out.Messages ?? []) {
       const parsed = JSON.parse(m.Body ?? '{}') as RoutedMessage;
       if (predicate(parsed)) {
         seen.push(parsed);
         await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
-      } else await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 2 }));
+      } else
+        await sqs.send(
+          new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 2 }),
+        );
     }
   }
   return seen;

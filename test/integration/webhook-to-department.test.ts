@@ -17,20 +17,51 @@ function facebookComment(text: string) {
       {
         id: '1122334455',
         time: Math.floor(Date.now() / 1000),
-        changes: [{ field: 'feed', value: { item: 'comment', verb: 'add', post_id: '1122334455_777', comment_id: commentId, parent_id: '1122334455_777', from: { id: '5550001', name: 'Sam Lee' }, message: text, created_time: Math.floor(Date.now() / 1000) } }],
+        changes: [
+          {
+            field: 'feed',
+            value: {
+              item: 'comment',
+              verb: 'add',
+              post_id: '1122334455_777',
+              comment_id: commentId,
+              parent_id: '1122334455_777',
+              from: { id: '5550001', name: 'Sam Lee' },
+              message: text,
+              created_time: Math.floor(Date.now() / 1000),
+            },
+          },
+        ],
       },
     ],
   };
-  return { id: `facebook:${commentId}`, sample: { path: '/webhooks/facebook', headers: { 'content-type': 'application/json' }, body, sign: 'facebook' as const } };
+  return {
+    id: `facebook:${commentId}`,
+    sample: {
+      path: '/webhooks/facebook',
+      headers: { 'content-type': 'application/json' },
+      body,
+      sign: 'facebook' as const,
+    },
+  };
 }
 
 const stored = async (id: string) =>
-  (await dynamodb.send(new GetItemCommand({ TableName: twin.tableName, Key: { pk: { S: `ENG#${id}` }, sk: { S: 'ENGAGEMENT' } } }))).Item;
-
+  (
+    await dynamodb.send(
+      new GetItemCommand({ TableName: twin.tableName, Key: { pk: { S: `ENG#${id}` }, sk: { S: 'ENGAGEMENT' } } }),
+    )
+  ).Item;
 
 describe('local twin: webhook to department queue', () => {
   it('writes local.json with every department queue and dead-letter queue', () => {
-    expect(Object.keys(twin.queues).sort()).toEqual(['communications', 'customer-care', 'engineering', 'legal', 'sales']);
+    expect(Object.keys(twin.queues).sort()).toEqual([
+      'communications',
+      'customer-care',
+      'engineering',
+      'legal',
+      'sales',
+    ]);
     expect(Object.keys(twin.deadLetterQueues).length).toBeGreaterThanOrEqual(11);
     expect(twin).toMatchObject({ region: 'us-east-1', eventBusName: expect.stringContaining('engagements') });
   });
@@ -43,8 +74,15 @@ describe('local twin: webhook to department queue', () => {
 
     const [message] = await receiveUntil('customer-care', (m) => m.detail.id === id);
     expect(message).toMatchObject({ source: 'switchboard', 'detail-type': 'Engagement Routed' });
-    expect(message?.detail.routing).toMatchObject({ departments: ['customer-care'], rules: ['care-orders-and-refunds'] });
-    expect(message?.detail).toMatchObject({ platform: 'facebook', kind: 'comment', text: 'My order never arrived and I want a refund' });
+    expect(message?.detail.routing).toMatchObject({
+      departments: ['customer-care'],
+      rules: ['care-orders-and-refunds'],
+    });
+    expect(message?.detail).toMatchObject({
+      platform: 'facebook',
+      kind: 'comment',
+      text: 'My order never arrived and I want a refund',
+    });
     expect(await stored(id)).toBeDefined();
   });
 
@@ -64,7 +102,9 @@ describe('local twin: webhook to department queue', () => {
 
     const seen = await receiveUntil('engineering', (m) => m.detail.id === marker.id || m.detail.id === id);
     // keep reading until the marker (sent last) has arrived, so a second copy would have too
-    const more = seen.some((m) => m.detail.id === marker.id) ? [] : await receiveUntil('engineering', (m) => m.detail.id === marker.id || m.detail.id === id);
+    const more = seen.some((m) => m.detail.id === marker.id)
+      ? []
+      : await receiveUntil('engineering', (m) => m.detail.id === marker.id || m.detail.id === id);
     const all = [...seen, ...more];
     expect(all.filter((m) => m.detail.id === marker.id)).toHaveLength(1);
     const extra = await receiveUntil('engineering', (m) => m.detail.id === id, 3_000);
@@ -72,20 +112,54 @@ describe('local twin: webhook to department queue', () => {
   });
 
   describe('refuses bad requests and changes nothing', () => {
-    const refusals: [string, (s: ReturnType<typeof facebookComment>['sample']) => { headers: Record<string, string>; body: Buffer }, number, string][] = [
-      ['a tampered body', (s) => {
-        const body = Buffer.from(JSON.stringify(s.body));
-        return { headers: { 'content-type': 'application/json', 'x-hub-signature-256': fbSign(body) }, body: Buffer.from(body.toString().replace('refund', 'REFUND')) };
-      }, 403, 'bad_signature'],
-      ['an unsigned request', (s) => ({ headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(s.body)) }), 401, 'missing_signature'],
-      ['a signature made with another secret', (s) => {
-        const body = Buffer.from(JSON.stringify(s.body));
-        return { headers: { 'content-type': 'application/json', 'x-hub-signature-256': hubSignature(body, 'not-the-secret') }, body };
-      }, 403, 'bad_signature'],
-      ['a malformed but signed body', () => {
-        const body = Buffer.from('{"object":"page","entry":[{"id":"1",');
-        return { headers: { 'content-type': 'application/json', 'x-hub-signature-256': fbSign(body) }, body };
-      }, 400, 'malformed_body'],
+    const refusals: [
+      string,
+      (s: ReturnType<typeof facebookComment>['sample']) => { headers: Record<string, string>; body: Buffer },
+      number,
+      string,
+    ][] = [
+      [
+        'a tampered body',
+        (s) => {
+          const body = Buffer.from(JSON.stringify(s.body));
+          return {
+            headers: { 'content-type': 'application/json', 'x-hub-signature-256': fbSign(body) },
+            body: Buffer.from(body.toString().replace('refund', 'REFUND')),
+          };
+        },
+        403,
+        'bad_signature',
+      ],
+      [
+        'an unsigned request',
+        (s) => ({ headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(s.body)) }),
+        401,
+        'missing_signature',
+      ],
+      [
+        'a signature made with another secret',
+        (s) => {
+          const body = Buffer.from(JSON.stringify(s.body));
+          return {
+            headers: {
+              'content-type': 'application/json',
+              'x-hub-signature-256': hubSignature(body, 'not-the-secret'),
+            },
+            body,
+          };
+        },
+        403,
+        'bad_signature',
+      ],
+      [
+        'a malformed but signed body',
+        () => {
+          const body = Buffer.from('{"object":"page","entry":[{"id":"1",');
+          return { headers: { 'content-type': 'application/json', 'x-hub-signature-256': fbSign(body) }, body };
+        },
+        400,
+        'malformed_body',
+      ],
     ];
 
     it.each(refusals)('%s', async (_name, build, status, error) => {
@@ -104,7 +178,10 @@ describe('local twin: webhook to department queue', () => {
       const unknown = await fetch(`${twin.webhookBaseUrl}/webhooks/myspace`, { method: 'POST', body: '{}' });
       expect(unknown.status).toBe(404);
       expect(await unknown.json()).toMatchObject({ error: 'unknown_platform' });
-      const big = await fetch(`${twin.webhookBaseUrl}/webhooks/generic`, { method: 'POST', body: 'x'.repeat(300 * 1024) });
+      const big = await fetch(`${twin.webhookBaseUrl}/webhooks/generic`, {
+        method: 'POST',
+        body: 'x'.repeat(300 * 1024),
+      });
       expect(big.status).toBe(413);
       expect(await big.json()).toMatchObject({ error: 'payload_too_large' });
     });
@@ -114,7 +191,9 @@ describe('local twin: webhook to department queue', () => {
     const crc = await fetch(`${twin.webhookBaseUrl}/webhooks/x?crc_token=${randomUUID()}`);
     expect(crc.status).toBe(200);
     expect(await crc.json()).toEqual({ response_token: expect.stringMatching(/^sha256=[A-Za-z0-9+/]+=*$/) });
-    const verify = await fetch(`${twin.webhookBaseUrl}/webhooks/facebook?hub.mode=subscribe&hub.challenge=12345&hub.verify_token=${localSecrets.facebook!.verifyToken}`);
+    const verify = await fetch(
+      `${twin.webhookBaseUrl}/webhooks/facebook?hub.mode=subscribe&hub.challenge=12345&hub.verify_token=${localSecrets.facebook!.verifyToken}`,
+    );
     expect(verify.status).toBe(200);
     expect(await verify.text()).toBe('12345');
   });
@@ -138,13 +217,15 @@ describe('local twin: webhook to department queue', () => {
         item = await stored(id);
       }
       expect({ id, stored: Boolean(item) }).toEqual({ id, stored: true });
-      for (const d of item?.engagement?.M?.routing?.M?.departments?.L ?? []) departments.set(d.S!, (departments.get(d.S!) ?? new Set()).add(id));
+      for (const d of item?.engagement?.M?.routing?.M?.departments?.L ?? [])
+        departments.set(d.S!, (departments.get(d.S!) ?? new Set()).add(id));
     }
     // …and, published from the table's stream, reaches each of its departments.
     for (const [department, want] of departments) {
       const missing = new Set(want);
       while (missing.size > 0 && Date.now() < deadline + 30_000) {
-        for (const m of await receiveUntil(department, (x) => missing.has(x.detail.id), 5_000)) missing.delete(m.detail.id);
+        for (const m of await receiveUntil(department, (x) => missing.has(x.detail.id), 5_000))
+          missing.delete(m.detail.id);
       }
       expect({ department, missing: [...missing] }).toEqual({ department, missing: [] });
     }
@@ -153,7 +234,9 @@ describe('local twin: webhook to department queue', () => {
 
 /** Ids whose only samples are deletions: a deletion of an engagement never seen stores nothing. */
 async function deletionsOfUnseen(): Promise<string[]> {
-  const expected = (await Promise.all([...adapters.keys()].map((p) => readSamples(`events/${p}`)))).flat().flatMap(({ sample }) => sample.expect.engagements);
+  const expected = (await Promise.all([...adapters.keys()].map((p) => readSamples(`events/${p}`))))
+    .flat()
+    .flatMap(({ sample }) => sample.expect.engagements);
   const created = new Set(expected.filter((e) => (e.change ?? 'created') !== 'deleted').map((e) => e.id));
   return expected.filter((e) => e.change === 'deleted' && !created.has(e.id)).map((e) => e.id);
 }

@@ -10,7 +10,10 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
  * `SWITCHBOARD_CONFORMANCE_FILE` (for running a further set of cases, such as an acceptance set,
  * through the same suites).
  */
-export const conformanceFile = path.resolve(repoRoot, process.env['SWITCHBOARD_CONFORMANCE_FILE'] ?? 'corpus/eventbridge-conformance-dev.json');
+export const conformanceFile = path.resolve(
+  repoRoot,
+  process.env.SWITCHBOARD_CONFORMANCE_FILE ?? 'corpus/eventbridge-conformance-dev.json',
+);
 
 /**
  * The corpus cases. A missing or empty corpus throws: a conformance suite that silently runs

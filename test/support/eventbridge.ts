@@ -7,7 +7,12 @@ export const ACCOUNT = '123456789012';
 export const queueArn = (name: string): string => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
 
 /** A PutEvents entry as the process function publishes it, with `detail` as its Detail JSON. */
-export const routedEntry = (detail: object, extra: object = {}) => ({ Source: 'switchboard', DetailType: 'Engagement Routed', Detail: JSON.stringify(detail), ...extra });
+export const routedEntry = (detail: object, extra: object = {}) => ({
+  Source: 'switchboard',
+  DetailType: 'Engagement Routed',
+  Detail: JSON.stringify(detail),
+  ...extra,
+});
 
 /**
  * A local EventBridge whose SQS deliveries are recorded in memory instead of sent, with

@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
  * `{ "<platform>": { "<key>": "<value>" } }`. Read relative to this file, not the working
  * directory, so a test finds them whichever folder Jest runs from.
  */
-export const localSecrets = JSON.parse(readFileSync(fileURLToPath(new URL('../../config/local-secrets.json', import.meta.url)), 'utf8')) as Record<
-  string,
-  Record<string, string>
->;
+export const localSecrets = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../config/local-secrets.json', import.meta.url)), 'utf8'),
+) as Record<string, Record<string, string>>;

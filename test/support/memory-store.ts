@@ -1,5 +1,11 @@
 import type { Engagement } from '../../lambdas/core/engagement/engagement.schema.js';
-import type { EngagementChange, EngagementStore, RawDelivery, RoutingAuditRecord, StoredEngagement } from '../../lambdas/core/lifecycle/ports/engagement-store.js';
+import type {
+  EngagementChange,
+  EngagementStore,
+  RawDelivery,
+  RoutingAuditRecord,
+  StoredEngagement,
+} from '../../lambdas/core/lifecycle/ports/engagement-store.js';
 import type { EventPublisher, PublishResult } from '../../lambdas/core/lifecycle/ports/event-publisher.js';
 
 /** In-memory {@link EngagementStore} for unit tests of the lifecycle (the real one is tested against DynamoDB Local). */
@@ -14,7 +20,10 @@ export class MemoryStore implements EngagementStore {
   async saveNew(engagement: Engagement, decision: RoutingAuditRecord): Promise<'created' | 'exists'> {
     if (this.failSaveFor.has(engagement.id)) throw new Error('injected store failure');
     if (this.engagements.has(engagement.id)) return 'exists';
-    this.engagements.set(engagement.id, { engagement: structuredClone(engagement), decision: structuredClone(decision) });
+    this.engagements.set(engagement.id, {
+      engagement: structuredClone(engagement),
+      decision: structuredClone(decision),
+    });
     this.inserted.push(structuredClone(engagement));
     return 'created';
   }
@@ -28,7 +37,8 @@ export class MemoryStore implements EngagementStore {
     if (!stored) return 'missing';
     if (this.deleted.has(engagementId)) return 'deleted';
     if (change.change === 'deleted') this.deleted.add(engagementId);
-    if (change.change === 'edited') stored.engagement = { ...stored.engagement, text: change.text, keywords: change.keywords };
+    if (change.change === 'edited')
+      stored.engagement = { ...stored.engagement, text: change.text, keywords: change.keywords };
     else stored.engagement = { ...stored.engagement, text: '', keywords: [] };
     this.changes.push({ ...change, engagementId });
     return 'applied';
@@ -41,7 +51,10 @@ export class MemoryStore implements EngagementStore {
 
   async saveRawDeliveries(rawKey: string, deliveries: RawDelivery[]): Promise<void> {
     if (this.failRaw) throw new Error('injected raw store failure');
-    this.raw.set(rawKey, deliveries.map((d) => ({ ...d, headers: { ...d.headers }, body: Buffer.from(d.body) })));
+    this.raw.set(
+      rawKey,
+      deliveries.map((d) => ({ ...d, headers: { ...d.headers }, body: Buffer.from(d.body) })),
+    );
   }
 }
 

@@ -14,7 +14,9 @@ const childProcess = require('node:child_process') as typeof import('node:child_
 const net = require('node:net') as typeof import('node:net');
 
 function refuse(what: string): never {
-  throw new Error(`unit tests open no socket and start no process (${what}); move this test to test/component or test/integration`);
+  throw new Error(
+    `unit tests open no socket and start no process (${what}); move this test to test/component or test/integration`,
+  );
 }
 
 const listen = net.Server.prototype.listen;
@@ -28,10 +30,16 @@ net.Server.prototype.listen = function refusedListen(): never {
 net.Socket.prototype.connect = function refusedConnect(): never {
   refuse('net.Socket.connect');
 };
-for (const name of SPAWNERS) Object.defineProperty(childProcess, name, { value: () => refuse(`child_process.${name}`), configurable: true, writable: true });
+for (const name of SPAWNERS)
+  Object.defineProperty(childProcess, name, {
+    value: () => refuse(`child_process.${name}`),
+    configurable: true,
+    writable: true,
+  });
 
 afterAll(() => {
   net.Server.prototype.listen = listen;
   net.Socket.prototype.connect = connect;
-  for (const [name, original] of spawners) Object.defineProperty(childProcess, name, { value: original, configurable: true, writable: true });
+  for (const [name, original] of spawners)
+    Object.defineProperty(childProcess, name, { value: original, configurable: true, writable: true });
 });

@@ -29,12 +29,25 @@ export interface Polled {
 }
 
 /** Runs a poller to its end (or its error), keeping every page it yielded before failing. */
-export async function pollOnce(poller: Poller, target: PollTarget, state: PollState, secret: PlatformSecret | undefined, now: Date): Promise<Polled> {
+export async function pollOnce(
+  poller: Poller,
+  target: PollTarget,
+  state: PollState,
+  secret: PlatformSecret | undefined,
+  now: Date,
+): Promise<Polled> {
   const pages: PollPage[] = [];
   const { log, warnings } = recordedLog();
-  const polled = (error?: Error): Polled => ({ pages, events: pages.flatMap((p) => p.events), state: pages.at(-1)?.state ?? state, warnings, ...(error && { error }) });
+  const polled = (error?: Error): Polled => ({
+    pages,
+    events: pages.flatMap((p) => p.events),
+    state: pages.at(-1)?.state ?? state,
+    warnings,
+    ...(error && { error }),
+  });
   try {
-    for await (const page of poller.poll(target, state, { fetch, now, log, ...(secret && { secret }) })) pages.push(page);
+    for await (const page of poller.poll(target, state, { fetch, now, log, ...(secret && { secret }) }))
+      pages.push(page);
     return polled();
   } catch (err) {
     return polled(err as Error);
@@ -42,7 +55,13 @@ export async function pollOnce(poller: Poller, target: PollTarget, state: PollSt
 }
 
 /** The pages of a poll that must succeed (its error is thrown). */
-export async function pollPages(poller: Poller, target: PollTarget, state: PollState, secret: PlatformSecret | undefined, now: Date): Promise<PollPage[]> {
+export async function pollPages(
+  poller: Poller,
+  target: PollTarget,
+  state: PollState,
+  secret: PlatformSecret | undefined,
+  now: Date,
+): Promise<PollPage[]> {
   const { pages, error } = await pollOnce(poller, target, state, secret, now);
   if (error) throw error;
   return pages;
@@ -74,7 +93,12 @@ export function pollRunner(poller: Poller, secret: PlatformSecret | undefined, s
 }
 
 /** Serves each body in turn: the poll must fail with its message, never quoting `marker`, and emit nothing. */
-export async function expectBodiesRefused(server: ScriptedHttpServer, poll: () => Promise<Polled>, marker: string, cases: readonly (readonly [string, RegExp])[]): Promise<void> {
+export async function expectBodiesRefused(
+  server: ScriptedHttpServer,
+  poll: () => Promise<Polled>,
+  marker: string,
+  cases: readonly (readonly [string, RegExp])[],
+): Promise<void> {
   for (const [body, message] of cases) {
     server.answer({ status: 200, body });
     const { error, events } = await poll();

@@ -29,7 +29,8 @@ export async function waitForPortFree(port: number, timeoutMs: number, host = '1
       await expectPortFree(port, host);
       return;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`port ${port} still taken after ${timeoutMs} ms: ${(err as Error).message}`);
+      if (Date.now() > deadline)
+        throw new Error(`port ${port} still taken after ${timeoutMs} ms: ${(err as Error).message}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }

@@ -55,14 +55,31 @@ export async function startScriptedHttpServer(): Promise<ScriptedHttpServer> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const request: RecordedRequest = { method: req.method ?? 'GET', url, path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const request: RecordedRequest = {
+        method: req.method ?? 'GET',
+        url,
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       requests.push(request);
       const queue = routes.get(`${request.method} ${request.path}`) ?? routes.get(request.path) ?? routes.get('*');
-      const script = queue && queue.length > 0 ? (queue.length > 1 ? queue.shift()! : queue[0]!) : { status: 404, body: { error: 'not scripted' } };
+      const script =
+        queue && queue.length > 0
+          ? queue.length > 1
+            ? queue.shift()!
+            : queue[0]!
+          : { status: 404, body: { error: 'not scripted' } };
       const answer = typeof script === 'function' ? script(request) : script;
       const json = answer.body !== undefined && typeof answer.body !== 'string';
       const body = answer.body === undefined ? '' : json ? JSON.stringify(answer.body) : (answer.body as string);
-      res.writeHead(answer.status, { ...(json && { 'content-type': 'application/json; charset=utf-8' }), ...answer.headers }).end(body);
+      res
+        .writeHead(answer.status, {
+          ...(json && { 'content-type': 'application/json; charset=utf-8' }),
+          ...answer.headers,
+        })
+        .end(body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -74,7 +91,8 @@ export async function startScriptedHttpServer(): Promise<ScriptedHttpServer> {
     route,
     routes: (table) => {
       routes.clear();
-      for (const [match, answers] of Object.entries(table)) route(match, ...(Array.isArray(answers) ? answers : [answers]));
+      for (const [match, answers] of Object.entries(table))
+        route(match, ...(Array.isArray(answers) ? answers : [answers]));
     },
     answer: (...answers) => route('*', ...answers),
     reset: () => {

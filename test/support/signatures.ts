@@ -6,10 +6,12 @@ import { createHmac } from 'node:crypto';
  */
 
 /** Meta's `X-Hub-Signature-256` value: `sha256=<hex HMAC-SHA256(key, body)>`. */
-export const hubSignature = (body: string | Buffer, key: string): string => `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
+export const hubSignature = (body: string | Buffer, key: string): string =>
+  `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
 
 /** X's `X-Twitter-Webhooks-Signature` value: `sha256=<base64 HMAC-SHA256(key, body)>`. */
-export const xSignature = (body: string | Buffer, key: string): string => `sha256=${createHmac('sha256', key).update(body).digest('base64')}`;
+export const xSignature = (body: string | Buffer, key: string): string =>
+  `sha256=${createHmac('sha256', key).update(body).digest('base64')}`;
 
 /** The generic scheme's `X-Switchboard-Signature` value: `sha256=<hex HMAC-SHA256(key, "<timestamp>.<body>")>`. */
 export const switchboardSignature = (key: string, timestamp: number | string, body: string): string =>

@@ -11,7 +11,11 @@ export function useSqsEmulator(): { server: SqsEmulator; client: SQSClient } {
   const fixture = {} as { server: SqsEmulator; client: SQSClient };
   beforeAll(async () => {
     fixture.server = await startSqs({ port: 0 });
-    fixture.client = new SQSClient({ endpoint: fixture.server.endpoint, region: 'us-east-1', credentials: localCredentials });
+    fixture.client = new SQSClient({
+      endpoint: fixture.server.endpoint,
+      region: 'us-east-1',
+      credentials: localCredentials,
+    });
   });
   afterAll(async () => {
     fixture.client.destroy();

@@ -7,7 +7,12 @@ export function postRequest(body: string | Buffer, headers: Record<string, strin
 }
 
 /** A GET (a platform's handshake) with the given query and no body. */
-export const getRequest = (query: Record<string, string>): WebhookRequest => ({ method: 'GET', headers: {}, query, rawBody: Buffer.alloc(0) });
+export const getRequest = (query: Record<string, string>): WebhookRequest => ({
+  method: 'GET',
+  headers: {},
+  query,
+  rawBody: Buffer.alloc(0),
+});
 
 /** The {@link WebhookRejection} `fn` throws; fails the test when it throws nothing or something else. */
 export const rejectionOf = (fn: () => unknown): WebhookRejection => thrownBy(WebhookRejection, fn);
@@ -19,7 +24,8 @@ export const ADAPTER_NOW = new Date('2025-06-03T10:00:00Z');
 export const ADAPTER_CONTEXT = { receivedAt: '2025-06-03T10:00:01.000Z', headers: {} };
 
 /** Normalizes `body` serialised as compact JSON. */
-export const normalizeJson = (adapter: PlatformAdapter, body: unknown) => adapter.normalize(Buffer.from(JSON.stringify(body)), ADAPTER_CONTEXT);
+export const normalizeJson = (adapter: PlatformAdapter, body: unknown) =>
+  adapter.normalize(Buffer.from(JSON.stringify(body)), ADAPTER_CONTEXT);
 
 /** Asserts that the adapter refuses `raw` with 400 malformed_body and a message matching `pattern`. */
 export function expectMalformedBody(adapter: PlatformAdapter, raw: string, pattern: RegExp): void {

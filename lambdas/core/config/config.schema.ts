@@ -8,7 +8,10 @@ import { BusinessHoursSchema } from './business-hours.js';
 
 const id = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be lower-case letters, digits and dashes, starting with a letter (at most 40 characters)');
+  .regex(
+    /^[a-z][a-z0-9-]{0,39}$/,
+    'must be lower-case letters, digits and dashes, starting with a letter (at most 40 characters)',
+  );
 
 const duration = z.string().refine((v) => parseDurationMs(v) !== undefined, {
   message: 'must be an ISO 8601 duration such as PT15M, PT1H or P1D (weeks, days, hours, minutes, seconds)',
@@ -68,7 +71,10 @@ export const RuleExampleSchema = z.union([exampleText, ExampleDraftSchema], {
   error: (issue) => {
     if (issue.code !== 'invalid_union') return undefined;
     const input: unknown = issue.input;
-    const draft = input !== null && typeof input === 'object' && !Array.isArray(input) ? ExampleDraftSchema.safeParse(input) : undefined;
+    const draft =
+      input !== null && typeof input === 'object' && !Array.isArray(input)
+        ? ExampleDraftSchema.safeParse(input)
+        : undefined;
     const first = draft?.error?.issues[0];
     if (first) return `${first.path.length ? `${first.path.join('.')}: ` : ''}${first.message}`;
     return 'must be a text or an engagement draft such as { platform: x, text: "…", author: { followers: 20000 } }';
@@ -84,7 +90,9 @@ export const RuleExamplesSchema = z
     routes: z.array(RuleExampleSchema).optional(),
     doesNotRoute: z.array(RuleExampleSchema).optional(),
   })
-  .refine((e) => (e.routes?.length ?? 0) + (e.doesNotRoute?.length ?? 0) > 0, { message: 'must list at least one example under routes or doesNotRoute' });
+  .refine((e) => (e.routes?.length ?? 0) + (e.doesNotRoute?.length ?? 0) > 0, {
+    message: 'must list at least one example under routes or doesNotRoute',
+  });
 
 const RuleFieldsSchema = z.strictObject({
   id,
@@ -104,10 +112,15 @@ const RuleFieldsSchema = z.strictObject({
 export const RuleSchema = z.unknown().transform((raw, ctx): z.output<typeof RuleFieldsSchema> => {
   const result = RuleFieldsSchema.safeParse(raw);
   if (result.success) return result.data;
-  const ruleId = raw && typeof raw === 'object' && 'id' in raw && typeof raw.id === 'string' && raw.id ? raw.id : undefined;
+  const ruleId =
+    raw && typeof raw === 'object' && 'id' in raw && typeof raw.id === 'string' && raw.id ? raw.id : undefined;
   for (const issue of result.error.issues) {
     // Not `continue`: a broken rule has no value for the config-wide checks to look at.
-    ctx.addIssue({ ...issue, continue: false, message: ruleId ? `in rule "${ruleId}": ${issue.message}` : issue.message });
+    ctx.addIssue({
+      ...issue,
+      continue: false,
+      message: ruleId ? `in rule "${ruleId}": ${issue.message}` : issue.message,
+    });
   }
   return z.NEVER;
 });
@@ -133,17 +146,28 @@ export const EnrichmentSettingsSchema = z
   .strictObject({
     provider: z.enum(['local', 'comprehend']).default('local'),
     intents: z.enum(['local', 'bedrock']).default('local'),
-    bedrockModelId: z.string().regex(/^[\w.:-]+$/, 'must be a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0').optional(),
+    bedrockModelId: z
+      .string()
+      .regex(/^[\w.:-]+$/, 'must be a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0')
+      .optional(),
     secondOpinionBelow: z.number().gt(0, 'must be above 0').lt(1, 'must be below 1').optional(),
     /** Store and publish the text with emails, phones, cards and IBANs replaced by `[email]`…; the raw delivery keeps the original for its retention. */
     redactStoredText: z.boolean().default(false),
   })
   .superRefine((settings, ctx) => {
     if (settings.intents === 'bedrock' && !settings.bedrockModelId) {
-      ctx.addIssue({ code: 'custom', path: ['bedrockModelId'], message: 'bedrockModelId is required when intents is "bedrock"' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['bedrockModelId'],
+        message: 'bedrockModelId is required when intents is "bedrock"',
+      });
     }
     if (settings.secondOpinionBelow !== undefined && settings.provider === 'local' && settings.intents === 'local') {
-      ctx.addIssue({ code: 'custom', path: ['secondOpinionBelow'], message: 'a second opinion needs a cloud service: set provider: comprehend and/or intents: bedrock' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secondOpinionBelow'],
+        message: 'a second opinion needs a cloud service: set provider: comprehend and/or intents: bedrock',
+      });
     }
   });
 
@@ -164,31 +188,59 @@ export const SwitchboardConfigSchema = z
   .superRefine((config, ctx) => {
     const departments = new Set<string>();
     config.departments.forEach((d, i) => {
-      if (departments.has(d.id)) ctx.addIssue({ code: 'custom', path: ['departments', i, 'id'], message: `department "${d.id}" is declared twice` });
+      if (departments.has(d.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['departments', i, 'id'],
+          message: `department "${d.id}" is declared twice`,
+        });
       departments.add(d.id);
     });
     const known = () => [...departments].join(', ');
     if (!departments.has(config.defaultDepartment)) {
-      ctx.addIssue({ code: 'custom', path: ['defaultDepartment'], message: `"${config.defaultDepartment}" is not a declared department (declared: ${known()})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['defaultDepartment'],
+        message: `"${config.defaultDepartment}" is not a declared department (declared: ${known()})`,
+      });
     }
     if (config.trialDepartment && !departments.has(config.trialDepartment)) {
-      ctx.addIssue({ code: 'custom', path: ['trialDepartment'], message: `"${config.trialDepartment}" is not a declared department (declared: ${known()})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['trialDepartment'],
+        message: `"${config.trialDepartment}" is not a declared department (declared: ${known()})`,
+      });
     }
     const targets = new Set<string>();
     config.polling.forEach((t, i) => {
       const key = `${t.platform}:${t.id}`;
-      if (targets.has(key)) ctx.addIssue({ code: 'custom', path: ['polling', i, 'id'], message: `polling target "${t.id}" of ${t.platform} is declared twice` });
+      if (targets.has(key))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['polling', i, 'id'],
+          message: `polling target "${t.id}" of ${t.platform} is declared twice`,
+        });
       targets.add(key);
       const every = parseDurationMs(t.every);
-      if (every === undefined || every < 60_000) ctx.addIssue({ code: 'custom', path: ['polling', i, 'every'], message: 'must be an ISO 8601 duration of at least a minute, such as PT15M' });
+      if (every === undefined || every < 60_000)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['polling', i, 'every'],
+          message: 'must be an ISO 8601 duration of at least a minute, such as PT15M',
+        });
     });
     const rules = new Set<string>();
     config.rules.forEach((r, i) => {
-      if (rules.has(r.id)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `rule "${r.id}" is declared twice` });
+      if (rules.has(r.id))
+        ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `rule "${r.id}" is declared twice` });
       rules.add(r.id);
       r.routeTo.forEach((dept, j) => {
         if (!departments.has(dept)) {
-          ctx.addIssue({ code: 'custom', path: ['rules', i, 'routeTo', j], message: `rule "${r.id}" routes to "${dept}", which is not a declared department (declared: ${known()})` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['rules', i, 'routeTo', j],
+            message: `rule "${r.id}" routes to "${dept}", which is not a declared department (declared: ${known()})`,
+          });
         }
       });
     });

@@ -8,6 +8,12 @@ const ISO_DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)
 export function parseDurationMs(text: string): number | undefined {
   const m = ISO_DURATION.exec(text);
   if (!m || text === 'P' || text.endsWith('T')) return undefined;
-  const [w, d, h, min, s] = m.slice(1).map((v) => (v === undefined ? 0 : Number(v))) as [number, number, number, number, number];
+  const [w, d, h, min, s] = m.slice(1).map((v) => (v === undefined ? 0 : Number(v))) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   return ((((w * 7 + d) * 24 + h) * 60 + min) * 60 + s) * 1000;
 }

@@ -72,7 +72,11 @@ export function parseConfig(text: string, path = DEFAULT_CONFIG_PATH): LoadedCon
     );
   }
   const result = SwitchboardConfigSchema.safeParse(doc.toJS());
-  if (!result.success) throw new ConfigError(path, result.error.issues.map((issue) => locate(issue, doc.contents, lineCounter)));
+  if (!result.success)
+    throw new ConfigError(
+      path,
+      result.error.issues.map((issue) => locate(issue, doc.contents, lineCounter)),
+    );
   return {
     config: result.data,
     configVersion: createHash('sha256').update(text).digest('hex').slice(0, 16),
@@ -82,12 +86,16 @@ export function parseConfig(text: string, path = DEFAULT_CONFIG_PATH): LoadedCon
 
 function locate(issue: z.core.$ZodIssue, root: unknown, lines: LineCounter): ConfigProblem {
   const path = issue.path.map((k) => (typeof k === 'symbol' ? k.toString() : k));
-  const field = path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${k}` : k), '') || '(root)';
+  const field =
+    path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${k}` : k), '') || '(root)';
   // An unknown key has no node of its own in the path; point at the key inside the object instead.
   const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
   const node = deepestNode(root, [...path, ...keys.slice(0, 1)]);
   const pos = node?.range ? lines.linePos(node.range[0]) : undefined;
-  const message = issue.code === 'unrecognized_keys' ? `${issue.message} (allowed keys are listed in README.md, "Config")` : issue.message;
+  const message =
+    issue.code === 'unrecognized_keys'
+      ? `${issue.message} (allowed keys are listed in README.md, "Config")`
+      : issue.message;
   return { field, line: pos?.line, column: pos?.col, message };
 }
 

@@ -11,19 +11,24 @@ import { parseDurationMs } from './duration.js';
 // ---- The settings every target shares ----
 
 /** A target id: it keys the target's state, so it is short and plain. */
-export const TargetIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and dashes (at most 64)');
+export const TargetIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and dashes (at most 64)');
 
 /** How often a target is polled: an ISO 8601 duration of at least a minute (the poller runs every minute). */
 export const everySchema = (fallback: string) =>
   z
     .string()
-    .refine((v) => (parseDurationMs(v) ?? 0) >= 60_000, 'must be an ISO 8601 duration of at least one minute, e.g. PT5M or PT15M')
+    .refine(
+      (v) => (parseDurationMs(v) ?? 0) >= 60_000,
+      'must be an ISO 8601 duration of at least one minute, e.g. PT5M or PT15M',
+    )
     .default(fallback);
 
 /** An API base URL (overridable so tests and the local twin can point at loopback); no trailing slash. */
 export const baseUrlSchema = (fallback: string) =>
   z
-    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as ' + fallback })
+    .url({ protocol: /^https?$/, error: `must be an http(s) URL such as ${fallback}` })
     .transform((u) => u.replace(/\/+$/, ''))
     .default(fallback);
 
@@ -41,7 +46,9 @@ export const RssTargetSchema = z.strictObject({
   platform: z.literal('rss'),
   id: TargetIdSchema,
   // Credentials in a URL would end up in errors, state and logs; feeds that need them are not supported.
-  url: z.url({ protocol: /^https?$/ }).refine((u) => !new URL(u).username && !new URL(u).password, 'must not carry a user name or password'),
+  url: z
+    .url({ protocol: /^https?$/ })
+    .refine((u) => !new URL(u).username && !new URL(u).password, 'must not carry a user name or password'),
   every: everySchema('PT15M'),
 });
 
@@ -57,18 +64,26 @@ export const RedditTargetSchema = z
     /** A subreddit name without `r/`; several joined with `+` (`acme+acmehelp`). */
     subreddit: z
       .string()
-      .refine((s) => s.split('+').every((name) => SUBREDDIT.test(name)), 'must be a subreddit name without "r/" (2–21 letters, digits or underscores), several joined with "+"')
+      .refine(
+        (s) => s.split('+').every((name) => SUBREDDIT.test(name)),
+        'must be a subreddit name without "r/" (2–21 letters, digits or underscores), several joined with "+"',
+      )
       .optional(),
     /** A Reddit search (posts only), site-wide or, with `subreddit`, within it. */
     query: z.string().trim().min(1, 'must not be empty').max(512, 'must be at most 512 characters').optional(),
     /** With `subreddit` alone: its newest posts (`/new`) or its newest comments (`/comments`). */
     listing: z.enum(['posts', 'comments'], { error: 'must be "posts" or "comments"' }).default('posts'),
     /** The company's Reddit usernames (without `u/`): their posts and comments are not emitted. */
-    ownAccounts: z.array(z.string().regex(/^[A-Za-z0-9_-]{3,20}$/, 'must be a Reddit username without "u/"')).default([]),
+    ownAccounts: z
+      .array(z.string().regex(/^[A-Za-z0-9_-]{3,20}$/, 'must be a Reddit username without "u/"'))
+      .default([]),
     /** Reddit wants `<platform>:<app ID>:<version> (by /u/<username>)`; generic agents are throttled. */
     userAgent: z
       .string()
-      .regex(/^[\x20-\x7e]{10,256}$/, 'must be 10–256 printable ASCII characters, e.g. "server:com.example.switchboard:1.0 (by /u/acme)"')
+      .regex(
+        /^[\x20-\x7e]{10,256}$/,
+        'must be 10–256 printable ASCII characters, e.g. "server:com.example.switchboard:1.0 (by /u/acme)"',
+      )
       .optional(),
     apiBaseUrl: baseUrlSchema('https://oauth.reddit.com'),
     /** Where the OAuth token is requested (`/api/v1/access_token`). */
@@ -77,10 +92,19 @@ export const RedditTargetSchema = z
   })
   .superRefine((t, ctx) => {
     if (!t.subreddit && !t.query) {
-      ctx.addIssue({ code: 'custom', path: ['subreddit'], message: 'set subreddit (its newest posts or comments), query (a search), or both (a search within the subreddit)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['subreddit'],
+        message:
+          'set subreddit (its newest posts or comments), query (a search), or both (a search within the subreddit)',
+      });
     }
     if (t.query && t.listing === 'comments') {
-      ctx.addIssue({ code: 'custom', path: ['listing'], message: 'Reddit search finds posts only: listing "comments" needs subreddit without query' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['listing'],
+        message: 'Reddit search finds posts only: listing "comments" needs subreddit without query',
+      });
     }
   });
 
@@ -98,21 +122,38 @@ export const BlueskyTargetSchema = z
     platform: z.literal('bluesky'),
     id: TargetIdSchema,
     /** `notifications`: what happens to the account of the secret; `search`: posts matching `query`. */
-    mode: z.enum(['notifications', 'search'], { error: 'must be "notifications" or "search"' }).default('notifications'),
+    mode: z
+      .enum(['notifications', 'search'], { error: 'must be "notifications" or "search"' })
+      .default('notifications'),
     /** A searchPosts query (Lucene-like; `from:`, `mentions:`, `lang:` filters work inside it). */
     query: z.string().trim().min(1, 'must not be empty').max(512, 'must be at most 512 characters').optional(),
     /** Notifications: the reasons emitted (follows never are). Default: all of them. */
-    reasons: z.array(z.enum(BLUESKY_REASONS, { error: `must be one of ${BLUESKY_REASONS.join(', ')}` })).min(1, 'must name at least one reason').optional(),
+    reasons: z
+      .array(z.enum(BLUESKY_REASONS, { error: `must be one of ${BLUESKY_REASONS.join(', ')}` }))
+      .min(1, 'must name at least one reason')
+      .optional(),
     /** The company's other accounts (handles or DIDs) whose posts are not emitted; the secret's account never is. */
-    ownAccounts: z.array(z.string().regex(/^(did:[a-z]+:[A-Za-z0-9._:%-]+|[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,})$/, 'must be a handle (acme.com) or a DID (did:plc:…)')).default([]),
+    ownAccounts: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^(did:[a-z]+:[A-Za-z0-9._:%-]+|[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,})$/,
+            'must be a handle (acme.com) or a DID (did:plc:…)',
+          ),
+      )
+      .default([]),
     /** The account's PDS (or the bsky.social entryway): login and every request go there. */
     serviceUrl: baseUrlSchema('https://bsky.social'),
     every: everySchema('PT5M'),
   })
   .superRefine((t, ctx) => {
-    if (t.mode === 'search' && !t.query) ctx.addIssue({ code: 'custom', path: ['query'], message: 'mode "search" needs a query' });
-    if (t.mode === 'notifications' && t.query) ctx.addIssue({ code: 'custom', path: ['query'], message: 'query is for mode "search"; notifications need none' });
-    if (t.mode === 'search' && t.reasons) ctx.addIssue({ code: 'custom', path: ['reasons'], message: 'reasons are for mode "notifications"' });
+    if (t.mode === 'search' && !t.query)
+      ctx.addIssue({ code: 'custom', path: ['query'], message: 'mode "search" needs a query' });
+    if (t.mode === 'notifications' && t.query)
+      ctx.addIssue({ code: 'custom', path: ['query'], message: 'query is for mode "search"; notifications need none' });
+    if (t.mode === 'search' && t.reasons)
+      ctx.addIssue({ code: 'custom', path: ['reasons'], message: 'reasons are for mode "notifications"' });
   });
 
 /** A `bluesky` target after its defaults are applied. */
@@ -124,7 +165,12 @@ export type BlueskyTarget = z.infer<typeof BlueskyTargetSchema>;
 export const MASTODON_NOTIFICATION_TYPES = ['mention', 'status', 'reblog', 'favourite', 'quote', 'update'] as const;
 
 /** A Mastodon handle: `user` or `user@domain`, with or without a leading `@`. */
-const MastodonHandle = z.string().regex(/^@?[A-Za-z0-9_.-]+(?:@[A-Za-z0-9.-]+(?::\d+)?)?$/, 'must be a Mastodon handle such as acme or acme@mastodon.social');
+const MastodonHandle = z
+  .string()
+  .regex(
+    /^@?[A-Za-z0-9_.-]+(?:@[A-Za-z0-9.-]+(?::\d+)?)?$/,
+    'must be a Mastodon handle such as acme or acme@mastodon.social',
+  );
 
 /** Settings of a `mastodon` target in `polling:`: the company's account's notifications on its instance. */
 export const MastodonTargetSchema = z.strictObject({
@@ -149,7 +195,9 @@ export type MastodonTarget = z.output<typeof MastodonTargetSchema>;
 // ---- x ----
 
 /** X ids are decimal strings beyond 2^53: they are kept as strings and never parsed as numbers. */
-export const XId = z.string({ error: 'must be an X id as a quoted string ("900000000000000001"): as a number it would lose digits' }).regex(/^\d{1,20}$/, 'must be an X id: digits, as a string');
+export const XId = z
+  .string({ error: 'must be an X id as a quoted string ("900000000000000001"): as a number it would lose digits' })
+  .regex(/^\d{1,20}$/, 'must be an X id: digits, as a string');
 
 /** Settings of an `x` target in `polling:`: one recent-search query (brand listening). */
 export const XSearchTargetSchema = z.strictObject({
@@ -171,7 +219,9 @@ export type XSearchTarget = z.output<typeof XSearchTargetSchema>;
 
 // ---- youtube ----
 
-const ChannelId = z.string().regex(/^UC[A-Za-z0-9_-]{22}$/, 'must be a YouTube channel id (UC followed by 22 characters)');
+const ChannelId = z
+  .string()
+  .regex(/^UC[A-Za-z0-9_-]{22}$/, 'must be a YouTube channel id (UC followed by 22 characters)');
 export const YouTubeVideoId = z.string().regex(/^[A-Za-z0-9_-]{11}$/, 'must be a YouTube video id (11 characters)');
 
 /** Settings of a `youtube` target in `polling:`: the comments on a channel (and its videos) or on one video. */
@@ -200,7 +250,10 @@ export type YouTubeCommentsTarget = z.output<typeof YouTubeCommentsTargetSchema>
 // ---- wordpress ----
 
 const wordpressUserId = z
-  .union([z.number().int().positive(), z.string().regex(/^[1-9]\d*$/, 'must be a WordPress user id (a positive whole number)')])
+  .union([
+    z.number().int().positive(),
+    z.string().regex(/^[1-9]\d*$/, 'must be a WordPress user id (a positive whole number)'),
+  ])
   .transform(String);
 
 /** Settings of a `wordpress` target in `polling:` (a self-hosted or Jetpack site's comments). */
@@ -214,7 +267,9 @@ export const WordpressTargetSchema = z.strictObject({
    * The REST API root, default `<site>/wp-json`. For sites without pretty permalinks use
    * `https://example.com/?rest_route=`; tests and the local twin point it at loopback.
    */
-  apiBaseUrl: z.url({ protocol: /^https?$/, error: 'must be the REST API root, e.g. https://blog.example.com/wp-json' }).optional(),
+  apiBaseUrl: z
+    .url({ protocol: /^https?$/, error: 'must be the REST API root, e.g. https://blog.example.com/wp-json' })
+    .optional(),
   /** WordPress user ids of the company's own staff; their comments (replies to customers) are dropped. */
   staffUserIds: z.array(wordpressUserId).default([]),
   /** Also fetch comments held for moderation (`status=all`): needs `username`/`applicationPassword` of a user who can moderate. */
@@ -231,7 +286,10 @@ export type WordpressTarget = z.output<typeof WordpressTargetSchema>;
 const googleResourceId = (prefix: string, example: string) =>
   z
     .string()
-    .regex(new RegExp(`^(?:${prefix}/)?[A-Za-z0-9_-]+$`), `must be the ${prefix.slice(0, -1)} id, e.g. ${example} or ${prefix}/${example}`)
+    .regex(
+      new RegExp(`^(?:${prefix}/)?[A-Za-z0-9_-]+$`),
+      `must be the ${prefix.slice(0, -1)} id, e.g. ${example} or ${prefix}/${example}`,
+    )
     .transform((v) => v.replace(`${prefix}/`, ''));
 
 /** Settings of a `google-business` target in `polling:` (one Business Profile location's reviews). */
@@ -246,7 +304,9 @@ export const GoogleBusinessTargetSchema = z.strictObject({
   /** The API's root; tests and the local twin point it at loopback. */
   apiBaseUrl: baseUrlSchema('https://mybusiness.googleapis.com'),
   /** Google's OAuth 2.0 token endpoint, where the refresh token is exchanged for an access token. */
-  tokenUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://oauth2.googleapis.com/token' }).default('https://oauth2.googleapis.com/token'),
+  tokenUrl: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://oauth2.googleapis.com/token' })
+    .default('https://oauth2.googleapis.com/token'),
   /** How far back (by update time) the first poll of a target reaches. */
   backfill: durationSchema('P7D', 'P7D or P30D'),
 });
@@ -255,4 +315,13 @@ export type GoogleBusinessTarget = z.output<typeof GoogleBusinessTargetSchema>;
 // ---- every target ----
 
 /** One `polling:` entry of the config, checked against its platform's settings. */
-export const PollTargetSchema = z.discriminatedUnion('platform', [RssTargetSchema, RedditTargetSchema, BlueskyTargetSchema, MastodonTargetSchema, XSearchTargetSchema, YouTubeCommentsTargetSchema, WordpressTargetSchema, GoogleBusinessTargetSchema]);
+export const PollTargetSchema = z.discriminatedUnion('platform', [
+  RssTargetSchema,
+  RedditTargetSchema,
+  BlueskyTargetSchema,
+  MastodonTargetSchema,
+  XSearchTargetSchema,
+  YouTubeCommentsTargetSchema,
+  WordpressTargetSchema,
+  GoogleBusinessTargetSchema,
+]);

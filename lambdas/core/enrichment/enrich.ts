@@ -76,13 +76,24 @@ export function enrich(draft: EnrichInput, options: EnrichOptions = {}): Enrichm
   const text = draft.text ?? '';
   const matches = findPii(text);
   const safeText = matches.length > 0 ? redactPii(text, matches) : text;
-  const { intents: intentP, sentiment: sentimentP, language: languageP } = score(model, { text: safeText, rating: draft.rating });
+  const {
+    intents: intentP,
+    sentiment: sentimentP,
+    language: languageP,
+  } = score(model, { text: safeText, rating: draft.rating });
 
   const s = decideSentiment(model, sentimentP);
   const p = (label: string) => sentimentP[model.sentiments.indexOf(label)] ?? 0;
-  const sentiment: Sentiment = { label: model.sentiments[s] as Sentiment['label'], score: round(p('positive') - p('negative')) };
-  const intents = consistentWithSentiment(decideIntents(model, intentP).map((i) => model.intents[i] as Intent), sentiment.label, intentP, model)
-    .sort((a, b) => INTENTS.indexOf(a) - INTENTS.indexOf(b));
+  const sentiment: Sentiment = {
+    label: model.sentiments[s] as Sentiment['label'],
+    score: round(p('positive') - p('negative')),
+  };
+  const intents = consistentWithSentiment(
+    decideIntents(model, intentP).map((i) => model.intents[i] as Intent),
+    sentiment.label,
+    intentP,
+    model,
+  ).sort((a, b) => INTENTS.indexOf(a) - INTENTS.indexOf(b));
   const confidence: EnrichmentConfidence = {
     sentiment: round(sentimentP[s]!),
     intents: Object.fromEntries(model.intents.map((intent, i) => [intent, round(intentP[i]!)])),
@@ -104,7 +115,12 @@ export function enrich(draft: EnrichInput, options: EnrichOptions = {}): Enrichm
  * ("works great since the update" is praise, not a bug): the intent head alone leans on words
  * like "update" that mostly come with problems.
  */
-function consistentWithSentiment(intents: Intent[], label: Sentiment['label'], p: Float32Array, model: EnrichmentModel): Intent[] {
+function consistentWithSentiment(
+  intents: Intent[],
+  label: Sentiment['label'],
+  p: Float32Array,
+  model: EnrichmentModel,
+): Intent[] {
   if (label !== 'positive') return intents;
   const kept = intents.filter((i) => (i !== 'complaint' && i !== 'bug_report') || p[model.intents.indexOf(i)]! >= 0.9);
   return kept.length > 0 ? kept : intents;

@@ -29,8 +29,14 @@ export function influenceTier(followers: number): InfluenceTier {
 }
 
 /** Influence of an author, or undefined when the platform gives no (valid) follower count. */
-export function influenceOf(author: { followers?: number | undefined; verified?: boolean | undefined } | undefined): Influence | undefined {
+export function influenceOf(
+  author: { followers?: number | undefined; verified?: boolean | undefined } | undefined,
+): Influence | undefined {
   const followers = author?.followers;
   if (followers === undefined || !Number.isFinite(followers) || followers < 0) return undefined;
-  return { tier: influenceTier(followers), followers, ...(author?.verified !== undefined ? { verified: author.verified } : {}) };
+  return {
+    tier: influenceTier(followers),
+    followers,
+    ...(author?.verified !== undefined ? { verified: author.verified } : {}),
+  };
 }

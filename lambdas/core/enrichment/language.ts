@@ -14,12 +14,60 @@ import { francAll } from 'franc-min';
 
 /** ISO 639-3 (as franc returns) → ISO 639-1 for the languages we accept. */
 const ISO3_TO_1: Readonly<Record<string, string>> = {
-  eng: 'en', spa: 'es', por: 'pt', fra: 'fr', deu: 'de', ita: 'it', nld: 'nl', pol: 'pl', tur: 'tr',
-  ron: 'ro', swe: 'sv', ces: 'cs', hun: 'hu', ind: 'id', zlm: 'ms', vie: 'vi', tgl: 'tl', swh: 'sw',
-  rus: 'ru', ukr: 'uk', bul: 'bg', bel: 'be', kaz: 'kk', srp: 'sr', hrv: 'hr', bos: 'bs', arb: 'ar',
-  pes: 'fa', urd: 'ur', hin: 'hi', mar: 'mr', npi: 'ne', ben: 'bn', cmn: 'zh', jpn: 'ja', kor: 'ko',
-  tha: 'th', ell: 'el', heb: 'he', tam: 'ta', tel: 'te', guj: 'gu', kan: 'kn', mal: 'ml', pan: 'pa',
-  amh: 'am', mya: 'my', sin: 'si', uzn: 'uz', azj: 'az', som: 'so', yor: 'yo', hau: 'ha', zul: 'zu',
+  eng: 'en',
+  spa: 'es',
+  por: 'pt',
+  fra: 'fr',
+  deu: 'de',
+  ita: 'it',
+  nld: 'nl',
+  pol: 'pl',
+  tur: 'tr',
+  ron: 'ro',
+  swe: 'sv',
+  ces: 'cs',
+  hun: 'hu',
+  ind: 'id',
+  zlm: 'ms',
+  vie: 'vi',
+  tgl: 'tl',
+  swh: 'sw',
+  rus: 'ru',
+  ukr: 'uk',
+  bul: 'bg',
+  bel: 'be',
+  kaz: 'kk',
+  srp: 'sr',
+  hrv: 'hr',
+  bos: 'bs',
+  arb: 'ar',
+  pes: 'fa',
+  urd: 'ur',
+  hin: 'hi',
+  mar: 'mr',
+  npi: 'ne',
+  ben: 'bn',
+  cmn: 'zh',
+  jpn: 'ja',
+  kor: 'ko',
+  tha: 'th',
+  ell: 'el',
+  heb: 'he',
+  tam: 'ta',
+  tel: 'te',
+  guj: 'gu',
+  kan: 'kn',
+  mal: 'ml',
+  pan: 'pa',
+  amh: 'am',
+  mya: 'my',
+  sin: 'si',
+  uzn: 'uz',
+  azj: 'az',
+  som: 'so',
+  yor: 'yo',
+  hau: 'ha',
+  zul: 'zu',
 };
 
 /** Languages franc may choose between; obscure neighbours (Scots, Galician…) only add noise on short text. */
@@ -42,7 +90,7 @@ const FUNCTION_WORDS: Readonly<Record<string, ReadonlySet<string>>> = Object.fro
     es: 'el la los las un una unos y o pero es son está están fue ser de del al en con por para que qué cuando donde dónde cómo por qué mi mis tu su nuestro no sí muy ya hacen hay gracias pero también este esta esto',
     fr: "le la les un une des et ou mais est sont était être de du au aux en dans avec pour par que qui quoi quand où comment pourquoi mon ma mes ton votre vos notre nous vous je j'ai il elle ils pas ne c'est n'est ce cette depuis très merci aussi",
     de: 'der die das den dem des ein eine einen und oder aber ist sind war waren sein mit für von zu im in auf an bei was wann wo wie warum wer mein meine dein ihr unser wir sie ich nicht kein keine sehr danke auch schon noch',
-    it: "il lo la i gli le un una e o ma è sono era essere di del della dei al in con per che chi cosa quando dove come perché mio mia tuo vostro nostro noi voi io non molto grazie anche già ancora",
+    it: 'il lo la i gli le un una e o ma è sono era essere di del della dei al in con per che chi cosa quando dove come perché mio mia tuo vostro nostro noi voi io non molto grazie anche già ancora',
     pt: 'o a os as um uma e ou mas é são era ser de do da dos das no na em com por para que quando onde como porquê meu minha seu sua nosso nós você eu não muito obrigado obrigada já também até agora faz',
     nl: 'de het een en of maar is zijn was waren van voor met op in aan bij wat wanneer waar hoe waarom wie mijn jouw uw ons wij jullie ik niet geen heel bedankt ook nog al',
   }).map(([lang, words]) => [lang, new Set(words.split(' '))]),
@@ -121,7 +169,28 @@ export function detectLanguage(text: string): string {
 /** Below this probability the model's language is checked against franc-min on longer texts. */
 const MODEL_SURE = 0.6;
 /** Words social posts use in every language; alone they tell nothing. */
-const EVERY_LANGUAGE = new Set(['ok', 'okay', 'okk', 'lol', 'lmao', 'rofl', 'wow', 'omg', 'haha', 'hahaha', 'xd', 'wtf', 'hmm', 'hm', 'ah', 'oh', 'yay', 'top', 'super', 'bravo']);
+const EVERY_LANGUAGE = new Set([
+  'ok',
+  'okay',
+  'okk',
+  'lol',
+  'lmao',
+  'rofl',
+  'wow',
+  'omg',
+  'haha',
+  'hahaha',
+  'xd',
+  'wtf',
+  'hmm',
+  'hm',
+  'ah',
+  'oh',
+  'yay',
+  'top',
+  'super',
+  'bravo',
+]);
 /** One-word texts need this much. */
 const SHORT_SURE = 0.95;
 /** Texts with at least this many words are long enough for franc-min's statistics. */
@@ -149,7 +218,16 @@ export function chooseLanguage(text: string, languages: readonly string[], proba
   const words = text.match(WORD)?.length ?? 0;
   // A single word is often shared by many languages ("Acme", "super"): only a clear answer counts,
   // and the interjections every language uses are never one language's.
-  if (words <= 1) return p >= SHORT_SURE && !EVERY_LANGUAGE.has(text.trim().toLowerCase().replace(/[^\p{L}]+/gu, '')) ? languages[best]! : 'und';
+  if (words <= 1)
+    return p >= SHORT_SURE &&
+      !EVERY_LANGUAGE.has(
+        text
+          .trim()
+          .toLowerCase()
+          .replace(/[^\p{L}]+/gu, ''),
+      )
+      ? languages[best]!
+      : 'und';
   if (p >= MODEL_SURE) return languages[best]!;
   if (words >= FRANC_WORDS) {
     // The model only knows its languages: a text it is unsure of may be in another one.

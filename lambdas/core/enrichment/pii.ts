@@ -29,7 +29,8 @@ const IBAN = /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}(?![\p{L}\p{N
  * groups separated by spaces, dashes or dots, or with a bracketed area code. A bare run of
  * digits is not a phone (order ids are), unless it starts with + and a country code.
  */
-const PHONE = /(?<![\p{N}\p{L}+])(?:\+\d{1,3}[ .-]?|00\d{1,3}[ .-])?(?:\(\d{1,5}\)[ .-]?)?\d{1,5}(?:[ .-]\d{1,8}){1,5}(?![\p{N}\p{L}])|(?<![\p{N}\p{L}+])(?:\+\d{1,3}[ .-]?)?\(\d{1,5}\)[ .-]?\d{5,10}(?![\p{N}\p{L}])|(?<![\p{N}\p{L}+])\+\d{8,15}(?![\p{N}\p{L}])/gu;
+const PHONE =
+  /(?<![\p{N}\p{L}+])(?:\+\d{1,3}[ .-]?|00\d{1,3}[ .-])?(?:\(\d{1,5}\)[ .-]?)?\d{1,5}(?:[ .-]\d{1,8}){1,5}(?![\p{N}\p{L}])|(?<![\p{N}\p{L}+])(?:\+\d{1,3}[ .-]?)?\(\d{1,5}\)[ .-]?\d{5,10}(?![\p{N}\p{L}])|(?<![\p{N}\p{L}+])\+\d{8,15}(?![\p{N}\p{L}])/gu;
 /**
  * Words that name the number after them as a reference, not a person's phone: order, receipt,
  * invoice, booking, ticket, tracking, device and postal codes, in the supported languages.
@@ -54,10 +55,49 @@ const IDENTIFIERS: readonly RegExp[] = [
 const EIGHT_DIGITS = /\d(?:\D*\d){7}/;
 
 const IBAN_LENGTHS: Readonly<Record<string, number>> = {
-  AD: 24, AE: 23, AT: 20, BE: 16, BG: 22, BH: 22, BR: 29, CH: 21, CY: 28, CZ: 24, DE: 22, DK: 18, EE: 20,
-  ES: 24, FI: 18, FR: 27, GB: 22, GI: 23, GR: 27, HR: 21, HU: 28, IE: 22, IL: 23, IS: 26, IT: 27, LI: 21,
-  LT: 20, LU: 20, LV: 21, MC: 27, MT: 31, NL: 18, NO: 15, PL: 28, PT: 25, RO: 24, SA: 24, SE: 24, SI: 19,
-  SK: 24, SM: 27, TR: 26, UA: 29,
+  AD: 24,
+  AE: 23,
+  AT: 20,
+  BE: 16,
+  BG: 22,
+  BH: 22,
+  BR: 29,
+  CH: 21,
+  CY: 28,
+  CZ: 24,
+  DE: 22,
+  DK: 18,
+  EE: 20,
+  ES: 24,
+  FI: 18,
+  FR: 27,
+  GB: 22,
+  GI: 23,
+  GR: 27,
+  HR: 21,
+  HU: 28,
+  IE: 22,
+  IL: 23,
+  IS: 26,
+  IT: 27,
+  LI: 21,
+  LT: 20,
+  LU: 20,
+  LV: 21,
+  MC: 27,
+  MT: 31,
+  NL: 18,
+  NO: 15,
+  PL: 28,
+  PT: 25,
+  RO: 24,
+  SA: 24,
+  SE: 24,
+  SI: 19,
+  SK: 24,
+  SM: 27,
+  TR: 26,
+  UA: 29,
 };
 
 /** Luhn (mod 10) check over the digits of a string. */
@@ -113,7 +153,8 @@ export function findPii(text: string): PiiMatch[] {
   // Identifiers (UUIDs, order and tracking codes mixing letters and digits, dates, times) hold
   // digit groups that look like phones or cards; nothing inside one is personal data.
   const identifiers: Span[] = [];
-  for (const pattern of IDENTIFIERS) for (const m of text.matchAll(pattern)) identifiers.push({ start: m.index, end: m.index + m[0].length });
+  for (const pattern of IDENTIFIERS)
+    for (const m of text.matchAll(pattern)) identifiers.push({ start: m.index, end: m.index + m[0].length });
   const inIdentifier = (start: number, value: string) => overlaps({ start, end: start + value.length }, identifiers);
   for (const m of text.matchAll(CARD)) if (!inIdentifier(m.index, m[0])) push('card', m.index, m[0], luhnValid);
   for (const m of text.matchAll(PHONE)) {

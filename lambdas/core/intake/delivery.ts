@@ -17,7 +17,9 @@ export const IntakeDeliverySchema = z.object({
   body: z.optional(z.string()),
   bodyBase64: z.optional(z.string()),
   /** Engagement events a poller already read (pollers have no raw delivery to re-read). */
-  events: z.optional(z.array(z.object({ change: z.enum(['created', 'edited', 'deleted']), draft: EngagementDraftSchema }))),
+  events: z.optional(
+    z.array(z.object({ change: z.enum(['created', 'edited', 'deleted']), draft: EngagementDraftSchema })),
+  ),
   /** Where it came from when not a webhook, e.g. `poll:<target id>`. */
   source: z.optional(z.string()),
 });
@@ -26,11 +28,24 @@ export const IntakeDeliverySchema = z.object({
 export type IntakeDelivery = z.infer<typeof IntakeDeliverySchema>;
 
 /** Builds the intake message for a verified request body. */
-export function toIntakeDelivery(platform: IntakeDelivery['platform'], rawBody: Buffer, receivedAt: string, headers: Record<string, string> = {}): IntakeDelivery {
-  return { v: 1, platform, receivedAt, headers, ...(isUtf8(rawBody) ? { body: rawBody.toString('utf8') } : { bodyBase64: rawBody.toString('base64') }) };
+export function toIntakeDelivery(
+  platform: IntakeDelivery['platform'],
+  rawBody: Buffer,
+  receivedAt: string,
+  headers: Record<string, string> = {},
+): IntakeDelivery {
+  return {
+    v: 1,
+    platform,
+    receivedAt,
+    headers,
+    ...(isUtf8(rawBody) ? { body: rawBody.toString('utf8') } : { bodyBase64: rawBody.toString('base64') }),
+  };
 }
 
 /** The exact bytes of the delivery's body. */
 export function deliveryBytes(delivery: IntakeDelivery): Buffer {
-  return delivery.bodyBase64 !== undefined ? Buffer.from(delivery.bodyBase64, 'base64') : Buffer.from(delivery.body ?? '', 'utf8');
+  return delivery.bodyBase64 !== undefined
+    ? Buffer.from(delivery.bodyBase64, 'base64')
+    : Buffer.from(delivery.body ?? '', 'utf8');
 }

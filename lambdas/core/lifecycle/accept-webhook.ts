@@ -1,7 +1,13 @@
 import { EngagementDraftSchema, engagementId } from '../engagement/engagement.schema.js';
 import { PLATFORM_IDS, type PlatformId } from '../engagement/platform-ids.js';
 import { toIntakeDelivery, type IntakeDelivery } from '../intake/delivery.js';
-import { WebhookRejection, type PlatformAdapter, type PlatformSecret, type WebhookRequest, type WebhookResponse } from '../platforms/adapter.js';
+import {
+  WebhookRejection,
+  type PlatformAdapter,
+  type PlatformSecret,
+  type WebhookRequest,
+  type WebhookResponse,
+} from '../platforms/adapter.js';
 
 /** Default cap on a webhook body. */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
@@ -40,7 +46,9 @@ export function rejection(err: WebhookRejection): WebhookResponse {
 /** Raised when a platform's secret lacks keys its adapter needs: a deployment problem, answered with 503. */
 export class SecretIncompleteError extends Error {
   constructor(platform: string, missing: string[]) {
-    super(`The secret for platform "${platform}" has no value for: ${missing.join(', ')}. Put them with \`aws secretsmanager put-secret-value\` (README, "Secrets").`);
+    super(
+      `The secret for platform "${platform}" has no value for: ${missing.join(', ')}. Put them with \`aws secretsmanager put-secret-value\` (README, "Secrets").`,
+    );
     this.name = 'SecretIncompleteError';
   }
 }
@@ -60,7 +68,11 @@ async function secretOf(adapter: PlatformAdapter, deps: AcceptWebhookDependencie
  * 3. the raw delivery is enqueued and only then is 200 returned, with the engagement ids.
  * A delivery with no engagement in it (read receipts, typing) is acknowledged without enqueueing.
  */
-export async function acceptWebhook(platform: string, request: WebhookRequest, deps: AcceptWebhookDependencies): Promise<WebhookResponse> {
+export async function acceptWebhook(
+  platform: string,
+  request: WebhookRequest,
+  deps: AcceptWebhookDependencies,
+): Promise<WebhookResponse> {
   try {
     return await answer(platform, request, deps);
   } catch (err) {
@@ -80,22 +92,47 @@ export function connectionSignal(response: WebhookResponse): { accepted: number 
   return undefined;
 }
 
-async function answer(platform: string, request: WebhookRequest, deps: AcceptWebhookDependencies): Promise<WebhookResponse> {
+async function answer(
+  platform: string,
+  request: WebhookRequest,
+  deps: AcceptWebhookDependencies,
+): Promise<WebhookResponse> {
   const adapter = await deps.adapterFor(platform);
   if (!adapter) {
-    const known = deps.knownPlatforms ?? PLATFORM_IDS.filter((p) => {
-      const a = deps.adapterFor(p);
-      return a !== undefined && !(a instanceof Promise);
-    });
-    throw new WebhookRejection(404, 'unknown_platform', `No platform "${platform}". Known platforms: ${known.join(', ')}.`);
+    const known =
+      deps.knownPlatforms ??
+      PLATFORM_IDS.filter((p) => {
+        const a = deps.adapterFor(p);
+        return a !== undefined && !(a instanceof Promise);
+      });
+    throw new WebhookRejection(
+      404,
+      'unknown_platform',
+      `No platform "${platform}". Known platforms: ${known.join(', ')}.`,
+    );
   }
   if (request.method === 'GET') {
-    if (!adapter.handshake) throw new WebhookRejection(405, 'method_not_allowed', `Platform "${platform}" has no GET handshake; deliveries are POSTed.`);
+    if (!adapter.handshake)
+      throw new WebhookRejection(
+        405,
+        'method_not_allowed',
+        `Platform "${platform}" has no GET handshake; deliveries are POSTed.`,
+      );
     return adapter.handshake(request, await secretOf(adapter, deps));
   }
-  if (request.method !== 'POST') throw new WebhookRejection(405, 'method_not_allowed', `Use POST for deliveries${adapter.handshake ? ' and GET for the handshake' : ''}.`);
+  if (request.method !== 'POST')
+    throw new WebhookRejection(
+      405,
+      'method_not_allowed',
+      `Use POST for deliveries${adapter.handshake ? ' and GET for the handshake' : ''}.`,
+    );
   const max = deps.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES;
-  if (request.rawBody.length > max) throw new WebhookRejection(413, 'payload_too_large', `Body is ${request.rawBody.length} bytes; the limit is ${max}.`);
+  if (request.rawBody.length > max)
+    throw new WebhookRejection(
+      413,
+      'payload_too_large',
+      `Body is ${request.rawBody.length} bytes; the limit is ${max}.`,
+    );
   if (request.rawBody.length === 0) throw new WebhookRejection(400, 'empty_body', 'The request has no body.');
 
   const now = deps.now();
@@ -108,13 +145,31 @@ async function answer(platform: string, request: WebhookRequest, deps: AcceptWeb
   // delivery that can only end in a dead-letter queue.
   events.forEach((e, i) => {
     const parsed = EngagementDraftSchema.safeParse(e.draft);
-    if (!parsed.success) throw new WebhookRejection(400, 'malformed_body', `Event ${i} is not a valid engagement: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}.`);
+    if (!parsed.success)
+      throw new WebhookRejection(
+        400,
+        'malformed_body',
+        `Event ${i} is not a valid engagement: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}.`,
+      );
   });
   if (events.length > 0) {
-    const delivery = toIntakeDelivery(adapter.id, adapter.redact ? adapter.redact(request.rawBody) : request.rawBody, receivedAt, headers);
+    const delivery = toIntakeDelivery(
+      adapter.id,
+      adapter.redact ? adapter.redact(request.rawBody) : request.rawBody,
+      receivedAt,
+      headers,
+    );
     const size = Buffer.byteLength(JSON.stringify(delivery), 'utf8');
-    if (size > MAX_INTAKE_MESSAGE_BYTES) throw new WebhookRejection(413, 'payload_too_large', `Body takes ${size} bytes once encoded for the intake queue; the limit is ${MAX_INTAKE_MESSAGE_BYTES}.`);
+    if (size > MAX_INTAKE_MESSAGE_BYTES)
+      throw new WebhookRejection(
+        413,
+        'payload_too_large',
+        `Body takes ${size} bytes once encoded for the intake queue; the limit is ${MAX_INTAKE_MESSAGE_BYTES}.`,
+      );
     await deps.enqueue(delivery);
   }
-  return { ...json(200, { accepted: events.length, engagements: events.map((e) => engagementId(e.draft)) }), accepted: events.length };
+  return {
+    ...json(200, { accepted: events.length, engagements: events.map((e) => engagementId(e.draft)) }),
+    accepted: events.length,
+  };
 }

@@ -19,12 +19,27 @@ export const MAX_TEXT_CHARS = 20_000;
  * findings stay inside enrichment until the contract carries them. An enrichment computed
  * beforehand (by an asynchronous {@link Enricher}, from {@link engagementText}) is used as given.
  */
-export function buildEngagement(draft: EngagementDraft, receivedAt: string, router: Router, enrichment?: Enrichment): Engagement {
+export function buildEngagement(
+  draft: EngagementDraft,
+  receivedAt: string,
+  router: Router,
+  enrichment?: Enrichment,
+): Engagement {
   const text = engagementText(draft);
   const { language, sentiment, intents, keywords, details } = enrichment ?? enrich({ ...draft, text });
   // Enrichment reads the original; with `redactStoredText` what is stored and published is redacted.
   const carried = router.redactStoredText ? redactPii(text) : text;
-  const enriched = { ...draft, text: carried, id: engagementId(draft), receivedAt, language, sentiment, intents, keywords, enrichment: details };
+  const enriched = {
+    ...draft,
+    text: carried,
+    id: engagementId(draft),
+    receivedAt,
+    language,
+    sentiment,
+    intents,
+    keywords,
+    enrichment: details,
+  };
   return { ...enriched, routing: router.route(enriched) };
 }
 

@@ -12,7 +12,11 @@ export const localEnricher: Enricher = {
  * read again by `cloud` (Comprehend and/or Bedrock), whose answer then stands, with mode
  * `hybrid`. The cloud enricher's own fallback (the local answer on any failure) is unchanged.
  */
-export function withSecondOpinion(cloud: Enricher, below: number, local: (draft: EnrichInput) => Enrichment = enrich): Enricher {
+export function withSecondOpinion(
+  cloud: Enricher,
+  below: number,
+  local: (draft: EnrichInput) => Enrichment = enrich,
+): Enricher {
   return {
     async enrich(draft) {
       const first = local(draft);

@@ -71,12 +71,25 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
   const log = deps.log ?? (() => undefined);
   const limit = pLimit(deps.storeConcurrency ?? 16);
 
-  async function handle(event: NormalizedEvent, message: IntakeMessage, receivedAt: string, rawKey: string | undefined): Promise<void> {
+  async function handle(
+    event: NormalizedEvent,
+    message: IntakeMessage,
+    receivedAt: string,
+    rawKey: string | undefined,
+  ): Promise<void> {
     const at = deps.now().toISOString();
     if (event.change !== 'created') {
       const id = engagementId(event.draft);
       const change: EngagementChange =
-        event.change === 'edited' ? { change: 'edited', at, deliveryId: message.messageId, text: event.draft.text, keywords: extractKeywords(event.draft.text) } : { change: 'deleted', at, deliveryId: message.messageId };
+        event.change === 'edited'
+          ? {
+              change: 'edited',
+              at,
+              deliveryId: message.messageId,
+              text: event.draft.text,
+              keywords: extractKeywords(event.draft.text),
+            }
+          : { change: 'deleted', at, deliveryId: message.messageId };
       const applied = await deps.store.applyChange(id, change);
       if (applied === 'applied') changed.push(id);
       // An edit of an engagement never seen (its creation was missed) is routed as new; a
@@ -87,7 +100,12 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
     const engagement = buildEngagement(event.draft, receivedAt, deps.router, enrichment);
     const { routing, ...routable } = engagement;
     // Why each rule matched, for the audit trail only: only the rules that matched are evaluated again.
-    const decision: RoutingAuditRecord = { at, deliveryId: message.messageId, ...(rawKey ? { rawKey } : {}), reasons: deps.router.explain?.(routable, routing.rules) ?? [] };
+    const decision: RoutingAuditRecord = {
+      at,
+      deliveryId: message.messageId,
+      ...(rawKey ? { rawKey } : {}),
+      reasons: deps.router.explain?.(routable, routing.rules) ?? [],
+    };
     // The same event twice in one batch needs no special case: the conditional write lets one in.
     const saved = await deps.store.saveNew(engagement, decision);
     (saved === 'created' ? stored : duplicates).push(engagement.id);
@@ -113,11 +131,23 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
   let rawFailed = false;
   if (rawKey) {
     try {
-      await deps.store.saveRawDeliveries(rawKey, webhook.map(({ message, delivery, rawBody }) => ({ deliveryId: message.messageId, platform: delivery.platform, receivedAt: delivery.receivedAt, headers: delivery.headers, body: rawBody })));
+      await deps.store.saveRawDeliveries(
+        rawKey,
+        webhook.map(({ message, delivery, rawBody }) => ({
+          deliveryId: message.messageId,
+          platform: delivery.platform,
+          receivedAt: delivery.receivedAt,
+          headers: delivery.headers,
+          body: rawBody,
+        })),
+      );
     } catch (err) {
       rawFailed = true;
       for (const { message } of webhook) failed.add(message.messageId);
-      log('error', 'raw deliveries could not be kept; their messages will be retried', { messages: webhook.length, error: (err as Error).message });
+      log('error', 'raw deliveries could not be kept; their messages will be retried', {
+        messages: webhook.length,
+        error: (err as Error).message,
+      });
     }
   }
 
@@ -130,7 +160,8 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
         const results = await Promise.allSettled(
           [...byEngagement.values()].map((group) =>
             limit(async () => {
-              for (const event of group) await handle(event, message, delivery.receivedAt, delivery.events ? undefined : rawKey);
+              for (const event of group)
+                await handle(event, message, delivery.receivedAt, delivery.events ? undefined : rawKey);
             }),
           ),
         );
@@ -138,7 +169,10 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
         if (rejected) throw rejected.reason;
       } catch (err) {
         failed.add(message.messageId);
-        log('error', 'delivery could not be processed', { messageId: message.messageId, error: (err as Error).message });
+        log('error', 'delivery could not be processed', {
+          messageId: message.messageId,
+          error: (err as Error).message,
+        });
       }
     }),
   );
@@ -146,7 +180,12 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
 }
 
 /** A webhook delivery is re-read by its platform's adapter; a poller's arrives already read. */
-async function readDelivery(deps: ProcessDependencies, platform: string, rawBody: Buffer, delivery: { receivedAt: string; headers: Record<string, string> }): Promise<NormalizedEvent[]> {
+async function readDelivery(
+  deps: ProcessDependencies,
+  platform: string,
+  rawBody: Buffer,
+  delivery: { receivedAt: string; headers: Record<string, string> },
+): Promise<NormalizedEvent[]> {
   const adapter = await deps.adapterFor(platform);
   if (!adapter) throw new Error(`no adapter for platform "${platform}"`);
   return adapter.normalize(rawBody, { receivedAt: delivery.receivedAt, headers: delivery.headers });

@@ -54,12 +54,22 @@ export interface PublishStoredOutcome {
  * 3. Only what could be neither published nor handed off fails the batch, from its first such
  *    record (the bus and the queue both refusing the same entries after their retries).
  */
-export async function publishStored(records: StoredRecord[], deps: PublishStoredDependencies): Promise<PublishStoredOutcome> {
+export async function publishStored(
+  records: StoredRecord[],
+  deps: PublishStoredDependencies,
+): Promise<PublishStoredOutcome> {
   const log = deps.log ?? (() => undefined);
   if (records.length === 0) return { published: [], handedOff: [] };
-  const result = await deps.publisher.publish(records.map((r) => r.engagement), { deadline: deps.deadline });
+  const result = await deps.publisher.publish(
+    records.map((r) => r.engagement),
+    { deadline: deps.deadline },
+  );
   if (result.failed.length === 0) return { published: result.published, handedOff: [] };
-  for (const f of result.failed) log('warn', 'engagement not accepted by the event bus; handing it to the republish queue', { engagementId: f.id, errorCode: f.errorCode });
+  for (const f of result.failed)
+    log('warn', 'engagement not accepted by the event bus; handing it to the republish queue', {
+      engagementId: f.id,
+      errorCode: f.errorCode,
+    });
   const refused = new Set(result.failed.map((f) => f.id));
   let notHandedOff: Set<string>;
   try {
@@ -69,8 +79,15 @@ export async function publishStored(records: StoredRecord[], deps: PublishStored
     notHandedOff = refused;
   }
   const first = records.find((r) => notHandedOff.has(r.engagement.id));
-  if (first) log('error', 'engagements neither published nor handed off; the stream will deliver them again', { engagementIds: [...notHandedOff] });
-  return { published: result.published, handedOff: [...refused].filter((id) => !notHandedOff.has(id)), ...(first ? { retryFrom: first.sequence } : {}) };
+  if (first)
+    log('error', 'engagements neither published nor handed off; the stream will deliver them again', {
+      engagementIds: [...notHandedOff],
+    });
+  return {
+    published: result.published,
+    handedOff: [...refused].filter((id) => !notHandedOff.has(id)),
+    ...(first ? { retryFrom: first.sequence } : {}),
+  };
 }
 
 /** One message of the republish queue: `{"id": "<engagement id>"}` of an engagement the bus once refused. */
@@ -92,7 +109,10 @@ export interface RepublishDependencies extends Pick<PublishStoredDependencies, '
  * maxReceiveCount, whence `switchboard redrive` brings it back; so is one whose engagement is
  * not in the table, or that is not a republish message at all.
  */
-export async function republish(messages: RepublishMessage[], deps: RepublishDependencies): Promise<{ published: string[]; skipped: string[]; failedMessageIds: string[] }> {
+export async function republish(
+  messages: RepublishMessage[],
+  deps: RepublishDependencies,
+): Promise<{ published: string[]; skipped: string[]; failedMessageIds: string[] }> {
   const log = deps.log ?? (() => undefined);
   const failedMessageIds: string[] = [];
   const skipped: string[] = [];
@@ -132,7 +152,10 @@ export async function republish(messages: RepublishMessage[], deps: RepublishDep
   );
   const result = await deps.publisher.publish(engagements, { deadline: deps.deadline });
   for (const f of result.failed) {
-    log('error', 'engagement not accepted by the event bus; the republish queue will offer it again', { engagementId: f.id, errorCode: f.errorCode });
+    log('error', 'engagement not accepted by the event bus; the republish queue will offer it again', {
+      engagementId: f.id,
+      errorCode: f.errorCode,
+    });
     failedMessageIds.push(...(byId.get(f.id) ?? []));
   }
   return { published: result.published, skipped, failedMessageIds };

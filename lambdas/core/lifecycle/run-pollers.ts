@@ -3,7 +3,14 @@ import { parseDurationMs } from '../config/duration.js';
 import type { PlatformId } from '../engagement/platform-ids.js';
 import type { IntakeDelivery } from '../intake/delivery.js';
 import type { PlatformSecret } from '../platforms/adapter.js';
-import { clampWaitMs, RateLimitedError, type Poller, type PollLog, type PollState, type PollTarget } from '../polling/poller.js';
+import {
+  clampWaitMs,
+  RateLimitedError,
+  type Poller,
+  type PollLog,
+  type PollState,
+  type PollTarget,
+} from '../polling/poller.js';
 import type { HealthRecorder } from './ports/health-recorder.js';
 import type { PollStateStore } from './ports/poll-state-store.js';
 
@@ -53,18 +60,33 @@ const REQUEST_TIMEOUT_MS = 10_000;
  * is aborted at it (each request also times out after ten seconds); pages already delivered stay
  * delivered.
  */
-export async function runPollers(targets: readonly PollTarget[], deps: RunPollersDependencies): Promise<TargetOutcome[]> {
+export async function runPollers(
+  targets: readonly PollTarget[],
+  deps: RunPollersDependencies,
+): Promise<TargetOutcome[]> {
   const limit = pLimit(4);
   const log = deps.log ?? (() => undefined);
-  const deadline = deps.deadline ? AbortSignal.timeout(Math.max(0, deps.deadline.getTime() - deps.now().getTime())) : undefined;
-  const signal = () => (deadline ? AbortSignal.any([deadline, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) : AbortSignal.timeout(REQUEST_TIMEOUT_MS));
+  const deadline = deps.deadline
+    ? AbortSignal.timeout(Math.max(0, deps.deadline.getTime() - deps.now().getTime()))
+    : undefined;
+  const signal = () =>
+    deadline
+      ? AbortSignal.any([deadline, AbortSignal.timeout(REQUEST_TIMEOUT_MS)])
+      : AbortSignal.timeout(REQUEST_TIMEOUT_MS);
   // Every request of a poll gets the deadline and a per-request timeout, whatever the poller passes.
-  const fetchWithin: typeof fetch = (input, init) => deps.fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal()]) : signal() });
+  const fetchWithin: typeof fetch = (input, init) =>
+    deps.fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal()]) : signal() });
 
   const record = async (o: TargetOutcome) => {
     if (o.status === 'not-due' || !deps.health) return;
     const result = o.status === 'polled' ? 'ok' : o.status === 'rate-limited' ? 'rate-limited' : 'failed';
-    await deps.health.polled(o.platform, o.target, deps.now().toISOString(), { result, emitted: o.emitted, ...(o.error && result === 'failed' ? { error: o.error } : {}) }).catch((err: Error) => log('warn', 'connector health not recorded', { error: err.message }));
+    await deps.health
+      .polled(o.platform, o.target, deps.now().toISOString(), {
+        result,
+        emitted: o.emitted,
+        ...(o.error && result === 'failed' ? { error: o.error } : {}),
+      })
+      .catch((err: Error) => log('warn', 'connector health not recorded', { error: err.message }));
   };
 
   const pollOne = async (target: PollTarget, state: PollState): Promise<TargetOutcome> => {
@@ -77,13 +99,33 @@ export async function runPollers(targets: readonly PollTarget[], deps: RunPoller
     let secret: PlatformSecret | undefined;
     try {
       secret = deps.secretFor ? await deps.secretFor(target.platform) : undefined;
-      const pollLog: PollLog = (level, message, data) => log(level, message, { platform: target.platform, target: target.id, ...data });
-      for await (const page of poller.poll(target, state, { fetch: fetchWithin, now, secret, log: pollLog, ...(deadline ? { signal: deadline } : {}) })) {
+      const pollLog: PollLog = (level, message, data) =>
+        log(level, message, { platform: target.platform, target: target.id, ...data });
+      for await (const page of poller.poll(target, state, {
+        fetch: fetchWithin,
+        now,
+        secret,
+        log: pollLog,
+        ...(deadline ? { signal: deadline } : {}),
+      })) {
         for (let i = 0; i < page.events.length; i += EVENTS_PER_MESSAGE) {
-          await deps.enqueue({ v: 1, platform: target.platform, receivedAt: now.toISOString(), headers: {}, events: page.events.slice(i, i + EVENTS_PER_MESSAGE), source: `poll:${target.id}` });
+          await deps.enqueue({
+            v: 1,
+            platform: target.platform,
+            receivedAt: now.toISOString(),
+            headers: {},
+            events: page.events.slice(i, i + EVENTS_PER_MESSAGE),
+            source: `poll:${target.id}`,
+          });
         }
         outcome.emitted += page.events.length;
-        const next = { ...page.state, lastPolledAt: now.toISOString(), consecutiveFailures: 0, nextPollAfter: undefined, lastError: undefined };
+        const next = {
+          ...page.state,
+          lastPolledAt: now.toISOString(),
+          consecutiveFailures: 0,
+          nextPollAfter: undefined,
+          lastError: undefined,
+        };
         await deps.state.put(target.platform, target.id, next);
         delivered = next; // only what was stored counts as where to resume
       }
@@ -94,11 +136,25 @@ export async function runPollers(targets: readonly PollTarget[], deps: RunPoller
       const failures = (delivered.consecutiveFailures ?? 0) + (limited ? 0 : 1);
       const waitMs = limited ? clampWaitMs(err.retryAfterMs) : backoffMs(failures);
       try {
-        await deps.state.put(target.platform, target.id, { ...delivered, consecutiveFailures: failures, nextPollAfter: new Date(now.getTime() + waitMs).toISOString(), lastError: message });
+        await deps.state.put(target.platform, target.id, {
+          ...delivered,
+          consecutiveFailures: failures,
+          nextPollAfter: new Date(now.getTime() + waitMs).toISOString(),
+          lastError: message,
+        });
       } catch (putErr) {
-        log('error', 'poll state not stored after a failure', { platform: target.platform, target: target.id, error: (putErr as Error).message });
+        log('error', 'poll state not stored after a failure', {
+          platform: target.platform,
+          target: target.id,
+          error: (putErr as Error).message,
+        });
       }
-      log(limited ? 'warn' : 'error', limited ? 'poll target is rate limited' : 'poll failed', { platform: target.platform, target: target.id, error: message, retryInMs: waitMs });
+      log(limited ? 'warn' : 'error', limited ? 'poll target is rate limited' : 'poll failed', {
+        platform: target.platform,
+        target: target.id,
+        error: message,
+        retryInMs: waitMs,
+      });
       return { ...outcome, status: limited ? 'rate-limited' : 'failed', error: message };
     }
   };
@@ -115,12 +171,23 @@ export async function runPollers(targets: readonly PollTarget[], deps: RunPoller
   );
   const now = deps.now();
   const due = states.filter((s) => s.error !== undefined || isDue(s.target, s.state ?? {}, now));
-  due.sort((a, b) => Date.parse(a.state?.lastPolledAt ?? '1970-01-01') - Date.parse(b.state?.lastPolledAt ?? '1970-01-01'));
+  due.sort(
+    (a, b) => Date.parse(a.state?.lastPolledAt ?? '1970-01-01') - Date.parse(b.state?.lastPolledAt ?? '1970-01-01'),
+  );
   const outcomes = new Map<PollTarget, TargetOutcome>();
   await Promise.all(
     due.map(({ target, state, error }) =>
       limit(async () => {
-        const o = error !== undefined ? { platform: target.platform, target: target.id, status: 'failed' as const, emitted: 0, error: `poll state could not be read: ${error}` } : await pollOne(target, state ?? {});
+        const o =
+          error !== undefined
+            ? {
+                platform: target.platform,
+                target: target.id,
+                status: 'failed' as const,
+                emitted: 0,
+                error: `poll state could not be read: ${error}`,
+              }
+            : await pollOne(target, state ?? {});
         outcomes.set(target, o);
         await record(o);
       }),
@@ -145,6 +212,7 @@ function isDue(target: PollTarget, state: PollState, now: Date): boolean {
  */
 export function redactSecrets(message: string, secret?: PlatformSecret): string {
   let out = message.replace(/(https?:\/\/)[^\s/@]+@/gi, '$1***@').replace(/(https?:\/\/[^\s?#]+)\?[^\s#]*/gi, '$1?***');
-  for (const value of Object.values(secret ?? {})) if (typeof value === 'string' && value.length >= 4) out = out.replaceAll(value, '***');
+  for (const value of Object.values(secret ?? {}))
+    if (typeof value === 'string' && value.length >= 4) out = out.replaceAll(value, '***');
   return out;
 }

@@ -2,7 +2,7 @@ import { InvalidEventPatternError, RulerArgumentError, RulerParseError } from '.
 import { compileKey, subRuleMatches, type CompiledSubRule } from './evaluate.js';
 import { flattenEvent, type FlatEvent } from './flatten-event.js';
 import { LAYOUT_VALUE_TYPES, layoutMachines, sortedKeys } from './machine-sim.js';
-import { compileRuleText, compileRuleValue, type SubRule } from './rule-compiler.js';
+import { compileRuleText, compileRuleValue, type CompiledRule, type SubRule } from './rule-compiler.js';
 
 /** A compiled event pattern. */
 export interface CompiledPattern {
@@ -53,14 +53,20 @@ export function compilePattern(pattern: string | object, options?: CompileOption
   const text = patternText(pattern);
   const maxLength = options?.maxLength ?? DEFAULT_MAX_PATTERN_LENGTH;
   if (text.length > maxLength) {
-    throw new InvalidEventPatternError(`Event pattern is too long: ${text.length} characters, the maximum is ${maxLength}`);
+    throw new InvalidEventPatternError(
+      `Event pattern is too long: ${text.length} characters, the maximum is ${maxLength}`,
+    );
   }
-  let compiled;
+  let compiled: CompiledRule;
   try {
     // A pattern given as a value (a config carried as data) is read off the value; text is lexed.
-    compiled = (typeof pattern === 'object' && pattern !== null && !Array.isArray(pattern) ? compileRuleValue(pattern) : undefined) ?? compileRuleText(text);
+    compiled =
+      (typeof pattern === 'object' && pattern !== null && !Array.isArray(pattern)
+        ? compileRuleValue(pattern)
+        : undefined) ?? compileRuleText(text);
   } catch (err) {
-    if (err instanceof RulerParseError || err instanceof RulerArgumentError) throw new InvalidEventPatternError(err.message);
+    if (err instanceof RulerParseError || err instanceof RulerArgumentError)
+      throw new InvalidEventPatternError(err.message);
     throw err;
   }
   if (compiled.branches > MAX_OR_COMBINATIONS) {
@@ -75,9 +81,11 @@ export function compilePattern(pattern: string | object, options?: CompileOption
   if (layout && layout.wildcardComplexity(MAX_WILDCARD_COMPLEXITY) > MAX_WILDCARD_COMPLEXITY) {
     throw new InvalidEventPatternError(TOO_COMPLEX_REASON);
   }
-  const subRules = compiled.subRules.map((rule, r): CompiledSubRule => ({
-    keys: sortedKeys(rule).map((path, k) => compileKey(path, rule.get(path) ?? [], layout?.modes[r]?.[k] ?? 'plain')),
-  }));
+  const subRules = compiled.subRules.map(
+    (rule, r): CompiledSubRule => ({
+      keys: sortedKeys(rule).map((path, k) => compileKey(path, rule.get(path) ?? [], layout?.modes[r]?.[k] ?? 'plain')),
+    }),
+  );
   return new CompiledEventPattern(subRules);
 }
 

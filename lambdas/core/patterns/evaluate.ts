@@ -24,7 +24,13 @@ const NO_MEMBERSHIP: Membership = [];
 /** Compiles the values listed for one path into a single leaf test. */
 export function compileKey(path: string, values: readonly PatternValue[], mode: ReadMode): CompiledKey {
   const present = values.filter((v) => v.type !== 'absent');
-  const key: { -readonly [P in keyof CompiledKey]: CompiledKey[P] } = { path, values, absent: present.length !== values.length, mode, test: null };
+  const key: { -readonly [P in keyof CompiledKey]: CompiledKey[P] } = {
+    path,
+    values,
+    absent: present.length !== values.length,
+    mode,
+    test: null,
+  };
   if (present.length > 0) {
     // The value tests are built on the key's first test: a cold start files every rule of the
     // config, most of which are never a candidate for most events, and building every test up
@@ -65,7 +71,13 @@ interface Memo {
   failed: Set<string> | undefined;
 }
 
-function matchFrom(keys: readonly CompiledKey[], event: FlatEvent, i: number, membership: Membership, memo: Memo): boolean {
+function matchFrom(
+  keys: readonly CompiledKey[],
+  event: FlatEvent,
+  i: number,
+  membership: Membership,
+  memo: Memo,
+): boolean {
   if (i === keys.length) return true;
   const key = keys[i]!;
   const leaves = event.get(key.path) ?? NO_LEAVES;

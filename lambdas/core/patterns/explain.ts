@@ -1,4 +1,11 @@
-import { consistent, flattenEvent, mergeMembership, type FlatEvent, type Leaf, type Membership } from './flatten-event.js';
+import {
+  consistent,
+  flattenEvent,
+  mergeMembership,
+  type FlatEvent,
+  type Leaf,
+  type Membership,
+} from './flatten-event.js';
 import type { CompiledKey, CompiledSubRule } from './evaluate.js';
 import type { PatternValue } from './pattern-values.js';
 import { compileValueTest, type LeafTest } from './value-tests.js';
@@ -29,7 +36,9 @@ const valueTests = new WeakMap<CompiledKey, readonly { value: PatternValue; test
 function testsOf(key: CompiledKey): readonly { value: PatternValue; test: LeafTest }[] {
   let tests = valueTests.get(key);
   if (!tests) {
-    tests = key.values.filter((v) => v.type !== 'absent').map((value) => ({ value, test: compileValueTest(value, key.mode) }));
+    tests = key.values
+      .filter((v) => v.type !== 'absent')
+      .map((value) => ({ value, test: compileValueTest(value, key.mode) }));
     valueTests.set(key, tests);
   }
   return tests;
@@ -41,7 +50,10 @@ function testsOf(key: CompiledKey): readonly { value: PatternValue; test: LeafTe
  * `subRuleMatches` (so it answers exactly when `matches` does). Null when nothing matches.
  * Meant for patterns already known to match: it is slower than matching and not indexed.
  */
-export function explainMatch(pattern: { readonly subRules: readonly CompiledSubRule[] }, event: unknown): PatternExplanation | null {
+export function explainMatch(
+  pattern: { readonly subRules: readonly CompiledSubRule[] },
+  event: unknown,
+): PatternExplanation | null {
   const flat = flattenEvent(event);
   if (flat === null) return null;
   for (let branch = 0; branch < pattern.subRules.length; branch++) {
@@ -57,7 +69,14 @@ export function explainSubRule(rule: CompiledSubRule, event: FlatEvent): Conditi
   return explainFrom(rule.keys, event, 0, NO_MEMBERSHIP, picked, new Set()) ? picked : null;
 }
 
-function explainFrom(keys: readonly CompiledKey[], event: FlatEvent, i: number, membership: Membership, picked: ConditionMatch[], failed: Set<string>): boolean {
+function explainFrom(
+  keys: readonly CompiledKey[],
+  event: FlatEvent,
+  i: number,
+  membership: Membership,
+  picked: ConditionMatch[],
+  failed: Set<string>,
+): boolean {
   if (i === keys.length) return true;
   const key = keys[i]!;
   const leaves = event.get(key.path) ?? NO_LEAVES;

@@ -38,14 +38,27 @@ export function flattenEvent(event: unknown): FlatEvent | null {
   return out;
 }
 
-function visitObject(obj: Record<string, unknown>, base: string, atRoot: boolean, membership: Membership, out: Map<string, Leaf[]>, state: { arrays: number }): void {
+function visitObject(
+  obj: Record<string, unknown>,
+  base: string,
+  atRoot: boolean,
+  membership: Membership,
+  out: Map<string, Leaf[]>,
+  state: { arrays: number },
+): void {
   for (const key of Object.keys(obj)) {
     const path = atRoot ? key : `${base}.${key}`;
     visitValue(obj[key], path, membership, out, state);
   }
 }
 
-function visitValue(raw: unknown, path: string, membership: Membership, out: Map<string, Leaf[]>, state: { arrays: number }): void {
+function visitValue(
+  raw: unknown,
+  path: string,
+  membership: Membership,
+  out: Map<string, Leaf[]>,
+  state: { arrays: number },
+): void {
   const value = toJsonValue(raw);
   if (value === undefined) return;
   if (Array.isArray(value)) {

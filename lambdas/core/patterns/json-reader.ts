@@ -80,7 +80,9 @@ export class JsonReader {
     const scope = this.scopes[this.scopes.length - 1];
     if (ch === undefined) {
       if (scope) {
-        throw this.fail(`Unexpected end-of-input: expected close marker for ${scope.type} (start marker at ${this.location(scope.start)})`);
+        throw this.fail(
+          `Unexpected end-of-input: expected close marker for ${scope.type} (start marker at ${this.location(scope.start)})`,
+        );
       }
       return EOF;
     }
@@ -92,7 +94,9 @@ export class JsonReader {
       this.pos++;
       ch = this.skipWhitespace();
       if (ch === undefined) {
-        throw this.fail(`Unexpected end-of-input: expected close marker for ${scope.type} (start marker at ${this.location(scope.start)})`);
+        throw this.fail(
+          `Unexpected end-of-input: expected close marker for ${scope.type} (start marker at ${this.location(scope.start)})`,
+        );
       }
     }
     if (scope) scope.entries++;
@@ -118,7 +122,8 @@ export class JsonReader {
     this.pos++;
     const name = this.readString('name');
     const colon = this.skipWhitespace();
-    if (colon === undefined) throw this.fail('Unexpected end-of-input: was expecting a colon to separate field name and value');
+    if (colon === undefined)
+      throw this.fail('Unexpected end-of-input: was expecting a colon to separate field name and value');
     if (colon !== ':') throw this.unexpected(colon, 'was expecting a colon to separate field name and value');
     this.pos++;
     this.valueExpected = true;
@@ -188,9 +193,15 @@ export class JsonReader {
       if (d === undefined) throw this.fail('Unexpected end-of-input in a Number value');
       if (!isDigit(d)) {
         if (d === 'I' && t.startsWith('Infinity', p)) {
-          throw this.fail("Non-standard token '-Infinity': enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow");
+          throw this.fail(
+            "Non-standard token '-Infinity': enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow",
+          );
         }
-        throw this.unexpected(d, 'expected digit (0-9) to follow minus sign, for valid numeric value', ' in numeric value');
+        throw this.unexpected(
+          d,
+          'expected digit (0-9) to follow minus sign, for valid numeric value',
+          ' in numeric value',
+        );
       }
     }
     if (t[p] === '0' && isDigit(t[p + 1] ?? '')) throw this.fail('Invalid numeric value: Leading zeroes not allowed');
@@ -226,7 +237,9 @@ export class JsonReader {
     for (;;) {
       const ch = t[this.pos];
       if (ch === undefined) {
-        throw this.fail(`Unexpected end-of-input: was expecting closing quote for a ${what === 'name' ? 'name' : 'string value'}`);
+        throw this.fail(
+          `Unexpected end-of-input: was expecting closing quote for a ${what === 'name' ? 'name' : 'string value'}`,
+        );
       }
       if (ch === '"') {
         out += t.slice(runStart, this.pos);
@@ -241,7 +254,9 @@ export class JsonReader {
         continue;
       }
       if (ch.charCodeAt(0) < 0x20) {
-        throw this.fail(`Illegal unquoted character (${charDesc(ch)}): has to be escaped using backslash to be included in ${what}`);
+        throw this.fail(
+          `Illegal unquoted character (${charDesc(ch)}): has to be escaped using backslash to be included in ${what}`,
+        );
       }
       this.pos++;
     }
@@ -311,7 +326,10 @@ export class JsonReader {
         lineStart = i + 1;
       }
     }
-    const shown = this.text.length > 500 ? `${this.text.slice(0, 500)}"[truncated ${this.text.length - 500} chars]` : `${this.text}"`;
+    const shown =
+      this.text.length > 500
+        ? `${this.text.slice(0, 500)}"[truncated ${this.text.length - 500} chars]`
+        : `${this.text}"`;
     return `[Source: (String)"${shown}; line: ${line}, column: ${offset - lineStart + 1}]`;
   }
 }

@@ -110,7 +110,14 @@ export function layoutMachines(subRules: readonly SubRule[]): MachineLayout {
  * how complex a rule is. A pattern without any has all fields read plainly and no wildcard
  * complexity, so compiling it can skip the layout.
  */
-export const LAYOUT_VALUE_TYPES: ReadonlySet<PatternValue['type']> = new Set(['numeric-equals', 'range', 'anything-but-numbers', 'cidr', 'wildcard', 'anything-but-wildcard']);
+export const LAYOUT_VALUE_TYPES: ReadonlySet<PatternValue['type']> = new Set([
+  'numeric-equals',
+  'range',
+  'anything-but-numbers',
+  'cidr',
+  'wildcard',
+  'anything-but-wildcard',
+]);
 
 function noteFlags(machine: SimMachine, value: PatternValue): void {
   switch (value.type) {

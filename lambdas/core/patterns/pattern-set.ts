@@ -46,7 +46,9 @@ interface Scratch {
 }
 
 /** An index entry a sub-rule can be found under: leaf kind tag + value, or a string prefix. */
-type Entry = { readonly tag: 's' | 'n' | 'l' | 'i'; readonly value: string } | { readonly tag: 'p'; readonly value: string };
+type Entry =
+  | { readonly tag: 's' | 'n' | 'l' | 'i'; readonly value: string }
+  | { readonly tag: 'p'; readonly value: string };
 
 /**
  * Most index paths one sub-rule may take: the product of its indexed keys' value counts. Keys
@@ -236,7 +238,12 @@ export class PatternSet<K> {
     this.insert(this.root, chosen, 0, proven ? ~this.owner[id]! : id);
   }
 
-  private insert(node: IndexNode, chosen: readonly { key: CompiledKey; entries: Entry[] }[], i: number, ref: number): void {
+  private insert(
+    node: IndexNode,
+    chosen: readonly { key: CompiledKey; entries: Entry[] }[],
+    i: number,
+    ref: number,
+  ): void {
     if (i === chosen.length) {
       node.refs = withRef(node.refs, ref);
       return;
@@ -264,7 +271,15 @@ export class PatternSet<K> {
         }
         child = trie.child ??= newNode();
       } else if (entry.tag === 'n') child = childUnder((index.numbers ??= new Map()), Number(entry.value));
-      else child = childUnder(entry.tag === 's' ? (index.strings ??= new Map()) : entry.tag === 'l' ? (index.literals ??= new Map()) : (index.ignoreCase ??= new Map()), entry.value);
+      else
+        child = childUnder(
+          entry.tag === 's'
+            ? (index.strings ??= new Map())
+            : entry.tag === 'l'
+              ? (index.literals ??= new Map())
+              : (index.ignoreCase ??= new Map()),
+          entry.value,
+        );
       this.insert(child, chosen, i + 1, ref);
     }
   }
@@ -288,7 +303,8 @@ function resetVisits(node: IndexNode): void {
     for (const n of t.next.values()) walkTrie(n);
   };
   for (const index of node.paths?.values() ?? []) {
-    for (const map of [index.strings, index.numbers, index.literals, index.ignoreCase]) if (map) for (const child of map.values()) resetVisits(child);
+    for (const map of [index.strings, index.numbers, index.literals, index.ignoreCase])
+      if (map) for (const child of map.values()) resetVisits(child);
     if (index.prefixes) walkTrie(index.prefixes);
   }
 }

@@ -52,7 +52,11 @@ export const patternValue = {
     return { type: 'exact', id: `s${JSON.stringify(value)}`, value };
   },
   literal: (value: 'true' | 'false' | 'null'): PatternValue => ({ type: 'literal', id: `l${value}`, value }),
-  numericEquals: (value: number): PatternValue => ({ type: 'numeric-equals', id: `n${num(value)}`, value: Object.is(value, -0) ? 0 : value }),
+  numericEquals: (value: number): PatternValue => ({
+    type: 'numeric-equals',
+    id: `n${num(value)}`,
+    value: Object.is(value, -0) ? 0 : value,
+  }),
   range: (bottom: number, openBottom: boolean, top: number, openTop: boolean): PatternValue => ({
     type: 'range',
     id: `r${num(bottom)}/${num(top)}:${openBottom}/${openTop}`,
@@ -74,10 +78,26 @@ export const patternValue = {
     const value = javaUtf8Normalize(raw);
     return { type: 'suffix', id: `x${JSON.stringify(value)}`, value };
   },
-  equalsIgnoreCase: (raw: string): PatternValue => ({ type: 'equals-ignore-case', id: `i${JSON.stringify(raw)}`, tests: compileIgnoreCase(raw) }),
-  prefixIgnoreCase: (raw: string): PatternValue => ({ type: 'prefix-ignore-case', id: `pi${JSON.stringify(raw)}`, tests: compileIgnoreCase(raw) }),
-  suffixIgnoreCase: (raw: string): PatternValue => ({ type: 'suffix-ignore-case', id: `xi${JSON.stringify(raw)}`, tests: compileIgnoreCase(raw) }),
-  wildcard: (wildcard: Wildcard): PatternValue => ({ type: 'wildcard', id: `w${JSON.stringify(wildcard.source)}`, wildcard }),
+  equalsIgnoreCase: (raw: string): PatternValue => ({
+    type: 'equals-ignore-case',
+    id: `i${JSON.stringify(raw)}`,
+    tests: compileIgnoreCase(raw),
+  }),
+  prefixIgnoreCase: (raw: string): PatternValue => ({
+    type: 'prefix-ignore-case',
+    id: `pi${JSON.stringify(raw)}`,
+    tests: compileIgnoreCase(raw),
+  }),
+  suffixIgnoreCase: (raw: string): PatternValue => ({
+    type: 'suffix-ignore-case',
+    id: `xi${JSON.stringify(raw)}`,
+    tests: compileIgnoreCase(raw),
+  }),
+  wildcard: (wildcard: Wildcard): PatternValue => ({
+    type: 'wildcard',
+    id: `w${JSON.stringify(wildcard.source)}`,
+    wildcard,
+  }),
   exists: (): PatternValue => ({ type: 'exists', id: 'e' }),
   absent: (): PatternValue => ({ type: 'absent', id: 'a' }),
   anythingButStrings: (values: Iterable<string>): PatternValue => {

@@ -72,7 +72,10 @@ export function compileRuleText(text: string): CompiledRule {
 export function compileRuleValue(value: object): CompiledRule | undefined {
   const tokens = valueTokens(value);
   if (!tokens) return undefined;
-  return compileTokens(() => (tokens.rewind(), tokens));
+  return compileTokens(() => {
+    tokens.rewind();
+    return tokens;
+  });
 }
 
 function compileTokens(source: () => TokenSource): CompiledRule {
@@ -310,7 +313,8 @@ class RuleCompiler {
       result = this.valuesSet(kind, texts);
     }
     if (this.reader.next().kind !== 'endObject') this.barf('Too many elements in numeric expression');
-    if (kind !== 'plain' && this.reader.next().kind !== 'endObject') this.barf('Too many elements in numeric expression');
+    if (kind !== 'plain' && this.reader.next().kind !== 'endObject')
+      this.barf('Too many elements in numeric expression');
     return result;
   }
 
@@ -337,7 +341,7 @@ class RuleCompiler {
       else if (t.kind === 'number') numbers.push(t.value);
       else this.barf('Inside anything but list, start|null|boolean is not supported.');
     }
-    if ((strings.length > 0) === (numbers.length > 0)) {
+    if (strings.length > 0 === numbers.length > 0) {
       this.barf('Inside anything but list, either all values are number or string, mixed type is not supported');
     }
     return numbers.length > 0 ? patternValue.anythingButNumbers(numbers) : patternValue.anythingButStrings(strings);
@@ -376,7 +380,8 @@ class RuleCompiler {
     if (ignoreCase) {
       const texts: string[] = [];
       const take = (t: JsonToken): void => {
-        if (t.kind !== 'string') this.barf('Inside anything-but/ignore-case list, number|start|null|boolean is not supported.');
+        if (t.kind !== 'string')
+          this.barf('Inside anything-but/ignore-case list, number|start|null|boolean is not supported.');
         else texts.push(t.value);
       };
       if (token.kind === 'startArray') {
@@ -454,4 +459,3 @@ class RuleCompiler {
     throw new RulerParseError(message);
   }
 }
-

@@ -20,12 +20,14 @@ export function parseWildcard(text: string): Wildcard {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (ch === '*') {
-      if (text[i + 1] === '*') throw new RulerParseError(`Consecutive wildcard characters at pos ${1 + javaUtf8Length(text.slice(0, i))}`);
+      if (text[i + 1] === '*')
+        throw new RulerParseError(`Consecutive wildcard characters at pos ${1 + javaUtf8Length(text.slice(0, i))}`);
       segments.push(current);
       current = '';
     } else if (ch === '\\') {
       const next = text[i + 1];
-      if (next !== '*' && next !== '\\') throw new RulerParseError(`Invalid escape character at pos ${1 + javaUtf8Length(text.slice(0, i))}`);
+      if (next !== '*' && next !== '\\')
+        throw new RulerParseError(`Invalid escape character at pos ${1 + javaUtf8Length(text.slice(0, i))}`);
       current += next;
       i++;
     } else {
@@ -102,7 +104,10 @@ function wildcardTokens(text: string): number[] {
  *
  * Evaluation stops as soon as the count exceeds `cap`, which bounds the subset walk.
  */
-export function wildcardComplexity(patterns: ReadonlyArray<{ id: string; strings: readonly string[] }>, cap: number): number {
+export function wildcardComplexity(
+  patterns: ReadonlyArray<{ id: string; strings: readonly string[] }>,
+  cap: number,
+): number {
   const states: NfaState[] = [newState()];
   const terminals = new Map<string, number>();
   const alphabet = new Set<number>();

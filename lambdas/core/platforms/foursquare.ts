@@ -92,7 +92,13 @@ function authorOf(user: User | undefined): EngagementDraft['author'] {
   return { id: user?.id ?? 'unknown', handle: '', name };
 }
 
-function itemEvent(param: string, kind: EngagementKind, item: Item, pushUser: User | undefined, receivedAt: string): NormalizedEvent[] {
+function itemEvent(
+  param: string,
+  kind: EngagementKind,
+  item: Item,
+  pushUser: User | undefined,
+  receivedAt: string,
+): NormalizedEvent[] {
   const user = item.user ?? pushUser;
   if (user?.relationship === 'self') return [];
   const venueId = item.venue?.id;
@@ -147,7 +153,7 @@ export const foursquareAdapter: PlatformAdapter = {
   verify(request, secret) {
     let received: unknown;
     try {
-      received = parseKeyValueBody(request.rawBody, EXPECTED)['secret'];
+      received = parseKeyValueBody(request.rawBody, EXPECTED).secret;
     } catch {
       received = undefined; // an unreadable body has no secret to check: refused as unauthenticated
     }
@@ -165,7 +171,10 @@ export const foursquareAdapter: PlatformAdapter = {
 
   normalize(rawBody, context): NormalizedEvent[] {
     const fields = parseKeyValueBody(rawBody, EXPECTED);
-    const pushUser = fields['user'] === undefined ? undefined : parsePayload(UserSchema, readObject(fields, 'user'), EXPECTED, 'body.user');
+    const pushUser =
+      fields.user === undefined
+        ? undefined
+        : parsePayload(UserSchema, readObject(fields, 'user'), EXPECTED, 'body.user');
     return PARAMS.flatMap(([param, kind]) => {
       if (fields[param] === undefined) return [];
       const item = parsePayload(ItemSchema, readObject(fields, param), EXPECTED, `body.${param}`);

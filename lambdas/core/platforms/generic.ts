@@ -16,7 +16,8 @@ const TIMESTAMP_HEADER = 'X-Switchboard-Timestamp';
 /** docs/design.md: older than 5 minutes is refused; the same tolerance applies ahead, for clock skew. */
 export const GENERIC_TOLERANCE_SECONDS = 300;
 
-const EXPECTED = 'an engagement draft object or a JSON array of them: { id, text, author: { id, handle?, name?, followers? }, kind?, createdAt?, url?, account?, thread?, language? }';
+const EXPECTED =
+  'an engagement draft object or a JSON array of them: { id, text, author: { id, handle?, name?, followers? }, kind?, createdAt?, url?, account?, thread?, language? }';
 
 const nonEmpty = z.string().check(z.minLength(1));
 
@@ -56,10 +57,18 @@ function checkTimestamp(text: string, now: Date): string {
   }
   const skew = Math.floor(now.getTime() / 1000) - Number(text);
   if (skew > GENERIC_TOLERANCE_SECONDS) {
-    throw new WebhookRejection(401, 'stale_timestamp', `${TIMESTAMP_HEADER} is ${skew} s old; at most ${GENERIC_TOLERANCE_SECONDS} s is accepted.`);
+    throw new WebhookRejection(
+      401,
+      'stale_timestamp',
+      `${TIMESTAMP_HEADER} is ${skew} s old; at most ${GENERIC_TOLERANCE_SECONDS} s is accepted.`,
+    );
   }
   if (-skew > GENERIC_TOLERANCE_SECONDS) {
-    throw new WebhookRejection(401, 'stale_timestamp', `${TIMESTAMP_HEADER} is ${-skew} s in the future; at most ${GENERIC_TOLERANCE_SECONDS} s of clock skew is accepted (is it in milliseconds?).`);
+    throw new WebhookRejection(
+      401,
+      'stale_timestamp',
+      `${TIMESTAMP_HEADER} is ${-skew} s in the future; at most ${GENERIC_TOLERANCE_SECONDS} s of clock skew is accepted (is it in milliseconds?).`,
+    );
   }
   return text;
 }

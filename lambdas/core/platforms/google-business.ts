@@ -6,7 +6,8 @@ import { malformed, parseJsonBody, parsePayload } from './signatures.js';
 
 const EXPECTED =
   'a Cloud Pub/Sub push request (wrapped format): {"message": {"data": "<base64 JSON notification>", "messageId", "publishTime"}, "subscription"}';
-const DATA_EXPECTED = 'a Google Business Profile notification: base64 of a JSON object naming the notification type and the review';
+const DATA_EXPECTED =
+  'a Google Business Profile notification: base64 of a JSON object naming the notification type and the review';
 
 const Timestamp = z.iso.datetime({ offset: true });
 
@@ -81,8 +82,14 @@ function readNotification(data: string | undefined): z.output<typeof Notificatio
   return parsePayload(NotificationSchema, value, DATA_EXPECTED, 'body.message.data');
 }
 
-function reviewDraft(name: string, location: string | undefined, review: Review | undefined, fallbackTime: string): EngagementDraft {
-  const stars = review?.starRating && review.starRating !== 'STAR_RATING_UNSPECIFIED' ? STARS[review.starRating] : undefined;
+function reviewDraft(
+  name: string,
+  location: string | undefined,
+  review: Review | undefined,
+  fallbackTime: string,
+): EngagementDraft {
+  const stars =
+    review?.starRating && review.starRating !== 'STAR_RATING_UNSPECIFIED' ? STARS[review.starRating] : undefined;
   const reviewer = review?.reviewer;
   return {
     platform: 'google-business',
@@ -155,10 +162,19 @@ export const googleBusinessAdapter: PlatformAdapter = {
     const change = CHANGE_BY_TYPE.get(type);
     if (!change) return [];
     const review = typeof notification.review === 'object' ? notification.review : undefined;
-    const name = notification.reviewName ?? notification.review_name ?? (typeof notification.review === 'string' ? notification.review : review?.name);
-    if (name === undefined) throw malformed(`Expected ${DATA_EXPECTED}. body.message.data.reviewName is missing (review notifications name their review).`);
+    const name =
+      notification.reviewName ??
+      notification.review_name ??
+      (typeof notification.review === 'string' ? notification.review : review?.name);
+    if (name === undefined)
+      throw malformed(
+        `Expected ${DATA_EXPECTED}. body.message.data.reviewName is missing (review notifications name their review).`,
+      );
     const location =
-      notification.locationName ?? notification.location_name ?? notification.location ?? /^(.*\/locations\/[^/]+)\/reviews\//.exec(name)?.[1];
+      notification.locationName ??
+      notification.location_name ??
+      notification.location ??
+      /^(.*\/locations\/[^/]+)\/reviews\//.exec(name)?.[1];
     const publishTime = message.publishTime ?? message.publish_time ?? context.receivedAt;
     return [{ change, draft: reviewDraft(name, location, review, publishTime) }];
   },

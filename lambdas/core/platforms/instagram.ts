@@ -64,7 +64,10 @@ const CommentSchema = z
     }),
   );
 
-const MentionSchema = z.object({ media_id: z.string().check(z.minLength(1)), comment_id: z.optional(z.string().check(z.minLength(1))) });
+const MentionSchema = z.object({
+  media_id: z.string().check(z.minLength(1)),
+  comment_id: z.optional(z.string().check(z.minLength(1))),
+});
 
 const SenderSchema = z.object({ id: z.string().check(z.minLength(1)) });
 
@@ -135,18 +138,36 @@ function mentionEvent(value: unknown, scope: Scope): NormalizedEvent[] {
 }
 
 function messagingEvent(item: Record<string, unknown>, scope: Scope): NormalizedEvent[] {
-  if (item['message'] !== undefined) {
+  if (item.message !== undefined) {
     const e = parsePayload(MessageEventSchema, item, EXPECTED, scope.path);
     if (e.message.is_echo === true || e.sender.id === scope.accountId) return [];
     const storyMention = e.message.attachments?.some((a) => a.type === 'story_mention') ?? false;
     const parentId = e.message.reply_to?.mid ?? e.message.reply_to?.story?.id;
     const change: ChangeType = e.message.is_deleted === true ? 'deleted' : 'created';
-    return [{ change, draft: messageDraft(scope, e.sender.id, e.message.mid, e.message.text, e.timestamp, storyMention ? 'mention' : 'direct_message', parentId) }];
+    return [
+      {
+        change,
+        draft: messageDraft(
+          scope,
+          e.sender.id,
+          e.message.mid,
+          e.message.text,
+          e.timestamp,
+          storyMention ? 'mention' : 'direct_message',
+          parentId,
+        ),
+      },
+    ];
   }
-  if (item['message_edit'] !== undefined) {
+  if (item.message_edit !== undefined) {
     const e = parsePayload(MessageEditSchema, item, EXPECTED, scope.path);
     if (e.sender.id === scope.accountId) return [];
-    return [{ change: 'edited', draft: messageDraft(scope, e.sender.id, e.message_edit.mid, e.message_edit.text, e.timestamp, 'direct_message') }];
+    return [
+      {
+        change: 'edited',
+        draft: messageDraft(scope, e.sender.id, e.message_edit.mid, e.message_edit.text, e.timestamp, 'direct_message'),
+      },
+    ];
   }
   return [];
 }
@@ -177,9 +198,15 @@ function changeEvents(field: string, value: unknown, scope: Scope): NormalizedEv
 }
 
 function entryEvents(entry: Entry, path: string, receivedAt: string): NormalizedEvent[] {
-  const at = (suffix: string): Scope => ({ accountId: entry.id, fallbackTime: entry.time ?? receivedAt, path: `${path}${suffix}` });
+  const at = (suffix: string): Scope => ({
+    accountId: entry.id,
+    fallbackTime: entry.time ?? receivedAt,
+    path: `${path}${suffix}`,
+  });
   const flat = entry.field !== undefined ? changeEvents(entry.field, entry.value, at('.value')) : [];
-  const changes = (entry.changes ?? []).flatMap((change, i) => changeEvents(change.field, change.value, at(`.changes[${i}].value`)));
+  const changes = (entry.changes ?? []).flatMap((change, i) =>
+    changeEvents(change.field, change.value, at(`.changes[${i}].value`)),
+  );
   const messages = (entry.messaging ?? []).flatMap((item, i) => messagingEvent(item, at(`.messaging[${i}]`)));
   const standby = (entry.standby ?? []).flatMap((item, i) => messagingEvent(item, at(`.standby[${i}]`)));
   return [...flat, ...changes, ...messages, ...standby];

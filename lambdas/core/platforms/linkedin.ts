@@ -65,7 +65,9 @@ const NotificationSchema = z.object({
   organizationalEntity: Urn,
   sourcePost: z.optional(Urn),
   generatedActivity: z.optional(Urn),
-  decoratedGeneratedActivity: z.optional(z.object({ comment: z.optional(CommentSchema), share: z.optional(ShareSchema) })),
+  decoratedGeneratedActivity: z.optional(
+    z.object({ comment: z.optional(CommentSchema), share: z.optional(ShareSchema) }),
+  ),
   actor: z.optional(Urn),
   lastModifiedAt: z.optional(epochTimeSchema('milliseconds')),
 });
@@ -73,7 +75,9 @@ type Notification = z.output<typeof NotificationSchema>;
 
 /** Read first, so another event type delivered to the same app webhook is skipped whatever its shape. */
 const HeadSchema = z.object({ type: z.optional(z.string()) });
-const DeliverySchema = z.object({ notifications: z.array(z.looseObject({ action: z.string().check(z.minLength(1)) })) });
+const DeliverySchema = z.object({
+  notifications: z.array(z.looseObject({ action: z.string().check(z.minLength(1)) })),
+});
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -139,9 +143,14 @@ function notificationEvents(n: Notification, receivedAt: string): NormalizedEven
 
   const parentComment = isComment ? comment?.parentComment : undefined;
   const text =
-    mapping.kind === 'reaction' ? '' : isComment ? (comment?.text ?? comment?.message?.text ?? '') : (share?.text ?? share?.commentary ?? '');
+    mapping.kind === 'reaction'
+      ? ''
+      : isComment
+        ? (comment?.text ?? comment?.message?.text ?? '')
+        : (share?.text ?? share?.commentary ?? '');
   // Replies point at their parent comment; shares and likes at the organization's post.
-  const parentId = parentComment ?? (mapping.kind === 'share' || mapping.kind === 'reaction' ? n.sourcePost : undefined);
+  const parentId =
+    parentComment ?? (mapping.kind === 'share' || mapping.kind === 'reaction' ? n.sourcePost : undefined);
   const url = postUrl(n.sourcePost);
   const draft: EngagementDraft = {
     platform: 'linkedin',
@@ -208,13 +217,21 @@ export const linkedinAdapter: PlatformAdapter = {
   secretKeys: ['clientSecret'],
 
   handshake(request, secret) {
-    const challengeCode = request.query['challengeCode'];
+    const challengeCode = request.query.challengeCode;
     if (!challengeCode) {
-      throw new WebhookRejection(400, 'missing_challenge_code', 'Missing challengeCode query parameter (LinkedIn endpoint validation).');
+      throw new WebhookRejection(
+        400,
+        'missing_challenge_code',
+        'Missing challengeCode query parameter (LinkedIn endpoint validation).',
+      );
     }
     if (!CHALLENGE_CODE.test(challengeCode)) {
       // Never quoted back: the value is attacker-chosen.
-      throw new WebhookRejection(400, 'bad_challenge_code', 'challengeCode must be 8-128 characters from A-Z a-z 0-9 - (LinkedIn sends a UUID).');
+      throw new WebhookRejection(
+        400,
+        'bad_challenge_code',
+        'challengeCode must be 8-128 characters from A-Z a-z 0-9 - (LinkedIn sends a UUID).',
+      );
     }
     const challengeResponse = hmac('sha256', secretValue(secret, 'clientSecret'), challengeCode).toString('hex');
     return {
@@ -227,7 +244,11 @@ export const linkedinAdapter: PlatformAdapter = {
   verify(request, secret) {
     const header = requireHeader(request.headers, SIGNATURE.header);
     const received = header.startsWith(LINKEDIN_SIGNED_PREFIX) ? header.slice(LINKEDIN_SIGNED_PREFIX.length) : header;
-    assertSignature(SIGNATURE, received, hmac('sha256', secretValue(secret, 'clientSecret'), LINKEDIN_SIGNED_PREFIX, request.rawBody));
+    assertSignature(
+      SIGNATURE,
+      received,
+      hmac('sha256', secretValue(secret, 'clientSecret'), LINKEDIN_SIGNED_PREFIX, request.rawBody),
+    );
   },
 
   normalize(rawBody, context) {

@@ -2,10 +2,19 @@ import * as z from 'zod/mini';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
 import type { ChangeType, NormalizedEvent, PlatformAdapter } from './adapter.js';
 import { HttpUrl, MastodonStatusSchema, type MastodonAccount } from './mastodon-entities.js';
-import { assertSignature, hmac, parseJsonBody, parsePayload, requireHeader, secretValue, type SignatureFormat } from './signatures.js';
+import {
+  assertSignature,
+  hmac,
+  parseJsonBody,
+  parsePayload,
+  requireHeader,
+  secretValue,
+  type SignatureFormat,
+} from './signatures.js';
 
 const SIGNATURE: SignatureFormat = { header: 'X-Hub-Signature', prefix: 'sha256=', encoding: 'hex' };
-const EXPECTED = 'a Mastodon admin webhook delivery: a JSON object {"event": "status.created", "created_at": "…", "object": {…}}';
+const EXPECTED =
+  'a Mastodon admin webhook delivery: a JSON object {"event": "status.created", "created_at": "…", "object": {…}}';
 
 /** Status events and what they do to the engagement; every other event (account.*, report.*) yields nothing. */
 const STATUS_EVENTS: ReadonlyMap<string, ChangeType> = new Map([
@@ -25,14 +34,26 @@ const StatusSchema = z.extend(MastodonStatusSchema, {
 });
 type Status = z.output<typeof StatusSchema>;
 
-const DeliverySchema = z.object({ event: z.string().check(z.minLength(1)), created_at: z.optional(z.string()), object: z.unknown() });
+const DeliverySchema = z.object({
+  event: z.string().check(z.minLength(1)),
+  created_at: z.optional(z.string()),
+  object: z.unknown(),
+});
 
-const NAMED_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+const NAMED_ENTITIES: Readonly<Record<string, string>> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00a0',
+};
 
 function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
     if (name.startsWith('#')) {
-      const code = name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number.parseInt(name.slice(1), 10);
+      const code =
+        name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number.parseInt(name.slice(1), 10);
       return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
     }
     return NAMED_ENTITIES[name.toLowerCase()] ?? whole;

@@ -37,7 +37,11 @@ export function metaHandshake(request: WebhookRequest, secret: PlatformSecret): 
   if (!CHALLENGE.test(challenge)) {
     throw new WebhookRejection(400, 'bad_challenge', 'hub.challenge must be 1-256 characters from A-Z a-z 0-9 . _ -.');
   }
-  return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }, body: challenge };
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' },
+    body: challenge,
+  };
 }
 
 /**

@@ -16,7 +16,21 @@ import { xAdapter } from './x.js';
 
 /** Every platform with an adapter, by id; a platform id missing here has no webhook yet. */
 export const adapters: ReadonlyMap<PlatformId, PlatformAdapter> = new Map(
-  [xAdapter, facebookAdapter, instagramAdapter, threadsAdapter, linkedinAdapter, youtubeAdapter, mastodonAdapter, tiktokAdapter, wordpressAdapter, googleBusinessAdapter, trustpilotAdapter, foursquareAdapter, genericAdapter].map((adapter) => [adapter.id, adapter]),
+  [
+    xAdapter,
+    facebookAdapter,
+    instagramAdapter,
+    threadsAdapter,
+    linkedinAdapter,
+    youtubeAdapter,
+    mastodonAdapter,
+    tiktokAdapter,
+    wordpressAdapter,
+    googleBusinessAdapter,
+    trustpilotAdapter,
+    foursquareAdapter,
+    genericAdapter,
+  ].map((adapter) => [adapter.id, adapter]),
 );
 
 /** The adapter for a webhook path segment or config key; undefined for unknown or not-yet-supported platforms. */

@@ -30,7 +30,11 @@ export function assertSharedSecret(received: string | undefined, expected: strin
     throw new WebhookRejection(401, 'missing_signature', `Missing ${where}${hint ? ` (${hint})` : ''}.`);
   }
   if (!sameSecret(received, expected)) {
-    throw new WebhookRejection(403, 'bad_signature', `${where[0]?.toUpperCase() ?? ''}${where.slice(1)} does not match the configured secret.`);
+    throw new WebhookRejection(
+      403,
+      'bad_signature',
+      `${where[0]?.toUpperCase() ?? ''}${where.slice(1)} does not match the configured secret.`,
+    );
   }
 }
 
@@ -41,7 +45,7 @@ export function assertSharedSecret(received: string | undefined, expected: strin
  */
 export function assertQueryToken(request: WebhookRequest, secret: PlatformSecret, key: string, platform: string): void {
   assertSharedSecret(
-    request.query['token'],
+    request.query.token,
     secretValue(secret, key),
     'token query parameter',
     `the webhook URL registered with ${platform} must end in ?token=<the secret's ${key}>`,
@@ -78,7 +82,9 @@ export function parseFormBody(rawBody: Buffer, expected: string): Record<string,
     const key = decodeFormComponent(eq < 0 ? pair : pair.slice(0, eq));
     const value = decodeFormComponent(eq < 0 ? '' : pair.slice(eq + 1));
     if (key === undefined || value === undefined) {
-      throw malformed(`Body is not valid form encoding (bad percent-escape in pair ${index + 1}); expected ${expected}.`);
+      throw malformed(
+        `Body is not valid form encoding (bad percent-escape in pair ${index + 1}); expected ${expected}.`,
+      );
     }
     pairs.push([key, value]);
   }
@@ -107,7 +113,10 @@ export function parseKeyValueBody(rawBody: Buffer, expected: string): Record<str
 export function parseJsonPrecise(text: string): unknown {
   try {
     return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
-      typeof value === 'number' && !Number.isSafeInteger(value) && context?.source !== undefined && /^-?\d+$/.test(context.source)
+      typeof value === 'number' &&
+      !Number.isSafeInteger(value) &&
+      context?.source !== undefined &&
+      /^-?\d+$/.test(context.source)
         ? context.source
         : value,
     ) as unknown;
@@ -123,12 +132,12 @@ export function parseJsonPrecise(text: string): unknown {
 export const IdSchema = z.pipe(
   z.union([
     z.string().check(z.minLength(1)),
-    z
-      .int()
-      .check(
-        z.nonnegative(),
-        z.refine(Number.isSafeInteger, { message: 'a number beyond 2^53 has lost digits; expected the id as a string' }),
-      ),
+    z.int().check(
+      z.nonnegative(),
+      z.refine(Number.isSafeInteger, {
+        message: 'a number beyond 2^53 has lost digits; expected the id as a string',
+      }),
+    ),
   ]),
   z.transform(String),
 );

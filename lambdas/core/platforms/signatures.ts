@@ -36,10 +36,7 @@ export function safeEqual(a: Buffer | string | undefined, b: Buffer | string | u
  * Case-insensitive header lookup: the webhook function lower-cases names, but REST API proxy
  * events and hand-built test requests keep the sender's case.
  */
-export function headerValue(
-  headers: Readonly<Record<string, string | undefined>>,
-  name: string,
-): string | undefined {
+export function headerValue(headers: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
   const wanted = name.toLowerCase();
   const direct = headers[wanted];
   if (direct !== undefined) return direct;
@@ -73,7 +70,9 @@ export interface SignatureFormat {
  * Malformed and wrong values are both 403 'bad_signature'; the message names the header.
  */
 export function assertSignature(format: SignatureFormat, received: string, expected: Buffer): void {
-  const digest = received.startsWith(format.prefix) ? decodeDigest(received.slice(format.prefix.length), format.encoding) : undefined;
+  const digest = received.startsWith(format.prefix)
+    ? decodeDigest(received.slice(format.prefix.length), format.encoding)
+    : undefined;
   if (digest === undefined || digest.length !== expected.length) {
     throw new WebhookRejection(
       403,
@@ -136,7 +135,12 @@ export function parseJsonBody(rawBody: Buffer, expected: string): unknown {
  * Validates a payload with a zod schema; failures → 400 listing the first issues with their
  * JSON paths under `root` (e.g. `entry[0].changes[1].value.comment_id`).
  */
-export function parsePayload<S extends core.$ZodType>(schema: S, value: unknown, expected: string, root = 'body'): z.output<S> {
+export function parsePayload<S extends core.$ZodType>(
+  schema: S,
+  value: unknown,
+  expected: string,
+  root = 'body',
+): z.output<S> {
   const result = z.safeParse(schema, value);
   if (result.success) return result.data;
   const details = result.error.issues

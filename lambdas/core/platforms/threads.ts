@@ -74,7 +74,12 @@ const DeleteSchema = z.object({
   id: z.string().check(z.minLength(1)),
   username: z.optional(z.string().check(z.minLength(1))),
   owner: z.catch(
-    z.optional(z.object({ owner_id: z.optional(z.string().check(z.minLength(1))), id: z.optional(z.string().check(z.minLength(1))) })),
+    z.optional(
+      z.object({
+        owner_id: z.optional(z.string().check(z.minLength(1))),
+        id: z.optional(z.string().check(z.minLength(1))),
+      }),
+    ),
     undefined,
   ),
   timestamp: TimestampSchema,
@@ -91,7 +96,11 @@ interface Scope {
 function isOwn(m: Media, scope: Scope): boolean {
   if (scope.accountId === undefined) return false;
   if (m.owner?.id === scope.accountId) return true;
-  return m.root_post?.owner_id === scope.accountId && m.root_post.username !== undefined && m.root_post.username === m.username;
+  return (
+    m.root_post?.owner_id === scope.accountId &&
+    m.root_post.username !== undefined &&
+    m.root_post.username === m.username
+  );
 }
 
 function mediaEvent(kind: 'reply' | 'mention', value: unknown, scope: Scope): NormalizedEvent[] {
@@ -111,7 +120,10 @@ function mediaEvent(kind: 'reply' | 'mention', value: unknown, scope: Scope): No
       ...(m.is_verified !== undefined && { verified: m.is_verified }),
     },
     ...(scope.accountId && { account: { id: scope.accountId } }),
-    thread: { ...(m.replied_to && { parentId: m.replied_to.id }), ...(m.root_post && { conversationId: m.root_post.id }) },
+    thread: {
+      ...(m.replied_to && { parentId: m.replied_to.id }),
+      ...(m.root_post && { conversationId: m.root_post.id }),
+    },
   };
   return [{ change: 'created', draft }];
 }
@@ -124,7 +136,11 @@ function deleteEvent(value: unknown, scope: Scope): NormalizedEvent[] {
     externalId: d.id,
     text: '',
     createdAt: d.timestamp ?? scope.fallbackTime,
-    author: { id: d.owner?.owner_id ?? d.owner?.id ?? d.username ?? scope.accountId ?? UNKNOWN_AUTHOR_ID, handle: d.username ?? '', name: '' },
+    author: {
+      id: d.owner?.owner_id ?? d.owner?.id ?? d.username ?? scope.accountId ?? UNKNOWN_AUTHOR_ID,
+      handle: d.username ?? '',
+      name: '',
+    },
     ...(scope.accountId && { account: { id: scope.accountId } }),
   };
   return [{ change: 'deleted', draft }];
@@ -132,7 +148,11 @@ function deleteEvent(value: unknown, scope: Scope): NormalizedEvent[] {
 
 function valueEvents(item: unknown, delivery: Delivery, path: string, receivedAt: string): NormalizedEvent[] {
   const { field, value } = parsePayload(ValueSchema, item, EXPECTED, path);
-  const scope: Scope = { accountId: delivery.target_id, fallbackTime: delivery.time ?? receivedAt, path: `${path}.value` };
+  const scope: Scope = {
+    accountId: delivery.target_id,
+    fallbackTime: delivery.time ?? receivedAt,
+    path: `${path}.value`,
+  };
   if (field === 'replies') return mediaEvent('reply', value, scope);
   if (field === 'mentions') return mediaEvent('mention', value, scope);
   if (field === 'delete') return deleteEvent(value, scope);

@@ -3,7 +3,17 @@ import * as z from 'zod/mini';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
 import { WebhookRejection, type NormalizedEvent, type PlatformAdapter } from './adapter.js';
 import { IdSchema, parseJsonPrecise } from './shared-secret.js';
-import { assertSignature, hmac, isoFromMillis, malformed, parseJsonBody, parsePayload, requireHeader, secretValue, type SignatureFormat } from './signatures.js';
+import {
+  assertSignature,
+  hmac,
+  isoFromMillis,
+  malformed,
+  parseJsonBody,
+  parsePayload,
+  requireHeader,
+  secretValue,
+  type SignatureFormat,
+} from './signatures.js';
 
 const HEADER = 'TikTok-Signature';
 /** The `s=` part: bare hex, no prefix. */
@@ -80,10 +90,18 @@ function checkTimestamp(text: string, now: Date): string {
   }
   const skew = Math.floor(now.getTime() / 1000) - Number(text);
   if (skew > TIKTOK_TOLERANCE_SECONDS) {
-    throw new WebhookRejection(401, 'stale_timestamp', `${HEADER} t= is ${skew} s old; at most ${TIKTOK_TOLERANCE_SECONDS} s is accepted.`);
+    throw new WebhookRejection(
+      401,
+      'stale_timestamp',
+      `${HEADER} t= is ${skew} s old; at most ${TIKTOK_TOLERANCE_SECONDS} s is accepted.`,
+    );
   }
   if (-skew > TIKTOK_TOLERANCE_SECONDS) {
-    throw new WebhookRejection(401, 'stale_timestamp', `${HEADER} t= is ${-skew} s in the future; at most ${TIKTOK_TOLERANCE_SECONDS} s of clock skew is accepted.`);
+    throw new WebhookRejection(
+      401,
+      'stale_timestamp',
+      `${HEADER} t= is ${-skew} s in the future; at most ${TIKTOK_TOLERANCE_SECONDS} s of clock skew is accepted.`,
+    );
   }
   return text;
 }
@@ -100,7 +118,11 @@ function parseSignatureHeader(value: string): { t: string; s: string } {
   const t = parts.get('t');
   const s = parts.get('s');
   if (!t || !s) {
-    throw new WebhookRejection(403, 'bad_signature', `${HEADER} is malformed: expected "t=<unix seconds>,s=<hex HMAC-SHA256>".`);
+    throw new WebhookRejection(
+      403,
+      'bad_signature',
+      `${HEADER} is malformed: expected "t=<unix seconds>,s=<hex HMAC-SHA256>".`,
+    );
   }
   return { t, s };
 }
@@ -121,7 +143,8 @@ function engagementEvent(envelope: Envelope, kind: EngagementKind): NormalizedEv
   const authorId = content.user_id ?? content.comment_user_id ?? content.open_id;
   // The account's own comments and mentions (its open id as the author) are not engagement.
   if (authorId !== undefined && authorId === envelope.user_openid) return [];
-  const parentId = content.parent_comment_id && content.parent_comment_id !== '0' ? content.parent_comment_id : undefined;
+  const parentId =
+    content.parent_comment_id && content.parent_comment_id !== '0' ? content.parent_comment_id : undefined;
   const videoId = content.video_id ?? content.item_id;
   const draft: EngagementDraft = {
     platform: 'tiktok',
@@ -135,7 +158,9 @@ function engagementEvent(envelope: Envelope, kind: EngagementKind): NormalizedEv
       name: content.display_name ?? content.nickname ?? '',
     },
     ...(envelope.user_openid && { account: { id: envelope.user_openid } }),
-    ...((videoId ?? parentId) && { thread: { ...(parentId && { parentId }), ...(videoId && { conversationId: videoId }) } }),
+    ...((videoId ?? parentId) && {
+      thread: { ...(parentId && { parentId }), ...(videoId && { conversationId: videoId }) },
+    }),
   };
   return [{ change: 'created', draft }];
 }

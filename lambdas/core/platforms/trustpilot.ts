@@ -4,7 +4,8 @@ import type { ChangeType, NormalizedEvent, PlatformAdapter } from './adapter.js'
 import { assertQueryToken } from './shared-secret.js';
 import { parseJsonBody, parsePayload } from './signatures.js';
 
-const EXPECTED = 'a Trustpilot webhook delivery: a JSON object {"events": [{"eventName", "version", "eventData": {...}}]}';
+const EXPECTED =
+  'a Trustpilot webhook delivery: a JSON object {"events": [{"eventName", "version", "eventData": {...}}]}';
 
 const EventSchema = z.object({ eventName: z.string().check(z.minLength(1)), eventData: z.unknown() });
 const DeliverySchema = z.object({ events: z.array(EventSchema) });
@@ -31,7 +32,9 @@ const ReviewSchema = z.object({
 type Review = z.output<typeof ReviewSchema>;
 
 function reviewText(review: Review): string {
-  return [review.title, review.text].filter((part): part is string => typeof part === 'string' && part.trim() !== '').join('\n\n');
+  return [review.title, review.text]
+    .filter((part): part is string => typeof part === 'string' && part.trim() !== '')
+    .join('\n\n');
 }
 
 function toDraft(review: Review, receivedAt: string): EngagementDraft {

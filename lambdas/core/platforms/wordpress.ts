@@ -97,7 +97,9 @@ function toDraft(comment: Comment, kind: EngagementKind, receivedAt: string): En
     text: comment.comment_content ?? '',
     createdAt: comment.comment_date_gmt ?? receivedAt,
     author: { id: authorId(comment), handle: '', name: comment.comment_author ?? '' },
-    ...((postId ?? parentId) && { thread: { ...(parentId && { parentId }), ...(postId && { conversationId: postId }) } }),
+    ...((postId ?? parentId) && {
+      thread: { ...(parentId && { parentId }), ...(postId && { conversationId: postId }) },
+    }),
   };
 }
 
@@ -151,7 +153,7 @@ export const wordpressAdapter: PlatformAdapter = {
     const { hook } = parsePayload(HookSchema, fields, EXPECTED);
     const action = CHANGE_BY_HOOK.get(hook);
     if (!action) return [];
-    if (fields['comment_ID'] === undefined) {
+    if (fields.comment_ID === undefined) {
       throw malformed(`Expected ${EXPECTED}. body.comment_ID is missing: tick comment_ID in the webhook's fields.`);
     }
     const comment = parsePayload(CommentSchema, fields, EXPECTED);
@@ -159,7 +161,8 @@ export const wordpressAdapter: PlatformAdapter = {
     if (!kind) return [];
     const change = action === 'status' ? CHANGE_BY_STATUS.get(comment.status ?? '') : action;
     if (!change) return [];
-    if (change === 'created' && (comment.comment_approved === 'spam' || comment.comment_approved === 'trash')) return [];
+    if (change === 'created' && (comment.comment_approved === 'spam' || comment.comment_approved === 'trash'))
+      return [];
     return [{ change, draft: toDraft(comment, kind, context.receivedAt) }];
   },
 };

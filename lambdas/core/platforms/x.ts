@@ -63,7 +63,11 @@ const V1DateSchema = z.pipe(
   z.transform((text: string, ctx) => {
     const iso = isoFromV1Date(text);
     if (iso === undefined) {
-      ctx.issues.push({ code: 'custom', message: 'expected a date like "Tue Jun 03 09:15:00 +0000 2025"', input: text });
+      ctx.issues.push({
+        code: 'custom',
+        message: 'expected a date like "Tue Jun 03 09:15:00 +0000 2025"',
+        input: text,
+      });
       return z.NEVER;
     }
     return iso;
@@ -77,7 +81,6 @@ const UserSchema = z.object({
   followers_count: z.nullish(z.int().check(z.nonnegative())),
   verified: z.nullish(z.boolean()),
 });
-type User = z.output<typeof UserSchema>;
 
 const EntitiesSchema = z.object({ user_mentions: z.optional(z.array(z.object({ id_str: z.string() }))) });
 
@@ -289,7 +292,7 @@ export const xAdapter: PlatformAdapter = {
   secretKeys: ['consumerSecret'],
 
   handshake(request, secret) {
-    const token = request.query['crc_token'];
+    const token = request.query.crc_token;
     if (!token) {
       throw new WebhookRejection(400, 'missing_crc_token', 'Missing crc_token query parameter (X CRC check).');
     }

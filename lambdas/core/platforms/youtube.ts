@@ -71,13 +71,16 @@ function parseFeed(rawBody: Buffer): XmlNode {
   } catch {
     throw malformed(`Body is not valid UTF-8; expected ${EXPECTED}.`);
   }
-  if (DOCTYPE.test(text)) throw malformed(`Body has a DOCTYPE declaration, which is not accepted; expected ${EXPECTED}.`);
+  if (DOCTYPE.test(text))
+    throw malformed(`Body has a DOCTYPE declaration, which is not accepted; expected ${EXPECTED}.`);
   let document: unknown;
   try {
     const validation = XMLValidator.validate(text);
     if (validation !== true) {
       // The validator's own message quotes tag names from the body; only the position is kept.
-      throw malformed(`Body is not well-formed XML (line ${validation.err.line}, column ${validation.err.col}); expected ${EXPECTED}.`);
+      throw malformed(
+        `Body is not well-formed XML (line ${validation.err.line}, column ${validation.err.col}); expected ${EXPECTED}.`,
+      );
     }
     document = parser.parse(text);
   } catch (error) {
@@ -85,9 +88,11 @@ function parseFeed(rawBody: Buffer): XmlNode {
     // The parser's own limits (nesting depth, entity expansion) throw plain Errors, which would be
     // a 5xx and make the hub retry a body that can never be read. Their message is not repeated:
     // it may quote the body.
-    throw malformed(`Body could not be parsed as XML (it exceeds the parser's limits or is malformed); expected ${EXPECTED}.`);
+    throw malformed(
+      `Body could not be parsed as XML (it exceeds the parser's limits or is malformed); expected ${EXPECTED}.`,
+    );
   }
-  const feed = isNode(document) ? document['feed'] : undefined;
+  const feed = isNode(document) ? document.feed : undefined;
   if (feed === '') return {}; // <feed/>: nothing in it
   if (!isNode(feed)) throw malformed(`Expected ${EXPECTED}. The root element is not <feed>.`);
   return feed;
@@ -125,7 +130,10 @@ export function channelOfTopic(topic: string | undefined): string | undefined {
     return undefined;
   }
   const channel = url.searchParams.get('channel_id') ?? '';
-  const okUrl = (url.protocol === 'https:' || url.protocol === 'http:') && TOPIC_HOSTS.has(url.hostname) && TOPIC_PATHS.has(url.pathname);
+  const okUrl =
+    (url.protocol === 'https:' || url.protocol === 'http:') &&
+    TOPIC_HOSTS.has(url.hostname) &&
+    TOPIC_PATHS.has(url.pathname);
   return okUrl && CHANNEL_ID.test(channel) ? channel : undefined;
 }
 
@@ -148,8 +156,8 @@ function watchUrl(href: string | undefined, videoId: string): string {
 }
 
 function videoIdOf(entry: XmlNode, path: string): string {
-  const fromTag = textOf(entry['videoId'])?.trim();
-  const fromId = textOf(entry['id'])?.trim();
+  const fromTag = textOf(entry.videoId)?.trim();
+  const fromId = textOf(entry.id)?.trim();
   const id = fromTag || (fromId?.startsWith('yt:video:') ? fromId.slice('yt:video:'.length) : undefined);
   if (!id || !VIDEO_ID.test(id)) throw malformed(`Expected ${EXPECTED}. ${path}.videoId: expected a YouTube video id.`);
   return id;
@@ -163,20 +171,24 @@ interface Scope {
 
 function entryEvent(entry: XmlNode, path: string, scope: Scope): NormalizedEvent {
   const videoId = videoIdOf(entry, path);
-  const author = isNode(entry['author']) ? entry['author'] : {};
-  const channelId = textOf(entry['channelId'])?.trim() || channelFromUri(textOf(author['uri'])) || scope.feedChannel;
-  if (!channelId || !CHANNEL_ID.test(channelId)) throw malformed(`Expected ${EXPECTED}. ${path}.channelId: expected a YouTube channel id.`);
-  const published = atomDate(entry['published'], `${path}.published`);
-  const updated = atomDate(entry['updated'], `${path}.updated`);
-  const isUpdate = published !== undefined && updated !== undefined && Date.parse(updated) - Date.parse(published) > YOUTUBE_NEW_VIDEO_WINDOW_MS;
+  const author = isNode(entry.author) ? entry.author : {};
+  const channelId = textOf(entry.channelId)?.trim() || channelFromUri(textOf(author.uri)) || scope.feedChannel;
+  if (!channelId || !CHANNEL_ID.test(channelId))
+    throw malformed(`Expected ${EXPECTED}. ${path}.channelId: expected a YouTube channel id.`);
+  const published = atomDate(entry.published, `${path}.published`);
+  const updated = atomDate(entry.updated, `${path}.updated`);
+  const isUpdate =
+    published !== undefined &&
+    updated !== undefined &&
+    Date.parse(updated) - Date.parse(published) > YOUTUBE_NEW_VIDEO_WINDOW_MS;
   const draft: EngagementDraft = {
     platform: 'youtube',
     kind: 'post',
     externalId: videoId,
-    url: watchUrl(linkHref(nodes(entry['link']), 'alternate'), videoId),
-    text: textOf(entry['title']) ?? '',
+    url: watchUrl(linkHref(nodes(entry.link), 'alternate'), videoId),
+    text: textOf(entry.title) ?? '',
     createdAt: published ?? updated ?? scope.receivedAt,
-    author: { id: channelId, handle: '', name: textOf(author['name']) ?? '' },
+    author: { id: channelId, handle: '', name: textOf(author.name) ?? '' },
     account: { id: scope.feedChannel ?? channelId },
   };
   return { change: isUpdate ? 'edited' : 'created', draft };
@@ -186,8 +198,8 @@ function deletedEvent(tombstone: XmlNode, path: string, scope: Scope): Normalize
   const ref = typeof tombstone['@ref'] === 'string' ? tombstone['@ref'].trim() : '';
   const videoId = ref.startsWith('yt:video:') ? ref.slice('yt:video:'.length) : '';
   if (!VIDEO_ID.test(videoId)) throw malformed(`Expected ${EXPECTED}. ${path}@ref: expected "yt:video:<video id>".`);
-  const by = isNode(tombstone['by']) ? tombstone['by'] : {};
-  const channelId = channelFromUri(textOf(by['uri'])) ?? scope.feedChannel;
+  const by = isNode(tombstone.by) ? tombstone.by : {};
+  const channelId = channelFromUri(textOf(by.uri)) ?? scope.feedChannel;
   const draft: EngagementDraft = {
     platform: 'youtube',
     kind: 'post',
@@ -195,7 +207,7 @@ function deletedEvent(tombstone: XmlNode, path: string, scope: Scope): Normalize
     url: `https://www.youtube.com/watch?v=${videoId}`,
     text: '',
     createdAt: atomDate(tombstone['@when'], `${path}@when`) ?? scope.receivedAt,
-    author: { id: channelId ?? 'unknown', handle: '', name: textOf(by['name']) ?? '' },
+    author: { id: channelId ?? 'unknown', handle: '', name: textOf(by.name) ?? '' },
     ...(scope.feedChannel && { account: { id: scope.feedChannel } }),
   };
   return { change: 'deleted', draft };
@@ -249,17 +261,30 @@ export const youtubeAdapter: PlatformAdapter = {
   handshake(request, secret): WebhookResponse {
     assertQueryToken(request, secret, 'verifyToken', 'the WebSub hub');
     const mode = request.query['hub.mode'];
-    if (mode === 'denied') return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '' };
+    if (mode === 'denied')
+      return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '' };
     if (mode !== 'subscribe' && mode !== 'unsubscribe') {
-      throw new WebhookRejection(400, 'bad_hub_mode', 'hub.mode must be "subscribe" or "unsubscribe" (WebSub verification request).');
+      throw new WebhookRejection(
+        400,
+        'bad_hub_mode',
+        'hub.mode must be "subscribe" or "unsubscribe" (WebSub verification request).',
+      );
     }
     if (channelOfTopic(request.query['hub.topic']) === undefined) {
-      throw new WebhookRejection(404, 'unknown_topic', 'hub.topic is not a YouTube channel video feed (https://www.youtube.com/xml/feeds/videos.xml?channel_id=…).');
+      throw new WebhookRejection(
+        404,
+        'unknown_topic',
+        'hub.topic is not a YouTube channel video feed (https://www.youtube.com/xml/feeds/videos.xml?channel_id=…).',
+      );
     }
     const challenge = request.query['hub.challenge'];
     if (!challenge) throw new WebhookRejection(400, 'missing_challenge', 'Missing hub.challenge query parameter.');
     if (!CHALLENGE.test(challenge)) {
-      throw new WebhookRejection(400, 'bad_challenge', 'hub.challenge must be 1-256 characters from A-Z a-z 0-9 . _ -.');
+      throw new WebhookRejection(
+        400,
+        'bad_challenge',
+        'hub.challenge must be 1-256 characters from A-Z a-z 0-9 . _ -.',
+      );
     }
     return {
       statusCode: 200,
@@ -275,9 +300,12 @@ export const youtubeAdapter: PlatformAdapter = {
 
   normalize(rawBody, context) {
     const feed = parseFeed(rawBody);
-    const scope: Scope = { feedChannel: channelOfTopic(linkHref(nodes(feed['link']), 'self')), receivedAt: context.receivedAt };
+    const scope: Scope = {
+      feedChannel: channelOfTopic(linkHref(nodes(feed.link), 'self')),
+      receivedAt: context.receivedAt,
+    };
     return [
-      ...nodes(feed['entry']).map((entry, i) => entryEvent(entry, `feed.entry[${i}]`, scope)),
+      ...nodes(feed.entry).map((entry, i) => entryEvent(entry, `feed.entry[${i}]`, scope)),
       ...nodes(feed['deleted-entry']).map((tombstone, i) => deletedEvent(tombstone, `feed.deleted-entry[${i}]`, scope)),
     ];
   },

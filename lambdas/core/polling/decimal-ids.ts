@@ -7,4 +7,8 @@ export function compareDecimalIds(a: string, b: string): number {
 }
 
 /** The largest of decimal id strings; undefined for none. */
-export const newestDecimalId = (ids: readonly string[]): string | undefined => ids.reduce<string | undefined>((max, id) => (max === undefined || compareDecimalIds(id, max) > 0 ? id : max), undefined);
+export const newestDecimalId = (ids: readonly string[]): string | undefined =>
+  ids.reduce<string | undefined>(
+    (max, id) => (max === undefined || compareDecimalIds(id, max) > 0 ? id : max),
+    undefined,
+  );

@@ -4,7 +4,20 @@ import { parseDurationMs } from '../config/duration.js';
 import { GoogleBusinessTargetSchema } from '../config/poll-targets.schema.js';
 import type { EngagementDraft } from '../engagement/engagement.schema.js';
 import type { NormalizedEvent } from '../platforms/adapter.js';
-import { credentialedPoller, answeredErrorCode, discard, parseBody, pollFetch, quotaSpent, readJson, readStoredCursor, reportSkipped, throwIfRateLimited, validItems, type RateLimits } from './http.js';
+import {
+  credentialedPoller,
+  answeredErrorCode,
+  discard,
+  parseBody,
+  pollFetch,
+  quotaSpent,
+  readJson,
+  readStoredCursor,
+  reportSkipped,
+  throwIfRateLimited,
+  validItems,
+  type RateLimits,
+} from './http.js';
 import { passGuard, walkPages, type PageStep } from './page-walk.js';
 import type { Poller } from './poller.js';
 
@@ -15,14 +28,20 @@ const MAX_PAGES_PER_POLL = 40;
 const MAX_PAGES_PER_PASS = 200;
 const SEEN_LIMIT = 3000;
 /** Google's quotas are per minute (a 429 without Retry-After waits one minute); Google documents no rate-limit headers, a proxy may send them. */
-const LIMITS: RateLimits = { fallbackMs: 60_000, reset: ['X-RateLimit-Reset', 'RateLimit-Reset'], remaining: ['X-RateLimit-Remaining', 'RateLimit-Remaining'] };
+const LIMITS: RateLimits = {
+  fallbackMs: 60_000,
+  reset: ['X-RateLimit-Reset', 'RateLimit-Reset'],
+  remaining: ['X-RateLimit-Remaining', 'RateLimit-Remaining'],
+};
 const API = 'Google Business Profile';
 const TOKEN_ENDPOINT = 'Google token endpoint';
 
 const STARS = { ONE: 1, TWO: 2, THREE: 3, FOUR: 4, FIVE: 5 } as const;
 
 /** RFC 3339 (Google writes up to nanoseconds), normalised to ISO 8601 in milliseconds. */
-const Timestamp = z.iso.datetime({ offset: true, error: 'expected an RFC 3339 timestamp' }).transform((v) => new Date(v).toISOString());
+const Timestamp = z.iso
+  .datetime({ offset: true, error: 'expected an RFC 3339 timestamp' })
+  .transform((v) => new Date(v).toISOString());
 
 const ReviewSchema = z.object({
   name: z.string().min(1).optional(),
@@ -42,12 +61,18 @@ const ListSchema = z.object({
   nextPageToken: z.string().optional(),
 });
 
-const TokenSchema = z.object({ access_token: z.string().min(1), token_type: z.string().optional(), expires_in: z.number().optional() });
+const TokenSchema = z.object({
+  access_token: z.string().min(1),
+  token_type: z.string().optional(),
+  expires_in: z.number().optional(),
+});
 
 /** The newest update time delivered by the last complete poll, and the page to fetch next while a poll is under way. */
 const CursorSchema = z.object({
   watermark: z.string().optional(),
-  pending: z.object({ pageToken: z.string(), newest: z.string().optional(), pages: z.number().int().nonnegative().optional() }).optional(),
+  pending: z
+    .object({ pageToken: z.string(), newest: z.string().optional(), pages: z.number().int().nonnegative().optional() })
+    .optional(),
 });
 type Cursor = z.output<typeof CursorSchema>;
 
@@ -89,79 +114,119 @@ type Cursor = z.output<typeof CursorSchema>;
  * whether an owner's reply moves the review's `updateTime` (❓) matters not, given the content
  * hash; the quota (≈300 QPM per project ❓) is why `every` defaults to 15 minutes.
  */
-export const googleBusinessPoller: Poller = credentialedPoller('google-business', GoogleBusinessTargetSchema, ['clientId', 'clientSecret', 'refreshToken'], async function* (settings, credentials, state, { fetch, now, signal, log }) {
-  const locationName = `accounts/${settings.account}/locations/${settings.location}`;
-  const cursor: Cursor = readStoredCursor(CursorSchema, state.cursor, API, log) ?? {};
-  const watermarkMs = cursor.watermark ? Date.parse(cursor.watermark) : now.getTime() - (parseDurationMs(settings.backfill) ?? 0);
-  let newest = cursor.pending?.newest ?? cursor.watermark;
-  let resuming = cursor.pending !== undefined;
-  let passPages = cursor.pending?.pages ?? 0;
-  const guard = passGuard(MAX_PAGES_PER_PASS);
-  const seen = new Map((state.seen ?? []).map((entry) => [entry.slice(0, entry.indexOf('@')), entry.slice(entry.indexOf('@') + 1)] as const));
-  let accessToken = await fetchAccessToken(fetch, settings.tokenUrl, credentials, now, signal);
+export const googleBusinessPoller: Poller = credentialedPoller(
+  'google-business',
+  GoogleBusinessTargetSchema,
+  ['clientId', 'clientSecret', 'refreshToken'],
+  async function* (settings, credentials, state, { fetch, now, signal, log }) {
+    const locationName = `accounts/${settings.account}/locations/${settings.location}`;
+    const cursor: Cursor = readStoredCursor(CursorSchema, state.cursor, API, log) ?? {};
+    const watermarkMs = cursor.watermark
+      ? Date.parse(cursor.watermark)
+      : now.getTime() - (parseDurationMs(settings.backfill) ?? 0);
+    let newest = cursor.pending?.newest ?? cursor.watermark;
+    let resuming = cursor.pending !== undefined;
+    let passPages = cursor.pending?.pages ?? 0;
+    const guard = passGuard(MAX_PAGES_PER_PASS);
+    const seen = new Map(
+      (state.seen ?? []).map(
+        (entry) => [entry.slice(0, entry.indexOf('@')), entry.slice(entry.indexOf('@') + 1)] as const,
+      ),
+    );
+    let accessToken = await fetchAccessToken(fetch, settings.tokenUrl, credentials, now, signal);
 
-  yield* walkPages({ pageToken: cursor.pending?.pageToken }, MAX_PAGES_PER_POLL, async ({ pageToken }): Promise<PageStep<{ pageToken?: string }>> => {
-    const url = new URL(`${settings.apiBaseUrl}/v4/${locationName}/reviews`);
-    url.searchParams.set('pageSize', String(PAGE_SIZE));
-    url.searchParams.set('orderBy', 'updateTime desc');
-    if (pageToken) url.searchParams.set('pageToken', pageToken);
-    guard.request(pageToken);
-    const get = () => pollFetch(fetch, url, { headers: { accept: 'application/json', authorization: `Bearer ${accessToken}` } }, API, signal);
-    let res = await get();
-    if (res.status === 401) {
-      accessToken = await fetchAccessToken(fetch, settings.tokenUrl, credentials, now, signal);
-      res = await get();
-    }
-    await throwIfRateLimited(res, now, LIMITS, API);
-    if (res.status === 400 && resuming) {
-      // The stored page token is no longer accepted: start this poll again from the first page.
-      await discard(res);
-      resuming = false;
-      passPages = 0;
-      return { next: {} };
-    }
-    if (!res.ok) throw await apiError(res);
-    resuming = false;
-    const list = parseBody(ListSchema, await readJson(res, API), API);
-    const reviews = validItems(ReviewSchema, list.reviews, `${API} reviews`, log);
-    let incomplete = 0;
+    yield* walkPages(
+      { pageToken: cursor.pending?.pageToken },
+      MAX_PAGES_PER_POLL,
+      async ({ pageToken }): Promise<PageStep<{ pageToken?: string }>> => {
+        const url = new URL(`${settings.apiBaseUrl}/v4/${locationName}/reviews`);
+        url.searchParams.set('pageSize', String(PAGE_SIZE));
+        url.searchParams.set('orderBy', 'updateTime desc');
+        if (pageToken) url.searchParams.set('pageToken', pageToken);
+        guard.request(pageToken);
+        const get = () =>
+          pollFetch(
+            fetch,
+            url,
+            { headers: { accept: 'application/json', authorization: `Bearer ${accessToken}` } },
+            API,
+            signal,
+          );
+        let res = await get();
+        if (res.status === 401) {
+          accessToken = await fetchAccessToken(fetch, settings.tokenUrl, credentials, now, signal);
+          res = await get();
+        }
+        await throwIfRateLimited(res, now, LIMITS, API);
+        if (res.status === 400 && resuming) {
+          // The stored page token is no longer accepted: start this poll again from the first page.
+          await discard(res);
+          resuming = false;
+          passPages = 0;
+          return { next: {} };
+        }
+        if (!res.ok) throw await apiError(res);
+        resuming = false;
+        const list = parseBody(ListSchema, await readJson(res, API), API);
+        const reviews = validItems(ReviewSchema, list.reviews, `${API} reviews`, log);
+        let incomplete = 0;
 
-    const events: NormalizedEvent[] = [];
-    let reachedWatermark = false;
-    for (const review of reviews) {
-      const updated = review.updateTime ?? review.createTime;
-      const name = review.name ?? (review.reviewId ? `${locationName}/reviews/${review.reviewId}` : undefined);
-      if (!updated || !name) {
-        // A review needs name or reviewId, and updateTime or createTime: one without is skipped.
-        incomplete++;
-        continue;
-      }
-      if (Date.parse(updated) <= watermarkMs) {
-        reachedWatermark = true;
-        break;
-      }
-      if (!newest || updated > newest) newest = updated;
-      const key = hash(name, 16);
-      const version = hash(`${review.starRating ?? ''}\u0000${review.comment ?? ''}`, 8);
-      const previous = seen.get(key);
-      if (previous === version) continue;
-      seen.delete(key);
-      seen.set(key, version);
-      const existedBefore = previous !== undefined || (cursor.watermark !== undefined && review.createTime !== undefined && review.createTime <= cursor.watermark);
-      events.push({ change: existedBefore ? 'edited' : 'created', draft: toDraft(review, name, locationName, updated) });
-    }
+        const events: NormalizedEvent[] = [];
+        let reachedWatermark = false;
+        for (const review of reviews) {
+          const updated = review.updateTime ?? review.createTime;
+          const name = review.name ?? (review.reviewId ? `${locationName}/reviews/${review.reviewId}` : undefined);
+          if (!updated || !name) {
+            // A review needs name or reviewId, and updateTime or createTime: one without is skipped.
+            incomplete++;
+            continue;
+          }
+          if (Date.parse(updated) <= watermarkMs) {
+            reachedWatermark = true;
+            break;
+          }
+          if (!newest || updated > newest) newest = updated;
+          const key = hash(name, 16);
+          const version = hash(`${review.starRating ?? ''}\u0000${review.comment ?? ''}`, 8);
+          const previous = seen.get(key);
+          if (previous === version) continue;
+          seen.delete(key);
+          seen.set(key, version);
+          const existedBefore =
+            previous !== undefined ||
+            (cursor.watermark !== undefined &&
+              review.createTime !== undefined &&
+              review.createTime <= cursor.watermark);
+          events.push({
+            change: existedBefore ? 'edited' : 'created',
+            draft: toDraft(review, name, locationName, updated),
+          });
+        }
 
-    if (incomplete > 0) reportSkipped(log, `${API} reviews`, incomplete, 'name or updateTime');
-    passPages += 1;
-    // The pass also ends on an empty page, a page token seen before in this poll, or a pass grown too long.
-    const stalled = guard.ends(list.nextPageToken, passPages, list.reviews.length === 0);
-    const next = reachedWatermark || stalled ? undefined : list.nextPageToken || undefined;
-    const spent = quotaSpent(res, now, LIMITS, API);
-    const seenList = [...seen].slice(-SEEN_LIMIT).map(([k, v]) => `${k}@${v}`);
-    const nextCursor: Cursor = next ? { ...(cursor.watermark && { watermark: cursor.watermark }), pending: { pageToken: next, ...(newest && { newest }), pages: passPages } } : newest ? { watermark: newest } : {};
-    return { page: { events, state: { ...state, cursor: JSON.stringify(nextCursor), seen: seenList } }, ...(next && { next: { pageToken: next } }), ...(spent && { rateLimited: spent }) };
-  });
-});
+        if (incomplete > 0) reportSkipped(log, `${API} reviews`, incomplete, 'name or updateTime');
+        passPages += 1;
+        // The pass also ends on an empty page, a page token seen before in this poll, or a pass grown too long.
+        const stalled = guard.ends(list.nextPageToken, passPages, list.reviews.length === 0);
+        const next = reachedWatermark || stalled ? undefined : list.nextPageToken || undefined;
+        const spent = quotaSpent(res, now, LIMITS, API);
+        const seenList = [...seen].slice(-SEEN_LIMIT).map(([k, v]) => `${k}@${v}`);
+        const nextCursor: Cursor = next
+          ? {
+              ...(cursor.watermark && { watermark: cursor.watermark }),
+              pending: { pageToken: next, ...(newest && { newest }), pages: passPages },
+            }
+          : newest
+            ? { watermark: newest }
+            : {};
+        return {
+          page: { events, state: { ...state, cursor: JSON.stringify(nextCursor), seen: seenList } },
+          ...(next && { next: { pageToken: next } }),
+          ...(spent && { rateLimited: spent }),
+        };
+      },
+    );
+  },
+);
 
 interface OAuthCredentials {
   clientId: string;
@@ -170,13 +235,39 @@ interface OAuthCredentials {
 }
 
 /** OAuth 2.0 refresh-token grant (RFC 6749 §6) at Google's token endpoint. */
-async function fetchAccessToken(fetch: typeof globalThis.fetch, tokenUrl: string, credentials: OAuthCredentials, now: Date, signal: AbortSignal | undefined): Promise<string> {
-  const body = new URLSearchParams({ grant_type: 'refresh_token', client_id: credentials.clientId, client_secret: credentials.clientSecret, refresh_token: credentials.refreshToken });
-  const res = await pollFetch(fetch, tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body }, TOKEN_ENDPOINT, signal);
+async function fetchAccessToken(
+  fetch: typeof globalThis.fetch,
+  tokenUrl: string,
+  credentials: OAuthCredentials,
+  now: Date,
+  signal: AbortSignal | undefined,
+): Promise<string> {
+  const body = new URLSearchParams({
+    grant_type: 'refresh_token',
+    client_id: credentials.clientId,
+    client_secret: credentials.clientSecret,
+    refresh_token: credentials.refreshToken,
+  });
+  const res = await pollFetch(
+    fetch,
+    tokenUrl,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body,
+    },
+    TOKEN_ENDPOINT,
+    signal,
+  );
   await throwIfRateLimited(res, now, LIMITS, TOKEN_ENDPOINT);
   if (!res.ok) {
     const code = await answeredErrorCode(res, 'error');
-    const hint = code === ' (invalid_grant)' ? ': the refresh token was revoked or has expired; authorise again and put the new refreshToken in the google-business secret' : code === ' (invalid_client)' ? ': check clientId/clientSecret in the google-business secret' : '';
+    const hint =
+      code === ' (invalid_grant)'
+        ? ': the refresh token was revoked or has expired; authorise again and put the new refreshToken in the google-business secret'
+        : code === ' (invalid_client)'
+          ? ': check clientId/clientSecret in the google-business secret'
+          : '';
     throw new Error(`${TOKEN_ENDPOINT} answered ${res.status}${code}${hint}`);
   }
   return parseBody(TokenSchema, await readJson(res, TOKEN_ENDPOINT), TOKEN_ENDPOINT).access_token;
@@ -195,11 +286,11 @@ async function apiError(res: Response): Promise<Error> {
   return new Error(`${API} answered ${res.status}${code}${hint}`);
 }
 
-
 const hash = (text: string, length: number) => createHash('sha256').update(text, 'utf8').digest('hex').slice(0, length);
 
 function toDraft(review: Review, name: string, location: string, updated: string): EngagementDraft {
-  const stars = review.starRating && review.starRating !== 'STAR_RATING_UNSPECIFIED' ? STARS[review.starRating] : undefined;
+  const stars =
+    review.starRating && review.starRating !== 'STAR_RATING_UNSPECIFIED' ? STARS[review.starRating] : undefined;
   const reviewer = review.reviewer;
   return {
     platform: 'google-business',

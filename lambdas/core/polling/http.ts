@@ -3,7 +3,16 @@ import type * as z from 'zod';
 import type { PlatformId } from '../engagement/platform-ids.js';
 import type { PlatformSecret } from '../platforms/adapter.js';
 import { parseJsonPrecise } from '../platforms/shared-secret.js';
-import { clampWaitMs, RateLimitedError, retryAfterMs, type Poller, type PollContext, type PollLog, type PollPage, type PollState } from './poller.js';
+import {
+  clampWaitMs,
+  RateLimitedError,
+  retryAfterMs,
+  type Poller,
+  type PollContext,
+  type PollLog,
+  type PollPage,
+  type PollState,
+} from './poller.js';
 
 /*
  * The HTTP toolkit every API poller uses: requests without redirects, JSON that keeps 64-bit ids,
@@ -24,7 +33,14 @@ export const USER_AGENT = 'Switchboard/0.1 (engagement poller; +https://github.c
  * requests), the run's `signal` is passed on, and a network failure is reported by `what` and
  * the error's code only (no URL, no header values).
  */
-export async function pollFetch(fetchFn: typeof fetch, input: string | URL, init: RequestInit, what: string, signal?: AbortSignal, followRedirects = false): Promise<Response> {
+export async function pollFetch(
+  fetchFn: typeof fetch,
+  input: string | URL,
+  init: RequestInit,
+  what: string,
+  signal?: AbortSignal,
+  followRedirects = false,
+): Promise<Response> {
   let res: Response;
   try {
     res = await fetchFn(input, { ...init, redirect: followRedirects ? 'follow' : 'manual', ...(signal && { signal }) });
@@ -39,8 +55,20 @@ export async function pollFetch(fetchFn: typeof fetch, input: string | URL, init
 }
 
 /** A GET of a JSON API with credentials in `headers` (see {@link pollFetch}). */
-export function getJson(fetchFn: typeof fetch, url: string | URL, headers: Record<string, string>, what: string, signal?: AbortSignal): Promise<Response> {
-  return pollFetch(fetchFn, url, { headers: { 'user-agent': USER_AGENT, accept: 'application/json', ...headers } }, what, signal);
+export function getJson(
+  fetchFn: typeof fetch,
+  url: string | URL,
+  headers: Record<string, string>,
+  what: string,
+  signal?: AbortSignal,
+): Promise<Response> {
+  return pollFetch(
+    fetchFn,
+    url,
+    { headers: { 'user-agent': USER_AGENT, accept: 'application/json', ...headers } },
+    what,
+    signal,
+  );
 }
 
 /** ` (ECONNREFUSED)`, ` (TimeoutError)` or '' — a code, never a message (messages may quote URLs or headers). */
@@ -99,14 +127,21 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown, what: s
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : 'the top level';
-  throw new Error(`${what} answered an unexpected body (at ${where}: ${issue?.code === 'invalid_type' ? `expected ${issue.expected}` : (issue?.code ?? 'invalid')})`);
+  throw new Error(
+    `${what} answered an unexpected body (at ${where}: ${issue?.code === 'invalid_type' ? `expected ${issue.expected}` : (issue?.code ?? 'invalid')})`,
+  );
 }
 
 /**
  * The items of a page that match `schema`; the others are counted and skipped (one bad item must
  * not fail the page forever) and reported by count and the first issue's path, never by value.
  */
-export function validItems<S extends z.ZodType>(schema: S, raw: readonly unknown[], what: string, log: PollLog | undefined): z.output<S>[] {
+export function validItems<S extends z.ZodType>(
+  schema: S,
+  raw: readonly unknown[],
+  what: string,
+  log: PollLog | undefined,
+): z.output<S>[] {
   const items: z.output<S>[] = [];
   let invalid = 0;
   let first: string | undefined;
@@ -119,7 +154,7 @@ export function validItems<S extends z.ZodType>(schema: S, raw: readonly unknown
     invalid++;
     if (first === undefined) {
       const issue = result.error.issues[0];
-      first = `${index}${issue && issue.path.length ? '.' + issue.path.map(String).join('.') : ''}: ${issue?.code ?? 'invalid'}`;
+      first = `${index}${issue?.path.length ? `.${issue.path.map(String).join('.')}` : ''}: ${issue?.code ?? 'invalid'}`;
     }
   }
   if (invalid > 0) reportSkipped(log, what, invalid, first);
@@ -128,7 +163,10 @@ export function validItems<S extends z.ZodType>(schema: S, raw: readonly unknown
 
 /** Notes skipped malformed items (their count and where, never a value). */
 export function reportSkipped(log: PollLog | undefined, what: string, count: number, where?: string): void {
-  log?.('warn', `${what}: skipped ${count} malformed item${count === 1 ? '' : 's'}${where ? ` (first at ${where})` : ''}`);
+  log?.(
+    'warn',
+    `${what}: skipped ${count} malformed item${count === 1 ? '' : 's'}${where ? ` (first at ${where})` : ''}`,
+  );
 }
 
 /** A short, safe label for an API error code in a JSON error body (`invalid_grant`, `PERMISSION_DENIED`), as ` (code)`, or ''. */
@@ -146,9 +184,16 @@ export async function answeredErrorCode(res: Response, ...path: string[]): Promi
 // ---- Secrets ----
 
 /** The values of `keys` in the platform's secret; the Error names the missing keys, never a value. */
-export function requireSecret<K extends string>(secret: PlatformSecret | undefined, platform: string, keys: readonly K[]): Record<K, string> {
+export function requireSecret<K extends string>(
+  secret: PlatformSecret | undefined,
+  platform: string,
+  keys: readonly K[],
+): Record<K, string> {
   const missing = keys.filter((k) => typeof secret?.[k] !== 'string' || secret[k] === '');
-  if (missing.length > 0) throw new Error(`the ${platform} secret has no ${missing.map((k) => `"${k}"`).join(', ')}; add ${missing.length === 1 ? 'it' : 'them'} to the ${platform} secret`);
+  if (missing.length > 0)
+    throw new Error(
+      `the ${platform} secret has no ${missing.map((k) => `"${k}"`).join(', ')}; add ${missing.length === 1 ? 'it' : 'them'} to the ${platform} secret`,
+    );
   return Object.fromEntries(keys.map((k) => [k, secret![k]!])) as Record<K, string>;
 }
 
@@ -161,7 +206,12 @@ export function credentialedPoller<S extends z.ZodType, K extends string>(
   platform: PlatformId,
   schema: S,
   secretKeys: readonly K[],
-  poll: (settings: z.output<S>, credentials: Record<K, string>, state: PollState, context: PollContext) => AsyncIterable<PollPage>,
+  poll: (
+    settings: z.output<S>,
+    credentials: Record<K, string>,
+    state: PollState,
+    context: PollContext,
+  ) => AsyncIterable<PollPage>,
 ): Poller {
   return {
     platform,
@@ -219,22 +269,44 @@ export function resetWaitMs(value: string | null | undefined, now: Date): number
  * a rate limit (`bodySaysLimited`: YouTube's 403 `rateLimitExceeded`). Undefined for any other
  * answer. The body is discarded.
  */
-export async function rateLimited(res: Response, now: Date, limits: RateLimits, what: string, detail = '', bodySaysLimited = false): Promise<RateLimitedError | undefined> {
+export async function rateLimited(
+  res: Response,
+  now: Date,
+  limits: RateLimits,
+  what: string,
+  detail = '',
+  bodySaysLimited = false,
+): Promise<RateLimitedError | undefined> {
   const retryAfter = res.headers.get('retry-after');
   if (!bodySaysLimited && res.status !== 429 && !(res.status === 503 && retryAfter)) return undefined;
   await discard(res);
   const reset = resetWaitMs(header(res, limits.reset)?.value, now);
-  return new RateLimitedError(clampWaitMs(retryAfterMs(retryAfter, now, reset ?? limits.fallbackMs), limits.fallbackMs), `${what} answered ${res.status}${detail}`);
+  return new RateLimitedError(
+    clampWaitMs(retryAfterMs(retryAfter, now, reset ?? limits.fallbackMs), limits.fallbackMs),
+    `${what} answered ${res.status}${detail}`,
+  );
 }
 
 /** Throws the {@link rateLimited} error of a rate-limited answer; any other answer is left alone. */
-export async function throwIfRateLimited(res: Response, now: Date, limits: RateLimits, what: string, detail = ''): Promise<void> {
+export async function throwIfRateLimited(
+  res: Response,
+  now: Date,
+  limits: RateLimits,
+  what: string,
+  detail = '',
+): Promise<void> {
   const limited = await rateLimited(res, now, limits, what, detail);
   if (limited) throw limited;
 }
 
 /** Throws for an answer that is not a success: a rate limit as {@link rateLimited}, any other as an Error naming the status; the body is discarded unread. */
-export async function failUnlessOk(res: Response, now: Date, limits: RateLimits, what: string, detail = ''): Promise<void> {
+export async function failUnlessOk(
+  res: Response,
+  now: Date,
+  limits: RateLimits,
+  what: string,
+  detail = '',
+): Promise<void> {
   if (res.ok) return;
   await throwIfRateLimited(res, now, limits, what, detail);
   await discard(res);
@@ -246,11 +318,19 @@ export async function failUnlessOk(res: Response, now: Date, limits: RateLimits,
  * the reset header (else `fallbackMs`, clamped as above) and the reason, for the page walk to
  * deliver the page and then stop. Undefined while requests remain or the header is absent.
  */
-export function quotaSpent(res: Response, now: Date, limits: RateLimits, what: string): { retryAfterMs: number; reason: string } | undefined {
+export function quotaSpent(
+  res: Response,
+  now: Date,
+  limits: RateLimits,
+  what: string,
+): { retryAfterMs: number; reason: string } | undefined {
   const remaining = header(res, limits.remaining);
   const left = remaining ? Number(remaining.value) : Number.NaN;
   if (!remaining || !Number.isFinite(left) || left >= 1) return undefined;
-  return { retryAfterMs: clampWaitMs(resetWaitMs(header(res, limits.reset)?.value, now), limits.fallbackMs), reason: `${what} rate limit used up (${remaining.name}: 0)` };
+  return {
+    retryAfterMs: clampWaitMs(resetWaitMs(header(res, limits.reset)?.value, now), limits.fallbackMs),
+    reason: `${what} rate limit used up (${remaining.name}: 0)`,
+  };
 }
 
 // ---- Stored cursors ----
@@ -263,7 +343,13 @@ export function quotaSpent(res: Response, now: Date, limits: RateLimits, what: s
  * target until someone deleted its state — which starts it afresh the same way, only later and
  * with more missed. Starting as a first poll never floods (a first poll reads a bounded window).
  */
-export function readStoredCursor<S extends z.ZodType>(schema: S, text: string | undefined, what: string, log: PollLog | undefined, format: 'json' | 'text' = 'json'): z.output<S> | undefined {
+export function readStoredCursor<S extends z.ZodType>(
+  schema: S,
+  text: string | undefined,
+  what: string,
+  log: PollLog | undefined,
+  format: 'json' | 'text' = 'json',
+): z.output<S> | undefined {
   if (text === undefined || text === '') return undefined;
   const result = schema.safeParse(format === 'json' ? parseJsonPrecise(text) : text);
   if (result.success) return result.data;

@@ -2,9 +2,27 @@ import * as z from 'zod';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
 import type { ChangeType, NormalizedEvent } from '../platforms/adapter.js';
 import { htmlToText } from '../platforms/mastodon.js';
-import { HttpUrl, IsoDate, MastodonAccountSchema, MastodonStatusSchema, type MastodonAccount } from '../platforms/mastodon-entities.js';
+import {
+  HttpUrl,
+  IsoDate,
+  MastodonAccountSchema,
+  MastodonStatusSchema,
+  type MastodonAccount,
+} from '../platforms/mastodon-entities.js';
 import { MastodonTargetSchema } from '../config/poll-targets.schema.js';
-import { credentialedPoller, apiUrl, getJson, parseBody, quotaSpent, readJson, readStoredCursor, reportSkipped, throwIfRateLimited, validItems, type RateLimits } from './http.js';
+import {
+  credentialedPoller,
+  apiUrl,
+  getJson,
+  parseBody,
+  quotaSpent,
+  readJson,
+  readStoredCursor,
+  reportSkipped,
+  throwIfRateLimited,
+  validItems,
+  type RateLimits,
+} from './http.js';
 import { compareDecimalIds, newestDecimalId } from './decimal-ids.js';
 import { MAX_PAGES_PER_POLL, walkPages, type PageStep } from './page-walk.js';
 import type { Poller } from './poller.js';
@@ -12,14 +30,21 @@ import type { Poller } from './poller.js';
 /** Notifications per page: Mastodon's maximum (default 40). */
 const PAGE_LIMIT = 80;
 const LABEL = 'mastodon';
-const LIMITS: RateLimits = { fallbackMs: 5 * 60_000, reset: ['X-RateLimit-Reset'], remaining: ['X-RateLimit-Remaining'] };
+const LIMITS: RateLimits = {
+  fallbackMs: 5 * 60_000,
+  reset: ['X-RateLimit-Reset'],
+  remaining: ['X-RateLimit-Remaining'],
+};
 
 const AccountSchema = MastodonAccountSchema;
 type Account = MastodonAccount;
 
 const StatusSchema = z.object({
   ...MastodonStatusSchema.shape,
-  quote: z.object({ quoted_status: z.object({ uri: HttpUrl }).nullish() }).nullish().catch(undefined),
+  quote: z
+    .object({ quoted_status: z.object({ uri: HttpUrl }).nullish() })
+    .nullish()
+    .catch(undefined),
 });
 type Status = z.output<typeof StatusSchema>;
 
@@ -79,49 +104,79 @@ const DecimalId = z.string().regex(/^\d{1,30}$/);
  * - Unknown or unrequested notification types (follow, poll, admin.*) yield nothing but still
  *   move the cursor.
  */
-export const mastodonPoller: Poller = credentialedPoller('mastodon', MastodonTargetSchema, ['accessToken'], async function* (settings, { accessToken: token }, state, { fetch, now, signal, log }) {
-  const host = new URL(settings.instance).host;
-  const own = new Set([settings.account, ...settings.ownAccounts].filter((h): h is string => h !== undefined).map((h) => qualify(h, host)));
-  const scope: Scope = { host, own, types: new Set(settings.types), account: settings.account ? qualify(settings.account, host) : undefined };
-  const start = readStoredCursor(DecimalId, state.cursor, LABEL, log, 'text');
+export const mastodonPoller: Poller = credentialedPoller(
+  'mastodon',
+  MastodonTargetSchema,
+  ['accessToken'],
+  async function* (settings, { accessToken: token }, state, { fetch, now, signal, log }) {
+    const host = new URL(settings.instance).host;
+    const own = new Set(
+      [settings.account, ...settings.ownAccounts]
+        .filter((h): h is string => h !== undefined)
+        .map((h) => qualify(h, host)),
+    );
+    const scope: Scope = {
+      host,
+      own,
+      types: new Set(settings.types),
+      account: settings.account ? qualify(settings.account, host) : undefined,
+    };
+    const start = readStoredCursor(DecimalId, state.cursor, LABEL, log, 'text');
 
-  yield* walkPages(start, MAX_PAGES_PER_POLL, async (cursor): Promise<PageStep<string | undefined>> => {
-    const url = apiUrl(settings.instance, '/api/v1/notifications', [...settings.types.map((t) => ['types[]', t] as const), ['limit', String(PAGE_LIMIT)], ['min_id', cursor]]);
-    const res = await getJson(fetch, url, { authorization: `Bearer ${token}` }, LABEL, signal);
-    await throwIfRateLimited(res, now, LIMITS, LABEL);
-    if (res.status === 401 || res.status === 403) throw new Error(`mastodon answered ${res.status}: the accessToken is invalid or lacks the read:notifications scope`);
-    if (!res.ok) throw new Error(`mastodon answered ${res.status}`);
-    const raw = parseBody(PageSchema, await readJson(res, LABEL), LABEL);
-    // Ids of every entry that has one, valid or not: the cursor moves past malformed ones too.
-    const ids = raw.flatMap((n) => {
-      const id = DecimalId.safeParse((n as { id?: unknown } | null)?.id);
-      return id.success ? [id.data] : [];
+    yield* walkPages(start, MAX_PAGES_PER_POLL, async (cursor): Promise<PageStep<string | undefined>> => {
+      const url = apiUrl(settings.instance, '/api/v1/notifications', [
+        ...settings.types.map((t) => ['types[]', t] as const),
+        ['limit', String(PAGE_LIMIT)],
+        ['min_id', cursor],
+      ]);
+      const res = await getJson(fetch, url, { authorization: `Bearer ${token}` }, LABEL, signal);
+      await throwIfRateLimited(res, now, LIMITS, LABEL);
+      if (res.status === 401 || res.status === 403)
+        throw new Error(
+          `mastodon answered ${res.status}: the accessToken is invalid or lacks the read:notifications scope`,
+        );
+      if (!res.ok) throw new Error(`mastodon answered ${res.status}`);
+      const raw = parseBody(PageSchema, await readJson(res, LABEL), LABEL);
+      // Ids of every entry that has one, valid or not: the cursor moves past malformed ones too.
+      const ids = raw.flatMap((n) => {
+        const id = DecimalId.safeParse((n as { id?: unknown } | null)?.id);
+        return id.success ? [id.data] : [];
+      });
+      const items = validItems(NotificationSchema, raw, `${LABEL} notifications`, log);
+      // Already delivered (at or below the cursor): an instance that ignores min_id must not re-emit them.
+      const page = items.filter((n) => cursor === undefined || compareDecimalIds(n.id, cursor) > 0);
+      const newest = newestDecimalId(ids);
+      // The Link header's rel="prev" min_id is the documented resume point; it never moves the cursor behind the page.
+      const linked = prevMinId(res.headers.get('link'));
+      const candidate =
+        newest === undefined
+          ? undefined
+          : linked !== undefined && compareDecimalIds(linked, newest) > 0
+            ? linked
+            : newest;
+      const advanced = candidate !== undefined && (cursor === undefined || compareDecimalIds(candidate, cursor) > 0);
+      const nextCursor = advanced ? candidate : cursor;
+      const ordered = [...page].sort((a, b) => compareDecimalIds(a.id, b.id));
+      const events: NormalizedEvent[] = [];
+      let skipped = 0;
+      for (const n of ordered) {
+        const result = notificationEvents(n, scope);
+        if (result === undefined) skipped++;
+        else events.push(...result);
+      }
+      if (skipped > 0) reportSkipped(log, `${LABEL} notifications`, skipped, 'status');
+      const spent = quotaSpent(res, now, LIMITS, LABEL);
+      // The first poll reads only the newest page; later polls read forward until a page is empty
+      // or brings nothing newer (a cursor that does not move would read the same page again).
+      const more = cursor !== undefined && raw.length > 0 && advanced && page.length > 0;
+      return {
+        page: { events, state: { ...state, ...(nextCursor !== undefined && { cursor: nextCursor }) } },
+        ...(more && { next: nextCursor }),
+        ...(spent && { rateLimited: spent }),
+      };
     });
-    const items = validItems(NotificationSchema, raw, `${LABEL} notifications`, log);
-    // Already delivered (at or below the cursor): an instance that ignores min_id must not re-emit them.
-    const page = items.filter((n) => cursor === undefined || compareDecimalIds(n.id, cursor) > 0);
-    const newest = newestDecimalId(ids);
-    // The Link header's rel="prev" min_id is the documented resume point; it never moves the cursor behind the page.
-    const linked = prevMinId(res.headers.get('link'));
-    const candidate = newest === undefined ? undefined : linked !== undefined && compareDecimalIds(linked, newest) > 0 ? linked : newest;
-    const advanced = candidate !== undefined && (cursor === undefined || compareDecimalIds(candidate, cursor) > 0);
-    const nextCursor = advanced ? candidate : cursor;
-    const ordered = [...page].sort((a, b) => compareDecimalIds(a.id, b.id));
-    const events: NormalizedEvent[] = [];
-    let skipped = 0;
-    for (const n of ordered) {
-      const result = notificationEvents(n, scope);
-      if (result === undefined) skipped++;
-      else events.push(...result);
-    }
-    if (skipped > 0) reportSkipped(log, `${LABEL} notifications`, skipped, 'status');
-    const spent = quotaSpent(res, now, LIMITS, LABEL);
-    // The first poll reads only the newest page; later polls read forward until a page is empty
-    // or brings nothing newer (a cursor that does not move would read the same page again).
-    const more = cursor !== undefined && raw.length > 0 && advanced && page.length > 0;
-    return { page: { events, state: { ...state, ...(nextCursor !== undefined && { cursor: nextCursor }) } }, ...(more && { next: nextCursor }), ...(spent && { rateLimited: spent }) };
-  });
-});
+  },
+);
 
 interface Scope {
   host: string;
@@ -203,7 +258,10 @@ function notificationEvents(n: Notification, scope: Scope): NormalizedEvent[] | 
     return [{ change: 'created', draft }];
   }
   const change: ChangeType = n.type === 'update' ? 'edited' : 'created';
-  const parentId = n.type === 'quote' ? (status.quote?.quoted_status?.uri ?? status.in_reply_to_id ?? undefined) : (status.in_reply_to_id ?? undefined);
+  const parentId =
+    n.type === 'quote'
+      ? (status.quote?.quoted_status?.uri ?? status.in_reply_to_id ?? undefined)
+      : (status.in_reply_to_id ?? undefined);
   const draft: EngagementDraft = {
     platform: 'mastodon',
     kind: statusKind(n, status),

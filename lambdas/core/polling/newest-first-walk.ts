@@ -123,17 +123,31 @@ export async function* walkNewestFirst(options: WalkOptions): AsyncGenerator<Pol
       finished = true;
     } else {
       const ceiling = walk ? Date.parse(walk.ceiling) : newest;
-      if (floor === undefined || reachedFloor || !page.next || cycling || page.items.length === 0 || ceiling === undefined) {
+      if (
+        floor === undefined ||
+        reachedFloor ||
+        !page.next ||
+        cycling ||
+        page.items.length === 0 ||
+        ceiling === undefined
+      ) {
         const top = Math.max(floor ?? -Infinity, ceiling ?? -Infinity);
         next = { source, ...(Number.isFinite(top) && { floor: new Date(top).toISOString() }) };
         prune(seen, Number.isFinite(top) ? top - slackMs : -Infinity);
         finished = true;
       } else {
-        next = { source, ...(cursor.floor && { floor: cursor.floor }), walk: { next: page.next, ceiling: new Date(ceiling).toISOString(), pages: walkLength } };
+        next = {
+          source,
+          ...(cursor.floor && { floor: cursor.floor }),
+          walk: { next: page.next, ceiling: new Date(ceiling).toISOString(), pages: walkLength },
+        };
       }
     }
 
-    const delivered: PageStep<WalkCursor> = { page: { events, state: { ...state, cursor: JSON.stringify(next), seen: writeSeen(seen, seenLimit) } }, ...(page.rateLimited && { rateLimited: page.rateLimited }) };
+    const delivered: PageStep<WalkCursor> = {
+      page: { events, state: { ...state, cursor: JSON.stringify(next), seen: writeSeen(seen, seenLimit) } },
+      ...(page.rateLimited && { rateLimited: page.rateLimited }),
+    };
     if (!finished) {
       pageInWalk++;
       return { ...delivered, next };
@@ -148,9 +162,17 @@ export async function* walkNewestFirst(options: WalkOptions): AsyncGenerator<Pol
 
 const WalkCursorSchema = z.object({
   source: z.string(),
-  floor: z.string().refine((s) => Number.isFinite(Date.parse(s))).optional().catch(undefined),
+  floor: z
+    .string()
+    .refine((s) => Number.isFinite(Date.parse(s)))
+    .optional()
+    .catch(undefined),
   walk: z
-    .object({ next: z.string(), ceiling: z.string().refine((s) => Number.isFinite(Date.parse(s))), pages: z.number().int().positive().optional().catch(undefined) })
+    .object({
+      next: z.string(),
+      ceiling: z.string().refine((s) => Number.isFinite(Date.parse(s))),
+      pages: z.number().int().positive().optional().catch(undefined),
+    })
     .optional()
     .catch(undefined),
 });
@@ -159,7 +181,11 @@ const WalkCursorSchema = z.object({
 function readCursor(text: string | undefined, source: string, log: PollLog | undefined): WalkCursor {
   const c = readStoredCursor(WalkCursorSchema, text, source, log);
   if (!c || c.source !== source) return { source };
-  const walk = c.walk && { next: c.walk.next, ceiling: c.walk.ceiling, ...(c.walk.pages && Number.isSafeInteger(c.walk.pages) && { pages: c.walk.pages }) };
+  const walk = c.walk && {
+    next: c.walk.next,
+    ceiling: c.walk.ceiling,
+    ...(c.walk.pages && Number.isSafeInteger(c.walk.pages) && { pages: c.walk.pages }),
+  };
   // A walk is only resumable down to a known floor; without one the poll starts over.
   return { source, ...(c.floor && { floor: c.floor }), ...(c.floor && walk && { walk }) };
 }

@@ -21,7 +21,11 @@ export interface PageStep<C> {
  * {@link RateLimitedError} is thrown so the runner waits. The rest of a long walk is read by the
  * next poll from the stored cursor.
  */
-export async function* walkPages<C>(start: C, maxSteps: number, step: (cursor: C) => Promise<PageStep<C>>): AsyncGenerator<PollPage> {
+export async function* walkPages<C>(
+  start: C,
+  maxSteps: number,
+  step: (cursor: C) => Promise<PageStep<C>>,
+): AsyncGenerator<PollPage> {
   let cursor = start;
   for (let n = 0; n < maxSteps; n++) {
     const { page, next, rateLimited } = await step(cursor);

@@ -12,4 +12,15 @@ import { youtubeCommentsPoller } from './youtube.js';
  * Every poller, by platform id. A new poller is one file here plus an entry in this map, and its
  * target settings in `config/poll-targets.schema.ts` (an entry in `PollTargetSchema`).
  */
-export const pollers: ReadonlyMap<string, Poller> = new Map([rssPoller, redditPoller, blueskyPoller, mastodonPoller, xSearchPoller, youtubeCommentsPoller, wordpressPoller, googleBusinessPoller].map((p) => [p.platform, p]));
+export const pollers: ReadonlyMap<string, Poller> = new Map(
+  [
+    rssPoller,
+    redditPoller,
+    blueskyPoller,
+    mastodonPoller,
+    xSearchPoller,
+    youtubeCommentsPoller,
+    wordpressPoller,
+    googleBusinessPoller,
+  ].map((p) => [p.platform, p]),
+);

@@ -11,7 +11,14 @@ const SEEN_LIMIT = 500;
 const USER_AGENT = 'Switchboard/0.1 (feed poller; +https://github.com/switchboard)';
 
 // Values stay text: a guid such as `0x1A` or `0012` must not become a number.
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', textNodeName: '#text', parseTagValue: false, parseAttributeValue: false, isArray: (name) => ['item', 'entry', 'link', 'category'].includes(name) });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  textNodeName: '#text',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  isArray: (name) => ['item', 'entry', 'link', 'category'].includes(name),
+});
 /** Largest feed read; a bigger (or endless) body is refused rather than exhausting the function's memory. */
 const MAX_FEED_BYTES = 5 * 1024 * 1024;
 /** Item keys longer than this are stored as a hash, so the poll state stays small. */
@@ -38,7 +45,10 @@ export const rssPoller: Poller = {
   platform: 'rss',
   async *poll(target: PollTarget, state: PollState, { fetch, now, signal }): AsyncGenerator<PollPage> {
     const { url, id } = RssTargetSchema.parse(target);
-    const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5' };
+    const headers: Record<string, string> = {
+      'user-agent': USER_AGENT,
+      accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5',
+    };
     if (state.etag) headers['if-none-match'] = state.etag;
     if (state.lastModified) headers['if-modified-since'] = state.lastModified;
     // A public feed carries no credentials: redirects are followed.
@@ -64,7 +74,10 @@ export const rssPoller: Poller = {
     }
     // The items still in the feed are always remembered (else they would look new again);
     // older keys fill what room is left, newest first.
-    const remembered = [...new Set([...current, ...[...seen].reverse()])].slice(0, Math.max(SEEN_LIMIT, current.length));
+    const remembered = [...new Set([...current, ...[...seen].reverse()])].slice(
+      0,
+      Math.max(SEEN_LIMIT, current.length),
+    );
     yield {
       events,
       state: {
@@ -79,7 +92,10 @@ export const rssPoller: Poller = {
 
 function toDraft(item: FeedItem, feedId: string, now: Date): EngagementDraft {
   const text = [item.title, item.summary].filter(Boolean).join('\n\n');
-  const createdAt = item.publishedAt && Number.isFinite(Date.parse(item.publishedAt)) ? new Date(item.publishedAt).toISOString() : now.toISOString();
+  const createdAt =
+    item.publishedAt && Number.isFinite(Date.parse(item.publishedAt))
+      ? new Date(item.publishedAt).toISOString()
+      : now.toISOString();
   return {
     platform: 'rss',
     kind: 'post',
@@ -113,7 +129,11 @@ const text = (v: unknown): string => {
   return String(v);
 };
 /** Feed summaries are HTML: tags are dropped and whitespace folded, which is all keywords need. */
-const plain = (html: string) => html.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+const plain = (html: string) =>
+  html
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 const hash = (...parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 24);
 
 function rssItem(i: Record<string, unknown>): FeedItem {
@@ -121,7 +141,15 @@ function rssItem(i: Record<string, unknown>): FeedItem {
   const title = plain(text(i.title));
   const pubDate = text(i.pubDate);
   const key = text(i.guid) || link || hash(title, pubDate);
-  return { key, version: '', url: link || undefined, title, summary: plain(text(i['content:encoded']) || text(i.description)), author: text(i['dc:creator']) || text(i.author), publishedAt: pubDate || undefined };
+  return {
+    key,
+    version: '',
+    url: link || undefined,
+    title,
+    summary: plain(text(i['content:encoded']) || text(i.description)),
+    author: text(i['dc:creator']) || text(i.author),
+    publishedAt: pubDate || undefined,
+  };
 }
 
 function atomEntry(e: Record<string, unknown>): FeedItem {
@@ -130,12 +158,21 @@ function atomEntry(e: Record<string, unknown>): FeedItem {
   const title = plain(text(e.title));
   const published = text(e.published) || text(e.updated);
   const key = text(e.id) || text(alternate?.['@href']) || hash(title, published);
-  return { key, version: text(e.updated), url: text(alternate?.['@href']) || undefined, title, summary: plain(text(e.content) || text(e.summary)), author: text((e.author as Record<string, unknown> | undefined)?.name), publishedAt: published || undefined };
+  return {
+    key,
+    version: text(e.updated),
+    url: text(alternate?.['@href']) || undefined,
+    title,
+    summary: plain(text(e.content) || text(e.summary)),
+    author: text((e.author as Record<string, unknown> | undefined)?.name),
+    publishedAt: published || undefined,
+  };
 }
 
 /** Reads a response body as text, refusing it once it passes `maxBytes`. */
 async function readCapped(res: Response, maxBytes: number): Promise<string> {
-  if (Number(res.headers.get('content-length') ?? 0) > maxBytes) throw new Error(`feed is larger than ${maxBytes} bytes`);
+  if (Number(res.headers.get('content-length') ?? 0) > maxBytes)
+    throw new Error(`feed is larger than ${maxBytes} bytes`);
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of res.body ?? []) {

@@ -4,7 +4,17 @@ import { parseDurationMs } from '../config/duration.js';
 import { WordpressTargetSchema, type WordpressTarget } from '../config/poll-targets.schema.js';
 import type { EngagementDraft } from '../engagement/engagement.schema.js';
 import type { NormalizedEvent, PlatformSecret } from '../platforms/adapter.js';
-import { answeredErrorCode, parseBody, pollFetch, quotaSpent, readJson, readStoredCursor, throwIfRateLimited, validItems, type RateLimits } from './http.js';
+import {
+  answeredErrorCode,
+  parseBody,
+  pollFetch,
+  quotaSpent,
+  readJson,
+  readStoredCursor,
+  throwIfRateLimited,
+  validItems,
+  type RateLimits,
+} from './http.js';
 import { walkPages, type PageStep } from './page-walk.js';
 import type { Poller, PollPage, PollState, PollTarget } from './poller.js';
 
@@ -14,11 +24,20 @@ const MAX_PAGES_PER_POLL = 50;
 /** Seen entries kept at most (those older than the next poll's window are dropped first). */
 const SEEN_LIMIT = 3000;
 /** WordPress core sends no rate-limit headers; hosts and security plugins may. */
-const LIMITS: RateLimits = { fallbackMs: 15 * 60_000, reset: ['X-RateLimit-Reset', 'RateLimit-Reset'], remaining: ['X-RateLimit-Remaining', 'RateLimit-Remaining'] };
+const LIMITS: RateLimits = {
+  fallbackMs: 15 * 60_000,
+  reset: ['X-RateLimit-Reset', 'RateLimit-Reset'],
+  remaining: ['X-RateLimit-Remaining', 'RateLimit-Remaining'],
+};
 const USER_AGENT = 'Switchboard/0.1 (wordpress comments poller; +https://github.com/switchboard)';
 
 /** A whole number as sent (numbers while exact; digit strings past 2^53, as the precise JSON reader leaves them). */
-const WpId = z.union([z.number().int().nonnegative().refine(Number.isSafeInteger, 'a number beyond 2^53 that lost digits'), z.string().regex(/^\d+$/, 'expected a whole number')]).transform(String);
+const WpId = z
+  .union([
+    z.number().int().nonnegative().refine(Number.isSafeInteger, 'a number beyond 2^53 that lost digits'),
+    z.string().regex(/^\d+$/, 'expected a whole number'),
+  ])
+  .transform(String);
 
 /** `date_gmt` is "YYYY-MM-DDTHH:MM:SS" in UTC without an offset. */
 const GmtDate = z
@@ -108,22 +127,36 @@ export const wordpressPoller: Poller = {
   async *poll(target: PollTarget, state: PollState, { fetch, now, secret, signal, log }): AsyncGenerator<PollPage> {
     const settings = WordpressTargetSchema.parse(target);
     const auth = basicAuth(secret);
-    if (settings.includeHeld && !auth) throw new Error('wordpress target sets includeHeld, which needs username and applicationPassword in the wordpress secret');
+    if (settings.includeHeld && !auth)
+      throw new Error(
+        'wordpress target sets includeHeld, which needs username and applicationPassword in the wordpress secret',
+      );
     const site = siteKey(settings.site);
     const cursor: Cursor = readStoredCursor(CursorSchema, state.cursor, 'WordPress', log) ?? {};
     const lookbackMs = parseDurationMs(settings.lookback) ?? 0;
-    const after = cursor.poll?.after ?? nextAfter(cursor, lookbackMs) ?? iso(now.getTime() - (parseDurationMs(settings.backfill) ?? 0));
+    const after =
+      cursor.poll?.after ??
+      nextAfter(cursor, lookbackMs) ??
+      iso(now.getTime() - (parseDurationMs(settings.backfill) ?? 0));
     let newest = cursor.newest;
     const seen = new Map((state.seen ?? []).map((entry) => [entry.slice(0, entry.indexOf('@')), entry] as const));
     const staff = new Set(settings.staffUserIds);
 
     yield* walkPages(cursor.poll?.page ?? 1, MAX_PAGES_PER_POLL, async (page): Promise<PageStep<number>> => {
       // With an application password, redirects are not followed (the credentials stay with the configured host).
-      const res = await pollFetch(fetch, commentsUrl(settings, after, page), { headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...(auth && { authorization: auth }) } }, 'WordPress', signal, !auth);
+      const res = await pollFetch(
+        fetch,
+        commentsUrl(settings, after, page),
+        { headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...(auth && { authorization: auth }) } },
+        'WordPress',
+        signal,
+        !auth,
+      );
       await throwIfRateLimited(res, now, LIMITS, 'WordPress');
       if (res.status === 400 && page > 1) {
         const code = await answeredErrorCode(res, 'code');
-        if (code.includes('invalid_page_number')) return { page: { events: [], state: finish(state, newest, seen, after, lookbackMs) } };
+        if (code.includes('invalid_page_number'))
+          return { page: { events: [], state: finish(state, newest, seen, after, lookbackMs) } };
         throw new Error(`WordPress answered 400${code}`);
       }
       if (res.status === 401 || res.status === 403) {
@@ -158,7 +191,14 @@ export const wordpressPoller: Poller = {
       const next = { ...(spent && { rateLimited: spent }) };
       if (!more) return { page: { events, state: finish(state, newest, seen, after, lookbackMs) }, ...next };
       const cursor: Cursor = { ...(newest && { newest }), poll: { after, page: page + 1 } };
-      return { page: { events, state: { ...state, cursor: JSON.stringify(cursor), seen: [...seen.values()].slice(-SEEN_LIMIT) } }, next: page + 1, ...next };
+      return {
+        page: {
+          events,
+          state: { ...state, cursor: JSON.stringify(cursor), seen: [...seen.values()].slice(-SEEN_LIMIT) },
+        },
+        next: page + 1,
+        ...next,
+      };
     });
   },
 };
@@ -171,7 +211,13 @@ function nextAfter(cursor: Cursor, lookbackMs: number): string | undefined {
 }
 
 /** The state after the last page: the newest date kept, the page cursor cleared, and seen entries outside the next window dropped. */
-function finish(state: PollState, newest: string | undefined, seen: Map<string, string>, after: string, lookbackMs: number): PollState {
+function finish(
+  state: PollState,
+  newest: string | undefined,
+  seen: Map<string, string>,
+  after: string,
+  lookbackMs: number,
+): PollState {
   const cursor: Cursor = { ...(newest && { newest }), floor: after };
   // Comments at or before the next poll's `after` are never returned again (later polls reach
   // no further back), so they need no seen entry.
@@ -180,15 +226,17 @@ function finish(state: PollState, newest: string | undefined, seen: Map<string, 
   return { ...state, cursor: JSON.stringify(cursor), seen: kept.slice(-SEEN_LIMIT) };
 }
 
-
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Application Passwords are sent as HTTP Basic; both keys or neither. Never echoes a value. */
 function basicAuth(secret: PlatformSecret | undefined): string | undefined {
-  const username = secret?.['username'] ?? '';
-  const password = secret?.['applicationPassword'] ?? '';
+  const username = secret?.username ?? '';
+  const password = secret?.applicationPassword ?? '';
   if (!username && !password) return undefined;
-  if (!username || !password) throw new Error(`the wordpress secret has ${username ? 'username but no applicationPassword' : 'applicationPassword but no username'}; set both, or neither for public comments`);
+  if (!username || !password)
+    throw new Error(
+      `the wordpress secret has ${username ? 'username but no applicationPassword' : 'applicationPassword but no username'}; set both, or neither for public comments`,
+    );
   return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
 }
 
@@ -224,7 +272,14 @@ function authorId(comment: Comment): string {
 function toDraft(comment: Comment, site: string): EngagementDraft {
   const parentId = comment.parent !== '0' ? `${site}:${comment.parent}` : undefined;
   const conversationId = comment.post !== '0' ? `${site}:post:${comment.post}` : undefined;
-  const kind = comment.type === 'pingback' || comment.type === 'trackback' ? 'mention' : comment.type === 'review' ? 'review' : parentId ? 'reply' : 'comment';
+  const kind =
+    comment.type === 'pingback' || comment.type === 'trackback'
+      ? 'mention'
+      : comment.type === 'review'
+        ? 'review'
+        : parentId
+          ? 'reply'
+          : 'comment';
   return {
     platform: 'wordpress',
     kind,
@@ -234,7 +289,9 @@ function toDraft(comment: Comment, site: string): EngagementDraft {
     createdAt: comment.date_gmt,
     author: { id: authorId(comment), handle: '', name: decodeEntities(comment.author_name) },
     account: { id: site },
-    ...((parentId ?? conversationId) && { thread: { ...(parentId && { parentId }), ...(conversationId && { conversationId }) } }),
+    ...((parentId ?? conversationId) && {
+      thread: { ...(parentId && { parentId }), ...(conversationId && { conversationId }) },
+    }),
   };
 }
 
@@ -246,17 +303,40 @@ const LATIN1 =
 
 const NAMED: Readonly<Record<string, string>> = {
   ...Object.fromEntries(LATIN1.split(' ').map((name, i) => [name, String.fromCodePoint(0xa0 + i)])),
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", hellip: '…', ndash: '–', mdash: '—', lsquo: '‘', rsquo: '’', sbquo: '‚',
-  ldquo: '“', rdquo: '”', bdquo: '„', bull: '•', trade: '™', euro: '€', OElig: 'Œ', oelig: 'œ', Scaron: 'Š', scaron: 'š', Yuml: 'Ÿ',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  hellip: '…',
+  ndash: '–',
+  mdash: '—',
+  lsquo: '‘',
+  rsquo: '’',
+  sbquo: '‚',
+  ldquo: '“',
+  rdquo: '”',
+  bdquo: '„',
+  bull: '•',
+  trade: '™',
+  euro: '€',
+  OElig: 'Œ',
+  oelig: 'œ',
+  Scaron: 'Š',
+  scaron: 'š',
+  Yuml: 'Ÿ',
 };
 
 /** Decodes HTML character references in one pass (so `&amp;lt;` stays `&lt;`); unknown names are kept as written. */
 export function decodeEntities(text: string): string {
-  return text.replace(/&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z][a-zA-Z0-9]{1,7}));/g, (whole, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
-    if (name !== undefined) return Object.hasOwn(NAMED, name) ? NAMED[name]! : whole;
-    const code = dec !== undefined ? Number(dec) : Number.parseInt(hex ?? '', 16);
-    return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : '\ufffd';
-  });
+  return text.replace(
+    /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z][a-zA-Z0-9]{1,7}));/g,
+    (whole, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
+      if (name !== undefined) return Object.hasOwn(NAMED, name) ? NAMED[name]! : whole;
+      const code = dec !== undefined ? Number(dec) : Number.parseInt(hex ?? '', 16);
+      return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : '\ufffd';
+    },
+  );
 }
 
 /** `content.rendered` is HTML: paragraphs and line breaks become newlines, other tags are dropped, entities decoded. */

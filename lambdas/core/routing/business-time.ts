@@ -9,7 +9,16 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
     formatters.set(timeZone, f);
   }
   return f;
@@ -18,7 +27,8 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 /** The wall-clock time in `timeZone` at `instant`, as if it were UTC (ms, whole seconds). */
 function wallClock(instant: number, timeZone: string): number {
   const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(new Date(instant))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  for (const p of formatter(timeZone).formatToParts(new Date(instant)))
+    if (p.type !== 'literal') parts[p.type] = Number(p.value);
   return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
 }
 
@@ -69,5 +79,7 @@ export function addBusinessTime(start: number, durationMs: number, hours: Busine
     remaining -= available;
     cursor = closesAt;
   }
-  throw new Error(`business time of ${durationMs} ms from ${new Date(start).toISOString()} does not end within 20 years`);
+  throw new Error(
+    `business time of ${durationMs} ms from ${new Date(start).toISOString()} does not end within 20 years`,
+  );
 }

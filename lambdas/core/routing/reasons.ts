@@ -1,7 +1,16 @@
 import type { ConditionMatch, PatternValue } from '../patterns/index.js';
 
 /** The pattern operators a reason names (the EventBridge name of the condition that held). */
-export type ConditionOperator = 'exact' | 'prefix' | 'suffix' | 'anything-but' | 'numeric' | 'exists' | 'cidr' | 'equals-ignore-case' | 'wildcard';
+export type ConditionOperator =
+  | 'exact'
+  | 'prefix'
+  | 'suffix'
+  | 'anything-but'
+  | 'numeric'
+  | 'exists'
+  | 'cidr'
+  | 'equals-ignore-case'
+  | 'wildcard';
 
 /**
  * One satisfied condition: the engagement field (dotted path), the operator and the engagement's
@@ -48,7 +57,15 @@ const OPERATORS: Record<PatternValue['type'], ConditionOperator> = {
 export function conditionReason({ path, value, leaf }: ConditionMatch): ConditionReason {
   const reason: ConditionReason = { field: path, operator: OPERATORS[value.type] };
   if (leaf === null) reason.absent = true;
-  else reason.value = leaf.kind === 'string' ? leaf.text : leaf.kind === 'number' ? leaf.num : leaf.kind === 'null' ? null : leaf.kind === 'true';
+  else
+    reason.value =
+      leaf.kind === 'string'
+        ? leaf.text
+        : leaf.kind === 'number'
+          ? leaf.num
+          : leaf.kind === 'null'
+            ? null
+            : leaf.kind === 'true';
   if (value.type === 'prefix-ignore-case' || value.type === 'suffix-ignore-case') reason.ignoreCase = true;
   return reason;
 }

@@ -86,10 +86,23 @@ export function createRouter({ config, configVersion }: LoadedConfig): Explainin
   function route(engagement: RoutableEngagement): Routing {
     const matched = rules.matching(engagement);
     const trial = config.platforms[engagement.platform]?.status === 'trial';
-    const departments = trial ? [config.trialDepartment ?? config.defaultDepartment] : matched.length === 0 ? [config.defaultDepartment] : [...new Set(matched.flatMap((r) => r.routeTo))];
-    const priority = matched.reduce<Priority>((best, r) => ((RANK.get(r.priority) ?? 0) > (RANK.get(best) ?? 0) ? r.priority : best), matched.length ? 'low' : 'normal');
+    const departments = trial
+      ? [config.trialDepartment ?? config.defaultDepartment]
+      : matched.length === 0
+        ? [config.defaultDepartment]
+        : [...new Set(matched.flatMap((r) => r.routeTo))];
+    const priority = matched.reduce<Priority>(
+      (best, r) => ((RANK.get(r.priority) ?? 0) > (RANK.get(best) ?? 0) ? r.priority : best),
+      matched.length ? 'low' : 'normal',
+    );
     const receivedAt = Date.parse(engagement.receivedAt);
-    const routing: Routing = { departments, rules: matched.map((r) => r.id), priority, configVersion, ...(trial ? { trial: true as const } : {}) };
+    const routing: Routing = {
+      departments,
+      rules: matched.map((r) => r.id),
+      priority,
+      configVersion,
+      ...(trial ? { trial: true as const } : {}),
+    };
     if (Number.isFinite(receivedAt)) {
       const deadlines = departments.flatMap((d) => {
         const sla = slas.get(d);

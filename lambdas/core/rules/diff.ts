@@ -36,12 +36,19 @@ export interface DiffOptions {
  * the priority or trial status. Unchanged engagements are left out. Throws
  * {@link DiffInputError} when an input is not an engagement.
  */
-export function diffRouting(oldConfig: LoadedConfig, newConfig: LoadedConfig, inputs: unknown[], options: DiffOptions = {}): RoutingChange[] {
+export function diffRouting(
+  oldConfig: LoadedConfig,
+  newConfig: LoadedConfig,
+  inputs: unknown[],
+  options: DiffOptions = {},
+): RoutingChange[] {
   const adapterFor = options.adapterFor ?? defaultAdapterFor;
   const now = options.now ?? new Date();
   const run = (config: LoadedConfig) => {
     const router = createRouter(config);
-    return inputs.flatMap((value, input) => simulate([value], router, adapterFor, now).map((result) => ({ ...result, input })));
+    return inputs.flatMap((value, input) =>
+      simulate([value], router, adapterFor, now).map((result) => ({ ...result, input })),
+    );
   };
   const before = run(oldConfig);
   const after = run(newConfig);
@@ -56,12 +63,18 @@ export function diffRouting(oldConfig: LoadedConfig, newConfig: LoadedConfig, in
     seen.add(b.engagement.id);
     const was = outcomeOf(b.engagement);
     const is = outcomeOf(a.engagement);
-    if (!sameRouting(was, is)) changes.push({ id: b.engagement.id, text: b.engagement.text, input: b.input, before: was, after: is });
+    if (!sameRouting(was, is))
+      changes.push({ id: b.engagement.id, text: b.engagement.text, input: b.input, before: was, after: is });
   });
   return changes;
 }
 
 function sameRouting(a: RoutingOutcome, b: RoutingOutcome): boolean {
   const sameSet = (x: string[], y: string[]) => x.length === y.length && x.every((v) => y.includes(v));
-  return a.priority === b.priority && Boolean(a.trial) === Boolean(b.trial) && sameSet(a.departments, b.departments) && sameSet(a.rules, b.rules);
+  return (
+    a.priority === b.priority &&
+    Boolean(a.trial) === Boolean(b.trial) &&
+    sameSet(a.departments, b.departments) &&
+    sameSet(a.rules, b.rules)
+  );
 }

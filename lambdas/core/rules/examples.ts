@@ -74,7 +74,12 @@ export function testRuleExamples(loaded: LoadedConfig, now = new Date()): Exampl
   });
 }
 
-function judge(rule: Rule, expected: ExampleExpectation, engagement: Engagement, loaded: LoadedConfig): { pass: boolean; why: string } {
+function judge(
+  rule: Rule,
+  expected: ExampleExpectation,
+  engagement: Engagement,
+  loaded: LoadedConfig,
+): { pass: boolean; why: string } {
   const { routing } = engagement;
   const matched = routing.rules.includes(rule.id);
   const wentTo = `went to ${routing.departments.join(', ')} (${routing.priority}; ${routing.rules.length ? `rules ${routing.rules.join(', ')}` : 'no rule matched'})`;
@@ -82,7 +87,11 @@ function judge(rule: Rule, expected: ExampleExpectation, engagement: Engagement,
     if (!matched) return { pass: true, why: `does not match; ${wentTo}` };
     return { pass: false, why: `matches, but should not${matchedOn(rule, engagement)}; ${wentTo}` };
   }
-  if (!matched) return { pass: false, why: `does not match, but should; ${wentTo}; keywords seen: ${engagement.keywords.filter((k) => !k.includes(' ')).join(' ') || '(none)'}` };
+  if (!matched)
+    return {
+      pass: false,
+      why: `does not match, but should; ${wentTo}; keywords seen: ${engagement.keywords.filter((k) => !k.includes(' ')).join(' ') || '(none)'}`,
+    };
   const missing = rule.routeTo.filter((d) => !routing.departments.includes(d));
   if (missing.length > 0) {
     const trial = routing.trial ? ` (platform ${engagement.platform} is on trial in ${loaded.path})` : '';

@@ -25,11 +25,20 @@ export type SimulationResult = { engagement: Engagement } | { error: string; inp
  * (`{platform, text, …}`; missing ids, author and times are filled in) or a platform delivery
  * (`{platform, headers, body}`, or a sample file with `path`), which its adapter splits.
  */
-export function simulate(inputs: unknown[], router: Router, adapterFor: (p: string) => PlatformAdapter | undefined, now = new Date()): SimulationResult[] {
+export function simulate(
+  inputs: unknown[],
+  router: Router,
+  adapterFor: (p: string) => PlatformAdapter | undefined,
+  now = new Date(),
+): SimulationResult[] {
   const receivedAt = now.toISOString();
   return inputs.flatMap((input, index): SimulationResult[] => {
     try {
-      if (input && typeof input === 'object' && ('headers' in input || 'rawBody' in input || ('body' in input && !('text' in input)))) {
+      if (
+        input &&
+        typeof input === 'object' &&
+        ('headers' in input || 'rawBody' in input || ('body' in input && !('text' in input)))
+      ) {
         const d = DeliveryInput.parse(input);
         const platform = d.platform ?? d.path?.split('/').pop() ?? '';
         const adapter = adapterFor(platform);
@@ -43,7 +52,10 @@ export function simulate(inputs: unknown[], router: Router, adapterFor: (p: stri
       const draft = fillDraft(input, receivedAt);
       return [{ engagement: buildEngagement(draft, receivedAt, router) }];
     } catch (err) {
-      const message = err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ') : (err as Error).message;
+      const message =
+        err instanceof z.ZodError
+          ? err.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')
+          : (err as Error).message;
       return [{ error: message, input: index }];
     }
   });
@@ -58,7 +70,8 @@ export function simulate(inputs: unknown[], router: Router, adapterFor: (p: stri
 export function fillDraft(input: unknown, receivedAt: string): EngagementDraft {
   if (!input || typeof input !== 'object') throw new Error('an input must be a JSON object');
   const i = input as Record<string, unknown>;
-  if (typeof i.platform !== 'string' || !isPlatformId(i.platform)) throw new Error(`"platform" must be one of the platform ids (got ${JSON.stringify(i.platform)})`);
+  if (typeof i.platform !== 'string' || !isPlatformId(i.platform))
+    throw new Error(`"platform" must be one of the platform ids (got ${JSON.stringify(i.platform)})`);
   const author = (i.author ?? {}) as Record<string, unknown>;
   return EngagementDraftSchema.parse({
     kind: 'post',

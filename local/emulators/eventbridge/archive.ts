@@ -29,7 +29,10 @@ export class EventArchive {
   list(window: { from?: Date; to?: Date } = {}): EventEnvelope[] {
     return this.events.filter((event) => {
       const time = Date.parse(event.time);
-      return (window.from === undefined || time >= window.from.getTime()) && (window.to === undefined || time <= window.to.getTime());
+      return (
+        (window.from === undefined || time >= window.from.getTime()) &&
+        (window.to === undefined || time <= window.to.getTime())
+      );
     });
   }
 

@@ -15,7 +15,8 @@ export const ruleArn = (p: Partition, bus: string, rule: string) =>
   `arn:aws:events:${p.region}:${p.accountId}:rule/${bus === DEFAULT_BUS ? '' : `${bus}/`}${rule}`;
 
 /** `arn:aws:events:<region>:<account>:archive/<name>`. */
-export const archiveArn = (p: Partition, archive: string) => `arn:aws:events:${p.region}:${p.accountId}:archive/${archive}`;
+export const archiveArn = (p: Partition, archive: string) =>
+  `arn:aws:events:${p.region}:${p.accountId}:archive/${archive}`;
 
 /** Accepts a bus name or a bus ARN (as PutEvents, PutRule and friends do) and returns the name. */
 export function busNameOf(nameOrArn: string | undefined): string {

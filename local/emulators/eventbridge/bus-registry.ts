@@ -1,7 +1,14 @@
 import { PatternSet } from '../../../lambdas/core/patterns/index.js';
 import { EventArchive } from './archive.js';
 import { archiveArn, busArn, busNameOf, DEFAULT_BUS, ruleArn, type Partition } from './arns.js';
-import { alreadyExists, busNotFound, limitExceeded, resourceNotFound, ruleNotFound, validationError } from './errors.js';
+import {
+  alreadyExists,
+  busNotFound,
+  limitExceeded,
+  resourceNotFound,
+  ruleNotFound,
+  validationError,
+} from './errors.js';
 import { assertValidTargetInput } from './target-input.js';
 import { compileRulePattern, patternText } from './test-event-pattern.js';
 import type {
@@ -101,12 +108,20 @@ export class BusRegistry {
       throw validationError('ScheduleExpression is supported only on the default event bus.');
     }
     if (input.State !== undefined && !RULE_STATES.includes(input.State)) {
-      throw validationError(`1 validation error detected: Value '${String(input.State)}' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [${RULE_STATES.join(', ')}]`);
+      throw validationError(
+        `1 validation error detected: Value '${String(input.State)}' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [${RULE_STATES.join(', ')}]`,
+      );
     }
     const pattern = input.EventPattern === undefined ? undefined : patternText(input.EventPattern);
     if (pattern !== undefined) compileRulePattern(pattern, this.maxPatternLength);
     const existing = bus.rules.get(input.Name);
-    const rule: Rule = existing ?? { name: input.Name, arn: ruleArn(this.partition, bus.name, input.Name), busName: bus.name, state: 'ENABLED', targets: new Map() };
+    const rule: Rule = existing ?? {
+      name: input.Name,
+      arn: ruleArn(this.partition, bus.name, input.Name),
+      busName: bus.name,
+      state: 'ENABLED',
+      targets: new Map(),
+    };
     rule.pattern = pattern;
     rule.scheduleExpression = input.ScheduleExpression;
     rule.state = input.State ?? 'ENABLED';
@@ -123,7 +138,9 @@ export class BusRegistry {
 
   listRules(options: { EventBusName?: string; NamePrefix?: string } = {}): RuleDescription[] {
     const prefix = options.NamePrefix ?? '';
-    return [...this.bus(options.EventBusName).rules.values()].filter((rule) => rule.name.startsWith(prefix)).map((rule) => this.describe(rule));
+    return [...this.bus(options.EventBusName).rules.values()]
+      .filter((rule) => rule.name.startsWith(prefix))
+      .map((rule) => this.describe(rule));
   }
 
   setRuleState(name: string, busNameOrArn: string | undefined, state: 'ENABLED' | 'DISABLED'): void {
@@ -147,12 +164,16 @@ export class BusRegistry {
     const rule = this.rule(input.Rule, input.EventBusName);
     // The API wants 1..10 (checked by the HTTP layer); a template's rule may have no targets.
     if (!Array.isArray(input.Targets) || input.Targets.length > 10) {
-      throw validationError("1 validation error detected: Value at 'targets' failed to satisfy constraint: Member must have length between 1 and 10");
+      throw validationError(
+        "1 validation error detected: Value at 'targets' failed to satisfy constraint: Member must have length between 1 and 10",
+      );
     }
     for (const target of input.Targets) {
       assertName(target.Id, 'targets.member.id', 64);
       if (typeof target.Arn !== 'string' || target.Arn === '') {
-        throw validationError("1 validation error detected: Value null at 'targets.member.arn' failed to satisfy constraint: Member must not be null");
+        throw validationError(
+          "1 validation error detected: Value null at 'targets.member.arn' failed to satisfy constraint: Member must not be null",
+        );
       }
       assertValidTargetInput(target);
     }
@@ -178,7 +199,9 @@ export class BusRegistry {
   rulesMatching(bus: Bus, event: unknown): Rule[] {
     // Keyed by the rule itself, so matching costs one pass over the compiled set, not a scan of every rule.
     bus.matcher ??= new PatternSet(
-      [...bus.rules.values()].filter((rule) => rule.state !== 'DISABLED' && rule.pattern !== undefined).map((rule) => ({ key: rule, pattern: rule.pattern as string })),
+      [...bus.rules.values()]
+        .filter((rule) => rule.state !== 'DISABLED' && rule.pattern !== undefined)
+        .map((rule) => ({ key: rule, pattern: rule.pattern as string })),
       this.maxPatternLength === undefined ? undefined : { maxLength: this.maxPatternLength },
     );
     return bus.matcher.size === 0 ? [] : bus.matcher.matching(event);
@@ -190,7 +213,9 @@ export class BusRegistry {
     assertName(input.ArchiveName, 'archiveName', 48);
     if (this.archives.has(input.ArchiveName)) throw alreadyExists(`Archive ${input.ArchiveName} already exists.`);
     if (typeof input.EventSourceArn !== 'string' || !input.EventSourceArn.startsWith('arn:')) {
-      throw validationError("1 validation error detected: Value at 'eventSourceArn' failed to satisfy constraint: Member must be an event bus ARN");
+      throw validationError(
+        "1 validation error detected: Value at 'eventSourceArn' failed to satisfy constraint: Member must be an event bus ARN",
+      );
     }
     const bus = this.findBus(input.EventSourceArn);
     if (!bus) throw resourceNotFound(`Event bus ${busNameOf(input.EventSourceArn)} does not exist.`);
@@ -221,7 +246,11 @@ export class BusRegistry {
   listArchives(options: { NamePrefix?: string; EventSourceArn?: string } = {}): ArchiveDescription[] {
     return [...this.archives.values()]
       .map((archive) => archive.describe())
-      .filter((archive) => archive.ArchiveName.startsWith(options.NamePrefix ?? '') && (options.EventSourceArn === undefined || archive.EventSourceArn === options.EventSourceArn));
+      .filter(
+        (archive) =>
+          archive.ArchiveName.startsWith(options.NamePrefix ?? '') &&
+          (options.EventSourceArn === undefined || archive.EventSourceArn === options.EventSourceArn),
+      );
   }
 
   deleteArchive(name: string): void {
@@ -238,7 +267,13 @@ export class BusRegistry {
 
   private addBus(name: string): Bus {
     const created = new Date(this.now());
-    const bus: Bus = { name, arn: busArn(this.partition, name), creationTime: created, lastModifiedTime: created, rules: new Map() };
+    const bus: Bus = {
+      name,
+      arn: busArn(this.partition, name),
+      creationTime: created,
+      lastModifiedTime: created,
+      rules: new Map(),
+    };
     this.buses.set(name, bus);
     return bus;
   }
@@ -272,17 +307,29 @@ export class BusRegistry {
 }
 
 function describeBus(bus: Bus): EventBusDescription {
-  return { Name: bus.name, Arn: bus.arn, Description: bus.description, CreationTime: bus.creationTime, LastModifiedTime: bus.lastModifiedTime };
+  return {
+    Name: bus.name,
+    Arn: bus.arn,
+    Description: bus.description,
+    CreationTime: bus.creationTime,
+    LastModifiedTime: bus.lastModifiedTime,
+  };
 }
 
 function assertName(value: unknown, member: string, maxLength: number): asserts value is string {
   if (typeof value !== 'string' || value === '') {
-    throw validationError(`1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`);
+    throw validationError(
+      `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`,
+    );
   }
   if (value.length > maxLength) {
-    throw validationError(`1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${maxLength}`);
+    throw validationError(
+      `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${maxLength}`,
+    );
   }
   if (!NAME.test(value)) {
-    throw validationError(`1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+`);
+    throw validationError(
+      `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+`,
+    );
   }
 }

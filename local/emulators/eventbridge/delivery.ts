@@ -167,23 +167,39 @@ export class DeliveryScheduler {
   private async attempt(job: DeliveryJob): Promise<Failure | undefined> {
     const deliver = this.options.delivererFor(job.target.Arn);
     if (!deliver) {
-      return { code: 'NO_RESOURCE', message: `Target ${job.target.Arn} is of a kind the local EventBridge cannot deliver to.`, retryable: false };
+      return {
+        code: 'NO_RESOURCE',
+        message: `Target ${job.target.Arn} is of a kind the local EventBridge cannot deliver to.`,
+        retryable: false,
+      };
     }
     try {
-      await deliver({ targetArn: job.target.Arn, body: job.body, event: job.event, messageGroupId: job.target.SqsParameters?.MessageGroupId });
+      await deliver({
+        targetArn: job.target.Arn,
+        body: job.body,
+        event: job.event,
+        messageGroupId: job.target.SqsParameters?.MessageGroupId,
+      });
       return undefined;
     } catch (error) {
       return toFailure(error);
     }
   }
 
-  private async deadLetter(job: DeliveryJob, failure: Failure, retries: number, exhausted: string | undefined): Promise<void> {
+  private async deadLetter(
+    job: DeliveryJob,
+    failure: Failure,
+    retries: number,
+    exhausted: string | undefined,
+  ): Promise<void> {
     const where = `rule ${job.ruleArn}, target ${job.target.Id}`;
     const dlqArn = job.target.DeadLetterConfig?.Arn;
     const deliver = dlqArn ? this.options.delivererFor(dlqArn) : undefined;
     if (!dlqArn || !deliver) {
       this.counters.dropped += 1;
-      this.options.log?.(`EventBridge dropped event ${job.event.id} (${where}): ${failure.code}${dlqArn ? '; its DLQ is not an SQS queue' : ', no DLQ configured'}.`);
+      this.options.log?.(
+        `EventBridge dropped event ${job.event.id} (${where}): ${failure.code}${dlqArn ? '; its DLQ is not an SQS queue' : ', no DLQ configured'}.`,
+      );
       return;
     }
     try {
@@ -205,7 +221,9 @@ export class DeliveryScheduler {
       this.options.log?.(`EventBridge sent event ${job.event.id} to its DLQ (${where}): ${failure.code}.`);
     } catch (error) {
       this.counters.dropped += 1;
-      this.options.log?.(`EventBridge dropped event ${job.event.id} (${where}): ${failure.code}, and its DLQ failed too (${toFailure(error).code}).`);
+      this.options.log?.(
+        `EventBridge dropped event ${job.event.id} (${where}): ${failure.code}, and its DLQ failed too (${toFailure(error).code}).`,
+      );
     }
   }
 

@@ -20,7 +20,8 @@ export const limitExceeded = (message = 'The requested resource exceeds the maxi
 export const invalidEventPattern = (message: string) => new AwsServiceError('InvalidEventPatternException', message);
 
 /** AWS's text for a rule missing from a bus. */
-export const ruleNotFound = (rule: string, bus: string) => resourceNotFound(`Rule ${rule} does not exist on EventBus ${bus}.`);
+export const ruleNotFound = (rule: string, bus: string) =>
+  resourceNotFound(`Rule ${rule} does not exist on EventBus ${bus}.`);
 
 /** AWS's text for a bus that does not exist. */
 export const busNotFound = (bus: string) => resourceNotFound(`Event bus ${bus} does not exist.`);

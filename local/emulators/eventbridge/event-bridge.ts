@@ -4,7 +4,7 @@ import { createAwsJsonServer } from '../aws-json-server.js';
 import { assertPortFree, closeServer, listenOn } from '../port-check.js';
 import { busNameOf, parseArn, type Partition } from './arns.js';
 import { BusRegistry, type Bus } from './bus-registry.js';
-import { DeliveryError, DeliveryScheduler, type RetrySettings, type TargetDeliverer } from './delivery.js';
+import { DeliveryError, DeliveryScheduler, type TargetDeliverer } from './delivery.js';
 import { buildEnvelope, formatEventTime, parseEntryTime } from './envelope.js';
 import { handleEventBridgeAction } from './http-api.js';
 import type { EventBridgeOptions, LocalEventBridge } from './local-event-bridge.js';
@@ -12,21 +12,7 @@ import { assertValidPutEventsRequest, checkEntry, DEFAULT_MAX_PUT_EVENTS_BYTES }
 import { createSqsDeliverer } from './sqs-deliverer.js';
 import { renderTargetInput } from './target-input.js';
 import { testEventPattern } from './test-event-pattern.js';
-import type {
-  ArchiveDescription,
-  CreateArchiveInput,
-  DeliveryCounters,
-  EventBusDescription,
-  EventEnvelope,
-  PutEventsEntry,
-  PutEventsResult,
-  PutEventsResultEntry,
-  PutRuleInput,
-  PutTargetsInput,
-  PutTargetsResult,
-  RuleDescription,
-  Target,
-} from './types.js';
+import type { EventEnvelope, PutEventsEntry, PutEventsResult, PutEventsResultEntry } from './types.js';
 
 export const EVENTBRIDGE_PORT_ENV = 'EVENTBRIDGE_PORT';
 export const DEFAULT_EVENTBRIDGE_PORT = 4010;
@@ -38,10 +24,15 @@ export type { EventBridgeOptions, LocalEventBridge } from './local-event-bridge.
  * optional HTTP server for the AWS SDK.
  */
 export function createEventBridge(options: EventBridgeOptions = {}): LocalEventBridge {
-  const partition: Partition = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '123456789012' };
+  const partition: Partition = {
+    region: options.region ?? 'us-east-1',
+    accountId: options.accountId ?? '123456789012',
+  };
   const now = options.now ?? Date.now;
   const registry = new BusRegistry(partition, now, options.maxPatternLength);
-  const sqs = options.sqsEndpoint ? createSqsDeliverer({ endpoint: options.sqsEndpoint, region: partition.region }) : undefined;
+  const sqs = options.sqsEndpoint
+    ? createSqsDeliverer({ endpoint: options.sqsEndpoint, region: partition.region })
+    : undefined;
   const counters = { accepted: 0, unknownBus: 0, matched: 0 };
 
   // Bus-to-bus targets re-route the same event, as EventBridge does across buses of one account.
@@ -155,7 +146,8 @@ export function createEventBridge(options: EventBridgeOptions = {}): LocalEventB
         targetPrefix: 'AWSEvents',
         handle: (action, body) => handleEventBridgeAction(bridge, action, body),
         internalErrorType: 'InternalException',
-        onInternalError: (error) => options.log?.(`EventBridge internal error: ${error instanceof Error ? error.message : String(error)}`),
+        onInternalError: (error) =>
+          options.log?.(`EventBridge internal error: ${error instanceof Error ? error.message : String(error)}`),
       });
       const bound = await listenOn(created, port, host, EVENTBRIDGE_PORT_ENV, 'the local EventBridge');
       server = created;

@@ -11,14 +11,20 @@ export function handleEventBridgeAction(bridge: LocalEventBridge, action: string
   const bus = optionalString(body, 'EventBusName');
   switch (action) {
     case 'PutEvents': {
-      if (!Array.isArray(body.Entries)) throw validationError("1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null");
+      if (!Array.isArray(body.Entries))
+        throw validationError(
+          "1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null",
+        );
       return bridge.putEvents(body.Entries as PutEventsEntry[]);
     }
     case 'TestEventPattern':
       return { Result: bridge.testEventPattern(requiredString(body, 'Event'), requiredString(body, 'EventPattern')) };
 
     case 'CreateEventBus':
-      return bridge.createEventBus({ Name: requiredString(body, 'Name'), Description: optionalString(body, 'Description') });
+      return bridge.createEventBus({
+        Name: requiredString(body, 'Name'),
+        Description: optionalString(body, 'Description'),
+      });
     case 'DescribeEventBus':
       return wire(bridge.describeEventBus(optionalString(body, 'Name')));
     case 'ListEventBuses':
@@ -32,7 +38,11 @@ export function handleEventBridgeAction(bridge: LocalEventBridge, action: string
     case 'DescribeRule':
       return wire(bridge.describeRule(requiredString(body, 'Name'), bus));
     case 'ListRules':
-      return page(bridge.listRules({ EventBusName: bus, NamePrefix: optionalString(body, 'NamePrefix') }), body, 'Rules');
+      return page(
+        bridge.listRules({ EventBusName: bus, NamePrefix: optionalString(body, 'NamePrefix') }),
+        body,
+        'Rules',
+      );
     case 'EnableRule':
       bridge.enableRule(requiredString(body, 'Name'), bus);
       return {};
@@ -45,13 +55,22 @@ export function handleEventBridgeAction(bridge: LocalEventBridge, action: string
 
     case 'PutTargets':
       if (!Array.isArray(body.Targets) || body.Targets.length === 0) {
-        throw validationError("1 validation error detected: Value at 'targets' failed to satisfy constraint: Member must have length greater than or equal to 1");
+        throw validationError(
+          "1 validation error detected: Value at 'targets' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        );
       }
-      return bridge.putTargets({ Rule: requiredString(body, 'Rule'), EventBusName: bus, Targets: body.Targets as Target[] });
+      return bridge.putTargets({
+        Rule: requiredString(body, 'Rule'),
+        EventBusName: bus,
+        Targets: body.Targets as Target[],
+      });
     case 'ListTargetsByRule':
       return page(bridge.listTargetsByRule(requiredString(body, 'Rule'), bus), body, 'Targets');
     case 'RemoveTargets': {
-      if (!Array.isArray(body.Ids)) throw validationError("1 validation error detected: Value null at 'ids' failed to satisfy constraint: Member must not be null");
+      if (!Array.isArray(body.Ids))
+        throw validationError(
+          "1 validation error detected: Value null at 'ids' failed to satisfy constraint: Member must not be null",
+        );
       return bridge.removeTargets({ Rule: requiredString(body, 'Rule'), EventBusName: bus, Ids: body.Ids as string[] });
     }
 
@@ -61,9 +80,12 @@ export function handleEventBridgeAction(bridge: LocalEventBridge, action: string
       return wire(bridge.describeArchive(requiredString(body, 'ArchiveName')));
     case 'ListArchives':
       return page(
-        bridge.listArchives({ NamePrefix: optionalString(body, 'NamePrefix'), EventSourceArn: optionalString(body, 'EventSourceArn') }).map(
-          ({ EventPattern: _pattern, Description: _description, ...summary }) => summary,
-        ),
+        bridge
+          .listArchives({
+            NamePrefix: optionalString(body, 'NamePrefix'),
+            EventSourceArn: optionalString(body, 'EventSourceArn'),
+          })
+          .map(({ EventPattern: _pattern, Description: _description, ...summary }) => summary),
         body,
         'Archives',
       );
@@ -72,7 +94,10 @@ export function handleEventBridgeAction(bridge: LocalEventBridge, action: string
       return {};
 
     default:
-      throw new AwsServiceError('UnknownOperationException', `Operation ${action} is not supported by the local EventBridge.`);
+      throw new AwsServiceError(
+        'UnknownOperationException',
+        `Operation ${action} is not supported by the local EventBridge.`,
+      );
   }
 }
 

@@ -24,7 +24,10 @@ const utf8 = (text: unknown) => (typeof text === 'string' ? Buffer.byteLength(te
  * Whole-request checks that fail PutEvents with a ValidationException (HTTP 400): entry count
  * outside 1..10 and total size over `maxBytes`.
  */
-export function assertValidPutEventsRequest(entries: readonly PutEventsEntry[], maxBytes = DEFAULT_MAX_PUT_EVENTS_BYTES): void {
+export function assertValidPutEventsRequest(
+  entries: readonly PutEventsEntry[],
+  maxBytes = DEFAULT_MAX_PUT_EVENTS_BYTES,
+): void {
   if (entries.length === 0 || entries.length > MAX_ENTRIES) {
     const constraint = entries.length === 0 ? 'greater than or equal to 1' : `less than or equal to ${MAX_ENTRIES}`;
     throw validationError(
@@ -46,7 +49,9 @@ function describeEntry(entry: PutEventsEntry): string {
   );
 }
 
-export type EntryCheck = { ok: true; detail: Record<string, unknown> } | { ok: false; ErrorCode: string; ErrorMessage: string };
+export type EntryCheck =
+  | { ok: true; detail: Record<string, unknown> }
+  | { ok: false; ErrorCode: string; ErrorMessage: string };
 
 /**
  * Per-entry checks. A failing entry is reported in the response (HTTP 200, counted in
@@ -73,7 +78,9 @@ const invalidArgument = (name: string): EntryCheck => ({
 function parseDetail(text: string): Record<string, unknown> | undefined {
   try {
     const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

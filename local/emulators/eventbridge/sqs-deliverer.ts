@@ -23,13 +23,17 @@ export function createSqsDeliverer(options: SqsDelivererOptions): { deliver: Tar
     credentials: LOCAL_CREDENTIALS,
     // EventBridge's own RetryPolicy decides about retries, not the SDK.
     maxAttempts: 1,
-    requestHandler: { requestTimeout: options.requestTimeoutMs ?? 10_000, connectionTimeout: 2_000, throwOnRequestTimeout: true },
+    requestHandler: {
+      requestTimeout: options.requestTimeoutMs ?? 10_000,
+      connectionTimeout: 2_000,
+      throwOnRequestTimeout: true,
+    },
   });
   const base = options.endpoint.replace(/\/+$/, '');
 
   const deliver: TargetDeliverer = async (request: DeliveryRequest) => {
     const arn = parseArn(request.targetArn);
-    if (!arn || arn.service !== 'sqs' || arn.resource === '') {
+    if (arn?.service !== 'sqs' || arn.resource === '') {
       throw new DeliveryError('INVALID_PARAMETER', `${request.targetArn} is not an SQS queue ARN.`, false);
     }
     const fifo = arn.resource.endsWith('.fifo');
@@ -51,7 +55,9 @@ export function createSqsDeliverer(options: SqsDelivererOptions): { deliver: Tar
   return { deliver, close: () => client.destroy() };
 }
 
-function toMessageAttributes(attributes: Record<string, string> | undefined): Record<string, MessageAttributeValue> | undefined {
+function toMessageAttributes(
+  attributes: Record<string, string> | undefined,
+): Record<string, MessageAttributeValue> | undefined {
   if (!attributes) return undefined;
   const result: Record<string, MessageAttributeValue> = {};
   for (const [name, value] of Object.entries(attributes)) {
@@ -61,20 +67,41 @@ function toMessageAttributes(attributes: Record<string, string> | undefined): Re
   return result;
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+]);
 
 /** Maps an SQS SDK error to EventBridge's DLQ ERROR_CODE and whether EventBridge would retry it. */
 export function classifySqsError(error: unknown): DeliveryError {
-  const e = (error ?? {}) as { name?: string; code?: string; Code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const e = (error ?? {}) as {
+    name?: string;
+    code?: string;
+    Code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
   const message = e.message ?? String(error);
   const name = e.name ?? '';
   const status = e.$metadata?.httpStatusCode;
-  if (name === 'QueueDoesNotExist' || e.Code === 'AWS.SimpleQueueService.NonExistentQueue' || name === 'AWS.SimpleQueueService.NonExistentQueue') {
+  if (
+    name === 'QueueDoesNotExist' ||
+    e.Code === 'AWS.SimpleQueueService.NonExistentQueue' ||
+    name === 'AWS.SimpleQueueService.NonExistentQueue'
+  ) {
     return new DeliveryError('NO_RESOURCE', message, false);
   }
-  if (/AccessDenied|KmsAccessDenied|NotAuthorized/i.test(name)) return new DeliveryError('NO_PERMISSIONS', message, false);
-  if (/Throttl|RequestThrottled|OverLimit|TooManyRequests/i.test(name) || status === 429) return new DeliveryError('THROTTLING', message, true);
-  if (name === 'TimeoutError' || e.code === 'ETIMEDOUT' || /timed? ?out/i.test(message)) return new DeliveryError('TIMEOUT', message, true);
+  if (/AccessDenied|KmsAccessDenied|NotAuthorized/i.test(name))
+    return new DeliveryError('NO_PERMISSIONS', message, false);
+  if (/Throttl|RequestThrottled|OverLimit|TooManyRequests/i.test(name) || status === 429)
+    return new DeliveryError('THROTTLING', message, true);
+  if (name === 'TimeoutError' || e.code === 'ETIMEDOUT' || /timed? ?out/i.test(message))
+    return new DeliveryError('TIMEOUT', message, true);
   if ((e.code && NETWORK_CODES.has(e.code)) || /ECONNREFUSED|ECONNRESET|socket hang up/.test(message)) {
     return new DeliveryError('CONNECTION_FAILURE', message, true);
   }

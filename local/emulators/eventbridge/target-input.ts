@@ -9,13 +9,17 @@ const MAX_INPUT_PATHS = 100;
  * fails when it is configured rather than silently at delivery.
  */
 export function assertValidTargetInput(target: Target): void {
-  const given = [target.Input, target.InputPath, target.InputTransformer].filter((value) => value !== undefined && value !== null);
+  const given = [target.Input, target.InputPath, target.InputTransformer].filter(
+    (value) => value !== undefined && value !== null,
+  );
   if (given.length > 1) throw validationError('Only one of Input, InputPath, or InputTransformer must be provided.');
   if (target.Input !== undefined && target.Input !== null) {
     try {
       JSON.parse(target.Input);
     } catch {
-      throw validationError(`Parameter Input is not valid. Reason: the Input of target ${target.Id} is not valid JSON.`);
+      throw validationError(
+        `Parameter Input is not valid. Reason: the Input of target ${target.Id} is not valid JSON.`,
+      );
     }
   }
   if (target.InputPath !== undefined && target.InputPath !== null && parseJsonPath(target.InputPath) === undefined) {
@@ -24,13 +28,18 @@ export function assertValidTargetInput(target: Target): void {
   const transformer = target.InputTransformer;
   if (transformer !== undefined && transformer !== null) {
     if (typeof transformer.InputTemplate !== 'string' || transformer.InputTemplate === '') {
-      throw validationError('1 validation error detected: Value null at \'inputTemplate\' failed to satisfy constraint: Member must not be null');
+      throw validationError(
+        "1 validation error detected: Value null at 'inputTemplate' failed to satisfy constraint: Member must not be null",
+      );
     }
     const paths = Object.entries(transformer.InputPathsMap ?? {});
-    if (paths.length > MAX_INPUT_PATHS) throw validationError(`InputPathsMap has more than ${MAX_INPUT_PATHS} variables.`);
+    if (paths.length > MAX_INPUT_PATHS)
+      throw validationError(`InputPathsMap has more than ${MAX_INPUT_PATHS} variables.`);
     for (const [name, path] of paths) {
-      if (name.toLowerCase().startsWith('aws.')) throw validationError(`InputPathsMap key ${name} is reserved: keys cannot start with "aws."`);
-      if (parseJsonPath(path) === undefined) throw validationError(`Parameter InputPathsMap is not valid. Reason: ${path} is not a supported JSONPath.`);
+      if (name.toLowerCase().startsWith('aws.'))
+        throw validationError(`InputPathsMap key ${name} is reserved: keys cannot start with "aws."`);
+      if (parseJsonPath(path) === undefined)
+        throw validationError(`Parameter InputPathsMap is not valid. Reason: ${path} is not a supported JSONPath.`);
     }
   }
 }

@@ -17,7 +17,8 @@ export function compileRulePattern(pattern: string | object, maxLength?: number)
 }
 
 /** Pattern text as DescribeRule returns it: the text given, or an object serialized. */
-export const patternText = (pattern: string | object): string => (typeof pattern === 'string' ? pattern : JSON.stringify(pattern));
+export const patternText = (pattern: string | object): string =>
+  typeof pattern === 'string' ? pattern : JSON.stringify(pattern);
 
 /**
  * TestEventPattern: the pattern must be valid, and the event a JSON object carrying id, account,
@@ -32,7 +33,12 @@ export function testEventPattern(eventText: string, pattern: string | object, ma
   } catch {
     throw validationError('Parameter Event is not valid.');
   }
-  if (typeof event !== 'object' || event === null || Array.isArray(event) || REQUIRED_EVENT_FIELDS.some((field) => !(field in event))) {
+  if (
+    typeof event !== 'object' ||
+    event === null ||
+    Array.isArray(event) ||
+    REQUIRED_EVENT_FIELDS.some((field) => !(field in event))
+  ) {
     throw validationError('Parameter Event is not valid.');
   }
   return compiled.matches(event);

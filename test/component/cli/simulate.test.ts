@@ -6,10 +6,16 @@ describe('npx switchboard simulate', () => {
   it('prints one JSON line per engagement from a JSON Lines file and exits 0', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-sim-'));
     const file = join(dir, 'in.jsonl');
-    writeFileSync(file, '{"platform":"generic","text":"my lawyer will call"}\n{"platform":"facebook","text":"lovely"}\n');
+    writeFileSync(
+      file,
+      '{"platform":"generic","text":"my lawyer will call"}\n{"platform":"facebook","text":"lovely"}\n',
+    );
     const out = spawnSync(process.execPath, ['bin/switchboard.js', 'simulate', file], { encoding: 'utf8' });
     expect(out.status).toBe(0);
-    const lines = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as { routing: { departments: string[] } });
+    const lines = out.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { routing: { departments: string[] } });
     expect(lines.map((l) => l.routing.departments)).toEqual([['legal', 'communications'], ['communications']]);
   });
 

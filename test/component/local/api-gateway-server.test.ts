@@ -4,9 +4,16 @@ import { createApiGatewayServer } from '../../../local/api/api-gateway-server.js
 import type { LocalFunction } from '../../../local/functions/function-runner.js';
 
 /** The twin's API Gateway front door on a loopback port, with one webhook route and a function that echoes. */
-async function start(invoke: (event: unknown) => Promise<unknown>, extra?: Parameters<typeof createApiGatewayServer>[2]): Promise<{ server: Server; base: string }> {
+async function start(
+  invoke: (event: unknown) => Promise<unknown>,
+  extra?: Parameters<typeof createApiGatewayServer>[2],
+): Promise<{ server: Server; base: string }> {
   const fn = { invoke } as unknown as LocalFunction;
-  const server = createApiGatewayServer({ routes: [{ method: 'POST', path: '/webhooks/{platform}', functionLogicalId: 'Webhook' }], binaryMediaTypes: [] }, new Map([['Webhook', fn]]), extra);
+  const server = createApiGatewayServer(
+    { routes: [{ method: 'POST', path: '/webhooks/{platform}', functionLogicalId: 'Webhook' }], binaryMediaTypes: [] },
+    new Map([['Webhook', fn]]),
+    extra,
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
@@ -48,10 +55,13 @@ describe('twin API Gateway server', () => {
       const res = await fetch(`${failing.base}/webhooks/x`, { method: 'POST', body: '{}' });
       expect(res.status).toBe(502);
       // a failure in the server's own path (here its extra-route hook) is caught too
-      const odd = await start(async () => ({ statusCode: 202, body: '' }), (req) => {
-        if (req.url?.includes('explode')) throw new Error('hook failed');
-        return false;
-      });
+      const odd = await start(
+        async () => ({ statusCode: 202, body: '' }),
+        (req) => {
+          if (req.url?.includes('explode')) throw new Error('hook failed');
+          return false;
+        },
+      );
       try {
         const r = await fetch(`${odd.base}/webhooks/explode`, { method: 'POST', body: '{}' });
         expect(r.status).toBe(500);

@@ -8,14 +8,21 @@ import { LOCAL_CREDENTIALS } from '../../../local/emulators/local-credentials.js
 
 const base = { region: 'us-east-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 1 };
 
-
 describe('fault mode (SWITCHBOARD_FAULTS)', () => {
   it('reads the share per service, and refuses a value it cannot read, naming the variable', () => {
     expect(parseFaults(undefined)).toEqual({});
     expect(parseFaults(' ')).toEqual({});
-    expect(parseFaults('dynamodb:0.2,eventbridge:0.2, sqs:0.05')).toEqual({ dynamodb: 0.2, eventbridge: 0.2, sqs: 0.05 });
-    expect(() => parseFaults('dynamo:0.2')).toThrow(/SWITCHBOARD_FAULTS: "dynamo:0.2" is not <service>:<share>; services are dynamodb, sqs, eventbridge/);
-    expect(() => parseFaults('sqs:1.5')).toThrow('SWITCHBOARD_FAULTS: the share for sqs must be a number from 0 to 1, not "1.5"');
+    expect(parseFaults('dynamodb:0.2,eventbridge:0.2, sqs:0.05')).toEqual({
+      dynamodb: 0.2,
+      eventbridge: 0.2,
+      sqs: 0.05,
+    });
+    expect(() => parseFaults('dynamo:0.2')).toThrow(
+      /SWITCHBOARD_FAULTS: "dynamo:0.2" is not <service>:<share>; services are dynamodb, sqs, eventbridge/,
+    );
+    expect(() => parseFaults('sqs:1.5')).toThrow(
+      'SWITCHBOARD_FAULTS: the share for sqs must be a number from 0 to 1, not "1.5"',
+    );
     expect(() => parseFaults('sqs')).toThrow(/is not <service>:<share>/);
   });
 
@@ -46,8 +53,16 @@ describe('fault mode (SWITCHBOARD_FAULTS)', () => {
       const direct = new SQSClient({ ...base, endpoint: sqs.endpoint });
       const { QueueUrl } = await direct.send(new CreateQueueCommand({ QueueName: 'outage' }));
       const proxy = await startFaultProxy({ service: 'sqs', target: sqs.endpoint, share: 0 });
-      const impatient = new SQSClient({ ...base, endpoint: proxy.endpoint, requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true } });
-      const patient = new SQSClient({ ...base, endpoint: proxy.endpoint, requestHandler: { requestTimeout: 5_000, throwOnRequestTimeout: true } });
+      const impatient = new SQSClient({
+        ...base,
+        endpoint: proxy.endpoint,
+        requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true },
+      });
+      const patient = new SQSClient({
+        ...base,
+        endpoint: proxy.endpoint,
+        requestHandler: { requestTimeout: 5_000, throwOnRequestTimeout: true },
+      });
       try {
         proxy.freeze(1_200);
         const started = Date.now();
@@ -55,7 +70,9 @@ describe('fault mode (SWITCHBOARD_FAULTS)', () => {
         await patient.send(new SendMessageCommand({ QueueUrl, MessageBody: 'waited' }));
         expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
         await new Promise((r) => setTimeout(r, 300));
-        const { Messages = [] } = await direct.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+        const { Messages = [] } = await direct.send(
+          new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        );
         expect(Messages.map((m) => m.Body)).toEqual(['waited']);
       } finally {
         impatient.destroy();
@@ -68,7 +85,12 @@ describe('fault mode (SWITCHBOARD_FAULTS)', () => {
     it('fails about the given share as SQS fails, and a failed request changes nothing', async () => {
       const direct = new SQSClient({ ...base, endpoint: sqs.endpoint });
       const { QueueUrl } = await direct.send(new CreateQueueCommand({ QueueName: 'faulted' }));
-      const proxy = await startFaultProxy({ service: 'sqs', target: sqs.endpoint, share: 0.3, random: seededRandom(7) });
+      const proxy = await startFaultProxy({
+        service: 'sqs',
+        target: sqs.endpoint,
+        share: 0.3,
+        random: seededRandom(7),
+      });
       const client = new SQSClient({ ...base, endpoint: proxy.endpoint });
       const errors = new Map<string, number>();
       let sent = 0;
@@ -79,16 +101,25 @@ describe('fault mode (SWITCHBOARD_FAULTS)', () => {
             sent++;
           } catch (err) {
             const e = err as Error & { $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
-            errors.set(`${e.name} ${e.$metadata?.httpStatusCode}`, (errors.get(`${e.name} ${e.$metadata?.httpStatusCode}`) ?? 0) + 1);
+            errors.set(
+              `${e.name} ${e.$metadata?.httpStatusCode}`,
+              (errors.get(`${e.name} ${e.$metadata?.httpStatusCode}`) ?? 0) + 1,
+            );
           }
         }
         const failed = [...errors.values()].reduce((a, b) => a + b, 0);
         expect(failed).toBeGreaterThan(40);
         expect(failed).toBeLessThan(80);
-        expect([...errors.keys()].sort()).toEqual(['InternalError 500', 'RequestThrottled 400', 'ServiceUnavailable 503']);
+        expect([...errors.keys()].sort()).toEqual([
+          'InternalError 500',
+          'RequestThrottled 400',
+          'ServiceUnavailable 503',
+        ]);
         let received = 0;
         for (;;) {
-          const { Messages } = await direct.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+          const { Messages } = await direct.send(
+            new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+          );
           if (!Messages?.length) break;
           received += Messages.length;
         }
@@ -103,15 +134,29 @@ describe('fault mode (SWITCHBOARD_FAULTS)', () => {
 
   it('answers DynamoDB and EventBridge requests with their own throttling and server errors, which the SDK retries', async () => {
     // The upstream is never reached when every request fails.
-    const dynamo = await startFaultProxy({ service: 'dynamodb', target: 'http://127.0.0.1:9', share: 1, random: seededRandom(1) });
-    const events = await startFaultProxy({ service: 'eventbridge', target: 'http://127.0.0.1:9', share: 1, random: seededRandom(2) });
+    const dynamo = await startFaultProxy({
+      service: 'dynamodb',
+      target: 'http://127.0.0.1:9',
+      share: 1,
+      random: seededRandom(1),
+    });
+    const events = await startFaultProxy({
+      service: 'eventbridge',
+      target: 'http://127.0.0.1:9',
+      share: 1,
+      random: seededRandom(2),
+    });
     const ddb = new DynamoDBClient({ ...base, endpoint: dynamo.endpoint });
     const eb = new EventBridgeClient({ ...base, endpoint: events.endpoint });
     const seen = new Set<string>();
     try {
       for (let i = 0; i < 40; i++) {
-        const e1 = (await ddb.send(new GetItemCommand({ TableName: 't', Key: { pk: { S: 'a' } } })).catch((e: unknown) => e)) as Error & { $retryable?: unknown; $metadata: { httpStatusCode?: number } };
-        const e2 = (await eb.send(new PutEventsCommand({ Entries: [{ Source: 's', DetailType: 'd', Detail: '{}' }] })).catch((e: unknown) => e)) as Error & { $metadata: { httpStatusCode?: number } };
+        const e1 = (await ddb
+          .send(new GetItemCommand({ TableName: 't', Key: { pk: { S: 'a' } } }))
+          .catch((e: unknown) => e)) as Error & { $retryable?: unknown; $metadata: { httpStatusCode?: number } };
+        const e2 = (await eb
+          .send(new PutEventsCommand({ Entries: [{ Source: 's', DetailType: 'd', Detail: '{}' }] }))
+          .catch((e: unknown) => e)) as Error & { $metadata: { httpStatusCode?: number } };
         seen.add(`dynamodb ${e1.name} ${e1.$metadata.httpStatusCode}`);
         seen.add(`eventbridge ${e2.name} ${e2.$metadata.httpStatusCode}`);
       }

@@ -6,10 +6,23 @@ import { FunctionError, LocalFunction } from '../../../local/functions/function-
 /** A bundle whose handler waits `ms` and says which environment (worker thread) ran it. */
 const dir = mkdtempSync(join(tmpdir(), 'fn-runner-'));
 const bundle = join(dir, 'index.mjs');
-writeFileSync(bundle, "import { threadId } from 'node:worker_threads';\nexport const handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms)); return { threadId }; };\n");
+writeFileSync(
+  bundle,
+  "import { threadId } from 'node:worker_threads';\nexport const handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms)); return { threadId }; };\n",
+);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const fn = (timeoutMs = 5_000) => new LocalFunction({ logicalId: 'Fn', functionName: 'fn', bundle, handler: 'handler', environment: {}, timeoutMs, memorySize: 128, log: () => undefined });
+const fn = (timeoutMs = 5_000) =>
+  new LocalFunction({
+    logicalId: 'Fn',
+    functionName: 'fn',
+    bundle,
+    handler: 'handler',
+    environment: {},
+    timeoutMs,
+    memorySize: 128,
+    log: () => undefined,
+  });
 type Result = { threadId: number };
 
 describe('local function runner', () => {

@@ -1,5 +1,11 @@
 import { createServer } from 'node:net';
-import { assertPortFree, closeServer, listenOn, portFromEnv, PortInUseError } from '../../../local/emulators/port-check.js';
+import {
+  assertPortFree,
+  closeServer,
+  listenOn,
+  portFromEnv,
+  PortInUseError,
+} from '../../../local/emulators/port-check.js';
 import { occupyPort as occupy } from '../../support/ports.js';
 
 describe('port check', () => {

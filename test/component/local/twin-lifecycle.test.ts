@@ -79,7 +79,9 @@ describe('npm start stopped by a signal to the npm process', () => {
     await exited;
     expect(output()).toContain('stack unchanged since the last start');
     expect(output()).not.toContain('synthesizing the stack');
-    expect(output()).toMatch(/✓ DynamoDB Local on http:\/\/127\.0\.0\.1:8392, SQS on http:\/\/127\.0\.0\.1:9392 \(\d+\.\d s\)/);
+    expect(output()).toMatch(
+      /✓ DynamoDB Local on http:\/\/127\.0\.0\.1:8392, SQS on http:\/\/127\.0\.0\.1:9392 \(\d+\.\d s\)/,
+    );
     expect(output()).toMatch(/Switchboard local twin ready in \d+\.\d s/);
     expect(await portsStillTaken(20_000)).toEqual([]);
   });
@@ -97,7 +99,11 @@ describe('npm start stopped by a signal to the npm process', () => {
         if (run === 2) expect(output()).toMatch(/reusing table \S+ found at/);
         else expect(output()).not.toContain('reusing table');
       }
-      const client = new DynamoDBClient({ endpoint: external.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+      const client = new DynamoDBClient({
+        endpoint: external.endpoint,
+        region: 'us-east-1',
+        credentials: LOCAL_CREDENTIALS,
+      });
       try {
         expect((await client.send(new ListTablesCommand({}))).TableNames?.length).toBeGreaterThan(0);
       } finally {
@@ -112,7 +118,14 @@ describe('npm start stopped by a signal to the npm process', () => {
   it('frees every port when the twin itself is killed with SIGKILL', async () => {
     const { npm } = await npmStart();
     // npm → sh → node (the twin): kill the twin's own process, which runs no handler.
-    const twinPid = Number(execSync(`pgrep -f "local/main.ts" -P $(pgrep -P ${npm.pid} || echo ${npm.pid}) || pgrep -f "local/main.ts" -P ${npm.pid}`, { encoding: 'utf8' }).trim().split('\n')[0]);
+    const twinPid = Number(
+      execSync(
+        `pgrep -f "local/main.ts" -P $(pgrep -P ${npm.pid} || echo ${npm.pid}) || pgrep -f "local/main.ts" -P ${npm.pid}`,
+        { encoding: 'utf8' },
+      )
+        .trim()
+        .split('\n')[0],
+    );
     expect(twinPid).toBeGreaterThan(0);
     const npmExited = new Promise((done) => npm.once('exit', done));
     process.kill(twinPid, 'SIGKILL');

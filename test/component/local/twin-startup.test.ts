@@ -4,7 +4,15 @@ import { createServer, type Server } from 'node:net';
 /** Runs `npm start`'s entry point with the given environment and returns how it ended. */
 function startTwin(env: Record<string, string>) {
   return spawnSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'local/main.ts'], {
-    env: { ...process.env, PORT: '3391', DYNAMODB_PORT: '8391', SQS_PORT: '9391', EVENTBRIDGE_PORT: '4391', SWITCHBOARD_STATE_DIR: '.switchboard/startup-test', ...env },
+    env: {
+      ...process.env,
+      PORT: '3391',
+      DYNAMODB_PORT: '8391',
+      SQS_PORT: '9391',
+      EVENTBRIDGE_PORT: '4391',
+      SWITCHBOARD_STATE_DIR: '.switchboard/startup-test',
+      ...env,
+    },
     encoding: 'utf8',
     timeout: 60_000,
   });

@@ -3,7 +3,13 @@ import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engageme
 import type { IntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
 import { runPollers } from '../../../lambdas/core/lifecycle/run-pollers.js';
 import { createBlueskyPoller } from '../../../lambdas/core/polling/bluesky.js';
-import { RateLimitedError, type Poller, type PollPage, type PollState, type PollTarget } from '../../../lambdas/core/polling/poller.js';
+import {
+  RateLimitedError,
+  type Poller,
+  type PollPage,
+  type PollState,
+  type PollTarget,
+} from '../../../lambdas/core/polling/poller.js';
 import { pollers } from '../../../lambdas/core/polling/registry.js';
 import { MemoryPollState } from '../../support/memory-poll-state.js';
 import { recordedLogForTests } from '../../support/poll-harness.js';
@@ -15,19 +21,41 @@ const at = (ms: number) => new Date(ms).toISOString();
 const secret = { identifier: 'acme.com', appPassword: 'abcd-efgh-ijkl-mnop' };
 const ME = 'did:plc:acme';
 
-const jwt = (expMs: number) => ['eyJhbGciOiJFUzI1NksifQ', Buffer.from(JSON.stringify({ scope: 'com.atproto.appPass', sub: ME, iat: T / 1000, exp: Math.floor(expMs / 1000) })).toString('base64url'), 'c2ln'].join('.');
+const jwt = (expMs: number) =>
+  [
+    'eyJhbGciOiJFUzI1NksifQ',
+    Buffer.from(
+      JSON.stringify({ scope: 'com.atproto.appPass', sub: ME, iat: T / 1000, exp: Math.floor(expMs / 1000) }),
+    ).toString('base64url'),
+    'c2ln',
+  ].join('.');
 const ACCESS_1 = jwt(T + 2 * 3_600_000);
-const session = (access = ACCESS_1, refresh = 'refresh-1'): ScriptedAnswer => ({ status: 200, body: { accessJwt: access, refreshJwt: refresh, handle: 'acme.com', did: ME, active: true, didDoc: {} } });
+const session = (access = ACCESS_1, refresh = 'refresh-1'): ScriptedAnswer => ({
+  status: 200,
+  body: { accessJwt: access, refreshJwt: refresh, handle: 'acme.com', did: ME, active: true, didDoc: {} },
+});
 
 const SESSION = 'POST /xrpc/com.atproto.server.createSession';
 const REFRESH = 'POST /xrpc/com.atproto.server.refreshSession';
 const NOTIFICATIONS = 'GET /xrpc/app.bsky.notification.listNotifications';
 const SEARCH = 'GET /xrpc/app.bsky.feed.searchPosts';
 
-const ana = { did: 'did:plc:ana', handle: 'ana.bsky.social', displayName: 'Ana 🌸', avatar: 'https://cdn.example/ana.jpg', labels: [] };
+const ana = {
+  did: 'did:plc:ana',
+  handle: 'ana.bsky.social',
+  displayName: 'Ana 🌸',
+  avatar: 'https://cdn.example/ana.jpg',
+  labels: [],
+};
 const postUri = (did: string, rkey: string) => `at://${did}/app.bsky.feed.post/${rkey}`;
 const myPost = postUri(ME, 'brandpost');
-const record = (text: string, createdAt: number, extra: Record<string, unknown> = {}) => ({ $type: 'app.bsky.feed.post', text, createdAt: at(createdAt), langs: ['en'], ...extra });
+const record = (text: string, createdAt: number, extra: Record<string, unknown> = {}) => ({
+  $type: 'app.bsky.feed.post',
+  text,
+  createdAt: at(createdAt),
+  langs: ['en'],
+  ...extra,
+});
 const notification = (rkey: string, reason: string, indexedAt: number, extra: Record<string, unknown> = {}) => ({
   uri: postUri('did:plc:ana', rkey),
   cid: `bafyrei${rkey}`,
@@ -39,7 +67,16 @@ const notification = (rkey: string, reason: string, indexedAt: number, extra: Re
   labels: [],
   ...extra,
 });
-const notifications = (items: unknown[], cursor?: string, headers: Record<string, string> = { 'ratelimit-limit': '3000', 'ratelimit-remaining': '2990', 'ratelimit-reset': String(T / 1000 + 300), 'ratelimit-policy': '3000;w=300' }): ScriptedAnswer => ({
+const notifications = (
+  items: unknown[],
+  cursor?: string,
+  headers: Record<string, string> = {
+    'ratelimit-limit': '3000',
+    'ratelimit-remaining': '2990',
+    'ratelimit-reset': String(T / 1000 + 300),
+    'ratelimit-policy': '3000;w=300',
+  },
+): ScriptedAnswer => ({
   status: 200,
   headers,
   body: { notifications: items, ...(cursor && { cursor }), priority: false },
@@ -59,7 +96,14 @@ const postView = (did: string, handle: string, rkey: string, rec: Record<string,
 const server = scriptedHttpServerForTests();
 const logged = recordedLogForTests();
 
-const target = (extra: Record<string, unknown> = {}): PollTarget => ({ platform: 'bluesky', id: 'acme-bsky', mode: 'notifications', every: 'PT5M', serviceUrl: server.url, ...extra });
+const target = (extra: Record<string, unknown> = {}): PollTarget => ({
+  platform: 'bluesky',
+  id: 'acme-bsky',
+  mode: 'notifications',
+  every: 'PT5M',
+  serviceUrl: server.url,
+  ...extra,
+});
 
 async function poll(poller: Poller, t: PollTarget = target(), state: PollState = {}, when = now): Promise<PollPage[]> {
   const pages: PollPage[] = [];
@@ -75,12 +119,34 @@ describe('Bluesky notifications poller over HTTP', () => {
       [SESSION]: session(),
       [NOTIFICATIONS]: notifications(
         [
-          notification('r1', 'reply', T - 10_000, { record: record('Ça ne marche pas 😡 — 日本語', T - 11_000, { reply: { root: { uri: myPost, cid: 'x' }, parent: { uri: myPost, cid: 'x' } }, langs: ['fr-CA'] }), reasonSubject: myPost }),
+          notification('r1', 'reply', T - 10_000, {
+            record: record('Ça ne marche pas 😡 — 日本語', T - 11_000, {
+              reply: { root: { uri: myPost, cid: 'x' }, parent: { uri: myPost, cid: 'x' } },
+              langs: ['fr-CA'],
+            }),
+            reasonSubject: myPost,
+          }),
           notification('m1', 'mention', T - 20_000, { record: record('hey @acme.com', T - 21_000) }),
-          notification('q1', 'quote', T - 30_000, { record: record('look at this', T - 31_000, { embed: { $type: 'app.bsky.embed.record', record: { uri: myPost } } }), reasonSubject: myPost }),
-          notification('ignored', 'follow', T - 40_000, { uri: 'at://did:plc:ana/app.bsky.graph.follow/f1', record: { $type: 'app.bsky.graph.follow', subject: ME, createdAt: at(T - 40_000) } }),
-          notification('l1', 'like', T - 50_000, { uri: 'at://did:plc:ana/app.bsky.feed.like/l1', record: { $type: 'app.bsky.feed.like', subject: { uri: myPost, cid: 'x' }, createdAt: at(T - 50_500) }, reasonSubject: myPost }),
-          notification('rp1', 'repost', T - 60_000, { uri: 'at://did:plc:ana/app.bsky.feed.repost/rp1', record: { $type: 'app.bsky.feed.repost', subject: { uri: myPost, cid: 'x' }, createdAt: at(T - 60_500) }, reasonSubject: myPost }),
+          notification('q1', 'quote', T - 30_000, {
+            record: record('look at this', T - 31_000, {
+              embed: { $type: 'app.bsky.embed.record', record: { uri: myPost } },
+            }),
+            reasonSubject: myPost,
+          }),
+          notification('ignored', 'follow', T - 40_000, {
+            uri: 'at://did:plc:ana/app.bsky.graph.follow/f1',
+            record: { $type: 'app.bsky.graph.follow', subject: ME, createdAt: at(T - 40_000) },
+          }),
+          notification('l1', 'like', T - 50_000, {
+            uri: 'at://did:plc:ana/app.bsky.feed.like/l1',
+            record: { $type: 'app.bsky.feed.like', subject: { uri: myPost, cid: 'x' }, createdAt: at(T - 50_500) },
+            reasonSubject: myPost,
+          }),
+          notification('rp1', 'repost', T - 60_000, {
+            uri: 'at://did:plc:ana/app.bsky.feed.repost/rp1',
+            record: { $type: 'app.bsky.feed.repost', subject: { uri: myPost, cid: 'x' }, createdAt: at(T - 60_500) },
+            reasonSubject: myPost,
+          }),
         ],
         'cursor-older',
       ),
@@ -101,11 +167,41 @@ describe('Bluesky notifications poller over HTTP', () => {
       thread: { parentId: myPost, conversationId: myPost },
     });
     expect(drafts?.map((d) => [d.kind, d.externalId, d.text, d.thread, d.url])).toEqual([
-      ['reply', postUri('did:plc:ana', 'r1'), 'Ça ne marche pas 😡 — 日本語', { parentId: myPost, conversationId: myPost }, 'https://bsky.app/profile/did:plc:ana/post/r1'],
-      ['mention', postUri('did:plc:ana', 'm1'), 'hey @acme.com', { conversationId: postUri('did:plc:ana', 'm1') }, 'https://bsky.app/profile/did:plc:ana/post/m1'],
-      ['share', postUri('did:plc:ana', 'q1'), 'look at this', { parentId: myPost, conversationId: postUri('did:plc:ana', 'q1') }, 'https://bsky.app/profile/did:plc:ana/post/q1'],
-      ['reaction', 'at://did:plc:ana/app.bsky.feed.like/l1', '', { parentId: myPost }, 'https://bsky.app/profile/did:plc:acme/post/brandpost'],
-      ['share', 'at://did:plc:ana/app.bsky.feed.repost/rp1', '', { parentId: myPost }, 'https://bsky.app/profile/did:plc:acme/post/brandpost'],
+      [
+        'reply',
+        postUri('did:plc:ana', 'r1'),
+        'Ça ne marche pas 😡 — 日本語',
+        { parentId: myPost, conversationId: myPost },
+        'https://bsky.app/profile/did:plc:ana/post/r1',
+      ],
+      [
+        'mention',
+        postUri('did:plc:ana', 'm1'),
+        'hey @acme.com',
+        { conversationId: postUri('did:plc:ana', 'm1') },
+        'https://bsky.app/profile/did:plc:ana/post/m1',
+      ],
+      [
+        'share',
+        postUri('did:plc:ana', 'q1'),
+        'look at this',
+        { parentId: myPost, conversationId: postUri('did:plc:ana', 'q1') },
+        'https://bsky.app/profile/did:plc:ana/post/q1',
+      ],
+      [
+        'reaction',
+        'at://did:plc:ana/app.bsky.feed.like/l1',
+        '',
+        { parentId: myPost },
+        'https://bsky.app/profile/did:plc:acme/post/brandpost',
+      ],
+      [
+        'share',
+        'at://did:plc:ana/app.bsky.feed.repost/rp1',
+        '',
+        { parentId: myPost },
+        'https://bsky.app/profile/did:plc:acme/post/brandpost',
+      ],
     ]);
     expect(drafts?.[3]?.createdAt).toBe(at(T - 50_500));
     for (const e of pages.flatMap((p) => p.events)) expect(EngagementDraftSchema.parse(e.draft)).toEqual(e.draft);
@@ -123,7 +219,18 @@ describe('Bluesky notifications poller over HTTP', () => {
     const poller = createBlueskyPoller();
     server.routes({ [SESSION]: session(), [NOTIFICATIONS]: notifications([notification('a', 'mention', T - 60_000)]) });
     const first = await poll(poller);
-    server.routes({ [SESSION]: session(jwt(T + 7_200_000), 'other'), [NOTIFICATIONS]: notifications([notification('c', 'reply', T + 120_000), notification('b', 'mention', T + 60_000), notification('a', 'mention', T - 60_000), notification('z', 'mention', T - 3_600_000)], 'older') });
+    server.routes({
+      [SESSION]: session(jwt(T + 7_200_000), 'other'),
+      [NOTIFICATIONS]: notifications(
+        [
+          notification('c', 'reply', T + 120_000),
+          notification('b', 'mention', T + 60_000),
+          notification('a', 'mention', T - 60_000),
+          notification('z', 'mention', T - 3_600_000),
+        ],
+        'older',
+      ),
+    });
     const second = await poll(poller, target(), first[0]?.state, new Date(T + 300_000));
     expect(ids(second)).toEqual([postUri('did:plc:ana', 'c'), postUri('did:plc:ana', 'b')]);
     expect(routes(server)).toEqual([SESSION, NOTIFICATIONS, NOTIFICATIONS]);
@@ -139,15 +246,41 @@ describe('Bluesky notifications poller over HTTP', () => {
       [NOTIFICATIONS]: (req) => {
         const cursor = req.query.get('cursor');
         if (cursor === null) return notifications(top, 'c-5');
-        if (cursor === 'c-5') return notifications([notification('n4', 'reply', T - 30 * min), notification('n3', 'reply', T - 40 * min)], 'c-3');
-        if (cursor === 'c-3') return fail ? { status: 502, body: { error: 'UpstreamFailure', message: 'secret stack trace' } } : notifications([notification('n2', 'like', T - 50 * min, { uri: 'at://did:plc:ana/app.bsky.feed.like/n2', reasonSubject: myPost }), notification('n1', 'mention', T - 55 * min), notification('old', 'mention', T - 120 * min), notification('ancient', 'mention', T - 180 * min)], 'c-old');
+        if (cursor === 'c-5')
+          return notifications(
+            [notification('n4', 'reply', T - 30 * min), notification('n3', 'reply', T - 40 * min)],
+            'c-3',
+          );
+        if (cursor === 'c-3')
+          return fail
+            ? { status: 502, body: { error: 'UpstreamFailure', message: 'secret stack trace' } }
+            : notifications(
+                [
+                  notification('n2', 'like', T - 50 * min, {
+                    uri: 'at://did:plc:ana/app.bsky.feed.like/n2',
+                    reasonSubject: myPost,
+                  }),
+                  notification('n1', 'mention', T - 55 * min),
+                  notification('old', 'mention', T - 120 * min),
+                  notification('ancient', 'mention', T - 180 * min),
+                ],
+                'c-old',
+              );
         return notifications([]);
       },
     });
     const store = new MemoryPollState();
     const enqueued: IntakeDelivery[] = [];
     const poller = createBlueskyPoller();
-    const run = (when: Date) => runPollers([target()], { pollerFor: () => poller, state: store, enqueue: async (d) => void enqueued.push(d), fetch, now: () => when, secretFor: async () => secret });
+    const run = (when: Date) =>
+      runPollers([target()], {
+        pollerFor: () => poller,
+        state: store,
+        enqueue: async (d) => void enqueued.push(d),
+        fetch,
+        now: () => when,
+        secretFor: async () => secret,
+      });
     const emitted = () => enqueued.flatMap((d) => d.events?.map((e) => e.draft.externalId.split('/').pop()) ?? []);
 
     const newer = top;
@@ -155,9 +288,16 @@ describe('Bluesky notifications poller over HTTP', () => {
     await run(new Date(T - 3_600_000));
     top = newer;
     const [failed] = await run(now);
-    expect(failed).toMatchObject({ status: 'failed', emitted: 4, error: 'bluesky app.bsky.notification.listNotifications answered 502 (UpstreamFailure)' });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      emitted: 4,
+      error: 'bluesky app.bsky.notification.listNotifications answered 502 (UpstreamFailure)',
+    });
     expect(emitted()).toEqual(['old', 'n6', 'n5', 'n4', 'n3']);
-    expect(JSON.parse(store.states.get('bluesky:acme-bsky')?.cursor ?? '{}')).toMatchObject({ source: 'notifications', walk: { next: 'c-3' } });
+    expect(JSON.parse(store.states.get('bluesky:acme-bsky')?.cursor ?? '{}')).toMatchObject({
+      source: 'notifications',
+      walk: { next: 'c-3' },
+    });
 
     fail = false;
     top = [notification('n7', 'mention', T + 2 * min), ...top];
@@ -186,7 +326,10 @@ describe('Bluesky notifications poller over HTTP', () => {
 
     // the server revokes the token early: ExpiredToken (400) → refresh refused → new login → retry
     server.routes({
-      [NOTIFICATIONS]: (req) => (req.headers.authorization === `Bearer ${access3}` ? notifications([notification('x', 'mention', T)]) : { status: 400, body: { error: 'ExpiredToken', message: 'Token has expired' } }),
+      [NOTIFICATIONS]: (req) =>
+        req.headers.authorization === `Bearer ${access3}`
+          ? notifications([notification('x', 'mention', T)])
+          : { status: 400, body: { error: 'ExpiredToken', message: 'Token has expired' } },
       [REFRESH]: { status: 400, body: { error: 'ExpiredToken', message: 'Token has been revoked' } },
       [SESSION]: session(access3, 'refresh-3'),
     });
@@ -196,18 +339,32 @@ describe('Bluesky notifications poller over HTTP', () => {
   });
 
   it('fails clearly, without the password, when the login is refused or the secret is incomplete', async () => {
-    server.routes({ [SESSION]: { status: 401, body: { error: 'AuthenticationRequired', message: 'Invalid identifier or password abcd-efgh-ijkl-mnop' } } });
+    server.routes({
+      [SESSION]: {
+        status: 401,
+        body: { error: 'AuthenticationRequired', message: 'Invalid identifier or password abcd-efgh-ijkl-mnop' },
+      },
+    });
     const refused = poll(createBlueskyPoller());
-    await expect(refused).rejects.toThrow('bluesky refused the login (401 AuthenticationRequired); check identifier and appPassword in the bluesky secret');
+    await expect(refused).rejects.toThrow(
+      'bluesky refused the login (401 AuthenticationRequired); check identifier and appPassword in the bluesky secret',
+    );
     await expect(refused).rejects.not.toThrow(/abcd|Invalid identifier/);
-    const incomplete = createBlueskyPoller().poll(target(), {}, { fetch, now, secret: { identifier: 'acme.com' } })[Symbol.asyncIterator]();
-    await expect(incomplete.next()).rejects.toThrow('the bluesky secret has no "appPassword"; add it to the bluesky secret');
+    const incomplete = createBlueskyPoller()
+      .poll(target(), {}, { fetch, now, secret: { identifier: 'acme.com' } })
+      [Symbol.asyncIterator]();
+    await expect(incomplete.next()).rejects.toThrow(
+      'the bluesky secret has no "appPassword"; add it to the bluesky secret',
+    );
   });
 
   it('emits newer notification reasons whose record is a post as posts, and honours `reasons`', async () => {
     const items = [
       notification('s1', 'subscribed-post', T - 1000, { record: record('new drop', T - 1500) }),
-      notification('sp', 'starterpack-joined', T - 2000, { uri: 'at://did:plc:ana/app.bsky.graph.starterpack/sp', record: { $type: 'app.bsky.graph.starterpack', name: 'x', createdAt: at(T - 2000) } }),
+      notification('sp', 'starterpack-joined', T - 2000, {
+        uri: 'at://did:plc:ana/app.bsky.graph.starterpack/sp',
+        record: { $type: 'app.bsky.graph.starterpack', name: 'x', createdAt: at(T - 2000) },
+      }),
       notification('m', 'mention', T - 3000),
       notification('l', 'like', T - 4000, { uri: 'at://did:plc:ana/app.bsky.feed.like/l', reasonSubject: myPost }),
     ];
@@ -236,15 +393,47 @@ describe('Bluesky search poller over HTTP', () => {
           posts: [
             postView(ME, 'acme.com', 'mine', record('our launch', T - 1000), T - 900),
             postView('did:plc:alt', 'acme-support.com', 'alt', record('support here', T - 2000), T - 1900),
-            postView(other, 'bo.example', 'rep', record('@acme.com broke again', T - 3000, { reply: { root: { uri: myPost, cid: 'x' }, parent: { uri: postUri('did:plc:ana', 'p'), cid: 'y' } } }), T - 2900),
-            postView(other, 'bo.example', 'men', record('hi @acme.com', T - 4000, { facets: [{ index: { byteStart: 3, byteEnd: 12 }, features: [{ $type: 'app.bsky.richtext.facet#mention', did: ME }] }] }), T - 3900),
-            postView(other, 'bo.example', 'quo', record('acme lol', T - 5000, { embed: { $type: 'app.bsky.embed.record', record: { uri: myPost, cid: 'x' } } }), T - 4900),
+            postView(
+              other,
+              'bo.example',
+              'rep',
+              record('@acme.com broke again', T - 3000, {
+                reply: { root: { uri: myPost, cid: 'x' }, parent: { uri: postUri('did:plc:ana', 'p'), cid: 'y' } },
+              }),
+              T - 2900,
+            ),
+            postView(
+              other,
+              'bo.example',
+              'men',
+              record('hi @acme.com', T - 4000, {
+                facets: [
+                  {
+                    index: { byteStart: 3, byteEnd: 12 },
+                    features: [{ $type: 'app.bsky.richtext.facet#mention', did: ME }],
+                  },
+                ],
+              }),
+              T - 3900,
+            ),
+            postView(
+              other,
+              'bo.example',
+              'quo',
+              record('acme lol', T - 5000, {
+                embed: { $type: 'app.bsky.embed.record', record: { uri: myPost, cid: 'x' } },
+              }),
+              T - 4900,
+            ),
             postView(other, 'bo.example', 'plain', record('acme is fine', T - 6000), T - 5900),
           ],
         },
       },
     });
-    const pages = await poll(createBlueskyPoller(), target({ mode: 'search', query: 'acme lang:en', ownAccounts: ['ACME-support.com'] }));
+    const pages = await poll(
+      createBlueskyPoller(),
+      target({ mode: 'search', query: 'acme lang:en', ownAccounts: ['ACME-support.com'] }),
+    );
     const drafts = pages.flatMap((p) => p.events.map((e) => e.draft));
     expect(drafts.map((d) => [d.kind, d.externalId.split('/').pop(), d.account?.id, d.thread])).toEqual([
       ['reply', 'rep', ME, { parentId: postUri('did:plc:ana', 'p'), conversationId: myPost }],
@@ -260,45 +449,125 @@ describe('Bluesky search poller over HTTP', () => {
 
   it('orders search results by the earlier of createdAt and indexedAt, so a future-dated post cannot hide newer ones', async () => {
     const poller = createBlueskyPoller();
-    server.routes({ [SESSION]: session(), [SEARCH]: { status: 200, body: { posts: [postView('did:plc:bo', 'bo.example', 'future', record('from 2030', Date.parse('2030-01-01T00:00:00Z')), T - 1000)] } } });
+    server.routes({
+      [SESSION]: session(),
+      [SEARCH]: {
+        status: 200,
+        body: {
+          posts: [
+            postView(
+              'did:plc:bo',
+              'bo.example',
+              'future',
+              record('from 2030', Date.parse('2030-01-01T00:00:00Z')),
+              T - 1000,
+            ),
+          ],
+        },
+      },
+    });
     const first = await poll(poller, target({ mode: 'search', query: 'acme' }));
     expect(JSON.parse(first[0]?.state.cursor ?? '{}')).toEqual({ source: 'search:acme', floor: at(T - 1000) });
     server.routes({
       [SESSION]: session(),
-      [SEARCH]: { status: 200, body: { posts: [postView('did:plc:bo', 'bo.example', 'new', record('fresh', T + 60_000), T + 61_000), postView('did:plc:bo', 'bo.example', 'future', record('from 2030', Date.parse('2030-01-01T00:00:00Z')), T - 1000)] } },
+      [SEARCH]: {
+        status: 200,
+        body: {
+          posts: [
+            postView('did:plc:bo', 'bo.example', 'new', record('fresh', T + 60_000), T + 61_000),
+            postView(
+              'did:plc:bo',
+              'bo.example',
+              'future',
+              record('from 2030', Date.parse('2030-01-01T00:00:00Z')),
+              T - 1000,
+            ),
+          ],
+        },
+      },
     });
-    expect(ids(await poll(poller, target({ mode: 'search', query: 'acme' }), first[0]?.state, new Date(T + 300_000)))).toEqual([postUri('did:plc:bo', 'new')]);
+    expect(
+      ids(await poll(poller, target({ mode: 'search', query: 'acme' }), first[0]?.state, new Date(T + 300_000))),
+    ).toEqual([postUri('did:plc:bo', 'new')]);
   });
 });
 
 describe('Bluesky rate limits and failures', () => {
   it('backs off as told by 429 (Retry-After, else RateLimit-Reset as a Unix time), also on login', async () => {
-    server.routes({ [SESSION]: session(), [NOTIFICATIONS]: { status: 429, headers: { 'retry-after': '90' }, body: { error: 'RateLimitExceeded' } } });
-    await expect(poll(createBlueskyPoller())).rejects.toEqual(new RateLimitedError(90_000, 'bluesky app.bsky.notification.listNotifications answered 429 (RateLimitExceeded)'));
-    server.routes({ [SESSION]: session(), [NOTIFICATIONS]: { status: 429, headers: { 'ratelimit-remaining': '0', 'ratelimit-reset': String(T / 1000 + 240) }, body: { error: 'RateLimitExceeded' } } });
+    server.routes({
+      [SESSION]: session(),
+      [NOTIFICATIONS]: { status: 429, headers: { 'retry-after': '90' }, body: { error: 'RateLimitExceeded' } },
+    });
+    await expect(poll(createBlueskyPoller())).rejects.toEqual(
+      new RateLimitedError(90_000, 'bluesky app.bsky.notification.listNotifications answered 429 (RateLimitExceeded)'),
+    );
+    server.routes({
+      [SESSION]: session(),
+      [NOTIFICATIONS]: {
+        status: 429,
+        headers: { 'ratelimit-remaining': '0', 'ratelimit-reset': String(T / 1000 + 240) },
+        body: { error: 'RateLimitExceeded' },
+      },
+    });
     await expect(poll(createBlueskyPoller())).rejects.toMatchObject({ retryAfterMs: 240_000 });
-    server.routes({ [SESSION]: { status: 429, headers: { 'ratelimit-limit': '30', 'ratelimit-remaining': '0', 'ratelimit-reset': String(T / 1000 + 3600) }, body: { error: 'RateLimitExceeded' } } });
-    await expect(poll(createBlueskyPoller())).rejects.toMatchObject({ name: 'RateLimitedError', retryAfterMs: 3_600_000, message: 'bluesky createSession answered 429' });
+    server.routes({
+      [SESSION]: {
+        status: 429,
+        headers: { 'ratelimit-limit': '30', 'ratelimit-remaining': '0', 'ratelimit-reset': String(T / 1000 + 3600) },
+        body: { error: 'RateLimitExceeded' },
+      },
+    });
+    await expect(poll(createBlueskyPoller())).rejects.toMatchObject({
+      name: 'RateLimitedError',
+      retryAfterMs: 3_600_000,
+      message: 'bluesky createSession answered 429',
+    });
   });
 
   it('delivers the page on which RateLimit-Remaining reaches 0, then stops until RateLimit-Reset', async () => {
-    server.routes({ [SESSION]: session(), [NOTIFICATIONS]: notifications([notification('a', 'mention', T - 1000)], 'more', { 'ratelimit-limit': '3000', 'ratelimit-remaining': '0', 'ratelimit-reset': String(T / 1000 + 200) }) });
+    server.routes({
+      [SESSION]: session(),
+      [NOTIFICATIONS]: notifications([notification('a', 'mention', T - 1000)], 'more', {
+        'ratelimit-limit': '3000',
+        'ratelimit-remaining': '0',
+        'ratelimit-reset': String(T / 1000 + 200),
+      }),
+    });
     const store = new MemoryPollState();
     const enqueued: IntakeDelivery[] = [];
     const poller = createBlueskyPoller();
-    const [outcome] = await runPollers([target()], { pollerFor: () => poller, state: store, enqueue: async (d) => void enqueued.push(d), fetch, now: () => now, secretFor: async () => secret });
+    const [outcome] = await runPollers([target()], {
+      pollerFor: () => poller,
+      state: store,
+      enqueue: async (d) => void enqueued.push(d),
+      fetch,
+      now: () => now,
+      secretFor: async () => secret,
+    });
     expect(outcome).toMatchObject({ status: 'rate-limited', emitted: 1 });
-    expect(store.states.get('bluesky:acme-bsky')).toMatchObject({ nextPollAfter: '2026-11-25T12:03:20.000Z', consecutiveFailures: 0, seen: [`${postUri('did:plc:ana', 'a')}@${T - 1000}`] });
+    expect(store.states.get('bluesky:acme-bsky')).toMatchObject({
+      nextPollAfter: '2026-11-25T12:03:20.000Z',
+      consecutiveFailures: 0,
+      seen: [`${postUri('did:plc:ana', 'a')}@${T - 1000}`],
+    });
   });
 
   it('skips a malformed notification (counted, never quoted) and emits the others', async () => {
     {
       const good = notification('m1', 'mention', T - 1000);
-      server.routes({ [SESSION]: session(), [NOTIFICATIONS]: notifications([{ uri: 'at://x/y/z', author: { did: 'did:plc:a', handle: 'a' }, reason: 'mention', indexedAt: 'hush' }, good]) });
+      server.routes({
+        [SESSION]: session(),
+        [NOTIFICATIONS]: notifications([
+          { uri: 'at://x/y/z', author: { did: 'did:plc:a', handle: 'a' }, reason: 'mention', indexedAt: 'hush' },
+          good,
+        ]),
+      });
       const pages = await poll(createBlueskyPoller());
       const { warnings } = logged;
       expect(ids(pages)).toEqual([good.uri]);
-      expect(warnings).toEqual(['bluesky app.bsky.notification.listNotifications: skipped 1 malformed item (first at 0.indexedAt: custom)']);
+      expect(warnings).toEqual([
+        'bluesky app.bsky.notification.listNotifications: skipped 1 malformed item (first at 0.indexedAt: custom)',
+      ]);
       expect(warnings.join()).not.toMatch(/hush/);
     }
   });
@@ -317,25 +586,42 @@ describe('Bluesky rate limits and failures', () => {
       await expect(result).rejects.not.toThrow(/hush|internals/);
     }
     server.routes({ [SESSION]: { status: 200, body: { accessJwt: 'hush' } } });
-    await expect(poll(createBlueskyPoller())).rejects.toThrow(/^bluesky createSession answered an unexpected body \(at refreshJwt: expected string\)$/);
+    await expect(poll(createBlueskyPoller())).rejects.toThrow(
+      /^bluesky createSession answered an unexpected body \(at refreshJwt: expected string\)$/,
+    );
   });
 });
 
 describe('Bluesky target settings', () => {
   const base = { platform: 'bluesky', id: 'acme' };
   it('applies defaults and is part of the polling config', () => {
-    expect(BlueskyTargetSchema.parse(base)).toEqual({ ...base, mode: 'notifications', ownAccounts: [], serviceUrl: 'https://bsky.social', every: 'PT5M' });
-    expect(PollTargetSchema.parse({ ...base, mode: 'search', query: 'acme', serviceUrl: 'http://127.0.0.1:9/' })).toMatchObject({ platform: 'bluesky', serviceUrl: 'http://127.0.0.1:9' });
+    expect(BlueskyTargetSchema.parse(base)).toEqual({
+      ...base,
+      mode: 'notifications',
+      ownAccounts: [],
+      serviceUrl: 'https://bsky.social',
+      every: 'PT5M',
+    });
+    expect(
+      PollTargetSchema.parse({ ...base, mode: 'search', query: 'acme', serviceUrl: 'http://127.0.0.1:9/' }),
+    ).toMatchObject({ platform: 'bluesky', serviceUrl: 'http://127.0.0.1:9' });
     expect(pollers.get('bluesky')?.secretKeys).toEqual(['identifier', 'appPassword']);
   });
 
   it('explains what is wrong', () => {
-    const messages = (input: Record<string, unknown>) => BlueskyTargetSchema.safeParse({ ...base, ...input }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    const messages = (input: Record<string, unknown>) =>
+      BlueskyTargetSchema.safeParse({ ...base, ...input }).error?.issues.map(
+        (i) => `${i.path.join('.')}: ${i.message}`,
+      );
     expect(messages({ mode: 'search' })).toEqual(['query: mode "search" needs a query']);
     expect(messages({ query: 'acme' })).toEqual(['query: query is for mode "search"; notifications need none']);
-    expect(messages({ mode: 'search', query: 'acme', reasons: ['like'] })).toEqual(['reasons: reasons are for mode "notifications"']);
+    expect(messages({ mode: 'search', query: 'acme', reasons: ['like'] })).toEqual([
+      'reasons: reasons are for mode "notifications"',
+    ]);
     expect(messages({ mode: 'timeline' })).toEqual(['mode: must be "notifications" or "search"']);
-    expect(messages({ reasons: ['follow'] })?.[0]).toMatch(/^reasons.0: must be one of mention, reply, quote, repost, like, other/);
+    expect(messages({ reasons: ['follow'] })?.[0]).toMatch(
+      /^reasons.0: must be one of mention, reply, quote, repost, like, other/,
+    );
     expect(messages({ ownAccounts: ['@acme'] })?.[0]).toMatch(/^ownAccounts.0: must be a handle/);
     expect(messages({ every: 'P1M' })?.[0]).toMatch(/^every: must be an ISO 8601 duration/);
   });

@@ -45,8 +45,19 @@ const status = (n: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-const notification = (id: string, type: string, extra: Record<string, unknown> = {}) => ({ id, type, created_at: '2026-11-25T11:00:00.000Z', account: account('ana@other.example'), status: status(id.slice(-2)), ...extra });
-const json = (body: unknown, headers: Record<string, string> = {}) => ({ status: 200, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+const notification = (id: string, type: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  type,
+  created_at: '2026-11-25T11:00:00.000Z',
+  account: account('ana@other.example'),
+  status: status(id.slice(-2)),
+  ...extra,
+});
+const json = (body: unknown, headers: Record<string, string> = {}) => ({
+  status: 200,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
 const poll = (state = {}, t: PollTarget = target) => pollOnce(mastodonPoller, t, state, secret, now);
 
 describe('Mastodon notifications poller over HTTP', () => {
@@ -54,7 +65,13 @@ describe('Mastodon notifications poller over HTTP', () => {
     server.answer(
       json([
         notification(ID2, 'mention', {
-          status: status('02', { visibility: 'direct', content: '<p>Bonjour — ma commande n&#39;est pas arrivée 📦</p>', spoiler_text: 'Commande', language: 'fr', account: account('zoë') }),
+          status: status('02', {
+            visibility: 'direct',
+            content: '<p>Bonjour — ma commande n&#39;est pas arrivée 📦</p>',
+            spoiler_text: 'Commande',
+            language: 'fr',
+            account: account('zoë'),
+          }),
           account: account('zoë'),
         }),
         notification(ID1, 'mention', { status: status('01', { in_reply_to_id: '5500' }) }),
@@ -92,19 +109,33 @@ describe('Mastodon notifications poller over HTTP', () => {
   });
 
   it('second poll: pages forward from the cursor with min_id until a page is empty, emitting only new notifications', async () => {
-    server.answer(json([notification(ID4, 'mention'), notification(ID3, 'mention')], { link: `<${server.url}?max_id=${ID3}>; rel="next", <${server.url}?min_id=${ID4}>; rel="prev"` }), json([]));
+    server.answer(
+      json([notification(ID4, 'mention'), notification(ID3, 'mention')], {
+        link: `<${server.url}?max_id=${ID3}>; rel="next", <${server.url}?min_id=${ID4}>; rel="prev"`,
+      }),
+      json([]),
+    );
     const result = await poll({ cursor: ID2 });
     expect(server.requests.map((r) => r.query.get('min_id'))).toEqual([ID2, ID4]);
-    expect(result.events.map((e) => e.draft.externalId)).toEqual(['https://other.example/users/ana/statuses/10', 'https://other.example/users/ana/statuses/11']);
+    expect(result.events.map((e) => e.draft.externalId)).toEqual([
+      'https://other.example/users/ana/statuses/10',
+      'https://other.example/users/ana/statuses/11',
+    ]);
     expect(result.pages.map((p) => p.state.cursor)).toEqual([ID4, ID4]);
     expect(result.pages[1]?.events).toEqual([]);
   });
 
   it('follows the Link header past notifications the instance filtered out of a page, never behind it', async () => {
-    server.answer(json([notification(ID3, 'mention')], { link: `<${server.url}?min_id=${ID4}>; rel="prev"` }), json([]));
+    server.answer(
+      json([notification(ID3, 'mention')], { link: `<${server.url}?min_id=${ID4}>; rel="prev"` }),
+      json([]),
+    );
     const ahead = await poll({ cursor: ID2 });
     expect(ahead.pages[0]?.state.cursor).toBe(ID4);
-    server.answer(json([notification(ID4, 'mention')], { link: `<${server.url}?min_id=${ID1}>; rel="prev"` }), json([]));
+    server.answer(
+      json([notification(ID4, 'mention')], { link: `<${server.url}?min_id=${ID1}>; rel="prev"` }),
+      json([]),
+    );
     const behind = await poll({ cursor: ID3 });
     expect(behind.pages[0]?.state.cursor).toBe(ID4);
   });
@@ -119,28 +150,52 @@ describe('Mastodon notifications poller over HTTP', () => {
     const runner = pollRunner(mastodonPoller, secret);
     await runner.store.put('mastodon', 'brand', { cursor: ID1 });
     server.answer(json([notification(ID3, 'mention'), notification(ID2, 'mention')]), { status: 502 });
-    expect(await runner.run(target, now)).toMatchObject({ status: 'failed', emitted: 2, error: 'mastodon answered 502' });
+    expect(await runner.run(target, now)).toMatchObject({
+      status: 'failed',
+      emitted: 2,
+      error: 'mastodon answered 502',
+    });
     expect(runner.state(target)).toMatchObject({ cursor: ID3, consecutiveFailures: 1 });
 
     server.requests.splice(0);
     server.answer(json([notification(ID4, 'mention')]), json([]));
-    expect(await runner.run(target, new Date(now.getTime() + 10 * 60_000))).toMatchObject({ status: 'polled', emitted: 1 });
+    expect(await runner.run(target, new Date(now.getTime() + 10 * 60_000))).toMatchObject({
+      status: 'polled',
+      emitted: 1,
+    });
     expect(server.requests[0]!.query.get('min_id')).toBe(ID3);
-    expect(runner.externalIds()).toEqual(['https://other.example/users/ana/statuses/02', 'https://other.example/users/ana/statuses/10', 'https://other.example/users/ana/statuses/11']);
+    expect(runner.externalIds()).toEqual([
+      'https://other.example/users/ana/statuses/02',
+      'https://other.example/users/ana/statuses/10',
+      'https://other.example/users/ana/statuses/11',
+    ]);
     expect(runner.state(target)).toMatchObject({ cursor: ID4, consecutiveFailures: 0 });
   });
 
   it('backs off on 429 and 503: Retry-After, else X-RateLimit-Reset, else five minutes', async () => {
     server.answer({ status: 429, headers: { 'retry-after': '120' } });
     expect((await poll({ cursor: ID1 })).error).toEqual(new RateLimitedError(120_000, 'mastodon answered 429'));
-    server.answer({ status: 429, headers: { 'x-ratelimit-limit': '300', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '2026-11-25T12:03:00.000000Z' } });
+    server.answer({
+      status: 429,
+      headers: {
+        'x-ratelimit-limit': '300',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': '2026-11-25T12:03:00.000000Z',
+      },
+    });
     expect((await poll({ cursor: ID1 })).error).toMatchObject({ name: 'RateLimitedError', retryAfterMs: 180_000 });
     server.answer({ status: 503 });
     expect((await poll({ cursor: ID1 })).error).toEqual(new Error('mastodon answered 503')); // without Retry-After, a failure
   });
 
   it('delivers the page, then stops until the reset when X-RateLimit-Remaining reaches 0', async () => {
-    server.answer(json([notification(ID3, 'mention')], { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '2026-11-25T12:04:00.000Z' }), json([notification(ID4, 'mention')]));
+    server.answer(
+      json([notification(ID3, 'mention')], {
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': '2026-11-25T12:04:00.000Z',
+      }),
+      json([notification(ID4, 'mention')]),
+    );
     const result = await poll({ cursor: ID2 });
     expect(result.events).toHaveLength(1);
     expect(result.state.cursor).toBe(ID3);
@@ -167,7 +222,14 @@ describe('Mastodon notifications poller over HTTP', () => {
   });
 
   it('skips malformed notifications (counted, never quoted) and moves the cursor past them', async () => {
-    server.answer(json([notification(ID4, 'mention', { status: { uri: 'MALFORMED-MARKER' } }), notification(ID3, 'mention'), { id: 'MALFORMED-MARKER', type: 'mention' }]), json([]));
+    server.answer(
+      json([
+        notification(ID4, 'mention', { status: { uri: 'MALFORMED-MARKER' } }),
+        notification(ID3, 'mention'),
+        { id: 'MALFORMED-MARKER', type: 'mention' },
+      ]),
+      json([]),
+    );
     const result = await poll({ cursor: ID1 });
     const { warnings } = result;
     expect(result.error).toBeUndefined();
@@ -186,36 +248,94 @@ describe('Mastodon notifications poller over HTTP', () => {
     expect(result.state.cursor).toBe(ID3);
   });
 
-  it('maps boosts, favourites, quotes, follows\' posts and edits when asked for them, and drops the company\'s own accounts', async () => {
-    const t = { ...target, types: ['mention', 'status', 'reblog', 'favourite', 'quote', 'update'], ownAccounts: ['support@acme.example'] };
+  it("maps boosts, favourites, quotes, follows' posts and edits when asked for them, and drops the company's own accounts", async () => {
+    const t = {
+      ...target,
+      types: ['mention', 'status', 'reblog', 'favourite', 'quote', 'update'],
+      ownAccounts: ['support@acme.example'],
+    };
     server.answer(
       json([
         notification('20', 'follow', { status: undefined }),
-        notification('19', 'mention', { account: account('support@acme.example'), status: status('19', { account: account('support@acme.example') }) }),
+        notification('19', 'mention', {
+          account: account('support@acme.example'),
+          status: status('19', { account: account('support@acme.example') }),
+        }),
         notification('18', 'update', { status: status('18', { content: '<p>fixed typo</p>' }) }),
-        notification('17', 'quote', { status: status('17', { quote: { state: 'accepted', quoted_status: { uri: 'https://social.example/users/acme/statuses/1' } } }) }),
+        notification('17', 'quote', {
+          status: status('17', {
+            quote: { state: 'accepted', quoted_status: { uri: 'https://social.example/users/acme/statuses/1' } },
+          }),
+        }),
         notification('16', 'status', { status: status('16', { mentions: [] }) }),
-        notification('15', 'favourite', { status: status('15', { account: account('acme'), uri: 'https://social.example/users/acme/statuses/15' }) }),
-        notification('14', 'reblog', { status: status('14', { account: account('acme'), uri: 'https://social.example/users/acme/statuses/14' }) }),
+        notification('15', 'favourite', {
+          status: status('15', { account: account('acme'), uri: 'https://social.example/users/acme/statuses/15' }),
+        }),
+        notification('14', 'reblog', {
+          status: status('14', { account: account('acme'), uri: 'https://social.example/users/acme/statuses/14' }),
+        }),
       ]),
       json([]),
     );
     const { events, error } = await poll({ cursor: '13' }, t);
     expect(error).toBeUndefined();
-    expect(events.map((e) => [e.change, e.draft.kind, e.draft.externalId, e.draft.text, e.draft.thread?.parentId])).toEqual([
-      ['created', 'share', 'reblog:https://other.example/users/ana:https://social.example/users/acme/statuses/14', '', 'https://social.example/users/acme/statuses/14'],
-      ['created', 'reaction', 'favourite:https://other.example/users/ana:https://social.example/users/acme/statuses/15', '', 'https://social.example/users/acme/statuses/15'],
+    expect(
+      events.map((e) => [e.change, e.draft.kind, e.draft.externalId, e.draft.text, e.draft.thread?.parentId]),
+    ).toEqual([
+      [
+        'created',
+        'share',
+        'reblog:https://other.example/users/ana:https://social.example/users/acme/statuses/14',
+        '',
+        'https://social.example/users/acme/statuses/14',
+      ],
+      [
+        'created',
+        'reaction',
+        'favourite:https://other.example/users/ana:https://social.example/users/acme/statuses/15',
+        '',
+        'https://social.example/users/acme/statuses/15',
+      ],
       ['created', 'post', 'https://other.example/users/ana/statuses/16', '@acme status 16', undefined],
-      ['created', 'share', 'https://other.example/users/ana/statuses/17', '@acme status 17', 'https://social.example/users/acme/statuses/1'],
+      [
+        'created',
+        'share',
+        'https://other.example/users/ana/statuses/17',
+        '@acme status 17',
+        'https://social.example/users/acme/statuses/1',
+      ],
       ['edited', 'mention', 'https://other.example/users/ana/statuses/18', 'fixed typo', undefined],
     ]);
-    expect(events[0]?.draft).toMatchObject({ createdAt: '2026-11-25T11:00:00.000Z', author: { handle: 'ana@other.example' } });
-    expect(server.requests[0]!.query.getAll('types[]')).toEqual(['mention', 'status', 'reblog', 'favourite', 'quote', 'update']);
+    expect(events[0]?.draft).toMatchObject({
+      createdAt: '2026-11-25T11:00:00.000Z',
+      author: { handle: 'ana@other.example' },
+    });
+    expect(server.requests[0]!.query.getAll('types[]')).toEqual([
+      'mention',
+      'status',
+      'reblog',
+      'favourite',
+      'quote',
+      'update',
+    ]);
   });
 
   it('validates its settings with clear messages and sensible defaults', () => {
-    expect(PollTargetSchema.parse({ platform: 'mastodon', id: 'brand', instance: 'https://mastodon.social' })).toEqual({ platform: 'mastodon', id: 'brand', instance: 'https://mastodon.social', types: ['mention'], ownAccounts: [], every: 'PT5M' });
-    const bad = MastodonTargetSchema.safeParse({ platform: 'mastodon', id: 'Brand!', instance: 'mastodon.social', types: ['boost'], extra: 1 });
+    expect(PollTargetSchema.parse({ platform: 'mastodon', id: 'brand', instance: 'https://mastodon.social' })).toEqual({
+      platform: 'mastodon',
+      id: 'brand',
+      instance: 'https://mastodon.social',
+      types: ['mention'],
+      ownAccounts: [],
+      every: 'PT5M',
+    });
+    const bad = MastodonTargetSchema.safeParse({
+      platform: 'mastodon',
+      id: 'Brand!',
+      instance: 'mastodon.social',
+      types: ['boost'],
+      extra: 1,
+    });
     expect(bad.success).toBe(false);
     const messages = bad.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n');
     expect(messages).toMatch(/id: must be lower-case letters/);
@@ -224,15 +344,20 @@ describe('Mastodon notifications poller over HTTP', () => {
     expect(messages).toMatch(/extra/);
   });
 
-  it('starts afresh as a first poll, with a warning, from a stored cursor that no longer reads (the toolkit\'s cursor policy)', async () => {
-    server.answer(json([notification(ID2, 'mention'), notification(ID1, 'mention')]), json([notification(ID3, 'mention')]));
+  it("starts afresh as a first poll, with a warning, from a stored cursor that no longer reads (the toolkit's cursor policy)", async () => {
+    server.answer(
+      json([notification(ID2, 'mention'), notification(ID1, 'mention')]),
+      json([notification(ID3, 'mention')]),
+    );
     const result = await poll({ cursor: 'not-an-id' });
     expect(result.error).toBeUndefined();
     expect(server.requests).toHaveLength(1); // a first poll: the newest page only
     expect(server.requests[0]?.query.has('min_id')).toBe(false);
     expect(result.events).toHaveLength(2);
     expect(result.state.cursor).toBe(ID2);
-    expect(result.warnings).toEqual(['mastodon: the stored cursor is unreadable; polling starts again as a first poll']);
+    expect(result.warnings).toEqual([
+      'mastodon: the stored cursor is unreadable; polling starts again as a first poll',
+    ]);
   });
 
   it('needs the accessToken secret and never puts it in an error', async () => {

@@ -1,7 +1,12 @@
 import { PollTargetSchema, WordpressTargetSchema } from '../../../lambdas/core/config/poll-targets.schema.js';
 import type { IntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
 import { runPollers } from '../../../lambdas/core/lifecycle/run-pollers.js';
-import { RateLimitedError, type PollPage, type PollState, type PollTarget } from '../../../lambdas/core/polling/poller.js';
+import {
+  RateLimitedError,
+  type PollPage,
+  type PollState,
+  type PollTarget,
+} from '../../../lambdas/core/polling/poller.js';
 import { htmlToText, wordpressPoller } from '../../../lambdas/core/polling/wordpress.js';
 import { MemoryPollState } from '../../support/memory-poll-state.js';
 import { recordedLogForTests } from '../../support/poll-harness.js';
@@ -15,7 +20,13 @@ beforeEach(() => {
   server.reset();
 });
 
-const target = (settings: Record<string, unknown> = {}): PollTarget => ({ platform: 'wordpress', id: 'blog', every: 'PT10M', site: server.url, ...settings });
+const target = (settings: Record<string, unknown> = {}): PollTarget => ({
+  platform: 'wordpress',
+  id: 'blog',
+  every: 'PT10M',
+  site: server.url,
+  ...settings,
+});
 const site = () => new URL(server.url).host;
 
 /** A comment as wp/v2/comments returns it (view context). */
@@ -38,12 +49,21 @@ function comment(id: number, overrides: Record<string, unknown> = {}) {
   };
 }
 
-async function poll(state: PollState = {}, settings: Record<string, unknown> = {}, secret?: Record<string, string>): Promise<PollPage[]> {
+async function poll(
+  state: PollState = {},
+  settings: Record<string, unknown> = {},
+  secret?: Record<string, string>,
+): Promise<PollPage[]> {
   const pages: PollPage[] = [];
-  for await (const page of wordpressPoller.poll(target(settings), state, { fetch, now, log: logged.log, ...(secret && { secret }) })) pages.push(page);
+  for await (const page of wordpressPoller.poll(target(settings), state, {
+    fetch,
+    now,
+    log: logged.log,
+    ...(secret && { secret }),
+  }))
+    pages.push(page);
   return pages;
 }
-
 
 describe('WordPress comments poller over HTTP', () => {
   it('emits new public comments as drafts, oldest first, from the REST API with the documented parameters', async () => {
@@ -51,7 +71,13 @@ describe('WordPress comments poller over HTTP', () => {
       status: 200,
       headers: { 'x-wp-total': '3', 'x-wp-totalpages': '1' },
       body: [
-        comment(1, { content: { rendered: '<p>Caf&eacute; &#8211; tr&egrave;s bien&nbsp;! Ça marche 👍 &amp; 日本語</p>\n<p>Second&#8217;s line<br />\nthird</p>\n' }, author_name: 'Zoë &amp; co' }),
+        comment(1, {
+          content: {
+            rendered:
+              '<p>Caf&eacute; &#8211; tr&egrave;s bien&nbsp;! Ça marche 👍 &amp; 日本語</p>\n<p>Second&#8217;s line<br />\nthird</p>\n',
+          },
+          author_name: 'Zoë &amp; co',
+        }),
         comment(2, { parent: 1, author: 3, author_name: 'Site Admin' }),
         comment(3, { parent: 1, author: 12, author_name: 'Bo', author_avatar_urls: undefined }),
       ],
@@ -62,7 +88,13 @@ describe('WordPress comments poller over HTTP', () => {
     const request = server.requests[0]!;
     expect(request.method).toBe('GET');
     expect(request.url.pathname).toBe(PATH);
-    expect(Object.fromEntries(request.url.searchParams)).toEqual({ after: '2026-11-18T12:00:00Z', orderby: 'date', order: 'asc', per_page: '100', page: '1' });
+    expect(Object.fromEntries(request.url.searchParams)).toEqual({
+      after: '2026-11-18T12:00:00Z',
+      orderby: 'date',
+      order: 'asc',
+      per_page: '100',
+      page: '1',
+    });
     expect(request.headers.authorization).toBeUndefined();
 
     expect(page?.events).toEqual([
@@ -83,17 +115,29 @@ describe('WordPress comments poller over HTTP', () => {
       // comment 2 is by staff user 3 and is dropped
       {
         change: 'created',
-        draft: expect.objectContaining({ kind: 'reply', externalId: `${site()}:3`, author: { id: '12', handle: '', name: 'Bo' }, thread: { parentId: `${site()}:1`, conversationId: `${site()}:post:7` } }),
+        draft: expect.objectContaining({
+          kind: 'reply',
+          externalId: `${site()}:3`,
+          author: { id: '12', handle: '', name: 'Bo' },
+          thread: { parentId: `${site()}:1`, conversationId: `${site()}:post:7` },
+        }),
       },
     ]);
-    expect(JSON.parse(page!.state.cursor!)).toEqual({ newest: '2026-11-25T10:03:00.000Z', floor: '2026-11-18T12:00:00Z' });
+    expect(JSON.parse(page!.state.cursor!)).toEqual({
+      newest: '2026-11-25T10:03:00.000Z',
+      floor: '2026-11-18T12:00:00Z',
+    });
     expect(page?.state.seen).toHaveLength(3);
   });
 
   it('on the next poll looks back from the newest comment and emits only new comments and edits', async () => {
     server.route(PATH, { status: 200, headers: { 'x-wp-totalpages': '1' }, body: [comment(1), comment(2)] });
     const [first] = await poll();
-    server.route(PATH, { status: 200, headers: { 'x-wp-totalpages': '1' }, body: [comment(1, { content: { rendered: '<p>Comment 1 (edited)</p>' } }), comment(2), comment(4)] });
+    server.route(PATH, {
+      status: 200,
+      headers: { 'x-wp-totalpages': '1' },
+      body: [comment(1, { content: { rendered: '<p>Comment 1 (edited)</p>' } }), comment(2), comment(4)],
+    });
     const [second] = await poll(first?.state);
     expect(server.requests[1]?.url.searchParams.get('after')).toBe('2026-11-24T10:02:00Z'); // newest − P1D lookback
     expect(second?.events.map((e) => [e.change, e.draft.externalId, e.draft.text])).toEqual([
@@ -106,12 +150,20 @@ describe('WordPress comments poller over HTTP', () => {
   });
 
   it('never looks back further than the previous poll, and forgets comments outside the window', async () => {
-    server.route(PATH, { status: 200, headers: { 'x-wp-totalpages': '1' }, body: [comment(1, { date_gmt: '2026-11-18T13:00:00' })] });
+    server.route(PATH, {
+      status: 200,
+      headers: { 'x-wp-totalpages': '1' },
+      body: [comment(1, { date_gmt: '2026-11-18T13:00:00' })],
+    });
     const [first] = await poll();
     await poll(first?.state);
     // newest − P1D would be before the first poll's `after` (now − P7D backfill)
     expect(server.requests[1]?.url.searchParams.get('after')).toBe('2026-11-18T12:00:00Z');
-    server.route(PATH, { status: 200, headers: { 'x-wp-totalpages': '1' }, body: [comment(5, { date_gmt: '2026-11-25T11:00:00' })] });
+    server.route(PATH, {
+      status: 200,
+      headers: { 'x-wp-totalpages': '1' },
+      body: [comment(5, { date_gmt: '2026-11-25T11:00:00' })],
+    });
     const [later] = await poll(first?.state);
     // comment 1 is now before the next window (newest − P1D) and is forgotten
     expect(later?.state.seen).toEqual([expect.stringMatching(/^5@[0-9a-f]{16}@2026-11-25T11:00:00.000Z$/)]);
@@ -121,41 +173,82 @@ describe('WordPress comments poller over HTTP', () => {
   });
 
   it('pages by X-WP-TotalPages and, after a failure on a later page, resumes at that page without repeating', async () => {
-    const page1 = Array.from({ length: 100 }, (_, i) => comment(i + 1, { date_gmt: `2026-11-24T0${Math.floor(i / 60)}:${String(i % 60).padStart(2, '0')}:00` }));
-    const page2 = Array.from({ length: 100 }, (_, i) => comment(i + 101, { date_gmt: `2026-11-24T0${2 + Math.floor(i / 60)}:${String(i % 60).padStart(2, '0')}:00` }));
+    const page1 = Array.from({ length: 100 }, (_, i) =>
+      comment(i + 1, { date_gmt: `2026-11-24T0${Math.floor(i / 60)}:${String(i % 60).padStart(2, '0')}:00` }),
+    );
+    const page2 = Array.from({ length: 100 }, (_, i) =>
+      comment(i + 101, { date_gmt: `2026-11-24T0${2 + Math.floor(i / 60)}:${String(i % 60).padStart(2, '0')}:00` }),
+    );
     const page3 = [comment(201, { date_gmt: '2026-11-24T09:00:00' })];
     const ok = (body: unknown) => ({ status: 200, headers: { 'x-wp-totalpages': '3' }, body });
     server.route(PATH, ok(page1), ok(page2), { status: 502 }, ok(page3));
 
     const store = new MemoryPollState();
     const enqueued: IntakeDelivery[] = [];
-    const deps = (at: Date) => ({ pollerFor: () => wordpressPoller, state: store, enqueue: async (d: IntakeDelivery) => void enqueued.push(d), fetch, now: () => at, secretFor: async () => ({}) });
+    const deps = (at: Date) => ({
+      pollerFor: () => wordpressPoller,
+      state: store,
+      enqueue: async (d: IntakeDelivery) => void enqueued.push(d),
+      fetch,
+      now: () => at,
+      secretFor: async () => ({}),
+    });
     const ids = () => enqueued.flatMap((d) => d.events?.map((e) => e.draft.externalId) ?? []);
 
-    expect(await runPollers([target()], deps(now))).toEqual([{ platform: 'wordpress', target: 'blog', status: 'failed', emitted: 200, error: 'WordPress answered 502' }]);
+    expect(await runPollers([target()], deps(now))).toEqual([
+      { platform: 'wordpress', target: 'blog', status: 'failed', emitted: 200, error: 'WordPress answered 502' },
+    ]);
     expect(ids()).toHaveLength(200);
     const stored = await store.get('wordpress', 'blog');
-    expect(JSON.parse(stored.cursor!)).toEqual({ newest: '2026-11-24T03:39:00.000Z', poll: { after: '2026-11-18T12:00:00Z', page: 3 } });
+    expect(JSON.parse(stored.cursor!)).toEqual({
+      newest: '2026-11-24T03:39:00.000Z',
+      poll: { after: '2026-11-18T12:00:00Z', page: 3 },
+    });
 
     const later = new Date(now.getTime() + 11 * 60_000);
-    expect(await runPollers([target()], deps(later))).toEqual([{ platform: 'wordpress', target: 'blog', status: 'polled', emitted: 1 }]);
+    expect(await runPollers([target()], deps(later))).toEqual([
+      { platform: 'wordpress', target: 'blog', status: 'polled', emitted: 1 },
+    ]);
     expect(server.requests.map((r) => r.url.searchParams.get('page'))).toEqual(['1', '2', '3', '3']);
     expect(server.requests[3]?.url.searchParams.get('after')).toBe('2026-11-18T12:00:00Z');
     expect(new Set(ids()).size).toBe(201);
-    expect(JSON.parse((await store.get('wordpress', 'blog')).cursor!)).toEqual({ newest: '2026-11-24T09:00:00.000Z', floor: '2026-11-18T12:00:00Z' });
+    expect(JSON.parse((await store.get('wordpress', 'blog')).cursor!)).toEqual({
+      newest: '2026-11-24T09:00:00.000Z',
+      floor: '2026-11-18T12:00:00Z',
+    });
   });
 
   it('without X-WP-TotalPages goes on while pages are full', async () => {
-    server.route(PATH, { status: 200, body: Array.from({ length: 100 }, (_, i) => comment(i + 1)) }, { status: 200, body: [] });
+    server.route(
+      PATH,
+      { status: 200, body: Array.from({ length: 100 }, (_, i) => comment(i + 1)) },
+      { status: 200, body: [] },
+    );
     const pages = await poll();
     expect(pages.map((p) => p.events.length)).toEqual([100, 0]);
     expect(server.requests).toHaveLength(2);
   });
 
   it('treats a 400 for a page past the end as the end of the poll', async () => {
-    server.route(PATH, { status: 400, body: { code: 'rest_comment_invalid_page_number', message: 'The page number requested is larger than the number of pages available.', data: { status: 400 } } });
-    const pages = await poll({ cursor: JSON.stringify({ newest: '2026-11-25T10:00:00.000Z', poll: { after: '2026-11-24T10:00:00Z', page: 4 } }) });
-    expect(pages).toEqual([{ events: [], state: expect.objectContaining({ cursor: JSON.stringify({ newest: '2026-11-25T10:00:00.000Z', floor: '2026-11-24T10:00:00Z' }) }) }]);
+    server.route(PATH, {
+      status: 400,
+      body: {
+        code: 'rest_comment_invalid_page_number',
+        message: 'The page number requested is larger than the number of pages available.',
+        data: { status: 400 },
+      },
+    });
+    const pages = await poll({
+      cursor: JSON.stringify({ newest: '2026-11-25T10:00:00.000Z', poll: { after: '2026-11-24T10:00:00Z', page: 4 } }),
+    });
+    expect(pages).toEqual([
+      {
+        events: [],
+        state: expect.objectContaining({
+          cursor: JSON.stringify({ newest: '2026-11-25T10:00:00.000Z', floor: '2026-11-24T10:00:00Z' }),
+        }),
+      },
+    ]);
   });
 
   it('backs off as told by 429 and 503 with Retry-After', async () => {
@@ -167,7 +260,11 @@ describe('WordPress comments poller over HTTP', () => {
 
   it('delivers the page, then waits for the reset, when the rate-limit headers say none remain', async () => {
     const reset = String(Math.floor(now.getTime() / 1000) + 600);
-    server.route(PATH, { status: 200, headers: { 'x-wp-totalpages': '2', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }, body: [comment(1)] });
+    server.route(PATH, {
+      status: 200,
+      headers: { 'x-wp-totalpages': '2', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset },
+      body: [comment(1)],
+    });
     const pages: PollPage[] = [];
     const error = await (async () => {
       for await (const page of wordpressPoller.poll(target(), {}, { fetch, now })) pages.push(page);
@@ -178,7 +275,11 @@ describe('WordPress comments poller over HTTP', () => {
     expect(server.requests).toHaveLength(1);
 
     // the IETF draft's headers, reset in seconds from now
-    server.route(PATH, { status: 200, headers: { 'x-wp-totalpages': '1', 'ratelimit-remaining': '0', 'ratelimit-reset': '30' }, body: [] });
+    server.route(PATH, {
+      status: 200,
+      headers: { 'x-wp-totalpages': '1', 'ratelimit-remaining': '0', 'ratelimit-reset': '30' },
+      body: [],
+    });
     await expect(poll()).rejects.toMatchObject({ retryAfterMs: 60_000 }); // clamped to at least a minute
   });
 
@@ -197,13 +298,18 @@ describe('WordPress comments poller over HTTP', () => {
     expect((notJson as Error).message).not.toContain(secretText);
 
     server.route(PATH, { status: 200, body: { code: 'x', message: secretText } });
-    await expect(poll()).rejects.toThrow(/^WordPress answered an unexpected body \(at the top level: expected array\)$/);
-
+    await expect(poll()).rejects.toThrow(
+      /^WordPress answered an unexpected body \(at the top level: expected array\)$/,
+    );
   });
 
   it('skips malformed comments (counted, never quoted) and still emits the others and moves on', async () => {
     const secretText = 'Jane Doe, 12 Secret Street';
-    server.route(PATH, { status: 200, headers: { 'x-wp-totalpages': '1' }, body: [comment(1, { date_gmt: secretText }), comment(2, { content: secretText }), comment(3)] });
+    server.route(PATH, {
+      status: 200,
+      headers: { 'x-wp-totalpages': '1' },
+      body: [comment(1, { date_gmt: secretText }), comment(2, { content: secretText }), comment(3)],
+    });
     const pages = await poll();
     const { warnings } = logged;
     expect(pages.flatMap((p) => p.events.map((e) => e.draft.externalId))).toEqual([`${site()}:3`]);
@@ -222,21 +328,43 @@ describe('WordPress comments poller over HTTP', () => {
 
   it('sends the application password as HTTP Basic and fetches held comments when told to', async () => {
     server.route(PATH, { status: 200, headers: { 'x-wp-totalpages': '1' }, body: [comment(1, { status: 'hold' })] });
-    const [page] = await poll({}, { includeHeld: true }, { signingSecret: 's', username: 'switchboard', applicationPassword: 'abcd EFGH 1234 ijkl' });
-    expect(server.requests[0]?.headers.authorization).toBe(`Basic ${Buffer.from('switchboard:abcd EFGH 1234 ijkl').toString('base64')}`);
+    const [page] = await poll(
+      {},
+      { includeHeld: true },
+      { signingSecret: 's', username: 'switchboard', applicationPassword: 'abcd EFGH 1234 ijkl' },
+    );
+    expect(server.requests[0]?.headers.authorization).toBe(
+      `Basic ${Buffer.from('switchboard:abcd EFGH 1234 ijkl').toString('base64')}`,
+    );
     expect(server.requests[0]?.url.searchParams.get('status')).toBe('all');
     expect(page?.events).toHaveLength(1);
   });
 
   it('says what is wrong with the credentials without repeating them', async () => {
-    await expect(poll({}, {}, { username: 'switchboard', applicationPassword: '' })).rejects.toThrow('the wordpress secret has username but no applicationPassword; set both, or neither for public comments');
-    await expect(poll({}, { includeHeld: true })).rejects.toThrow(/includeHeld, which needs username and applicationPassword/);
-    server.route(PATH, { status: 401, body: { code: 'incorrect_password', message: 'The provided password is an invalid application password.' } });
-    const refused = (await poll({}, {}, { username: 'switchboard', applicationPassword: 'hunter2 hunter2' }).catch((e: Error) => e)) as Error;
-    expect(refused.message).toBe('WordPress refused the application password (401 (incorrect_password)): check username/applicationPassword in the wordpress secret');
+    await expect(poll({}, {}, { username: 'switchboard', applicationPassword: '' })).rejects.toThrow(
+      'the wordpress secret has username but no applicationPassword; set both, or neither for public comments',
+    );
+    await expect(poll({}, { includeHeld: true })).rejects.toThrow(
+      /includeHeld, which needs username and applicationPassword/,
+    );
+    server.route(PATH, {
+      status: 401,
+      body: { code: 'incorrect_password', message: 'The provided password is an invalid application password.' },
+    });
+    const refused = (await poll({}, {}, { username: 'switchboard', applicationPassword: 'hunter2 hunter2' }).catch(
+      (e: Error) => e,
+    )) as Error;
+    expect(refused.message).toBe(
+      'WordPress refused the application password (401 (incorrect_password)): check username/applicationPassword in the wordpress secret',
+    );
     expect(refused.message).not.toContain('hunter2');
-    server.route(PATH, { status: 401, body: { code: 'rest_not_logged_in', message: 'You are not currently logged in.' } });
-    await expect(poll()).rejects.toThrow(/refused anonymous access \(401 \(rest_not_logged_in\)\): the site restricts its REST API/);
+    server.route(PATH, {
+      status: 401,
+      body: { code: 'rest_not_logged_in', message: 'You are not currently logged in.' },
+    });
+    await expect(poll()).rejects.toThrow(
+      /refused anonymous access \(401 \(rest_not_logged_in\)\): the site restricts its REST API/,
+    );
     expect(server.requests).toHaveLength(2);
   });
 
@@ -247,7 +375,11 @@ describe('WordPress comments poller over HTTP', () => {
       body: `[{"id":18446744073709551615,"post":9007199254740993,"parent":9007199254740995,"author":0,"author_name":"Ana","date_gmt":"2026-11-25T10:00:00","content":{"rendered":"<p>hi</p>"},"link":"https://blog.example.com/p/#comment-18446744073709551615","type":"comment"}]`,
     });
     const [page] = await poll();
-    expect(page?.events[0]?.draft).toMatchObject({ externalId: `${site()}:18446744073709551615`, thread: { parentId: `${site()}:9007199254740995`, conversationId: `${site()}:post:9007199254740993` }, author: { id: 'anonymous' } });
+    expect(page?.events[0]?.draft).toMatchObject({
+      externalId: `${site()}:18446744073709551615`,
+      thread: { parentId: `${site()}:9007199254740995`, conversationId: `${site()}:post:9007199254740993` },
+      author: { id: 'anonymous' },
+    });
   });
 
   it('builds the comments URL from apiBaseUrl, including the ?rest_route= form, and keys ids by the site', async () => {
@@ -255,7 +387,10 @@ describe('WordPress comments poller over HTTP', () => {
     const [page] = await poll({}, { site: 'https://example.com/blog/', apiBaseUrl: `${server.url}/?rest_route=/` });
     expect(server.requests[0]?.url.searchParams.get('rest_route')).toBe('/wp/v2/comments');
     expect(server.requests[0]?.url.searchParams.get('per_page')).toBe('100');
-    expect(page?.events[0]?.draft).toMatchObject({ externalId: 'example.com/blog:1', account: { id: 'example.com/blog' } });
+    expect(page?.events[0]?.draft).toMatchObject({
+      externalId: 'example.com/blog:1',
+      account: { id: 'example.com/blog' },
+    });
   });
 
   it('validates target settings strictly, with defaults and clear messages', () => {
@@ -269,17 +404,39 @@ describe('WordPress comments poller over HTTP', () => {
       lookback: 'P1D',
       backfill: 'P7D',
     });
-    expect(WordpressTargetSchema.parse({ platform: 'wordpress', id: 'b', site: 'https://b.example', staffUserIds: [1, '22'] }).staffUserIds).toEqual(['1', '22']);
-    const messages = (value: unknown) => WordpressTargetSchema.safeParse(value).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    expect(messages({ platform: 'wordpress', id: 'b', site: 'ftp://b.example' })).toEqual(['site: must be the site’s address, e.g. https://blog.example.com']);
-    expect(messages({ platform: 'wordpress', id: 'b', site: 'https://b.example', lookback: '1 day', staffUserIds: ['admin'] })).toEqual([
+    expect(
+      WordpressTargetSchema.parse({
+        platform: 'wordpress',
+        id: 'b',
+        site: 'https://b.example',
+        staffUserIds: [1, '22'],
+      }).staffUserIds,
+    ).toEqual(['1', '22']);
+    const messages = (value: unknown) =>
+      WordpressTargetSchema.safeParse(value).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(messages({ platform: 'wordpress', id: 'b', site: 'ftp://b.example' })).toEqual([
+      'site: must be the site’s address, e.g. https://blog.example.com',
+    ]);
+    expect(
+      messages({
+        platform: 'wordpress',
+        id: 'b',
+        site: 'https://b.example',
+        lookback: '1 day',
+        staffUserIds: ['admin'],
+      }),
+    ).toEqual([
       'staffUserIds.0: must be a WordPress user id (a positive whole number)',
       'lookback: must be an ISO 8601 duration such as PT12H, P1D or P7D',
     ]);
-    expect(messages({ platform: 'wordpress', id: 'b', site: 'https://b.example', url: 'https://b.example' })?.[0]).toMatch(/Unrecognized key: "url"/);
+    expect(
+      messages({ platform: 'wordpress', id: 'b', site: 'https://b.example', url: 'https://b.example' })?.[0],
+    ).toMatch(/Unrecognized key: "url"/);
   });
 
   it('turns rendered comment HTML into plain text', () => {
-    expect(htmlToText('<p>a &lt;b&gt; &amp;amp; &#x1F600; &#0; &bogus; &constructor; &frac12;&sup2;</p>\n<p>x<br />\ny</p>')).toBe('a <b> &amp; 😀 \ufffd &bogus; &constructor; ½²\n\nx\ny');
+    expect(
+      htmlToText('<p>a &lt;b&gt; &amp;amp; &#x1F600; &#0; &bogus; &constructor; &frac12;&sup2;</p>\n<p>x<br />\ny</p>'),
+    ).toBe('a <b> &amp; 😀 \ufffd &bogus; &constructor; ½²\n\nx\ny');
   });
 });

@@ -11,7 +11,14 @@ const secret = { bearerToken: 'local-x-bearer-token' };
 const server = scriptedHttpServerForTests();
 let target: PollTarget;
 beforeAll(() => {
-  target = { platform: 'x', id: 'brand-search', query: 'acme -is:retweet', accountId: '900000000000000001', apiBaseUrl: server.url, every: 'PT5M' };
+  target = {
+    platform: 'x',
+    id: 'brand-search',
+    query: 'acme -is:retweet',
+    accountId: '900000000000000001',
+    apiBaseUrl: server.url,
+    every: 'PT5M',
+  };
 });
 
 // Post ids beyond 2^53 (as numbers, neighbours would be the same value), minted an hour before
@@ -25,13 +32,42 @@ const P3 = snowflake(HOUR_AGO, 103n);
 const P4 = snowflake(HOUR_AGO, 104n);
 const P5 = snowflake(HOUR_AGO, 105n);
 
-const tweet = (id: string, extra: Record<string, unknown> = {}) => ({ id, text: `post ${id.slice(-3)} about @acme`, author_id: '42', created_at: '2026-11-25T11:00:00.000Z', conversation_id: id, edit_history_tweet_ids: [id], ...extra });
-const users = [{ id: '42', username: 'jdoe', name: 'J Doe', verified: false, public_metrics: { followers_count: 310, following_count: 1 } }];
+const tweet = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  text: `post ${id.slice(-3)} about @acme`,
+  author_id: '42',
+  created_at: '2026-11-25T11:00:00.000Z',
+  conversation_id: id,
+  edit_history_tweet_ids: [id],
+  ...extra,
+});
+const users = [
+  {
+    id: '42',
+    username: 'jdoe',
+    name: 'J Doe',
+    verified: false,
+    public_metrics: { followers_count: 310, following_count: 1 },
+  },
+];
 /** The body as X sends it: the ids are JSON strings, written out here without going through numbers. */
-const search = (tweets: Record<string, unknown>[], meta: Record<string, unknown>, headers: Record<string, string> = {}) => ({
+const search = (
+  tweets: Record<string, unknown>[],
+  meta: Record<string, unknown>,
+  headers: Record<string, string> = {},
+) => ({
   status: 200,
-  headers: { 'content-type': 'application/json', 'x-rate-limit-limit': '450', 'x-rate-limit-remaining': '449', 'x-rate-limit-reset': String(nowSeconds + 900), ...headers },
-  body: JSON.stringify({ ...(tweets.length && { data: tweets, includes: { users } }), meta: { result_count: tweets.length, ...meta } }),
+  headers: {
+    'content-type': 'application/json',
+    'x-rate-limit-limit': '450',
+    'x-rate-limit-remaining': '449',
+    'x-rate-limit-reset': String(nowSeconds + 900),
+    ...headers,
+  },
+  body: JSON.stringify({
+    ...(tweets.length && { data: tweets, includes: { users } }),
+    meta: { result_count: tweets.length, ...meta },
+  }),
 });
 const poll = (state = {}, t: PollTarget = target) => pollOnce(xSearchPoller, t, state, secret, now);
 
@@ -41,7 +77,11 @@ describe('X recent search poller over HTTP', () => {
       search(
         [
           tweet(P2, { text: 'Café crème &amp; croissant 🥐 — @acme, where is my order? &lt;3' }),
-          tweet(P1, { referenced_tweets: [{ type: 'replied_to', id: '1859999999999999999' }], in_reply_to_user_id: '900000000000000001', conversation_id: '1859999999999999990' }),
+          tweet(P1, {
+            referenced_tweets: [{ type: 'replied_to', id: '1859999999999999999' }],
+            in_reply_to_user_id: '900000000000000001',
+            conversation_id: '1859999999999999990',
+          }),
         ],
         { newest_id: P2, oldest_id: P1, next_token: 'b26v89c19zqg8o3fpzbkk' },
       ),
@@ -53,7 +93,8 @@ describe('X recent search poller over HTTP', () => {
     expect(Object.fromEntries(req.query)).toEqual({
       query: 'acme -is:retweet',
       max_results: '100',
-      'tweet.fields': 'created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,lang,note_tweet,edit_history_tweet_ids',
+      'tweet.fields':
+        'created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,lang,note_tweet,edit_history_tweet_ids',
       expansions: 'author_id',
       'user.fields': 'username,name,public_metrics,verified',
     });
@@ -78,7 +119,10 @@ describe('X recent search poller over HTTP', () => {
         thread: { conversationId: P2 },
       },
     });
-    expect(result.events[0]?.draft.thread).toEqual({ parentId: '1859999999999999999', conversationId: '1859999999999999990' });
+    expect(result.events[0]?.draft.thread).toEqual({
+      parentId: '1859999999999999999',
+      conversationId: '1859999999999999990',
+    });
     for (const e of result.events) expect(EngagementDraftSchema.parse(e.draft)).toEqual(e.draft);
     expect(JSON.parse(result.state.cursor ?? '')).toEqual({ sinceId: P2 });
   });
@@ -100,13 +144,21 @@ describe('X recent search poller over HTTP', () => {
   it('pages with next_token and resumes after the last delivered page when a later page fails (runner with a state store)', async () => {
     const runner = pollRunner(xSearchPoller, secret);
     await runner.store.put('x', 'brand-search', { cursor: JSON.stringify({ sinceId: P1 }) });
-    server.answer(search([tweet(P5), tweet(P4)], { newest_id: P5, oldest_id: P4, next_token: 'page-2' }), { status: 500 });
+    server.answer(search([tweet(P5), tweet(P4)], { newest_id: P5, oldest_id: P4, next_token: 'page-2' }), {
+      status: 500,
+    });
     expect(await runner.run(target, now)).toMatchObject({ status: 'failed', emitted: 2, error: 'x answered 500' });
-    expect(JSON.parse(runner.state(target)?.cursor ?? '')).toEqual({ sinceId: P1, pending: { newestId: P5, nextToken: 'page-2', pages: 1 } });
+    expect(JSON.parse(runner.state(target)?.cursor ?? '')).toEqual({
+      sinceId: P1,
+      pending: { newestId: P5, nextToken: 'page-2', pages: 1 },
+    });
 
     server.requests.splice(0);
     server.answer(search([tweet(P3), tweet(P2)], { newest_id: P3, oldest_id: P2 }));
-    expect(await runner.run(target, new Date(now.getTime() + 10 * 60_000))).toMatchObject({ status: 'polled', emitted: 2 });
+    expect(await runner.run(target, new Date(now.getTime() + 10 * 60_000))).toMatchObject({
+      status: 'polled',
+      emitted: 2,
+    });
     const resumed = server.requests[0]!.query;
     expect([resumed.get('since_id'), resumed.get('next_token')]).toEqual([P1, 'page-2']);
     expect(runner.externalIds()).toEqual([P4, P5, P2, P3]);
@@ -115,7 +167,10 @@ describe('X recent search poller over HTTP', () => {
   });
 
   it('backs off on 429 until x-rate-limit-reset, else Retry-After, and on 503', async () => {
-    server.answer({ status: 429, headers: { 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(nowSeconds + 420) } });
+    server.answer({
+      status: 429,
+      headers: { 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(nowSeconds + 420) },
+    });
     expect((await poll()).error).toEqual(new RateLimitedError(420_000, 'x answered 429'));
     server.answer({ status: 429, headers: { 'retry-after': '60' } });
     expect((await poll()).error).toMatchObject({ name: 'RateLimitedError', retryAfterMs: 60_000 });
@@ -128,12 +183,21 @@ describe('X recent search poller over HTTP', () => {
   });
 
   it('delivers the page, then stops until the reset when x-rate-limit-remaining reaches 0, keeping the pass to resume', async () => {
-    server.answer(search([tweet(P5)], { newest_id: P5, next_token: 'page-2' }, { 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(nowSeconds + 600) }));
+    server.answer(
+      search(
+        [tweet(P5)],
+        { newest_id: P5, next_token: 'page-2' },
+        { 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(nowSeconds + 600) },
+      ),
+    );
     const result = await poll({ cursor: JSON.stringify({ sinceId: P1 }) });
     expect(result.events.map((e) => e.draft.externalId)).toEqual([P5]);
     expect(result.error).toBeInstanceOf(RateLimitedError);
     expect(result.error).toMatchObject({ retryAfterMs: 600_000 });
-    expect(JSON.parse(result.state.cursor ?? '')).toEqual({ sinceId: P1, pending: { newestId: P5, nextToken: 'page-2', pages: 1 } });
+    expect(JSON.parse(result.state.cursor ?? '')).toEqual({
+      sinceId: P1,
+      pending: { newestId: P5, nextToken: 'page-2', pages: 1 },
+    });
     expect(server.requests).toHaveLength(1);
   });
 
@@ -197,7 +261,15 @@ describe('X recent search poller over HTTP', () => {
     expect(JSON.parse(result.state.cursor ?? '')).toEqual({ sinceId: P2 });
 
     server.requests.splice(0);
-    server.answer({ status: 400, body: JSON.stringify({ errors: [{ parameters: { since_id: [P1] }, message: "Invalid 'since_id': BODY-MARKER" }] }) }, search([tweet(P3)], { newest_id: P3 }));
+    server.answer(
+      {
+        status: 400,
+        body: JSON.stringify({
+          errors: [{ parameters: { since_id: [P1] }, message: "Invalid 'since_id': BODY-MARKER" }],
+        }),
+      },
+      search([tweet(P3)], { newest_id: P3 }),
+    );
     const refused = await poll({ cursor: JSON.stringify({ sinceId: P1 }) });
     expect(refused.error).toBeUndefined();
     expect([server.requests[0]!.query.get('since_id'), server.requests[1]!.query.get('since_id')]).toEqual([P1, null]);
@@ -219,7 +291,10 @@ describe('X recent search poller over HTTP', () => {
           tweet(P5, { author_id: '900000000000000001' }),
           tweet(P4, { author_id: '77' }),
           tweet(P3, { edit_history_tweet_ids: [P1, P3], text: 'edited text' }),
-          tweet(P2, { referenced_tweets: [{ type: 'quoted', id: P1 }], note_tweet: { text: 'a long post ' + 'é'.repeat(300) } }),
+          tweet(P2, {
+            referenced_tweets: [{ type: 'quoted', id: P1 }],
+            note_tweet: { text: `a long post ${'é'.repeat(300)}` },
+          }),
           tweet(P1, { referenced_tweets: [{ type: 'retweeted', id: '1850000000000000000' }], text: 'RT @acme: hello' }),
         ],
         { newest_id: P5 },
@@ -236,8 +311,23 @@ describe('X recent search poller over HTTP', () => {
   });
 
   it('validates its settings with clear messages and sensible defaults', () => {
-    expect(PollTargetSchema.parse({ platform: 'x', id: 'brand', query: 'acme' })).toEqual({ platform: 'x', id: 'brand', query: 'acme', ownUserIds: [], maxResults: 100, apiBaseUrl: 'https://api.x.com', every: 'PT5M' });
-    const bad = XSearchTargetSchema.safeParse({ platform: 'x', id: 'brand', query: 'q'.repeat(513), accountId: 900000000000000001, maxResults: 500, apiBaseUrl: 'ftp://x' });
+    expect(PollTargetSchema.parse({ platform: 'x', id: 'brand', query: 'acme' })).toEqual({
+      platform: 'x',
+      id: 'brand',
+      query: 'acme',
+      ownUserIds: [],
+      maxResults: 100,
+      apiBaseUrl: 'https://api.x.com',
+      every: 'PT5M',
+    });
+    const bad = XSearchTargetSchema.safeParse({
+      platform: 'x',
+      id: 'brand',
+      query: 'q'.repeat(513),
+      accountId: 900000000000000001,
+      maxResults: 500,
+      apiBaseUrl: 'ftp://x',
+    });
     const messages = bad.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n');
     expect(messages).toMatch(/query: X recent search queries are at most 512 characters/);
     expect(messages).toMatch(/accountId: must be an X id as a quoted string .*would lose digits/);
@@ -246,11 +336,13 @@ describe('X recent search poller over HTTP', () => {
   });
 
   it('needs the bearerToken secret', async () => {
-    expect((await pollOnce(xSearchPoller, target, {}, { consumerSecret: 'local-x-consumer-secret' }, now)).error?.message).toBe('the x secret has no "bearerToken"; add it to the x secret');
+    expect(
+      (await pollOnce(xSearchPoller, target, {}, { consumerSecret: 'local-x-consumer-secret' }, now)).error?.message,
+    ).toBe('the x secret has no "bearerToken"; add it to the x secret');
     expect(server.requests).toHaveLength(0);
   });
 
-  it('starts afresh as a first poll, with a warning, from a stored cursor that no longer reads (the toolkit\'s cursor policy)', async () => {
+  it("starts afresh as a first poll, with a warning, from a stored cursor that no longer reads (the toolkit's cursor policy)", async () => {
     server.answer(search([tweet(P2), tweet(P1)], { newest_id: P2, next_token: 'older' }));
     const result = await poll({ cursor: '{not json' });
     expect(result.error).toBeUndefined();

@@ -38,17 +38,35 @@ const comment = (id: string, published: string, extra: Record<string, unknown> =
     ...extra,
   },
 });
-const thread = (id: string, top: ReturnType<typeof comment>, replies: ReturnType<typeof comment>[] = [], total = replies.length) => ({
+const thread = (
+  id: string,
+  top: ReturnType<typeof comment>,
+  replies: ReturnType<typeof comment>[] = [],
+  total = replies.length,
+) => ({
   kind: 'youtube#commentThread',
   etag: `etag-${id}`,
   id,
-  snippet: { channelId: CHANNEL, videoId: VIDEO, topLevelComment: top, canReply: true, totalReplyCount: total, isPublic: true },
+  snippet: {
+    channelId: CHANNEL,
+    videoId: VIDEO,
+    topLevelComment: top,
+    canReply: true,
+    totalReplyCount: total,
+    isPublic: true,
+  },
   ...(replies.length > 0 && { replies: { comments: replies } }),
 });
 const list = (threads: unknown[], nextPageToken?: string, etag = '"list-etag"') => ({
   status: 200,
   headers: { 'content-type': 'application/json; charset=UTF-8', etag },
-  body: JSON.stringify({ kind: 'youtube#commentThreadListResponse', etag, ...(nextPageToken && { nextPageToken }), pageInfo: { totalResults: threads.length, resultsPerPage: 100 }, items: threads }),
+  body: JSON.stringify({
+    kind: 'youtube#commentThreadListResponse',
+    etag,
+    ...(nextPageToken && { nextPageToken }),
+    pageInfo: { totalResults: threads.length, resultsPerPage: 100 },
+    items: threads,
+  }),
 });
 const googleError = (status: number, reason: string, message = 'BODY-MARKER free text') => ({
   status,
@@ -56,15 +74,25 @@ const googleError = (status: number, reason: string, message = 'BODY-MARKER free
   body: JSON.stringify({ error: { code: status, message, errors: [{ message, domain: 'youtube.quota', reason }] } }),
 });
 const poll = (state: PollState = {}, t: PollTarget = target) => pollOnce(youtubeCommentsPoller, t, state, secret, now);
-const reply = (id: string, published: string, parent: string, extra: Record<string, unknown> = {}) => comment(id, published, { parentId: parent, ...extra });
+const reply = (id: string, published: string, parent: string, extra: Record<string, unknown> = {}) =>
+  comment(id, published, { parentId: parent, ...extra });
 
 describe('YouTube comments poller over HTTP', () => {
-  it('first poll: asks for the newest page of the channel\'s threads with the API key in a header, and emits comments and replies once', async () => {
+  it("first poll: asks for the newest page of the channel's threads with the API key in a header, and emits comments and replies once", async () => {
     server.answer(
       list(
         [
-          thread('T2', comment('C2', at('11:00'), { textOriginal: 'Ünïcödé 🎉 great video', textDisplay: 'Ünïcödé 🎉 great video' })),
-          thread('T1', comment('C1', at('10:00')), [reply('C1.R1', at('10:30'), 'C1'), reply('C1.Rown', at('10:20'), 'C1', { authorChannelId: { value: CHANNEL }, authorDisplayName: '@acme' })]),
+          thread(
+            'T2',
+            comment('C2', at('11:00'), {
+              textOriginal: 'Ünïcödé 🎉 great video',
+              textDisplay: 'Ünïcödé 🎉 great video',
+            }),
+          ),
+          thread('T1', comment('C1', at('10:00')), [
+            reply('C1.R1', at('10:30'), 'C1'),
+            reply('C1.Rown', at('10:20'), 'C1', { authorChannelId: { value: CHANNEL }, authorDisplayName: '@acme' }),
+          ]),
         ],
         'next-page',
       ),
@@ -73,7 +101,13 @@ describe('YouTube comments poller over HTTP', () => {
     expect(result.error).toBeUndefined();
     const req = server.requests[0]!;
     expect(req.path).toBe('/youtube/v3/commentThreads');
-    expect(Object.fromEntries(req.query)).toEqual({ part: 'snippet,replies', allThreadsRelatedToChannelId: CHANNEL, order: 'time', maxResults: '100', textFormat: 'plainText' });
+    expect(Object.fromEntries(req.query)).toEqual({
+      part: 'snippet,replies',
+      allThreadsRelatedToChannelId: CHANNEL,
+      order: 'time',
+      maxResults: '100',
+      textFormat: 'plainText',
+    });
     expect(req.headers['x-goog-api-key']).toBe('local-youtube-api-key');
     expect(server.requests[0]?.url.href).not.toContain('local-youtube-api-key');
     expect(req.headers['if-none-match']).toBeUndefined();
@@ -101,8 +135,16 @@ describe('YouTube comments poller over HTTP', () => {
     expect(result.state.etag).toBe('"list-etag"');
   });
 
-  it('second poll: emits new and edited comments only, including one in the watermark\'s second, and stops at older threads', async () => {
-    server.answer(list([thread('T2', comment('C2', at('11:00'))), thread('T1', comment('C1', at('10:00')), [reply('C1.R1', at('10:30'), 'C1')])], 'p2'));
+  it("second poll: emits new and edited comments only, including one in the watermark's second, and stops at older threads", async () => {
+    server.answer(
+      list(
+        [
+          thread('T2', comment('C2', at('11:00'))),
+          thread('T1', comment('C1', at('10:00')), [reply('C1.R1', at('10:30'), 'C1')]),
+        ],
+        'p2',
+      ),
+    );
     const first = await poll();
     server.requests.splice(0);
     server.answer(
@@ -127,13 +169,23 @@ describe('YouTube comments poller over HTTP', () => {
     expect(JSON.parse(second.state.cursor ?? '')).toEqual({ since: '2026-11-25T11:45:00.000Z' });
 
     // the same answer again: nothing is emitted twice
-    server.answer(list([thread('T3', comment('C3', at('11:30'))), thread('T2', comment('C2', at('11:00'), { updatedAt: at('11:45') })), thread('T1', comment('C1', at('10:00')))]));
+    server.answer(
+      list([
+        thread('T3', comment('C3', at('11:30'))),
+        thread('T2', comment('C2', at('11:00'), { updatedAt: at('11:45') })),
+        thread('T1', comment('C1', at('10:00'))),
+      ]),
+    );
     expect((await poll(second.state)).events).toEqual([]);
   });
 
   it('treats 304 Not Modified on the first page as nothing new and keeps its state', async () => {
     server.answer({ status: 304 });
-    const state = { cursor: JSON.stringify({ since: at('11:00') }), etag: '"list-etag"', seen: ['c:C2@2026-11-25T11:00:00Z'] };
+    const state = {
+      cursor: JSON.stringify({ since: at('11:00') }),
+      etag: '"list-etag"',
+      seen: ['c:C2@2026-11-25T11:00:00Z'],
+    };
     expect((await poll(state)).pages).toEqual([{ events: [], state }]);
     expect(server.requests[0]!.headers['if-none-match']).toBe('"list-etag"');
   });
@@ -141,13 +193,25 @@ describe('YouTube comments poller over HTTP', () => {
   it('pages with pageToken and resumes after the last delivered page when a later page fails (runner with a state store)', async () => {
     const runner = pollRunner(youtubeCommentsPoller, secret);
     await runner.store.put('youtube', 'acme-channel', { cursor: JSON.stringify({ since: at('09:00') }) });
-    server.answer(list([thread('T3', comment('C3', at('11:30'))), thread('T2', comment('C2', at('11:00')))], 'tok-2'), { status: 500 });
-    expect(await runner.run(target, now)).toMatchObject({ status: 'failed', emitted: 2, error: 'youtube answered 500' });
-    expect(JSON.parse(runner.state(target)?.cursor ?? '')).toEqual({ since: at('09:00'), pending: { pageToken: 'tok-2', newest: '2026-11-25T11:30:00.000Z', pages: 1 } });
+    server.answer(list([thread('T3', comment('C3', at('11:30'))), thread('T2', comment('C2', at('11:00')))], 'tok-2'), {
+      status: 500,
+    });
+    expect(await runner.run(target, now)).toMatchObject({
+      status: 'failed',
+      emitted: 2,
+      error: 'youtube answered 500',
+    });
+    expect(JSON.parse(runner.state(target)?.cursor ?? '')).toEqual({
+      since: at('09:00'),
+      pending: { pageToken: 'tok-2', newest: '2026-11-25T11:30:00.000Z', pages: 1 },
+    });
 
     server.requests.splice(0);
     server.answer(list([thread('T1', comment('C1', at('10:00'))), thread('T0', comment('C0', at('08:00')))], 'tok-3'));
-    expect(await runner.run(target, new Date(now.getTime() + 15 * 60_000))).toMatchObject({ status: 'polled', emitted: 1 });
+    expect(await runner.run(target, new Date(now.getTime() + 15 * 60_000))).toMatchObject({
+      status: 'polled',
+      emitted: 1,
+    });
     const resumed = server.requests[0]!;
     expect(resumed.query.get('pageToken')).toBe('tok-2');
     expect(resumed.headers['if-none-match']).toBeUndefined();
@@ -157,16 +221,31 @@ describe('YouTube comments poller over HTTP', () => {
   });
 
   it('reads all replies of a thread whose reply count grew beyond those it carries', async () => {
-    const state = { cursor: JSON.stringify({ since: at('11:00') }), seen: ['t:T1@1', 'c:C1@2026-11-25T10:00:00Z', 'c:C1.R1@2026-11-25T10:30:00Z'] };
+    const state = {
+      cursor: JSON.stringify({ since: at('11:00') }),
+      seen: ['t:T1@1', 'c:C1@2026-11-25T10:00:00Z', 'c:C1.R1@2026-11-25T10:30:00Z'],
+    };
     server.answer(list([thread('T1', comment('C1', at('10:00')), [reply('C1.R3', at('11:40'), 'C1')], 3)]), {
       status: 200,
-      body: JSON.stringify({ kind: 'youtube#commentListResponse', items: [reply('C1.R1', at('10:30'), 'C1'), reply('C1.R2', at('11:20'), 'C1'), reply('C1.R3', at('11:40'), 'C1')] }),
+      body: JSON.stringify({
+        kind: 'youtube#commentListResponse',
+        items: [
+          reply('C1.R1', at('10:30'), 'C1'),
+          reply('C1.R2', at('11:20'), 'C1'),
+          reply('C1.R3', at('11:40'), 'C1'),
+        ],
+      }),
     });
     const { events, error } = await poll(state);
     expect(error).toBeUndefined();
     const replies = server.requests[1]!;
     expect(replies.path).toBe('/youtube/v3/comments');
-    expect(Object.fromEntries(replies.query)).toEqual({ part: 'snippet', parentId: 'C1', maxResults: '100', textFormat: 'plainText' });
+    expect(Object.fromEntries(replies.query)).toEqual({
+      part: 'snippet',
+      parentId: 'C1',
+      maxResults: '100',
+      textFormat: 'plainText',
+    });
     expect(replies.headers['x-goog-api-key']).toBe('local-youtube-api-key');
     expect(events.map((e) => [e.draft.kind, e.draft.externalId])).toEqual([
       ['reply', 'C1.R2'],
@@ -179,7 +258,9 @@ describe('YouTube comments poller over HTTP', () => {
     const { error } = await poll();
     expect(error).toBeInstanceOf(RateLimitedError);
     expect(error).toMatchObject({ retryAfterMs: msUntilQuotaReset(now) });
-    expect(error?.message).toBe('youtube answered 403 quotaExceeded: the daily quota is used up; polling resumes after midnight Pacific time');
+    expect(error?.message).toBe(
+      'youtube answered 403 quotaExceeded: the daily quota is used up; polling resumes after midnight Pacific time',
+    );
     // 12:00 UTC in November is 04:00 PST: the reset is 20 hours later (plus a minute of margin)
     expect(msUntilQuotaReset(now)).toBe(20 * 3_600_000 + 60_000);
     expect(msUntilQuotaReset(new Date('2026-07-01T12:00:00Z'))).toBe(19 * 3_600_000 + 60_000); // PDT
@@ -200,9 +281,18 @@ describe('YouTube comments poller over HTTP', () => {
   it('fails on other errors naming the reason code, never the body or the key', async () => {
     const cases: [ReturnType<typeof googleError> | { status: number; body: string }, string][] = [
       [{ status: 500, body: 'BODY-MARKER' }, 'youtube answered 500'],
-      [googleError(404, 'channelNotFound'), "youtube answered 404 channelNotFound: check the target's channelId or videoId"],
-      [googleError(403, 'commentsDisabled'), 'youtube answered 403 commentsDisabled: comments are disabled on this video'],
-      [googleError(400, 'keyInvalid', 'API key local-youtube-api-key not valid BODY-MARKER'), 'youtube answered 400 keyInvalid: the apiKey is not valid'],
+      [
+        googleError(404, 'channelNotFound'),
+        "youtube answered 404 channelNotFound: check the target's channelId or videoId",
+      ],
+      [
+        googleError(403, 'commentsDisabled'),
+        'youtube answered 403 commentsDisabled: comments are disabled on this video',
+      ],
+      [
+        googleError(400, 'keyInvalid', 'API key local-youtube-api-key not valid BODY-MARKER'),
+        'youtube answered 400 keyInvalid: the apiKey is not valid',
+      ],
       [googleError(403, 'BODY MARKER with spaces'), 'youtube answered 403'],
     ];
     for (const [answer, message] of cases) {
@@ -222,18 +312,28 @@ describe('YouTube comments poller over HTTP', () => {
   });
 
   it('skips malformed threads (counted, never quoted) and emits the others', async () => {
-    server.answer(list([{ id: 'T9', snippet: { videoId: 'BODY-MARKER' } }, thread('T2', comment('C2', at('11:00'))), thread('T1', comment('C1', 'BODY-MARKER'))]));
+    server.answer(
+      list([
+        { id: 'T9', snippet: { videoId: 'BODY-MARKER' } },
+        thread('T2', comment('C2', at('11:00'))),
+        thread('T1', comment('C1', 'BODY-MARKER')),
+      ]),
+    );
     const result = await poll();
     const { warnings } = result;
     expect(result.error).toBeUndefined();
     expect(result.events.map((e) => e.draft.externalId)).toEqual(['C2']);
-    expect(warnings).toEqual(['youtube comment threads: skipped 2 malformed items (first at 0.snippet.topLevelComment: invalid_type)']);
+    expect(warnings).toEqual([
+      'youtube comment threads: skipped 2 malformed items (first at 0.snippet.topLevelComment: invalid_type)',
+    ]);
     expect(warnings.join()).not.toContain('BODY-MARKER');
   });
 
   it('starts the scan again when a stored page token is refused (400), and ends a scan whose token repeats', async () => {
     server.answer(googleError(400, 'invalidPageToken'), list([thread('T3', comment('C3', at('11:30')))], 'again'));
-    const result = await poll({ cursor: JSON.stringify({ since: at('09:00'), pending: { pageToken: 'stale', newest: at('10:00') } }) });
+    const result = await poll({
+      cursor: JSON.stringify({ since: at('09:00'), pending: { pageToken: 'stale', newest: at('10:00') } }),
+    });
     expect(result.error).toBeUndefined();
     expect(server.requests.map((r) => r.query.get('pageToken'))).toEqual(['stale', null, 'again']);
     expect(result.events.map((e) => e.draft.externalId)).toEqual(['C3']);
@@ -242,7 +342,11 @@ describe('YouTube comments poller over HTTP', () => {
 
   it('spends at most 20 reply calls a poll; threads over budget keep their old count and are read by the next poll', async () => {
     const threads = Array.from({ length: 22 }, (_, i) => thread(`T${i}`, comment(`C${i}`, at('11:00')), [], 3));
-    server.answer(list(threads), { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: [] }) });
+    server.answer(list(threads), {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ items: [] }),
+    });
     const result = await poll({ cursor: JSON.stringify({ since: at('09:00') }) });
     expect(server.requests.filter((r) => r.path === '/youtube/v3/comments')).toHaveLength(20);
     const counts = (result.state.seen ?? []).filter((k) => k.startsWith('t:'));
@@ -253,13 +357,31 @@ describe('YouTube comments poller over HTTP', () => {
     server.answer({ status: 302, headers: { location: 'http://127.0.0.1:9/elsewhere' } });
     expect((await poll()).error).toEqual(new Error('youtube answered a redirect (302); redirects are not followed'));
     expect(server.requests).toHaveLength(1);
-    const failed = await pollOnce(youtubeCommentsPoller, { ...target, apiBaseUrl: 'http://127.0.0.1:9' }, {}, secret, now);
+    const failed = await pollOnce(
+      youtubeCommentsPoller,
+      { ...target, apiBaseUrl: 'http://127.0.0.1:9' },
+      {},
+      secret,
+      now,
+    );
     expect(failed.error?.message).toMatch(/^youtube could not be reached( \([A-Za-z0-9_]+\))?$/);
   });
 
-  it('polls one video with videoId, dropping the company\'s other channels', async () => {
-    const videoTarget = { platform: 'youtube', id: 'launch-video', videoId: VIDEO, ownChannelIds: [FAN], apiBaseUrl: server.url, every: 'PT10M' } as PollTarget;
-    server.answer(list([thread('T9', comment('C9', at('11:00'))), thread('T8', comment('C8', at('10:00'), { authorChannelId: { value: 'UCotherotherotherother12' } }))]));
+  it("polls one video with videoId, dropping the company's other channels", async () => {
+    const videoTarget = {
+      platform: 'youtube',
+      id: 'launch-video',
+      videoId: VIDEO,
+      ownChannelIds: [FAN],
+      apiBaseUrl: server.url,
+      every: 'PT10M',
+    } as PollTarget;
+    server.answer(
+      list([
+        thread('T9', comment('C9', at('11:00'))),
+        thread('T8', comment('C8', at('10:00'), { authorChannelId: { value: 'UCotherotherotherother12' } })),
+      ]),
+    );
     const { events } = await poll({}, videoTarget);
     expect(Object.fromEntries(server.requests[0]!.query)).toMatchObject({ videoId: VIDEO });
     expect(server.requests[0]!.query.has('allThreadsRelatedToChannelId')).toBe(false);
@@ -267,18 +389,41 @@ describe('YouTube comments poller over HTTP', () => {
   });
 
   it('validates its settings with clear messages and sensible defaults', () => {
-    expect(PollTargetSchema.parse({ platform: 'youtube', id: 'acme', channelId: CHANNEL })).toEqual({ platform: 'youtube', id: 'acme', channelId: CHANNEL, ownChannelIds: [], fetchAllReplies: true, apiBaseUrl: 'https://www.googleapis.com', every: 'PT10M' });
-    const both = YouTubeCommentsTargetSchema.safeParse({ platform: 'youtube', id: 'acme', channelId: CHANNEL, videoId: VIDEO });
-    expect(both.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['channelId: set exactly one of channelId (every comment on the channel and its videos) or videoId (one video)']);
+    expect(PollTargetSchema.parse({ platform: 'youtube', id: 'acme', channelId: CHANNEL })).toEqual({
+      platform: 'youtube',
+      id: 'acme',
+      channelId: CHANNEL,
+      ownChannelIds: [],
+      fetchAllReplies: true,
+      apiBaseUrl: 'https://www.googleapis.com',
+      every: 'PT10M',
+    });
+    const both = YouTubeCommentsTargetSchema.safeParse({
+      platform: 'youtube',
+      id: 'acme',
+      channelId: CHANNEL,
+      videoId: VIDEO,
+    });
+    expect(both.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'channelId: set exactly one of channelId (every comment on the channel and its videos) or videoId (one video)',
+    ]);
     expect(YouTubeCommentsTargetSchema.safeParse({ platform: 'youtube', id: 'acme' }).success).toBe(false);
-    const bad = YouTubeCommentsTargetSchema.safeParse({ platform: 'youtube', id: 'acme', channelId: 'acme', videoId: 'nope' });
+    const bad = YouTubeCommentsTargetSchema.safeParse({
+      platform: 'youtube',
+      id: 'acme',
+      channelId: 'acme',
+      videoId: 'nope',
+    });
     const messages = bad.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n');
     expect(messages).toMatch(/channelId: must be a YouTube channel id/);
     expect(messages).toMatch(/videoId: must be a YouTube video id/);
   });
 
   it('needs the apiKey secret', async () => {
-    expect((await pollOnce(youtubeCommentsPoller, target, {}, { hubSecret: 'local-youtube-hub-secret' }, now)).error?.message).toBe('the youtube secret has no "apiKey"; add it to the youtube secret');
+    expect(
+      (await pollOnce(youtubeCommentsPoller, target, {}, { hubSecret: 'local-youtube-hub-secret' }, now)).error
+        ?.message,
+    ).toBe('the youtube secret has no "apiKey"; add it to the youtube secret');
     expect(server.requests).toHaveLength(0);
   });
 });

@@ -25,14 +25,25 @@ describe('SDK client timeouts of the functions', () => {
   it.each([
     ['webhook', WEBHOOK_CLIENT_OPTIONS],
     ['queue workers', WORKER_CLIENT_OPTIONS],
-  ] as const)('%s: a stalled call fails after its retries instead of waiting for the function to time out', async (_, options) => {
-    const client = new SQSClient({ ...options, endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
-    try {
-      const error = (await client.send(new SendMessageCommand({ QueueUrl: `${endpoint}/1/q`, MessageBody: 'x' })).catch((e: unknown) => e)) as Error & { $metadata?: { attempts?: number } };
-      expect(error).toBeInstanceOf(Error);
-      expect(error.$metadata?.attempts).toBe(options.maxAttempts);
-    } finally {
-      client.destroy();
-    }
-  }, 40_000);
+  ] as const)(
+    '%s: a stalled call fails after its retries instead of waiting for the function to time out',
+    async (_, options) => {
+      const client = new SQSClient({
+        ...options,
+        endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      });
+      try {
+        const error = (await client
+          .send(new SendMessageCommand({ QueueUrl: `${endpoint}/1/q`, MessageBody: 'x' }))
+          .catch((e: unknown) => e)) as Error & { $metadata?: { attempts?: number } };
+        expect(error).toBeInstanceOf(Error);
+        expect(error.$metadata?.attempts).toBe(options.maxAttempts);
+      } finally {
+        client.destroy();
+      }
+    },
+    40_000,
+  );
 });

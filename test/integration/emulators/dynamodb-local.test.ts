@@ -1,4 +1,10 @@
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +25,11 @@ describe('DynamoDB Local (AWS jar, run with Java)', () => {
 
   it('starts in memory, answers the SDK (incl. transactions), and stops releasing its port', async () => {
     const dynamo = await startDynamoDbLocal({ port: 0 });
-    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: localCredentials });
+    const client = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: 'us-east-1',
+      credentials: localCredentials,
+    });
     try {
       await client.send(
         new CreateTableCommand({
@@ -32,7 +42,15 @@ describe('DynamoDB Local (AWS jar, run with Java)', () => {
       await client.send(new PutItemCommand({ TableName: 'engagements', Item: { pk: { S: 'a' }, n: { N: '1' } } }));
       await client.send(
         new TransactWriteItemsCommand({
-          TransactItems: [{ Put: { TableName: 'engagements', Item: { pk: { S: 'b' } }, ConditionExpression: 'attribute_not_exists(pk)' } }],
+          TransactItems: [
+            {
+              Put: {
+                TableName: 'engagements',
+                Item: { pk: { S: 'b' } },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
         }),
       );
       const { Item } = await client.send(new GetItemCommand({ TableName: 'engagements', Key: { pk: { S: 'a' } } }));
@@ -48,13 +66,28 @@ describe('DynamoDB Local (AWS jar, run with Java)', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'ddb-data-'));
     try {
       const first = await startDynamoDbLocal({ port: 0, dataDir });
-      const client = new DynamoDBClient({ endpoint: first.endpoint, region: 'us-east-1', credentials: localCredentials });
-      await client.send(new CreateTableCommand({ TableName: 'kept', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+      const client = new DynamoDBClient({
+        endpoint: first.endpoint,
+        region: 'us-east-1',
+        credentials: localCredentials,
+      });
+      await client.send(
+        new CreateTableCommand({
+          TableName: 'kept',
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
       await client.send(new PutItemCommand({ TableName: 'kept', Item: { pk: { S: 'a' }, n: { N: '7' } } }));
       client.destroy();
       await first.stop();
       const second = await startDynamoDbLocal({ port: 0, dataDir });
-      const again = new DynamoDBClient({ endpoint: second.endpoint, region: 'us-east-1', credentials: localCredentials });
+      const again = new DynamoDBClient({
+        endpoint: second.endpoint,
+        region: 'us-east-1',
+        credentials: localCredentials,
+      });
       try {
         const { Item } = await again.send(new GetItemCommand({ TableName: 'kept', Key: { pk: { S: 'a' } } }));
         expect(Item?.n?.N).toBe('7');
@@ -75,7 +108,9 @@ const d = await startDynamoDbLocal({ port: 0 });
 console.log('PORT ' + d.port);
 setInterval(() => {}, 1000);`;
     const { spawn } = await import('node:child_process');
-    const owner = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const owner = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const port = await new Promise<number>((resolve, reject) => {
       let out = '';
       owner.stdout.on('data', (chunk: Buffer) => {
@@ -92,7 +127,9 @@ setInterval(() => {}, 1000);`;
   it('names the port and DYNAMODB_PORT when the port is taken', async () => {
     const { server, port } = await occupyPort();
     try {
-      await expect(startDynamoDbLocal({ port })).rejects.toThrow(`Port ${port} is already in use (needed by DynamoDB Local). Stop the process that holds it, or pick another port with DYNAMODB_PORT=<port>`);
+      await expect(startDynamoDbLocal({ port })).rejects.toThrow(
+        `Port ${port} is already in use (needed by DynamoDB Local). Stop the process that holds it, or pick another port with DYNAMODB_PORT=<port>`,
+      );
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
@@ -100,7 +137,9 @@ setInterval(() => {}, 1000);`;
 
   it('tells the user to install Java 17+ when java is not on PATH', async () => {
     const started = startDynamoDbLocal({ port: 0, env: { ...process.env, PATH: '/nonexistent' } });
-    await expect(started).rejects.toThrow(/`java` is not on PATH\. Install Java 17 or newer, e\.g\. `sudo apt-get install -y openjdk-17-jre-headless`.*`brew install openjdk@17`/);
+    await expect(started).rejects.toThrow(
+      /`java` is not on PATH\. Install Java 17 or newer, e\.g\. `sudo apt-get install -y openjdk-17-jre-headless`.*`brew install openjdk@17`/,
+    );
     await started.then((dynamo) => dynamo.stop()).catch(() => undefined);
   });
 
@@ -108,7 +147,9 @@ setInterval(() => {}, 1000);`;
     const dir = await mkdtemp(join(tmpdir(), 'ddb-broken-'));
     try {
       await writeFile(join(dir, 'DynamoDBLocal.jar'), 'not a jar');
-      await expect(startDynamoDbLocal({ port: 0, dir })).rejects.toThrow(/DynamoDB Local exited \(code \d+\) before it was ready\. Last output:\n.*(jar|Jar)/s);
+      await expect(startDynamoDbLocal({ port: 0, dir })).rejects.toThrow(
+        /DynamoDB Local exited \(code \d+\) before it was ready\. Last output:\n.*(jar|Jar)/s,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,5 +1,9 @@
 import { EventBridgeClient, InvalidEventPatternException, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
-import { createEventBridge, type DeliveryRequest, type LocalEventBridge } from '../../../local/emulators/eventbridge/index.js';
+import {
+  createEventBridge,
+  type DeliveryRequest,
+  type LocalEventBridge,
+} from '../../../local/emulators/eventbridge/index.js';
 import { localCredentials } from '../../support/aws-local.js';
 import { loadConformanceCases } from '../../support/conformance-corpus.js';
 
@@ -22,7 +26,17 @@ interface Case {
 const cases = loadConformanceCases<Case>();
 const patternText = (c: Case) => c.patternText ?? JSON.stringify(c.pattern);
 
-const ENVELOPE = new Set(['version', 'id', 'detail-type', 'source', 'account', 'time', 'region', 'resources', 'detail']);
+const ENVELOPE = new Set([
+  'version',
+  'id',
+  'detail-type',
+  'source',
+  'account',
+  'time',
+  'region',
+  'resources',
+  'detail',
+]);
 const reproducible = cases.filter(
   (c) =>
     c.event !== undefined &&
@@ -41,7 +55,12 @@ describe('conformance corpus through the local EventBridge', () => {
 
   beforeAll(async () => {
     bridge = createEventBridge({ deliverers: { sqs: async (request) => void delivered.push(request) } });
-    client = new EventBridgeClient({ endpoint: await bridge.listen(0), region: 'us-east-1', credentials: localCredentials, maxAttempts: 1 });
+    client = new EventBridgeClient({
+      endpoint: await bridge.listen(0),
+      region: 'us-east-1',
+      credentials: localCredentials,
+      maxAttempts: 1,
+    });
   });
 
   afterAll(async () => {
@@ -53,9 +72,18 @@ describe('conformance corpus through the local EventBridge', () => {
     const disagreements: string[] = [];
     for (const c of cases) {
       const outcome = await client
-        .send(new TestEventPatternCommand({ EventPattern: patternText(c), Event: JSON.stringify(c.event ?? { id: '1', account: '1', source: 's', time: 't', region: 'r', 'detail-type': 'd' }) }))
+        .send(
+          new TestEventPatternCommand({
+            EventPattern: patternText(c),
+            Event: JSON.stringify(
+              c.event ?? { id: '1', account: '1', source: 's', time: 't', region: 'r', 'detail-type': 'd' },
+            ),
+          }),
+        )
         .then((answer) => String(answer.Result))
-        .catch((error: unknown) => (error instanceof InvalidEventPatternException ? 'invalid' : `error ${String(error)}`));
+        .catch((error: unknown) =>
+          error instanceof InvalidEventPatternException ? 'invalid' : `error ${String(error)}`,
+        );
       const expected = c.invalid ? 'invalid' : String(c.match);
       if (outcome !== expected) disagreements.push(`${c.name}: expected ${expected}, got ${outcome}`);
     }
@@ -67,7 +95,11 @@ describe('conformance corpus through the local EventBridge', () => {
     bridge.createEventBus({ Name: 'conformance' });
     reproducible.forEach((c, i) => {
       bridge.putRule({ Name: `case-${i}`, EventBusName: 'conformance', EventPattern: patternText(c) });
-      bridge.putTargets({ Rule: `case-${i}`, EventBusName: 'conformance', Targets: [{ Id: 'q', Arn: `arn:aws:sqs:us-east-1:123456789012:case-${i}` }] });
+      bridge.putTargets({
+        Rule: `case-${i}`,
+        EventBusName: 'conformance',
+        Targets: [{ Id: 'q', Arn: `arn:aws:sqs:us-east-1:123456789012:case-${i}` }],
+      });
     });
     const eventIds = reproducible.map((c) => {
       const event = c.event as Record<string, unknown>;
@@ -86,7 +118,9 @@ describe('conformance corpus through the local EventBridge', () => {
     await bridge.drain();
 
     const disagreements = reproducible.flatMap((c, i) => {
-      const hit = delivered.some((request) => request.targetArn.endsWith(`:case-${i}`) && request.event.id === eventIds[i]);
+      const hit = delivered.some(
+        (request) => request.targetArn.endsWith(`:case-${i}`) && request.event.id === eventIds[i],
+      );
       return hit === c.match ? [] : [`${c.name}: expected ${String(c.match)}, got ${String(hit)}`];
     });
     expect(disagreements).toEqual([]);

@@ -26,7 +26,8 @@ import { localCredentials } from '../../support/aws-local.js';
 import { useSqsEmulator } from '../../support/sqs-emulator.js';
 import { ACCOUNT, queueArn, routedEntry } from '../../support/eventbridge.js';
 
-const engagement = (departments: string[], bus = 'switchboard') => routedEntry({ id: 'x:1', routing: { departments } }, { EventBusName: bus });
+const engagement = (departments: string[], bus = 'switchboard') =>
+  routedEntry({ id: 'x:1', routing: { departments } }, { EventBusName: bus });
 
 /** EventBridge's model has no ValidationException class: the SDK raises its service exception with that name. */
 function expectValidationError(error: unknown): void {
@@ -42,7 +43,11 @@ describe('local EventBridge over HTTP with the AWS SDK, delivering to the SQS em
 
   beforeAll(async () => {
     bridge = createEventBridge({ sqsEndpoint: local.server.endpoint, retry: { baseDelayMs: 2, maxDelayMs: 10 } });
-    events = new EventBridgeClient({ endpoint: await bridge.listen(0), region: 'us-east-1', credentials: localCredentials });
+    events = new EventBridgeClient({
+      endpoint: await bridge.listen(0),
+      region: 'us-east-1',
+      credentials: localCredentials,
+    });
     await events.send(new CreateEventBusCommand({ Name: 'switchboard' }));
   });
 
@@ -56,7 +61,14 @@ describe('local EventBridge over HTTP with the AWS SDK, delivering to the SQS em
   }
 
   async function receiveAll(QueueUrl: string): Promise<Message[]> {
-    const { Messages } = await local.client.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }));
+    const { Messages } = await local.client.send(
+      new ReceiveMessageCommand({
+        QueueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageAttributeNames: ['All'],
+      }),
+    );
     return Messages ?? [];
   }
 
@@ -64,8 +76,20 @@ describe('local EventBridge over HTTP with the AWS SDK, delivering to the SQS em
   async function rule(department: string, target: Record<string, unknown> = {}): Promise<string> {
     rules += 1;
     const Name = `route-${department}-${rules}`;
-    await events.send(new PutRuleCommand({ Name, EventBusName: 'switchboard', EventPattern: JSON.stringify({ source: ['switchboard'], detail: { routing: { departments: [department] } } }) }));
-    await events.send(new PutTargetsCommand({ Rule: Name, EventBusName: 'switchboard', Targets: [{ Id: 'queue', Arn: queueArn(department), ...target }] }));
+    await events.send(
+      new PutRuleCommand({
+        Name,
+        EventBusName: 'switchboard',
+        EventPattern: JSON.stringify({ source: ['switchboard'], detail: { routing: { departments: [department] } } }),
+      }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: Name,
+        EventBusName: 'switchboard',
+        Targets: [{ Id: 'queue', Arn: queueArn(department), ...target }],
+      }),
+    );
     return Name;
   }
 
@@ -80,7 +104,17 @@ describe('local EventBridge over HTTP with the AWS SDK, delivering to the SQS em
 
     const [message] = await receiveAll(url);
     const body = message?.Body ?? '';
-    expect(Object.keys(JSON.parse(body) as object)).toEqual(['version', 'id', 'detail-type', 'source', 'account', 'time', 'region', 'resources', 'detail']);
+    expect(Object.keys(JSON.parse(body) as object)).toEqual([
+      'version',
+      'id',
+      'detail-type',
+      'source',
+      'account',
+      'time',
+      'region',
+      'resources',
+      'detail',
+    ]);
     const event = JSON.parse(body) as Record<string, unknown>;
     expect(event).toEqual({
       version: '0',
@@ -99,7 +133,9 @@ describe('local EventBridge over HTTP with the AWS SDK, delivering to the SQS em
   it('uses the entry Time (SDK sends epoch seconds) at second precision', async () => {
     const url = await queue('timed');
     await rule('timed');
-    await events.send(new PutEventsCommand({ Entries: [{ ...engagement(['timed']), Time: new Date('2026-03-04T05:06:07.890Z') }] }));
+    await events.send(
+      new PutEventsCommand({ Entries: [{ ...engagement(['timed']), Time: new Date('2026-03-04T05:06:07.890Z') }] }),
+    );
     await bridge.drain();
     expect(JSON.parse((await receiveAll(url))[0]?.Body ?? '{}')).toMatchObject({ time: '2026-03-04T05:06:07Z' });
   });
@@ -122,9 +158,18 @@ describe('local EventBridge over HTTP with the AWS SDK, delivering to the SQS em
     expect(result.FailedEntryCount).toBe(4);
     expect(result.Entries).toEqual([
       { EventId: expect.any(String) },
-      { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.' },
-      { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter DetailType is not valid. Reason: DetailType is a required argument.' },
-      { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Detail is not valid. Reason: Detail is a required argument.' },
+      {
+        ErrorCode: 'InvalidArgument',
+        ErrorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.',
+      },
+      {
+        ErrorCode: 'InvalidArgument',
+        ErrorMessage: 'Parameter DetailType is not valid. Reason: DetailType is a required argument.',
+      },
+      {
+        ErrorCode: 'InvalidArgument',
+        ErrorMessage: 'Parameter Detail is not valid. Reason: Detail is a required argument.',
+      },
       { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' },
       { EventId: expect.any(String) },
     ]);
@@ -133,31 +178,61 @@ describe('local EventBridge over HTTP with the AWS SDK, delivering to the SQS em
   });
 
   it('rejects more than 10 entries with a typed ValidationException (400)', async () => {
-    const error = await events.send(new PutEventsCommand({ Entries: Array.from({ length: 11 }, () => engagement(['x'])) })).catch((e: unknown) => e);
+    const error = await events
+      .send(new PutEventsCommand({ Entries: Array.from({ length: 11 }, () => engagement(['x'])) }))
+      .catch((e: unknown) => e);
     expectValidationError(error);
-    expect((error as EventBridgeServiceException).message).toMatch(/at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10$/);
+    expect((error as EventBridgeServiceException).message).toMatch(
+      /at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10$/,
+    );
   });
 
   it('rejects a request over the size limit with a ValidationException', async () => {
     const detail = JSON.stringify({ text: 'x'.repeat(1_048_576) });
-    const error = await events.send(new PutEventsCommand({ Entries: [{ Source: 's', DetailType: 'd', Detail: detail }] })).catch((e: unknown) => e);
+    const error = await events
+      .send(new PutEventsCommand({ Entries: [{ Source: 's', DetailType: 'd', Detail: detail }] }))
+      .catch((e: unknown) => e);
     expectValidationError(error);
     expect((error as Error).message).toBe('Total size of the entries in the request is over the limit.');
   });
 
   it('answers TestEventPattern true, false, and typed errors for a bad pattern or event', async () => {
-    const event = JSON.stringify({ id: '1', account: ACCOUNT, source: 'switchboard', time: '2026-11-25T00:00:00Z', region: 'us-east-1', 'detail-type': 'd', detail: { n: 5 } });
+    const event = JSON.stringify({
+      id: '1',
+      account: ACCOUNT,
+      source: 'switchboard',
+      time: '2026-11-25T00:00:00Z',
+      region: 'us-east-1',
+      'detail-type': 'd',
+      detail: { n: 5 },
+    });
     const pattern = (p: object) => JSON.stringify(p);
-    expect((await events.send(new TestEventPatternCommand({ Event: event, EventPattern: pattern({ detail: { n: [{ numeric: ['>', 1] }] } }) }))).Result).toBe(true);
-    expect((await events.send(new TestEventPatternCommand({ Event: event, EventPattern: pattern({ source: ['other'] }) }))).Result).toBe(false);
+    expect(
+      (
+        await events.send(
+          new TestEventPatternCommand({
+            Event: event,
+            EventPattern: pattern({ detail: { n: [{ numeric: ['>', 1] }] } }),
+          }),
+        )
+      ).Result,
+    ).toBe(true);
+    expect(
+      (await events.send(new TestEventPatternCommand({ Event: event, EventPattern: pattern({ source: ['other'] }) })))
+        .Result,
+    ).toBe(false);
 
-    const badPattern = await events.send(new TestEventPatternCommand({ Event: event, EventPattern: '{"source":"switchboard"}' })).catch((e: unknown) => e);
+    const badPattern = await events
+      .send(new TestEventPatternCommand({ Event: event, EventPattern: '{"source":"switchboard"}' }))
+      .catch((e: unknown) => e);
     expect(badPattern).toBeInstanceOf(InvalidEventPatternException);
     expect((badPattern as Error).message).toMatch(/^Event pattern is not valid\. Reason: /);
     expect((badPattern as InvalidEventPatternException).$metadata.httpStatusCode).toBe(400);
 
     for (const badEvent of ['not json', '[1]', JSON.stringify({ id: '1', source: 's' })]) {
-      const error = await events.send(new TestEventPatternCommand({ Event: badEvent, EventPattern: pattern({ source: ['s'] }) })).catch((e: unknown) => e);
+      const error = await events
+        .send(new TestEventPatternCommand({ Event: badEvent, EventPattern: pattern({ source: ['s'] }) }))
+        .catch((e: unknown) => e);
       expectValidationError(error);
       expect((error as Error).message).toBe('Parameter Event is not valid.');
     }
@@ -166,20 +241,41 @@ describe('local EventBridge over HTTP with the AWS SDK, delivering to the SQS em
   it('manages buses, rules and targets with AWS errors', async () => {
     const bus = await events.send(new DescribeEventBusCommand({ Name: 'switchboard' }));
     expect(bus.Arn).toBe(`arn:aws:events:us-east-1:${ACCOUNT}:event-bus/switchboard`);
-    expect((await events.send(new ListEventBusesCommand({}))).EventBuses?.map((b) => b.Name)).toEqual(['default', 'switchboard']);
+    expect((await events.send(new ListEventBusesCommand({}))).EventBuses?.map((b) => b.Name)).toEqual([
+      'default',
+      'switchboard',
+    ]);
 
-    const invalid = await events.send(new PutRuleCommand({ Name: 'bad', EventPattern: '{"detail":{"n":[[1]]}}' })).catch((e: unknown) => e);
+    const invalid = await events
+      .send(new PutRuleCommand({ Name: 'bad', EventPattern: '{"detail":{"n":[[1]]}}' }))
+      .catch((e: unknown) => e);
     expect(invalid).toBeInstanceOf(InvalidEventPatternException);
 
     await events.send(new PutRuleCommand({ Name: 'managed', EventPattern: '{"source":["s"]}', Description: 'test' }));
-    expect(await events.send(new DescribeRuleCommand({ Name: 'managed' }))).toMatchObject({ Name: 'managed', State: 'ENABLED', EventPattern: '{"source":["s"]}', EventBusName: 'default', Arn: `arn:aws:events:us-east-1:${ACCOUNT}:rule/managed` });
-    expect((await events.send(new ListRulesCommand({ NamePrefix: 'man' }))).Rules?.map((r) => r.Name)).toEqual(['managed']);
+    expect(await events.send(new DescribeRuleCommand({ Name: 'managed' }))).toMatchObject({
+      Name: 'managed',
+      State: 'ENABLED',
+      EventPattern: '{"source":["s"]}',
+      EventBusName: 'default',
+      Arn: `arn:aws:events:us-east-1:${ACCOUNT}:rule/managed`,
+    });
+    expect((await events.send(new ListRulesCommand({ NamePrefix: 'man' }))).Rules?.map((r) => r.Name)).toEqual([
+      'managed',
+    ]);
 
     const targets = Array.from({ length: 5 }, (_, i) => ({ Id: `t${i}`, Arn: queueArn(`q${i}`) }));
     await events.send(new PutTargetsCommand({ Rule: 'managed', Targets: targets }));
-    const tooMany = await events.send(new PutTargetsCommand({ Rule: 'managed', Targets: [{ Id: 't5', Arn: queueArn('q5') }] })).catch((e: unknown) => e);
+    const tooMany = await events
+      .send(new PutTargetsCommand({ Rule: 'managed', Targets: [{ Id: 't5', Arn: queueArn('q5') }] }))
+      .catch((e: unknown) => e);
     expect(tooMany).toBeInstanceOf(LimitExceededException);
-    expect((await events.send(new ListTargetsByRuleCommand({ Rule: 'managed' }))).Targets?.map((t) => t.Id)).toEqual(['t0', 't1', 't2', 't3', 't4']);
+    expect((await events.send(new ListTargetsByRuleCommand({ Rule: 'managed' }))).Targets?.map((t) => t.Id)).toEqual([
+      't0',
+      't1',
+      't2',
+      't3',
+      't4',
+    ]);
 
     const notEmpty = await events.send(new DeleteRuleCommand({ Name: 'managed' })).catch((e: unknown) => e);
     expectValidationError(notEmpty);
@@ -204,7 +300,10 @@ describe('local EventBridge over HTTP with the AWS SDK, delivering to the SQS em
     await rule('detail-only', { InputPath: '$.detail' });
     await events.send(new PutEventsCommand({ Entries: [engagement(['detail-only'])] }));
     await bridge.drain();
-    expect(JSON.parse((await receiveAll(url))[0]?.Body ?? 'null')).toEqual({ id: 'x:1', routing: { departments: ['detail-only'] } });
+    expect(JSON.parse((await receiveAll(url))[0]?.Body ?? 'null')).toEqual({
+      id: 'x:1',
+      routing: { departments: ['detail-only'] },
+    });
   });
 
   it('sends an event for a deleted queue to the DLQ at once, with the six attributes', async () => {
@@ -217,7 +316,10 @@ describe('local EventBridge over HTTP with the AWS SDK, delivering to the SQS em
     await bridge.drain();
 
     const [dead] = await receiveAll(dlq);
-    expect(JSON.parse(dead?.Body ?? '{}')).toMatchObject({ id: Entries?.[0]?.EventId, detail: { routing: { departments: ['deleted-dept'] } } });
+    expect(JSON.parse(dead?.Body ?? '{}')).toMatchObject({
+      id: Entries?.[0]?.EventId,
+      detail: { routing: { departments: ['deleted-dept'] } },
+    });
     const attribute = (key: string) => dead?.MessageAttributes?.[key]?.StringValue;
     expect(attribute('RULE_ARN')).toBe(`arn:aws:events:us-east-1:${ACCOUNT}:rule/switchboard/${name}`);
     expect(attribute('TARGET_ARN')).toBe(queueArn('deleted-dept'));
@@ -253,22 +355,37 @@ describe('local EventBridge over HTTP with the AWS SDK, delivering to the SQS em
  * An HTTP proxy in front of the SQS emulator that answers SendMessage with an SQS InternalError
  * (500) while `fail(queueUrl)` says so, and forwards everything else.
  */
-async function flakySqs(upstream: string, fail: (queueUrl: string) => boolean): Promise<{ endpoint: string; server: Server }> {
+async function flakySqs(
+  upstream: string,
+  fail: (queueUrl: string) => boolean,
+): Promise<{ endpoint: string; server: Server }> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const queueUrl = req.headers['x-amz-target'] === 'AmazonSQS.SendMessage' ? ((JSON.parse(body.toString()) as { QueueUrl?: string }).QueueUrl ?? '') : undefined;
+      const queueUrl =
+        req.headers['x-amz-target'] === 'AmazonSQS.SendMessage'
+          ? ((JSON.parse(body.toString()) as { QueueUrl?: string }).QueueUrl ?? '')
+          : undefined;
       if (queueUrl !== undefined && fail(queueUrl)) {
-        res.writeHead(500, { 'Content-Type': 'application/x-amz-json-1.0', 'x-amzn-query-error': 'InternalError;Receiver' });
-        res.end(JSON.stringify({ __type: 'com.amazonaws.sqs#InternalError', message: 'We encountered an internal error.' }));
+        res.writeHead(500, {
+          'Content-Type': 'application/x-amz-json-1.0',
+          'x-amzn-query-error': 'InternalError;Receiver',
+        });
+        res.end(
+          JSON.stringify({ __type: 'com.amazonaws.sqs#InternalError', message: 'We encountered an internal error.' }),
+        );
         return;
       }
-      const forward = request(`${upstream}${req.url ?? '/'}`, { method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
+      const forward = request(
+        `${upstream}${req.url ?? '/'}`,
+        { method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
       forward.end(body);
     });
   });
@@ -287,12 +404,20 @@ describe('local EventBridge retries through a flaky SQS', () => {
     const bridge = createEventBridge({ sqsEndpoint: proxy.endpoint, retry: { baseDelayMs: 5, maxDelayMs: 20 } });
     try {
       bridge.putRule({ Name: 'r', EventPattern: { source: ['switchboard'] } });
-      bridge.putTargets({ Rule: 'r', Targets: [{ Id: 'q', Arn: queueArn('flaky'), RetryPolicy: { MaximumRetryAttempts: 5 } }] });
+      bridge.putTargets({
+        Rule: 'r',
+        Targets: [{ Id: 'q', Arn: queueArn('flaky'), RetryPolicy: { MaximumRetryAttempts: 5 } }],
+      });
       bridge.putEvents([1, 2].map((n) => ({ Source: 'switchboard', DetailType: 'd', Detail: JSON.stringify({ n }) })));
       await bridge.drain();
       expect(bridge.counters()).toMatchObject({ delivered: 2, retried: 3, deadLettered: 0, dropped: 0 });
-      const { Messages } = await local.client.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
-      expect(Messages?.map((m) => (JSON.parse(m.Body ?? '{}') as { detail: unknown }).detail)).toEqual([{ n: 1 }, { n: 2 }]);
+      const { Messages } = await local.client.send(
+        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }),
+      );
+      expect(Messages?.map((m) => (JSON.parse(m.Body ?? '{}') as { detail: unknown }).detail)).toEqual([
+        { n: 1 },
+        { n: 2 },
+      ]);
     } finally {
       await bridge.close();
       await closeServer(proxy.server);
@@ -301,19 +426,29 @@ describe('local EventBridge retries through a flaky SQS', () => {
 
   it('dead-letters after MaximumRetryAttempts when the target keeps failing', async () => {
     await local.client.send(new CreateQueueCommand({ QueueName: 'always-failing' }));
-    const dlq = (await local.client.send(new CreateQueueCommand({ QueueName: 'always-failing-dlq' }))).QueueUrl as string;
+    const dlq = (await local.client.send(new CreateQueueCommand({ QueueName: 'always-failing-dlq' })))
+      .QueueUrl as string;
     const proxy = await flakySqs(local.server.endpoint, (queueUrl) => queueUrl.endsWith('/always-failing'));
     const bridge = createEventBridge({ sqsEndpoint: proxy.endpoint, retry: { baseDelayMs: 2, maxDelayMs: 5 } });
     try {
       bridge.putRule({ Name: 'r', EventPattern: { source: ['switchboard'] } });
       bridge.putTargets({
         Rule: 'r',
-        Targets: [{ Id: 'q', Arn: queueArn('always-failing'), RetryPolicy: { MaximumRetryAttempts: 2 }, DeadLetterConfig: { Arn: queueArn('always-failing-dlq') } }],
+        Targets: [
+          {
+            Id: 'q',
+            Arn: queueArn('always-failing'),
+            RetryPolicy: { MaximumRetryAttempts: 2 },
+            DeadLetterConfig: { Arn: queueArn('always-failing-dlq') },
+          },
+        ],
       });
       bridge.putEvents([{ Source: 'switchboard', DetailType: 'd', Detail: '{}' }]);
       await bridge.drain();
       expect(bridge.counters()).toMatchObject({ delivered: 0, retried: 2, deadLettered: 1, dropped: 0 });
-      const { Messages } = await local.client.send(new ReceiveMessageCommand({ QueueUrl: dlq, MessageAttributeNames: ['All'] }));
+      const { Messages } = await local.client.send(
+        new ReceiveMessageCommand({ QueueUrl: dlq, MessageAttributeNames: ['All'] }),
+      );
       const attributes = Messages?.[0]?.MessageAttributes;
       expect(attributes?.ERROR_CODE?.StringValue).toBe('INTERNAL_ERROR');
       expect(attributes?.EXHAUSTED_RETRY_CONDITION?.StringValue).toBe('MaximumRetryAttempts');

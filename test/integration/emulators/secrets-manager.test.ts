@@ -1,4 +1,10 @@
-import { DescribeSecretCommand, GetSecretValueCommand, ListSecretsCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  ListSecretsCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { startSecretsManager, type SecretsManagerEmulator } from '../../../local/emulators/secrets-manager.js';
 import { localCredentials } from '../../support/aws-local.js';
 
@@ -10,9 +16,16 @@ describe('Secrets Manager emulator', () => {
 
   beforeAll(async () => {
     secrets = await startSecretsManager({
-      secrets: { 'switchboard/generic': '{"signingSecret":"local-generic"}', [ARN_KEYED]: '{"appSecret":"local-fb","verifyToken":"t"}' },
+      secrets: {
+        'switchboard/generic': '{"signingSecret":"local-generic"}',
+        [ARN_KEYED]: '{"appSecret":"local-fb","verifyToken":"t"}',
+      },
     });
-    client = new SecretsManagerClient({ endpoint: secrets.endpoint, region: 'us-east-1', credentials: localCredentials });
+    client = new SecretsManagerClient({
+      endpoint: secrets.endpoint,
+      region: 'us-east-1',
+      credentials: localCredentials,
+    });
   });
 
   afterAll(async () => {
@@ -30,16 +43,28 @@ describe('Secrets Manager emulator', () => {
     expect(byName.SecretString).toBe('{"signingSecret":"local-generic"}');
     expect(byName.Name).toBe('switchboard/generic');
     expect(byName.ARN).toBe(secrets.arnOf('switchboard/generic'));
-    expect(byName.ARN).toMatch(/^arn:aws:secretsmanager:us-east-1:123456789012:secret:switchboard\/generic-[A-Za-z0-9]{6}$/);
+    expect(byName.ARN).toMatch(
+      /^arn:aws:secretsmanager:us-east-1:123456789012:secret:switchboard\/generic-[A-Za-z0-9]{6}$/,
+    );
     expect(byName.VersionStages).toEqual(['AWSCURRENT']);
-    expect((await client.send(new GetSecretValueCommand({ SecretId: byName.ARN }))).SecretString).toBe(byName.SecretString);
+    expect((await client.send(new GetSecretValueCommand({ SecretId: byName.ARN }))).SecretString).toBe(
+      byName.SecretString,
+    );
 
     const byArn = await client.send(new GetSecretValueCommand({ SecretId: ARN_KEYED }));
     expect(byArn.SecretString).toBe('{"appSecret":"local-fb","verifyToken":"t"}');
     expect(byArn.ARN).toBe(ARN_KEYED);
     expect(byArn.Name).toBe('switchboard/facebook');
     expect((await client.send(new GetSecretValueCommand({ SecretId: 'switchboard/facebook' }))).ARN).toBe(ARN_KEYED);
-    expect((await client.send(new GetSecretValueCommand({ SecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:switchboard/facebook' }))).ARN).toBe(ARN_KEYED);
+    expect(
+      (
+        await client.send(
+          new GetSecretValueCommand({
+            SecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:switchboard/facebook',
+          }),
+        )
+      ).ARN,
+    ).toBe(ARN_KEYED);
   });
 
   it('raises ResourceNotFoundException (400) for an unknown secret', async () => {
@@ -76,7 +101,7 @@ describe('Secrets Manager emulator', () => {
     expect(await response.json()).toMatchObject({ __type: 'UnknownOperationException' });
   });
 
-  it('answers the Parameters and Secrets extension\'s local API, to requests with the token only', async () => {
+  it("answers the Parameters and Secrets extension's local API, to requests with the token only", async () => {
     const { startSecretsExtension } = await import('../../../local/emulators/secrets-extension.js');
     const { secretReader } = await import('../../../lambdas/shared/platform-secrets.js');
     const ext = await startSecretsExtension({ getSecretValue: (id) => secrets.getSecretValue(id), token: 'session' });
@@ -88,16 +113,20 @@ describe('Secrets Manager emulator', () => {
       expect(await ok.json()).toEqual(current);
       expect(current).toMatchObject({ Name: 'switchboard/generic', VersionStages: ['AWSCURRENT'] });
       expect((await fetch(url('switchboard/generic'))).status).toBe(401);
-      expect((await fetch(url('switchboard/generic'), { headers: { 'X-Aws-Parameters-Secrets-Token': 'other' } })).status).toBe(401);
+      expect(
+        (await fetch(url('switchboard/generic'), { headers: { 'X-Aws-Parameters-Secrets-Token': 'other' } })).status,
+      ).toBe(401);
       const missing = await fetch(url('nope'), { headers: { 'X-Aws-Parameters-Secrets-Token': 'session' } });
       expect(missing.status).toBe(400);
       expect(await missing.json()).toMatchObject({ __type: 'ResourceNotFoundException' });
       // the functions' reader, end to end
-      const read = secretReader({ generic: 'switchboard/generic' }, { env: { PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(ext.port), AWS_SESSION_TOKEN: 'session' } });
+      const read = secretReader(
+        { generic: 'switchboard/generic' },
+        { env: { PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(ext.port), AWS_SESSION_TOKEN: 'session' } },
+      );
       expect(await read('generic')).toEqual(JSON.parse(String(current.SecretString)));
     } finally {
       await ext.stop();
     }
   });
 });
-

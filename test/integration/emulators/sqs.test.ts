@@ -25,7 +25,10 @@ describe('SQS emulator (local-aws-sqs behind our wrapper)', () => {
         QueueName: `source-${queueCounter}`,
         Attributes: {
           VisibilityTimeout: '30',
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:us-east-1:${sqs.server.accountId}:dlq-${queueCounter}`, maxReceiveCount }),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: `arn:aws:sqs:us-east-1:${sqs.server.accountId}:dlq-${queueCounter}`,
+            maxReceiveCount,
+          }),
         },
       }),
     );
@@ -45,10 +48,19 @@ describe('SQS emulator (local-aws-sqs behind our wrapper)', () => {
 
   it('moves a message to the DLQ after maxReceiveCount receives, keeping body and attributes', async () => {
     const { source, dlq } = await queueWithDlq(2);
-    await sqs.client.send(new SendMessageCommand({ QueueUrl: source, MessageBody: 'hello', MessageAttributes: { kind: { DataType: 'String', StringValue: 'test' } } }));
+    await sqs.client.send(
+      new SendMessageCommand({
+        QueueUrl: source,
+        MessageBody: 'hello',
+        MessageAttributes: { kind: { DataType: 'String', StringValue: 'test' } },
+      }),
+    );
     // VisibilityTimeout 0 hands the message back at once, as an expired timeout would.
     for (let i = 1; i <= 2; i += 1) {
-      const { Messages } = await receive(source, { VisibilityTimeout: 0, MessageSystemAttributeNames: ['ApproximateReceiveCount'] });
+      const { Messages } = await receive(source, {
+        VisibilityTimeout: 0,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      });
       expect(Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe(String(i));
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -62,7 +74,13 @@ describe('SQS emulator (local-aws-sqs behind our wrapper)', () => {
     const { source, dlq } = await queueWithDlq(2);
     await sqs.client.send(new SendMessageCommand({ QueueUrl: source, MessageBody: 'once' }));
     const first = await receive(source);
-    await sqs.client.send(new ChangeMessageVisibilityCommand({ QueueUrl: source, ReceiptHandle: first.Messages?.[0]?.ReceiptHandle, VisibilityTimeout: 0 }));
+    await sqs.client.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: source,
+        ReceiptHandle: first.Messages?.[0]?.ReceiptHandle,
+        VisibilityTimeout: 0,
+      }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     const second = await receive(source, { MessageSystemAttributeNames: ['ApproximateReceiveCount'] });
     expect(second.Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('2');
@@ -73,7 +91,9 @@ describe('SQS emulator (local-aws-sqs behind our wrapper)', () => {
     const { QueueUrl } = await sqs.client.send(new CreateQueueCommand({ QueueName: 'attrs' }));
     await sqs.client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' }));
     const { Messages } = await receive(QueueUrl as string, { MessageSystemAttributeNames: ['All'] });
-    expect(Messages?.[0]?.Attributes).toEqual(expect.objectContaining({ ApproximateReceiveCount: '1', SentTimestamp: expect.any(String) }));
+    expect(Messages?.[0]?.Attributes).toEqual(
+      expect.objectContaining({ ApproximateReceiveCount: '1', SentTimestamp: expect.any(String) }),
+    );
   });
 
   it('long-polls with WaitTimeSeconds until a message arrives', async () => {
@@ -92,8 +112,16 @@ describe('SQS emulator (local-aws-sqs behind our wrapper)', () => {
     await sqs.client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'a' }));
     await sqs.client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'b' }));
     const { Messages } = await receive(QueueUrl as string, { MaxNumberOfMessages: 1 });
-    const attributes = await sqs.client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
-    expect(attributes.Attributes).toEqual({ ApproximateNumberOfMessages: '1', ApproximateNumberOfMessagesNotVisible: '1' });
+    const attributes = await sqs.client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    expect(attributes.Attributes).toEqual({
+      ApproximateNumberOfMessages: '1',
+      ApproximateNumberOfMessagesNotVisible: '1',
+    });
     await sqs.client.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: Messages?.[0]?.ReceiptHandle }));
   });
 
@@ -101,25 +129,40 @@ describe('SQS emulator (local-aws-sqs behind our wrapper)', () => {
     const { QueueUrl } = await sqs.client.send(new CreateQueueCommand({ QueueName: 'purged' }));
     await sqs.client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'a' }));
     await sqs.client.send(new PurgeQueueCommand({ QueueUrl }));
-    const after = await sqs.client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    const after = await sqs.client.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    );
     expect(after.Attributes?.ApproximateNumberOfMessages).toBe('0');
     await sqs.client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'kept' }));
-    await expect(sqs.client.send(new PurgeQueueCommand({ QueueUrl }))).rejects.toMatchObject({ name: 'PurgeQueueInProgress' });
+    await expect(sqs.client.send(new PurgeQueueCommand({ QueueUrl }))).rejects.toMatchObject({
+      name: 'PurgeQueueInProgress',
+    });
     expect((await receive(QueueUrl as string)).Messages?.[0]?.Body).toBe('kept');
   });
 
   it('keeps queue attributes given at creation (VisibilityTimeout, MessageRetentionPeriod, RedrivePolicy)', async () => {
     const { source } = await queueWithDlq(3);
-    await sqs.client.send(new CreateQueueCommand({ QueueName: 'retention', Attributes: { MessageRetentionPeriod: '60', VisibilityTimeout: '5' } }));
-    const retention = await sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: sqs.server.queueUrl('retention'), AttributeNames: ['All'] }));
+    await sqs.client.send(
+      new CreateQueueCommand({
+        QueueName: 'retention',
+        Attributes: { MessageRetentionPeriod: '60', VisibilityTimeout: '5' },
+      }),
+    );
+    const retention = await sqs.client.send(
+      new GetQueueAttributesCommand({ QueueUrl: sqs.server.queueUrl('retention'), AttributeNames: ['All'] }),
+    );
     expect(retention.Attributes).toMatchObject({ MessageRetentionPeriod: '60', VisibilityTimeout: '5' });
-    const redrive = await sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: source, AttributeNames: ['RedrivePolicy'] }));
+    const redrive = await sqs.client.send(
+      new GetQueueAttributesCommand({ QueueUrl: source, AttributeNames: ['RedrivePolicy'] }),
+    );
     expect(JSON.parse(redrive.Attributes?.RedrivePolicy ?? '{}')).toMatchObject({ maxReceiveCount: 3 });
   });
 
   it('fails clearly, naming SQS_PORT, when its port is taken, and frees its port on stop', async () => {
     const other = await startSqs({ port: 0 });
-    await expect(startSqs({ port: other.port })).rejects.toThrow(`Port ${other.port} is already in use (needed by the SQS emulator). Stop the process that holds it, or pick another port with SQS_PORT=<port>`);
+    await expect(startSqs({ port: other.port })).rejects.toThrow(
+      `Port ${other.port} is already in use (needed by the SQS emulator). Stop the process that holds it, or pick another port with SQS_PORT=<port>`,
+    );
     await other.stop();
     await expectPortFree(other.port);
   });

@@ -7,7 +7,11 @@ const usage = (over: Partial<TwinUsage> = {}): TwinUsage => ({
     'Switchboard-ProcessFunction4423FA37': { invocations: 10, billedMs: 2_000, memoryMb: 512 },
   },
   services: {
-    dynamodb: { requests: { TransactWriteItems: 100, GetItem: 4 }, capacityUnits: { TransactWriteItems: 500, UpdateItem: 200, GetItem: 4 }, events: 0 },
+    dynamodb: {
+      requests: { TransactWriteItems: 100, GetItem: 4 },
+      capacityUnits: { TransactWriteItems: 500, UpdateItem: 200, GetItem: 4 },
+      events: 0,
+    },
     sqs: { requests: { SendMessage: 100 }, capacityUnits: {}, events: 0 },
     eventbridge: { requests: { PutEvents: 10 }, capacityUnits: {}, events: 100 },
   },
@@ -20,7 +24,11 @@ describe('cost report', () => {
     const r = costReport(usage());
     expect(r.engagements).toBe(100);
     const line = (service: string) => r.lines.find((l) => l.service === service)!;
-    expect(line('API Gateway (REST)')).toMatchObject({ unitsPerEngagement: 1, usdPerMillion: 3.5, floorUsdPerMillion: 3.5 });
+    expect(line('API Gateway (REST)')).toMatchObject({
+      unitsPerEngagement: 1,
+      usdPerMillion: 3.5,
+      floorUsdPerMillion: 3.5,
+    });
     expect(line('Lambda requests').unitsPerEngagement).toBeCloseTo(1.1);
     // 3 s at 0.5 GB over 100 engagements: 0.015 GB-s each
     expect(line('Lambda duration').usdPerMillion).toBeCloseTo(0.015 * PRICES.lambdaArmGbSecond * 1e6);
@@ -37,7 +45,7 @@ describe('cost report', () => {
 
   it('refuses to price nothing', () => {
     const none = usage();
-    none.services['eventbridge']!.events = 0;
+    none.services.eventbridge!.events = 0;
     expect(() => costReport(none)).toThrow(/no engagement has been published/);
   });
 });

@@ -16,8 +16,16 @@ const good = '{ timeZone: Europe/Berlin, days: [mon, tue, wed, thu, fri], start:
 describe('business hours in the config', () => {
   it('accepts business hours with an IANA zone, weekdays and opening times', () => {
     const { config } = parseConfig(withHours(good));
-    expect(config.departments[0]?.sla?.businessHours).toEqual({ timeZone: 'Europe/Berlin', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' });
-    expect(parseConfig(withHours('{ timeZone: Asia/Kolkata, days: [sun], start: "00:00", end: "24:00" }')).config.departments[0]?.sla?.businessHours?.end).toBe('24:00');
+    expect(config.departments[0]?.sla?.businessHours).toEqual({
+      timeZone: 'Europe/Berlin',
+      days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+      start: '09:00',
+      end: '17:00',
+    });
+    expect(
+      parseConfig(withHours('{ timeZone: Asia/Kolkata, days: [sun], start: "00:00", end: "24:00" }')).config
+        .departments[0]?.sla?.businessHours?.end,
+    ).toBe('24:00');
   });
 
   it('refuses an unknown time zone and UTC offsets, naming the field and its line', () => {
@@ -33,13 +41,20 @@ describe('business hours in the config', () => {
     const unknown = problemsOf(withHours('{ timeZone: UTC, days: [mon, funday], start: "09:00", end: "17:00" }'));
     expect(unknown.problems[0]?.field).toBe('departments[0].sla.businessHours.days[1]');
     expect(unknown.message).toMatch(/mon.*tue.*sun|sun.*mon/);
-    expect(problemsOf(withHours('{ timeZone: UTC, days: [mon, mon], start: "09:00", end: "17:00" }')).message).toContain('must not list a day twice');
-    expect(problemsOf(withHours('{ timeZone: UTC, days: [], start: "09:00", end: "17:00" }')).message).toContain('at least one day');
+    expect(
+      problemsOf(withHours('{ timeZone: UTC, days: [mon, mon], start: "09:00", end: "17:00" }')).message,
+    ).toContain('must not list a day twice');
+    expect(problemsOf(withHours('{ timeZone: UTC, days: [], start: "09:00", end: "17:00" }')).message).toContain(
+      'at least one day',
+    );
   });
 
   it('refuses malformed times and a start not before the end', () => {
     const malformed = problemsOf(withHours('{ timeZone: UTC, days: [mon], start: "9:00", end: "25:00" }'));
-    expect(malformed.problems.map((p) => p.field)).toEqual(['departments[0].sla.businessHours.start', 'departments[0].sla.businessHours.end']);
+    expect(malformed.problems.map((p) => p.field)).toEqual([
+      'departments[0].sla.businessHours.start',
+      'departments[0].sla.businessHours.end',
+    ]);
     expect(malformed.message).toContain('HH:MM');
     const reversed = problemsOf(withHours('{ timeZone: UTC, days: [mon], start: "17:00", end: "09:00" }'));
     expect(reversed.problems[0]).toMatchObject({ field: 'departments[0].sla.businessHours.end' });
@@ -49,6 +64,8 @@ describe('business hours in the config', () => {
   it('refuses unknown keys and missing fields', () => {
     const err = problemsOf(withHours('{ timeZone: UTC, days: [mon], start: "09:00", end: "17:00", holidays: [] }'));
     expect(err.message).toContain('holidays');
-    expect(problemsOf(withHours('{ days: [mon], start: "09:00", end: "17:00" }')).problems[0]?.field).toBe('departments[0].sla.businessHours.timeZone');
+    expect(problemsOf(withHours('{ days: [mon], start: "09:00", end: "17:00" }')).problems[0]?.field).toBe(
+      'departments[0].sla.businessHours.timeZone',
+    );
   });
 });

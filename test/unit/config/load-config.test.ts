@@ -9,7 +9,9 @@ const problemsOf = (text: string) => thrownBy(ConfigError, () => parseConfig(tex
 describe('governance config', () => {
   it('accepts the shipped config with the required departments and default', () => {
     const { config, configVersion } = loadConfig('config/switchboard.yaml');
-    expect(config.departments.map((d) => d.id)).toEqual(expect.arrayContaining(['customer-care', 'engineering', 'sales', 'communications', 'legal']));
+    expect(config.departments.map((d) => d.id)).toEqual(
+      expect.arrayContaining(['customer-care', 'engineering', 'sales', 'communications', 'legal']),
+    );
     expect(config.defaultDepartment).toBe('communications');
     expect(configVersion).toMatch(/^[0-9a-f]{16}$/);
   });
@@ -43,20 +45,26 @@ describe('governance config', () => {
   });
 
   it('refuses an unknown default department and unknown keys', () => {
-    const err = problemsOf(shipped.replace('defaultDepartment: communications', 'defaultDepartment: marketing\nroutes: []'));
+    const err = problemsOf(
+      shipped.replace('defaultDepartment: communications', 'defaultDepartment: marketing\nroutes: []'),
+    );
     expect(err.message).toContain('defaultDepartment');
     expect(err.message).toContain('"marketing" is not a declared department');
     expect(err.problems.some((p) => p.message.includes('routes'))).toBe(true);
   });
 
   it('refuses malformed SLA durations and duplicate ids', () => {
-    const err = problemsOf(shipped.replace('firstResponse: PT1H', 'firstResponse: one hour').replace('id: sales', 'id: engineering'));
+    const err = problemsOf(
+      shipped.replace('firstResponse: PT1H', 'firstResponse: one hour').replace('id: sales', 'id: engineering'),
+    );
     expect(err.message).toContain('ISO 8601 duration');
     expect(err.message).toContain('"engineering" is declared twice');
   });
 
   it('refuses an unknown trial department and an unknown platform status', () => {
-    expect(problemsOf(`${shipped}\ntrialDepartment: lab\n`).message).toContain('trialDepartment: "lab" is not a declared department');
+    expect(problemsOf(`${shipped}\ntrialDepartment: lab\n`).message).toContain(
+      'trialDepartment: "lab" is not a declared department',
+    );
     const status = problemsOf(`${shipped}\nplatforms: { tiktok: { status: beta } }\n`);
     expect(status.problems.find((p) => p.field === 'platforms.tiktok.status')?.message).toMatch(/active.*trial/);
   });
@@ -71,16 +79,44 @@ describe('governance config', () => {
     expect(() => loadConfig('config/does-not-exist.yaml')).toThrow(/cannot be read/);
   });
   it('defaults enrichment to local and requires a model id for Bedrock intents', () => {
-    expect(parseConfig(shipped).config.enrichment).toEqual({ provider: 'local', intents: 'local', redactStoredText: false });
-    const cloud = parseConfig(`${shipped}\nenrichment: { provider: comprehend, intents: bedrock, bedrockModelId: anthropic.claude-3-haiku-20240307-v1:0 }\n`).config.enrichment;
-    expect(cloud).toEqual({ provider: 'comprehend', intents: 'bedrock', bedrockModelId: 'anthropic.claude-3-haiku-20240307-v1:0', redactStoredText: false });
+    expect(parseConfig(shipped).config.enrichment).toEqual({
+      provider: 'local',
+      intents: 'local',
+      redactStoredText: false,
+    });
+    const cloud = parseConfig(
+      `${shipped}\nenrichment: { provider: comprehend, intents: bedrock, bedrockModelId: anthropic.claude-3-haiku-20240307-v1:0 }\n`,
+    ).config.enrichment;
+    expect(cloud).toEqual({
+      provider: 'comprehend',
+      intents: 'bedrock',
+      bedrockModelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+      redactStoredText: false,
+    });
     const missing = problemsOf(`${shipped}\nenrichment: { provider: comprehend, intents: bedrock }\n`);
-    expect(missing.problems.find((p) => p.field === 'enrichment.bedrockModelId')?.message).toContain('bedrockModelId is required');
-    expect(problemsOf(`${shipped}\nenrichment: { provider: azure }\n`).problems.find((p) => p.field === 'enrichment.provider')?.message).toMatch(/local.*comprehend/);
+    expect(missing.problems.find((p) => p.field === 'enrichment.bedrockModelId')?.message).toContain(
+      'bedrockModelId is required',
+    );
+    expect(
+      problemsOf(`${shipped}\nenrichment: { provider: azure }\n`).problems.find(
+        (p) => p.field === 'enrichment.provider',
+      )?.message,
+    ).toMatch(/local.*comprehend/);
   });
   it('takes a second-opinion threshold only with a cloud service to ask', () => {
-    expect(parseConfig(`${shipped}\nenrichment: { provider: comprehend, secondOpinionBelow: 0.6 }\n`).config.enrichment.secondOpinionBelow).toBe(0.6);
-    expect(problemsOf(`${shipped}\nenrichment: { secondOpinionBelow: 0.6 }\n`).problems.find((p) => p.field === 'enrichment.secondOpinionBelow')?.message).toContain('needs a cloud service');
-    expect(problemsOf(`${shipped}\nenrichment: { provider: comprehend, secondOpinionBelow: 1.5 }\n`).problems.find((p) => p.field === 'enrichment.secondOpinionBelow')?.message).toContain('below 1');
+    expect(
+      parseConfig(`${shipped}\nenrichment: { provider: comprehend, secondOpinionBelow: 0.6 }\n`).config.enrichment
+        .secondOpinionBelow,
+    ).toBe(0.6);
+    expect(
+      problemsOf(`${shipped}\nenrichment: { secondOpinionBelow: 0.6 }\n`).problems.find(
+        (p) => p.field === 'enrichment.secondOpinionBelow',
+      )?.message,
+    ).toContain('needs a cloud service');
+    expect(
+      problemsOf(`${shipped}\nenrichment: { provider: comprehend, secondOpinionBelow: 1.5 }\n`).problems.find(
+        (p) => p.field === 'enrichment.secondOpinionBelow',
+      )?.message,
+    ).toContain('below 1');
   });
 });

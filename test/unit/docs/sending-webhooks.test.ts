@@ -23,7 +23,8 @@ function allOf(pattern: RegExp): string[] {
 function theOne(pattern: RegExp, what: string): string {
   const values = allOf(pattern);
   if (values.length === 0) throw new Error(`docs/sending-webhooks.md has no ${what}`);
-  if (new Set(values).size > 1) throw new Error(`docs/sending-webhooks.md has different ${what}s: ${values.join(' | ')}`);
+  if (new Set(values).size > 1)
+    throw new Error(`docs/sending-webhooks.md has different ${what}s: ${values.join(' | ')}`);
   return values[0]!;
 }
 
@@ -34,17 +35,27 @@ const signature = theOne(/^X-Switchboard-Signature: (sha256=[0-9a-f]{64})$/gm, '
 const now = new Date(Number(timestamp) * 1000);
 
 const request = (raw: string, headers: Record<string, string> = {}) =>
-  postRequest(raw, { 'content-type': 'application/json', 'x-switchboard-timestamp': timestamp, 'x-switchboard-signature': signature, ...headers });
-const verify = (raw: string, headers: Record<string, string> = {}, at = now) => () => genericAdapter.verify(request(raw, headers), { signingSecret: secret }, at);
+  postRequest(raw, {
+    'content-type': 'application/json',
+    'x-switchboard-timestamp': timestamp,
+    'x-switchboard-signature': signature,
+    ...headers,
+  });
+const verify =
+  (raw: string, headers: Record<string, string> = {}, at = now) =>
+  () =>
+    genericAdapter.verify(request(raw, headers), { signingSecret: secret }, at);
 
 describe('docs/sending-webhooks.md worked example', () => {
   it('uses the local twin’s generic signing secret, so the curl line works against `npm start`', () => {
-    expect(secret).toBe(localSecrets['generic']?.['signingSecret']);
+    expect(secret).toBe(localSecrets.generic?.signingSecret);
   });
 
   it('prints the same timestamp and digest in the openssl output and in the headers', () => {
     expect(theOne(/^X-Switchboard-Timestamp: (\d+)$/gm, 'X-Switchboard-Timestamp line')).toBe(timestamp);
-    expect(theOne(/^SHA2-256\(stdin\)= ([0-9a-f]{64})$/gm, 'openssl output line')).toBe(signature.slice('sha256='.length));
+    expect(theOne(/^SHA2-256\(stdin\)= ([0-9a-f]{64})$/gm, 'openssl output line')).toBe(
+      signature.slice('sha256='.length),
+    );
   });
 
   it('has a signature the generic adapter accepts for that body and timestamp', () => {
@@ -56,14 +67,20 @@ describe('docs/sending-webhooks.md worked example', () => {
     expect(changed).not.toBe(body);
     expect(rejectionOf(verify(changed))).toMatchObject({ statusCode: 403, code: 'bad_signature' });
     expect(rejectionOf(verify(`${body} `))).toMatchObject({ statusCode: 403, code: 'bad_signature' });
-    expect(rejectionOf(verify(body, { 'x-switchboard-timestamp': String(Number(timestamp) + 1) }))).toMatchObject({ statusCode: 403, code: 'bad_signature' });
+    expect(rejectionOf(verify(body, { 'x-switchboard-timestamp': String(Number(timestamp) + 1) }))).toMatchObject({
+      statusCode: 403,
+      code: 'bad_signature',
+    });
     const otherSecret = () => genericAdapter.verify(request(body), { signingSecret: `${secret}-rotated` }, now);
     expect(rejectionOf(otherSecret)).toMatchObject({ statusCode: 403, code: 'bad_signature' });
   });
 
   it('is refused as stale once more than 5 minutes have passed, as the guide says', () => {
     expect(verify(body, {}, new Date(now.getTime() + 300_000))).not.toThrow();
-    expect(rejectionOf(verify(body, {}, new Date(now.getTime() + 301_000)))).toMatchObject({ statusCode: 401, code: 'stale_timestamp' });
+    expect(rejectionOf(verify(body, {}, new Date(now.getTime() + 301_000)))).toMatchObject({
+      statusCode: 401,
+      code: 'stale_timestamp',
+    });
   });
 
   it('gets the 200 answer the guide prints, with the engagement id generic:<id>', async () => {

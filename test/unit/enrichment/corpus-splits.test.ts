@@ -32,8 +32,14 @@ describe('the enrichment corpus splits', () => {
 
   it('covers every supported language in every split', () => {
     for (const name of ['train.jsonl', 'dev.jsonl', 'test.jsonl']) {
-      const languages = new Set(read(name).split('\n').filter((l) => l.trim()).map((l) => (JSON.parse(l) as { expect: { language: string } }).expect.language));
-      for (const l of ['en', 'es', 'fr', 'de', 'pt', 'it', 'nl']) expect([name, languages.has(l)]).toEqual([name, true]);
+      const languages = new Set(
+        read(name)
+          .split('\n')
+          .filter((l) => l.trim())
+          .map((l) => (JSON.parse(l) as { expect: { language: string } }).expect.language),
+      );
+      for (const l of ['en', 'es', 'fr', 'de', 'pt', 'it', 'nl'])
+        expect([name, languages.has(l)]).toEqual([name, true]);
     }
   });
 });

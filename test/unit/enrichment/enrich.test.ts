@@ -13,7 +13,10 @@ describe('enrich', () => {
   });
 
   it('reports PII kinds, keeps them out of keywords and redacts stored text on request', () => {
-    const draft = { text: 'Still no refund, email me at sam@example.com or call +44 7700 900123', author: { followers: 250_000 } };
+    const draft = {
+      text: 'Still no refund, email me at sam@example.com or call +44 7700 900123',
+      author: { followers: 250_000 },
+    };
     const e = enrich(draft, { redactStoredText: true });
     expect(e.pii).toEqual({ types: ['email', 'phone'], count: 2 });
     expect(e.keywords.join(' ')).not.toMatch(/sam|example|7700/);

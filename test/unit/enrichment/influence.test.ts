@@ -2,8 +2,16 @@ import { influenceOf, influenceTier } from '../../../lambdas/core/enrichment/inf
 
 describe('influence tiers', () => {
   it.each([
-    [0, 'nano'], [999, 'nano'], [1_000, 'micro'], [9_999, 'micro'], [10_000, 'mid'],
-    [99_999, 'mid'], [100_000, 'macro'], [999_999, 'macro'], [1_000_000, 'mega'], [50_000_000, 'mega'],
+    [0, 'nano'],
+    [999, 'nano'],
+    [1_000, 'micro'],
+    [9_999, 'micro'],
+    [10_000, 'mid'],
+    [99_999, 'mid'],
+    [100_000, 'macro'],
+    [999_999, 'macro'],
+    [1_000_000, 'mega'],
+    [50_000_000, 'mega'],
   ] as const)('%d followers → %s', (followers, tier) => {
     expect(influenceTier(followers)).toBe(tier);
   });
@@ -12,6 +20,10 @@ describe('influence tiers', () => {
     expect(influenceOf(undefined)).toBeUndefined();
     expect(influenceOf({})).toBeUndefined();
     expect(influenceOf({ followers: -1 })).toBeUndefined();
-    expect(influenceOf({ followers: 12_000, verified: true })).toEqual({ tier: 'mid', followers: 12_000, verified: true });
+    expect(influenceOf({ followers: 12_000, verified: true })).toEqual({
+      tier: 'mid',
+      followers: 12_000,
+      verified: true,
+    });
   });
 });

@@ -1,8 +1,17 @@
-import { extractKeywords, MAX_KEYWORD_TEXT_CHARS, MAX_KEYWORDS, normalizeKeyword, singularize, wordForms } from '../../../lambdas/core/enrichment/keywords.js';
+import {
+  extractKeywords,
+  MAX_KEYWORD_TEXT_CHARS,
+  MAX_KEYWORDS,
+  normalizeKeyword,
+  singularize,
+  wordForms,
+} from '../../../lambdas/core/enrichment/keywords.js';
 
 describe('keyword extraction', () => {
   it('lower-cases words and drops punctuation', () => {
-    expect(extractKeywords('REFUND please!!! My order #123')).toEqual(expect.arrayContaining(['refund', 'please', 'order', '123']));
+    expect(extractKeywords('REFUND please!!! My order #123')).toEqual(
+      expect.arrayContaining(['refund', 'please', 'order', '123']),
+    );
   });
 
   it('keeps phrases of up to three words, but not across punctuation', () => {
@@ -42,12 +51,16 @@ describe('keyword bounds', () => {
 describe('keyword normalization', () => {
   it('adds singular and stemmed forms while keeping the original words', () => {
     const k = extractKeywords('Refunds! Two deliveries crashes, refunded today');
-    expect(k).toEqual(expect.arrayContaining(['refunds', 'refund', 'deliveries', 'delivery', 'crashes', 'crash', 'refunded']));
+    expect(k).toEqual(
+      expect.arrayContaining(['refunds', 'refund', 'deliveries', 'delivery', 'crashes', 'crash', 'refunded']),
+    );
     expect(extractKeywords('Refund!')).toContain('refund');
   });
 
   it('singularizes the last word of phrases', () => {
-    expect(extractKeywords('late deliveries again')).toEqual(expect.arrayContaining(['late deliveries', 'late delivery']));
+    expect(extractKeywords('late deliveries again')).toEqual(
+      expect.arrayContaining(['late deliveries', 'late delivery']),
+    );
   });
 
   it('leaves words that are not plain English alone', () => {

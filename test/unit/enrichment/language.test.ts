@@ -14,11 +14,14 @@ describe('language detection', () => {
   });
 
   it('is und when the text is too short to tell', () => {
-    for (const t of ['ok', 'lol', '👍👍', '@acme', 'https://example.com', '', '12345']) expect(detectLanguage(t)).toBe('und');
+    for (const t of ['ok', 'lol', '👍👍', '@acme', 'https://example.com', '', '12345'])
+      expect(detectLanguage(t)).toBe('und');
   });
 
   it('ignores mentions, links and hashtags', () => {
-    expect(detectLanguage('@acme_support @someone https://t.co/xyz #fail where is my parcel, it was due on monday')).toBe('en');
+    expect(
+      detectLanguage('@acme_support @someone https://t.co/xyz #fail where is my parcel, it was due on monday'),
+    ).toBe('en');
   });
 
   it('names a language from its script alone', () => {
@@ -51,6 +54,12 @@ describe('choosing the language from the model', () => {
 
   it('asks franc-min for other scripts and for longer text the model is unsure of', () => {
     expect(chooseLanguage('ありがとうございます', languages, probabilities(0.9, 0.05, 0.05))).toBe('ja');
-    expect(chooseLanguage('Moje zamówienie jeszcze nie dotarło, proszę o pomoc w tej sprawie', languages, probabilities(0.4, 0.3, 0.3))).toBe('pl');
+    expect(
+      chooseLanguage(
+        'Moje zamówienie jeszcze nie dotarło, proszę o pomoc w tej sprawie',
+        languages,
+        probabilities(0.4, 0.3, 0.3),
+      ),
+    ).toBe('pl');
   });
 });

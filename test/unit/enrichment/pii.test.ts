@@ -1,4 +1,11 @@
-import { findPii, ibanValid, luhnValid, redactForLog, redactPii, summarizePii } from '../../../lambdas/core/enrichment/pii.js';
+import {
+  findPii,
+  ibanValid,
+  luhnValid,
+  redactForLog,
+  redactPii,
+  summarizePii,
+} from '../../../lambdas/core/enrichment/pii.js';
 
 const types = (t: string) => findPii(t).map((m) => m.type);
 
@@ -9,8 +16,10 @@ describe('PII detection', () => {
   });
 
   it('finds phone numbers in common formats but not dates, versions or order ids', () => {
-    for (const t of ['call me on +44 7700 900123', 'ring (020) 7946 0958', '+14155552671', 'tel 06-12-34-56-78']) expect(types(t)).toEqual(['phone']);
-    for (const t of ['ordered on 2024-05-01', 'iOS 17.4.1', 'order 12345678', 'Pixel 9, Android 16']) expect(types(t)).toEqual([]);
+    for (const t of ['call me on +44 7700 900123', 'ring (020) 7946 0958', '+14155552671', 'tel 06-12-34-56-78'])
+      expect(types(t)).toEqual(['phone']);
+    for (const t of ['ordered on 2024-05-01', 'iOS 17.4.1', 'order 12345678', 'Pixel 9, Android 16'])
+      expect(types(t)).toEqual([]);
   });
 
   it('finds payment cards only when the Luhn check passes', () => {
@@ -51,7 +60,14 @@ describe('identifiers are not personal data', () => {
   });
 
   it('reads a number named as a reference (order, receipt, booking, postcode, IMEI) as no phone', () => {
-    for (const t of ['order 827-1791-5936 never came', 'Receipt #0341-2928-9449', 'Reserva 4103.672.589 para el 14', 'CEP 52122-689 não é aceito', 'IMEI 49-248444-559168-7']) expect(types(t)).toEqual([]);
+    for (const t of [
+      'order 827-1791-5936 never came',
+      'Receipt #0341-2928-9449',
+      'Reserva 4103.672.589 para el 14',
+      'CEP 52122-689 não é aceito',
+      'IMEI 49-248444-559168-7',
+    ])
+      expect(types(t)).toEqual([]);
   });
 
   it('reads a mistyped IBAN as no phone', () => {
@@ -59,7 +75,13 @@ describe('identifiers are not personal data', () => {
   });
 
   it('finds phones with one-digit area codes, 00 prefixes and long subscriber groups', () => {
-    for (const t of ['erreichbar unter +43 1 456 7171', 'Rückruf an 0176-5175343', 'al 0039 340 8400006 grazie', 'mon numéro : +32 2 334 13 88']) expect(types(t)).toEqual(['phone']);
+    for (const t of [
+      'erreichbar unter +43 1 456 7171',
+      'Rückruf an 0176-5175343',
+      'al 0039 340 8400006 grazie',
+      'mon numéro : +32 2 334 13 88',
+    ])
+      expect(types(t)).toEqual(['phone']);
   });
 
   it('still finds a phone or card next to an identifier', () => {

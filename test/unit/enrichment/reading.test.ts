@@ -8,17 +8,47 @@ import { enrich } from '../../../lambdas/core/enrichment/enrich.js';
  * model must generalise to them, not remember them.
  */
 const cases: { text: string; intent: string; sentiment?: string; language: string }[] = [
-  { text: "oh fantastic, my 'express' delivery is on day 12 now. truly express 👏", intent: 'complaint', sentiment: 'negative', language: 'en' },
+  {
+    text: "oh fantastic, my 'express' delivery is on day 12 now. truly express 👏",
+    intent: 'complaint',
+    sentiment: 'negative',
+    language: 'en',
+  },
   { text: 'how do i change the email on my account', intent: 'question', sentiment: 'neutral', language: 'en' },
-  { text: 'not bad at all, the new buds actually fixed my commute', intent: 'praise', sentiment: 'positive', language: 'en' },
-  { text: 'the charger got so hot it melted the plug, my kid was right next to it', intent: 'safety_risk', sentiment: 'negative', language: 'en' },
+  {
+    text: 'not bad at all, the new buds actually fixed my commute',
+    intent: 'praise',
+    sentiment: 'positive',
+    language: 'en',
+  },
+  {
+    text: 'the charger got so hot it melted the plug, my kid was right next to it',
+    intent: 'safety_risk',
+    sentiment: 'negative',
+    language: 'en',
+  },
   { text: '🔥 earn $800/day from your phone, DM me for the secret 🔥', intent: 'spam', language: 'en' },
-  { text: 'llevo dos semanas sin internet y nadie me llama, un servicio de diez', intent: 'complaint', sentiment: 'negative', language: 'es' },
+  {
+    text: 'llevo dos semanas sin internet y nadie me llama, un servicio de diez',
+    intent: 'complaint',
+    sentiment: 'negative',
+    language: 'es',
+  },
   { text: 'est ce que vous livrez en belgique', intent: 'question', language: 'fr' },
-  { text: 'die app stürzt jedes mal ab wenn ich bezahlen will', intent: 'bug_report', sentiment: 'negative', language: 'de' },
+  {
+    text: 'die app stürzt jedes mal ab wenn ich bezahlen will',
+    intent: 'bug_report',
+    sentiment: 'negative',
+    language: 'de',
+  },
   { text: 'vcs estão contratando pra loja de curitiba', intent: 'job_inquiry', language: 'pt' },
   { text: 'grazie mille, assistenza velocissima e gentile', intent: 'praise', sentiment: 'positive', language: 'it' },
-  { text: 'mijn pakket is al drie weken onderweg, echt top service 🙃', intent: 'complaint', sentiment: 'negative', language: 'nl' },
+  {
+    text: 'mijn pakket is al drie weken onderweg, echt top service 🙃',
+    intent: 'complaint',
+    sentiment: 'negative',
+    language: 'nl',
+  },
 ];
 
 describe('reading unseen engagements', () => {

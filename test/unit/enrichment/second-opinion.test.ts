@@ -2,12 +2,21 @@ import type { EnrichInput, Enrichment } from '../../../lambdas/core/enrichment/e
 import { isUnsure, withSecondOpinion } from '../../../lambdas/core/lifecycle/enrichers.js';
 import type { Enricher } from '../../../lambdas/core/lifecycle/ports/enricher.js';
 
-const answer = (sentimentConfidence: number, intentConfidence: number, mode: Enrichment['details']['mode'] = 'local'): Enrichment => ({
+const answer = (
+  sentimentConfidence: number,
+  intentConfidence: number,
+  mode: Enrichment['details']['mode'] = 'local',
+): Enrichment => ({
   language: 'en',
   sentiment: { label: 'negative', score: -0.5 },
   intents: ['complaint'],
   keywords: [],
-  details: { model: 'm', version: '1', mode, confidence: { sentiment: sentimentConfidence, intents: { complaint: intentConfidence, praise: 0.9 } } },
+  details: {
+    model: 'm',
+    version: '1',
+    mode,
+    confidence: { sentiment: sentimentConfidence, intents: { complaint: intentConfidence, praise: 0.9 } },
+  },
 });
 
 /** A cloud enricher that records what it was asked. */

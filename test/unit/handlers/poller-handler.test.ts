@@ -16,7 +16,10 @@ const FEED = 'https://blog.example.com/feed.xml';
 // The shipped config plus one polling target: the handler polls what `polling:` lists.
 const dir = mkdtempSync(join(tmpdir(), 'poller-handler-'));
 const configPath = join(dir, 'switchboard.yaml');
-writeFileSync(configPath, `${readFileSync('config/switchboard.yaml', 'utf8')}\npolling:\n  - { platform: rss, id: blog, url: "${FEED}", every: PT15M }\n`);
+writeFileSync(
+  configPath,
+  `${readFileSync('config/switchboard.yaml', 'utf8')}\npolling:\n  - { platform: rss, id: blog, url: "${FEED}", every: PT15M }\n`,
+);
 process.env.SWITCHBOARD_CONFIG = configPath;
 process.env.TABLE_NAME = 'engagements';
 process.env.INTAKE_QUEUE_URL = 'https://sqs.local/123/intake';
@@ -31,7 +34,9 @@ jest.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
   fetched.push(String(input));
   return feed();
 });
-const { handler } = (await import('../../../lambdas/poller/handler.js')) as { handler: (e: unknown, c: Context) => Promise<TargetOutcome[]> };
+const { handler } = (await import('../../../lambdas/poller/handler.js')) as {
+  handler: (e: unknown, c: Context) => Promise<TargetOutcome[]>;
+};
 
 const context = { getRemainingTimeInMillis: () => 60_000, functionName: 'poller', awsRequestId: 'r' } as Context;
 const rss = (guids: string[]) =>
@@ -40,10 +45,15 @@ const rss = (guids: string[]) =>
 /** Runs the handler with stdout captured: the metrics it prints. */
 async function run(): Promise<{ outcomes: TargetOutcome[]; metrics: Record<string, unknown>[] }> {
   const printed: string[] = [];
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (printed.push(String(chunk)), true));
+  const write = jest
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => (printed.push(String(chunk)), true));
   try {
     const outcomes = await handler({}, context);
-    return { outcomes, metrics: printed.filter((l) => l.startsWith('{"_aws"')).map((l) => JSON.parse(l) as Record<string, unknown>) };
+    return {
+      outcomes,
+      metrics: printed.filter((l) => l.startsWith('{"_aws"')).map((l) => JSON.parse(l) as Record<string, unknown>),
+    };
   } finally {
     write.mockRestore();
   }
@@ -68,19 +78,28 @@ describe('poller handler (one-minute schedule)', () => {
     expect(outcomes).toEqual([{ platform: 'rss', target: 'blog', status: 'polled', emitted: 2 }]);
     expect(fetched).toEqual([FEED]);
 
-    const sent = sqs.commandCalls(SendMessageCommand).map((c) => JSON.parse(c.args[0].input.MessageBody ?? '{}') as IntakeDelivery);
+    const sent = sqs
+      .commandCalls(SendMessageCommand)
+      .map((c) => JSON.parse(c.args[0].input.MessageBody ?? '{}') as IntakeDelivery);
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ v: 1, platform: 'rss', source: 'poll:blog' });
     expect(sent[0]?.events?.map((e) => e.draft.externalId)).toEqual(['blog:p2', 'blog:p1']);
 
     const [put] = dynamodb.commandCalls(PutCommand);
-    expect(put?.args[0].input).toMatchObject({ TableName: 'engagements', Item: { pk: 'POLL#rss#blog', sk: 'STATE', state: { etag: '"v1"', seen: ['p2@', 'p1@'], consecutiveFailures: 0 } } });
-    expect(dynamodb.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key)).toEqual([{ pk: 'HEALTH', sk: 'poll#rss#blog' }]);
+    expect(put?.args[0].input).toMatchObject({
+      TableName: 'engagements',
+      Item: { pk: 'POLL#rss#blog', sk: 'STATE', state: { etag: '"v1"', seen: ['p2@', 'p1@'], consecutiveFailures: 0 } },
+    });
+    expect(dynamodb.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key)).toEqual([
+      { pk: 'HEALTH', sk: 'poll#rss#blog' },
+    ]);
     expect(metrics).toEqual([expect.objectContaining({ platform: 'rss', PollSucceeded: 1 })]);
   });
 
   it('leaves a target alone until its `every` has passed', async () => {
-    dynamodb.on(GetCommand).resolves({ Item: { state: { lastPolledAt: new Date(Date.now() - 60_000).toISOString() } } });
+    dynamodb
+      .on(GetCommand)
+      .resolves({ Item: { state: { lastPolledAt: new Date(Date.now() - 60_000).toISOString() } } });
     const { outcomes, metrics } = await run();
     expect(outcomes).toEqual([{ platform: 'rss', target: 'blog', status: 'not-due', emitted: 0 }]);
     expect(fetched).toEqual([]);
@@ -92,20 +111,28 @@ describe('poller handler (one-minute schedule)', () => {
   it('records a failed poll with a backoff and a PollFailed metric, enqueuing nothing', async () => {
     feed = () => new Response('upstream broke', { status: 500 });
     const { outcomes, metrics } = await run();
-    expect(outcomes).toEqual([{ platform: 'rss', target: 'blog', status: 'failed', emitted: 0, error: 'feed answered 500' }]);
+    expect(outcomes).toEqual([
+      { platform: 'rss', target: 'blog', status: 'failed', emitted: 0, error: 'feed answered 500' },
+    ]);
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
-    const state = dynamodb.commandCalls(PutCommand)[0]?.args[0].input.Item?.['state'] as Record<string, unknown> | undefined;
+    const state = dynamodb.commandCalls(PutCommand)[0]?.args[0].input.Item?.state as
+      | Record<string, unknown>
+      | undefined;
     expect(state).toMatchObject({ consecutiveFailures: 1, lastError: 'feed answered 500' });
-    expect(Date.parse(String(state?.['nextPollAfter']))).toBeGreaterThan(Date.now());
+    expect(Date.parse(String(state?.nextPollAfter))).toBeGreaterThan(Date.now());
     expect(metrics).toEqual([expect.objectContaining({ platform: 'rss', PollFailed: 1 })]);
   });
 
   it('waits as long as a rate limit says, without counting a failure', async () => {
     feed = () => new Response('', { status: 429, headers: { 'retry-after': '600' } });
     const { outcomes } = await run();
-    expect(outcomes).toEqual([{ platform: 'rss', target: 'blog', status: 'rate-limited', emitted: 0, error: 'feed answered 429' }]);
-    const state = dynamodb.commandCalls(PutCommand)[0]?.args[0].input.Item?.['state'] as Record<string, unknown> | undefined;
+    expect(outcomes).toEqual([
+      { platform: 'rss', target: 'blog', status: 'rate-limited', emitted: 0, error: 'feed answered 429' },
+    ]);
+    const state = dynamodb.commandCalls(PutCommand)[0]?.args[0].input.Item?.state as
+      | Record<string, unknown>
+      | undefined;
     expect(state).toMatchObject({ consecutiveFailures: 0, lastError: 'feed answered 429' });
-    expect(Date.parse(String(state?.['nextPollAfter'])) - Date.now()).toBeGreaterThan(590_000);
+    expect(Date.parse(String(state?.nextPollAfter)) - Date.now()).toBeGreaterThan(590_000);
   });
 });

@@ -19,7 +19,9 @@ jest.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
   secretRequests.push({ url: String(input), token: new Headers(init?.headers).get('x-aws-parameters-secrets-token') });
   return new Response(JSON.stringify({ SecretString: JSON.stringify({ signingSecret: SECRET }) }), { status: 200 });
 });
-const { handler } = (await import('../../../lambdas/webhook/handler.js')) as { handler: (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult> };
+const { handler } = (await import('../../../lambdas/webhook/handler.js')) as {
+  handler: (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult>;
+};
 
 const context = { getRemainingTimeInMillis: () => 10_000, functionName: 'webhook', awsRequestId: 'r' } as Context;
 
@@ -29,7 +31,12 @@ function event(body: string, headers: Record<string, string> = {}): APIGatewayPr
     httpMethod: 'POST',
     pathParameters: { platform: 'generic' },
     // REST APIs keep the sender's header case; binary media types deliver base64
-    headers: { 'Content-Type': 'application/json', 'X-Switchboard-Timestamp': String(ts), 'X-Switchboard-Signature': switchboardSignature(SECRET, ts, body), ...headers },
+    headers: {
+      'Content-Type': 'application/json',
+      'X-Switchboard-Timestamp': String(ts),
+      'X-Switchboard-Signature': switchboardSignature(SECRET, ts, body),
+      ...headers,
+    },
     queryStringParameters: null,
     body: Buffer.from(body).toString('base64'),
     isBase64Encoded: true,
@@ -46,14 +53,21 @@ describe('webhook handler (API Gateway proxy)', () => {
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
     expect((await handler(event('{"id":"6","text":"hello","author":{"id":"u"}}'), context)).statusCode).toBe(200);
     expect((await handler(event('{"id":"5","text":"hello","author":{"id":"u"}}'), context)).statusCode).toBe(200);
-    expect(secretRequests).toEqual([{ url: `http://localhost:2773/secretsmanager/get?secretId=${encodeURIComponent('arn:aws:secretsmanager:us-east-1:123:secret:generic')}`, token: 'session-token' }]);
+    expect(secretRequests).toEqual([
+      {
+        url: `http://localhost:2773/secretsmanager/get?secretId=${encodeURIComponent('arn:aws:secretsmanager:us-east-1:123:secret:generic')}`,
+        token: 'session-token',
+      },
+    ]);
   });
 
   it('verifies the base64-delivered bytes and answers 200 once SQS accepted', async () => {
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
     const res = await handler(event('{"id":"7","text":"hello","author":{"id":"u"}}'), context);
     expect(res.statusCode).toBe(200);
-    const sent = JSON.parse(sqs.commandCalls(SendMessageCommand)[0]?.args[0].input.MessageBody ?? '{}') as { body: string };
+    const sent = JSON.parse(sqs.commandCalls(SendMessageCommand)[0]?.args[0].input.MessageBody ?? '{}') as {
+      body: string;
+    };
     expect(sent.body).toBe('{"id":"7","text":"hello","author":{"id":"u"}}');
   });
 
@@ -65,7 +79,10 @@ describe('webhook handler (API Gateway proxy)', () => {
   });
 
   it('refuses a bad signature without touching SQS', async () => {
-    const res = await handler(event('{"id":"9","text":"x","author":{"id":"u"}}', { 'X-Switchboard-Signature': 'sha256=00' }), context);
+    const res = await handler(
+      event('{"id":"9","text":"x","author":{"id":"u"}}', { 'X-Switchboard-Signature': 'sha256=00' }),
+      context,
+    );
     expect(res.statusCode).toBe(403);
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
   });
@@ -73,10 +90,15 @@ describe('webhook handler (API Gateway proxy)', () => {
   it('reports connector health as metrics (a refusal with its reason), and never writes to the table', async () => {
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
     const printed: string[] = [];
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (printed.push(String(chunk)), true));
+    const write = jest
+      .spyOn(process.stdout, 'write')
+      .mockImplementation((chunk: string | Uint8Array) => (printed.push(String(chunk)), true));
     try {
       await handler(event('{"id":"10","text":"hello","author":{"id":"u"}}'), context);
-      await handler(event('{"id":"11","text":"x","author":{"id":"u"}}', { 'X-Switchboard-Signature': 'sha256=00' }), context);
+      await handler(
+        event('{"id":"11","text":"x","author":{"id":"u"}}', { 'X-Switchboard-Signature': 'sha256=00' }),
+        context,
+      );
       await handler(event('{"id":"12","text":"x","author":{"id":"u"}}', { 'X-Switchboard-Signature': '' }), context);
     } finally {
       write.mockRestore();

@@ -2,8 +2,10 @@ import type { Engagement } from '../../../lambdas/core/engagement/engagement.sch
 import { publishStored, republish, type StoredRecord } from '../../../lambdas/core/lifecycle/publish-stored.js';
 import { MemoryPublisher } from '../../support/memory-store.js';
 
-const engagement = (id: string) => ({ id: `generic:${id}`, text: id, routing: { departments: ['customer-care'] } }) as unknown as Engagement;
-const records = (...ids: string[]): StoredRecord[] => ids.map((id, i) => ({ sequence: String(100 + i), engagement: engagement(id) }));
+const engagement = (id: string) =>
+  ({ id: `generic:${id}`, text: id, routing: { departments: ['customer-care'] } }) as unknown as Engagement;
+const records = (...ids: string[]): StoredRecord[] =>
+  ids.map((id, i) => ({ sequence: String(100 + i), engagement: engagement(id) }));
 
 /** A republish queue that keeps the ids it is handed, and can refuse ids or fail whole calls. */
 function queue() {
@@ -43,7 +45,11 @@ describe('publishing stored engagements from the table stream (the outbox)', () 
     const q = queue();
     q.refuse.add('generic:d');
     const out = await publishStored(records('a', 'b', 'c', 'd', 'e'), { publisher, handOff: q.handOff });
-    expect(out).toEqual({ published: ['generic:a', 'generic:c', 'generic:e'], handedOff: ['generic:b'], retryFrom: '103' });
+    expect(out).toEqual({
+      published: ['generic:a', 'generic:c', 'generic:e'],
+      handedOff: ['generic:b'],
+      retryFrom: '103',
+    });
   });
 
   it('fails the batch from the first refused record when the republish queue is down too', async () => {
@@ -52,14 +58,23 @@ describe('publishing stored engagements from the table stream (the outbox)', () 
     const q = queue();
     q.down = true;
     const logged: string[] = [];
-    const out = await publishStored(records('a', 'b', 'c'), { publisher, handOff: q.handOff, log: (level, message) => void logged.push(`${level}: ${message}`) });
+    const out = await publishStored(records('a', 'b', 'c'), {
+      publisher,
+      handOff: q.handOff,
+      log: (level, message) => void logged.push(`${level}: ${message}`),
+    });
     expect(out).toEqual({ published: ['generic:a', 'generic:b'], handedOff: [], retryFrom: '102' });
     expect(logged).toContain('error: engagements could not be handed to the republish queue');
   });
 
   it('stops publishing at its deadline and hands what is left to the republish queue', async () => {
     const seen: (number | undefined)[] = [];
-    const publisher = { publish: async (engagements: Engagement[], options?: { deadline?: number }) => (seen.push(options?.deadline), { published: [], failed: engagements.map((e) => ({ id: e.id, errorCode: 'DeadlineReached' })) }) };
+    const publisher = {
+      publish: async (engagements: Engagement[], options?: { deadline?: number }) => (
+        seen.push(options?.deadline),
+        { published: [], failed: engagements.map((e) => ({ id: e.id, errorCode: 'DeadlineReached' })) }
+      ),
+    };
     const q = queue();
     const out = await publishStored(records('a', 'b'), { publisher, handOff: q.handOff, deadline: 1234 });
     expect(seen).toEqual([1234]);
@@ -67,26 +82,36 @@ describe('publishing stored engagements from the table stream (the outbox)', () 
   });
 
   it('has nothing to do for an empty batch', async () => {
-    expect(await publishStored([], { publisher: new MemoryPublisher(), handOff: queue().handOff })).toEqual({ published: [], handedOff: [] });
+    expect(await publishStored([], { publisher: new MemoryPublisher(), handOff: queue().handOff })).toEqual({
+      published: [],
+      handedOff: [],
+    });
   });
 });
 
 describe('the republish queue', () => {
   const message = (messageId: string, id: string) => ({ messageId, body: JSON.stringify({ id }) });
-  const table = (stored: Record<string, { engagement: Engagement; deletedAt?: string }>) => async (id: string) => stored[id];
+  const table = (stored: Record<string, { engagement: Engagement; deletedAt?: string }>) => async (id: string) =>
+    stored[id];
 
   it('publishes each engagement once, as it is stored now, and fails the messages the bus still refuses', async () => {
     const publisher = new MemoryPublisher();
     publisher.refuse.add('generic:b');
     const edited = { ...engagement('a'), text: 'edited since' } as Engagement;
-    const out = await republish([message('m1', 'generic:a'), message('m2', 'generic:b'), message('m3', 'generic:a')], { publisher, readStored: table({ 'generic:a': { engagement: edited }, 'generic:b': { engagement: engagement('b') } }) });
+    const out = await republish([message('m1', 'generic:a'), message('m2', 'generic:b'), message('m3', 'generic:a')], {
+      publisher,
+      readStored: table({ 'generic:a': { engagement: edited }, 'generic:b': { engagement: engagement('b') } }),
+    });
     expect(out).toEqual({ published: ['generic:a'], skipped: [], failedMessageIds: ['m2'] });
     expect(publisher.published).toEqual([edited]);
   });
 
   it('does not publish an engagement deleted since the bus refused it', async () => {
     const publisher = new MemoryPublisher();
-    const out = await republish([message('m1', 'generic:a')], { publisher, readStored: table({ 'generic:a': { engagement: engagement('a'), deletedAt: '2026-12-06T10:00:00.000Z' } }) });
+    const out = await republish([message('m1', 'generic:a')], {
+      publisher,
+      readStored: table({ 'generic:a': { engagement: engagement('a'), deletedAt: '2026-12-06T10:00:00.000Z' } }),
+    });
     expect(out).toEqual({ published: [], skipped: ['generic:a'], failedMessageIds: [] });
     expect(publisher.published).toEqual([]);
   });
@@ -96,7 +121,15 @@ describe('the republish queue', () => {
       if (id === 'generic:boom') throw new Error('injected: table unavailable');
       return undefined;
     };
-    const out = await republish([{ messageId: 'x', body: '{"hello":1}' }, { messageId: 'y', body: 'not json' }, message('z', 'generic:gone'), message('w', 'generic:boom')], { publisher: new MemoryPublisher(), readStored });
+    const out = await republish(
+      [
+        { messageId: 'x', body: '{"hello":1}' },
+        { messageId: 'y', body: 'not json' },
+        message('z', 'generic:gone'),
+        message('w', 'generic:boom'),
+      ],
+      { publisher: new MemoryPublisher(), readStored },
+    );
     expect(out.published).toEqual([]);
     expect(out.failedMessageIds.sort()).toEqual(['w', 'x', 'y', 'z']);
   });

@@ -1,4 +1,10 @@
-import { DeliveryError, DeliveryScheduler, type DeliveryJob, type DeliveryRequest, type TargetDeliverer } from '../../../local/emulators/eventbridge/delivery.js';
+import {
+  DeliveryError,
+  DeliveryScheduler,
+  type DeliveryJob,
+  type DeliveryRequest,
+  type TargetDeliverer,
+} from '../../../local/emulators/eventbridge/delivery.js';
 import { buildEnvelope } from '../../../local/emulators/eventbridge/envelope.js';
 import { classifySqsError } from '../../../local/emulators/eventbridge/sqs-deliverer.js';
 import type { Target } from '../../../local/emulators/eventbridge/types.js';
@@ -8,7 +14,15 @@ const DLQ = 'arn:aws:sqs:us-east-1:123456789012:dept-dlq';
 const RULE = 'arn:aws:events:us-east-1:123456789012:rule/bus/route';
 
 const event = (id: string) =>
-  buildEnvelope({ id, detailType: 'd', source: 's', account: '123456789012', time: '2026-11-25T10:00:00Z', region: 'us-east-1', detail: { n: id } });
+  buildEnvelope({
+    id,
+    detailType: 'd',
+    source: 's',
+    account: '123456789012',
+    time: '2026-11-25T10:00:00Z',
+    region: 'us-east-1',
+    detail: { n: id },
+  });
 
 const job = (id: string, target: Partial<Target> = {}, ingestedAt = Date.now()): DeliveryJob => ({
   channel: `${RULE}#t1`,
@@ -65,7 +79,9 @@ describe('EventBridge delivery scheduler', () => {
   });
 
   it('sends to the DLQ at once, with the six attributes, for a non-retryable error', async () => {
-    const { received, deliverer } = fakeTargets({ [QUEUE]: [new DeliveryError('NO_RESOURCE', 'The specified queue does not exist.', false)] });
+    const { received, deliverer } = fakeTargets({
+      [QUEUE]: [new DeliveryError('NO_RESOURCE', 'The specified queue does not exist.', false)],
+    });
     const scheduler = new DeliveryScheduler({ delivererFor: () => deliverer, retry: fast });
     scheduler.enqueue(job('e1', { DeadLetterConfig: { Arn: DLQ } }));
     await scheduler.drain();
@@ -89,7 +105,11 @@ describe('EventBridge delivery scheduler', () => {
     scheduler.enqueue(job('e1', { DeadLetterConfig: { Arn: DLQ }, RetryPolicy: { MaximumRetryAttempts: 2 } }));
     await scheduler.drain();
     expect(received[QUEUE]).toBeUndefined();
-    expect(received[DLQ]?.[0]?.messageAttributes).toMatchObject({ ERROR_CODE: 'TIMEOUT', EXHAUSTED_RETRY_CONDITION: 'MaximumRetryAttempts', RETRY_ATTEMPTS: '2' });
+    expect(received[DLQ]?.[0]?.messageAttributes).toMatchObject({
+      ERROR_CODE: 'TIMEOUT',
+      EXHAUSTED_RETRY_CONDITION: 'MaximumRetryAttempts',
+      RETRY_ATTEMPTS: '2',
+    });
     expect(scheduler.counters).toEqual({ delivered: 0, retried: 2, deadLettered: 1, dropped: 0 });
   });
 
@@ -98,15 +118,24 @@ describe('EventBridge delivery scheduler', () => {
     const { received, deliverer } = fakeTargets({ [QUEUE]: [new DeliveryError('THROTTLING', 'slow down', true)] });
     const scheduler = new DeliveryScheduler({ delivererFor: () => deliverer, retry: fast, now: () => clock });
     clock += 61_000;
-    scheduler.enqueue(job('e1', { DeadLetterConfig: { Arn: DLQ }, RetryPolicy: { MaximumEventAgeInSeconds: 60 } }, 1_000_000));
+    scheduler.enqueue(
+      job('e1', { DeadLetterConfig: { Arn: DLQ }, RetryPolicy: { MaximumEventAgeInSeconds: 60 } }, 1_000_000),
+    );
     await scheduler.drain();
-    expect(received[DLQ]?.[0]?.messageAttributes).toMatchObject({ EXHAUSTED_RETRY_CONDITION: 'MaximumEventAgeInSeconds', RETRY_ATTEMPTS: '0' });
+    expect(received[DLQ]?.[0]?.messageAttributes).toMatchObject({
+      EXHAUSTED_RETRY_CONDITION: 'MaximumEventAgeInSeconds',
+      RETRY_ATTEMPTS: '0',
+    });
   });
 
   it('drops and counts a failed event without a DLQ, and logs without the payload', async () => {
     const lines: string[] = [];
     const { deliverer } = fakeTargets({ [QUEUE]: [new DeliveryError('NO_RESOURCE', 'gone', false)] });
-    const scheduler = new DeliveryScheduler({ delivererFor: () => deliverer, retry: fast, log: (line) => lines.push(line) });
+    const scheduler = new DeliveryScheduler({
+      delivererFor: () => deliverer,
+      retry: fast,
+      log: (line) => lines.push(line),
+    });
     scheduler.enqueue({ ...job('e1'), body: '{"secret":"do-not-log"}' });
     await scheduler.drain();
     expect(scheduler.counters).toEqual({ delivered: 0, retried: 0, deadLettered: 0, dropped: 1 });
@@ -115,7 +144,10 @@ describe('EventBridge delivery scheduler', () => {
   });
 
   it('drops when the DLQ itself fails', async () => {
-    const { deliverer } = fakeTargets({ [QUEUE]: [new DeliveryError('NO_RESOURCE', 'gone', false)], [DLQ]: [new DeliveryError('NO_RESOURCE', 'gone too', false)] });
+    const { deliverer } = fakeTargets({
+      [QUEUE]: [new DeliveryError('NO_RESOURCE', 'gone', false)],
+      [DLQ]: [new DeliveryError('NO_RESOURCE', 'gone too', false)],
+    });
     const scheduler = new DeliveryScheduler({ delivererFor: () => deliverer, retry: fast });
     scheduler.enqueue(job('e1', { DeadLetterConfig: { Arn: DLQ } }));
     await scheduler.drain();
@@ -124,15 +156,23 @@ describe('EventBridge delivery scheduler', () => {
 
   it('fails targets of an unsupported kind as NO_RESOURCE, without retrying', async () => {
     const { received, deliverer } = fakeTargets();
-    const scheduler = new DeliveryScheduler({ delivererFor: (arn) => (arn.includes(':sqs:') ? deliverer : undefined), retry: fast });
-    scheduler.enqueue(job('e1', { Arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:x', DeadLetterConfig: { Arn: DLQ } }));
+    const scheduler = new DeliveryScheduler({
+      delivererFor: (arn) => (arn.includes(':sqs:') ? deliverer : undefined),
+      retry: fast,
+    });
+    scheduler.enqueue(
+      job('e1', { Arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:x', DeadLetterConfig: { Arn: DLQ } }),
+    );
     await scheduler.drain();
     expect(received[DLQ]?.[0]?.messageAttributes?.ERROR_CODE).toBe('NO_RESOURCE');
   });
 
   it('close() abandons pending retries and releases drain()', async () => {
     const { deliverer } = fakeTargets({ [QUEUE]: [new DeliveryError('THROTTLING', 'slow', true)] });
-    const scheduler = new DeliveryScheduler({ delivererFor: () => deliverer, retry: { baseDelayMs: 60_000, maxDelayMs: 60_000, jitter: false } });
+    const scheduler = new DeliveryScheduler({
+      delivererFor: () => deliverer,
+      retry: { baseDelayMs: 60_000, maxDelayMs: 60_000, jitter: false },
+    });
     scheduler.enqueue(job('e1'));
     const drained = scheduler.drain();
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -144,7 +184,8 @@ describe('EventBridge delivery scheduler', () => {
 });
 
 describe('SQS delivery error classification', () => {
-  const sdkError = (name: string, status?: number, extra: object = {}) => Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode: status }, ...extra });
+  const sdkError = (name: string, status?: number, extra: object = {}) =>
+    Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode: status }, ...extra });
 
   it.each([
     [sdkError('QueueDoesNotExist', 400), 'NO_RESOURCE', false],

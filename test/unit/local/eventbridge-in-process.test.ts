@@ -15,12 +15,33 @@ describe('local EventBridge (in-process API)', () => {
     const recorder = bridgeWithRecorder({ now: () => Date.parse('2026-11-25T10:00:00.750Z') });
     bridge = recorder.bridge;
     bridge.createEventBus({ Name: 'switchboard' });
-    bridge.putRule({ Name: 'to-engineering', EventBusName: 'switchboard', EventPattern: { 'detail-type': ['Engagement Routed'], detail: { routing: { departments: ['engineering'] } } } });
-    bridge.putRule({ Name: 'to-legal', EventBusName: 'switchboard', EventPattern: '{"detail":{"routing":{"departments":["legal"]}}}' });
-    bridge.putTargets({ Rule: 'to-engineering', EventBusName: 'switchboard', Targets: [{ Id: 'q', Arn: queueArn('engineering') }] });
-    bridge.putTargets({ Rule: 'to-legal', EventBusName: 'switchboard', Targets: [{ Id: 'q', Arn: queueArn('legal') }] });
+    bridge.putRule({
+      Name: 'to-engineering',
+      EventBusName: 'switchboard',
+      EventPattern: { 'detail-type': ['Engagement Routed'], detail: { routing: { departments: ['engineering'] } } },
+    });
+    bridge.putRule({
+      Name: 'to-legal',
+      EventBusName: 'switchboard',
+      EventPattern: '{"detail":{"routing":{"departments":["legal"]}}}',
+    });
+    bridge.putTargets({
+      Rule: 'to-engineering',
+      EventBusName: 'switchboard',
+      Targets: [{ Id: 'q', Arn: queueArn('engineering') }],
+    });
+    bridge.putTargets({
+      Rule: 'to-legal',
+      EventBusName: 'switchboard',
+      Targets: [{ Id: 'q', Arn: queueArn('legal') }],
+    });
 
-    const result = bridge.putEvents([routed({ id: 'x:1', routing: { departments: ['engineering', 'legal'] } }, { EventBusName: 'switchboard', Resources: ['r1'] })]);
+    const result = bridge.putEvents([
+      routed(
+        { id: 'x:1', routing: { departments: ['engineering', 'legal'] } },
+        { EventBusName: 'switchboard', Resources: ['r1'] },
+      ),
+    ]);
     expect(result.FailedEntryCount).toBe(0);
     const eventId = (result.Entries[0] as { EventId: string }).EventId;
     expect(eventId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -32,7 +53,15 @@ describe('local EventBridge (in-process API)', () => {
     expect(engineering?.body).toBe(
       `{"version":"0","id":"${eventId}","detail-type":"Engagement Routed","source":"switchboard","account":"${ACCOUNT}","time":"2026-11-25T10:00:00Z","region":"us-east-1","resources":["r1"],"detail":{"id":"x:1","routing":{"departments":["engineering","legal"]}}}`,
     );
-    expect(bridge.counters()).toEqual({ accepted: 1, unknownBus: 0, matched: 2, delivered: 2, retried: 0, deadLettered: 0, dropped: 0 });
+    expect(bridge.counters()).toEqual({
+      accepted: 1,
+      unknownBus: 0,
+      matched: 2,
+      delivered: 2,
+      retried: 0,
+      deadLettered: 0,
+      dropped: 0,
+    });
   });
 
   it('uses the entry Time, keeps buses apart, and skips disabled rules', async () => {
@@ -44,7 +73,10 @@ describe('local EventBridge (in-process API)', () => {
     bridge.putTargets({ Rule: 'all', Targets: [{ Id: 'q', Arn: queueArn('default-bus') }] });
     bridge.putTargets({ Rule: 'off', Targets: [{ Id: 'q', Arn: queueArn('disabled') }] });
 
-    bridge.putEvents([routed({}, { Time: new Date('2026-01-02T03:04:05.678Z') }), routed({}, { EventBusName: 'other' })]);
+    bridge.putEvents([
+      routed({}, { Time: new Date('2026-01-02T03:04:05.678Z') }),
+      routed({}, { EventBusName: 'other' }),
+    ]);
     await bridge.drain();
     expect(recorder.to('default-bus').map((r) => r.event.time)).toEqual(['2026-01-02T03:04:05Z']);
     expect(recorder.to('disabled')).toHaveLength(0);
@@ -74,12 +106,20 @@ describe('local EventBridge (in-process API)', () => {
     bridge = recorder.bridge;
     bridge.putRule({ Name: 'all', EventPattern: { source: ['switchboard'] } });
     bridge.putTargets({ Rule: 'all', Targets: [{ Id: 'q', Arn: queueArn('q') }] });
-    const result = bridge.putEvents([routed({ n: 1 }), { Source: 'switchboard', DetailType: 'x', Detail: '[1]' }, { DetailType: 'x', Detail: '{}' }, routed({ n: 2 })]);
+    const result = bridge.putEvents([
+      routed({ n: 1 }),
+      { Source: 'switchboard', DetailType: 'x', Detail: '[1]' },
+      { DetailType: 'x', Detail: '{}' },
+      routed({ n: 2 }),
+    ]);
     expect(result.FailedEntryCount).toBe(2);
     expect(result.Entries).toEqual([
       { EventId: expect.any(String) },
       { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' },
-      { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.' },
+      {
+        ErrorCode: 'InvalidArgument',
+        ErrorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.',
+      },
       { EventId: expect.any(String) },
     ]);
     await bridge.drain();
@@ -88,7 +128,9 @@ describe('local EventBridge (in-process API)', () => {
 
   it('applies the configurable PutEvents size limit', () => {
     bridge = createEventBridge({ maxPutEventsBytes: 100 });
-    expect(errorOf(() => bridge.putEvents([routed({ text: 'x'.repeat(100) })])).message).toBe('Total size of the entries in the request is over the limit.');
+    expect(errorOf(() => bridge.putEvents([routed({ text: 'x'.repeat(100) })])).message).toBe(
+      'Total size of the entries in the request is over the limit.',
+    );
   });
 
   it('delivers InputPath and Input payloads', async () => {
@@ -123,20 +165,44 @@ describe('local EventBridge (in-process API)', () => {
 
   it('validates rules: patterns, names, schedules, states and the 5-target limit', () => {
     bridge = createEventBridge();
-    expect(errorOf(() => bridge.putRule({ Name: 'bad', EventPattern: '{"source":"switchboard"}' })).type).toBe('InvalidEventPatternException');
-    expect(errorOf(() => bridge.putRule({ Name: 'bad', EventPattern: '{"source":"switchboard"}' })).message).toMatch(/^Event pattern is not valid\. Reason: /);
-    expect(errorOf(() => bridge.putRule({ Name: 'has space', EventPattern: { source: ['s'] } })).type).toBe('ValidationException');
-    expect(errorOf(() => bridge.putRule({ Name: 'none' })).message).toBe('Parameter(s) EventPattern or ScheduleExpression must be specified.');
-    expect(errorOf(() => bridge.putRule({ Name: 'r', EventBusName: 'nope', EventPattern: { source: ['s'] } }))).toMatchObject({ type: 'ResourceNotFoundException', message: 'Event bus nope does not exist.' });
+    expect(errorOf(() => bridge.putRule({ Name: 'bad', EventPattern: '{"source":"switchboard"}' })).type).toBe(
+      'InvalidEventPatternException',
+    );
+    expect(errorOf(() => bridge.putRule({ Name: 'bad', EventPattern: '{"source":"switchboard"}' })).message).toMatch(
+      /^Event pattern is not valid\. Reason: /,
+    );
+    expect(errorOf(() => bridge.putRule({ Name: 'has space', EventPattern: { source: ['s'] } })).type).toBe(
+      'ValidationException',
+    );
+    expect(errorOf(() => bridge.putRule({ Name: 'none' })).message).toBe(
+      'Parameter(s) EventPattern or ScheduleExpression must be specified.',
+    );
+    expect(
+      errorOf(() => bridge.putRule({ Name: 'r', EventBusName: 'nope', EventPattern: { source: ['s'] } })),
+    ).toMatchObject({ type: 'ResourceNotFoundException', message: 'Event bus nope does not exist.' });
     bridge.createEventBus({ Name: 'custom' });
-    expect(errorOf(() => bridge.putRule({ Name: 'cron', EventBusName: 'custom', ScheduleExpression: 'rate(1 minute)' })).type).toBe('ValidationException');
+    expect(
+      errorOf(() => bridge.putRule({ Name: 'cron', EventBusName: 'custom', ScheduleExpression: 'rate(1 minute)' }))
+        .type,
+    ).toBe('ValidationException');
 
     bridge.putRule({ Name: 'r', EventPattern: { source: ['s'] } });
     bridge.putTargets({ Rule: 'r', Targets: [1, 2, 3, 4, 5].map((i) => ({ Id: `t${i}`, Arn: queueArn(`q${i}`) })) });
     bridge.putTargets({ Rule: 'r', Targets: [{ Id: 't1', Arn: queueArn('replaced') }] });
-    expect(errorOf(() => bridge.putTargets({ Rule: 'r', Targets: [{ Id: 't6', Arn: queueArn('q6') }] }))).toMatchObject({ type: 'LimitExceededException' });
-    expect(bridge.listTargetsByRule('r').map((t) => t.Arn)).toEqual([queueArn('replaced'), queueArn('q2'), queueArn('q3'), queueArn('q4'), queueArn('q5')]);
-    expect(errorOf(() => bridge.putTargets({ Rule: 'missing', Targets: [] }))).toMatchObject({ type: 'ResourceNotFoundException', message: 'Rule missing does not exist on EventBus default.' });
+    expect(errorOf(() => bridge.putTargets({ Rule: 'r', Targets: [{ Id: 't6', Arn: queueArn('q6') }] }))).toMatchObject(
+      { type: 'LimitExceededException' },
+    );
+    expect(bridge.listTargetsByRule('r').map((t) => t.Arn)).toEqual([
+      queueArn('replaced'),
+      queueArn('q2'),
+      queueArn('q3'),
+      queueArn('q4'),
+      queueArn('q5'),
+    ]);
+    expect(errorOf(() => bridge.putTargets({ Rule: 'missing', Targets: [] }))).toMatchObject({
+      type: 'ResourceNotFoundException',
+      message: 'Rule missing does not exist on EventBus default.',
+    });
     expect(errorOf(() => bridge.deleteRule('r')).message).toBe("Rule can't be deleted since it has targets.");
     bridge.removeTargets({ Rule: 'r', Ids: ['t1', 't2', 't3', 't4', 't5'] });
     bridge.deleteRule('r');
@@ -160,21 +226,46 @@ describe('local EventBridge (in-process API)', () => {
       CreatedBy: '111122223333',
     });
     expect(bridge.describeRule('cron').Arn).toBe('arn:aws:events:eu-west-1:111122223333:rule/cron');
-    expect(bridge.describeEventBus('arn:aws:events:eu-west-1:111122223333:event-bus/switchboard')).toMatchObject({ Name: 'switchboard', Description: 'engagements' });
+    expect(bridge.describeEventBus('arn:aws:events:eu-west-1:111122223333:event-bus/switchboard')).toMatchObject({
+      Name: 'switchboard',
+      Description: 'engagements',
+    });
     expect(bridge.listEventBuses().map((b) => b.Name)).toEqual(['default', 'switchboard']);
-    expect(errorOf(() => bridge.createEventBus({ Name: 'switchboard' }))).toMatchObject({ type: 'ResourceAlreadyExistsException', message: 'Event bus switchboard already exists.' });
+    expect(errorOf(() => bridge.createEventBus({ Name: 'switchboard' }))).toMatchObject({
+      type: 'ResourceAlreadyExistsException',
+      message: 'Event bus switchboard already exists.',
+    });
   });
 
   it('keeps matching events in an archive', () => {
     bridge = createEventBridge();
     const { EventBusArn } = bridge.createEventBus({ Name: 'switchboard' });
     bridge.createArchive({ ArchiveName: 'all', EventSourceArn: EventBusArn });
-    bridge.createArchive({ ArchiveName: 'legal', EventSourceArn: EventBusArn, EventPattern: { detail: { routing: { departments: ['legal'] } } } });
-    bridge.putEvents([routed({ routing: { departments: ['legal'] } }, { EventBusName: 'switchboard' }), routed({ routing: { departments: ['sales'] } }, { EventBusName: 'switchboard' }), routed({})]);
+    bridge.createArchive({
+      ArchiveName: 'legal',
+      EventSourceArn: EventBusArn,
+      EventPattern: { detail: { routing: { departments: ['legal'] } } },
+    });
+    bridge.putEvents([
+      routed({ routing: { departments: ['legal'] } }, { EventBusName: 'switchboard' }),
+      routed({ routing: { departments: ['sales'] } }, { EventBusName: 'switchboard' }),
+      routed({}),
+    ]);
     expect(bridge.archivedEvents('all')).toHaveLength(2);
     expect(bridge.archivedEvents('legal').map((e) => e.detail)).toEqual([{ routing: { departments: ['legal'] } }]);
-    expect(bridge.describeArchive('all')).toMatchObject({ EventCount: 2, State: 'ENABLED', EventSourceArn: EventBusArn });
-    expect(errorOf(() => bridge.createArchive({ ArchiveName: 'x', EventSourceArn: 'arn:aws:events:us-east-1:123456789012:event-bus/nope' })).type).toBe('ResourceNotFoundException');
+    expect(bridge.describeArchive('all')).toMatchObject({
+      EventCount: 2,
+      State: 'ENABLED',
+      EventSourceArn: EventBusArn,
+    });
+    expect(
+      errorOf(() =>
+        bridge.createArchive({
+          ArchiveName: 'x',
+          EventSourceArn: 'arn:aws:events:us-east-1:123456789012:event-bus/nope',
+        }),
+      ).type,
+    ).toBe('ResourceNotFoundException');
   });
 
   it('recompiles the bus matcher when rules change', async () => {

@@ -1,6 +1,10 @@
 import { AwsServiceError } from '../../../local/emulators/aws-json-server.js';
 import { buildEnvelope, formatEventTime, parseEntryTime } from '../../../local/emulators/eventbridge/envelope.js';
-import { assertValidPutEventsRequest, checkEntry, entrySize } from '../../../local/emulators/eventbridge/put-events-validation.js';
+import {
+  assertValidPutEventsRequest,
+  checkEntry,
+  entrySize,
+} from '../../../local/emulators/eventbridge/put-events-validation.js';
 import { thrownBy } from '../../support/errors.js';
 
 const entry = { Source: 'switchboard', DetailType: 'Engagement Routed', Detail: '{"id":"x:1"}' };
@@ -18,7 +22,17 @@ describe('event envelope', () => {
       region: 'us-east-1',
       detail: { b: 1, a: 2 },
     });
-    expect(Object.keys(event)).toEqual(['version', 'id', 'detail-type', 'source', 'account', 'time', 'region', 'resources', 'detail']);
+    expect(Object.keys(event)).toEqual([
+      'version',
+      'id',
+      'detail-type',
+      'source',
+      'account',
+      'time',
+      'region',
+      'resources',
+      'detail',
+    ]);
     expect(JSON.stringify(event)).toBe(
       '{"version":"0","id":"e1","detail-type":"Engagement Routed","source":"switchboard","account":"123456789012","time":"2026-11-25T10:00:00Z","region":"us-east-1","resources":[],"detail":{"b":1,"a":2}}',
     );
@@ -46,7 +60,9 @@ describe('PutEvents size', () => {
   });
 
   it('ignores EventBusName and TraceHeader', () => {
-    expect(entrySize({ ...entry, EventBusName: 'a-very-long-bus-name', TraceHeader: 'Root=1-abc' })).toBe(entrySize(entry));
+    expect(entrySize({ ...entry, EventBusName: 'a-very-long-bus-name', TraceHeader: 'Root=1-abc' })).toBe(
+      entrySize(entry),
+    );
   });
 
   it('rejects a request whose total is over the limit with the AWS message, and accepts one exactly at it', () => {
@@ -74,11 +90,15 @@ describe('PutEvents entry count', () => {
     const error = thrown(() => assertValidPutEventsRequest(Array.from({ length: 11 }, () => entry)));
     expect(error.type).toBe('ValidationException');
     expect(error.statusCode).toBe(400);
-    expect(error.message).toMatch(/^1 validation error detected: Value '\[PutEventsRequestEntry\(.*\)\]' at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10$/s);
+    expect(error.message).toMatch(
+      /^1 validation error detected: Value '\[PutEventsRequestEntry\(.*\)\]' at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10$/s,
+    );
   });
 
   it('rejects 0 entries', () => {
-    expect(thrown(() => assertValidPutEventsRequest([])).message).toMatch(/Member must have length greater than or equal to 1$/);
+    expect(thrown(() => assertValidPutEventsRequest([])).message).toMatch(
+      /Member must have length greater than or equal to 1$/,
+    );
   });
 
   it('accepts 1 to 10', () => {
@@ -103,15 +123,29 @@ describe('PutEvents per-entry errors', () => {
   });
 
   it('reports Source before DetailType before Detail', () => {
-    expect(checkEntry({})).toMatchObject({ ErrorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.' });
-    expect(checkEntry({ Source: 's' })).toMatchObject({ ErrorMessage: 'Parameter DetailType is not valid. Reason: DetailType is a required argument.' });
+    expect(checkEntry({})).toMatchObject({
+      ErrorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.',
+    });
+    expect(checkEntry({ Source: 's' })).toMatchObject({
+      ErrorMessage: 'Parameter DetailType is not valid. Reason: DetailType is a required argument.',
+    });
   });
 
-  it.each(['plain text', '[]', '"\\"str\\""', '{"broken":', '42', 'null', 'true'])('MalformedDetail for Detail %s', (detail) => {
-    expect(checkEntry({ Source: 's', DetailType: 'd', Detail: detail })).toEqual({ ok: false, ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' });
-  });
+  it.each(['plain text', '[]', '"\\"str\\""', '{"broken":', '42', 'null', 'true'])(
+    'MalformedDetail for Detail %s',
+    (detail) => {
+      expect(checkEntry({ Source: 's', DetailType: 'd', Detail: detail })).toEqual({
+        ok: false,
+        ErrorCode: 'MalformedDetail',
+        ErrorMessage: 'Detail is malformed.',
+      });
+    },
+  );
 
   it('accepts a JSON object Detail and returns it parsed', () => {
-    expect(checkEntry({ Source: 's', DetailType: 'd', Detail: '{"a":[1,{"b":null}]}' })).toEqual({ ok: true, detail: { a: [1, { b: null }] } });
+    expect(checkEntry({ Source: 's', DetailType: 'd', Detail: '{"a":[1,{"b":null}]}' })).toEqual({
+      ok: true,
+      detail: { a: [1, { b: null }] },
+    });
   });
 });

@@ -1,7 +1,11 @@
 import { AwsServiceError } from '../../../local/emulators/aws-json-server.js';
 import { buildEnvelope } from '../../../local/emulators/eventbridge/envelope.js';
 import { evaluateJsonPath, parseJsonPath } from '../../../local/emulators/eventbridge/json-path.js';
-import { assertValidTargetInput, renderTargetInput, renderTemplate } from '../../../local/emulators/eventbridge/target-input.js';
+import {
+  assertValidTargetInput,
+  renderTargetInput,
+  renderTemplate,
+} from '../../../local/emulators/eventbridge/target-input.js';
 
 const event = buildEnvelope({
   id: '7bf73129-1428-4cd3-a780-95db273d1602',
@@ -13,7 +17,11 @@ const event = buildEnvelope({
   resources: ['arn:aws:x:1'],
   detail: { id: 'x:1', author: { handle: 'ana' }, routing: { departments: ['engineering', 'legal'] }, rating: 4 },
 });
-const context = { ruleArn: 'arn:aws:events:us-east-1:123456789012:rule/bus/r1', ruleName: 'r1', ingestionTime: '2026-11-25T10:00:01.000Z' };
+const context = {
+  ruleArn: 'arn:aws:events:us-east-1:123456789012:rule/bus/r1',
+  ruleName: 'r1',
+  ingestionTime: '2026-11-25T10:00:01.000Z',
+};
 const target = (extra: object) => ({ Id: 't1', Arn: 'arn:aws:sqs:us-east-1:123456789012:q', ...extra });
 
 describe('JSONPath subset', () => {
@@ -57,19 +65,48 @@ describe('target input', () => {
     const rendered = renderTargetInput(
       target({
         InputTransformer: {
-          InputPathsMap: { handle: '$.detail.author.handle', departments: '$.detail.routing.departments', rating: '$.detail.rating', first: '$.detail.routing.departments[0]' },
-          InputTemplate: '{"who": "<handle>", "to": <departments>, "stars": <rating>, "text": "<handle> goes to <first>", "rule": "<aws.events.rule-name>"}',
+          InputPathsMap: {
+            handle: '$.detail.author.handle',
+            departments: '$.detail.routing.departments',
+            rating: '$.detail.rating',
+            first: '$.detail.routing.departments[0]',
+          },
+          InputTemplate:
+            '{"who": "<handle>", "to": <departments>, "stars": <rating>, "text": "<handle> goes to <first>", "rule": "<aws.events.rule-name>"}',
         },
       }),
       event,
       context,
     );
-    expect(JSON.parse(rendered)).toEqual({ who: 'ana', to: ['engineering', 'legal'], stars: 4, text: 'ana goes to engineering', rule: 'r1' });
+    expect(JSON.parse(rendered)).toEqual({
+      who: 'ana',
+      to: ['engineering', 'legal'],
+      stars: 4,
+      text: 'ana goes to engineering',
+      rule: 'r1',
+    });
   });
 
   it('renders text templates and the reserved event variables', () => {
-    expect(renderTemplate('<a> is <b>', new Map<string, unknown>([['a', 'x'], ['b', 3]]))).toBe('x is 3');
-    const full = renderTargetInput(target({ InputTransformer: { InputTemplate: '{"e": <aws.events.event.json>, "meta": <aws.events.event>, "at": "<aws.events.event.ingestion-time>"}' } }), event, context);
+    expect(
+      renderTemplate(
+        '<a> is <b>',
+        new Map<string, unknown>([
+          ['a', 'x'],
+          ['b', 3],
+        ]),
+      ),
+    ).toBe('x is 3');
+    const full = renderTargetInput(
+      target({
+        InputTransformer: {
+          InputTemplate:
+            '{"e": <aws.events.event.json>, "meta": <aws.events.event>, "at": "<aws.events.event.ingestion-time>"}',
+        },
+      }),
+      event,
+      context,
+    );
     const parsed = JSON.parse(full) as { e: unknown; meta: Record<string, unknown>; at: string };
     expect(parsed.e).toEqual(event);
     expect(parsed.meta).not.toHaveProperty('detail');
@@ -82,7 +119,9 @@ describe('target input', () => {
   });
 
   it('does not treat escaped quotes in a JSON template as string ends', () => {
-    expect(renderTemplate('{"a": "say \\"<v>\\"", "b": <v>}', new Map([['v', 'hi']]))).toBe('{"a": "say \\"hi\\"", "b": hi}');
+    expect(renderTemplate('{"a": "say \\"<v>\\"", "b": <v>}', new Map([['v', 'hi']]))).toBe(
+      '{"a": "say \\"hi\\"", "b": hi}',
+    );
   });
 });
 
@@ -107,7 +146,11 @@ describe('target input validation (PutTargets)', () => {
     expect(reject({ Input: '{}', InputPath: '$.detail' })).toBe('ValidationException');
     expect(reject({ Input: '{not json' })).toBe('ValidationException');
     expect(reject({ InputPath: 'detail' })).toBe('ValidationException');
-    expect(reject({ InputTransformer: { InputPathsMap: { 'aws.x': '$.detail' }, InputTemplate: '<x>' } })).toBe('ValidationException');
-    expect(reject({ InputTransformer: { InputPathsMap: { a: '$..a' }, InputTemplate: '<a>' } })).toBe('ValidationException');
+    expect(reject({ InputTransformer: { InputPathsMap: { 'aws.x': '$.detail' }, InputTemplate: '<x>' } })).toBe(
+      'ValidationException',
+    );
+    expect(reject({ InputTransformer: { InputPathsMap: { a: '$..a' }, InputTemplate: '<a>' } })).toBe(
+      'ValidationException',
+    );
   });
 });

@@ -8,17 +8,36 @@ const stack: SynthesizedStack = {
   outdir: '/tmp',
   resources: {
     PollerFn: { Type: 'AWS::Lambda::Function', Properties: {} },
-    PollEvery5: { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: 'rate(5 minutes)', Targets: [{ Arn: { 'Fn::GetAtt': ['PollerFn', 'Arn'] }, Id: 't', Input: '{"feed":"blog"}' }] } },
-    Nightly: { Type: 'AWS::Scheduler::Schedule', Properties: { ScheduleExpression: 'cron(0 3 * * ? *)', Target: { Arn: { 'Fn::GetAtt': ['PollerFn', 'Arn'] } } } },
+    PollEvery5: {
+      Type: 'AWS::Events::Rule',
+      Properties: {
+        ScheduleExpression: 'rate(5 minutes)',
+        Targets: [{ Arn: { 'Fn::GetAtt': ['PollerFn', 'Arn'] }, Id: 't', Input: '{"feed":"blog"}' }],
+      },
+    },
+    Nightly: {
+      Type: 'AWS::Scheduler::Schedule',
+      Properties: { ScheduleExpression: 'cron(0 3 * * ? *)', Target: { Arn: { 'Fn::GetAtt': ['PollerFn', 'Arn'] } } },
+    },
     Routing: { Type: 'AWS::Events::Rule', Properties: { EventPattern: { source: ['x'] }, Targets: [] } },
   },
 };
-const resolver = new IntrinsicResolver(stack, { region: 'us-east-1', accountId: '123456789012', sqsEndpoint: 'http://127.0.0.1:9324', sqsAccountId: '123456789012' });
+const resolver = new IntrinsicResolver(stack, {
+  region: 'us-east-1',
+  accountId: '123456789012',
+  sqsEndpoint: 'http://127.0.0.1:9324',
+  sqsAccountId: '123456789012',
+});
 
 describe('local schedules', () => {
   it('reads rate and cron schedules that target functions, and ignores pattern rules', () => {
     expect(localSchedules(stack, resolver)).toEqual([
-      { name: 'Test-PollEvery5', expression: 'rate(5 minutes)', functionLogicalId: 'PollerFn', input: { feed: 'blog' } },
+      {
+        name: 'Test-PollEvery5',
+        expression: 'rate(5 minutes)',
+        functionLogicalId: 'PollerFn',
+        input: { feed: 'blog' },
+      },
       { name: 'Test-Nightly', expression: 'cron(0 3 * * ? *)', functionLogicalId: 'PollerFn', input: undefined },
     ]);
   });

@@ -8,7 +8,8 @@ describe('reusing the last synthesis', () => {
   const env = { SWITCHBOARD_CONFIG: 'config/switchboard.yaml' };
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'sb-synth-'));
-    for (const dir of ['bin', 'lib', 'lambdas/core', 'config', 'cdk.out']) mkdirSync(join(root, dir), { recursive: true });
+    for (const dir of ['bin', 'lib', 'lambdas/core', 'config', 'cdk.out'])
+      mkdirSync(join(root, dir), { recursive: true });
     writeFileSync(join(root, 'lambdas/core/a.ts'), 'export const a = 1;');
     writeFileSync(join(root, 'config/switchboard.yaml'), 'departments: []');
     writeFileSync(join(root, 'package-lock.json'), '{}');

@@ -3,7 +3,8 @@ import { compileRuleText } from '../../../lambdas/core/patterns/rule-compiler.js
 import { wildcardComplexity } from '../../../lambdas/core/patterns/wildcard.js';
 import { reasonOf } from '../../support/patterns.js';
 
-const TOO_COMPLEX = 'Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character';
+const TOO_COMPLEX =
+  'Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character';
 
 describe('service limits', () => {
   describe('pattern length', () => {
@@ -29,7 +30,9 @@ describe('service limits', () => {
   });
 
   describe('$or combinations', () => {
-    const or = (prefix: string, n: number): object => ({ $or: Array.from({ length: n }, (_, i) => ({ [`${prefix}${i}`]: ['v'] })) });
+    const or = (prefix: string, n: number): object => ({
+      $or: Array.from({ length: n }, (_, i) => ({ [`${prefix}${i}`]: ['v'] })),
+    });
 
     it(`accepts exactly ${MAX_OR_COMBINATIONS} combinations and refuses more`, () => {
       expect(reasonOf({ a: or('a', 10), b: or('b', 10), c: or('c', 10) })).toBe('accepted');
@@ -53,14 +56,23 @@ describe('service limits', () => {
   });
 
   describe('wildcard complexity', () => {
-    const complexity = (...patterns: string[]): number => wildcardComplexity(patterns.map((p, i) => ({ id: `w${i}`, strings: [p] })), 1_000_000);
+    const complexity = (...patterns: string[]): number =>
+      wildcardComplexity(
+        patterns.map((p, i) => ({ id: `w${i}`, strings: [p] })),
+        1_000_000,
+      );
 
     it("reproduces Ruler's published complexity figures", () => {
       // event-ruler MachineComplexityEvaluatorCorpus / AWS recordings
       expect(complexity(`${'*a'.repeat(50)}*`)).toBe(101);
       expect(complexity('*aa*', '*ba*', '*ca*', '*da*')).toBe(12);
       expect(complexity('*kiwi*', '*BASE_QuxB*', '*Delta*', '*a/example-lake-abc98765432*')).toBe(12);
-      expect(wildcardComplexity([{ id: 'set', strings: ['*kiwi*', '*BASE_QuxB*', '*Delta*', '*a/example-lake-abc98765432*'] }], 1e6)).toBe(7);
+      expect(
+        wildcardComplexity(
+          [{ id: 'set', strings: ['*kiwi*', '*BASE_QuxB*', '*Delta*', '*a/example-lake-abc98765432*'] }],
+          1e6,
+        ),
+      ).toBe(7);
       expect(complexity('*:*:*:*:*:event-bus/*')).toBe(11);
       expect(complexity('/Users/*/dir/dir/dir/dir/dir/doc.txt')).toBe(7);
     });
@@ -73,7 +85,9 @@ describe('service limits', () => {
       const four = ['*/datasync/*.bif', '*/datasync/*.tif', '*/datasync/*.tiff', '*/datasync/*.svs'];
       expect(reasonOf({ key: four.map((wildcard) => ({ wildcard })) })).toBe(TOO_COMPLEX);
       expect(reasonOf({ key: four.slice(0, 2).map((wildcard) => ({ wildcard })) })).toBe('accepted');
-      expect(reasonOf({ a: [{ wildcard: four[0] }], b: [{ wildcard: four[1] }], c: [{ wildcard: four[2] }] })).toBe('accepted');
+      expect(reasonOf({ a: [{ wildcard: four[0] }], b: [{ wildcard: four[1] }], c: [{ wildcard: four[2] }] })).toBe(
+        'accepted',
+      );
     });
 
     it('counts anything-but wildcard lists as one pattern', () => {

@@ -1,10 +1,34 @@
 import { seededRandom } from '../../../lambdas/core/shared/seeded-random.js';
 import { compilePattern, InvalidEventPatternError, PatternSet } from '../../../lambdas/core/patterns/index.js';
 
-
-const WORDS = ['refund', 'Refund', 'REFUND', 'late', 'bug', 'straße', 'STRASSE', 'x', '', 'ref', '10.0.0.1', '10.0.0.7', '2001:db8::1', 'a.b', '5'];
+const WORDS = [
+  'refund',
+  'Refund',
+  'REFUND',
+  'late',
+  'bug',
+  'straße',
+  'STRASSE',
+  'x',
+  '',
+  'ref',
+  '10.0.0.1',
+  '10.0.0.7',
+  '2001:db8::1',
+  'a.b',
+  '5',
+];
 const NUMBERS = [0, 1, 5, 10, 10000, 15230, -0.5, 300, 3e2];
-const PATHS = ['keywords', 'handle', 'platform', 'author.followers', 'author.handle', 'mentions.handle', 'mentions.verified', 'intents'];
+const PATHS = [
+  'keywords',
+  'handle',
+  'platform',
+  'author.followers',
+  'author.handle',
+  'mentions.handle',
+  'mentions.verified',
+  'intents',
+];
 
 function pick<T>(r: () => number, xs: readonly T[]): T {
   return xs[Math.floor(r() * xs.length)]!;
@@ -21,7 +45,15 @@ function randomValue(r: () => number): unknown {
   if (roll < 0.68) return { 'anything-but': pick(r, ['refund', ['late', 'bug'], 5, [1, 10]]) };
   if (roll < 0.72) return { 'anything-but': { prefix: pick(r, ['re', 'la']) } };
   if (roll < 0.77) return { exists: r() < 0.5 };
-  if (roll < 0.83) return { numeric: pick(r, [['>', 5], ['>=', 10000], ['<', 1], ['>', 0, '<=', 10]]) };
+  if (roll < 0.83)
+    return {
+      numeric: pick(r, [
+        ['>', 5],
+        ['>=', 10000],
+        ['<', 1],
+        ['>', 0, '<=', 10],
+      ]),
+    };
   if (roll < 0.88) return { wildcard: pick(r, ['re*', '*a*', 'l*e', '*']) };
   if (roll < 0.91) return { cidr: pick(r, ['10.0.0.0/24', '0.0.0.0/0']) };
   if (roll < 0.94) return { exactly: pick(r, WORDS) };
@@ -56,7 +88,7 @@ function randomPattern(r: () => number): Record<string, unknown> {
       setAt(b, pick(r, PATHS), [randomValue(r)]);
       return b;
     };
-    pattern['$or'] = [branch(), branch()];
+    pattern.$or = [branch(), branch()];
   }
   return pattern;
 }
@@ -77,10 +109,10 @@ function randomEvent(r: () => number): Record<string, unknown> {
     setAt(event, p, roll < 0.3 ? Array.from({ length: Math.floor(r() * 4) }, () => randomLeaf(r)) : randomLeaf(r));
   }
   if (r() < 0.5) {
-    event['mentions'] = Array.from({ length: Math.floor(r() * 3) }, () => {
+    event.mentions = Array.from({ length: Math.floor(r() * 3) }, () => {
       const m: Record<string, unknown> = {};
-      if (r() < 0.8) m['handle'] = pick(r, ['@a', '@b', 'refund']);
-      if (r() < 0.6) m['verified'] = pick(r, [true, false, 'refund']);
+      if (r() < 0.8) m.handle = pick(r, ['@a', '@b', 'refund']);
+      if (r() < 0.6) m.verified = pick(r, [true, false, 'refund']);
       return m;
     });
   }
@@ -121,7 +153,9 @@ describe('PatternSet', () => {
 
   it('does not trust the index where the field is read for IP addresses', () => {
     const set = new PatternSet([{ key: 'k', pattern: { ip: [{ exactly: '10.0.0.1' }, { cidr: '192.168.0.0/16' }] } }]);
-    expect(compilePattern({ ip: [{ exactly: '10.0.0.1' }, { cidr: '192.168.0.0/16' }] }).matches({ ip: '10.0.0.1' })).toBe(false);
+    expect(
+      compilePattern({ ip: [{ exactly: '10.0.0.1' }, { cidr: '192.168.0.0/16' }] }).matches({ ip: '10.0.0.1' }),
+    ).toBe(false);
     expect(set.matching({ ip: '10.0.0.1' })).toEqual([]);
     expect(set.matching({ ip: '192.168.1.1' })).toEqual(['k']);
   });
@@ -180,7 +214,10 @@ describe('PatternSet', () => {
   it('reaches only the rules an event can match when thousands share a condition', () => {
     // 10,000 rules that all need platform x, each with its own two keywords: the shared
     // condition must not make an event with platform x evaluate all of them.
-    const entries = Array.from({ length: 10_000 }, (_, i) => ({ key: i, pattern: { platform: ['x'], keywords: [`kw${i}`, `alt${i}`] } }));
+    const entries = Array.from({ length: 10_000 }, (_, i) => ({
+      key: i,
+      pattern: { platform: ['x'], keywords: [`kw${i}`, `alt${i}`] },
+    }));
     const set = new PatternSet(entries);
     expect(set.matching({ platform: 'x', keywords: ['kw7', 'alt9', 'nothing'] })).toEqual([7, 9]);
     expect(set.lastEvaluated).toBe(2);
@@ -194,7 +231,12 @@ describe('PatternSet', () => {
     const languages = ['en', 'es', 'fr', 'de', 'pt', 'it', 'nl'];
     const entries = Array.from({ length: 2_800 }, (_, i) => ({
       key: i,
-      pattern: { kind: [kinds[i % 4]!], intents: [intents[Math.floor(i / 4) % 5]!], language: [languages[Math.floor(i / 20) % 7]!], author: { followers: [{ numeric: ['>=', i] }] } },
+      pattern: {
+        kind: [kinds[i % 4]!],
+        intents: [intents[Math.floor(i / 4) % 5]!],
+        language: [languages[Math.floor(i / 20) % 7]!],
+        author: { followers: [{ numeric: ['>=', i] }] },
+      },
     }));
     const set = new PatternSet(entries);
     const event = { kind: 'post', intents: ['praise', 'spam'], language: 'fr', author: { followers: 1_000 } };
@@ -202,7 +244,14 @@ describe('PatternSet', () => {
     expect(expected.length).toBeGreaterThan(0);
     expect(set.matching(event)).toEqual(expected);
     // only the rules with this kind, one of these intents and this language are evaluated
-    expect(set.lastEvaluated).toBe(entries.filter((e) => e.pattern.kind[0] === 'post' && ['praise', 'spam'].includes(e.pattern.intents[0]!) && e.pattern.language[0] === 'fr').length);
+    expect(set.lastEvaluated).toBe(
+      entries.filter(
+        (e) =>
+          e.pattern.kind[0] === 'post' &&
+          ['praise', 'spam'].includes(e.pattern.intents[0]!) &&
+          e.pattern.language[0] === 'fr',
+      ).length,
+    );
   });
 
   it('files a rule with too many value combinations under fewer conditions, and still answers exactly', () => {

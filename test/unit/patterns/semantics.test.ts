@@ -27,7 +27,9 @@ describe('pattern text is read as Ruler streams it', () => {
   });
 
   it("reports JSON syntax errors with Jackson's messages (AWS recordings)", () => {
-    expect(reasonOf("{'bad': 'quotation'}")).toBe("Unexpected character (''' (code 39)): was expecting double-quote to start field name");
+    expect(reasonOf("{'bad': 'quotation'}")).toBe(
+      "Unexpected character (''' (code 39)): was expecting double-quote to start field name",
+    );
     expect(reasonOf('this is valid json but not a dict')).toBe(
       "Unrecognized token 'this': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')",
     );
@@ -78,7 +80,16 @@ describe('array consistency and exists:false', () => {
   });
 
   it('does not combine fields from different elements, also in nested arrays', () => {
-    const event = { s: [{ w: [{ f: 'John', l: 'Lennon' }, { f: 'Paul', l: 'McCartney' }] }] };
+    const event = {
+      s: [
+        {
+          w: [
+            { f: 'John', l: 'Lennon' },
+            { f: 'Paul', l: 'McCartney' },
+          ],
+        },
+      ],
+    };
     expect(matches({ s: { w: { f: ['Paul'], l: ['McCartney'] } } }, event)).toBe(true);
     expect(matches({ s: { w: { f: ['Paul'], l: ['Lennon'] } } }, event)).toBe(false);
   });
@@ -143,7 +154,12 @@ describe('IP addresses', () => {
   });
 
   it('builds CIDR ranges with host bits cleared and Ruler messages', () => {
-    expect(cidrRange('10.0.0.7/24')).toEqual({ bottom: '0A000000', top: '0A0000FF', openBottom: false, openTop: false });
+    expect(cidrRange('10.0.0.7/24')).toEqual({
+      bottom: '0A000000',
+      top: '0A0000FF',
+      openBottom: false,
+      openTop: false,
+    });
     expect(() => cidrRange('10.0.0.1/32')).toThrow('IPv4 mask bits must be < 32');
     expect(() => cidrRange('::1/128')).toThrow('IPv6 mask bits must be < 128');
     expect(() => cidrRange('10.0.0.0')).toThrow("Malformed CIDR, one '/' required");
@@ -181,7 +197,9 @@ describe('wildcards', () => {
   });
 
   it('gives byte positions of the quoted value in its errors', () => {
-    expect(() => parseWildcard('arn:aws:events:us-east-1:**:event-bus/*')).toThrow('Consecutive wildcard characters at pos 26');
+    expect(() => parseWildcard('arn:aws:events:us-east-1:**:event-bus/*')).toThrow(
+      'Consecutive wildcard characters at pos 26',
+    );
     expect(() => parseWildcard('é\\x')).toThrow('Invalid escape character at pos 3');
     expect(() => parseWildcard('abc\\')).toThrow('Invalid escape character at pos 4');
   });

@@ -8,7 +8,8 @@ describe('adapters loaded on first use (the function bundles)', () => {
   });
 
   it('answers undefined for a platform without an adapter, or a name that is not one', async () => {
-    for (const name of ['rss', 'reddit', 'nope', '__proto__', 'constructor', 'toString']) expect(await loadAdapter(name)).toBeUndefined();
+    for (const name of ['rss', 'reddit', 'nope', '__proto__', 'constructor', 'toString'])
+      expect(await loadAdapter(name)).toBeUndefined();
   });
 
   it('loads each adapter once, however many deliveries ask for it at the same time', async () => {

@@ -1,7 +1,14 @@
 import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
 import type { WebhookRequest } from '../../../lambdas/core/platforms/adapter.js';
 import { foursquareAdapter } from '../../../lambdas/core/platforms/foursquare.js';
-import { ADAPTER_CONTEXT as context, ADAPTER_NOW as now, expectMalformedBody, normalizeJson, postRequest, rejectionOf } from '../../support/webhook-requests.js';
+import {
+  ADAPTER_CONTEXT as context,
+  ADAPTER_NOW as now,
+  expectMalformedBody,
+  normalizeJson,
+  postRequest,
+  rejectionOf,
+} from '../../support/webhook-requests.js';
 import { sampleBody } from '../../../events/sign-sample.js';
 import { localSecrets } from '../../support/local-secrets.js';
 import { describeSampleReplay, loadSamples } from './sample-replay.js';
@@ -27,7 +34,8 @@ const checkin = (overrides: Record<string, unknown> = {}) => ({
 });
 
 const verify = (r: WebhookRequest) => () => foursquareAdapter.verify(r, secret, now);
-const normalizeForm = (params: Record<string, unknown>) => foursquareAdapter.normalize(Buffer.from(form(params)), context);
+const normalizeForm = (params: Record<string, unknown>) =>
+  foursquareAdapter.normalize(Buffer.from(form(params)), context);
 
 describe('Foursquare push secret', () => {
   it('has no handshake', () => {
@@ -56,11 +64,14 @@ describe('Foursquare push secret', () => {
     expect(rejectionOf(verify(request))).toMatchObject({ statusCode: 401 });
   });
 
-  it.each(['wrong', `${secret.pushSecret} `, secret.pushSecret.toUpperCase()])('refuses the wrong secret %p with 403 without repeating it', (value) => {
-    const error = rejectionOf(verify(postRequest(form({ checkin: checkin(), secret: value }), {})));
-    expect(error).toMatchObject({ statusCode: 403, code: 'bad_signature' });
-    expect(error.message).not.toContain(value.trim() || '\u0000');
-  });
+  it.each(['wrong', `${secret.pushSecret} `, secret.pushSecret.toUpperCase()])(
+    'refuses the wrong secret %p with 403 without repeating it',
+    (value) => {
+      const error = rejectionOf(verify(postRequest(form({ checkin: checkin(), secret: value }), {})));
+      expect(error).toMatchObject({ statusCode: 403, code: 'bad_signature' });
+      expect(error.message).not.toContain(value.trim() || '\u0000');
+    },
+  );
 });
 
 describe('Foursquare normalize', () => {
@@ -85,15 +96,31 @@ describe('Foursquare normalize', () => {
   });
 
   it('reads a JSON push the same way, and tips as comments with their canonical URL', () => {
-    const tip = { id: 'tip1', createdAt: 1748942200, text: 'Le café ☕️ — 東京', canonicalUrl: 'https://foursquare.com/item/tip1', venue: VENUE, user: { id: '22', firstName: 'Zoé' } };
+    const tip = {
+      id: 'tip1',
+      createdAt: 1748942200,
+      text: 'Le café ☕️ — 東京',
+      canonicalUrl: 'https://foursquare.com/item/tip1',
+      venue: VENUE,
+      user: { id: '22', firstName: 'Zoé' },
+    };
     const [event] = normalizeJson(foursquareAdapter, { tip, secret: 's' });
-    expect(event?.draft).toMatchObject({ kind: 'comment', externalId: 'tip:tip1', text: 'Le café ☕️ — 東京', url: 'https://foursquare.com/item/tip1', author: { id: '22', name: 'Zoé' } });
+    expect(event?.draft).toMatchObject({
+      kind: 'comment',
+      externalId: 'tip:tip1',
+      text: 'Le café ☕️ — 東京',
+      url: 'https://foursquare.com/item/tip1',
+      author: { id: '22', name: 'Zoé' },
+    });
     const [bad] = normalizeJson(foursquareAdapter, { tip: { ...tip, canonicalUrl: 'javascript:alert(1)' } });
     expect(bad?.draft.url).toBeUndefined();
   });
 
   it('takes the author from the User Push user parameter when the check-in has none', () => {
-    const [event] = normalizeForm({ checkin: checkin({ user: undefined, shout: undefined }), user: { id: '998877665', firstName: 'Jo', lastName: 'M' } });
+    const [event] = normalizeForm({
+      checkin: checkin({ user: undefined, shout: undefined }),
+      user: { id: '998877665', firstName: 'Jo', lastName: 'M' },
+    });
     expect(event?.draft).toMatchObject({ text: '', author: { id: '998877665', name: 'Jo M' } });
     const [nobody] = normalizeForm({ checkin: checkin({ user: undefined, venue: undefined, createdAt: undefined }) });
     expect(nobody?.draft).toEqual({
@@ -108,13 +135,22 @@ describe('Foursquare normalize', () => {
 
   it('drops the authorised account’s own activity (relationship "self")', () => {
     expect(normalizeForm({ checkin: checkin({ user: { id: '1', relationship: 'self' } }) })).toEqual([]);
-    expect(normalizeForm({ checkin: checkin({ user: undefined }), user: { id: '1', relationship: 'self' } })).toEqual([]);
+    expect(normalizeForm({ checkin: checkin({ user: undefined }), user: { id: '1', relationship: 'self' } })).toEqual(
+      [],
+    );
     expect(normalizeForm({ checkin: checkin({ user: { id: '2', relationship: 'friend' } }) })).toHaveLength(1);
   });
 
   it('maps photos to posts and likes to reactions, composing an id for a like without one', () => {
-    expect(normalizeForm({ photo: { id: 'ph1', venue: VENUE, user: { id: '5' } } })[0]?.draft).toMatchObject({ kind: 'post', externalId: 'photo:ph1', text: '' });
-    expect(normalizeForm({ like: { venue: VENUE, user: { id: '5' } } })[0]?.draft).toMatchObject({ kind: 'reaction', externalId: `like:${VENUE.id}:5` });
+    expect(normalizeForm({ photo: { id: 'ph1', venue: VENUE, user: { id: '5' } } })[0]?.draft).toMatchObject({
+      kind: 'post',
+      externalId: 'photo:ph1',
+      text: '',
+    });
+    expect(normalizeForm({ like: { venue: VENUE, user: { id: '5' } } })[0]?.draft).toMatchObject({
+      kind: 'reaction',
+      externalId: `like:${VENUE.id}:5`,
+    });
     expect(normalizeForm({ like: { id: 'lk1', user: { id: '5' } } })[0]?.draft.externalId).toBe('like:lk1');
   });
 
@@ -138,7 +174,9 @@ describe('Foursquare normalize', () => {
     expect400(form({ tip: { id: 't', createdAt: 'yesterday' } }), /body\.tip\.createdAt/);
     expect400(form({ checkin: checkin(), user: { firstName: 'x' } }), /body\.user\.id/);
     expect400('{"checkin": {"id": "c", "user": {"id": 12345678901234567890}}}', /body\.checkin\.user\.id.*2\^53/);
-    const error = rejectionOf(() => foursquareAdapter.normalize(Buffer.from(`checkin=${encodeURIComponent('{"id": private')}`), context));
+    const error = rejectionOf(() =>
+      foursquareAdapter.normalize(Buffer.from(`checkin=${encodeURIComponent('{"id": private')}`), context),
+    );
     expect(error.message).not.toContain('private');
   });
 });
@@ -146,7 +184,8 @@ describe('Foursquare normalize', () => {
 const samples = await loadSamples('foursquare');
 
 describe('Foursquare redaction (the push secret is never queued)', () => {
-  const redact = (body: string | Buffer) => foursquareAdapter.redact!(Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'));
+  const redact = (body: string | Buffer) =>
+    foursquareAdapter.redact!(Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'));
   const events = (body: Buffer) => foursquareAdapter.normalize(body, context);
   const PUSH_SECRET = 'Sup3r-Push-S3cret';
 
@@ -164,15 +203,18 @@ describe('Foursquare redaction (the push secret is never queued)', () => {
     expect(typeof foursquareAdapter.redact).toBe('function');
   });
 
-  it.each(samples)('removes the local push secret from events/foursquare/$file, which normalizes the same', ({ sample }) => {
-    const secretValue = (localSecrets['foursquare'] as Record<string, string>)['pushSecret']!;
-    const raw = sampleBody(sample);
-    expect(raw.includes(secretValue)).toBe(true);
-    const redacted = expectRedacted(raw, secretValue);
-    expect(redacted.toString('utf8')).not.toMatch(/(^|&)secret=/);
-    // What is queued no longer authenticates: the secret really is gone.
-    expect(rejectionOf(verify(postRequest(redacted, {})))).toMatchObject({ statusCode: 401 });
-  });
+  it.each(samples)(
+    'removes the local push secret from events/foursquare/$file, which normalizes the same',
+    ({ sample }) => {
+      const secretValue = (localSecrets.foursquare as Record<string, string>).pushSecret!;
+      const raw = sampleBody(sample);
+      expect(raw.includes(secretValue)).toBe(true);
+      const redacted = expectRedacted(raw, secretValue);
+      expect(redacted.toString('utf8')).not.toMatch(/(^|&)secret=/);
+      // What is queued no longer authenticates: the secret really is gone.
+      expect(rejectionOf(verify(postRequest(redacted, {})))).toMatchObject({ statusCode: 401 });
+    },
+  );
 
   it('drops only the secret pair of a form body, keeping every other pair byte for byte', () => {
     const rest = form({ checkin: checkin(), user: { id: '998877665', firstName: 'Jo' } });
@@ -185,15 +227,23 @@ describe('Foursquare redaction (the push secret is never queued)', () => {
   it('drops every spelling and repetition of the secret parameter in a form body', () => {
     const rest = form({ checkin: checkin() });
     expect(expectRedacted(`secre%74=${PUSH_SECRET}&${rest}&secret=other-${PUSH_SECRET}`).toString()).toBe(rest);
-    expect(expectRedacted(`${rest}&secret=${encodeURIComponent(`${PUSH_SECRET} +/&=`)}`, `${PUSH_SECRET} +/&=`).toString()).toBe(rest);
+    expect(
+      expectRedacted(`${rest}&secret=${encodeURIComponent(`${PUSH_SECRET} +/&=`)}`, `${PUSH_SECRET} +/&=`).toString(),
+    ).toBe(rest);
     expect(expectRedacted(`${rest}&secret`, 'secret').toString()).toBe(rest);
   });
 
   it('removes the secret key of a JSON push and keeps what normalize reads', () => {
     const body = `  {"secret": "${PUSH_SECRET}", "tip": {"id": "tip1", "text": "Le café ☕️", "venue": {"id": "v1"}, "user": {"id": "22"}}, "__proto__": {"x": 1}}`;
     const redacted = expectRedacted(body);
-    expect(JSON.parse(redacted.toString())).toEqual(JSON.parse('{"tip": {"id": "tip1", "text": "Le café ☕️", "venue": {"id": "v1"}, "user": {"id": "22"}}, "__proto__": {"x": 1}}'));
-    expect(expectRedacted(`{"secret":"a","checkin":${JSON.stringify(checkin())},"secret":"${PUSH_SECRET}"}`).toString()).not.toContain('"secret"');
+    expect(JSON.parse(redacted.toString())).toEqual(
+      JSON.parse(
+        '{"tip": {"id": "tip1", "text": "Le café ☕️", "venue": {"id": "v1"}, "user": {"id": "22"}}, "__proto__": {"x": 1}}',
+      ),
+    );
+    expect(
+      expectRedacted(`{"secret":"a","checkin":${JSON.stringify(checkin())},"secret":"${PUSH_SECRET}"}`).toString(),
+    ).not.toContain('"secret"');
   });
 
   it('keeps ids beyond 2^53 in form JSON strings exact', () => {
@@ -210,8 +260,14 @@ describe('Foursquare redaction (the push secret is never queued)', () => {
   });
 
   it('refuses a body it cannot read with 400 rather than passing the secret on', () => {
-    expect(rejectionOf(() => redact(`secret=${PUSH_SECRET}&checkin=%ZZ`))).toMatchObject({ statusCode: 400, code: 'malformed_body' });
-    expect(rejectionOf(() => redact(`{"secret": "${PUSH_SECRET}"`))).toMatchObject({ statusCode: 400, code: 'malformed_body' });
+    expect(rejectionOf(() => redact(`secret=${PUSH_SECRET}&checkin=%ZZ`))).toMatchObject({
+      statusCode: 400,
+      code: 'malformed_body',
+    });
+    expect(rejectionOf(() => redact(`{"secret": "${PUSH_SECRET}"`))).toMatchObject({
+      statusCode: 400,
+      code: 'malformed_body',
+    });
   });
 });
 

@@ -2,15 +2,24 @@ import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engageme
 import type { WebhookRequest } from '../../../lambdas/core/platforms/adapter.js';
 import { genericAdapter } from '../../../lambdas/core/platforms/generic.js';
 import { hubSignature, switchboardHeaders, switchboardSignature, unixSeconds } from '../../support/signatures.js';
-import { ADAPTER_CONTEXT as context, ADAPTER_NOW as now, expectMalformedBody, normalizeJson, postRequest, rejectionOf } from '../../support/webhook-requests.js';
+import {
+  ADAPTER_CONTEXT as context,
+  ADAPTER_NOW as now,
+  expectMalformedBody,
+  normalizeJson,
+  postRequest,
+  rejectionOf,
+} from '../../support/webhook-requests.js';
 
 const secret = { signingSecret: 'test-signing-secret' };
 const nowSeconds = unixSeconds(now);
 const body = JSON.stringify({ id: 'ticket-1', text: 'Refund, please', author: { id: 'cust-1' } });
 
-const sign = (timestamp: number | string, raw: string, key = secret.signingSecret) => switchboardSignature(key, timestamp, raw);
+const sign = (timestamp: number | string, raw: string, key = secret.signingSecret) =>
+  switchboardSignature(key, timestamp, raw);
 const post = (headers: Record<string, string>, raw = body) => postRequest(raw, headers);
-const signed = (timestamp: number, raw = body) => postRequest(raw, switchboardHeaders(secret.signingSecret, timestamp, raw));
+const signed = (timestamp: number, raw = body) =>
+  postRequest(raw, switchboardHeaders(secret.signingSecret, timestamp, raw));
 
 const verify = (request: WebhookRequest) => () => genericAdapter.verify(request, secret, now);
 const normalize = (value: unknown) => normalizeJson(genericAdapter, value);
@@ -60,24 +69,46 @@ describe('generic signature', () => {
 
   it('refuses a non-numeric timestamp with 403 bad_timestamp', () => {
     const iso = '2025-06-03T10:00:00Z';
-    const error = rejectionOf(verify(post({ 'x-switchboard-timestamp': iso, 'x-switchboard-signature': sign(iso, body) })));
+    const error = rejectionOf(
+      verify(post({ 'x-switchboard-timestamp': iso, 'x-switchboard-signature': sign(iso, body) })),
+    );
     expect(error).toMatchObject({ statusCode: 403, code: 'bad_timestamp' });
   });
 
   it.each([
     ['a tampered body', { ...signed(nowSeconds), rawBody: Buffer.from(body.replace('Refund', 'Refunds')) }],
-    ['a wrong secret', post({ 'x-switchboard-timestamp': String(nowSeconds), 'x-switchboard-signature': sign(nowSeconds, body, 'other') })],
-    ['a signature reused with a new timestamp', post({ 'x-switchboard-timestamp': String(nowSeconds), 'x-switchboard-signature': sign(nowSeconds - 60, body) })],
-    ['a signature over the body alone', post({ 'x-switchboard-timestamp': String(nowSeconds), 'x-switchboard-signature': hubSignature(body, secret.signingSecret) })],
+    [
+      'a wrong secret',
+      post({
+        'x-switchboard-timestamp': String(nowSeconds),
+        'x-switchboard-signature': sign(nowSeconds, body, 'other'),
+      }),
+    ],
+    [
+      'a signature reused with a new timestamp',
+      post({ 'x-switchboard-timestamp': String(nowSeconds), 'x-switchboard-signature': sign(nowSeconds - 60, body) }),
+    ],
+    [
+      'a signature over the body alone',
+      post({
+        'x-switchboard-timestamp': String(nowSeconds),
+        'x-switchboard-signature': hubSignature(body, secret.signingSecret),
+      }),
+    ],
   ])('refuses %s with 403 bad_signature', (_, request) => {
     expect(rejectionOf(verify(request))).toMatchObject({ statusCode: 403, code: 'bad_signature' });
   });
 
-  it.each(['sha256=xyz', 'md5=abcd', sign(nowSeconds, body).replace('sha256=', '')])('refuses a malformed signature %p with 403 naming the header', (value) => {
-    const error = rejectionOf(verify(post({ 'x-switchboard-timestamp': String(nowSeconds), 'x-switchboard-signature': value })));
-    expect(error).toMatchObject({ statusCode: 403, code: 'bad_signature' });
-    expect(error.message).toContain('X-Switchboard-Signature');
-  });
+  it.each(['sha256=xyz', 'md5=abcd', sign(nowSeconds, body).replace('sha256=', '')])(
+    'refuses a malformed signature %p with 403 naming the header',
+    (value) => {
+      const error = rejectionOf(
+        verify(post({ 'x-switchboard-timestamp': String(nowSeconds), 'x-switchboard-signature': value })),
+      );
+      expect(error).toMatchObject({ statusCode: 403, code: 'bad_signature' });
+      expect(error.message).toContain('X-Switchboard-Signature');
+    },
+  );
 });
 
 describe('generic normalize', () => {
@@ -156,12 +187,24 @@ describe('generic normalize', () => {
 
   it.each([
     ['a missing text', { id: 'a', author: { id: 'x' } }, /draft\.text/],
-    ['a numeric id (would lose digits)', { id: 1930697412345678901, text: '', author: { id: 'x' } }, /draft\.id.*expected string/],
+    [
+      'a numeric id (would lose digits)',
+      { id: 1930697412345678901, text: '', author: { id: 'x' } },
+      /draft\.id.*expected string/,
+    ],
     ['an empty id', { id: '', text: '', author: { id: 'x' } }, /draft\.id/],
     ['an unknown kind', { id: 'a', text: '', author: { id: 'x' }, kind: 'tweet' }, /draft\.kind/],
-    ['a createdAt without time zone', { id: 'a', text: '', author: { id: 'x' }, createdAt: '2025-06-03 10:00' }, /draft\.createdAt/],
+    [
+      'a createdAt without time zone',
+      { id: 'a', text: '', author: { id: 'x' }, createdAt: '2025-06-03 10:00' },
+      /draft\.createdAt/,
+    ],
     ['a non-http url', { id: 'a', text: '', author: { id: 'x' }, url: 'javascript:alert(1)' }, /draft\.url/],
-    ['a language that is not ISO 639-1', { id: 'a', text: '', author: { id: 'x' }, language: 'en-US' }, /draft\.language.*ISO 639-1/],
+    [
+      'a language that is not ISO 639-1',
+      { id: 'a', text: '', author: { id: 'x' }, language: 'en-US' },
+      /draft\.language.*ISO 639-1/,
+    ],
     ['negative followers', { id: 'a', text: '', author: { id: 'x', followers: -1 } }, /draft\.author\.followers/],
   ])('refuses %s with 400 naming the field', (_, draft, pattern) => {
     expect400(JSON.stringify(draft), pattern);

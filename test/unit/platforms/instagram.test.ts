@@ -3,20 +3,31 @@ import { fileURLToPath } from 'node:url';
 import { readSamples, sampleBody } from '../../../events/sign-sample.js';
 import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
 import { instagramAdapter } from '../../../lambdas/core/platforms/instagram.js';
-import { ADAPTER_CONTEXT as context, ADAPTER_NOW as now, expectMalformedBody, getRequest as get, normalizeJson, postRequest, rejectionOf } from '../../support/webhook-requests.js';
+import {
+  ADAPTER_CONTEXT as context,
+  ADAPTER_NOW as now,
+  expectMalformedBody,
+  getRequest as get,
+  normalizeJson,
+  postRequest,
+  rejectionOf,
+} from '../../support/webhook-requests.js';
 
 const secret = { appSecret: 'test-app-secret', verifyToken: 'test-verify-token' };
 const IG = '17841400000000001';
 const MEDIA = '17900000000000003';
 
 /** Computed here with node:crypto, independently of the adapter's helpers. */
-const sign = (body: string | Buffer, key = secret.appSecret) => `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
-const post = (body: string, headers?: Record<string, string>) => postRequest(body, headers ?? { 'x-hub-signature-256': sign(body) });
+const sign = (body: string | Buffer, key = secret.appSecret) =>
+  `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
+const post = (body: string, headers?: Record<string, string>) =>
+  postRequest(body, headers ?? { 'x-hub-signature-256': sign(body) });
 const normalize = (body: unknown) => normalizeJson(instagramAdapter, body);
 const expect400 = (body: string, pattern: RegExp) => expectMalformedBody(instagramAdapter, body, pattern);
 
 const delivery = (...entry: Record<string, unknown>[]) => ({ object: 'instagram', entry });
-const changes = (...values: { field: string; value: unknown }[]) => delivery({ id: IG, time: 1748942003, changes: values });
+const changes = (...values: { field: string; value: unknown }[]) =>
+  delivery({ id: IG, time: 1748942003, changes: values });
 const messaging = (...items: Record<string, unknown>[]) => delivery({ id: IG, time: 1748943001234, messaging: items });
 
 const comment = (overrides: Record<string, unknown> = {}) => ({
@@ -42,7 +53,11 @@ describe('Instagram verification request (Meta hub.challenge)', () => {
   const query = { 'hub.mode': 'subscribe', 'hub.challenge': '1158201444', 'hub.verify_token': secret.verifyToken };
 
   it('echoes hub.challenge as text/plain when the verify token matches', () => {
-    expect(instagramAdapter.handshake!(get(query), secret)).toEqual({ statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }, body: '1158201444' });
+    expect(instagramAdapter.handshake!(get(query), secret)).toEqual({
+      statusCode: 200,
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' },
+      body: '1158201444',
+    });
   });
 
   it.each([
@@ -51,12 +66,18 @@ describe('Instagram verification request (Meta hub.challenge)', () => {
     ['no verify token', { 'hub.mode': 'subscribe', 'hub.challenge': '1' }, 'bad_verify_token'],
     ['a mode other than subscribe', { ...query, 'hub.mode': 'unsubscribe' }, 'bad_hub_mode'],
   ])('refuses %s with 403', (_, q, code) => {
-    expect(rejectionOf(() => instagramAdapter.handshake!(get(q as Record<string, string>), secret))).toMatchObject({ statusCode: 403, code });
+    expect(rejectionOf(() => instagramAdapter.handshake!(get(q as Record<string, string>), secret))).toMatchObject({
+      statusCode: 403,
+      code,
+    });
   });
 
   it('refuses a verified request without hub.challenge with 400', () => {
     const { 'hub.challenge': _, ...rest } = query;
-    expect(rejectionOf(() => instagramAdapter.handshake!(get(rest), secret))).toMatchObject({ statusCode: 400, code: 'missing_challenge' });
+    expect(rejectionOf(() => instagramAdapter.handshake!(get(rest), secret))).toMatchObject({
+      statusCode: 400,
+      code: 'missing_challenge',
+    });
   });
 });
 
@@ -76,7 +97,11 @@ describe('Instagram signature (X-Hub-Signature-256)', () => {
   });
 
   it('refuses an unsigned delivery with 401 naming the header, even with the legacy sha1 header', () => {
-    const unsigned: Record<string, string>[] = [{}, { 'x-hub-signature': `sha1=${createHmac('sha1', secret.appSecret).update(body).digest('hex')}` }, { 'x-hub-signature-256': '  ' }];
+    const unsigned: Record<string, string>[] = [
+      {},
+      { 'x-hub-signature': `sha1=${createHmac('sha1', secret.appSecret).update(body).digest('hex')}` },
+      { 'x-hub-signature-256': '  ' },
+    ];
     for (const headers of unsigned) {
       const error = rejectionOf(() => instagramAdapter.verify(post(body, headers), secret, now));
       expect(error).toMatchObject({ statusCode: 401, code: 'missing_signature' });
@@ -84,11 +109,16 @@ describe('Instagram signature (X-Hub-Signature-256)', () => {
     }
   });
 
-  it('refuses a tampered body, a wrong secret and another product\'s secret with 403', () => {
+  it("refuses a tampered body, a wrong secret and another product's secret with 403", () => {
     const tampered = { ...post(body), rawBody: Buffer.from(body.replace('blue', 'blew')) };
-    expect(rejectionOf(() => instagramAdapter.verify(tampered, secret, now))).toMatchObject({ statusCode: 403, code: 'bad_signature' });
+    expect(rejectionOf(() => instagramAdapter.verify(tampered, secret, now))).toMatchObject({
+      statusCode: 403,
+      code: 'bad_signature',
+    });
     for (const key of ['other-secret', 'local-facebook-app-secret']) {
-      const error = rejectionOf(() => instagramAdapter.verify(post(body, { 'x-hub-signature-256': sign(body, key) }), secret, now));
+      const error = rejectionOf(() =>
+        instagramAdapter.verify(post(body, { 'x-hub-signature-256': sign(body, key) }), secret, now),
+      );
       expect(error).toMatchObject({ statusCode: 403, code: 'bad_signature' });
       expect(error.message).toContain('X-Hub-Signature-256');
     }
@@ -110,7 +140,10 @@ describe('Instagram signature (X-Hub-Signature-256)', () => {
   });
 
   it('verifies the \\uXXXX-escaped bytes Meta sends, not a re-serialised body', () => {
-    const escaped = JSON.stringify(changes(comment({ text: 'Très déçue 😞 返金' }))).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const escaped = JSON.stringify(changes(comment({ text: 'Très déçue 😞 返金' }))).replace(
+      /[\u0080-\uffff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
     const request = post(escaped);
     expect(() => instagramAdapter.verify(request, secret, now)).not.toThrow();
     const reserialised = { ...request, rawBody: Buffer.from(JSON.stringify(JSON.parse(escaped))) };
@@ -120,7 +153,7 @@ describe('Instagram signature (X-Hub-Signature-256)', () => {
 });
 
 describe('Instagram normalize: comments and mentions', () => {
-  it('maps a comment on the account\'s media', () => {
+  it("maps a comment on the account's media", () => {
     const [event, ...rest] = normalize(changes(comment()));
     expect(rest).toEqual([]);
     expect(event).toEqual({
@@ -143,19 +176,36 @@ describe('Instagram normalize: comments and mentions', () => {
     const [event] = normalize(changes(comment({ id: '18012345678901235' })));
     expect(event?.draft.externalId).toBe('18012345678901235');
     expect400('{"object":"instagram","entry":[{"id":17841400000000001,"changes":[]}]}', /body\.entry\[0\]\.id/);
-    expect400(JSON.stringify(changes(comment())).replace('"18012345678901234"', '18012345678901234'), /body\.entry\[0\]\.changes\[0\]\.value\.id/);
+    expect400(
+      JSON.stringify(changes(comment())).replace('"18012345678901234"', '18012345678901234'),
+      /body\.entry\[0\]\.changes\[0\]\.value\.id/,
+    );
   });
 
   it('maps a comment with parent_id to a reply and live_comments to comments', () => {
-    const [reply, live] = normalize(changes(comment({ id: '2', parent_id: '18012345678901234' }), { ...comment({ id: '3' }), field: 'live_comments' }));
-    expect(reply?.draft).toMatchObject({ kind: 'reply', externalId: '2', thread: { parentId: '18012345678901234', conversationId: MEDIA } });
+    const [reply, live] = normalize(
+      changes(comment({ id: '2', parent_id: '18012345678901234' }), {
+        ...comment({ id: '3' }),
+        field: 'live_comments',
+      }),
+    );
+    expect(reply?.draft).toMatchObject({
+      kind: 'reply',
+      externalId: '2',
+      thread: { parentId: '18012345678901234', conversationId: MEDIA },
+    });
     expect(live?.draft).toMatchObject({ kind: 'comment', externalId: '3' });
   });
 
   it('reads comment_id when id is absent, a change placed directly on the entry, and a comment without media or text', () => {
     const events = normalize(
       delivery(
-        { id: IG, time: 1748946000, field: 'comments', value: { from: { id: '90', username: 'mo' }, comment_id: '18066666666666666', text: 'Where?' } },
+        {
+          id: IG,
+          time: 1748946000,
+          field: 'comments',
+          value: { from: { id: '90', username: 'mo' }, comment_id: '18066666666666666', text: 'Where?' },
+        },
         { id: IG, time: 1748946000, changes: [comment({ media: undefined, text: undefined })] },
       ),
     );
@@ -170,7 +220,8 @@ describe('Instagram normalize: comments and mentions', () => {
   });
 
   it('takes createdAt from entry.time in seconds or milliseconds, else the accept time', () => {
-    const at = (time: unknown) => normalize(delivery({ id: IG, ...(time !== undefined && { time }), changes: [comment()] }))[0]?.draft.createdAt;
+    const at = (time: unknown) =>
+      normalize(delivery({ id: IG, ...(time !== undefined && { time }), changes: [comment()] }))[0]?.draft.createdAt;
     expect(at(1748942003)).toBe('2025-06-03T09:13:23.000Z');
     expect(at(1748942003123)).toBe('2025-06-03T09:13:23.123Z');
     expect(at('1748942003')).toBe('2025-06-03T09:13:23.000Z');
@@ -179,7 +230,12 @@ describe('Instagram normalize: comments and mentions', () => {
   });
 
   it('maps caption and comment mentions, which carry no text or author', () => {
-    const [caption, onComment] = normalize(changes({ field: 'mentions', value: { media_id: '17912345678900001' } }, { field: 'mentions', value: { media_id: '17912345678900001', comment_id: '18077777777777777' } }));
+    const [caption, onComment] = normalize(
+      changes(
+        { field: 'mentions', value: { media_id: '17912345678900001' } },
+        { field: 'mentions', value: { media_id: '17912345678900001', comment_id: '18077777777777777' } },
+      ),
+    );
     expect(caption).toEqual({
       change: 'created',
       draft: {
@@ -193,7 +249,11 @@ describe('Instagram normalize: comments and mentions', () => {
         thread: { conversationId: '17912345678900001' },
       },
     });
-    expect(onComment?.draft).toMatchObject({ kind: 'mention', externalId: '18077777777777777', thread: { conversationId: '17912345678900001' } });
+    expect(onComment?.draft).toMatchObject({
+      kind: 'mention',
+      externalId: '18077777777777777',
+      thread: { conversationId: '17912345678900001' },
+    });
     expect(EngagementDraftSchema.safeParse(onComment?.draft).success).toBe(true);
   });
 
@@ -223,8 +283,16 @@ describe('Instagram normalize: direct messages', () => {
   it('maps a story mention to a mention and a story reply to a message whose parent is the story', () => {
     const [mention, storyReply, attachment] = normalize(
       messaging(
-        message({ mid: 'm_story', text: undefined, attachments: [{ type: 'story_mention', payload: { url: 'https://lookaside.fbsbx.com/x' } }] }),
-        message({ mid: 'm_reply', text: 'Love it', reply_to: { story: { url: 'https://lookaside.fbsbx.com/s', id: '17800000000000009' } } }),
+        message({
+          mid: 'm_story',
+          text: undefined,
+          attachments: [{ type: 'story_mention', payload: { url: 'https://lookaside.fbsbx.com/x' } }],
+        }),
+        message({
+          mid: 'm_reply',
+          text: 'Love it',
+          reply_to: { story: { url: 'https://lookaside.fbsbx.com/s', id: '17800000000000009' } },
+        }),
         message({ mid: 'm_img', text: undefined, attachments: 'not-an-array' }),
       ),
     );
@@ -235,10 +303,12 @@ describe('Instagram normalize: direct messages', () => {
 
   it('maps an unsent message to a deletion and message_edit to an edit, both on the same mid', () => {
     const events = normalize(
-      messaging(
-        message({ text: undefined, is_deleted: true }),
-        { sender: { id: '6543210987654321' }, recipient: { id: IG }, timestamp: 1748943060000, message_edit: { mid: 'aWdfZAG1faXRlbTox', text: 'Where is my order #12?', num_edit: 1 } },
-      ),
+      messaging(message({ text: undefined, is_deleted: true }), {
+        sender: { id: '6543210987654321' },
+        recipient: { id: IG },
+        timestamp: 1748943060000,
+        message_edit: { mid: 'aWdfZAG1faXRlbTox', text: 'Where is my order #12?', num_edit: 1 },
+      }),
     );
     expect(events.map((e) => [e.change, e.draft.externalId, e.draft.kind, e.draft.text])).toEqual([
       ['deleted', 'aWdfZAG1faXRlbTox', 'direct_message', ''],
@@ -252,7 +322,12 @@ describe('Instagram normalize: direct messages', () => {
         message({ is_echo: true }, { sender: { id: IG }, recipient: { id: '65' } }),
         message({}, { sender: { id: IG } }),
         { sender: { id: IG }, recipient: { id: '65' }, timestamp: 1, message_edit: { mid: 'm_own', text: 'x' } },
-        { sender: { id: '65' }, recipient: { id: IG }, timestamp: 1, reaction: { mid: 'm_1', action: 'react', reaction: 'love', emoji: '❤️' } },
+        {
+          sender: { id: '65' },
+          recipient: { id: IG },
+          timestamp: 1,
+          reaction: { mid: 'm_1', action: 'react', reaction: 'love', emoji: '❤️' },
+        },
         { sender: { id: '65' }, recipient: { id: IG }, timestamp: 1, read: { mid: 'm_1' } },
         { sender: { id: '65' }, recipient: { id: IG }, timestamp: 1, postback: { title: 'Track', payload: 'TRACK' } },
         { sender: { id: '65' }, recipient: { id: IG }, timestamp: 1, referral: { ref: 'ad', source: 'ADS' } },
@@ -271,8 +346,20 @@ describe('Instagram normalize: batches', () => {
   it('splits every entry, change and messaging item, in order', () => {
     const events = normalize(
       delivery(
-        { id: IG, time: 1748948000, changes: [comment({ id: 'c1' }), { field: 'mentions', value: { media_id: 'm1' } }, comment({ id: 'c2', parent_id: 'c1' })] },
-        { id: '17841400000000002', time: 1748948000500, messaging: [message({ mid: 'd1' }), message({ mid: 'd2' }, { sender: { id: '66' } })] },
+        {
+          id: IG,
+          time: 1748948000,
+          changes: [
+            comment({ id: 'c1' }),
+            { field: 'mentions', value: { media_id: 'm1' } },
+            comment({ id: 'c2', parent_id: 'c1' }),
+          ],
+        },
+        {
+          id: '17841400000000002',
+          time: 1748948000500,
+          messaging: [message({ mid: 'd1' }), message({ mid: 'd2' }, { sender: { id: '66' } })],
+        },
       ),
     );
     expect(events.map((e) => [e.draft.externalId, e.draft.kind, e.draft.account?.id])).toEqual([
@@ -303,17 +390,38 @@ describe('Instagram normalize: malformed bodies', () => {
   });
 
   it('names the path of an event missing a field it relies on', () => {
-    expect400(JSON.stringify(changes(comment(), comment({ from: undefined }))), /body\.entry\[0\]\.changes\[1\]\.value\.from/);
-    expect400(JSON.stringify(changes(comment({ id: undefined }))), /body\.entry\[0\]\.changes\[0\]\.value\.id: expected the comment id/);
-    expect400(JSON.stringify(changes({ field: 'mentions', value: { comment_id: '1' } })), /body\.entry\[0\]\.changes\[0\]\.value\.media_id/);
-    expect400(JSON.stringify(delivery({ id: IG, field: 'comments', value: { text: 'x' } })), /body\.entry\[0\]\.value\.from/);
-    expect400(JSON.stringify(messaging(message({}, { timestamp: 'yesterday' }))), /body\.entry\[0\]\.messaging\[0\]\.timestamp/);
-    expect400(JSON.stringify(messaging({ sender: { id: '65' }, timestamp: 1, message_edit: { text: 'x' } })), /body\.entry\[0\]\.messaging\[0\]\.message_edit\.mid/);
+    expect400(
+      JSON.stringify(changes(comment(), comment({ from: undefined }))),
+      /body\.entry\[0\]\.changes\[1\]\.value\.from/,
+    );
+    expect400(
+      JSON.stringify(changes(comment({ id: undefined }))),
+      /body\.entry\[0\]\.changes\[0\]\.value\.id: expected the comment id/,
+    );
+    expect400(
+      JSON.stringify(changes({ field: 'mentions', value: { comment_id: '1' } })),
+      /body\.entry\[0\]\.changes\[0\]\.value\.media_id/,
+    );
+    expect400(
+      JSON.stringify(delivery({ id: IG, field: 'comments', value: { text: 'x' } })),
+      /body\.entry\[0\]\.value\.from/,
+    );
+    expect400(
+      JSON.stringify(messaging(message({}, { timestamp: 'yesterday' }))),
+      /body\.entry\[0\]\.messaging\[0\]\.timestamp/,
+    );
+    expect400(
+      JSON.stringify(messaging({ sender: { id: '65' }, timestamp: 1, message_edit: { text: 'x' } })),
+      /body\.entry\[0\]\.messaging\[0\]\.message_edit\.mid/,
+    );
   });
 
   it('never quotes the body in its messages', () => {
     const privateText = 'my card number is 4111 1111 1111 1111';
-    for (const raw of [`{"object":"instagram","entry":[${privateText}]}`, JSON.stringify(changes(comment({ from: privateText })))]) {
+    for (const raw of [
+      `{"object":"instagram","entry":[${privateText}]}`,
+      JSON.stringify(changes(comment({ from: privateText }))),
+    ]) {
       const error = rejectionOf(() => instagramAdapter.normalize(Buffer.from(raw), context));
       expect(error.code).toBe('malformed_body');
       expect(error.message).not.toContain('4111');

@@ -1,14 +1,22 @@
 import { createHmac } from 'node:crypto';
 import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
 import { htmlToText, mastodonAdapter } from '../../../lambdas/core/platforms/mastodon.js';
-import { ADAPTER_NOW as now, expectMalformedBody, normalizeJson, postRequest, rejectionOf } from '../../support/webhook-requests.js';
+import {
+  ADAPTER_NOW as now,
+  expectMalformedBody,
+  normalizeJson,
+  postRequest,
+  rejectionOf,
+} from '../../support/webhook-requests.js';
 
 const secret = { signingSecret: 'test-mastodon-signing-secret' };
 const HOST = 'community.acme.example';
 
 /** Mastodon's Webhooks::DeliveryWorker header computed independently: sha256= + hex HMAC-SHA256(secret, body). */
-const sign = (body: string | Buffer, key = secret.signingSecret) => `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
-const post = (body: string, headers: Record<string, string> = { 'x-hub-signature': sign(body) }) => postRequest(body, headers);
+const sign = (body: string | Buffer, key = secret.signingSecret) =>
+  `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
+const post = (body: string, headers: Record<string, string> = { 'x-hub-signature': sign(body) }) =>
+  postRequest(body, headers);
 const normalize = (body: unknown) => normalizeJson(mastodonAdapter, body);
 
 const alice = {
@@ -69,8 +77,13 @@ describe('Mastodon signature (X-Hub-Signature, sha256)', () => {
 
   it('refuses a tampered body and another secret with 403', () => {
     const tampered = { ...post(body), rawBody: Buffer.from(body.replace('Loving', 'Hating')) };
-    expect(rejectionOf(() => mastodonAdapter.verify(tampered, secret, now))).toMatchObject({ statusCode: 403, code: 'bad_signature' });
-    expect(rejectionOf(() => mastodonAdapter.verify(post(body, { 'x-hub-signature': sign(body, 'other') }), secret, now))).toMatchObject({ statusCode: 403, code: 'bad_signature' });
+    expect(rejectionOf(() => mastodonAdapter.verify(tampered, secret, now))).toMatchObject({
+      statusCode: 403,
+      code: 'bad_signature',
+    });
+    expect(
+      rejectionOf(() => mastodonAdapter.verify(post(body, { 'x-hub-signature': sign(body, 'other') }), secret, now)),
+    ).toMatchObject({ statusCode: 403, code: 'bad_signature' });
   });
 
   it.each([
@@ -121,7 +134,12 @@ describe('Mastodon normalize', () => {
 
   it('maps status.updated to an edit of the same engagement', () => {
     const [created] = normalize(event('status.created', status()));
-    const [edited] = normalize(event('status.updated', status({ content: '<p>Loving the new dashboard (edited)</p>', edited_at: '2025-06-03T09:20:00.000Z' })));
+    const [edited] = normalize(
+      event(
+        'status.updated',
+        status({ content: '<p>Loving the new dashboard (edited)</p>', edited_at: '2025-06-03T09:20:00.000Z' }),
+      ),
+    );
     expect(edited?.change).toBe('edited');
     expect(edited?.draft.externalId).toBe(created?.draft.externalId);
     expect(edited?.draft.text).toBe('Loving the new dashboard (edited)');
@@ -132,23 +150,45 @@ describe('Mastodon normalize', () => {
     expect(normalize(event('status.created', status({ visibility, mentions: [{ id: '1' }] })))).toEqual([]);
   });
 
-  it.each(['account.created', 'account.approved', 'account.updated', 'report.created', 'report.updated', 'status.deleted', 'something.new'])(
-    'yields nothing for %s, without reading its object',
-    (name) => {
-      expect(normalize(event(name, { id: '1' }))).toEqual([]);
-    },
-  );
+  it.each([
+    'account.created',
+    'account.approved',
+    'account.updated',
+    'report.created',
+    'report.updated',
+    'status.deleted',
+    'something.new',
+  ])('yields nothing for %s, without reading its object', (name) => {
+    expect(normalize(event(name, { id: '1' }))).toEqual([]);
+  });
 
   it('puts the content warning before the text, and keeps a remote acct as it is', () => {
-    const remote = { ...alice, acct: 'carol@other.example', uri: undefined, url: 'https://other.example/@carol', display_name: '', followers_count: undefined };
+    const remote = {
+      ...alice,
+      acct: 'carol@other.example',
+      uri: undefined,
+      url: 'https://other.example/@carol',
+      display_name: '',
+      followers_count: undefined,
+    };
     const [result] = normalize(event('status.created', status({ spoiler_text: 'Billing rant', account: remote })));
     expect(result?.draft.text).toBe('Billing rant\n\nLoving the new dashboard');
-    expect(result?.draft.author).toEqual({ id: 'https://other.example/@carol', handle: 'carol@other.example', name: '' });
+    expect(result?.draft.author).toEqual({
+      id: 'https://other.example/@carol',
+      handle: 'carol@other.example',
+      name: '',
+    });
   });
 
   it('keeps every digit of snowflake ids (strings) and non-ASCII text', () => {
     const [result] = normalize(
-      event('status.created', status({ in_reply_to_id: '114623145612345679999', content: '<p>Le café était délicieux ☕️😍 — l&#39;équipe de Zürich 東京</p>' })),
+      event(
+        'status.created',
+        status({
+          in_reply_to_id: '114623145612345679999',
+          content: '<p>Le café était délicieux ☕️😍 — l&#39;équipe de Zürich 東京</p>',
+        }),
+      ),
     );
     expect(result?.draft.thread?.parentId).toBe('114623145612345679999');
     expect(result?.draft.text).toBe("Le café était délicieux ☕️😍 — l'équipe de Zürich 東京");
@@ -157,11 +197,25 @@ describe('Mastodon normalize', () => {
   it('refuses bodies it cannot read with 400, never quoting them', () => {
     expectMalformedBody(mastodonAdapter, 'event=status.created', /not valid JSON.*Mastodon admin webhook/);
     expectMalformedBody(mastodonAdapter, '{"object":{}}', /body\.event/);
-    expectMalformedBody(mastodonAdapter, JSON.stringify(event('status.created', status({ uri: undefined }))), /body\.object\.uri/);
-    expectMalformedBody(mastodonAdapter, JSON.stringify(event('status.created', status({ id: 114623145612345680 }))), /body\.object\.id/);
-    expectMalformedBody(mastodonAdapter, JSON.stringify(event('status.created', status({ created_at: 'yesterday' }))), /body\.object\.created_at/);
+    expectMalformedBody(
+      mastodonAdapter,
+      JSON.stringify(event('status.created', status({ uri: undefined }))),
+      /body\.object\.uri/,
+    );
+    expectMalformedBody(
+      mastodonAdapter,
+      JSON.stringify(event('status.created', status({ id: 114623145612345680 }))),
+      /body\.object\.id/,
+    );
+    expectMalformedBody(
+      mastodonAdapter,
+      JSON.stringify(event('status.created', status({ created_at: 'yesterday' }))),
+      /body\.object\.created_at/,
+    );
     const words = 'private customer words';
-    const error = rejectionOf(() => normalize(event('status.created', status({ content: words, account: { username: words } }))));
+    const error = rejectionOf(() =>
+      normalize(event('status.created', status({ content: words, account: { username: words } }))),
+    );
     expect(error).toMatchObject({ statusCode: 400, code: 'malformed_body' });
     expect(error.message).not.toContain(words);
   });
@@ -175,7 +229,10 @@ describe('htmlToText', () => {
       '<p>see <a href="https://docs.acme.example/hub/setup-guide" rel="nofollow noopener" target="_blank"><span class="invisible">https://</span><span class="ellipsis">docs.acme.example/hub/setu</span><span class="invisible">p-guide</span></a></p>',
       'see https://docs.acme.example/hub/setup-guide',
     ],
-    ['<p><span class="h-card"><a href="https://x.example/@acme" class="u-url mention">@<span>acme</span></a></span> hi</p>', '@acme hi'],
+    [
+      '<p><span class="h-card"><a href="https://x.example/@acme" class="u-url mention">@<span>acme</span></a></span> hi</p>',
+      '@acme hi',
+    ],
     ['5 &lt; 10 &amp;&amp; &quot;ok&quot; &#39;x&#39; &#x1F600; &amp;lt;', '5 < 10 && "ok" \'x\' 😀 &lt;'],
     ['a < b and no tags', 'a < b and no tags'],
     ['&unknown; &#0; stays', '&unknown; &#0; stays'],

@@ -17,7 +17,9 @@ const PLATFORMS = [...adapters.keys()].map((platform) => [platform, MIN_SAMPLES]
 const samples = await Promise.all(
   PLATFORMS.map(async ([platform]) => ({ platform, list: await readSamples(`${root}events/${platform}`) })),
 );
-const cases = samples.flatMap(({ platform, list }) => list.map(({ file, sample }) => ({ platform, name: `events/${platform}/${file}`, sample })));
+const cases = samples.flatMap(({ platform, list }) =>
+  list.map(({ file, sample }) => ({ platform, name: `events/${platform}/${file}`, sample })),
+);
 
 function request(sample: Sample, headers: Record<string, string>, rawBody = sampleBody(sample)): WebhookRequest {
   return { method: sample.method, headers, query: sampleQuery(sample, secrets), rawBody };
@@ -36,7 +38,9 @@ describe('sample deliveries', () => {
     // all) carry a shared token in the query, written `{secret:<key>}` in the sample, or, like
     // Foursquare's push `secret` parameter, the (fake, local) secret itself in the body.
     const signed = sample.sign !== undefined;
-    const tokenParams = Object.entries(sample.query ?? {}).filter(([, v]) => v.includes('{secret:')).map(([k]) => k);
+    const tokenParams = Object.entries(sample.query ?? {})
+      .filter(([, v]) => v.includes('{secret:'))
+      .map(([k]) => k);
     const bodySecretKeys = signed ? [] : Object.keys(secret).filter((key) => sampleBody(sample).includes(secret[key]!));
 
     it('is a POST to its platform webhook, authenticated at replay by a signature or a token', () => {
@@ -59,16 +63,26 @@ describe('sample deliveries', () => {
         const error = rejectionOf(() => adapter.verify(request(sample, headers, tampered), secret, now));
         expect(error).toMatchObject({ statusCode: 403, code: 'bad_signature' });
       } else if (tokenParams.length === 0) {
-        const stripped = Buffer.from(bodySecretKeys.reduce((text, key) => text.replaceAll(secret[key]!, ''), sampleBody(sample).toString('utf8')));
-        const wrong = Object.fromEntries(Object.entries(secret).map(([k, v]) => [k, bodySecretKeys.includes(k) ? `${v}x` : v]));
+        const stripped = Buffer.from(
+          bodySecretKeys.reduce((text, key) => text.replaceAll(secret[key]!, ''), sampleBody(sample).toString('utf8')),
+        );
+        const wrong = Object.fromEntries(
+          Object.entries(secret).map(([k, v]) => [k, bodySecretKeys.includes(k) ? `${v}x` : v]),
+        );
         expect(rejectionOf(() => adapter.verify(request(sample, headers, stripped), secret, now)).statusCode).toBe(401);
         expect(rejectionOf(() => adapter.verify(request(sample, headers), wrong, now)).statusCode).toBe(403);
       } else {
         const query = sampleQuery(sample, secrets);
         const without = Object.fromEntries(Object.entries(query).filter(([k]) => !tokenParams.includes(k)));
-        const wrong = Object.fromEntries(Object.entries(query).map(([k, v]) => [k, tokenParams.includes(k) ? `${v}x` : v]));
-        expect(rejectionOf(() => adapter.verify({ ...request(sample, headers), query: without }, secret, now)).statusCode).toBe(401);
-        expect(rejectionOf(() => adapter.verify({ ...request(sample, headers), query: wrong }, secret, now)).statusCode).toBe(403);
+        const wrong = Object.fromEntries(
+          Object.entries(query).map(([k, v]) => [k, tokenParams.includes(k) ? `${v}x` : v]),
+        );
+        expect(
+          rejectionOf(() => adapter.verify({ ...request(sample, headers), query: without }, secret, now)).statusCode,
+        ).toBe(401);
+        expect(
+          rejectionOf(() => adapter.verify({ ...request(sample, headers), query: wrong }, secret, now)).statusCode,
+        ).toBe(403);
       }
     });
 
@@ -94,7 +108,9 @@ describe('samples that exercise exactness', () => {
     const [event] = adapterFor('x')!.normalize(sampleBody(sample), context);
     expect(event?.draft.externalId).toBe('1930697412345678901');
     expect(event?.draft.author).toMatchObject({ id: '1234567890123456789', name: 'Zoé Müller 🌻' });
-    expect(event?.draft.text).toBe("@acme Le café était délicieux ☕️😍 — merci à l'équipe de Zürich ! Ñandú, naïve, 東京 too");
+    expect(event?.draft.text).toBe(
+      "@acme Le café était délicieux ☕️😍 — merci à l'équipe de Zürich ! Ñandú, naïve, 東京 too",
+    );
   });
 
   it('carries Meta-style \\uXXXX escapes in the Facebook raw body and decodes them', () => {
@@ -110,7 +126,9 @@ describe('samples that exercise exactness', () => {
   it('refuses a generic sample replayed more than 5 minutes after it was signed', () => {
     const sample = find('generic/single-draft.json');
     const headers = signSample(sample, secrets, new Date(now.getTime() - 301_000));
-    const error = rejectionOf(() => adapterFor('generic')!.verify(request(sample, headers), secrets.generic as Record<string, string>, now));
+    const error = rejectionOf(() =>
+      adapterFor('generic')!.verify(request(sample, headers), secrets.generic as Record<string, string>, now),
+    );
     expect(error).toMatchObject({ statusCode: 401, code: 'stale_timestamp' });
   });
 });
@@ -128,11 +146,22 @@ describe('signSample', () => {
       path: '/webhooks/demo',
       headers: { authorization: 'Bearer {secret:token}' },
       body: { a: 1 },
-      sign: { algorithm: 'sha1' as const, secretKey: 'key', encoding: 'hex' as const, payload: 'v1:{timestamp}:{body}', headers: { 'x-sig': 't={timestamp},s={digest}' } },
+      sign: {
+        algorithm: 'sha1' as const,
+        secretKey: 'key',
+        encoding: 'hex' as const,
+        payload: 'v1:{timestamp}:{body}',
+        headers: { 'x-sig': 't={timestamp},s={digest}' },
+      },
     };
     const ts = String(Math.floor(now.getTime() / 1000));
     const digest = createHmac('sha1', 'k').update(`v1:${ts}:{"a":1}`).digest('hex');
-    expect(signSample(sample, secretsFor, now)).toEqual({ authorization: 'Bearer t0k', 'x-sig': `t=${ts},s=${digest}` });
-    expect(sampleQuery({ path: '/webhooks/demo', query: { token: '{secret:token}', plain: 'x' } }, secretsFor)).toEqual({ token: 't0k', plain: 'x' });
+    expect(signSample(sample, secretsFor, now)).toEqual({
+      authorization: 'Bearer t0k',
+      'x-sig': `t=${ts},s=${digest}`,
+    });
+    expect(sampleQuery({ path: '/webhooks/demo', query: { token: '{secret:token}', plain: 'x' } }, secretsFor)).toEqual(
+      { token: 't0k', plain: 'x' },
+    );
   });
 });

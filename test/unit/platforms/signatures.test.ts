@@ -29,7 +29,9 @@ describe('hmac', () => {
 
   it('hashes several parts as their concatenated bytes', () => {
     const body = Buffer.from('{"a":"é"}', 'utf8');
-    const expected = createHmac('sha256', 'k').update(Buffer.concat([Buffer.from('123.'), body])).digest();
+    const expected = createHmac('sha256', 'k')
+      .update(Buffer.concat([Buffer.from('123.'), body]))
+      .digest();
     expect(hmac('sha256', 'k', '123.', body).equals(expected)).toBe(true);
   });
 });
@@ -108,7 +110,10 @@ describe('assertSignature', () => {
     ['missing padding', `sha256=${expected.toString('base64').replace(/=+$/, '')}`],
     ['url-safe alphabet', `sha256=${expected.toString('base64url')}=`],
   ])('refuses a malformed base64 header (%s) with 403', (_, value) => {
-    expect(rejectionOf(() => assertSignature(b64, value, expected))).toMatchObject({ statusCode: 403, code: 'bad_signature' });
+    expect(rejectionOf(() => assertSignature(b64, value, expected))).toMatchObject({
+      statusCode: 403,
+      code: 'bad_signature',
+    });
   });
 });
 
@@ -145,7 +150,7 @@ describe('body parsing', () => {
 });
 
 describe('secretValue', () => {
-  it('throws a plain error (a 5xx, not the caller\'s fault) when the key is missing', () => {
+  it("throws a plain error (a 5xx, not the caller's fault) when the key is missing", () => {
     expect(secretValue({ a: 'x' }, 'a')).toBe('x');
     expect(() => secretValue({}, 'appSecret')).toThrow(/appSecret/);
     expect(() => secretValue({}, 'appSecret')).not.toThrow(WebhookRejection);

@@ -3,15 +3,25 @@ import { fileURLToPath } from 'node:url';
 import { readSamples, sampleBody } from '../../../events/sign-sample.js';
 import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
 import { threadsAdapter } from '../../../lambdas/core/platforms/threads.js';
-import { ADAPTER_CONTEXT as context, ADAPTER_NOW as now, expectMalformedBody, getRequest as get, normalizeJson, postRequest, rejectionOf } from '../../support/webhook-requests.js';
+import {
+  ADAPTER_CONTEXT as context,
+  ADAPTER_NOW as now,
+  expectMalformedBody,
+  getRequest as get,
+  normalizeJson,
+  postRequest,
+  rejectionOf,
+} from '../../support/webhook-requests.js';
 
 const secret = { appSecret: 'test-threads-app-secret', verifyToken: 'test-threads-verify-token' };
 const ACCOUNT = '24000000000000001';
 const ROOT = '18100000000000001';
 
 /** Computed here with node:crypto, independently of the adapter's helpers. */
-const sign = (body: string | Buffer, key = secret.appSecret) => `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
-const post = (body: string, headers?: Record<string, string>) => postRequest(body, headers ?? { 'x-hub-signature-256': sign(body) });
+const sign = (body: string | Buffer, key = secret.appSecret) =>
+  `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
+const post = (body: string, headers?: Record<string, string>) =>
+  postRequest(body, headers ?? { 'x-hub-signature-256': sign(body) });
 const normalize = (body: unknown) => normalizeJson(threadsAdapter, body);
 const expect400 = (body: string, pattern: RegExp) => expectMalformedBody(threadsAdapter, body, pattern);
 
@@ -57,10 +67,18 @@ const mention = (overrides: Record<string, unknown> = {}) => ({
 });
 
 describe('Threads verification request (Meta hub.challenge)', () => {
-  const query = { 'hub.mode': 'subscribe', 'hub.challenge': 'threads-challenge-42', 'hub.verify_token': secret.verifyToken };
+  const query = {
+    'hub.mode': 'subscribe',
+    'hub.challenge': 'threads-challenge-42',
+    'hub.verify_token': secret.verifyToken,
+  };
 
   it('echoes hub.challenge as text/plain when the verify token matches', () => {
-    expect(threadsAdapter.handshake!(get(query), secret)).toEqual({ statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }, body: 'threads-challenge-42' });
+    expect(threadsAdapter.handshake!(get(query), secret)).toEqual({
+      statusCode: 200,
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' },
+      body: 'threads-challenge-42',
+    });
   });
 
   it.each([
@@ -68,12 +86,18 @@ describe('Threads verification request (Meta hub.challenge)', () => {
     ['no verify token', { 'hub.mode': 'subscribe', 'hub.challenge': '1' }, 'bad_verify_token'],
     ['no mode', { 'hub.challenge': '1', 'hub.verify_token': secret.verifyToken }, 'bad_hub_mode'],
   ])('refuses %s with 403', (_, q, code) => {
-    expect(rejectionOf(() => threadsAdapter.handshake!(get(q as Record<string, string>), secret))).toMatchObject({ statusCode: 403, code });
+    expect(rejectionOf(() => threadsAdapter.handshake!(get(q as Record<string, string>), secret))).toMatchObject({
+      statusCode: 403,
+      code,
+    });
   });
 
   it('refuses a verified request without hub.challenge with 400', () => {
     const { 'hub.challenge': _, ...rest } = query;
-    expect(rejectionOf(() => threadsAdapter.handshake!(get(rest), secret))).toMatchObject({ statusCode: 400, code: 'missing_challenge' });
+    expect(rejectionOf(() => threadsAdapter.handshake!(get(rest), secret))).toMatchObject({
+      statusCode: 400,
+      code: 'missing_challenge',
+    });
   });
 });
 
@@ -96,9 +120,15 @@ describe('Threads signature (X-Hub-Signature-256, assumed Meta scheme)', () => {
 
   it('refuses a tampered body and a wrong secret with 403', () => {
     const tampered = { ...post(body), rawBody: Buffer.from(body.replace('Same problem', 'Sane problem')) };
-    expect(rejectionOf(() => threadsAdapter.verify(tampered, secret, now))).toMatchObject({ statusCode: 403, code: 'bad_signature' });
+    expect(rejectionOf(() => threadsAdapter.verify(tampered, secret, now))).toMatchObject({
+      statusCode: 403,
+      code: 'bad_signature',
+    });
     const wrongKey = post(body, { 'x-hub-signature-256': sign(body, 'test-app-secret') });
-    expect(rejectionOf(() => threadsAdapter.verify(wrongKey, secret, now))).toMatchObject({ statusCode: 403, code: 'bad_signature' });
+    expect(rejectionOf(() => threadsAdapter.verify(wrongKey, secret, now))).toMatchObject({
+      statusCode: 403,
+      code: 'bad_signature',
+    });
   });
 
   it.each([
@@ -121,14 +151,21 @@ describe('Threads signature (X-Hub-Signature-256, assumed Meta scheme)', () => {
       .replaceAll('/', '\\/');
     const request = post(escaped);
     expect(() => threadsAdapter.verify(request, secret, now)).not.toThrow();
-    expect(rejectionOf(() => threadsAdapter.verify({ ...request, rawBody: Buffer.from(JSON.stringify(JSON.parse(escaped))) }, secret, now)).code).toBe('bad_signature');
+    expect(
+      rejectionOf(() =>
+        threadsAdapter.verify({ ...request, rawBody: Buffer.from(JSON.stringify(JSON.parse(escaped))) }, secret, now),
+      ).code,
+    ).toBe('bad_signature');
     const [event] = threadsAdapter.normalize(request.rawBody, context);
-    expect(event?.draft).toMatchObject({ text: 'Très déçue 😞 返金', url: 'https://www.threads.net/@sam.lee/post/AbC' });
+    expect(event?.draft).toMatchObject({
+      text: 'Très déçue 😞 返金',
+      url: 'https://www.threads.net/@sam.lee/post/AbC',
+    });
   });
 });
 
 describe('Threads normalize', () => {
-  it('maps a reply on the account\'s post', () => {
+  it("maps a reply on the account's post", () => {
     const [event, ...rest] = normalize(delivery(reply({ is_verified: true })));
     expect(rest).toEqual([]);
     expect(event).toEqual({
@@ -149,7 +186,11 @@ describe('Threads normalize', () => {
   });
 
   it('maps a mention, with owner.id as the author id when present', () => {
-    const [plain, owned] = normalize(delivery([mention(), mention({ id: '18100000000000045', owner: { id: '9100000000000007' } })], { topic: 'interaction' }));
+    const [plain, owned] = normalize(
+      delivery([mention(), mention({ id: '18100000000000045', owner: { id: '9100000000000007' } })], {
+        topic: 'interaction',
+      }),
+    );
     expect(plain?.draft).toEqual({
       platform: 'threads',
       kind: 'mention',
@@ -165,7 +206,14 @@ describe('Threads normalize', () => {
   });
 
   it('splits a values array and reads a single values object', () => {
-    const events = normalize(delivery([reply(), mention(), { field: 'publish', value: { id: '5', username: 'acme' } }, reply({ id: '18100000000000012', replied_to: { id: '18100000000000009' } })]));
+    const events = normalize(
+      delivery([
+        reply(),
+        mention(),
+        { field: 'publish', value: { id: '5', username: 'acme' } },
+        reply({ id: '18100000000000012', replied_to: { id: '18100000000000009' } }),
+      ]),
+    );
     expect(events.map((e) => [e.draft.externalId, e.draft.kind, e.draft.thread])).toEqual([
       ['18100000000000009', 'reply', { parentId: ROOT, conversationId: ROOT }],
       ['18100000000000044', 'mention', {}],
@@ -176,11 +224,25 @@ describe('Threads normalize', () => {
 
   it('keeps 17-digit ids exact and refuses numeric ones', () => {
     expect(normalize(delivery(reply({ id: '18100000000000099' })))[0]?.draft.externalId).toBe('18100000000000099');
-    expect400(JSON.stringify(delivery(reply())).replace('"18100000000000009"', '18100000000000009'), /body\.values\.value\.id/);
+    expect400(
+      JSON.stringify(delivery(reply())).replace('"18100000000000009"', '18100000000000009'),
+      /body\.values\.value\.id/,
+    );
   });
 
   it('maps a delete to a deletion of the same engagement, without text', () => {
-    const [event] = normalize(delivery({ field: 'delete', value: { id: '18100000000000009', owner: { owner_id: '91' }, username: 'sam.lee', deleted_at: '2025-06-03T10:00:00+0000', timestamp: '2025-06-03T09:15:00+0000' } }));
+    const [event] = normalize(
+      delivery({
+        field: 'delete',
+        value: {
+          id: '18100000000000009',
+          owner: { owner_id: '91' },
+          username: 'sam.lee',
+          deleted_at: '2025-06-03T10:00:00+0000',
+          timestamp: '2025-06-03T09:15:00+0000',
+        },
+      }),
+    );
     expect(event).toEqual({
       change: 'deleted',
       draft: {
@@ -194,11 +256,14 @@ describe('Threads normalize', () => {
       },
     });
     const [bare] = normalize(delivery({ field: 'delete', value: { id: '7' } }));
-    expect(bare).toMatchObject({ change: 'deleted', draft: { externalId: '7', author: { id: ACCOUNT, handle: '' }, createdAt: '2025-06-03T09:15:00.000Z' } });
+    expect(bare).toMatchObject({
+      change: 'deleted',
+      draft: { externalId: '7', author: { id: ACCOUNT, handle: '' }, createdAt: '2025-06-03T09:15:00.000Z' },
+    });
     expect(EngagementDraftSchema.safeParse(bare?.draft).success).toBe(true);
   });
 
-  it('drops the account\'s own posts and replies, and fields it does not handle', () => {
+  it("drops the account's own posts and replies, and fields it does not handle", () => {
     const own = [
       { field: 'publish', value: { id: '18100000000000050', username: 'acme', timestamp: '2025-06-03T14:00:00+0000' } },
       reply({ id: '2', username: 'acme' }),
@@ -208,7 +273,7 @@ describe('Threads normalize', () => {
     expect(normalize(delivery(own))).toEqual([]);
   });
 
-  it('keeps a reply by the root post\'s owner when that post is not the account\'s, and anything when target_id is absent', () => {
+  it("keeps a reply by the root post's owner when that post is not the account's, and anything when target_id is absent", () => {
     const foreignRoot = { id: '9', owner_id: '555', username: 'someone' };
     expect(normalize(delivery(reply({ username: 'someone', root_post: foreignRoot })))).toHaveLength(1);
     const { target_id: _, ...noTarget } = delivery(reply({ username: 'acme' }));
@@ -218,7 +283,8 @@ describe('Threads normalize', () => {
   });
 
   it('normalises the timestamp offset to UTC and falls back to the delivery time, then the accept time', () => {
-    const at = (value: Record<string, unknown>, overrides: Record<string, unknown> = {}) => normalize(delivery(reply(value), overrides))[0]?.draft.createdAt;
+    const at = (value: Record<string, unknown>, overrides: Record<string, unknown> = {}) =>
+      normalize(delivery(reply(value), overrides))[0]?.draft.createdAt;
     expect(at({ timestamp: '2025-06-03T13:00:00+0200' })).toBe('2025-06-03T11:00:00.000Z');
     expect(at({ timestamp: '2025-06-03T09:15:00.5-03:30' })).toBe('2025-06-03T12:45:00.500Z');
     expect(at({ timestamp: 'yesterday' })).toBe('2025-06-03T09:15:00.000Z');
@@ -243,12 +309,20 @@ describe('Threads normalize: malformed bodies', () => {
   it('names the path of a value missing a field it relies on', () => {
     expect400(JSON.stringify(delivery([reply(), { value: {} }])), /body\.values\[1\]\.field/);
     expect400(JSON.stringify(delivery(reply({ id: undefined }))), /body\.values\.value\.id/);
-    expect400(JSON.stringify(delivery([mention({ username: undefined })])), /body\.values\[0\]\.value\.username: expected the author/);
+    expect400(
+      JSON.stringify(delivery([mention({ username: undefined })])),
+      /body\.values\[0\]\.value\.username: expected the author/,
+    );
     expect400(JSON.stringify(delivery({ field: 'delete', value: {} })), /body\.values\.value\.id/);
   });
 
   it('never quotes the body in its messages', () => {
-    const error = rejectionOf(() => threadsAdapter.normalize(Buffer.from('{"values": {"field": "replies", "value": {"text": "call me on +44 7700 900123"}}}'), context));
+    const error = rejectionOf(() =>
+      threadsAdapter.normalize(
+        Buffer.from('{"values": {"field": "replies", "value": {"text": "call me on +44 7700 900123"}}}'),
+        context,
+      ),
+    );
     expect(error.code).toBe('malformed_body');
     expect(error.message).not.toContain('7700');
   });

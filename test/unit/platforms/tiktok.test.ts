@@ -3,7 +3,14 @@ import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engageme
 import type { WebhookRequest } from '../../../lambdas/core/platforms/adapter.js';
 import { tiktokAdapter } from '../../../lambdas/core/platforms/tiktok.js';
 import { unixSeconds } from '../../support/signatures.js';
-import { ADAPTER_CONTEXT as context, ADAPTER_NOW as now, expectMalformedBody, normalizeJson, postRequest, rejectionOf } from '../../support/webhook-requests.js';
+import {
+  ADAPTER_CONTEXT as context,
+  ADAPTER_NOW as now,
+  expectMalformedBody,
+  normalizeJson,
+  postRequest,
+  rejectionOf,
+} from '../../support/webhook-requests.js';
 import { describeSampleReplay, loadSamples } from './sample-replay.js';
 
 const secret = { clientSecret: 'test-client-secret' };
@@ -13,17 +20,30 @@ const BRAND = 'act.brand-open-id';
 /** TikTok's scheme computed here, independently of the adapter: hex HMAC-SHA256(secret, "<t>.<body>"). */
 const digest = (timestamp: number | string, body: string | Buffer, key = secret.clientSecret) =>
   createHmac('sha256', key).update(`${timestamp}.`).update(body).digest('hex');
-const header = (timestamp: number | string, body: string | Buffer, key = secret.clientSecret) => `t=${timestamp},s=${digest(timestamp, body, key)}`;
+const header = (timestamp: number | string, body: string | Buffer, key = secret.clientSecret) =>
+  `t=${timestamp},s=${digest(timestamp, body, key)}`;
 
-const body = JSON.stringify({ client_key: 'ck', event: 'authorization.removed', create_time: nowSeconds, user_openid: BRAND, content: '{"reason":1}' });
+const body = JSON.stringify({
+  client_key: 'ck',
+  event: 'authorization.removed',
+  create_time: nowSeconds,
+  user_openid: BRAND,
+  content: '{"reason":1}',
+});
 const post = (value: string, raw = body) => postRequest(raw, { 'tiktok-signature': value });
 const verify = (request: WebhookRequest) => () => tiktokAdapter.verify(request, secret, now);
 
 /** The dedup id, computed independently: sha256 of the JSON array [event, user_openid, create_time, content]. */
 const expectedId = (e: { event: string; user_openid: string; create_time: number | string; content: string }) =>
-  createHash('sha256').update(JSON.stringify([e.event, e.user_openid, String(e.create_time), e.content]), 'utf8').digest('hex');
+  createHash('sha256')
+    .update(JSON.stringify([e.event, e.user_openid, String(e.create_time), e.content]), 'utf8')
+    .digest('hex');
 
-const envelope = (event: string, content: Record<string, unknown> | string, overrides: Record<string, unknown> = {}) => ({
+const envelope = (
+  event: string,
+  content: Record<string, unknown> | string,
+  overrides: Record<string, unknown> = {},
+) => ({
   client_key: 'awacmeclientkey01',
   event,
   create_time: 1748945722,
@@ -105,15 +125,29 @@ describe('TikTok signature', () => {
 
   it('refuses a non-numeric timestamp with 403 bad_timestamp', () => {
     const iso = '2025-06-03T10:00:00Z';
-    expect(rejectionOf(verify(post(`t=${iso},s=${digest(iso, body)}`)))).toMatchObject({ statusCode: 403, code: 'bad_timestamp' });
+    expect(rejectionOf(verify(post(`t=${iso},s=${digest(iso, body)}`)))).toMatchObject({
+      statusCode: 403,
+      code: 'bad_timestamp',
+    });
   });
 
   it.each([
-    ['a tampered body', { ...post(header(nowSeconds, body)), rawBody: Buffer.from(body.replace('removed', 'removes')) }],
+    [
+      'a tampered body',
+      { ...post(header(nowSeconds, body)), rawBody: Buffer.from(body.replace('removed', 'removes')) },
+    ],
     ['a wrong secret', post(header(nowSeconds, body, 'other-secret'))],
     ['a digest reused with a new timestamp', post(`t=${nowSeconds},s=${digest(nowSeconds - 60, body)}`)],
-    ['a digest over the body alone', post(`t=${nowSeconds},s=${createHmac('sha256', secret.clientSecret).update(body).digest('hex')}`)],
-    ['a base64 digest', post(`t=${nowSeconds},s=${createHmac('sha256', secret.clientSecret).update(`${nowSeconds}.${body}`).digest('base64')}`)],
+    [
+      'a digest over the body alone',
+      post(`t=${nowSeconds},s=${createHmac('sha256', secret.clientSecret).update(body).digest('hex')}`),
+    ],
+    [
+      'a base64 digest',
+      post(
+        `t=${nowSeconds},s=${createHmac('sha256', secret.clientSecret).update(`${nowSeconds}.${body}`).digest('base64')}`,
+      ),
+    ],
     ['a truncated digest', post(`t=${nowSeconds},s=${digest(nowSeconds, body).slice(0, 62)}`)],
   ])('refuses %s with 403 bad_signature', (_, request) => {
     expect(rejectionOf(verify(request))).toMatchObject({ statusCode: 403, code: 'bad_signature' });
@@ -121,12 +155,17 @@ describe('TikTok signature', () => {
 });
 
 describe('TikTok normalize', () => {
-  it.each(['authorization.removed', 'video.upload.failed', 'video.publish.completed', 'portability.download.ready', 'tiktok.ping', 'post.publish.complete', 'message.receive'])(
-    'maps %s (no engagement on it) to nothing',
-    (event) => {
-      expect(normalize(envelope(event, { reason: 1 }))).toEqual([]);
-    },
-  );
+  it.each([
+    'authorization.removed',
+    'video.upload.failed',
+    'video.publish.completed',
+    'portability.download.ready',
+    'tiktok.ping',
+    'post.publish.complete',
+    'message.receive',
+  ])('maps %s (no engagement on it) to nothing', (event) => {
+    expect(normalize(envelope(event, { reason: 1 }))).toEqual([]);
+  });
 
   it('maps a Business API comment to a comment whose id is the sha256 of event, account, time and content', () => {
     const value = envelope('comment.update', comment());
@@ -160,17 +199,40 @@ describe('TikTok normalize', () => {
   });
 
   it('maps a reply (parent_comment_id) and a mention, keeping numeric ids beyond 2^53 exact', () => {
-    const content = '{"parent_comment_id":7511223344556677001,"video_id":7510000000000000042,"user_id":"u","text":"Très déçue 😞 返金お願いします"}';
+    const content =
+      '{"parent_comment_id":7511223344556677001,"video_id":7510000000000000042,"user_id":"u","text":"Très déçue 😞 返金お願いします"}';
     const [reply] = normalize(envelope('comment.update', content));
-    expect(reply?.draft).toMatchObject({ kind: 'reply', text: 'Très déçue 😞 返金お願いします', thread: { parentId: '7511223344556677001', conversationId: '7510000000000000042' } });
+    expect(reply?.draft).toMatchObject({
+      kind: 'reply',
+      text: 'Très déçue 😞 返金お願いします',
+      thread: { parentId: '7511223344556677001', conversationId: '7510000000000000042' },
+    });
     const [mention] = normalize(envelope('mention.create', { user_id: 'creator', text: '@acme' }));
-    expect(mention?.draft).toMatchObject({ kind: 'mention', text: '@acme', author: { id: 'creator', handle: '', name: '' } });
+    expect(mention?.draft).toMatchObject({
+      kind: 'mention',
+      text: '@acme',
+      author: { id: 'creator', handle: '', name: '' },
+    });
     expect(mention?.draft.thread).toBeUndefined();
   });
 
   it('reads the alternative content field names, and an unknown author as "unknown"', () => {
-    const [event] = normalize(envelope('comment.new', { comment_text: 'hi', comment_user_id: 7, unique_id: 'kim', nickname: 'Kim', item_id: 'v1', parent_comment_id: '0' }));
-    expect(event?.draft).toMatchObject({ kind: 'comment', text: 'hi', author: { id: '7', handle: 'kim', name: 'Kim' }, thread: { conversationId: 'v1' } });
+    const [event] = normalize(
+      envelope('comment.new', {
+        comment_text: 'hi',
+        comment_user_id: 7,
+        unique_id: 'kim',
+        nickname: 'Kim',
+        item_id: 'v1',
+        parent_comment_id: '0',
+      }),
+    );
+    expect(event?.draft).toMatchObject({
+      kind: 'comment',
+      text: 'hi',
+      author: { id: '7', handle: 'kim', name: 'Kim' },
+      thread: { conversationId: 'v1' },
+    });
     const [bare] = normalize(envelope('comment.new', {}));
     expect(bare?.draft).toMatchObject({ text: '', author: { id: 'unknown', handle: '', name: '' } });
   });
@@ -193,14 +255,22 @@ describe('TikTok normalize', () => {
     expect400('{', /not valid JSON.*TikTok webhook event/);
     expect400('[]', /TikTok webhook event.*expected object/);
     expect400(JSON.stringify({ create_time: 1, content: '{}' }), /body\.event/);
-    expect400(JSON.stringify({ event: 'comment.update', create_time: 'yesterday', content: '{}' }), /body\.create_time/);
+    expect400(
+      JSON.stringify({ event: 'comment.update', create_time: 'yesterday', content: '{}' }),
+      /body\.create_time/,
+    );
   });
 
   it('refuses an engagement event whose content is not a JSON object string, without quoting it', () => {
-    expect400(JSON.stringify(envelope('comment.update', 'secret-text{not json')), /body\.content: is not a valid JSON string/);
+    expect400(
+      JSON.stringify(envelope('comment.update', 'secret-text{not json')),
+      /body\.content: is not a valid JSON string/,
+    );
     expect400(JSON.stringify(envelope('comment.update', '["a"]')), /body\.content: expected a JSON object/);
     expect400(JSON.stringify(envelope('comment.update', { user_id: 1.5 })), /body\.content\.user_id/);
-    const error = rejectionOf(() => tiktokAdapter.normalize(Buffer.from(JSON.stringify(envelope('comment.update', 'secret-text{'))), context));
+    const error = rejectionOf(() =>
+      tiktokAdapter.normalize(Buffer.from(JSON.stringify(envelope('comment.update', 'secret-text{'))), context),
+    );
     expect(error.message).not.toContain('secret-text');
   });
 });

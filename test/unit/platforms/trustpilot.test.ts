@@ -1,7 +1,13 @@
 import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
 import type { WebhookRequest } from '../../../lambdas/core/platforms/adapter.js';
 import { trustpilotAdapter } from '../../../lambdas/core/platforms/trustpilot.js';
-import { ADAPTER_CONTEXT as context, ADAPTER_NOW as now, expectMalformedBody, normalizeJson, rejectionOf } from '../../support/webhook-requests.js';
+import {
+  ADAPTER_CONTEXT as context,
+  ADAPTER_NOW as now,
+  expectMalformedBody,
+  normalizeJson,
+  rejectionOf,
+} from '../../support/webhook-requests.js';
 import { describeSampleReplay, loadSamples } from './sample-replay.js';
 
 const secret = { signingSecret: 'test-trustpilot-token' };
@@ -17,7 +23,11 @@ const review = (overrides: Record<string, unknown> = {}) => ({
   isVerified: true,
   locationId: null,
   link: 'https://api.trustpilot.com/v1/reviews/65f0c0ffee0000000000abcd',
-  consumer: { id: '65f0c0ffee0000000000ef01', name: 'Sam L.', link: 'https://api.trustpilot.com/v1/consumers/65f0c0ffee0000000000ef01' },
+  consumer: {
+    id: '65f0c0ffee0000000000ef01',
+    name: 'Sam L.',
+    link: 'https://api.trustpilot.com/v1/consumers/65f0c0ffee0000000000ef01',
+  },
   tags: [{ group: 'Generic', value: 'vip' }],
   ...overrides,
 });
@@ -43,7 +53,10 @@ describe('Trustpilot token', () => {
 
   it('refuses a missing token with 401 and a wrong one with 403', () => {
     expect(rejectionOf(verify(request({})))).toMatchObject({ statusCode: 401, code: 'missing_signature' });
-    expect(rejectionOf(verify(request({ token: 'test-trustpilot-tokem' })))).toMatchObject({ statusCode: 403, code: 'bad_signature' });
+    expect(rejectionOf(verify(request({ token: 'test-trustpilot-tokem' })))).toMatchObject({
+      statusCode: 403,
+      code: 'bad_signature',
+    });
     expect(rejectionOf(verify(request({ signature: secret.signingSecret })))).toMatchObject({ statusCode: 401 });
   });
 });
@@ -72,7 +85,17 @@ describe('Trustpilot normalize', () => {
 
   it('splits every event of a delivery, in order, skipping the ones it does not map', () => {
     const events = normalize(
-      event('service-review-created', review({ id: 'a1', title: 'Fantastisk 😍', text: 'Århus ありがとう', language: 'da', locationId: 'loc-1', stars: 5 })),
+      event(
+        'service-review-created',
+        review({
+          id: 'a1',
+          title: 'Fantastisk 😍',
+          text: 'Århus ありがとう',
+          language: 'da',
+          locationId: 'loc-1',
+          stars: 5,
+        }),
+      ),
       event('product-review-created', { id: 'p1', stars: 5 }),
       event('service-review-created', review({ id: 'a2', title: null, text: 'Only text' })),
       event('service-review-updated', review({ id: 'a1', stars: 4 })),
@@ -84,7 +107,12 @@ describe('Trustpilot normalize', () => {
       ['edited', 'a1'],
       ['deleted', 'a2'],
     ]);
-    expect(events[0]?.draft).toMatchObject({ text: 'Fantastisk 😍\n\nÅrhus ありがとう', language: 'da', account: { id: 'loc-1' }, rating: 5 });
+    expect(events[0]?.draft).toMatchObject({
+      text: 'Fantastisk 😍\n\nÅrhus ありがとう',
+      language: 'da',
+      account: { id: 'loc-1' },
+      rating: 5,
+    });
     expect(events[1]?.draft.text).toBe('Only text');
   });
 
@@ -115,13 +143,29 @@ describe('Trustpilot normalize', () => {
   it('refuses bodies that are not a Trustpilot delivery, naming the failing event and field', () => {
     expect400('{', /not valid JSON.*Trustpilot webhook delivery/);
     expect400(JSON.stringify({ eventName: 'service-review-created' }), /body\.events/);
-    expect400(JSON.stringify({ events: [event('service-review-created', review()), event('service-review-created', review({ stars: 6 }))] }), /body\.events\[1\]\.eventData\.stars/);
-    expect400(JSON.stringify({ events: [event('service-review-created', review({ id: undefined }))] }), /body\.events\[0\]\.eventData\.id/);
-    expect400(JSON.stringify({ events: [event('service-review-created', review({ createdAt: 'yesterday' }))] }), /eventData\.createdAt/);
+    expect400(
+      JSON.stringify({
+        events: [event('service-review-created', review()), event('service-review-created', review({ stars: 6 }))],
+      }),
+      /body\.events\[1\]\.eventData\.stars/,
+    );
+    expect400(
+      JSON.stringify({ events: [event('service-review-created', review({ id: undefined }))] }),
+      /body\.events\[0\]\.eventData\.id/,
+    );
+    expect400(
+      JSON.stringify({ events: [event('service-review-created', review({ createdAt: 'yesterday' }))] }),
+      /eventData\.createdAt/,
+    );
   });
 
   it('never quotes the body in a refusal', () => {
-    const error = rejectionOf(() => trustpilotAdapter.normalize(Buffer.from(JSON.stringify({ events: [event('service-review-created', review({ stars: 'private words' }))] })), context));
+    const error = rejectionOf(() =>
+      trustpilotAdapter.normalize(
+        Buffer.from(JSON.stringify({ events: [event('service-review-created', review({ stars: 'private words' }))] })),
+        context,
+      ),
+    );
     expect(error.message).not.toContain('private');
   });
 });

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
 import type { WebhookRequest } from '../../../lambdas/core/platforms/adapter.js';
 import { wordpressAdapter } from '../../../lambdas/core/platforms/wordpress.js';
-import { ADAPTER_CONTEXT as context, ADAPTER_NOW as now, expectMalformedBody, normalizeJson, rejectionOf } from '../../support/webhook-requests.js';
+import {
+  ADAPTER_CONTEXT as context,
+  ADAPTER_NOW as now,
+  expectMalformedBody,
+  normalizeJson,
+  rejectionOf,
+} from '../../support/webhook-requests.js';
 import { describeSampleReplay, loadSamples } from './sample-replay.js';
 
 const secret = { signingSecret: 'test-wordpress-token' };
@@ -40,7 +46,8 @@ const request = (query: Record<string, string>, headers: Record<string, string> 
   rawBody: Buffer.from(form(fields())),
 });
 const verify = (r: WebhookRequest) => () => wordpressAdapter.verify(r, secret, now);
-const normalizeForm = (values: Record<string, string>) => wordpressAdapter.normalize(Buffer.from(form(values)), context);
+const normalizeForm = (values: Record<string, string>) =>
+  wordpressAdapter.normalize(Buffer.from(form(values)), context);
 const emailId = (email: string) => `email-sha256:${createHash('sha256').update(email).digest('hex')}`;
 
 describe('WordPress.com token', () => {
@@ -53,7 +60,10 @@ describe('WordPress.com token', () => {
   });
 
   it('refuses a missing or blank token with 401 naming the query parameter and how to set it', () => {
-    for (const query of [{}, { token: '' }, { token: '  ' }, { Token: secret.signingSecret }] as Record<string, string>[]) {
+    for (const query of [{}, { token: '' }, { token: '  ' }, { Token: secret.signingSecret }] as Record<
+      string,
+      string
+    >[]) {
       const error = rejectionOf(verify(request(query)));
       expect(error).toMatchObject({ statusCode: 401, code: 'missing_signature' });
       expect(error.message).toMatch(/token query parameter.*\?token=/);
@@ -72,7 +82,11 @@ describe('WordPress.com token', () => {
   });
 
   it('does not accept the token from a header', () => {
-    expect(rejectionOf(verify(request({}, { token: secret.signingSecret, authorization: `Bearer ${secret.signingSecret}` })))).toMatchObject({ statusCode: 401 });
+    expect(
+      rejectionOf(
+        verify(request({}, { token: secret.signingSecret, authorization: `Bearer ${secret.signingSecret}` })),
+      ),
+    ).toMatchObject({ statusCode: 401 });
   });
 });
 
@@ -98,7 +112,14 @@ describe('WordPress.com normalize', () => {
   });
 
   it('maps a reply, decoding "+" and percent-escaped UTF-8, with the user id of a registered author', () => {
-    const [event] = normalizeForm(fields({ comment_ID: '1043', comment_parent: '1042', user_id: '88', comment_content: 'Très bien 👍 東京 a+b & c=d' }));
+    const [event] = normalizeForm(
+      fields({
+        comment_ID: '1043',
+        comment_parent: '1042',
+        user_id: '88',
+        comment_content: 'Très bien 👍 東京 a+b & c=d',
+      }),
+    );
     expect(event?.draft).toMatchObject({
       kind: 'reply',
       externalId: '1043',
@@ -131,7 +152,14 @@ describe('WordPress.com normalize', () => {
     const [event] = normalizeForm({ hook: 'trashed_comment', comment_ID: '1042' });
     expect(event).toEqual({
       change: 'deleted',
-      draft: { platform: 'wordpress', kind: 'comment', externalId: '1042', text: '', createdAt: context.receivedAt, author: { id: 'anonymous', handle: '', name: '' } },
+      draft: {
+        platform: 'wordpress',
+        kind: 'comment',
+        externalId: '1042',
+        text: '',
+        createdAt: context.receivedAt,
+        author: { id: 'anonymous', handle: '', name: '' },
+      },
     });
   });
 
@@ -149,33 +177,56 @@ describe('WordPress.com normalize', () => {
 
   it('keeps held comments, and maps pingbacks and trackbacks to mentions and reviews to reviews', () => {
     expect(normalizeForm(fields({ comment_approved: '0' }))).toHaveLength(1);
-    expect(normalizeForm(fields({ comment_type: 'pingback', comment_author_email: '' }))[0]?.draft).toMatchObject({ kind: 'mention', author: { id: 'anonymous' } });
+    expect(normalizeForm(fields({ comment_type: 'pingback', comment_author_email: '' }))[0]?.draft).toMatchObject({
+      kind: 'mention',
+      author: { id: 'anonymous' },
+    });
     expect(normalizeForm(fields({ comment_type: 'trackback' }))[0]?.draft.kind).toBe('mention');
     expect(normalizeForm(fields({ comment_type: 'review', comment_parent: '5' }))[0]?.draft.kind).toBe('review');
   });
 
   it('falls back to the accept time for a zero or missing GMT date', () => {
-    expect(normalizeForm(fields({ comment_date_gmt: '0000-00-00 00:00:00' }))[0]?.draft.createdAt).toBe(context.receivedAt);
+    expect(normalizeForm(fields({ comment_date_gmt: '0000-00-00 00:00:00' }))[0]?.draft.createdAt).toBe(
+      context.receivedAt,
+    );
     const { comment_date_gmt: _, ...rest } = fields();
     expect(normalizeForm(rest)[0]?.draft.createdAt).toBe(context.receivedAt);
   });
 
   it('reads the same fields sent as a JSON object, numbers included', () => {
-    const [event] = normalizeJson(wordpressAdapter, { hook: 'comment_post', comment_ID: 1047, comment_post_ID: 317, comment_parent: 12, comment_content: 'ok', comment_date_gmt: '2025-06-03 10:00:00', user_id: 0 });
-    expect(event?.draft).toMatchObject({ kind: 'reply', externalId: '1047', thread: { parentId: '12', conversationId: '317' }, author: { id: 'anonymous' } });
+    const [event] = normalizeJson(wordpressAdapter, {
+      hook: 'comment_post',
+      comment_ID: 1047,
+      comment_post_ID: 317,
+      comment_parent: 12,
+      comment_content: 'ok',
+      comment_date_gmt: '2025-06-03 10:00:00',
+      user_id: 0,
+    });
+    expect(event?.draft).toMatchObject({
+      kind: 'reply',
+      externalId: '1047',
+      thread: { parentId: '12', conversationId: '317' },
+      author: { id: 'anonymous' },
+    });
   });
 
   const expect400 = (raw: string, pattern: RegExp) => expectMalformedBody(wordpressAdapter, raw, pattern);
 
   it('refuses bodies it cannot read, naming what was expected and never quoting the body', () => {
-    expect400('comment_ID=1&comment_content=private%ZZtext', /not valid form encoding \(bad percent-escape in pair 2\)/);
+    expect400(
+      'comment_ID=1&comment_content=private%ZZtext',
+      /not valid form encoding \(bad percent-escape in pair 2\)/,
+    );
     expect400(form({ comment_ID: '1' }), /body\.hook/);
     expect400('{"hook": ', /not valid JSON/);
     expect400('{"hook":"comment_post","comment_ID":12345678901234567890}', /body\.comment_ID.*2\^53/);
     expect400(form(fields({ comment_date_gmt: '03/06/2025' })), /body\.comment_date_gmt.*YYYY-MM-DD/);
     const error = rejectionOf(() => wordpressAdapter.normalize(Buffer.from('comment_content=private%ZZtext'), context));
     expect(error.message).not.toContain('private');
-    const invalidUtf8 = rejectionOf(() => wordpressAdapter.normalize(Buffer.from([0x68, 0x6f, 0x6f, 0x6b, 0x3d, 0xff]), context));
+    const invalidUtf8 = rejectionOf(() =>
+      wordpressAdapter.normalize(Buffer.from([0x68, 0x6f, 0x6f, 0x6b, 0x3d, 0xff]), context),
+    );
     expect(invalidUtf8.message).toMatch(/not valid UTF-8/);
   });
 

@@ -2,13 +2,24 @@ import { createHmac } from 'node:crypto';
 import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
 import { xAdapter } from '../../../lambdas/core/platforms/x.js';
 import { xSignature } from '../../support/signatures.js';
-import { ADAPTER_CONTEXT as context, ADAPTER_NOW as now, expectMalformedBody, getRequest, normalizeJson, postRequest, rejectionOf } from '../../support/webhook-requests.js';
+import {
+  ADAPTER_CONTEXT as context,
+  ADAPTER_NOW as now,
+  expectMalformedBody,
+  getRequest,
+  normalizeJson,
+  postRequest,
+  rejectionOf,
+} from '../../support/webhook-requests.js';
 
 const secret = { consumerSecret: 'test-consumer-secret' };
 const BRAND = '900000000000000001';
 
 const sign = (body: Buffer, key = secret.consumerSecret) => xSignature(body, key);
-const post = (body: string, headers: Record<string, string> = { 'x-twitter-webhooks-signature': sign(Buffer.from(body)) }) => postRequest(body, headers);
+const post = (
+  body: string,
+  headers: Record<string, string> = { 'x-twitter-webhooks-signature': sign(Buffer.from(body)) },
+) => postRequest(body, headers);
 
 const normalize = (body: unknown) => normalizeJson(xAdapter, body);
 
@@ -48,13 +59,20 @@ describe('X CRC handshake', () => {
     ['256 characters', 'A'.repeat(256)],
   ])('answers a real-looking token (%s)', (_, token) => {
     const response = xAdapter.handshake!(getRequest({ crc_token: token }), secret);
-    expect(JSON.parse(response.body)).toEqual({ response_token: `sha256=${createHmac('sha256', secret.consumerSecret).update(token).digest('base64')}` });
+    expect(JSON.parse(response.body)).toEqual({
+      response_token: `sha256=${createHmac('sha256', secret.consumerSecret).update(token).digest('base64')}`,
+    });
   });
 
   it('refuses to answer a JSON body offered as crc_token: its answer would sign that body as a delivery', () => {
-    const forged = JSON.stringify({ for_user_id: BRAND, tweet_create_events: [tweet({ text: '@acme forged delivery' })] });
+    const forged = JSON.stringify({
+      for_user_id: BRAND,
+      tweet_create_events: [tweet({ text: '@acme forged delivery' })],
+    });
     // The CRC answer and the POST signature are the same function: what makes the forgery possible.
-    expect(xSignature(Buffer.from(forged), secret.consumerSecret)).toBe(`sha256=${createHmac('sha256', secret.consumerSecret).update(forged).digest('base64')}`);
+    expect(xSignature(Buffer.from(forged), secret.consumerSecret)).toBe(
+      `sha256=${createHmac('sha256', secret.consumerSecret).update(forged).digest('base64')}`,
+    );
     const error = rejectionOf(() => xAdapter.handshake!(getRequest({ crc_token: forged }), secret));
     expect(error).toMatchObject({ statusCode: 400, code: 'bad_crc_token' });
     expect(error.message).not.toContain('forged');
@@ -72,18 +90,28 @@ describe('X CRC handshake', () => {
     ['a token with a space', 'abcd efgh'],
     ['a token with HTML', '<script>alert(1)</script>'],
   ])('refuses %s with 400 bad_crc_token', (_, token) => {
-    expect(rejectionOf(() => xAdapter.handshake!(getRequest({ crc_token: token }), secret))).toMatchObject({ statusCode: 400, code: 'bad_crc_token' });
+    expect(rejectionOf(() => xAdapter.handshake!(getRequest({ crc_token: token }), secret))).toMatchObject({
+      statusCode: 400,
+      code: 'bad_crc_token',
+    });
   });
 
   it('never answers with a signature that verifies a parsable body', () => {
     // Random tokens over the admitted alphabet, biased towards the JSON-number characters, plus
     // every X sample body: whatever is answered is the signature of a body that is not JSON.
     let seed = 0x5eed;
-    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
-    const alphabets = ['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_.~-', '0123456789.eE+-', '0123456789'];
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const alphabets = [
+      'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_.~-',
+      '0123456789.eE+-',
+      '0123456789',
+    ];
     const tokens = Array.from({ length: 3000 }, (_, i) => {
       const alphabet = alphabets[i % alphabets.length]!;
-      return Array.from({ length: 8 + Math.floor(random() * 40) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+      return Array.from(
+        { length: 8 + Math.floor(random() * 40) },
+        () => alphabet[Math.floor(random() * alphabet.length)],
+      ).join('');
     });
     const bodies = [
       JSON.stringify({ for_user_id: BRAND, tweet_create_events: [tweet()] }),
@@ -107,7 +135,10 @@ describe('X CRC handshake', () => {
       expect(() => xAdapter.verify(post(token, { 'x-twitter-webhooks-signature': body! }), secret, now)).not.toThrow();
       // …so that body must be unreadable: not JSON, and refused by normalize with a 400.
       expect(() => JSON.parse(token)).toThrow();
-      expect(rejectionOf(() => xAdapter.normalize(Buffer.from(token), context))).toMatchObject({ statusCode: 400, code: 'malformed_body' });
+      expect(rejectionOf(() => xAdapter.normalize(Buffer.from(token), context))).toMatchObject({
+        statusCode: 400,
+        code: 'malformed_body',
+      });
     }
     expect(answered).toBeGreaterThan(500);
   });
@@ -118,7 +149,9 @@ describe('X signature', () => {
 
   it('accepts the base64 HMAC-SHA256 of the raw body, whatever the header case', () => {
     expect(() => xAdapter.verify(post(body), secret, now)).not.toThrow();
-    expect(() => xAdapter.verify(post(body, { 'X-Twitter-Webhooks-Signature': sign(Buffer.from(body)) }), secret, now)).not.toThrow();
+    expect(() =>
+      xAdapter.verify(post(body, { 'X-Twitter-Webhooks-Signature': sign(Buffer.from(body)) }), secret, now),
+    ).not.toThrow();
   });
 
   it('refuses a missing header with 401 naming it', () => {
@@ -129,12 +162,18 @@ describe('X signature', () => {
 
   it('refuses a tampered body with 403', () => {
     const request = { ...post(body), rawBody: Buffer.from(body.replace('never arrived', 'arrived')) };
-    expect(rejectionOf(() => xAdapter.verify(request, secret, now))).toMatchObject({ statusCode: 403, code: 'bad_signature' });
+    expect(rejectionOf(() => xAdapter.verify(request, secret, now))).toMatchObject({
+      statusCode: 403,
+      code: 'bad_signature',
+    });
   });
 
   it('refuses a signature made with another secret with 403', () => {
     const request = post(body, { 'x-twitter-webhooks-signature': sign(Buffer.from(body), 'another-secret') });
-    expect(rejectionOf(() => xAdapter.verify(request, secret, now))).toMatchObject({ statusCode: 403, code: 'bad_signature' });
+    expect(rejectionOf(() => xAdapter.verify(request, secret, now))).toMatchObject({
+      statusCode: 403,
+      code: 'bad_signature',
+    });
   });
 
   it.each([
@@ -142,7 +181,9 @@ describe('X signature', () => {
     ['no prefix', createHmac('sha256', secret.consumerSecret).update(body).digest('base64')],
     ['garbage', 'sha256=!!!'],
   ])('refuses a malformed header (%s) with 403 naming it', (_, value) => {
-    const error = rejectionOf(() => xAdapter.verify(post(body, { 'x-twitter-webhooks-signature': value }), secret, now));
+    const error = rejectionOf(() =>
+      xAdapter.verify(post(body, { 'x-twitter-webhooks-signature': value }), secret, now),
+    );
     expect(error).toMatchObject({ statusCode: 403, code: 'bad_signature' });
     expect(error.message).toContain('X-Twitter-Webhooks-Signature');
   });
@@ -169,7 +210,10 @@ describe('X normalize: posts', () => {
   });
 
   it('classifies a reply (even one that also mentions the account) as reply with its parent', () => {
-    const [event] = normalize({ for_user_id: BRAND, tweet_create_events: [tweet({ in_reply_to_status_id_str: '1799999999999999000' })] });
+    const [event] = normalize({
+      for_user_id: BRAND,
+      tweet_create_events: [tweet({ in_reply_to_status_id_str: '1799999999999999000' })],
+    });
     expect(event?.draft.kind).toBe('reply');
     expect(event?.draft.thread).toEqual({ parentId: '1799999999999999000' });
   });
@@ -188,7 +232,9 @@ describe('X normalize: posts', () => {
   });
 
   it('drops posts by the subscribed account itself', () => {
-    expect(normalize({ for_user_id: BRAND, tweet_create_events: [tweet({ user: { id_str: BRAND, screen_name: 'acme' } })] })).toEqual([]);
+    expect(
+      normalize({ for_user_id: BRAND, tweet_create_events: [tweet({ user: { id_str: BRAND, screen_name: 'acme' } })] }),
+    ).toEqual([]);
   });
 
   it('takes the text and mentions of a truncated post from extended_tweet', () => {
@@ -199,7 +245,10 @@ describe('X normalize: posts', () => {
           truncated: true,
           text: 'A long complaint about the… https://t.co/x',
           entities: { user_mentions: [] },
-          extended_tweet: { full_text: 'A long complaint about the @acme app, in full.', entities: { user_mentions: [{ id_str: BRAND }] } },
+          extended_tweet: {
+            full_text: 'A long complaint about the @acme app, in full.',
+            entities: { user_mentions: [{ id_str: BRAND }] },
+          },
         }),
       ],
     });
@@ -208,12 +257,18 @@ describe('X normalize: posts', () => {
   });
 
   it('undoes the HTML escapes of v1.1 text exactly once', () => {
-    const [event] = normalize({ for_user_id: BRAND, tweet_create_events: [tweet({ text: 'a &amp; b &lt;3 &gt; c &amp;lt;' })] });
+    const [event] = normalize({
+      for_user_id: BRAND,
+      tweet_create_events: [tweet({ text: 'a &amp; b &lt;3 &gt; c &amp;lt;' })],
+    });
     expect(event?.draft.text).toBe('a & b <3 > c &lt;');
   });
 
   it('converts created_at with any offset to UTC ISO 8601', () => {
-    const [event] = normalize({ for_user_id: BRAND, tweet_create_events: [tweet({ created_at: 'Thu Jun 05 18:45:09 +0200 2025' })] });
+    const [event] = normalize({
+      for_user_id: BRAND,
+      tweet_create_events: [tweet({ created_at: 'Thu Jun 05 18:45:09 +0200 2025' })],
+    });
     expect(event?.draft.createdAt).toBe('2025-06-05T16:45:09.000Z');
   });
 
@@ -275,7 +330,11 @@ describe('X normalize: direct messages, likes, deletions, other events', () => {
         {
           id: 'a7ba59eab0bfcba386f7acedac279542',
           timestamp_ms: 1749028364000,
-          favorited_status: { id_str: '1930100000000000001', text: 'Our news', user: { id_str: BRAND, screen_name: 'acme' } },
+          favorited_status: {
+            id_str: '1930100000000000001',
+            text: 'Our news',
+            user: { id_str: BRAND, screen_name: 'acme' },
+          },
           user: { id_str: '5523001', screen_name: 'mrossi', name: 'Marco Rossi' },
         },
       ],
@@ -300,7 +359,11 @@ describe('X normalize: direct messages, likes, deletions, other events', () => {
     });
     expect(events).toHaveLength(1);
     expect(events[0]?.change).toBe('deleted');
-    expect(events[0]?.draft).toMatchObject({ externalId: '1800000000000000123', author: { id: '42' }, createdAt: '2025-06-03T11:26:40.000Z' });
+    expect(events[0]?.draft).toMatchObject({
+      externalId: '1800000000000000123',
+      author: { id: '42' },
+      createdAt: '2025-06-03T11:26:40.000Z',
+    });
     expect(EngagementDraftSchema.safeParse(events[0]?.draft).success).toBe(true);
   });
 
@@ -326,8 +389,20 @@ describe('X normalize: malformed bodies', () => {
   });
 
   it('names the path of a broken event', () => {
-    expect400(JSON.stringify({ for_user_id: BRAND, tweet_create_events: [tweet(), tweet({ id_str: undefined })] }), /body\.tweet_create_events\[1\]\.id_str/);
-    expect400(JSON.stringify({ for_user_id: BRAND, tweet_create_events: [tweet({ created_at: '2025-13-45' })] }), /created_at.*Tue Jun 03/);
-    expect400(JSON.stringify({ for_user_id: BRAND, direct_message_events: [{ type: 'message_create', id: '1', created_timestamp: '1' }] }), /direct_message_events\[0\]\.message_create/);
+    expect400(
+      JSON.stringify({ for_user_id: BRAND, tweet_create_events: [tweet(), tweet({ id_str: undefined })] }),
+      /body\.tweet_create_events\[1\]\.id_str/,
+    );
+    expect400(
+      JSON.stringify({ for_user_id: BRAND, tweet_create_events: [tweet({ created_at: '2025-13-45' })] }),
+      /created_at.*Tue Jun 03/,
+    );
+    expect400(
+      JSON.stringify({
+        for_user_id: BRAND,
+        direct_message_events: [{ type: 'message_create', id: '1', created_timestamp: '1' }],
+      }),
+      /direct_message_events\[0\]\.message_create/,
+    );
   });
 });

@@ -1,15 +1,28 @@
 import { createHmac } from 'node:crypto';
 import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
-import { channelOfTopic, YOUTUBE_NEW_VIDEO_WINDOW_MS, youtubeAdapter } from '../../../lambdas/core/platforms/youtube.js';
-import { ADAPTER_CONTEXT as context, ADAPTER_NOW as now, expectMalformedBody, getRequest as get, postRequest, rejectionOf } from '../../support/webhook-requests.js';
+import {
+  channelOfTopic,
+  YOUTUBE_NEW_VIDEO_WINDOW_MS,
+  youtubeAdapter,
+} from '../../../lambdas/core/platforms/youtube.js';
+import {
+  ADAPTER_CONTEXT as context,
+  ADAPTER_NOW as now,
+  expectMalformedBody,
+  getRequest as get,
+  postRequest,
+  rejectionOf,
+} from '../../support/webhook-requests.js';
 
 const secret = { hubSecret: 'test-youtube-hub-secret', verifyToken: 'test-youtube-verify-token' };
 const CHANNEL = 'UCx3kQ7pR2vN8mW4tY6bZ1aA';
 const TOPIC = `https://www.youtube.com/xml/feeds/videos.xml?channel_id=${CHANNEL}`;
 
 /** WebSub's X-Hub-Signature computed independently: sha1= + hex HMAC-SHA1(hub.secret, raw body). */
-const sign = (body: string | Buffer, key = secret.hubSecret) => `sha1=${createHmac('sha1', key).update(body).digest('hex')}`;
-const post = (body: string, headers: Record<string, string> = { 'x-hub-signature': sign(body) }) => postRequest(body, headers);
+const sign = (body: string | Buffer, key = secret.hubSecret) =>
+  `sha1=${createHmac('sha1', key).update(body).digest('hex')}`;
+const post = (body: string, headers: Record<string, string> = { 'x-hub-signature': sign(body) }) =>
+  postRequest(body, headers);
 const normalize = (xml: string) => youtubeAdapter.normalize(Buffer.from(xml, 'utf8'), context);
 
 function feed(inner: string, self = TOPIC): string {
@@ -31,19 +44,37 @@ interface EntryFields {
   author?: boolean;
 }
 
-function entry({ id = 'q3Xy9Lm2Pz0', videoIdTag, channel = CHANNEL, title = 'Acme review', published = '2025-06-03T09:15:00+00:00', updated = '2025-06-03T09:15:42.118273645+00:00', link, author = true }: EntryFields = {}): string {
+function entry({
+  id = 'q3Xy9Lm2Pz0',
+  videoIdTag,
+  channel = CHANNEL,
+  title = 'Acme review',
+  published = '2025-06-03T09:15:00+00:00',
+  updated = '2025-06-03T09:15:42.118273645+00:00',
+  link,
+  author = true,
+}: EntryFields = {}): string {
   const videoTag = videoIdTag === null ? '' : `<yt:videoId>${videoIdTag ?? id}</yt:videoId>`;
   const channelTag = channel === null ? '' : `<yt:channelId>${channel}</yt:channelId>`;
-  const linkTag = link === null ? '' : `<link rel="alternate" href="${link ?? `https://www.youtube.com/watch?v=${id}`}"/>`;
+  const linkTag =
+    link === null ? '' : `<link rel="alternate" href="${link ?? `https://www.youtube.com/watch?v=${id}`}"/>`;
   return (
     `<entry><id>yt:video:${id}</id>${videoTag}${channelTag}<title>${title}</title>${linkTag}` +
-    (author ? `<author><name>Dana Reviews Tech</name><uri>https://www.youtube.com/channel/${CHANNEL}</uri></author>` : '') +
+    (author
+      ? `<author><name>Dana Reviews Tech</name><uri>https://www.youtube.com/channel/${CHANNEL}</uri></author>`
+      : '') +
     `<published>${published}</published><updated>${updated}</updated></entry>`
   );
 }
 
 describe('YouTube WebSub verification (GET)', () => {
-  const query = { token: secret.verifyToken, 'hub.mode': 'subscribe', 'hub.topic': TOPIC, 'hub.challenge': '17659843620345823418', 'hub.lease_seconds': '432000' };
+  const query = {
+    token: secret.verifyToken,
+    'hub.mode': 'subscribe',
+    'hub.topic': TOPIC,
+    'hub.challenge': '17659843620345823418',
+    'hub.lease_seconds': '432000',
+  };
 
   it('needs the verifyToken key in its secret', () => {
     expect(youtubeAdapter.secretKeys).toEqual(['hubSecret', 'verifyToken']);
@@ -57,13 +88,18 @@ describe('YouTube WebSub verification (GET)', () => {
     expect(response.body).toBe('17659843620345823418');
   });
 
-  it.each(['subscribe', 'unsubscribe', 'denied'])('refuses hub.mode=%s without the callback token (401): nobody else can confirm it', (mode) => {
-    const { token: _, ...withoutToken } = { ...query, 'hub.mode': mode };
-    const error = rejectionOf(() => youtubeAdapter.handshake!(get(withoutToken), secret));
-    expect(error).toMatchObject({ statusCode: 401, code: 'missing_signature' });
-    expect(error.message).toContain('?token=');
-    expect(rejectionOf(() => youtubeAdapter.handshake!(get({ ...withoutToken, token: ' ' }), secret))).toMatchObject({ statusCode: 401 });
-  });
+  it.each(['subscribe', 'unsubscribe', 'denied'])(
+    'refuses hub.mode=%s without the callback token (401): nobody else can confirm it',
+    (mode) => {
+      const { token: _, ...withoutToken } = { ...query, 'hub.mode': mode };
+      const error = rejectionOf(() => youtubeAdapter.handshake!(get(withoutToken), secret));
+      expect(error).toMatchObject({ statusCode: 401, code: 'missing_signature' });
+      expect(error.message).toContain('?token=');
+      expect(rejectionOf(() => youtubeAdapter.handshake!(get({ ...withoutToken, token: ' ' }), secret))).toMatchObject({
+        statusCode: 401,
+      });
+    },
+  );
 
   it.each([
     ['another value', 'wrong-token'],
@@ -71,14 +107,20 @@ describe('YouTube WebSub verification (GET)', () => {
     ['the token in another case', secret.verifyToken.toUpperCase()],
     ['the hub secret', secret.hubSecret],
   ])('refuses an unsubscribe with %s as token (403) without repeating it', (_, token) => {
-    const error = rejectionOf(() => youtubeAdapter.handshake!(get({ ...query, 'hub.mode': 'unsubscribe', token }), secret));
+    const error = rejectionOf(() =>
+      youtubeAdapter.handshake!(get({ ...query, 'hub.mode': 'unsubscribe', token }), secret),
+    );
     expect(error).toMatchObject({ statusCode: 403, code: 'bad_signature' });
     expect(error.message).not.toContain(token);
   });
 
   it('does not accept the token as hub.verify_token instead of ?token=', () => {
     const { token: _, ...withoutToken } = query;
-    expect(rejectionOf(() => youtubeAdapter.handshake!(get({ ...withoutToken, 'hub.verify_token': secret.verifyToken }), secret))).toMatchObject({ statusCode: 401 });
+    expect(
+      rejectionOf(() =>
+        youtubeAdapter.handshake!(get({ ...withoutToken, 'hub.verify_token': secret.verifyToken }), secret),
+      ),
+    ).toMatchObject({ statusCode: 401 });
   });
 
   it.each([
@@ -87,7 +129,9 @@ describe('YouTube WebSub verification (GET)', () => {
     ['a quote', '"1"'],
     ['257 characters', '1'.repeat(257)],
   ])('refuses to echo a challenge with %s (400 bad_challenge)', (_, challenge) => {
-    expect(rejectionOf(() => youtubeAdapter.handshake!(get({ ...query, 'hub.challenge': challenge }), secret))).toMatchObject({ statusCode: 400, code: 'bad_challenge' });
+    expect(
+      rejectionOf(() => youtubeAdapter.handshake!(get({ ...query, 'hub.challenge': challenge }), secret)),
+    ).toMatchObject({ statusCode: 400, code: 'bad_challenge' });
   });
 
   it('echoes challenges of digits, letters, dots, underscores and dashes up to 256 characters', () => {
@@ -113,7 +157,9 @@ describe('YouTube WebSub verification (GET)', () => {
   });
 
   it('refuses a topic Switchboard did not ask for with 404', () => {
-    const error = rejectionOf(() => youtubeAdapter.handshake!(get({ ...query, 'hub.topic': 'https://example.com/feed.xml' }), secret));
+    const error = rejectionOf(() =>
+      youtubeAdapter.handshake!(get({ ...query, 'hub.topic': 'https://example.com/feed.xml' }), secret),
+    );
     expect(error).toMatchObject({ statusCode: 404, code: 'unknown_topic' });
   });
 
@@ -122,11 +168,17 @@ describe('YouTube WebSub verification (GET)', () => {
     ['no mode', { token: secret.verifyToken, 'hub.topic': TOPIC, 'hub.challenge': '1' }, 'bad_hub_mode'],
     ['no challenge', { token: secret.verifyToken, 'hub.mode': 'subscribe', 'hub.topic': TOPIC }, 'missing_challenge'],
   ])('refuses %s with 400', (_, q, code) => {
-    expect(rejectionOf(() => youtubeAdapter.handshake!(get(q as Record<string, string>), secret))).toMatchObject({ statusCode: 400, code });
+    expect(rejectionOf(() => youtubeAdapter.handshake!(get(q as Record<string, string>), secret))).toMatchObject({
+      statusCode: 400,
+      code,
+    });
   });
 
   it('acknowledges a hub.mode=denied notice with an empty 200', () => {
-    const response = youtubeAdapter.handshake!(get({ token: secret.verifyToken, 'hub.mode': 'denied', 'hub.topic': TOPIC, 'hub.reason': 'unauthorized' }), secret);
+    const response = youtubeAdapter.handshake!(
+      get({ token: secret.verifyToken, 'hub.mode': 'denied', 'hub.topic': TOPIC, 'hub.reason': 'unauthorized' }),
+      secret,
+    );
     expect(response).toMatchObject({ statusCode: 200, body: '' });
   });
 });
@@ -153,13 +205,21 @@ describe('YouTube signature (X-Hub-Signature, sha1)', () => {
 
   it('refuses a tampered body and another secret with 403', () => {
     const tampered = { ...post(body), rawBody: Buffer.from(body.replace('Acme review', 'Acme rave')) };
-    expect(rejectionOf(() => youtubeAdapter.verify(tampered, secret, now))).toMatchObject({ statusCode: 403, code: 'bad_signature' });
-    expect(rejectionOf(() => youtubeAdapter.verify(post(body, { 'x-hub-signature': sign(body, 'other') }), secret, now))).toMatchObject({ statusCode: 403, code: 'bad_signature' });
+    expect(rejectionOf(() => youtubeAdapter.verify(tampered, secret, now))).toMatchObject({
+      statusCode: 403,
+      code: 'bad_signature',
+    });
+    expect(
+      rejectionOf(() => youtubeAdapter.verify(post(body, { 'x-hub-signature': sign(body, 'other') }), secret, now)),
+    ).toMatchObject({ statusCode: 403, code: 'bad_signature' });
   });
 
   it.each([
     ['a sha256 digest', `sha256=${createHmac('sha256', secret.hubSecret).update(body).digest('hex')}`],
-    ['a sha256 digest under the sha1= prefix', `sha1=${createHmac('sha256', secret.hubSecret).update(body).digest('hex')}`],
+    [
+      'a sha256 digest under the sha1= prefix',
+      `sha1=${createHmac('sha256', secret.hubSecret).update(body).digest('hex')}`,
+    ],
     ['no prefix', createHmac('sha1', secret.hubSecret).update(body).digest('hex')],
     ['garbage', 'sha1=zz'],
   ])('refuses %s with 403 naming the header', (_, value) => {
@@ -193,7 +253,9 @@ describe('YouTube normalize', () => {
     const published = '2025-06-03T09:15:00+00:00';
     const justInside = new Date(Date.parse(published) + YOUTUBE_NEW_VIDEO_WINDOW_MS).toISOString();
     const justOutside = new Date(Date.parse(published) + YOUTUBE_NEW_VIDEO_WINDOW_MS + 1).toISOString();
-    const events = normalize(feed(entry({ published, updated: justInside }) + entry({ published, updated: justOutside, title: 'New title' })));
+    const events = normalize(
+      feed(entry({ published, updated: justInside }) + entry({ published, updated: justOutside, title: 'New title' })),
+    );
     expect(events.map((e) => [e.change, e.draft.externalId, e.draft.text])).toEqual([
       ['created', 'q3Xy9Lm2Pz0', 'Acme review'],
       ['edited', 'q3Xy9Lm2Pz0', 'New title'],
@@ -207,7 +269,14 @@ describe('YouTube normalize', () => {
     const [event] = normalize(feed(tombstone));
     expect(event).toMatchObject({
       change: 'deleted',
-      draft: { platform: 'youtube', kind: 'post', externalId: 'q3Xy9Lm2Pz0', text: '', createdAt: '2025-06-06T08:00:00.000Z', author: { id: CHANNEL, name: 'Dana Reviews Tech' } },
+      draft: {
+        platform: 'youtube',
+        kind: 'post',
+        externalId: 'q3Xy9Lm2Pz0',
+        text: '',
+        createdAt: '2025-06-06T08:00:00.000Z',
+        author: { id: CHANNEL, name: 'Dana Reviews Tech' },
+      },
     });
     expect(EngagementDraftSchema.safeParse(event?.draft).success).toBe(true);
   });
@@ -233,7 +302,11 @@ describe('YouTube normalize', () => {
 
   it('falls back to the id element, the author uri, and the canonical watch URL', () => {
     const [event] = normalize(feed(entry({ videoIdTag: null, channel: null, link: 'javascript:alert(1)' })));
-    expect(event?.draft).toMatchObject({ externalId: 'q3Xy9Lm2Pz0', author: { id: CHANNEL }, url: 'https://www.youtube.com/watch?v=q3Xy9Lm2Pz0' });
+    expect(event?.draft).toMatchObject({
+      externalId: 'q3Xy9Lm2Pz0',
+      author: { id: CHANNEL },
+      url: 'https://www.youtube.com/watch?v=q3Xy9Lm2Pz0',
+    });
   });
 
   it('yields nothing for a feed without entries', () => {
@@ -246,20 +319,49 @@ describe('YouTube normalize', () => {
     expectMalformedBody(youtubeAdapter, '<feed><entry><title>secret words</feed>', /not well-formed XML/);
     expect(rejectionOf(() => normalize('<feed><entry><title>secret words</feed>')).message).not.toContain('secret');
     expectMalformedBody(youtubeAdapter, '<rss><channel/></rss>', /root element is not <feed>/);
-    expectMalformedBody(youtubeAdapter, feed(entry({ videoIdTag: 'bad id!', id: 'bad id!' })), /feed\.entry\[0\]\.videoId/);
-    expectMalformedBody(youtubeAdapter, feed(entry({ channel: null, author: false }), 'https://example.com/x'), /feed\.entry\[0\]\.channelId/);
-    expectMalformedBody(youtubeAdapter, feed(entry({ published: 'last Tuesday' })), /feed\.entry\[0\]\.published: expected an RFC 3339 date/);
-    expectMalformedBody(youtubeAdapter, feed(entry({ updated: '2025-06-03T09:15:00' })), /feed\.entry\[0\]\.updated: expected an RFC 3339 date/);
-    expectMalformedBody(youtubeAdapter, feed('<at:deleted-entry ref="tag:other" when="2025-06-06T08:00:00Z"/>'), /deleted-entry\[0\]@ref/);
+    expectMalformedBody(
+      youtubeAdapter,
+      feed(entry({ videoIdTag: 'bad id!', id: 'bad id!' })),
+      /feed\.entry\[0\]\.videoId/,
+    );
+    expectMalformedBody(
+      youtubeAdapter,
+      feed(entry({ channel: null, author: false }), 'https://example.com/x'),
+      /feed\.entry\[0\]\.channelId/,
+    );
+    expectMalformedBody(
+      youtubeAdapter,
+      feed(entry({ published: 'last Tuesday' })),
+      /feed\.entry\[0\]\.published: expected an RFC 3339 date/,
+    );
+    expectMalformedBody(
+      youtubeAdapter,
+      feed(entry({ updated: '2025-06-03T09:15:00' })),
+      /feed\.entry\[0\]\.updated: expected an RFC 3339 date/,
+    );
+    expectMalformedBody(
+      youtubeAdapter,
+      feed('<at:deleted-entry ref="tag:other" when="2025-06-06T08:00:00Z"/>'),
+      /deleted-entry\[0\]@ref/,
+    );
     expectMalformedBody(youtubeAdapter, feed('<entry/>'), /feed\.entry\[0\]\.videoId/);
-    expect(rejectionOf(() => youtubeAdapter.normalize(Buffer.from([0x3c, 0xff, 0x3e]), context)).message).toMatch(/UTF-8/);
+    expect(rejectionOf(() => youtubeAdapter.normalize(Buffer.from([0x3c, 0xff, 0x3e]), context)).message).toMatch(
+      /UTF-8/,
+    );
   });
 
   it('refuses a DOCTYPE outright with 400, entities declared or not', () => {
-    const entities = Array.from({ length: 12 }, (_, i) => `<!ENTITY e${i} "${i === 0 ? 'lol' : `&e${i - 1};`.repeat(10)}">`).join('');
+    const entities = Array.from(
+      { length: 12 },
+      (_, i) => `<!ENTITY e${i} "${i === 0 ? 'lol' : `&e${i - 1};`.repeat(10)}">`,
+    ).join('');
     const bomb = `<?xml version="1.0"?><!DOCTYPE feed [${entities}]>${feed(entry({ title: '&e11;' }))}`;
     expectMalformedBody(youtubeAdapter, bomb, /DOCTYPE/);
-    expectMalformedBody(youtubeAdapter, `<!DOCTYPE feed [<!ENTITY t "Acme">]>${feed(entry({ title: '&t;' }))}`, /DOCTYPE/);
+    expectMalformedBody(
+      youtubeAdapter,
+      `<!DOCTYPE feed [<!ENTITY t "Acme">]>${feed(entry({ title: '&t;' }))}`,
+      /DOCTYPE/,
+    );
     expectMalformedBody(youtubeAdapter, `<!doctype feed>${feed(entry())}`, /DOCTYPE/);
     expect(rejectionOf(() => normalize(bomb)).message).not.toContain('lol');
   });

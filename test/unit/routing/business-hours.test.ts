@@ -4,9 +4,15 @@ import { buildEngagement } from '../../../lambdas/core/lifecycle/build-engagemen
 import { addBusinessTime } from '../../../lambdas/core/routing/business-time.js';
 import { createRouter } from '../../../lambdas/core/routing/router.js';
 
-const berlin: BusinessHours = { timeZone: 'Europe/Berlin', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' };
+const berlin: BusinessHours = {
+  timeZone: 'Europe/Berlin',
+  days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+  start: '09:00',
+  end: '17:00',
+};
 const HOUR = 3_600_000;
-const due = (receivedAt: string, ms: number, hours: BusinessHours = berlin) => new Date(addBusinessTime(Date.parse(receivedAt), ms, hours)).toISOString();
+const due = (receivedAt: string, ms: number, hours: BusinessHours = berlin) =>
+  new Date(addBusinessTime(Date.parse(receivedAt), ms, hours)).toISOString();
 
 describe('SLA due time in business hours', () => {
   it('counts on into Monday for an engagement received late on Friday', () => {
@@ -37,7 +43,12 @@ describe('SLA due time in business hours', () => {
   });
 
   it('handles a zone with a half-hour offset', () => {
-    const kolkata: BusinessHours = { timeZone: 'Asia/Kolkata', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:30', end: '18:00' };
+    const kolkata: BusinessHours = {
+      timeZone: 'Asia/Kolkata',
+      days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+      start: '09:30',
+      end: '18:00',
+    };
     // Wednesday 17:30 IST (UTC+05:30) + PT1H: 30 minutes on Wednesday, 30 from Thursday 09:30 → 10:00 IST
     expect(due('2026-11-25T12:00:00.000Z', HOUR, kolkata)).toBe('2026-11-26T04:30:00.000Z');
   });
@@ -50,7 +61,12 @@ describe('SLA due time in business hours', () => {
   });
 
   it('honours non-Monday-to-Friday weeks', () => {
-    const dubai: BusinessHours = { timeZone: 'Asia/Dubai', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'], start: '08:00', end: '12:00' };
+    const dubai: BusinessHours = {
+      timeZone: 'Asia/Dubai',
+      days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'],
+      start: '08:00',
+      end: '12:00',
+    };
     // Friday 11:00 Dubai (UTC+4) + PT2H: 1 h Friday, 1 h Saturday → Saturday 09:00
     expect(due('2026-11-27T07:00:00.000Z', 2 * HOUR, dubai)).toBe('2026-11-28T05:00:00.000Z');
   });
@@ -72,7 +88,18 @@ rules:
 `);
   const router = createRouter(config);
   const route = (text: string, receivedAt: string) =>
-    buildEngagement({ platform: 'generic', kind: 'comment', externalId: 'e1', text, createdAt: receivedAt, author: { id: 'a1', handle: 'sam', name: 'Sam' } }, receivedAt, router).routing;
+    buildEngagement(
+      {
+        platform: 'generic',
+        kind: 'comment',
+        externalId: 'e1',
+        text,
+        createdAt: receivedAt,
+        author: { id: 'a1', handle: 'sam', name: 'Sam' },
+      },
+      receivedAt,
+      router,
+    ).routing;
 
   it('sets slaDueAt in business time for a department with business hours', () => {
     expect(route('I want a refund', '2026-11-27T15:30:00.000Z').slaDueAt).toBe('2026-11-30T08:30:00.000Z');
@@ -80,9 +107,13 @@ rules:
 
   it('keeps the earliest due time across departments, business hours or not', () => {
     // care: Monday 09:30 Berlin; comms (wall clock): Friday 19:30 UTC → comms wins
-    expect(route('A journalist asks about a refund', '2026-11-27T15:30:00.000Z').slaDueAt).toBe('2026-11-27T19:30:00.000Z');
+    expect(route('A journalist asks about a refund', '2026-11-27T15:30:00.000Z').slaDueAt).toBe(
+      '2026-11-27T19:30:00.000Z',
+    );
     // on a Monday morning care's business hour comes first
-    expect(route('A journalist asks about a refund', '2026-11-30T08:00:00.000Z').slaDueAt).toBe('2026-11-30T09:00:00.000Z');
+    expect(route('A journalist asks about a refund', '2026-11-30T08:00:00.000Z').slaDueAt).toBe(
+      '2026-11-30T09:00:00.000Z',
+    );
   });
 
   it('counts a multi-day SLA in the department zone', () => {

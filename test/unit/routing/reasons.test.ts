@@ -25,7 +25,9 @@ rules:
 `);
 const router = createRouter(config);
 
-const draft = (over: Omit<Partial<EngagementDraft>, 'author'> & { author?: Partial<EngagementDraft['author']> } = {}): EngagementDraft => ({
+const draft = (
+  over: Omit<Partial<EngagementDraft>, 'author'> & { author?: Partial<EngagementDraft['author']> } = {},
+): EngagementDraft => ({
   platform: 'generic',
   kind: 'post',
   externalId: 'e1',
@@ -38,19 +40,38 @@ const routable = (d: EngagementDraft): RoutableEngagement => {
   const { routing: _routing, ...rest } = buildEngagement(d, '2026-11-25T10:00:05.000Z', router);
   return rest;
 };
-const reasonsOf = (d: EngagementDraft, rule: string) => router.explain(routable(d)).find((r) => r.rule === rule)?.matched;
+const reasonsOf = (d: EngagementDraft, rule: string) =>
+  router.explain(routable(d)).find((r) => r.rule === rule)?.matched;
 
 describe('why a rule matched', () => {
   it('names the field, the operator and the value for each operator kind', () => {
-    expect(reasonsOf(draft({ text: 'I want a refund' }), 'exact')).toEqual([{ field: 'keywords', operator: 'exact', value: 'refund' }]);
-    expect(reasonsOf(draft({ text: 'Hey there' }), 'prefix')).toEqual([{ field: 'text', operator: 'prefix', value: 'Hey there' }]);
-    expect(reasonsOf(draft({ author: { handle: 'acme_support' } }), 'suffix')).toEqual([{ field: 'author.handle', operator: 'suffix', value: 'acme_support' }]);
-    expect(reasonsOf(draft({ kind: 'comment' }), 'anything-but')).toEqual([{ field: 'kind', operator: 'anything-but', value: 'comment' }]);
-    expect(reasonsOf(draft({ author: { followers: 25_000 } }), 'numeric')).toEqual([{ field: 'author.followers', operator: 'numeric', value: 25_000 }]);
-    expect(reasonsOf(draft({ author: { id: '10.1.2.3' } }), 'cidr')).toEqual([{ field: 'author.id', operator: 'cidr', value: '10.1.2.3' }]);
-    expect(reasonsOf(draft({ author: { name: 'Acme Press' } }), 'ignore-case')).toEqual([{ field: 'author.name', operator: 'equals-ignore-case', value: 'Acme Press' }]);
-    expect(reasonsOf(draft({ text: 'it is broken again' }), 'wildcard')).toEqual([{ field: 'text', operator: 'wildcard', value: 'it is broken again' }]);
-    expect(reasonsOf(draft({ author: { verified: true } }), 'verified')).toEqual([{ field: 'author.verified', operator: 'exact', value: true }]);
+    expect(reasonsOf(draft({ text: 'I want a refund' }), 'exact')).toEqual([
+      { field: 'keywords', operator: 'exact', value: 'refund' },
+    ]);
+    expect(reasonsOf(draft({ text: 'Hey there' }), 'prefix')).toEqual([
+      { field: 'text', operator: 'prefix', value: 'Hey there' },
+    ]);
+    expect(reasonsOf(draft({ author: { handle: 'acme_support' } }), 'suffix')).toEqual([
+      { field: 'author.handle', operator: 'suffix', value: 'acme_support' },
+    ]);
+    expect(reasonsOf(draft({ kind: 'comment' }), 'anything-but')).toEqual([
+      { field: 'kind', operator: 'anything-but', value: 'comment' },
+    ]);
+    expect(reasonsOf(draft({ author: { followers: 25_000 } }), 'numeric')).toEqual([
+      { field: 'author.followers', operator: 'numeric', value: 25_000 },
+    ]);
+    expect(reasonsOf(draft({ author: { id: '10.1.2.3' } }), 'cidr')).toEqual([
+      { field: 'author.id', operator: 'cidr', value: '10.1.2.3' },
+    ]);
+    expect(reasonsOf(draft({ author: { name: 'Acme Press' } }), 'ignore-case')).toEqual([
+      { field: 'author.name', operator: 'equals-ignore-case', value: 'Acme Press' },
+    ]);
+    expect(reasonsOf(draft({ text: 'it is broken again' }), 'wildcard')).toEqual([
+      { field: 'text', operator: 'wildcard', value: 'it is broken again' },
+    ]);
+    expect(reasonsOf(draft({ author: { verified: true } }), 'verified')).toEqual([
+      { field: 'author.verified', operator: 'exact', value: true },
+    ]);
   });
 
   it('reports exists: true with the value and exists: false as an absence, every condition of the rule', () => {
@@ -65,7 +86,9 @@ describe('why a rule matched', () => {
       { field: 'keywords', operator: 'exact', value: 'lawyer' },
       { field: 'kind', operator: 'exact', value: 'comment' },
     ]);
-    expect(reasonsOf(draft({ author: { followers: 2_000_000 } }), 'either')).toEqual([{ field: 'author.followers', operator: 'numeric', value: 2_000_000 }]);
+    expect(reasonsOf(draft({ author: { followers: 2_000_000 } }), 'either')).toEqual([
+      { field: 'author.followers', operator: 'numeric', value: 2_000_000 },
+    ]);
   });
 
   it('explains exactly the rules route() matched, in the same order', () => {
@@ -79,7 +102,9 @@ describe('why a rule matched', () => {
 
   it('leaves out rules that do not match and unknown ids', () => {
     const e = routable(draft({ text: 'I want a refund' }));
-    expect(router.explain(e, ['exact', 'wildcard', 'no-such-rule'])).toEqual([{ rule: 'exact', matched: [{ field: 'keywords', operator: 'exact', value: 'refund' }] }]);
+    expect(router.explain(e, ['exact', 'wildcard', 'no-such-rule'])).toEqual([
+      { rule: 'exact', matched: [{ field: 'keywords', operator: 'exact', value: 'refund' }] },
+    ]);
     expect(router.explain(routable(draft()))).toEqual([]);
   });
 
@@ -92,9 +117,22 @@ rules:
   - { id: items, when: { items: { sku: [{ prefix: "B" }], qty: [{ numeric: [">", 1] }] } }, routeTo: [care] }
 `),
     );
-    const e = { ...routable(draft()), items: [{ sku: 'B1', qty: 1 }, { sku: 'A2', qty: 5 }, { sku: 'B3', qty: 2 }] } as RoutableEngagement;
+    const e = {
+      ...routable(draft()),
+      items: [
+        { sku: 'B1', qty: 1 },
+        { sku: 'A2', qty: 5 },
+        { sku: 'B3', qty: 2 },
+      ],
+    } as RoutableEngagement;
     expect(r.explain(e)).toEqual([
-      { rule: 'items', matched: [{ field: 'items.qty', operator: 'numeric', value: 2 }, { field: 'items.sku', operator: 'prefix', value: 'B3' }] },
+      {
+        rule: 'items',
+        matched: [
+          { field: 'items.qty', operator: 'numeric', value: 2 },
+          { field: 'items.sku', operator: 'prefix', value: 'B3' },
+        ],
+      },
     ]);
   });
 });

@@ -27,12 +27,19 @@ const draft = (text: string, followers = 10): EngagementDraft => ({
   createdAt: '2026-11-25T10:00:00.000Z',
   author: { id: 'a1', handle: 'sam', name: 'Sam', followers },
 });
-const route = (text: string, followers?: number) => buildEngagement(draft(text, followers), '2026-11-25T10:00:05.000Z', router);
+const route = (text: string, followers?: number) =>
+  buildEngagement(draft(text, followers), '2026-11-25T10:00:05.000Z', router);
 
 describe('routing by config rules', () => {
   it('sends an engagement to the department of the matching rule with its SLA', () => {
     const e = route('I want a refund');
-    expect(e.routing).toEqual({ departments: ['care'], rules: ['refunds'], priority: 'normal', slaDueAt: '2026-11-25T11:00:05.000Z', configVersion: config.configVersion });
+    expect(e.routing).toEqual({
+      departments: ['care'],
+      rules: ['refunds'],
+      priority: 'normal',
+      slaDueAt: '2026-11-25T11:00:05.000Z',
+      configVersion: config.configVersion,
+    });
     expect(EngagementSchema.parse(e)).toEqual(e);
   });
 
@@ -50,7 +57,9 @@ describe('routing by config rules', () => {
   });
 
   it('omits the SLA when no routed department has one', () => {
-    const legalOnly = createRouter(parseConfig('departments: [{ id: legal, name: Legal }]\ndefaultDepartment: legal\n'));
+    const legalOnly = createRouter(
+      parseConfig('departments: [{ id: legal, name: Legal }]\ndefaultDepartment: legal\n'),
+    );
     expect(buildEngagement(draft('hello'), '2026-11-25T10:00:05.000Z', legalOnly).routing.slaDueAt).toBeUndefined();
   });
 
@@ -69,15 +78,23 @@ describe('routing by config rules', () => {
   });
 
   it('sends a trial platform only to the trial department, recording what the rules matched', () => {
-    const trial = createRouter(parseConfig(`
+    const trial = createRouter(
+      parseConfig(`
 departments: [{ id: care, name: Care }, { id: comms, name: Comms }, { id: social-lab, name: Social Lab }]
 defaultDepartment: comms
 trialDepartment: social-lab
 platforms: { tiktok: { status: trial }, x: { status: active } }
 rules: [{ id: refunds, when: { keywords: [refund] }, routeTo: [care], priority: high }]
-`));
-    const on = (platform: 'tiktok' | 'x') => buildEngagement({ ...draft('refund please'), platform }, '2026-11-25T10:00:05.000Z', trial).routing;
-    expect(on('tiktok')).toMatchObject({ departments: ['social-lab'], rules: ['refunds'], priority: 'high', trial: true });
+`),
+    );
+    const on = (platform: 'tiktok' | 'x') =>
+      buildEngagement({ ...draft('refund please'), platform }, '2026-11-25T10:00:05.000Z', trial).routing;
+    expect(on('tiktok')).toMatchObject({
+      departments: ['social-lab'],
+      rules: ['refunds'],
+      priority: 'high',
+      trial: true,
+    });
     expect(on('x')).toMatchObject({ departments: ['care'], rules: ['refunds'] });
     expect(on('x').trial).toBeUndefined();
   });
@@ -88,7 +105,8 @@ rules: [{ id: refunds, when: { keywords: [refund] }, routeTo: [care], priority: 
       '  - { id: lawyer, when: { keywords: [lawyer] }, routeTo: [legal], priority: urgent }',
       '  - { id: quiet, when: { keywords: [lawyer] }, routeTo: [care], priority: low }',
     ];
-    const header = 'departments:\n  - { id: care, name: Care }\n  - { id: eng, name: Eng }\n  - { id: legal, name: Legal }\ndefaultDepartment: care\nrules:\n';
+    const header =
+      'departments:\n  - { id: care, name: Care }\n  - { id: eng, name: Eng }\n  - { id: legal, name: Legal }\ndefaultDepartment: care\nrules:\n';
     for (const order of [rules, [...rules].reverse(), [rules[1], rules[0], rules[2]]]) {
       const r = createRouter(parseConfig(header + order.join('\n')));
       const e = buildEngagement(draft('The app crash made me call my lawyer'), '2026-11-25T10:00:05.000Z', r);
@@ -98,16 +116,24 @@ rules: [{ id: refunds, when: { keywords: [refund] }, routeTo: [care], priority: 
   });
 
   it('stores and publishes a redacted text when the config asks for it, routing on the original', () => {
-    const redacting = createRouter(parseConfig(`
+    const redacting = createRouter(
+      parseConfig(`
 departments: [{ id: care, name: Care }, { id: comms, name: Comms }]
 defaultDepartment: comms
 enrichment: { redactStoredText: true }
 rules: [{ id: refunds, when: { keywords: [refund] }, routeTo: [care] }]
-`));
-    const e = buildEngagement(draft('Refund please, card 4111 1111 1111 1111, mail sam@example.com'), '2026-11-25T10:00:05.000Z', redacting);
+`),
+    );
+    const e = buildEngagement(
+      draft('Refund please, card 4111 1111 1111 1111, mail sam@example.com'),
+      '2026-11-25T10:00:05.000Z',
+      redacting,
+    );
     expect(e.text).toBe('Refund please, card [card], mail [email]');
     expect(e.routing.departments).toEqual(['care']);
     expect(e.keywords.join(' ')).not.toMatch(/4111|sam@/);
-    expect(buildEngagement(draft('mail sam@example.com'), '2026-11-25T10:00:05.000Z', router).text).toBe('mail sam@example.com');
+    expect(buildEngagement(draft('mail sam@example.com'), '2026-11-25T10:00:05.000Z', router).text).toBe(
+      'mail sam@example.com',
+    );
   });
 });

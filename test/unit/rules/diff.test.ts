@@ -50,21 +50,42 @@ describe('diffRouting', () => {
   });
 
   it('finds no change between a config and itself, nor when only rule order changes', () => {
-    const inputs = [{ platform: 'x', text: 'broken refund' }, { platform: 'x', text: 'x', author: { followers: 20000 } }];
+    const inputs = [
+      { platform: 'x', text: 'broken refund' },
+      { platform: 'x', text: 'x', author: { followers: 20000 } },
+    ];
     expect(diffRouting(before, before, inputs, { now })).toEqual([]);
     const reordered = config(`
   - { id: big-voices, when: { author: { followers: [{ numeric: [">=", 10000] }] } }, routeTo: [comms], priority: high }
   - { id: refunds, when: { keywords: [refund, broken] }, routeTo: [care] }`);
-    expect(diffRouting(before, reordered, [{ platform: 'x', text: 'broken refund', author: { followers: 20000 } }], { now })).toEqual([]);
+    expect(
+      diffRouting(before, reordered, [{ platform: 'x', text: 'broken refund', author: { followers: 20000 } }], { now }),
+    ).toEqual([]);
   });
 
   it('reads platform deliveries like simulate does', () => {
-    const delivery = { platform: 'generic', headers: {}, body: [{ id: 'a1', text: 'it is broken', author: { id: 'u1' } }] };
-    expect(diffRouting(before, after, [delivery], { now })).toMatchObject([{ id: 'generic:a1', input: 0, after: { departments: ['engineering'] } }]);
+    const delivery = {
+      platform: 'generic',
+      headers: {},
+      body: [{ id: 'a1', text: 'it is broken', author: { id: 'u1' } }],
+    };
+    expect(diffRouting(before, after, [delivery], { now })).toMatchObject([
+      { id: 'generic:a1', input: 0, after: { departments: ['engineering'] } },
+    ]);
   });
 
   it('refuses inputs that are not engagements, naming them', () => {
-    const err = thrownBy(DiffInputError, () => diffRouting(before, after, [{ platform: 'x', text: 'ok' }, { platform: 'myspace', text: 'x' }], { now }));
+    const err = thrownBy(DiffInputError, () =>
+      diffRouting(
+        before,
+        after,
+        [
+          { platform: 'x', text: 'ok' },
+          { platform: 'myspace', text: 'x' },
+        ],
+        { now },
+      ),
+    );
     expect(err.problems).toEqual([{ input: 1, error: expect.stringContaining('"platform" must be one of') }]);
   });
 });

@@ -12,6 +12,8 @@ describe('config/switchboard.yaml examples', () => {
   });
 
   it('all pass', () => {
-    expect(results.filter((r) => !r.pass).map((r) => `${r.rule} ${r.expected} ${JSON.stringify(r.text)}: ${r.why}`)).toEqual([]);
+    expect(
+      results.filter((r) => !r.pass).map((r) => `${r.rule} ${r.expected} ${JSON.stringify(r.text)}: ${r.why}`),
+    ).toEqual([]);
   });
 });

@@ -7,8 +7,12 @@ import { BedrockIntents, parseIntents, withBedrockIntents } from '../../../lambd
 const bedrock = mockClient(BedrockRuntimeClient);
 const modelId = 'anthropic.claude-3-haiku-20240307-v1:0';
 const warnings: Record<string, unknown>[] = [];
-const detector = () => new BedrockIntents(new BedrockRuntimeClient({}), modelId, { log: (_m, data) => warnings.push(data) });
-const answer = (text: string) => ({ output: { message: { role: 'assistant' as const, content: [{ text }] } }, stopReason: 'end_turn' as const });
+const detector = () =>
+  new BedrockIntents(new BedrockRuntimeClient({}), modelId, { log: (_m, data) => warnings.push(data) });
+const answer = (text: string) => ({
+  output: { message: { role: 'assistant' as const, content: [{ text }] } },
+  stopReason: 'end_turn' as const,
+});
 const text = 'Is there a way to export my data? Call me on +44 20 7946 0958';
 
 beforeEach(() => {
@@ -33,10 +37,13 @@ describe('Bedrock intents', () => {
   });
 
   it('keeps the local intents when throttled or failing', async () => {
-    bedrock.on(ConverseCommand).rejectsOnce(Object.assign(new Error('slow down'), { name: 'ThrottlingException' })).rejectsOnce(new Error('boom'));
+    bedrock
+      .on(ConverseCommand)
+      .rejectsOnce(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }))
+      .rejectsOnce(new Error('boom'));
     await expect(detector().detect(text, ['question'])).resolves.toEqual(['question']);
     await expect(detector().detect(text, ['question'])).resolves.toEqual(['question']);
-    expect(warnings.map((w) => w['error'])).toEqual(['ThrottlingException', 'Error']);
+    expect(warnings.map((w) => w.error)).toEqual(['ThrottlingException', 'Error']);
   });
 
   it('parses strictly: spam is exclusive, other only alone, wrong shapes refused', () => {

@@ -1,11 +1,17 @@
-import { ComprehendClient, DetectDominantLanguageCommand, DetectPiiEntitiesCommand, DetectSentimentCommand } from '@aws-sdk/client-comprehend';
+import {
+  ComprehendClient,
+  DetectDominantLanguageCommand,
+  DetectPiiEntitiesCommand,
+  DetectSentimentCommand,
+} from '@aws-sdk/client-comprehend';
 import { mockClient } from 'aws-sdk-client-mock';
 import { enrich } from '../../../lambdas/core/enrichment/enrich.js';
 import { COMPREHEND_MAX_BYTES, ComprehendEnricher, truncateUtf8 } from '../../../lambdas/shared/comprehend-enricher.js';
 
 const comprehend = mockClient(ComprehendClient);
 const warnings: { message: string; data: Record<string, unknown> }[] = [];
-const enricher = () => new ComprehendEnricher(new ComprehendClient({}), { log: (message, data) => warnings.push({ message, data }) });
+const enricher = () =>
+  new ComprehendEnricher(new ComprehendClient({}), { log: (message, data) => warnings.push({ message, data }) });
 const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
 const text = 'Your app charged me twice, email me at jane@example.com';
 
@@ -13,24 +19,43 @@ beforeEach(() => {
   comprehend.reset();
   warnings.length = 0;
   comprehend.on(DetectDominantLanguageCommand).resolves({ Languages: [{ LanguageCode: 'en', Score: 0.99 }] });
-  comprehend.on(DetectSentimentCommand).resolves({ Sentiment: 'NEGATIVE', SentimentScore: { Positive: 0.02, Negative: 0.9, Neutral: 0.05, Mixed: 0.03 } });
-  comprehend.on(DetectPiiEntitiesCommand).resolves({ Entities: [{ Type: 'EMAIL', Score: 0.99, BeginOffset: 38, EndOffset: 54 }, { Type: 'NAME', Score: 0.9 }] });
+  comprehend
+    .on(DetectSentimentCommand)
+    .resolves({ Sentiment: 'NEGATIVE', SentimentScore: { Positive: 0.02, Negative: 0.9, Neutral: 0.05, Mixed: 0.03 } });
+  comprehend.on(DetectPiiEntitiesCommand).resolves({
+    Entities: [
+      { Type: 'EMAIL', Score: 0.99, BeginOffset: 38, EndOffset: 54 },
+      { Type: 'NAME', Score: 0.9 },
+    ],
+  });
 });
 
 describe('Comprehend enricher', () => {
   it('maps language, sentiment and PII, keeping intents and keywords local', async () => {
     const out = await enricher().enrich({ text });
     const local = enrich({ text });
-    expect(out).toMatchObject({ language: 'en', sentiment: { label: 'negative', score: -0.88 }, pii: { types: ['email'], count: 1 } });
+    expect(out).toMatchObject({
+      language: 'en',
+      sentiment: { label: 'negative', score: -0.88 },
+      pii: { types: ['email'], count: 1 },
+    });
     expect(out.intents).toEqual(local.intents);
     expect(out.keywords).toEqual(local.keywords);
-    expect(comprehend.commandCalls(DetectSentimentCommand)[0]?.args[0].input).toEqual({ Text: text, LanguageCode: 'en' });
+    expect(comprehend.commandCalls(DetectSentimentCommand)[0]?.args[0].input).toEqual({
+      Text: text,
+      LanguageCode: 'en',
+    });
     expect(warnings).toEqual([]);
   });
 
   it('reads MIXED as neutral', async () => {
-    comprehend.on(DetectSentimentCommand).resolves({ Sentiment: 'MIXED', SentimentScore: { Positive: 0.45, Negative: 0.4, Neutral: 0.05, Mixed: 0.1 } });
-    expect((await enricher().enrich({ text: 'Love the design, hate the price' })).sentiment).toEqual({ label: 'neutral', score: 0.05 });
+    comprehend
+      .on(DetectSentimentCommand)
+      .resolves({ Sentiment: 'MIXED', SentimentScore: { Positive: 0.45, Negative: 0.4, Neutral: 0.05, Mixed: 0.1 } });
+    expect((await enricher().enrich({ text: 'Love the design, hate the price' })).sentiment).toEqual({
+      label: 'neutral',
+      score: 0.05,
+    });
   });
 
   it('falls back to the local sentiment when throttled, and logs without the text', async () => {
@@ -44,16 +69,22 @@ describe('Comprehend enricher', () => {
   });
 
   it('gives the whole local enrichment when every call fails', async () => {
-    comprehend.on(DetectDominantLanguageCommand).rejects(Object.assign(new Error('boom'), { name: 'InternalServerException' }));
-    comprehend.on(DetectSentimentCommand).rejects(Object.assign(new Error('slow'), { name: 'TooManyRequestsException' }));
+    comprehend
+      .on(DetectDominantLanguageCommand)
+      .rejects(Object.assign(new Error('boom'), { name: 'InternalServerException' }));
+    comprehend
+      .on(DetectSentimentCommand)
+      .rejects(Object.assign(new Error('slow'), { name: 'TooManyRequestsException' }));
     comprehend.on(DetectPiiEntitiesCommand).rejects(new Error('network down'));
     await expect(enricher().enrich({ text })).resolves.toEqual(enrich({ text }));
-    expect(warnings.map((w) => w.data['error'])).toEqual(['InternalServerException', 'TooManyRequestsException', 'Error']);
+    expect(warnings.map((w) => w.data.error)).toEqual(['InternalServerException', 'TooManyRequestsException', 'Error']);
   });
 
   it('uses und below the language confidence, and skips PII for a language Comprehend does not support', async () => {
     comprehend.on(DetectDominantLanguageCommand).resolves({ Languages: [{ LanguageCode: 'fr', Score: 0.97 }] });
-    comprehend.on(DetectSentimentCommand).resolves({ Sentiment: 'POSITIVE', SentimentScore: { Positive: 0.9, Negative: 0.01 } });
+    comprehend
+      .on(DetectSentimentCommand)
+      .resolves({ Sentiment: 'POSITIVE', SentimentScore: { Positive: 0.9, Negative: 0.01 } });
     const fr = await enricher().enrich({ text: "J'adore cette application, merci !" });
     expect(fr).toMatchObject({ language: 'fr', sentiment: { label: 'positive' } });
     expect(comprehend.commandCalls(DetectPiiEntitiesCommand)).toHaveLength(0);

@@ -9,8 +9,15 @@ const now = new Date('2026-11-25T12:00:00.000Z');
 
 describe('simulate', () => {
   it('routes engagement drafts with the same enrichment as the process function', () => {
-    const [result] = simulate([{ platform: 'x', text: 'Is the blue one in stock? pricing please' }], router, adapterFor, now);
-    expect(result).toMatchObject({ engagement: { platform: 'x', kind: 'post', routing: { departments: ['sales'], rules: ['sales-buying-signals'] } } });
+    const [result] = simulate(
+      [{ platform: 'x', text: 'Is the blue one in stock? pricing please' }],
+      router,
+      adapterFor,
+      now,
+    );
+    expect(result).toMatchObject({
+      engagement: { platform: 'x', kind: 'post', routing: { departments: ['sales'], rules: ['sales-buying-signals'] } },
+    });
   });
 
   it('splits platform deliveries with their adapter, without needing a signature', () => {
@@ -21,7 +28,16 @@ describe('simulate', () => {
   });
 
   it('names the problem with a bad input and carries on', () => {
-    const results = simulate([{ platform: 'myspace', text: 'x' }, { platform: 'x', text: 42 }, { platform: 'x', text: 'ok' }], router, adapterFor, now);
+    const results = simulate(
+      [
+        { platform: 'myspace', text: 'x' },
+        { platform: 'x', text: 42 },
+        { platform: 'x', text: 'ok' },
+      ],
+      router,
+      adapterFor,
+      now,
+    );
     expect(results[0]).toEqual({ error: expect.stringContaining('"platform" must be one of'), input: 0 });
     expect(results[1]).toEqual({ error: expect.stringContaining('text'), input: 1 });
     expect(results[2]).toHaveProperty('engagement');

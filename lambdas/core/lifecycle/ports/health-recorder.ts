@@ -8,7 +8,12 @@ export interface HealthRecorder {
    * A poll of one target ended: `ok`, `rate-limited` (the source asked us to wait: neither a
    * success nor a failure) or `failed`.
    */
-  polled(platform: string, target: string, at: string, outcome: { result: 'ok' | 'rate-limited' | 'failed'; emitted: number; error?: string }): Promise<void>;
+  polled(
+    platform: string,
+    target: string,
+    at: string,
+    outcome: { result: 'ok' | 'rate-limited' | 'failed'; emitted: number; error?: string },
+  ): Promise<void>;
 }
 
 /** The health of one platform's connection, as `GET /health/platforms` shows it (webhook figures from the metrics, polling from the table). */
@@ -22,5 +27,13 @@ export interface PlatformHealth {
     lastRefusalAt?: string;
     lastRefusalCode?: string;
   };
-  polling?: { target: string; lastPollAt?: string; lastSuccessAt?: string; lastRateLimitedAt?: string; consecutiveFailures?: number; lastError?: string; emitted?: number }[];
+  polling?: {
+    target: string;
+    lastPollAt?: string;
+    lastSuccessAt?: string;
+    lastRateLimitedAt?: string;
+    consecutiveFailures?: number;
+    lastError?: string;
+    emitted?: number;
+  }[];
 }

@@ -9,7 +9,18 @@ const named = (text: string, rating?: number): string[] => {
 describe('text features', () => {
   it('reads words, bigrams and character n-grams, lower-cased', () => {
     const f = named('Refund NOW');
-    expect(f).toEqual(expect.arrayContaining(['w:refund', 'w:now', 'b:<s>_refund', 'b:refund_now', 'b:now_</s>', 'g:<re', 'g:und>', 'm:shout']));
+    expect(f).toEqual(
+      expect.arrayContaining([
+        'w:refund',
+        'w:now',
+        'b:<s>_refund',
+        'b:refund_now',
+        'b:now_</s>',
+        'g:<re',
+        'g:und>',
+        'm:shout',
+      ]),
+    );
   });
 
   it('removes accents from words but keeps them in the character n-grams', () => {

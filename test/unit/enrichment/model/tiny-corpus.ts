@@ -1,9 +1,18 @@
 import type { TrainingItem, TrainOptions } from '../../../../lambdas/core/enrichment/model/train.js';
 
 /** A few labelled texts, enough to train a model whose behaviour the tests can check quickly. */
-export const tinyLabels = { intents: ['complaint', 'question', 'praise'], sentiments: ['negative', 'neutral', 'positive'], languages: ['en', 'es'] };
+export const tinyLabels = {
+  intents: ['complaint', 'question', 'praise'],
+  sentiments: ['negative', 'neutral', 'positive'],
+  languages: ['en', 'es'],
+};
 
-const item = (text: string, intents: string[], sentiment: string, language: string): TrainingItem => ({ text, intents, sentiment, language });
+const item = (text: string, intents: string[], sentiment: string, language: string): TrainingItem => ({
+  text,
+  intents,
+  sentiment,
+  language,
+});
 
 export const tinyCorpus: TrainingItem[] = [
   item('my order never arrived and nobody answers', ['complaint'], 'negative', 'en'),
