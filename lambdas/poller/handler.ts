@@ -1,8 +1,6 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import middy from '@middy/core';
 import type { PlatformId } from '../core/engagement/platform-ids.js';
 import { runPollers, type TargetOutcome } from '../core/lifecycle/run-pollers.js';
 import { pollers } from '../core/polling/registry.js';
@@ -10,6 +8,7 @@ import { bundledConfig } from '../shared/bundled-config.js';
 import { DynamoDbHealthRecorder } from '../shared/dynamodb-health-recorder.js';
 import { DynamoDbPollStateStore } from '../shared/dynamodb-poll-state-store.js';
 import { requireEnv } from '../shared/env.js';
+import { functionHandler, metrics } from '../shared/handler-chain.js';
 import { WORKER_CLIENT_OPTIONS } from '../shared/sdk-client-options.js';
 import { logger, safeLogData } from '../shared/logger.js';
 import { secretReader } from '../shared/platform-secrets.js';
@@ -17,7 +16,6 @@ import { sqsEnqueue } from '../shared/sqs-intake.js';
 
 const { config } = bundledConfig;
 const dynamodb = new DynamoDBClient(WORKER_CLIENT_OPTIONS);
-const metrics = new Metrics({ namespace: 'Switchboard' });
 const secretArns = JSON.parse(requireEnv('PLATFORM_SECRET_ARNS')) as Record<string, string>;
 const readSecret = secretReader(secretArns);
 const deps = {
@@ -37,18 +35,16 @@ const deps = {
  * Runs on a one-minute schedule and polls every `polling:` target of the config that is due;
  * each target's own `every` (and any backoff) decides whether this run touches it.
  */
-export const handler = middy<unknown, TargetOutcome[]>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (_event, context) => {
-    // Leave ten seconds to record what was done before Lambda's timeout.
-    const deadline = new Date(Date.now() + Math.max(0, context.getRemainingTimeInMillis() - 10_000));
-    const outcomes = await runPollers(config.polling, { ...deps, deadline });
-    const polled = outcomes.filter((o) => o.status !== 'not-due');
-    for (const o of polled) {
-      const single = metrics.singleMetric();
-      single.addDimension('platform', o.platform);
-      single.addMetric(o.status === 'failed' ? 'PollFailed' : 'PollSucceeded', MetricUnit.Count, 1);
-    }
-    if (polled.length > 0) logger.info('poll run', { outcomes: polled });
-    return outcomes;
-  });
+export const handler = functionHandler<unknown, TargetOutcome[]>(async (_event, context) => {
+  // Leave ten seconds to record what was done before Lambda's timeout.
+  const deadline = new Date(Date.now() + Math.max(0, context.getRemainingTimeInMillis() - 10_000));
+  const outcomes = await runPollers(config.polling, { ...deps, deadline });
+  const polled = outcomes.filter((o) => o.status !== 'not-due');
+  for (const o of polled) {
+    const single = metrics.singleMetric();
+    single.addDimension('platform', o.platform);
+    single.addMetric(o.status === 'failed' ? 'PollFailed' : 'PollSucceeded', MetricUnit.Count, 1);
+  }
+  if (polled.length > 0) logger.info('poll run', { outcomes: polled });
+  return outcomes;
+});

@@ -1,8 +1,11 @@
 import * as z from 'zod/mini';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
 import type { NormalizedEvent, PlatformAdapter } from './adapter.js';
-import { IdSchema, assertSharedSecret, parseFormBody, parseJsonPrecise, parseKeyValueBody } from './shared-secret.js';
-import { epochTimeSchema, malformed, parsePayload, secretValue } from './signatures.js';
+import { IdSchema, parseFormBody, parseKeyValueBody } from './payload.js';
+import { assertSharedSecret } from './shared-secret.js';
+import { parseJsonPrecise } from '../shared/precise-json.js';
+import { epochTimeSchema, malformed, parsePayload } from './payload.js';
+import { secretValue } from './signatures.js';
 
 const EXPECTED =
   'a Foursquare push: form-encoded (or JSON) parameters "secret" and one of "checkin", "tip", "photo", "like" (each a JSON object), optionally "user"';

@@ -1,15 +1,8 @@
 import * as z from 'zod/mini';
 import { ENGAGEMENT_KINDS, type EngagementDraft } from '../engagement/engagement.schema.js';
 import { WebhookRejection, type NormalizedEvent, type PlatformAdapter } from './adapter.js';
-import {
-  assertSignature,
-  hmac,
-  parseJsonBody,
-  parsePayload,
-  requireHeader,
-  secretValue,
-  type SignatureFormat,
-} from './signatures.js';
+import { assertSignature, hmac, requireHeader, secretValue, type SignatureFormat } from './signatures.js';
+import { parseJsonBody, parsePayload } from './payload.js';
 
 const SIGNATURE: SignatureFormat = { header: 'X-Switchboard-Signature', prefix: 'sha256=', encoding: 'hex' };
 const TIMESTAMP_HEADER = 'X-Switchboard-Timestamp';

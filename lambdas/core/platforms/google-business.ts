@@ -1,8 +1,9 @@
 import * as z from 'zod/mini';
 import type { EngagementDraft } from '../engagement/engagement.schema.js';
 import type { ChangeType, NormalizedEvent, PlatformAdapter } from './adapter.js';
-import { assertQueryToken, parseJsonPrecise } from './shared-secret.js';
-import { malformed, parseJsonBody, parsePayload } from './signatures.js';
+import { assertQueryToken } from './shared-secret.js';
+import { parseJsonPrecise } from '../shared/precise-json.js';
+import { malformed, parseJsonBody, parsePayload } from './payload.js';
 
 const EXPECTED =
   'a Cloud Pub/Sub push request (wrapped format): {"message": {"data": "<base64 JSON notification>", "messageId", "publishTime"}, "subscription"}';

@@ -1,17 +1,8 @@
 import * as z from 'zod/mini';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
 import { WebhookRejection, type ChangeType, type NormalizedEvent, type PlatformAdapter } from './adapter.js';
-import {
-  assertSignature,
-  epochTimeSchema,
-  hmac,
-  malformed,
-  parseJsonBody,
-  parsePayload,
-  requireHeader,
-  secretValue,
-  type SignatureFormat,
-} from './signatures.js';
+import { assertSignature, hmac, requireHeader, secretValue, type SignatureFormat } from './signatures.js';
+import { epochTimeSchema, malformed, parseJsonBody, parsePayload } from './payload.js';
 
 const SIGNATURE: SignatureFormat = { header: 'X-LI-Signature', prefix: '', encoding: 'hex' };
 /** LinkedIn MACs this literal followed by the raw body (docs/platforms/linkedin.md). */

@@ -2,15 +2,8 @@ import * as z from 'zod/mini';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
 import type { ChangeType, NormalizedEvent, PlatformAdapter } from './adapter.js';
 import { HttpUrl, MastodonStatusSchema, type MastodonAccount } from './mastodon-entities.js';
-import {
-  assertSignature,
-  hmac,
-  parseJsonBody,
-  parsePayload,
-  requireHeader,
-  secretValue,
-  type SignatureFormat,
-} from './signatures.js';
+import { assertSignature, hmac, requireHeader, secretValue, type SignatureFormat } from './signatures.js';
+import { parseJsonBody, parsePayload } from './payload.js';
 
 const SIGNATURE: SignatureFormat = { header: 'X-Hub-Signature', prefix: 'sha256=', encoding: 'hex' };
 const EXPECTED =

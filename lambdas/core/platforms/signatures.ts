@@ -1,16 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod/mini';
-import type * as core from 'zod/v4/core';
-// English issue messages (the 400 bodies quote them): zod's mini API sets no locale of its own,
-// and this module configures it, so every adapter that parses through here has it loaded.
-import '../engagement/engagement.schema.js';
 import { WebhookRejection, type PlatformSecret } from './adapter.js';
 
 /**
- * Helpers every adapter shares: HMAC over raw bytes, constant-time comparison, header lookup,
- * and turning a raw body into a typed payload with 400s that say what was wrong.
+ * Proof of origin every signing adapter shares: HMAC over the raw bytes, constant-time
+ * comparison, header lookup, and the platform secret's keys.
  */
-
 export type HmacAlgorithm = 'sha256' | 'sha1';
 export type DigestEncoding = 'hex' | 'base64';
 
@@ -102,80 +96,4 @@ export function secretValue(secret: PlatformSecret, key: string): string {
   const value = secret[key];
   if (!value) throw new Error(`Platform secret has no "${key}".`);
   return value;
-}
-
-/** A 400 for a body the adapter cannot read. */
-export function malformed(message: string): WebhookRejection {
-  return new WebhookRejection(400, 'malformed_body', message);
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Parses JSON from raw bytes; invalid UTF-8 or JSON → 400 saying what was expected. */
-export function parseJsonBody(rawBody: Buffer, expected: string): unknown {
-  let text: string;
-  try {
-    text = utf8.decode(rawBody);
-  } catch {
-    throw malformed(`Body is not valid UTF-8; expected ${expected}.`);
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    // V8's message quotes the body around the error, which may be personal data that then
-    // reaches logs; only where it went wrong is kept.
-    const message = (error as Error).message;
-    const where = /at position (\d+)/.exec(message)?.[1];
-    const detail = where ? ` (at character ${where})` : /end of JSON input/.test(message) ? ' (it ends too early)' : '';
-    throw malformed(`Body is not valid JSON${detail}; expected ${expected}.`);
-  }
-}
-
-/**
- * Validates a payload with a zod schema; failures → 400 listing the first issues with their
- * JSON paths under `root` (e.g. `entry[0].changes[1].value.comment_id`).
- */
-export function parsePayload<S extends core.$ZodType>(
-  schema: S,
-  value: unknown,
-  expected: string,
-  root = 'body',
-): z.output<S> {
-  const result = z.safeParse(schema, value);
-  if (result.success) return result.data;
-  const details = result.error.issues
-    .slice(0, 3)
-    .map((issue) => `${jsonPath(root, issue.path)}: ${issue.message}`)
-    .join('; ');
-  throw malformed(`Expected ${expected}. ${details}`);
-}
-
-function jsonPath(root: string, path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (text, key) => (typeof key === 'number' ? `${text}[${key}]` : `${text}.${String(key)}`),
-    root,
-  );
-}
-
-/** ISO 8601 from epoch milliseconds; undefined outside the range `Date` can represent. */
-export function isoFromMillis(ms: number): string | undefined {
-  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : undefined;
-}
-
-/**
- * A unix time (number or digit string, as platforms send either) parsed to ISO 8601, so a bad
- * value fails validation with its JSON path instead of throwing later.
- */
-export function epochTimeSchema(unit: 'seconds' | 'milliseconds') {
-  return z.pipe(
-    z.union([z.number(), z.string().check(z.regex(/^\d+$/))]),
-    z.transform((value: number | string, ctx) => {
-      const iso = isoFromMillis(Number(value) * (unit === 'seconds' ? 1000 : 1));
-      if (iso === undefined) {
-        ctx.issues.push({ code: 'custom', message: `expected unix time in ${unit}`, input: value });
-        return z.NEVER;
-      }
-      return iso;
-    }),
-  );
 }

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import type { EngagementDraft } from '../engagement/engagement.schema.js';
 import type { NormalizedEvent, PlatformAdapter } from './adapter.js';
 import { META_SECRET_KEYS, metaHandshake, verifyMetaSignature } from './meta.js';
-import { epochTimeSchema, isoFromMillis, parseJsonBody, parsePayload } from './signatures.js';
+import { epochTimeSchema, isoFromMillis, parseJsonBody, parsePayload } from './payload.js';
 
 const EXPECTED =
   'a Threads webhook delivery: a JSON object with "target_id" and "values" ({"field", "value"} or an array of them)';

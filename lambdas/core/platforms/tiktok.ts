@@ -2,18 +2,10 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
 import { WebhookRejection, type NormalizedEvent, type PlatformAdapter } from './adapter.js';
-import { IdSchema, parseJsonPrecise } from './shared-secret.js';
-import {
-  assertSignature,
-  hmac,
-  isoFromMillis,
-  malformed,
-  parseJsonBody,
-  parsePayload,
-  requireHeader,
-  secretValue,
-  type SignatureFormat,
-} from './signatures.js';
+import { IdSchema } from './payload.js';
+import { parseJsonPrecise } from '../shared/precise-json.js';
+import { assertSignature, hmac, requireHeader, secretValue, type SignatureFormat } from './signatures.js';
+import { isoFromMillis, malformed, parseJsonBody, parsePayload } from './payload.js';
 
 const HEADER = 'TikTok-Signature';
 /** The `s=` part: bare hex, no prefix. */

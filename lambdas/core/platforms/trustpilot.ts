@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import type { EngagementDraft } from '../engagement/engagement.schema.js';
 import type { ChangeType, NormalizedEvent, PlatformAdapter } from './adapter.js';
 import { assertQueryToken } from './shared-secret.js';
-import { parseJsonBody, parsePayload } from './signatures.js';
+import { parseJsonBody, parsePayload } from './payload.js';
 
 const EXPECTED =
   'a Trustpilot webhook delivery: a JSON object {"events": [{"eventName", "version", "eventData": {...}}]}';

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
 import type { ChangeType, NormalizedEvent, PlatformAdapter } from './adapter.js';
-import { IdSchema, assertQueryToken, parseKeyValueBody } from './shared-secret.js';
-import { malformed, parsePayload } from './signatures.js';
+import { IdSchema, parseKeyValueBody } from './payload.js';
+import { assertQueryToken } from './shared-secret.js';
+import { malformed, parsePayload } from './payload.js';
 
 const EXPECTED =
   'a WordPress.com webhook delivery: form-encoded (or JSON) fields with "hook" (e.g. comment_post) and the comment fields ticked for it, including comment_ID';

@@ -1,18 +1,8 @@
 import * as z from 'zod/mini';
 import type { EngagementDraft, EngagementKind } from '../engagement/engagement.schema.js';
 import { WebhookRejection, type NormalizedEvent, type PlatformAdapter } from './adapter.js';
-import {
-  assertSignature,
-  epochTimeSchema,
-  hmac,
-  isoFromMillis,
-  malformed,
-  parseJsonBody,
-  parsePayload,
-  requireHeader,
-  secretValue,
-  type SignatureFormat,
-} from './signatures.js';
+import { assertSignature, hmac, requireHeader, secretValue, type SignatureFormat } from './signatures.js';
+import { epochTimeSchema, isoFromMillis, malformed, parseJsonBody, parsePayload } from './payload.js';
 
 const SIGNATURE: SignatureFormat = { header: 'X-Twitter-Webhooks-Signature', prefix: 'sha256=', encoding: 'base64' };
 const EXPECTED =

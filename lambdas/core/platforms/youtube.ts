@@ -2,7 +2,8 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { EngagementDraft } from '../engagement/engagement.schema.js';
 import { WebhookRejection, type NormalizedEvent, type PlatformAdapter, type WebhookResponse } from './adapter.js';
 import { assertQueryToken } from './shared-secret.js';
-import { assertSignature, hmac, malformed, requireHeader, secretValue, type SignatureFormat } from './signatures.js';
+import { assertSignature, hmac, requireHeader, secretValue, type SignatureFormat } from './signatures.js';
+import { malformed } from './payload.js';
 
 const SIGNATURE: SignatureFormat = { header: 'X-Hub-Signature', prefix: 'sha1=', encoding: 'hex' };
 const EXPECTED = 'a YouTube WebSub notification: an Atom <feed> of <entry> and <at:deleted-entry> elements';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type * as z from 'zod';
 import type { PlatformId } from '../engagement/platform-ids.js';
 import type { PlatformSecret } from '../platforms/adapter.js';
-import { parseJsonPrecise } from '../platforms/shared-secret.js';
+import { parseJsonPrecise } from '../shared/precise-json.js';
 import {
   clampWaitMs,
   RateLimitedError,

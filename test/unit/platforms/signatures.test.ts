@@ -3,16 +3,14 @@ import * as z from 'zod';
 import { WebhookRejection } from '../../../lambdas/core/platforms/adapter.js';
 import {
   assertSignature,
-  epochTimeSchema,
   headerValue,
   hmac,
-  parseJsonBody,
-  parsePayload,
   requireHeader,
   safeEqual,
   secretValue,
   type SignatureFormat,
 } from '../../../lambdas/core/platforms/signatures.js';
+import { epochTimeSchema, parseJsonBody, parsePayload } from '../../../lambdas/core/platforms/payload.js';
 import { rejectionOf } from '../../support/webhook-requests.js';
 
 describe('hmac', () => {
