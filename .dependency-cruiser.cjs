@@ -2,7 +2,7 @@
 //
 // The domain core (lambdas/core) is a stack of floors: a folder may import its own files and
 // the floors below it, never one above or beside it. The core imports nothing from AWS, the
-// handlers, the AWS adapters (lambdas/shared), the twin, the CDK app or the CLI, so it runs and
+// handlers, the AWS adapters (lambdas/aws), the twin, the CDK app or the CLI, so it runs and
 // is tested without any of them.
 const FLOORS = [
   ['shared'],
@@ -39,7 +39,7 @@ module.exports = {
     {
       name: 'core-without-aws',
       comment:
-        'The domain core has no AWS import: the AWS SDK, Powertools and middy belong to the handlers and lambdas/shared.',
+        'The domain core has no AWS import: the AWS SDK, Powertools and middy belong to the handlers and lambdas/aws.',
       severity: 'error',
       from: { path: '^lambdas/core/' },
       to: { path: '^node_modules/(@aws-sdk|@aws-lambda-powertools|@middy|aws-cdk-lib|constructs)/' },
@@ -50,7 +50,7 @@ module.exports = {
         'The domain core does not reach out to the handlers, the AWS adapters, the twin, the CDK app or the CLI.',
       severity: 'error',
       from: { path: '^lambdas/core/' },
-      to: { path: '^(lambdas/(shared|webhook|process|publish|poller)|local|lib|bin)/' },
+      to: { path: '^(lambdas/(aws|webhook|process|publish|poller)|local|lib|bin)/' },
     },
     {
       name: 'functions-not-from-twin-or-cli',

@@ -67,7 +67,7 @@ export function benchConfigLoad(): void {
     const root = resolve('.');
     writeFileSync(
       join(work, 'function.ts'),
-      `import { bundledConfig } from '${root}/lambdas/shared/bundled-config.ts';\nimport { createRouter } from '${root}/lambdas/core/routing/router.ts';\nexport const router = createRouter(bundledConfig);\n`,
+      `import { bundledConfig } from '${root}/lambdas/aws/bundled-config.ts';\nimport { createRouter } from '${root}/lambdas/core/routing/router.ts';\nexport const router = createRouter(bundledConfig);\n`,
     );
     buildSync(
       functionEsbuildOptions({

@@ -100,7 +100,7 @@ const ANSWER_TOKENS = 15;
  * cloud for the share the model is unsure of at a few thresholds).
  */
 export async function benchEnrichmentCost(): Promise<void> {
-  const { SYSTEM_PROMPT } = await import('../lambdas/shared/bedrock-intents.js');
+  const { SYSTEM_PROMPT } = await import('../lambdas/aws/bedrock-intents.js');
   const { isUnsure } = await import('../lambdas/core/lifecycle/enrichers.js');
   const texts = devTexts();
   const enriched = texts.map((text) => enrich({ text }));

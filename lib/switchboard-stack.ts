@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 import type { EnrichmentSettings } from '../lambdas/core/config/config.schema.js';
 import type { LoadedConfig } from '../lambdas/core/config/load-config.js';
 import { MODEL_FILE } from '../lambdas/core/enrichment/model/shipped-model.js';
-import { MAX_INTAKE_MESSAGE_BYTES } from '../lambdas/core/lifecycle/accept-webhook.js';
+import { MAX_INTAKE_MESSAGE_BYTES } from '../lambdas/core/intake/limits.js';
 import { adapters } from '../lambdas/core/platforms/registry.js';
-import { ENGAGEMENT_SORT_KEY } from '../lambdas/shared/dynamodb-engagement-store.js';
+import { ENGAGEMENT_SORT_KEY } from '../lambdas/aws/dynamodb-engagement-store.js';
 import { pollers } from '../lambdas/core/polling/registry.js';
 import { AlarmTopic } from './constructs/alarm-topic.js';
 import { AppFunction } from './constructs/app-function.js';
@@ -72,7 +72,7 @@ export class SwitchboardStack extends Stack {
     intake.queue.grantSendMessages(webhook.fn);
     secrets.grantRead(webhook.fn);
 
-    const process = new AppFunction(this, 'Process', {
+    const processFunction = new AppFunction(this, 'Process', {
       entry: lambdaEntry('process/handler.ts'),
       description: 'Normalizes, enriches, routes and stores engagements (the table stream publishes them)',
       timeout: processTimeout,
@@ -86,9 +86,9 @@ export class SwitchboardStack extends Stack {
     });
     // PutItem for engagements and raw deliveries, UpdateItem for edits, GetItem to tell a
     // deletion from a missing engagement; publishing is the publish function's job.
-    table.table.grant(process.fn, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
-    grantEnrichment(this, process.fn, config.enrichment);
-    process.fn.addEventSource(
+    table.table.grant(processFunction.fn, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    grantEnrichment(this, processFunction.fn, config.enrichment);
+    processFunction.fn.addEventSource(
       new SqsEventSource(intake.queue, {
         batchSize: 10,
         maxBatchingWindow: Duration.seconds(1),
@@ -166,7 +166,7 @@ export class SwitchboardStack extends Stack {
       }),
     );
     publish.fn.addEventSource(new SqsEventSource(republish.queue, { batchSize: 10, reportBatchItemFailures: true }));
-    const functions = [webhook.fn, process.fn, publish.fn];
+    const functions = [webhook.fn, processFunction.fn, publish.fn];
 
     new WebhookApi(this, 'Webhooks', { handler: webhook.fn, alarms });
     new ConnectorHealthAlarms(this, 'ConnectorHealth', {

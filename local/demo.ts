@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PLATFORM_IDS } from '../lambdas/core/engagement/platform-ids.js';
 import { readSamples, sampleBody, sampleQuery, signSample, type SampleSecrets } from '../events/sign-sample.js';
 import type { Engagement } from '../lambdas/core/engagement/engagement.schema.js';
-import { keys } from '../lambdas/shared/dynamodb-engagement-store.js';
+import { keys } from '../lambdas/aws/dynamodb-engagement-store.js';
 import type { LocalTwinInfo } from './twin/twin.js';
 import { LOCAL_CREDENTIALS } from './emulators/local-credentials.js';
 

@@ -3,8 +3,8 @@ import { ComprehendClient } from '@aws-sdk/client-comprehend';
 import type { EnrichmentSettings } from '../core/config/config.schema.js';
 import { localEnricher, withSecondOpinion } from '../core/lifecycle/enrichers.js';
 import type { Enricher } from '../core/lifecycle/ports/enricher.js';
-import { BedrockIntents, withBedrockIntents } from '../shared/bedrock-intents.js';
-import { ComprehendEnricher } from '../shared/comprehend-enricher.js';
+import { BedrockIntents, withBedrockIntents } from '../aws/bedrock-intents.js';
+import { ComprehendEnricher } from '../aws/comprehend-enricher.js';
 
 /**
  * The enricher a config with cloud enrichment chooses (`enrichment:`): Comprehend for language,

@@ -4,12 +4,12 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processDeliveries } from '../core/lifecycle/process-deliveries.js';
 import { loadAdapter } from '../core/platforms/adapter-loader.js';
 import { createRouter } from '../core/routing/router.js';
-import { bundledConfig } from '../shared/bundled-config.js';
-import { DynamoDbEngagementStore } from '../shared/dynamodb-engagement-store.js';
-import { requireEnv } from '../shared/env.js';
-import { functionHandler, metrics } from '../shared/handler-chain.js';
-import { WORKER_CLIENT_OPTIONS } from '../shared/sdk-client-options.js';
-import { logger, safeLogData } from '../shared/logger.js';
+import { bundledConfig } from '../aws/bundled-config.js';
+import { DynamoDbEngagementStore } from '../aws/dynamodb-engagement-store.js';
+import { requireEnv } from '../aws/env.js';
+import { functionHandler, metrics } from '../aws/handler-chain.js';
+import { WORKER_CLIENT_OPTIONS } from '../aws/sdk-client-options.js';
+import { logger, safeLogData } from '../aws/logger.js';
 
 const loaded = bundledConfig;
 const router = createRouter(loaded);

@@ -12,13 +12,13 @@ import type {
 } from 'aws-lambda';
 import type { Engagement } from '../core/engagement/engagement.schema.js';
 import { publishStored, republish, type StoredRecord } from '../core/lifecycle/publish-stored.js';
-import { DynamoDbEngagementStore } from '../shared/dynamodb-engagement-store.js';
-import { requireEnv } from '../shared/env.js';
-import { functionHandler, metrics } from '../shared/handler-chain.js';
-import { EventBridgePublisher } from '../shared/eventbridge-publisher.js';
-import { logger, safeLogData } from '../shared/logger.js';
-import { HAND_OFF_CLIENT_OPTIONS, WORKER_CLIENT_OPTIONS } from '../shared/sdk-client-options.js';
-import { sqsHandOff } from '../shared/sqs-republish.js';
+import { DynamoDbEngagementStore } from '../aws/dynamodb-engagement-store.js';
+import { requireEnv } from '../aws/env.js';
+import { functionHandler, metrics } from '../aws/handler-chain.js';
+import { EventBridgePublisher } from '../aws/eventbridge-publisher.js';
+import { logger, safeLogData } from '../aws/logger.js';
+import { HAND_OFF_CLIENT_OPTIONS, WORKER_CLIENT_OPTIONS } from '../aws/sdk-client-options.js';
+import { sqsHandOff } from '../aws/sqs-republish.js';
 
 // The publisher retries failed entries itself; SDK retries underneath would multiply the attempts.
 const publisher = new EventBridgePublisher(

@@ -2,11 +2,11 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { acceptWebhook } from '../core/lifecycle/accept-webhook.js';
 import { loadAdapter, WEBHOOK_PLATFORMS } from '../core/platforms/adapter-loader.js';
-import { requireEnv } from '../shared/env.js';
-import { httpFunctionHandler } from '../shared/handler-chain.js';
-import { secretReader } from '../shared/platform-secrets.js';
-import { WEBHOOK_CLIENT_OPTIONS } from '../shared/sdk-client-options.js';
-import { sqsEnqueue } from '../shared/sqs-intake.js';
+import { requireEnv } from '../aws/env.js';
+import { httpFunctionHandler } from '../aws/handler-chain.js';
+import { secretReader } from '../aws/platform-secrets.js';
+import { WEBHOOK_CLIENT_OPTIONS } from '../aws/sdk-client-options.js';
+import { sqsEnqueue } from '../aws/sqs-intake.js';
 import { toProxyResult, toWebhookRequest } from './api-gateway.js';
 import { recordOutcome } from './webhook-outcome.js';
 

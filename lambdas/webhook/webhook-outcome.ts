@@ -2,8 +2,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { connectionSignal } from '../core/lifecycle/accept-webhook.js';
 import type { WebhookResponse } from '../core/platforms/adapter.js';
 import { WEBHOOK_PLATFORMS } from '../core/platforms/adapter-loader.js';
-import { metrics } from '../shared/handler-chain.js';
-import { logger } from '../shared/logger.js';
+import { metrics } from '../aws/handler-chain.js';
+import { logger } from '../aws/logger.js';
 
 /**
  * Logs a webhook's answer by platform, status and refusal reason (never the body or headers)

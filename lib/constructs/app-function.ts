@@ -30,7 +30,7 @@ export interface AppFunctionProps {
   timeout?: Duration;
   /** @default 512 */
   memorySize?: number;
-  /** The validated governance config, inlined into the bundle as data (see lambdas/shared/bundled-config.ts). */
+  /** The validated governance config, inlined into the bundle as data (see lambdas/aws/bundled-config.ts). */
   bundledConfig?: LoadedConfig;
   /** @default RetentionDays.ONE_MONTH */
   logRetention?: RetentionDays;
@@ -38,7 +38,7 @@ export interface AppFunctionProps {
   reservedConcurrentExecutions?: number;
   /**
    * Add the AWS Parameters and Secrets Lambda extension (a layer AWS publishes), which the
-   * function reads secrets through (lambdas/shared/platform-secrets.ts) instead of a Secrets
+   * function reads secrets through (lambdas/aws/platform-secrets.ts) instead of a Secrets
    * Manager client. It keeps each secret four minutes. @default false
    */
   secretsExtension?: boolean;

@@ -10,7 +10,7 @@ export interface EngagementTableProps {
 
 /**
  * The single table for engagements, their audit trail and raw deliveries (key layout in
- * lambdas/shared/dynamodb-engagement-store.ts). Point-in-time recovery is on because auditors
+ * lambdas/aws/dynamodb-engagement-store.ts). Point-in-time recovery is on because auditors
  * rely on it and S3 exports require it; TTL only ever removes raw deliveries, which are the
  * only items written with `expiresAt`. The stream carries new images: inserted engagement items
  * are what the publish function publishes (the outbox).

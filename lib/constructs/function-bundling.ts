@@ -17,15 +17,15 @@ export const FUNCTION_MAIN_FIELDS = ['module', 'main'];
  * the shims say more. Measured by `bench/cold-import.ts`.
  */
 export const FUNCTION_BUILTIN_ALIASES: Record<string, string> = {
-  http: './lambdas/shared/node-builtins/http.cjs',
-  'node:http': './lambdas/shared/node-builtins/http.cjs',
-  http2: './lambdas/shared/node-builtins/http2.cjs',
-  'node:http2': './lambdas/shared/node-builtins/http2.cjs',
+  http: './lambdas/aws/node-builtins/http.cjs',
+  'node:http': './lambdas/aws/node-builtins/http.cjs',
+  http2: './lambdas/aws/node-builtins/http2.cjs',
+  'node:http2': './lambdas/aws/node-builtins/http2.cjs',
 };
 
 /**
  * The esbuild defines that inline a validated config into a bundle as JSON text (read by
- * lambdas/shared/bundled-config.ts).
+ * lambdas/aws/bundled-config.ts).
  */
 export function bundledConfigDefines(config: LoadedConfig): Record<string, string> {
   return { SWITCHBOARD_BUNDLED_CONFIG: JSON.stringify(JSON.stringify(config)), SWITCHBOARD_CONFIG_BUNDLED: 'true' };

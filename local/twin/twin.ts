@@ -38,7 +38,7 @@ import { synthesize } from './synth.js';
 import { recordSynthesis, synthesisIsCurrent, synthInputsDigest } from './synth-inputs.js';
 import { formatLogLine } from './log-lines.js';
 import { WebhookHealthFromMetrics } from './webhook-health.js';
-import { DynamoDbHealthRecorder } from '../../lambdas/shared/dynamodb-health-recorder.js';
+import { DynamoDbHealthRecorder } from '../../lambdas/aws/dynamodb-health-recorder.js';
 import { adapters } from '../../lambdas/core/platforms/registry.js';
 import { loadConfig } from '../../lambdas/core/config/load-config.js';
 import { LOCAL_CREDENTIALS as CREDENTIALS } from '../emulators/local-credentials.js';

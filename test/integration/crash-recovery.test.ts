@@ -4,7 +4,7 @@ import { toIntakeDelivery } from '../../lambdas/core/intake/delivery.js';
 import { processDeliveries } from '../../lambdas/core/lifecycle/process-deliveries.js';
 import { adapterFor } from '../../lambdas/core/platforms/registry.js';
 import { createRouter } from '../../lambdas/core/routing/router.js';
-import { DynamoDbEngagementStore } from '../../lambdas/shared/dynamodb-engagement-store.js';
+import { DynamoDbEngagementStore } from '../../lambdas/aws/dynamodb-engagement-store.js';
 import { dynamodb, receiveUntil, twin } from './twin-client.js';
 
 /**

@@ -1,6 +1,7 @@
 import { EngagementDraftSchema, engagementId } from '../engagement/engagement.schema.js';
 import { PLATFORM_IDS, type PlatformId } from '../engagement/platform-ids.js';
 import { toIntakeDelivery, type IntakeDelivery } from '../intake/delivery.js';
+import { MAX_INTAKE_MESSAGE_BYTES, MAX_WEBHOOK_BODY_BYTES } from '../intake/limits.js';
 import {
   WebhookRejection,
   type PlatformAdapter,
@@ -8,14 +9,6 @@ import {
   type WebhookRequest,
   type WebhookResponse,
 } from '../platforms/adapter.js';
-
-/** Default cap on a webhook body. */
-export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
-/**
- * Largest intake message (the body escaped into JSON, or base64): SQS's limit, which the
- * stack sets on the intake queue. A body within the body cap that escapes beyond it is refused.
- */
-export const MAX_INTAKE_MESSAGE_BYTES = 1024 * 1024;
 
 /** What accepting a webhook needs from the outside world. */
 export interface AcceptWebhookDependencies {
@@ -32,14 +25,14 @@ export interface AcceptWebhookDependencies {
 }
 
 /** A JSON response. */
-export const json = (statusCode: number, body: unknown): WebhookResponse => ({
+const json = (statusCode: number, body: unknown): WebhookResponse => ({
   statusCode,
   headers: { 'content-type': 'application/json' },
   body: JSON.stringify(body),
 });
 
 /** A 4xx answer naming the problem; nothing has been enqueued or stored when it is sent. */
-export function rejection(err: WebhookRejection): WebhookResponse {
+function rejection(err: WebhookRejection): WebhookResponse {
   return { ...json(err.statusCode, { error: err.code, message: err.message }), errorCode: err.code };
 }
 

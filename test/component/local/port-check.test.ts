@@ -6,7 +6,7 @@ import {
   portFromEnv,
   PortInUseError,
 } from '../../../local/emulators/port-check.js';
-import { occupyPort as occupy } from '../../support/ports.js';
+import { occupyPort as occupy } from '../../support/tcp-ports.js';
 
 describe('port check', () => {
   it('passes for a free port and for 0 (ephemeral)', async () => {

@@ -103,7 +103,7 @@ describe('Secrets Manager emulator', () => {
 
   it("answers the Parameters and Secrets extension's local API, to requests with the token only", async () => {
     const { startSecretsExtension } = await import('../../../local/emulators/secrets-extension.js');
-    const { secretReader } = await import('../../../lambdas/shared/platform-secrets.js');
+    const { secretReader } = await import('../../../lambdas/aws/platform-secrets.js');
     const ext = await startSecretsExtension({ getSecretValue: (id) => secrets.getSecretValue(id), token: 'session' });
     try {
       const url = (id: string) => `http://127.0.0.1:${ext.port}/secretsmanager/get?secretId=${encodeURIComponent(id)}`;

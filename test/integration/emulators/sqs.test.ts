@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { startSqs } from '../../../local/emulators/sqs.js';
 import { useSqsEmulator } from '../../support/sqs-emulator.js';
-import { expectPortFree } from '../../support/ports.js';
+import { expectPortFree } from '../../support/tcp-ports.js';
 
 describe('SQS emulator (local-aws-sqs behind our wrapper)', () => {
   const sqs = useSqsEmulator();

@@ -4,7 +4,7 @@ import type { EnrichInput, Enrichment } from '../core/enrichment/enrich.js';
 import { INTENTS, type Intent } from '../core/engagement/engagement.schema.js';
 import { findPii, redactPii } from '../core/enrichment/pii.js';
 import type { Enricher } from '../core/lifecycle/ports/enricher.js';
-import { truncateUtf8 } from './comprehend-enricher.js';
+import { truncateUtf8 } from '../core/shared/utf8.js';
 
 /** Longest text, in UTF-8 bytes, sent to the model. */
 export const BEDROCK_MAX_TEXT_BYTES = 5_000;

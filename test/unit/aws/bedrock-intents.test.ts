@@ -2,7 +2,7 @@ import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-r
 import { mockClient } from 'aws-sdk-client-mock';
 import { enrich } from '../../../lambdas/core/enrichment/enrich.js';
 import { localEnricher } from '../../../lambdas/core/lifecycle/enrichers.js';
-import { BedrockIntents, parseIntents, withBedrockIntents } from '../../../lambdas/shared/bedrock-intents.js';
+import { BedrockIntents, parseIntents, withBedrockIntents } from '../../../lambdas/aws/bedrock-intents.js';
 
 const bedrock = mockClient(BedrockRuntimeClient);
 const modelId = 'anthropic.claude-3-haiku-20240307-v1:0';

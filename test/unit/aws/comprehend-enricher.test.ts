@@ -6,7 +6,8 @@ import {
 } from '@aws-sdk/client-comprehend';
 import { mockClient } from 'aws-sdk-client-mock';
 import { enrich } from '../../../lambdas/core/enrichment/enrich.js';
-import { COMPREHEND_MAX_BYTES, ComprehendEnricher, truncateUtf8 } from '../../../lambdas/shared/comprehend-enricher.js';
+import { COMPREHEND_MAX_BYTES, ComprehendEnricher } from '../../../lambdas/aws/comprehend-enricher.js';
+import { truncateUtf8 } from '../../../lambdas/core/shared/utf8.js';
 
 const comprehend = mockClient(ComprehendClient);
 const warnings: { message: string; data: Record<string, unknown> }[] = [];

@@ -11,6 +11,7 @@ import { enrich, type EnrichInput, type Enrichment, type Sentiment } from '../co
 import { platformLanguage } from '../core/enrichment/language.js';
 import type { PiiSummary, PiiType } from '../core/enrichment/pii.js';
 import type { Enricher } from '../core/lifecycle/ports/enricher.js';
+import { truncateUtf8 } from '../core/shared/utf8.js';
 
 /** Largest text, in UTF-8 bytes, the synchronous Detect* APIs accept. */
 export const COMPREHEND_MAX_BYTES = 5_000;
@@ -182,15 +183,6 @@ export function piiSummaryFrom(entities: PiiEntity[], minScore = 0.5): PiiSummar
     .flatMap((e) => (e.Type && PII_KINDS[e.Type] ? [PII_KINDS[e.Type] as PiiType] : []));
   if (kinds.length === 0) return null;
   return { types: PII_ORDER.filter((t) => kinds.includes(t)), count: kinds.length };
-}
-
-/** `text` cut to at most `maxBytes` UTF-8 bytes, never inside a character. */
-export function truncateUtf8(text: string, maxBytes: number): string {
-  const bytes = Buffer.from(text, 'utf8');
-  if (bytes.length <= maxBytes) return text;
-  let end = maxBytes;
-  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--; // back off to the start of a character
-  return bytes.subarray(0, end).toString('utf8');
 }
 
 function primarySubtag(code: string): string {
