@@ -5,7 +5,16 @@ const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // package.json "imports" (#core/…), as Node, tsx, esbuild and TypeScript read them
+    '^#core/(.*)\\.js$': '<rootDir>/lambdas/core/$1',
+    '^#aws/(.*)\\.js$': '<rootDir>/lambdas/aws/$1',
+    '^#local/(.*)\\.js$': '<rootDir>/local/$1',
+    '^#lib/(.*)\\.js$': '<rootDir>/lib/$1',
+    '^#events/(.*)\\.js$': '<rootDir>/events/$1',
+    '^#test-support/(.*)\\.js$': '<rootDir>/test/support/$1',
+  },
   testEnvironment: 'node',
 };
 

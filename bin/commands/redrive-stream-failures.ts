@@ -10,7 +10,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { sqsHandOff } from '../../lambdas/aws/sqs-republish.js';
+import { sqsHandOff } from '#aws/sqs-republish.js';
 
 /** What Lambda puts in an on-failure destination for a stream batch it gave up on (the part read here). */
 interface StreamBatchFailure {

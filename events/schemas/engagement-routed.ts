@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import * as zm from 'zod/mini';
-import { ENGAGEMENT_ROUTED } from '../../lambdas/core/engagement/engagement-routed.js';
-import { EngagementSchema, ENGAGEMENT_SCHEMA_VERSION } from '../../lambdas/core/engagement/engagement.schema.js';
+import { ENGAGEMENT_ROUTED } from '#core/engagement/engagement-routed.js';
+import { EngagementSchema, ENGAGEMENT_SCHEMA_VERSION } from '#core/engagement/engagement.schema.js';
 
 /**
  * "Engagement Routed" exactly as a department's queue receives it: the EventBridge envelope

@@ -1,4 +1,4 @@
-import type { LoadedConfig } from '../../lambdas/core/config/load-config.js';
+import type { LoadedConfig } from '#core/config/load-config.js';
 import {
   bundledConfigDefines,
   ESM_REQUIRE_BANNER,

@@ -3,9 +3,9 @@ import { Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { Department } from '../../lambdas/core/config/config.schema.js';
+import type { Department } from '#core/config/config.schema.js';
 import type { AlarmTopic } from './alarm-topic.js';
-import { ENGAGEMENT_ROUTED } from '../../lambdas/core/engagement/engagement-routed.js';
+import { ENGAGEMENT_ROUTED } from '#core/engagement/engagement-routed.js';
 import { SecureQueue } from './secure-queue.js';
 
 /** Props of {@link DepartmentRouting}. */

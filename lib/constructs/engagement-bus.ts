@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Archive, EventBus } from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
-import { ENGAGEMENT_ROUTED } from '../../lambdas/core/engagement/engagement-routed.js';
+import { ENGAGEMENT_ROUTED } from '#core/engagement/engagement-routed.js';
 
 /** Props of {@link EngagementBus}. */
 export interface EngagementBusProps {

@@ -1,5 +1,5 @@
 import type { BuildOptions } from 'esbuild';
-import type { LoadedConfig } from '../../lambdas/core/config/load-config.js';
+import type { LoadedConfig } from '#core/config/load-config.js';
 
 /** CJS dependencies call require(); ESM bundles need it defined. */
 export const ESM_REQUIRE_BANNER =

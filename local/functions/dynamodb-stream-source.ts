@@ -10,7 +10,7 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { compilePattern, type CompiledPattern } from '../../lambdas/core/patterns/index.js';
+import { compilePattern, type CompiledPattern } from '#core/patterns/index.js';
 import type { LocalFunction } from './function-runner.js';
 
 /** An AWS::Lambda::EventSourceMapping from a table's stream, resolved to local names. */

@@ -38,9 +38,9 @@ import { synthesize } from './synth.js';
 import { recordSynthesis, synthesisIsCurrent, synthInputsDigest } from './synth-inputs.js';
 import { formatLogLine } from './log-lines.js';
 import { WebhookHealthFromMetrics } from './webhook-health.js';
-import { DynamoDbHealthRecorder } from '../../lambdas/aws/dynamodb-health-recorder.js';
-import { adapters } from '../../lambdas/core/platforms/registry.js';
-import { loadConfig } from '../../lambdas/core/config/load-config.js';
+import { DynamoDbHealthRecorder } from '#aws/dynamodb-health-recorder.js';
+import { adapters } from '#core/platforms/registry.js';
+import { loadConfig } from '#core/config/load-config.js';
 import { LOCAL_CREDENTIALS as CREDENTIALS } from '../emulators/local-credentials.js';
 
 /** The contract file `.switchboard/local.json` (docs/design.md). */

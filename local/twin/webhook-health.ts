@@ -1,4 +1,4 @@
-import type { PlatformHealth } from '../../lambdas/core/lifecycle/ports/health-recorder.js';
+import type { PlatformHealth } from '#core/lifecycle/ports/health-recorder.js';
 
 type WebhookHealth = NonNullable<PlatformHealth['webhook']>;
 

@@ -1,4 +1,4 @@
-import { compilePattern, InvalidEventPatternError } from '../../lambdas/core/patterns/index.js';
+import { compilePattern, InvalidEventPatternError } from '#core/patterns/index.js';
 import { loadConformanceCases } from '../support/conformance-corpus.js';
 
 /**

@@ -1,6 +1,6 @@
 import { buildSync } from 'esbuild';
-import { bundledConfigDefines, functionEsbuildOptions } from '../../lib/constructs/function-bundling.js';
-import { loadConfig } from '../../lambdas/core/config/load-config.js';
+import { bundledConfigDefines, functionEsbuildOptions } from '#lib/constructs/function-bundling.js';
+import { loadConfig } from '#core/config/load-config.js';
 
 /**
  * What goes into the function bundles, built as the CDK builds them (esbuild, ESM, minified,

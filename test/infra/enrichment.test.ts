@@ -2,8 +2,8 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readFileSync } from 'node:fs';
-import { parseConfig } from '../../lambdas/core/config/load-config.js';
-import { SwitchboardStack } from '../../lib/switchboard-stack.js';
+import { parseConfig } from '#core/config/load-config.js';
+import { SwitchboardStack } from '#lib/switchboard-stack.js';
 
 const shipped = readFileSync('config/switchboard.yaml', 'utf8');
 const modelId = 'anthropic.claude-3-haiku-20240307-v1:0';

@@ -2,10 +2,10 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readFileSync } from 'node:fs';
-import { parseConfig } from '../../lambdas/core/config/load-config.js';
-import { adapters } from '../../lambdas/core/platforms/registry.js';
-import { pollers } from '../../lambdas/core/polling/registry.js';
-import { SwitchboardStack } from '../../lib/switchboard-stack.js';
+import { parseConfig } from '#core/config/load-config.js';
+import { adapters } from '#core/platforms/registry.js';
+import { pollers } from '#core/polling/registry.js';
+import { SwitchboardStack } from '#lib/switchboard-stack.js';
 
 const configText = readFileSync('config/switchboard.yaml', 'utf8');
 const config = parseConfig(configText);

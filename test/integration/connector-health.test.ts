@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import type { PlatformHealth } from '../../lambdas/core/lifecycle/ports/health-recorder.js';
+import type { PlatformHealth } from '#core/lifecycle/ports/health-recorder.js';
 import { localSecrets } from '../support/local-secrets.js';
 import { twin } from './twin-client.js';
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { loadConfig } from '../../lambdas/core/config/load-config.js';
-import { toIntakeDelivery } from '../../lambdas/core/intake/delivery.js';
-import { processDeliveries } from '../../lambdas/core/lifecycle/process-deliveries.js';
-import { adapterFor } from '../../lambdas/core/platforms/registry.js';
-import { createRouter } from '../../lambdas/core/routing/router.js';
-import { DynamoDbEngagementStore } from '../../lambdas/aws/dynamodb-engagement-store.js';
+import { loadConfig } from '#core/config/load-config.js';
+import { toIntakeDelivery } from '#core/intake/delivery.js';
+import { processDeliveries } from '#core/lifecycle/process-deliveries.js';
+import { adapterFor } from '#core/platforms/registry.js';
+import { createRouter } from '#core/routing/router.js';
+import { DynamoDbEngagementStore } from '#aws/dynamodb-engagement-store.js';
 import { dynamodb, receiveUntil, twin } from './twin-client.js';
 
 /**

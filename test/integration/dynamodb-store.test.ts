@@ -1,8 +1,8 @@
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import type { Engagement } from '../../lambdas/core/engagement/engagement.schema.js';
-import { DynamoDbEngagementStore } from '../../lambdas/aws/dynamodb-engagement-store.js';
+import type { Engagement } from '#core/engagement/engagement.schema.js';
+import { DynamoDbEngagementStore } from '#aws/dynamodb-engagement-store.js';
 import { dynamodb, twin } from './twin-client.js';
 
 const store = new DynamoDbEngagementStore(dynamodb, twin.tableName, 30);

@@ -7,9 +7,9 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { signSample, type SampleSecrets } from '../../events/sign-sample.js';
-import { twinOptionsFromEnv } from '../../local/twin/options.js';
-import { startTwin, type RunningTwin } from '../../local/twin/twin.js';
+import { signSample, type SampleSecrets } from '#events/sign-sample.js';
+import { twinOptionsFromEnv } from '#local/twin/options.js';
+import { startTwin, type RunningTwin } from '#local/twin/twin.js';
 import { localCredentials } from '../support/aws-local.js';
 import { TEST_STATE_DIR } from './state-dir.js';
 

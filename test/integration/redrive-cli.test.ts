@@ -8,7 +8,7 @@ import {
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { signSample } from '../../events/sign-sample.js';
+import { signSample } from '#events/sign-sample.js';
 import { localCredentials } from '../support/aws-local.js';
 import { localSecrets } from '../support/local-secrets.js';
 import { TEST_STATE_DIR } from './state-dir.js';

@@ -6,9 +6,9 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { startSqs, type SqsEmulator } from '../../local/emulators/sqs.js';
-import type { LocalFunction } from '../../local/functions/function-runner.js';
-import { SqsEventSource } from '../../local/functions/sqs-event-source.js';
+import { startSqs, type SqsEmulator } from '#local/emulators/sqs.js';
+import type { LocalFunction } from '#local/functions/function-runner.js';
+import { SqsEventSource } from '#local/functions/sqs-event-source.js';
 
 /**
  * The twin's SQS event source mapping against the SQS emulator: what a function reports as

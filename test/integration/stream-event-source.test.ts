@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDbStreamSource, type StreamEventSourceSpec } from '../../local/functions/dynamodb-stream-source.js';
-import type { LocalFunction } from '../../local/functions/function-runner.js';
+import { DynamoDbStreamSource, type StreamEventSourceSpec } from '#local/functions/dynamodb-stream-source.js';
+import type { LocalFunction } from '#local/functions/function-runner.js';
 import { localCredentials } from '../support/aws-local.js';
 import { dynamodb, sqs, twin } from './twin-client.js';
 

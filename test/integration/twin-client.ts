@@ -8,8 +8,8 @@ import {
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEST_STATE_DIR } from './state-dir.js';
-import type { LocalTwinInfo } from '../../local/twin/twin.js';
-import { sampleBody, signSample, type Sample } from '../../events/sign-sample.js';
+import type { LocalTwinInfo } from '#local/twin/twin.js';
+import { sampleBody, signSample, type Sample } from '#events/sign-sample.js';
 import { localCredentials } from '../support/aws-local.js';
 import { localSecrets } from '../support/local-secrets.js';
 

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { localSecrets } from '../support/local-secrets.js';
 import { hubSignature } from '../support/signatures.js';
 import { dynamodb, post, receiveUntil, twin } from './twin-client.js';
-import { adapters } from '../../lambdas/core/platforms/registry.js';
-import { readSamples } from '../../events/sign-sample.js';
+import { adapters } from '#core/platforms/registry.js';
+import { readSamples } from '#events/sign-sample.js';
 
 const fbSign = (body: Buffer) => hubSignature(body, localSecrets.facebook!.appSecret!);
 
@@ -199,7 +199,7 @@ describe('local twin: webhook to department queue', () => {
   });
 
   it('takes every shipped sample of every platform end to end: accepted, stored, routed and published', async () => {
-    const { replaySamples } = await import('../../local/demo.js');
+    const { replaySamples } = await import('#local/demo.js');
     const results = await replaySamples(twin.webhookBaseUrl, 'config/local-secrets.json');
     expect(new Set(results.map((r) => r.file.split('/')[0])).size).toBe(adapters.size);
     expect(results.filter((r) => r.status !== r.expectedStatus)).toEqual([]);

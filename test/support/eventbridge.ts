@@ -1,4 +1,4 @@
-import { createEventBridge, type DeliveryRequest } from '../../local/emulators/eventbridge/index.js';
+import { createEventBridge, type DeliveryRequest } from '#local/emulators/eventbridge/index.js';
 
 /** The account the local EventBridge and SQS emulators report by default. */
 export const ACCOUNT = '123456789012';

@@ -1,5 +1,5 @@
-import type { PollState } from '../../lambdas/core/polling/poller.js';
-import type { PollStateStore } from '../../lambdas/core/lifecycle/ports/poll-state-store.js';
+import type { PollState } from '#core/polling/poller.js';
+import type { PollStateStore } from '#core/lifecycle/ports/poll-state-store.js';
 
 /** In-memory {@link PollStateStore} (the real one is DynamoDB); states are copied in and out, as a table would. */
 export class MemoryPollState implements PollStateStore {

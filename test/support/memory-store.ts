@@ -1,12 +1,12 @@
-import type { Engagement } from '../../lambdas/core/engagement/engagement.schema.js';
+import type { Engagement } from '#core/engagement/engagement.schema.js';
 import type {
   EngagementChange,
   EngagementStore,
   RawDelivery,
   RoutingAuditRecord,
   StoredEngagement,
-} from '../../lambdas/core/lifecycle/ports/engagement-store.js';
-import type { EventPublisher, PublishResult } from '../../lambdas/core/lifecycle/ports/event-publisher.js';
+} from '#core/lifecycle/ports/engagement-store.js';
+import type { EventPublisher, PublishResult } from '#core/lifecycle/ports/event-publisher.js';
 
 /** In-memory {@link EngagementStore} for unit tests of the lifecycle (the real one is tested against DynamoDB Local). */
 export class MemoryStore implements EngagementStore {

@@ -1,4 +1,4 @@
-import { compilePattern, InvalidEventPatternError } from '../../lambdas/core/patterns/index.js';
+import { compilePattern, InvalidEventPatternError } from '#core/patterns/index.js';
 
 /** Why the pattern engine refuses `pattern` (its `reason`), or `'accepted'` when it compiles. */
 export function reasonOf(pattern: string | object, options?: Parameters<typeof compilePattern>[1]): string {

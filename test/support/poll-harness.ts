@@ -1,7 +1,7 @@
-import type { IntakeDelivery } from '../../lambdas/core/intake/delivery.js';
-import { runPollers, type TargetOutcome } from '../../lambdas/core/lifecycle/run-pollers.js';
-import type { NormalizedEvent, PlatformSecret } from '../../lambdas/core/platforms/adapter.js';
-import type { Poller, PollLog, PollPage, PollState, PollTarget } from '../../lambdas/core/polling/poller.js';
+import type { IntakeDelivery } from '#core/intake/delivery.js';
+import { runPollers, type TargetOutcome } from '#core/lifecycle/run-pollers.js';
+import type { NormalizedEvent, PlatformSecret } from '#core/platforms/adapter.js';
+import type { Poller, PollLog, PollPage, PollState, PollTarget } from '#core/polling/poller.js';
 import { MemoryPollState } from './memory-poll-state.js';
 import type { ScriptedHttpServer } from './scripted-http-server.js';
 

@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { startSqs, type SqsEmulator } from '../../local/emulators/sqs.js';
+import { startSqs, type SqsEmulator } from '#local/emulators/sqs.js';
 import { localCredentials } from './aws-local.js';
 
 /**

@@ -1,4 +1,4 @@
-import { WebhookRejection, type PlatformAdapter, type WebhookRequest } from '../../lambdas/core/platforms/adapter.js';
+import { WebhookRejection, type PlatformAdapter, type WebhookRequest } from '#core/platforms/adapter.js';
 import { thrownBy } from './errors.js';
 
 /** A POST as the webhook handler hands it to an adapter; `body` text is sent as UTF-8. */

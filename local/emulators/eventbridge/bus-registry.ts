@@ -1,4 +1,4 @@
-import { PatternSet } from '../../../lambdas/core/patterns/index.js';
+import { PatternSet } from '#core/patterns/index.js';
 import { EventArchive } from './archive.js';
 import { archiveArn, busArn, busNameOf, DEFAULT_BUS, ruleArn, type Partition } from './arns.js';
 import {

@@ -1,4 +1,4 @@
-import { compilePattern, InvalidEventPatternError } from '../../../lambdas/core/patterns/index.js';
+import { compilePattern, InvalidEventPatternError } from '#core/patterns/index.js';
 import { invalidEventPattern, validationError } from './errors.js';
 
 const REQUIRED_EVENT_FIELDS = ['id', 'account', 'source', 'time', 'region', 'detail-type'] as const;

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createApiGatewayServer } from '../../../local/api/api-gateway-server.js';
-import type { LocalFunction } from '../../../local/functions/function-runner.js';
+import { createApiGatewayServer } from '#local/api/api-gateway-server.js';
+import type { LocalFunction } from '#local/functions/function-runner.js';
 
 /** The twin's API Gateway front door on a loopback port, with one webhook route and a function that echoes. */
 async function start(

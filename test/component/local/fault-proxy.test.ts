@@ -1,10 +1,10 @@
-import { seededRandom } from '../../../lambdas/core/shared/seeded-random.js';
+import { seededRandom } from '#core/shared/seeded-random.js';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { parseFaults, startFaultProxy } from '../../../local/emulators/fault-proxy.js';
-import { startSqs, type SqsEmulator } from '../../../local/emulators/sqs.js';
-import { LOCAL_CREDENTIALS } from '../../../local/emulators/local-credentials.js';
+import { parseFaults, startFaultProxy } from '#local/emulators/fault-proxy.js';
+import { startSqs, type SqsEmulator } from '#local/emulators/sqs.js';
+import { LOCAL_CREDENTIALS } from '#local/emulators/local-credentials.js';
 
 const base = { region: 'us-east-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 1 };
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FunctionError, LocalFunction } from '../../../local/functions/function-runner.js';
+import { FunctionError, LocalFunction } from '#local/functions/function-runner.js';
 
 /** A bundle whose handler waits `ms` and says which environment (worker thread) ran it. */
 const dir = mkdtempSync(join(tmpdir(), 'fn-runner-'));

@@ -1,12 +1,6 @@
 import { createServer } from 'node:net';
-import {
-  assertPortFree,
-  closeServer,
-  listenOn,
-  portFromEnv,
-  PortInUseError,
-} from '../../../local/emulators/port-check.js';
-import { occupyPort as occupy } from '../../support/tcp-ports.js';
+import { assertPortFree, closeServer, listenOn, portFromEnv, PortInUseError } from '#local/emulators/port-check.js';
+import { occupyPort as occupy } from '#test-support/tcp-ports.js';
 
 describe('port check', () => {
   it('passes for a free port and for 0 (ephemeral)', async () => {

@@ -1,7 +1,7 @@
 import { execSync, spawn, type ChildProcess } from 'node:child_process';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { startDynamoDbLocal } from '../../../local/emulators/dynamodb-local.js';
-import { LOCAL_CREDENTIALS } from '../../../local/emulators/local-credentials.js';
+import { startDynamoDbLocal } from '#local/emulators/dynamodb-local.js';
+import { LOCAL_CREDENTIALS } from '#local/emulators/local-credentials.js';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';

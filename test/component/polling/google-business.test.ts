@@ -1,16 +1,11 @@
-import { GoogleBusinessTargetSchema, PollTargetSchema } from '../../../lambdas/core/config/poll-targets.schema.js';
-import type { IntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
-import { runPollers } from '../../../lambdas/core/lifecycle/run-pollers.js';
-import { googleBusinessPoller } from '../../../lambdas/core/polling/google-business.js';
-import {
-  RateLimitedError,
-  type PollPage,
-  type PollState,
-  type PollTarget,
-} from '../../../lambdas/core/polling/poller.js';
-import { MemoryPollState } from '../../support/memory-poll-state.js';
-import { recordedLogForTests } from '../../support/poll-harness.js';
-import { scriptedHttpServerForTests, type ScriptedAnswer } from '../../support/scripted-http-server.js';
+import { GoogleBusinessTargetSchema, PollTargetSchema } from '#core/config/poll-targets.schema.js';
+import type { IntakeDelivery } from '#core/intake/delivery.js';
+import { runPollers } from '#core/lifecycle/run-pollers.js';
+import { googleBusinessPoller } from '#core/polling/google-business.js';
+import { RateLimitedError, type PollPage, type PollState, type PollTarget } from '#core/polling/poller.js';
+import { MemoryPollState } from '#test-support/memory-poll-state.js';
+import { recordedLogForTests } from '#test-support/poll-harness.js';
+import { scriptedHttpServerForTests, type ScriptedAnswer } from '#test-support/scripted-http-server.js';
 
 const now = new Date('2026-11-25T12:00:00.000Z');
 const LOCATION = 'accounts/123/locations/456';

@@ -1,9 +1,9 @@
-import { MastodonTargetSchema, PollTargetSchema } from '../../../lambdas/core/config/poll-targets.schema.js';
-import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
-import { mastodonPoller } from '../../../lambdas/core/polling/mastodon.js';
-import { RateLimitedError, type PollTarget } from '../../../lambdas/core/polling/poller.js';
-import { scriptedHttpServerForTests } from '../../support/scripted-http-server.js';
-import { expectBodiesRefused, pollOnce, pollRunner } from '../../support/poll-harness.js';
+import { MastodonTargetSchema, PollTargetSchema } from '#core/config/poll-targets.schema.js';
+import { EngagementDraftSchema } from '#core/engagement/engagement.schema.js';
+import { mastodonPoller } from '#core/polling/mastodon.js';
+import { RateLimitedError, type PollTarget } from '#core/polling/poller.js';
+import { scriptedHttpServerForTests } from '#test-support/scripted-http-server.js';
+import { expectBodiesRefused, pollOnce, pollRunner } from '#test-support/poll-harness.js';
 
 const now = new Date('2026-11-25T12:00:00.000Z');
 const secret = { accessToken: 'local-mastodon-access-token' };

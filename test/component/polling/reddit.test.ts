@@ -1,19 +1,13 @@
-import { PollTargetSchema, RedditTargetSchema } from '../../../lambdas/core/config/poll-targets.schema.js';
-import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
-import type { IntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
-import { runPollers } from '../../../lambdas/core/lifecycle/run-pollers.js';
-import {
-  RateLimitedError,
-  type Poller,
-  type PollPage,
-  type PollState,
-  type PollTarget,
-} from '../../../lambdas/core/polling/poller.js';
-import { createRedditPoller } from '../../../lambdas/core/polling/reddit.js';
-import { pollers } from '../../../lambdas/core/polling/registry.js';
-import { MemoryPollState } from '../../support/memory-poll-state.js';
-import { recordedLogForTests } from '../../support/poll-harness.js';
-import { scriptedHttpServerForTests, type ScriptedAnswer } from '../../support/scripted-http-server.js';
+import { PollTargetSchema, RedditTargetSchema } from '#core/config/poll-targets.schema.js';
+import { EngagementDraftSchema } from '#core/engagement/engagement.schema.js';
+import type { IntakeDelivery } from '#core/intake/delivery.js';
+import { runPollers } from '#core/lifecycle/run-pollers.js';
+import { RateLimitedError, type Poller, type PollPage, type PollState, type PollTarget } from '#core/polling/poller.js';
+import { createRedditPoller } from '#core/polling/reddit.js';
+import { pollers } from '#core/polling/registry.js';
+import { MemoryPollState } from '#test-support/memory-poll-state.js';
+import { recordedLogForTests } from '#test-support/poll-harness.js';
+import { scriptedHttpServerForTests, type ScriptedAnswer } from '#test-support/scripted-http-server.js';
 
 const now = new Date('2026-11-25T12:00:00.000Z');
 const T = now.getTime() / 1000;

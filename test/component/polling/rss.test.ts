@@ -1,7 +1,7 @@
-import type { PollPage, PollState } from '../../../lambdas/core/polling/poller.js';
-import { RateLimitedError } from '../../../lambdas/core/polling/poller.js';
-import { readFeed, rssPoller } from '../../../lambdas/core/polling/rss.js';
-import { scriptedHttpServerForTests } from '../../support/scripted-http-server.js';
+import type { PollPage, PollState } from '#core/polling/poller.js';
+import { RateLimitedError } from '#core/polling/poller.js';
+import { readFeed, rssPoller } from '#core/polling/rss.js';
+import { scriptedHttpServerForTests } from '#test-support/scripted-http-server.js';
 
 const now = new Date('2026-11-25T12:00:00.000Z');
 const server = scriptedHttpServerForTests();

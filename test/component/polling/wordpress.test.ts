@@ -1,16 +1,11 @@
-import { PollTargetSchema, WordpressTargetSchema } from '../../../lambdas/core/config/poll-targets.schema.js';
-import type { IntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
-import { runPollers } from '../../../lambdas/core/lifecycle/run-pollers.js';
-import {
-  RateLimitedError,
-  type PollPage,
-  type PollState,
-  type PollTarget,
-} from '../../../lambdas/core/polling/poller.js';
-import { htmlToText, wordpressPoller } from '../../../lambdas/core/polling/wordpress.js';
-import { MemoryPollState } from '../../support/memory-poll-state.js';
-import { recordedLogForTests } from '../../support/poll-harness.js';
-import { scriptedHttpServerForTests } from '../../support/scripted-http-server.js';
+import { PollTargetSchema, WordpressTargetSchema } from '#core/config/poll-targets.schema.js';
+import type { IntakeDelivery } from '#core/intake/delivery.js';
+import { runPollers } from '#core/lifecycle/run-pollers.js';
+import { RateLimitedError, type PollPage, type PollState, type PollTarget } from '#core/polling/poller.js';
+import { htmlToText, wordpressPoller } from '#core/polling/wordpress.js';
+import { MemoryPollState } from '#test-support/memory-poll-state.js';
+import { recordedLogForTests } from '#test-support/poll-harness.js';
+import { scriptedHttpServerForTests } from '#test-support/scripted-http-server.js';
 
 const now = new Date('2026-11-25T12:00:00.000Z');
 const PATH = '/wp-json/wp/v2/comments';

@@ -1,9 +1,9 @@
-import { PollTargetSchema, XSearchTargetSchema } from '../../../lambdas/core/config/poll-targets.schema.js';
-import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
-import { RateLimitedError, type PollTarget } from '../../../lambdas/core/polling/poller.js';
-import { xSearchPoller } from '../../../lambdas/core/polling/x.js';
-import { scriptedHttpServerForTests } from '../../support/scripted-http-server.js';
-import { expectBodiesRefused, pollOnce, pollRunner } from '../../support/poll-harness.js';
+import { PollTargetSchema, XSearchTargetSchema } from '#core/config/poll-targets.schema.js';
+import { EngagementDraftSchema } from '#core/engagement/engagement.schema.js';
+import { RateLimitedError, type PollTarget } from '#core/polling/poller.js';
+import { xSearchPoller } from '#core/polling/x.js';
+import { scriptedHttpServerForTests } from '#test-support/scripted-http-server.js';
+import { expectBodiesRefused, pollOnce, pollRunner } from '#test-support/poll-harness.js';
 
 const now = new Date('2026-11-25T12:00:00.000Z');
 const nowSeconds = now.getTime() / 1000;

@@ -1,9 +1,9 @@
-import { PollTargetSchema, YouTubeCommentsTargetSchema } from '../../../lambdas/core/config/poll-targets.schema.js';
-import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
-import { RateLimitedError, type PollState, type PollTarget } from '../../../lambdas/core/polling/poller.js';
-import { msUntilQuotaReset, youtubeCommentsPoller } from '../../../lambdas/core/polling/youtube.js';
-import { scriptedHttpServerForTests } from '../../support/scripted-http-server.js';
-import { expectBodiesRefused, pollOnce, pollRunner } from '../../support/poll-harness.js';
+import { PollTargetSchema, YouTubeCommentsTargetSchema } from '#core/config/poll-targets.schema.js';
+import { EngagementDraftSchema } from '#core/engagement/engagement.schema.js';
+import { RateLimitedError, type PollState, type PollTarget } from '#core/polling/poller.js';
+import { msUntilQuotaReset, youtubeCommentsPoller } from '#core/polling/youtube.js';
+import { scriptedHttpServerForTests } from '#test-support/scripted-http-server.js';
+import { expectBodiesRefused, pollOnce, pollRunner } from '#test-support/poll-harness.js';
 
 const now = new Date('2026-11-25T12:00:00.000Z');
 const secret = { apiKey: 'local-youtube-api-key' };

@@ -1,7 +1,7 @@
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WEBHOOK_CLIENT_OPTIONS, WORKER_CLIENT_OPTIONS } from '../../../lambdas/aws/sdk-client-options.js';
+import { WEBHOOK_CLIENT_OPTIONS, WORKER_CLIENT_OPTIONS } from '#aws/sdk-client-options.js';
 
 /**
  * The functions' SDK settings against a service that stalls (accepts the connection, never

@@ -9,9 +9,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { ensureDynamoDbLocal, startDynamoDbLocal } from '../../../local/emulators/dynamodb-local.js';
-import { localCredentials } from '../../support/aws-local.js';
-import { expectPortFree, occupyPort, waitForPortFree } from '../../support/tcp-ports.js';
+import { ensureDynamoDbLocal, startDynamoDbLocal } from '#local/emulators/dynamodb-local.js';
+import { localCredentials } from '#test-support/aws-local.js';
+import { expectPortFree, occupyPort, waitForPortFree } from '#test-support/tcp-ports.js';
 
 // The first run downloads DynamoDB Local (~56 MB); a start takes ~2-5 s.
 jest.setTimeout(180_000);

@@ -1,11 +1,7 @@
 import { EventBridgeClient, InvalidEventPatternException, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
-import {
-  createEventBridge,
-  type DeliveryRequest,
-  type LocalEventBridge,
-} from '../../../local/emulators/eventbridge/index.js';
-import { localCredentials } from '../../support/aws-local.js';
-import { loadConformanceCases } from '../../support/conformance-corpus.js';
+import { createEventBridge, type DeliveryRequest, type LocalEventBridge } from '#local/emulators/eventbridge/index.js';
+import { localCredentials } from '#test-support/aws-local.js';
+import { loadConformanceCases } from '#test-support/conformance-corpus.js';
 
 /**
  * Drives the conformance corpus through the emulator end to end: TestEventPattern over HTTP for

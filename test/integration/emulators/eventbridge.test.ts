@@ -20,11 +20,11 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, DeleteQueueCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { createServer, request, type Server } from 'node:http';
-import { closeServer } from '../../../local/emulators/port-check.js';
-import { createEventBridge, type LocalEventBridge } from '../../../local/emulators/eventbridge/index.js';
-import { localCredentials } from '../../support/aws-local.js';
-import { useSqsEmulator } from '../../support/sqs-emulator.js';
-import { ACCOUNT, queueArn, routedEntry } from '../../support/eventbridge.js';
+import { closeServer } from '#local/emulators/port-check.js';
+import { createEventBridge, type LocalEventBridge } from '#local/emulators/eventbridge/index.js';
+import { localCredentials } from '#test-support/aws-local.js';
+import { useSqsEmulator } from '#test-support/sqs-emulator.js';
+import { ACCOUNT, queueArn, routedEntry } from '#test-support/eventbridge.js';
 
 const engagement = (departments: string[], bus = 'switchboard') =>
   routedEntry({ id: 'x:1', routing: { departments } }, { EventBusName: bus });

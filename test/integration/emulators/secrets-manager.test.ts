@@ -5,8 +5,8 @@ import {
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { startSecretsManager, type SecretsManagerEmulator } from '../../../local/emulators/secrets-manager.js';
-import { localCredentials } from '../../support/aws-local.js';
+import { startSecretsManager, type SecretsManagerEmulator } from '#local/emulators/secrets-manager.js';
+import { localCredentials } from '#test-support/aws-local.js';
 
 const ARN_KEYED = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:switchboard/facebook-AbC123';
 
@@ -102,8 +102,8 @@ describe('Secrets Manager emulator', () => {
   });
 
   it("answers the Parameters and Secrets extension's local API, to requests with the token only", async () => {
-    const { startSecretsExtension } = await import('../../../local/emulators/secrets-extension.js');
-    const { secretReader } = await import('../../../lambdas/aws/platform-secrets.js');
+    const { startSecretsExtension } = await import('#local/emulators/secrets-extension.js');
+    const { secretReader } = await import('#aws/platform-secrets.js');
     const ext = await startSecretsExtension({ getSecretValue: (id) => secrets.getSecretValue(id), token: 'session' });
     try {
       const url = (id: string) => `http://127.0.0.1:${ext.port}/secretsmanager/get?secretId=${encodeURIComponent(id)}`;

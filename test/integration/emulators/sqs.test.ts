@@ -8,9 +8,9 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
-import { startSqs } from '../../../local/emulators/sqs.js';
-import { useSqsEmulator } from '../../support/sqs-emulator.js';
-import { expectPortFree } from '../../support/tcp-ports.js';
+import { startSqs } from '#local/emulators/sqs.js';
+import { useSqsEmulator } from '#test-support/sqs-emulator.js';
+import { expectPortFree } from '#test-support/tcp-ports.js';
 
 describe('SQS emulator (local-aws-sqs behind our wrapper)', () => {
   const sqs = useSqsEmulator();

@@ -1,8 +1,8 @@
 import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
-import { enrich } from '../../../lambdas/core/enrichment/enrich.js';
-import { localEnricher } from '../../../lambdas/core/lifecycle/enrichers.js';
-import { BedrockIntents, parseIntents, withBedrockIntents } from '../../../lambdas/aws/bedrock-intents.js';
+import { enrich } from '#core/enrichment/enrich.js';
+import { localEnricher } from '#core/lifecycle/enrichers.js';
+import { BedrockIntents, parseIntents, withBedrockIntents } from '#aws/bedrock-intents.js';
 
 const bedrock = mockClient(BedrockRuntimeClient);
 const modelId = 'anthropic.claude-3-haiku-20240307-v1:0';

@@ -5,9 +5,9 @@ import {
   DetectSentimentCommand,
 } from '@aws-sdk/client-comprehend';
 import { mockClient } from 'aws-sdk-client-mock';
-import { enrich } from '../../../lambdas/core/enrichment/enrich.js';
-import { COMPREHEND_MAX_BYTES, ComprehendEnricher } from '../../../lambdas/aws/comprehend-enricher.js';
-import { truncateUtf8 } from '../../../lambdas/core/shared/utf8.js';
+import { enrich } from '#core/enrichment/enrich.js';
+import { COMPREHEND_MAX_BYTES, ComprehendEnricher } from '#aws/comprehend-enricher.js';
+import { truncateUtf8 } from '#core/shared/utf8.js';
 
 const comprehend = mockClient(ComprehendClient);
 const warnings: { message: string; data: Record<string, unknown> }[] = [];

@@ -1,7 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { Engagement } from '../../../lambdas/core/engagement/engagement.schema.js';
-import { EventBridgePublisher } from '../../../lambdas/aws/eventbridge-publisher.js';
+import type { Engagement } from '#core/engagement/engagement.schema.js';
+import { EventBridgePublisher } from '#aws/eventbridge-publisher.js';
 
 const eb = mockClient(EventBridgeClient);
 const engagement = (n: number) => ({ id: `generic:${n}` }) as Engagement;

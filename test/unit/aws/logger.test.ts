@@ -1,4 +1,4 @@
-import { safeLogData } from '../../../lambdas/aws/logger.js';
+import { safeLogData } from '#aws/logger.js';
 
 describe('log data', () => {
   it('redacts personal data in every string and cuts long ones, leaving other values alone', () => {

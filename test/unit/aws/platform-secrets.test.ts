@@ -1,4 +1,4 @@
-import { secretReader } from '../../../lambdas/aws/platform-secrets.js';
+import { secretReader } from '#aws/platform-secrets.js';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123:secret:x-AbCdEf';
 

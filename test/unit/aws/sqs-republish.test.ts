@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { sqsHandOff } from '../../../lambdas/aws/sqs-republish.js';
+import { sqsHandOff } from '#aws/sqs-republish.js';
 
 const sqs = mockClient(SQSClient);
 beforeEach(() => sqs.reset());

@@ -1,6 +1,6 @@
-import { ConfigError, parseConfig } from '../../../lambdas/core/config/load-config.js';
-import { isTimeZone } from '../../../lambdas/core/config/business-hours.js';
-import { thrownBy } from '../../support/errors.js';
+import { ConfigError, parseConfig } from '#core/config/load-config.js';
+import { isTimeZone } from '#core/config/business-hours.js';
+import { thrownBy } from '#test-support/errors.js';
 
 const withHours = (hours: string) => `departments:
   - id: care

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, loadConfig, parseConfig } from '../../../lambdas/core/config/load-config.js';
-import { thrownBy } from '../../support/errors.js';
+import { ConfigError, loadConfig, parseConfig } from '#core/config/load-config.js';
+import { thrownBy } from '#test-support/errors.js';
 
 const shipped = readFileSync('config/switchboard.yaml', 'utf8');
 

@@ -1,13 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../../../lambdas/core/config/load-config.js';
-import { buildEngagement } from '../../../lambdas/core/lifecycle/build-engagement.js';
-import { createRouter } from '../../../lambdas/core/routing/router.js';
+import { loadConfig } from '#core/config/load-config.js';
+import { buildEngagement } from '#core/lifecycle/build-engagement.js';
+import { createRouter } from '#core/routing/router.js';
 import {
   EngagementRoutedEventSchema,
   jsonSchemaText,
   PUBLISHED_EVENT_SCHEMAS,
-} from '../../../events/schemas/engagement-routed.js';
+} from '#events/schemas/engagement-routed.js';
 
 const examplesDir = 'events/schemas/examples';
 

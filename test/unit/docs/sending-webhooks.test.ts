@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { acceptWebhook } from '../../../lambdas/core/lifecycle/accept-webhook.js';
-import type { IntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
-import { genericAdapter } from '../../../lambdas/core/platforms/generic.js';
-import { adapterFor } from '../../../lambdas/core/platforms/registry.js';
-import { localSecrets } from '../../support/local-secrets.js';
-import { postRequest, rejectionOf } from '../../support/webhook-requests.js';
+import { acceptWebhook } from '#core/lifecycle/accept-webhook.js';
+import type { IntakeDelivery } from '#core/intake/delivery.js';
+import { genericAdapter } from '#core/platforms/generic.js';
+import { adapterFor } from '#core/platforms/registry.js';
+import { localSecrets } from '#test-support/local-secrets.js';
+import { postRequest, rejectionOf } from '#test-support/webhook-requests.js';
 
 /**
  * The worked example of docs/sending-webhooks.md, checked with the repository's own generic

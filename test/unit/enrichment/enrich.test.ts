@@ -1,4 +1,4 @@
-import { enrich } from '../../../lambdas/core/enrichment/enrich.js';
+import { enrich } from '#core/enrichment/enrich.js';
 
 describe('enrich', () => {
   it('combines language, sentiment, intents and keywords', () => {

@@ -1,4 +1,4 @@
-import { influenceOf, influenceTier } from '../../../lambdas/core/enrichment/influence.js';
+import { influenceOf, influenceTier } from '#core/enrichment/influence.js';
 
 describe('influence tiers', () => {
   it.each([

@@ -5,7 +5,7 @@ import {
   normalizeKeyword,
   singularize,
   wordForms,
-} from '../../../lambdas/core/enrichment/keywords.js';
+} from '#core/enrichment/keywords.js';
 
 describe('keyword extraction', () => {
   it('lower-cases words and drops punctuation', () => {

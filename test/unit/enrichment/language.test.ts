@@ -1,4 +1,4 @@
-import { chooseLanguage, detectLanguage, platformLanguage } from '../../../lambdas/core/enrichment/language.js';
+import { chooseLanguage, detectLanguage, platformLanguage } from '#core/enrichment/language.js';
 
 describe('language detection', () => {
   it.each([

@@ -1,11 +1,4 @@
-import {
-  findPii,
-  ibanValid,
-  luhnValid,
-  redactForLog,
-  redactPii,
-  summarizePii,
-} from '../../../lambdas/core/enrichment/pii.js';
+import { findPii, ibanValid, luhnValid, redactForLog, redactPii, summarizePii } from '#core/enrichment/pii.js';
 
 const types = (t: string) => findPii(t).map((m) => m.type);
 

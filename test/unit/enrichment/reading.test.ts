@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { enrich } from '../../../lambdas/core/enrichment/enrich.js';
+import { enrich } from '#core/enrichment/enrich.js';
 
 /**
  * What the shipped model reads in texts written for these tests, in every supported language

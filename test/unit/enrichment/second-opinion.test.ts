@@ -1,6 +1,6 @@
-import type { EnrichInput, Enrichment } from '../../../lambdas/core/enrichment/enrich.js';
-import { isUnsure, withSecondOpinion } from '../../../lambdas/core/lifecycle/enrichers.js';
-import type { Enricher } from '../../../lambdas/core/lifecycle/ports/enricher.js';
+import type { EnrichInput, Enrichment } from '#core/enrichment/enrich.js';
+import { isUnsure, withSecondOpinion } from '#core/lifecycle/enrichers.js';
+import type { Enricher } from '#core/lifecycle/ports/enricher.js';
 
 const answer = (
   sentimentConfidence: number,

@@ -6,8 +6,8 @@ import { jest } from '@jest/globals';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { TargetOutcome } from '../../../lambdas/core/lifecycle/run-pollers.js';
-import type { IntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
+import type { TargetOutcome } from '#core/lifecycle/run-pollers.js';
+import type { IntakeDelivery } from '#core/intake/delivery.js';
 
 const sqs = mockClient(SQSClient);
 const dynamodb = mockClient(DynamoDBDocumentClient);

@@ -3,7 +3,7 @@ import { jest } from '@jest/globals';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { switchboardSignature, unixSeconds } from '../../support/signatures.js';
+import { switchboardSignature, unixSeconds } from '#test-support/signatures.js';
 
 const sqs = mockClient(SQSClient);
 const dynamodb = mockClient(DynamoDBDocumentClient);

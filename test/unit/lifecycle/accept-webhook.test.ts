@@ -3,12 +3,12 @@ import {
   connectionSignal,
   SecretIncompleteError,
   type AcceptWebhookDependencies,
-} from '../../../lambdas/core/lifecycle/accept-webhook.js';
-import type { IntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
-import type { PlatformAdapter } from '../../../lambdas/core/platforms/adapter.js';
-import { adapterFor } from '../../../lambdas/core/platforms/registry.js';
-import { switchboardHeaders, unixSeconds } from '../../support/signatures.js';
-import { postRequest } from '../../support/webhook-requests.js';
+} from '#core/lifecycle/accept-webhook.js';
+import type { IntakeDelivery } from '#core/intake/delivery.js';
+import type { PlatformAdapter } from '#core/platforms/adapter.js';
+import { adapterFor } from '#core/platforms/registry.js';
+import { switchboardHeaders, unixSeconds } from '#test-support/signatures.js';
+import { postRequest } from '#test-support/webhook-requests.js';
 
 const SECRET = 'test-signing-secret';
 const NOW = new Date('2026-11-25T12:00:00.000Z');

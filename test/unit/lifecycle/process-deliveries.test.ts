@@ -1,12 +1,12 @@
 import { createHmac } from 'node:crypto';
-import { loadConfig } from '../../../lambdas/core/config/load-config.js';
-import { toIntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
-import { processDeliveries, type ProcessDependencies } from '../../../lambdas/core/lifecycle/process-deliveries.js';
-import type { NormalizedEvent, PlatformAdapter } from '../../../lambdas/core/platforms/adapter.js';
-import { adapterFor } from '../../../lambdas/core/platforms/registry.js';
-import { createRouter } from '../../../lambdas/core/routing/router.js';
-import type { Enricher } from '../../../lambdas/core/lifecycle/ports/enricher.js';
-import { MemoryStore } from '../../support/memory-store.js';
+import { loadConfig } from '#core/config/load-config.js';
+import { toIntakeDelivery } from '#core/intake/delivery.js';
+import { processDeliveries, type ProcessDependencies } from '#core/lifecycle/process-deliveries.js';
+import type { NormalizedEvent, PlatformAdapter } from '#core/platforms/adapter.js';
+import { adapterFor } from '#core/platforms/registry.js';
+import { createRouter } from '#core/routing/router.js';
+import type { Enricher } from '#core/lifecycle/ports/enricher.js';
+import { MemoryStore } from '#test-support/memory-store.js';
 
 const router = createRouter(loadConfig('config/switchboard.yaml'));
 const now = () => new Date('2026-11-25T12:00:00.000Z');

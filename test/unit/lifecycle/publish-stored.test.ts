@@ -1,6 +1,6 @@
-import type { Engagement } from '../../../lambdas/core/engagement/engagement.schema.js';
-import { publishStored, republish, type StoredRecord } from '../../../lambdas/core/lifecycle/publish-stored.js';
-import { MemoryPublisher } from '../../support/memory-store.js';
+import type { Engagement } from '#core/engagement/engagement.schema.js';
+import { publishStored, republish, type StoredRecord } from '#core/lifecycle/publish-stored.js';
+import { MemoryPublisher } from '#test-support/memory-store.js';
 
 const engagement = (id: string) =>
   ({ id: `generic:${id}`, text: id, routing: { departments: ['customer-care'] } }) as unknown as Engagement;

@@ -4,10 +4,10 @@ import {
   type DeliveryJob,
   type DeliveryRequest,
   type TargetDeliverer,
-} from '../../../local/emulators/eventbridge/delivery.js';
-import { buildEnvelope } from '../../../local/emulators/eventbridge/envelope.js';
-import { classifySqsError } from '../../../local/emulators/eventbridge/sqs-deliverer.js';
-import type { Target } from '../../../local/emulators/eventbridge/types.js';
+} from '#local/emulators/eventbridge/delivery.js';
+import { buildEnvelope } from '#local/emulators/eventbridge/envelope.js';
+import { classifySqsError } from '#local/emulators/eventbridge/sqs-deliverer.js';
+import type { Target } from '#local/emulators/eventbridge/types.js';
 
 const QUEUE = 'arn:aws:sqs:us-east-1:123456789012:dept';
 const DLQ = 'arn:aws:sqs:us-east-1:123456789012:dept-dlq';

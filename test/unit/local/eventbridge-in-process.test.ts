@@ -1,7 +1,7 @@
-import { AwsServiceError } from '../../../local/emulators/aws-json-server.js';
-import { createEventBridge, type LocalEventBridge } from '../../../local/emulators/eventbridge/index.js';
-import { thrownBy } from '../../support/errors.js';
-import { ACCOUNT, bridgeWithRecorder, queueArn, routedEntry as routed } from '../../support/eventbridge.js';
+import { AwsServiceError } from '#local/emulators/aws-json-server.js';
+import { createEventBridge, type LocalEventBridge } from '#local/emulators/eventbridge/index.js';
+import { thrownBy } from '#test-support/errors.js';
+import { ACCOUNT, bridgeWithRecorder, queueArn, routedEntry as routed } from '#test-support/eventbridge.js';
 
 const errorOf = (fn: () => unknown): AwsServiceError => thrownBy(AwsServiceError, fn);
 

@@ -1,11 +1,11 @@
-import { AwsServiceError } from '../../../local/emulators/aws-json-server.js';
-import { buildEnvelope, formatEventTime, parseEntryTime } from '../../../local/emulators/eventbridge/envelope.js';
+import { AwsServiceError } from '#local/emulators/aws-json-server.js';
+import { buildEnvelope, formatEventTime, parseEntryTime } from '#local/emulators/eventbridge/envelope.js';
 import {
   assertValidPutEventsRequest,
   checkEntry,
   entrySize,
-} from '../../../local/emulators/eventbridge/put-events-validation.js';
-import { thrownBy } from '../../support/errors.js';
+} from '#local/emulators/eventbridge/put-events-validation.js';
+import { thrownBy } from '#test-support/errors.js';
 
 const entry = { Source: 'switchboard', DetailType: 'Engagement Routed', Detail: '{"id":"x:1"}' };
 

@@ -1,11 +1,11 @@
-import { AwsServiceError } from '../../../local/emulators/aws-json-server.js';
-import { buildEnvelope } from '../../../local/emulators/eventbridge/envelope.js';
-import { evaluateJsonPath, parseJsonPath } from '../../../local/emulators/eventbridge/json-path.js';
+import { AwsServiceError } from '#local/emulators/aws-json-server.js';
+import { buildEnvelope } from '#local/emulators/eventbridge/envelope.js';
+import { evaluateJsonPath, parseJsonPath } from '#local/emulators/eventbridge/json-path.js';
 import {
   assertValidTargetInput,
   renderTargetInput,
   renderTemplate,
-} from '../../../local/emulators/eventbridge/target-input.js';
+} from '#local/emulators/eventbridge/target-input.js';
 
 const event = buildEnvelope({
   id: '7bf73129-1428-4cd3-a780-95db273d1602',

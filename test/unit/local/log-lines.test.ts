@@ -1,4 +1,4 @@
-import { formatLogLine } from '../../../local/twin/log-lines.js';
+import { formatLogLine } from '#local/twin/log-lines.js';
 
 describe('function log lines as the twin prints them with --verbose', () => {
   it('shows time, function, level and message of a Powertools record, and its own fields', () => {

@@ -1,4 +1,4 @@
-import { matchPath } from '../../../local/api/rest-api-routes.js';
+import { matchPath } from '#local/api/rest-api-routes.js';
 
 describe('matching a request path to an API route', () => {
   it('decodes path parameters', () => {

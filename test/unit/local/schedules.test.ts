@@ -1,7 +1,7 @@
-import type { LocalFunction } from '../../../local/functions/function-runner.js';
-import { localSchedules, ratePeriodMs, ScheduleRunner } from '../../../local/functions/schedules.js';
-import type { SynthesizedStack } from '../../../local/template/cloud-assembly.js';
-import { IntrinsicResolver } from '../../../local/template/intrinsics.js';
+import type { LocalFunction } from '#local/functions/function-runner.js';
+import { localSchedules, ratePeriodMs, ScheduleRunner } from '#local/functions/schedules.js';
+import type { SynthesizedStack } from '#local/template/cloud-assembly.js';
+import { IntrinsicResolver } from '#local/template/intrinsics.js';
 
 const stack: SynthesizedStack = {
   stackName: 'Test',

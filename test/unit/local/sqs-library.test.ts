@@ -1,4 +1,4 @@
-import { loadSqsLibrary, SQS_LIBRARY_FIXES } from '../../../local/emulators/sqs-library.js';
+import { loadSqsLibrary, SQS_LIBRARY_FIXES } from '#local/emulators/sqs-library.js';
 
 describe('local-aws-sqs load-time fixes', () => {
   it('applies every fix to the pinned version', () => {

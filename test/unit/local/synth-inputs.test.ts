@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { recordSynthesis, synthesisIsCurrent, synthInputsDigest } from '../../../local/twin/synth-inputs.js';
+import { recordSynthesis, synthesisIsCurrent, synthInputsDigest } from '#local/twin/synth-inputs.js';
 
 describe('reusing the last synthesis', () => {
   let root: string;

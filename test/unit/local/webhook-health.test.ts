@@ -1,4 +1,4 @@
-import { WebhookHealthFromMetrics } from '../../../local/twin/webhook-health.js';
+import { WebhookHealthFromMetrics } from '#local/twin/webhook-health.js';
 
 /** A metric line as Powertools prints it for the webhook function. */
 const line = (platform: string, metric: 'WebhookAccepted' | 'WebhookRefused', at: number, refusal?: string) =>

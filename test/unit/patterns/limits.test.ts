@@ -1,7 +1,7 @@
-import { compilePattern, InvalidEventPatternError, MAX_OR_COMBINATIONS } from '../../../lambdas/core/patterns/index.js';
-import { compileRuleText } from '../../../lambdas/core/patterns/rule-compiler.js';
-import { wildcardComplexity } from '../../../lambdas/core/patterns/wildcard.js';
-import { reasonOf } from '../../support/patterns.js';
+import { compilePattern, InvalidEventPatternError, MAX_OR_COMBINATIONS } from '#core/patterns/index.js';
+import { compileRuleText } from '#core/patterns/rule-compiler.js';
+import { wildcardComplexity } from '#core/patterns/wildcard.js';
+import { reasonOf } from '#test-support/patterns.js';
 
 const TOO_COMPLEX =
   'Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character';

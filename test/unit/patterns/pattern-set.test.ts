@@ -1,5 +1,5 @@
-import { seededRandom } from '../../../lambdas/core/shared/seeded-random.js';
-import { compilePattern, InvalidEventPatternError, PatternSet } from '../../../lambdas/core/patterns/index.js';
+import { seededRandom } from '#core/shared/seeded-random.js';
+import { compilePattern, InvalidEventPatternError, PatternSet } from '#core/patterns/index.js';
 
 const WORDS = [
   'refund',

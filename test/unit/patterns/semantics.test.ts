@@ -1,9 +1,9 @@
-import { compilePattern } from '../../../lambdas/core/patterns/index.js';
-import { cidrRange, hexRangeMatches, ipToHex } from '../../../lambdas/core/patterns/cidr.js';
-import { parseWildcard, wildcardMatches } from '../../../lambdas/core/patterns/wildcard.js';
-import { flattenEvent, type FlatEvent, type Leaf } from '../../../lambdas/core/patterns/flatten-event.js';
+import { compilePattern } from '#core/patterns/index.js';
+import { cidrRange, hexRangeMatches, ipToHex } from '#core/patterns/cidr.js';
+import { parseWildcard, wildcardMatches } from '#core/patterns/wildcard.js';
+import { flattenEvent, type FlatEvent, type Leaf } from '#core/patterns/flatten-event.js';
 import { jest } from '@jest/globals';
-import { reasonOf } from '../../support/patterns.js';
+import { reasonOf } from '#test-support/patterns.js';
 
 const matches = (pattern: string | object, event: unknown): boolean => compilePattern(pattern).matches(event);
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { compileRuleText, compileRuleValue } from '../../../lambdas/core/patterns/rule-compiler.js';
-import { loadConformanceCases } from '../../support/conformance-corpus.js';
+import { compileRuleText, compileRuleValue } from '#core/patterns/rule-compiler.js';
+import { loadConformanceCases } from '#test-support/conformance-corpus.js';
 
 /** What compiling yields, comparable: the sub-rules as text (maps, sets and matcher functions spelt out), or the error. */
 function outcome(compile: () => unknown): unknown {

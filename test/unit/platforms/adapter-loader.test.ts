@@ -1,5 +1,5 @@
-import { loadAdapter, WEBHOOK_PLATFORMS } from '../../../lambdas/core/platforms/adapter-loader.js';
-import { adapters } from '../../../lambdas/core/platforms/registry.js';
+import { loadAdapter, WEBHOOK_PLATFORMS } from '#core/platforms/adapter-loader.js';
+import { adapters } from '#core/platforms/registry.js';
 
 describe('adapters loaded on first use (the function bundles)', () => {
   it('knows exactly the platforms of the registry, and loads the same adapter for each', async () => {

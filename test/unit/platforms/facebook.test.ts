@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
-import { facebookAdapter } from '../../../lambdas/core/platforms/facebook.js';
-import { hubSignature } from '../../support/signatures.js';
+import { EngagementDraftSchema } from '#core/engagement/engagement.schema.js';
+import { facebookAdapter } from '#core/platforms/facebook.js';
+import { hubSignature } from '#test-support/signatures.js';
 import {
   ADAPTER_CONTEXT as context,
   ADAPTER_NOW as now,
@@ -10,7 +10,7 @@ import {
   normalizeJson,
   postRequest,
   rejectionOf,
-} from '../../support/webhook-requests.js';
+} from '#test-support/webhook-requests.js';
 
 const secret = { appSecret: 'test-app-secret', verifyToken: 'test-verify-token' };
 const PAGE = '104857600000001';

@@ -1,6 +1,6 @@
-import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
-import type { WebhookRequest } from '../../../lambdas/core/platforms/adapter.js';
-import { foursquareAdapter } from '../../../lambdas/core/platforms/foursquare.js';
+import { EngagementDraftSchema } from '#core/engagement/engagement.schema.js';
+import type { WebhookRequest } from '#core/platforms/adapter.js';
+import { foursquareAdapter } from '#core/platforms/foursquare.js';
 import {
   ADAPTER_CONTEXT as context,
   ADAPTER_NOW as now,
@@ -8,9 +8,9 @@ import {
   normalizeJson,
   postRequest,
   rejectionOf,
-} from '../../support/webhook-requests.js';
-import { sampleBody } from '../../../events/sign-sample.js';
-import { localSecrets } from '../../support/local-secrets.js';
+} from '#test-support/webhook-requests.js';
+import { sampleBody } from '#events/sign-sample.js';
+import { localSecrets } from '#test-support/local-secrets.js';
 import { describeSampleReplay, loadSamples } from './sample-replay.js';
 
 const secret = { pushSecret: 'test-push-secret' };

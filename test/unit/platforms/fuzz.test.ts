@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { fileURLToPath } from 'node:url';
-import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
-import type { IntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
-import { acceptWebhook, type AcceptWebhookDependencies } from '../../../lambdas/core/lifecycle/accept-webhook.js';
-import { WebhookRejection, type PlatformSecret } from '../../../lambdas/core/platforms/adapter.js';
-import { adapterFor, adapters } from '../../../lambdas/core/platforms/registry.js';
-import { readSamples, sampleQuery, signSample, type Sample } from '../../../events/sign-sample.js';
-import { localSecrets as secrets } from '../../support/local-secrets.js';
+import { EngagementDraftSchema } from '#core/engagement/engagement.schema.js';
+import type { IntakeDelivery } from '#core/intake/delivery.js';
+import { acceptWebhook, type AcceptWebhookDependencies } from '#core/lifecycle/accept-webhook.js';
+import { WebhookRejection, type PlatformSecret } from '#core/platforms/adapter.js';
+import { adapterFor, adapters } from '#core/platforms/registry.js';
+import { readSamples, sampleQuery, signSample, type Sample } from '#events/sign-sample.js';
+import { localSecrets as secrets } from '#test-support/local-secrets.js';
 
 /**
  * Property-based fuzzing of every platform adapter and of the webhook's accept path: whatever a

@@ -1,7 +1,7 @@
-import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
-import type { WebhookRequest } from '../../../lambdas/core/platforms/adapter.js';
-import { genericAdapter } from '../../../lambdas/core/platforms/generic.js';
-import { hubSignature, switchboardHeaders, switchboardSignature, unixSeconds } from '../../support/signatures.js';
+import { EngagementDraftSchema } from '#core/engagement/engagement.schema.js';
+import type { WebhookRequest } from '#core/platforms/adapter.js';
+import { genericAdapter } from '#core/platforms/generic.js';
+import { hubSignature, switchboardHeaders, switchboardSignature, unixSeconds } from '#test-support/signatures.js';
 import {
   ADAPTER_CONTEXT as context,
   ADAPTER_NOW as now,
@@ -9,7 +9,7 @@ import {
   normalizeJson,
   postRequest,
   rejectionOf,
-} from '../../support/webhook-requests.js';
+} from '#test-support/webhook-requests.js';
 
 const secret = { signingSecret: 'test-signing-secret' };
 const nowSeconds = unixSeconds(now);

@@ -1,13 +1,13 @@
-import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
-import type { WebhookRequest } from '../../../lambdas/core/platforms/adapter.js';
-import { googleBusinessAdapter } from '../../../lambdas/core/platforms/google-business.js';
+import { EngagementDraftSchema } from '#core/engagement/engagement.schema.js';
+import type { WebhookRequest } from '#core/platforms/adapter.js';
+import { googleBusinessAdapter } from '#core/platforms/google-business.js';
 import {
   ADAPTER_CONTEXT as context,
   ADAPTER_NOW as now,
   expectMalformedBody,
   normalizeJson,
   rejectionOf,
-} from '../../support/webhook-requests.js';
+} from '#test-support/webhook-requests.js';
 import { describeSampleReplay, loadSamples } from './sample-replay.js';
 
 const secret = { pushToken: 'test-push-token' };

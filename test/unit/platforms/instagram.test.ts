@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { readSamples, sampleBody } from '../../../events/sign-sample.js';
-import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
-import { instagramAdapter } from '../../../lambdas/core/platforms/instagram.js';
+import { readSamples, sampleBody } from '#events/sign-sample.js';
+import { EngagementDraftSchema } from '#core/engagement/engagement.schema.js';
+import { instagramAdapter } from '#core/platforms/instagram.js';
 import {
   ADAPTER_CONTEXT as context,
   ADAPTER_NOW as now,
@@ -11,7 +11,7 @@ import {
   normalizeJson,
   postRequest,
   rejectionOf,
-} from '../../support/webhook-requests.js';
+} from '#test-support/webhook-requests.js';
 
 const secret = { appSecret: 'test-app-secret', verifyToken: 'test-verify-token' };
 const IG = '17841400000000001';

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
-import { canonicalCommentUrn, linkedinAdapter } from '../../../lambdas/core/platforms/linkedin.js';
+import { EngagementDraftSchema } from '#core/engagement/engagement.schema.js';
+import { canonicalCommentUrn, linkedinAdapter } from '#core/platforms/linkedin.js';
 import {
   ADAPTER_CONTEXT as context,
   ADAPTER_NOW as now,
@@ -9,7 +9,7 @@ import {
   normalizeJson,
   postRequest,
   rejectionOf,
-} from '../../support/webhook-requests.js';
+} from '#test-support/webhook-requests.js';
 
 const secret = { clientSecret: 'test-linkedin-client-secret' };
 const ORG = 'urn:li:organization:2414183';

@@ -1,13 +1,13 @@
 import { createHmac } from 'node:crypto';
-import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
-import { htmlToText, mastodonAdapter } from '../../../lambdas/core/platforms/mastodon.js';
+import { EngagementDraftSchema } from '#core/engagement/engagement.schema.js';
+import { htmlToText, mastodonAdapter } from '#core/platforms/mastodon.js';
 import {
   ADAPTER_NOW as now,
   expectMalformedBody,
   normalizeJson,
   postRequest,
   rejectionOf,
-} from '../../support/webhook-requests.js';
+} from '#test-support/webhook-requests.js';
 
 const secret = { signingSecret: 'test-mastodon-signing-secret' };
 const HOST = 'community.acme.example';

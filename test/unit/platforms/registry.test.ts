@@ -1,6 +1,6 @@
-import { PLATFORM_IDS } from '../../../lambdas/core/engagement/platform-ids.js';
-import { adapterFor, adapters } from '../../../lambdas/core/platforms/registry.js';
-import { localSecrets } from '../../support/local-secrets.js';
+import { PLATFORM_IDS } from '#core/engagement/platform-ids.js';
+import { adapterFor, adapters } from '#core/platforms/registry.js';
+import { localSecrets } from '#test-support/local-secrets.js';
 
 describe('adapter registry', () => {
   it('registers each adapter under its own platform id, covering every webhook platform', () => {

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { EngagementDraftSchema, engagementId } from '../../../lambdas/core/engagement/engagement.schema.js';
-import type { PlatformAdapter, WebhookRequest } from '../../../lambdas/core/platforms/adapter.js';
-import { readSamples, sampleBody, sampleQuery, signSample, type Sample } from '../../../events/sign-sample.js';
-import { localSecrets } from '../../support/local-secrets.js';
-import { rejectionOf } from '../../support/webhook-requests.js';
+import { EngagementDraftSchema, engagementId } from '#core/engagement/engagement.schema.js';
+import type { PlatformAdapter, WebhookRequest } from '#core/platforms/adapter.js';
+import { readSamples, sampleBody, sampleQuery, signSample, type Sample } from '#events/sign-sample.js';
+import { localSecrets } from '#test-support/local-secrets.js';
+import { rejectionOf } from '#test-support/webhook-requests.js';
 
 /**
  * Replays a platform's samples (events/<platform>/*.json) through its adapter, for the platforms

@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { EngagementDraftSchema, engagementId } from '../../../lambdas/core/engagement/engagement.schema.js';
-import type { WebhookRequest } from '../../../lambdas/core/platforms/adapter.js';
-import { adapterFor, adapters } from '../../../lambdas/core/platforms/registry.js';
-import { readSamples, sampleBody, sampleQuery, signSample, type Sample } from '../../../events/sign-sample.js';
-import { localSecrets as secrets } from '../../support/local-secrets.js';
-import { rejectionOf } from '../../support/webhook-requests.js';
+import { EngagementDraftSchema, engagementId } from '#core/engagement/engagement.schema.js';
+import type { WebhookRequest } from '#core/platforms/adapter.js';
+import { adapterFor, adapters } from '#core/platforms/registry.js';
+import { readSamples, sampleBody, sampleQuery, signSample, type Sample } from '#events/sign-sample.js';
+import { localSecrets as secrets } from '#test-support/local-secrets.js';
+import { rejectionOf } from '#test-support/webhook-requests.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const now = new Date('2025-06-05T12:00:00Z');

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import * as z from 'zod';
-import { WebhookRejection } from '../../../lambdas/core/platforms/adapter.js';
+import { WebhookRejection } from '#core/platforms/adapter.js';
 import {
   assertSignature,
   headerValue,
@@ -9,9 +9,9 @@ import {
   safeEqual,
   secretValue,
   type SignatureFormat,
-} from '../../../lambdas/core/platforms/signatures.js';
-import { epochTimeSchema, parseJsonBody, parsePayload } from '../../../lambdas/core/platforms/payload.js';
-import { rejectionOf } from '../../support/webhook-requests.js';
+} from '#core/platforms/signatures.js';
+import { epochTimeSchema, parseJsonBody, parsePayload } from '#core/platforms/payload.js';
+import { rejectionOf } from '#test-support/webhook-requests.js';
 
 describe('hmac', () => {
   it('matches the RFC 4231 test case 2 vector for HMAC-SHA256', () => {

@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { readSamples, sampleBody } from '../../../events/sign-sample.js';
-import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
-import { threadsAdapter } from '../../../lambdas/core/platforms/threads.js';
+import { readSamples, sampleBody } from '#events/sign-sample.js';
+import { EngagementDraftSchema } from '#core/engagement/engagement.schema.js';
+import { threadsAdapter } from '#core/platforms/threads.js';
 import {
   ADAPTER_CONTEXT as context,
   ADAPTER_NOW as now,
@@ -11,7 +11,7 @@ import {
   normalizeJson,
   postRequest,
   rejectionOf,
-} from '../../support/webhook-requests.js';
+} from '#test-support/webhook-requests.js';
 
 const secret = { appSecret: 'test-threads-app-secret', verifyToken: 'test-threads-verify-token' };
 const ACCOUNT = '24000000000000001';

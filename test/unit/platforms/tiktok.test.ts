@@ -1,8 +1,8 @@
 import { createHash, createHmac } from 'node:crypto';
-import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
-import type { WebhookRequest } from '../../../lambdas/core/platforms/adapter.js';
-import { tiktokAdapter } from '../../../lambdas/core/platforms/tiktok.js';
-import { unixSeconds } from '../../support/signatures.js';
+import { EngagementDraftSchema } from '#core/engagement/engagement.schema.js';
+import type { WebhookRequest } from '#core/platforms/adapter.js';
+import { tiktokAdapter } from '#core/platforms/tiktok.js';
+import { unixSeconds } from '#test-support/signatures.js';
 import {
   ADAPTER_CONTEXT as context,
   ADAPTER_NOW as now,
@@ -10,7 +10,7 @@ import {
   normalizeJson,
   postRequest,
   rejectionOf,
-} from '../../support/webhook-requests.js';
+} from '#test-support/webhook-requests.js';
 import { describeSampleReplay, loadSamples } from './sample-replay.js';
 
 const secret = { clientSecret: 'test-client-secret' };

@@ -1,13 +1,13 @@
-import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
-import type { WebhookRequest } from '../../../lambdas/core/platforms/adapter.js';
-import { trustpilotAdapter } from '../../../lambdas/core/platforms/trustpilot.js';
+import { EngagementDraftSchema } from '#core/engagement/engagement.schema.js';
+import type { WebhookRequest } from '#core/platforms/adapter.js';
+import { trustpilotAdapter } from '#core/platforms/trustpilot.js';
 import {
   ADAPTER_CONTEXT as context,
   ADAPTER_NOW as now,
   expectMalformedBody,
   normalizeJson,
   rejectionOf,
-} from '../../support/webhook-requests.js';
+} from '#test-support/webhook-requests.js';
 import { describeSampleReplay, loadSamples } from './sample-replay.js';
 
 const secret = { signingSecret: 'test-trustpilot-token' };

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
-import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
-import type { WebhookRequest } from '../../../lambdas/core/platforms/adapter.js';
-import { wordpressAdapter } from '../../../lambdas/core/platforms/wordpress.js';
+import { EngagementDraftSchema } from '#core/engagement/engagement.schema.js';
+import type { WebhookRequest } from '#core/platforms/adapter.js';
+import { wordpressAdapter } from '#core/platforms/wordpress.js';
 import {
   ADAPTER_CONTEXT as context,
   ADAPTER_NOW as now,
   expectMalformedBody,
   normalizeJson,
   rejectionOf,
-} from '../../support/webhook-requests.js';
+} from '#test-support/webhook-requests.js';
 import { describeSampleReplay, loadSamples } from './sample-replay.js';
 
 const secret = { signingSecret: 'test-wordpress-token' };

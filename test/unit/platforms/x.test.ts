@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
-import { xAdapter } from '../../../lambdas/core/platforms/x.js';
-import { xSignature } from '../../support/signatures.js';
+import { EngagementDraftSchema } from '#core/engagement/engagement.schema.js';
+import { xAdapter } from '#core/platforms/x.js';
+import { xSignature } from '#test-support/signatures.js';
 import {
   ADAPTER_CONTEXT as context,
   ADAPTER_NOW as now,
@@ -10,7 +10,7 @@ import {
   normalizeJson,
   postRequest,
   rejectionOf,
-} from '../../support/webhook-requests.js';
+} from '#test-support/webhook-requests.js';
 
 const secret = { consumerSecret: 'test-consumer-secret' };
 const BRAND = '900000000000000001';

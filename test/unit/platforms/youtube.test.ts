@@ -1,10 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { EngagementDraftSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
-import {
-  channelOfTopic,
-  YOUTUBE_NEW_VIDEO_WINDOW_MS,
-  youtubeAdapter,
-} from '../../../lambdas/core/platforms/youtube.js';
+import { EngagementDraftSchema } from '#core/engagement/engagement.schema.js';
+import { channelOfTopic, YOUTUBE_NEW_VIDEO_WINDOW_MS, youtubeAdapter } from '#core/platforms/youtube.js';
 import {
   ADAPTER_CONTEXT as context,
   ADAPTER_NOW as now,
@@ -12,7 +8,7 @@ import {
   getRequest as get,
   postRequest,
   rejectionOf,
-} from '../../support/webhook-requests.js';
+} from '#test-support/webhook-requests.js';
 
 const secret = { hubSecret: 'test-youtube-hub-secret', verifyToken: 'test-youtube-verify-token' };
 const CHANNEL = 'UCx3kQ7pR2vN8mW4tY6bZ1aA';

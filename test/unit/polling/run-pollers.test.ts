@@ -1,13 +1,8 @@
-import type { IntakeDelivery } from '../../../lambdas/core/intake/delivery.js';
-import {
-  clampWaitMs,
-  redactSecrets,
-  runPollers,
-  type RunPollersDependencies,
-} from '../../../lambdas/core/lifecycle/run-pollers.js';
-import type { NormalizedEvent } from '../../../lambdas/core/platforms/adapter.js';
-import { RateLimitedError, type Poller, type PollTarget } from '../../../lambdas/core/polling/poller.js';
-import { MemoryPollState } from '../../support/memory-poll-state.js';
+import type { IntakeDelivery } from '#core/intake/delivery.js';
+import { clampWaitMs, redactSecrets, runPollers, type RunPollersDependencies } from '#core/lifecycle/run-pollers.js';
+import type { NormalizedEvent } from '#core/platforms/adapter.js';
+import { RateLimitedError, type Poller, type PollTarget } from '#core/polling/poller.js';
+import { MemoryPollState } from '#test-support/memory-poll-state.js';
 
 const event = (n: number): NormalizedEvent => ({
   change: 'created',

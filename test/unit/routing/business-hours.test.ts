@@ -1,8 +1,8 @@
-import { parseConfig } from '../../../lambdas/core/config/load-config.js';
-import type { BusinessHours } from '../../../lambdas/core/config/business-hours.js';
-import { buildEngagement } from '../../../lambdas/core/lifecycle/build-engagement.js';
-import { addBusinessTime } from '../../../lambdas/core/routing/business-time.js';
-import { createRouter } from '../../../lambdas/core/routing/router.js';
+import { parseConfig } from '#core/config/load-config.js';
+import type { BusinessHours } from '#core/config/business-hours.js';
+import { buildEngagement } from '#core/lifecycle/build-engagement.js';
+import { addBusinessTime } from '#core/routing/business-time.js';
+import { createRouter } from '#core/routing/router.js';
 
 const berlin: BusinessHours = {
   timeZone: 'Europe/Berlin',

@@ -1,7 +1,7 @@
-import { parseConfig } from '../../../lambdas/core/config/load-config.js';
-import { buildEngagement } from '../../../lambdas/core/lifecycle/build-engagement.js';
-import type { EngagementDraft } from '../../../lambdas/core/engagement/engagement.schema.js';
-import { createRouter, type RoutableEngagement } from '../../../lambdas/core/routing/router.js';
+import { parseConfig } from '#core/config/load-config.js';
+import { buildEngagement } from '#core/lifecycle/build-engagement.js';
+import type { EngagementDraft } from '#core/engagement/engagement.schema.js';
+import { createRouter, type RoutableEngagement } from '#core/routing/router.js';
 
 const config = parseConfig(`
 departments:

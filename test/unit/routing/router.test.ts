@@ -1,8 +1,8 @@
-import { parseConfig } from '../../../lambdas/core/config/load-config.js';
-import { buildEngagement, MAX_TEXT_CHARS } from '../../../lambdas/core/lifecycle/build-engagement.js';
-import type { EngagementDraft } from '../../../lambdas/core/engagement/engagement.schema.js';
-import { EngagementSchema } from '../../../lambdas/core/engagement/engagement.schema.js';
-import { createRouter } from '../../../lambdas/core/routing/router.js';
+import { parseConfig } from '#core/config/load-config.js';
+import { buildEngagement, MAX_TEXT_CHARS } from '#core/lifecycle/build-engagement.js';
+import type { EngagementDraft } from '#core/engagement/engagement.schema.js';
+import { EngagementSchema } from '#core/engagement/engagement.schema.js';
+import { createRouter } from '#core/routing/router.js';
 
 const config = parseConfig(`
 departments:

@@ -1,6 +1,6 @@
-import { parseConfig } from '../../../lambdas/core/config/load-config.js';
-import { DiffInputError, diffRouting } from '../../../lambdas/core/rules/index.js';
-import { thrownBy } from '../../support/errors.js';
+import { parseConfig } from '#core/config/load-config.js';
+import { DiffInputError, diffRouting } from '#core/rules/index.js';
+import { thrownBy } from '#test-support/errors.js';
 
 const now = new Date('2026-11-25T12:00:00.000Z');
 

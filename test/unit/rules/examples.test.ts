@@ -1,6 +1,6 @@
-import { ConfigError, parseConfig } from '../../../lambdas/core/config/load-config.js';
-import { testRuleExamples } from '../../../lambdas/core/rules/index.js';
-import { thrownBy } from '../../support/errors.js';
+import { ConfigError, parseConfig } from '#core/config/load-config.js';
+import { testRuleExamples } from '#core/rules/index.js';
+import { thrownBy } from '#test-support/errors.js';
 
 const now = new Date('2026-11-25T12:00:00.000Z');
 

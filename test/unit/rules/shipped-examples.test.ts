@@ -1,5 +1,5 @@
-import { loadConfig } from '../../../lambdas/core/config/load-config.js';
-import { testRuleExamples } from '../../../lambdas/core/rules/index.js';
+import { loadConfig } from '#core/config/load-config.js';
+import { testRuleExamples } from '#core/rules/index.js';
 
 // The shipped rules' examples are part of the test suite: a rule change that breaks one fails `npm test`.
 const loaded = loadConfig('config/switchboard.yaml');

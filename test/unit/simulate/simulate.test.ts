@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { loadConfig } from '../../../lambdas/core/config/load-config.js';
-import { adapterFor } from '../../../lambdas/core/platforms/registry.js';
-import { createRouter } from '../../../lambdas/core/routing/router.js';
-import { simulate } from '../../../lambdas/core/simulate/simulate.js';
+import { loadConfig } from '#core/config/load-config.js';
+import { adapterFor } from '#core/platforms/registry.js';
+import { createRouter } from '#core/routing/router.js';
+import { simulate } from '#core/simulate/simulate.js';
 
 const router = createRouter(loadConfig('config/switchboard.yaml'));
 const now = new Date('2026-11-25T12:00:00.000Z');
