@@ -10,7 +10,15 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { decideIntents, decideSentiment, score } from '../lambdas/core/enrichment/model/network.js';
-import { calibrate, DEFAULT_CALIBRATION, DEFAULT_TRAIN_OPTIONS, freeze, MODEL_LABELS as LABELS, trainNetwork, type TrainingItem } from '../lambdas/core/enrichment/model/train.js';
+import {
+  calibrate,
+  DEFAULT_CALIBRATION,
+  DEFAULT_TRAIN_OPTIONS,
+  freeze,
+  MODEL_LABELS as LABELS,
+  trainNetwork,
+  type TrainingItem,
+} from '../lambdas/core/enrichment/model/train.js';
 import { readCorpus, type CorpusItem } from './corpus-file.js';
 
 const FOLDS = Number(process.env.CV_FOLDS ?? 4);
@@ -18,7 +26,14 @@ const FOLDS = Number(process.env.CV_FOLDS ?? 4);
 const options = { ...DEFAULT_TRAIN_OPTIONS, ...(JSON.parse(process.env.CV_TRAIN ?? '{}') as object) };
 const targets = { ...DEFAULT_CALIBRATION, ...(JSON.parse(process.env.CV_CALIBRATION ?? '{}') as object) };
 const pool = [...readCorpus('corpus/enrichment/train.jsonl'), ...readCorpus('corpus/enrichment/dev.jsonl')];
-const toItem = (c: CorpusItem): TrainingItem => ({ text: c.text, rating: c.rating, intents: c.expect.intents, alsoOk: c.expect.alsoOk, sentiment: c.expect.sentiment, language: c.expect.language });
+const toItem = (c: CorpusItem): TrainingItem => ({
+  text: c.text,
+  rating: c.rating,
+  intents: c.expect.intents,
+  alsoOk: c.expect.alsoOk,
+  sentiment: c.expect.sentiment,
+  language: c.expect.language,
+});
 const bucket = (text: string, n: number) => createHash('sha256').update(`cv:${text}`).digest().readUInt32BE(0) % n;
 const fold = pool.map((c) => bucket(c.text, FOLDS));
 const half = pool.map((c) => bucket(`half:${c.text}`, 2));
@@ -45,20 +60,29 @@ for (let f = 0; f < FOLDS; f++) {
   const trained = freeze(trainNetwork(trainItems, LABELS, options), 'cv');
   for (const h of [0, 1]) {
     const held = pool.map((c, i) => ({ c, i })).filter(({ i }) => fold[i] === f);
-    const model = calibrate(trained, held.filter(({ i }) => half[i] === h).map(({ c }) => toItem(c)), targets);
+    const model = calibrate(
+      trained,
+      held.filter(({ i }) => half[i] === h).map(({ c }) => toItem(c)),
+      targets,
+    );
     for (const { c } of held.filter(({ i }) => half[i] !== h)) {
       const s = score(model, c);
       const intents = decideIntents(model, s.intents).map((k) => model.intents[k]!);
       const sentiment = model.sentiments[decideSentiment(model, s.sentiment)]!;
-      const tallies = [all, ...[c.expect.language, ...(c.tags ?? []).map((t) => `#${t}`)].map((k) => {
-        const map = k.startsWith('#') ? byTag : byLanguage;
-        if (!map.has(k)) map.set(k, empty());
-        return map.get(k)!;
-      })];
+      const tallies = [
+        all,
+        ...[c.expect.language, ...(c.tags ?? []).map((t) => `#${t}`)].map((k) => {
+          const map = k.startsWith('#') ? byTag : byLanguage;
+          if (!map.has(k)) map.set(k, empty());
+          return map.get(k)!;
+        }),
+      ];
       for (const t of tallies) {
         t.n++;
         if (c.expect.intents.some((i) => intents.includes(i))) t.hit++;
-        t.spurious += intents.filter((i) => !c.expect.intents.includes(i) && !(c.expect.alsoOk ?? []).includes(i)).length;
+        t.spurious += intents.filter(
+          (i) => !c.expect.intents.includes(i) && !(c.expect.alsoOk ?? []).includes(i),
+        ).length;
         if (sentiment === c.expect.sentiment) t.sentiment++;
         if (c.expect.sentiment === 'negative') {
           t.negatives++;
@@ -67,18 +91,32 @@ for (let f = 0; f < FOLDS; f++) {
       }
       const key = `${c.expect.sentiment}→${sentiment}`;
       confusion.set(key, (confusion.get(key) ?? 0) + 1);
-      if (misreads && (sentiment !== c.expect.sentiment || !c.expect.intents.some((i) => intents.includes(i)))) misreads.push(JSON.stringify({ text: c.text, expect: c.expect, read: { intents, sentiment }, tags: c.tags }));
+      if (misreads && (sentiment !== c.expect.sentiment || !c.expect.intents.some((i) => intents.includes(i))))
+        misreads.push(JSON.stringify({ text: c.text, expect: c.expect, read: { intents, sentiment }, tags: c.tags }));
     }
   }
   process.stderr.write(`fold ${f + 1}/${FOLDS} done (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
 }
 
 const pct = (a: number, b: number) => (b ? ((100 * a) / b).toFixed(1) : '—').padStart(6);
-const row = (name: string, t: Tally) => console.log(`${name.padEnd(22)} ${String(t.n).padStart(6)} ${pct(t.hit, t.n)} ${(t.spurious / Math.max(1, t.n)).toFixed(2).padStart(6)} ${pct(t.sentiment, t.n)} ${pct(t.negativeHit, t.negatives)}`);
-console.log(`${FOLDS}-fold cross-validation over train + dev (${pool.length} texts), training ${JSON.stringify(options)}, calibration ${JSON.stringify(targets)}`);
-console.log(`${''.padEnd(22)} ${'texts'.padStart(6)} ${'hit%'.padStart(6)} ${'spur'.padStart(6)} ${'sent%'.padStart(6)} ${'negR%'.padStart(6)}`);
+const row = (name: string, t: Tally) =>
+  console.log(
+    `${name.padEnd(22)} ${String(t.n).padStart(6)} ${pct(t.hit, t.n)} ${(t.spurious / Math.max(1, t.n)).toFixed(2).padStart(6)} ${pct(t.sentiment, t.n)} ${pct(t.negativeHit, t.negatives)}`,
+  );
+console.log(
+  `${FOLDS}-fold cross-validation over train + dev (${pool.length} texts), training ${JSON.stringify(options)}, calibration ${JSON.stringify(targets)}`,
+);
+console.log(
+  `${''.padEnd(22)} ${'texts'.padStart(6)} ${'hit%'.padStart(6)} ${'spur'.padStart(6)} ${'sent%'.padStart(6)} ${'negR%'.padStart(6)}`,
+);
 row('all', all);
 for (const [k, t] of [...byLanguage].sort()) row(k, t);
 for (const [k, t] of [...byTag].filter(([, t]) => t.n >= 60).sort()) row(k, t);
-console.log('sentiment (expected→read):', [...confusion].sort().map(([k, n]) => `${k} ${n}`).join(', '));
-if (misreads) writeFileSync(process.env.CV_MISREADS!, misreads.join('\n') + '\n');
+console.log(
+  'sentiment (expected→read):',
+  [...confusion]
+    .sort()
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', '),
+);
+if (misreads) writeFileSync(process.env.CV_MISREADS!, `${misreads.join('\n')}\n`);

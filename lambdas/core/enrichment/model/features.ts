@@ -19,6 +19,7 @@ const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
 /** Kinds of feature, mixed into the hash so a word and an n-gram with the same letters differ. */
+// biome-ignore lint/suspicious/noConstEnum: used inside this module only, where esbuild and swc inline it into the feature-hashing loop
 const enum Kind {
   Word = 1,
   Bigram = 2,
@@ -49,6 +50,7 @@ const HANDLE = /(?<![\p{L}\p{N}_])@[\p{L}\p{N}_.]+/gu;
 const TOKEN = /([\p{L}\p{M}]+(?:['’][\p{L}\p{M}]+)*)|(\p{N}+)|(\p{Extended_Pictographic})|([?¿!¡])/gu;
 const ACCENTS = /\p{M}+/gu;
 const REPEATS = /(\p{L})\1{2,}/gu;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the range starts at NUL on purpose: any character outside ASCII
 const NON_ASCII = /[^\x00-\x7f]/;
 const SHOUT = /\b\p{Lu}{3,}\b/u;
 
@@ -72,7 +74,7 @@ let size = 0;
 
 function push(h: number): void {
   const mask = seen.length - 1;
-  let slot = Math.imul(h, 0x9e3779b1) >>> 0 & mask;
+  let slot = (Math.imul(h, 0x9e3779b1) >>> 0) & mask;
   while (seenGeneration[slot] === generation) {
     if (seen[slot] === h) return;
     slot = (slot + 1) & mask;
@@ -96,7 +98,7 @@ function rehash(capacity: number): void {
   const mask = capacity - 1;
   for (let i = 0; i < size; i++) {
     const h = buffer[i]!;
-    let slot = Math.imul(h, 0x9e3779b1) >>> 0 & mask;
+    let slot = (Math.imul(h, 0x9e3779b1) >>> 0) & mask;
     while (seenGeneration[slot] === generation && seen[slot] !== h) slot = (slot + 1) & mask;
     seenGeneration[slot] = generation;
     seen[slot] = h;
@@ -162,7 +164,19 @@ export function extractFeatures(input: FeatureInput, names?: Map<number, string>
     push(h);
     name?.(h, `m:${label}`);
   };
-  meta(words === 0 ? 'len:0' : words <= 2 ? 'len:1-2' : words <= 5 ? 'len:3-5' : words <= 12 ? 'len:6-12' : words <= 30 ? 'len:13-30' : 'len:31+');
+  meta(
+    words === 0
+      ? 'len:0'
+      : words <= 2
+        ? 'len:1-2'
+        : words <= 5
+          ? 'len:3-5'
+          : words <= 12
+            ? 'len:6-12'
+            : words <= 30
+              ? 'len:13-30'
+              : 'len:31+',
+  );
   if (questions > 0) meta('has?');
   if (exclamations > 1) meta('!!');
   if (emoji > 0 && words === 0) meta('emoji-only');

@@ -1,7 +1,15 @@
 import { seededRandom } from '../../shared/seeded-random.js';
 import { INTENTS } from '../../engagement/engagement.schema.js';
 import { extractFeatures } from './features.js';
-import { decideIntents, decideSentiment, featureTable, outputCount, score, softmax, type EnrichmentModel } from './network.js';
+import {
+  decideIntents,
+  decideSentiment,
+  featureTable,
+  outputCount,
+  score,
+  softmax,
+  type EnrichmentModel,
+} from './network.js';
 
 /** One labelled engagement, as the corpus holds it. */
 export interface TrainingItem {
@@ -16,7 +24,11 @@ export interface TrainingItem {
 }
 
 /** What the shipped model reads: every intent of the contract, three sentiments, the supported languages. */
-export const MODEL_LABELS: Labels = { intents: [...INTENTS], sentiments: ['negative', 'neutral', 'positive'], languages: ['en', 'es', 'fr', 'de', 'pt', 'it', 'nl'] };
+export const MODEL_LABELS: Labels = {
+  intents: [...INTENTS],
+  sentiments: ['negative', 'neutral', 'positive'],
+  languages: ['en', 'es', 'fr', 'de', 'pt', 'it', 'nl'],
+};
 
 /** Training settings; the defaults are what `npm run train` uses. */
 export interface TrainOptions {
@@ -30,7 +42,13 @@ export interface TrainOptions {
   seed: number;
 }
 
-export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { hidden: 64, minCount: 2, epochs: 10, learningRate: 0.1, seed: 20261206 };
+export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
+  hidden: 64,
+  minCount: 2,
+  epochs: 10,
+  learningRate: 0.1,
+  seed: 20261206,
+};
 
 /** Labels of a model: what it can say. */
 export interface Labels {
@@ -50,7 +68,6 @@ export interface Trainer {
   outputWeights: Float32Array;
   outputBias: Float32Array;
 }
-
 
 interface Example {
   /** Embedding rows of the text's known features. */
@@ -79,7 +96,12 @@ function targetsOf(item: TrainingItem, labels: Labels): Int8Array {
  * no embedding (they would only memorise single texts). Deterministic for the same items,
  * labels and options.
  */
-export function trainNetwork(items: readonly TrainingItem[], labels: Labels, options: TrainOptions = DEFAULT_TRAIN_OPTIONS, onEpoch?: (epoch: number) => void): Trainer {
+export function trainNetwork(
+  items: readonly TrainingItem[],
+  labels: Labels,
+  options: TrainOptions = DEFAULT_TRAIN_OPTIONS,
+  onEpoch?: (epoch: number) => void,
+): Trainer {
   const H = options.hidden;
   if (H <= 0 || H % 4 !== 0) throw new Error(`hidden must be a positive multiple of 4, not ${H}`);
   const O = outputCount(labels);
@@ -90,7 +112,7 @@ export function trainNetwork(items: readonly TrainingItem[], labels: Labels, opt
   for (const list of featureLists) for (const h of list) counts.set(h, (counts.get(h) ?? 0) + 1);
   const kept = Uint32Array.from([...counts].filter(([, n]) => n >= options.minCount).map(([h]) => h)).sort();
   const rowOf = new Map<number, number>();
-  kept.forEach((h, row) => rowOf.set(h, row));
+  for (const [row, h] of kept.entries()) rowOf.set(h, row);
   const examples: Example[] = items.map((item, i) => ({
     rows: Int32Array.from(featureLists[i]!.filter((h) => rowOf.has(h)).map((h) => rowOf.get(h)!)),
     targets: targetsOf(item, labels),
@@ -201,7 +223,8 @@ export function freeze(t: Trainer, version: string): EnrichmentModel {
     embeddingScales[k] = max > 0 ? max / 127 : 1;
   }
   const embeddings = new Int8Array(rows * H);
-  for (let r = 0; r < rows; r++) for (let k = 0; k < H; k++) embeddings[r * H + k] = Math.round(t.embeddings[r * H + k]! / embeddingScales[k]!);
+  for (let r = 0; r < rows; r++)
+    for (let k = 0; k < H; k++) embeddings[r * H + k] = Math.round(t.embeddings[r * H + k]! / embeddingScales[k]!);
   return {
     version,
     hidden: H,
@@ -229,7 +252,11 @@ export interface CalibrationTargets {
   spuriousPerEngagement: number;
 }
 
-export const DEFAULT_CALIBRATION: CalibrationTargets = { negativeRecall: 0.88, intentBeta: 1.3, spuriousPerEngagement: 0.27 };
+export const DEFAULT_CALIBRATION: CalibrationTargets = {
+  negativeRecall: 0.88,
+  intentBeta: 1.3,
+  spuriousPerEngagement: 0.27,
+};
 
 /**
  * Sets each intent's threshold to the one that maximises its F-beta on `dev`, then scales all
@@ -237,7 +264,11 @@ export const DEFAULT_CALIBRATION: CalibrationTargets = { negativeRecall: 0.88, i
  * sets the sentiment offsets to the ones that maximise accuracy while keeping negative recall
  * at the target. Returns the calibrated model (the weights are shared, not copied).
  */
-export function calibrate(model: EnrichmentModel, dev: readonly TrainingItem[], targets: CalibrationTargets = DEFAULT_CALIBRATION): EnrichmentModel {
+export function calibrate(
+  model: EnrichmentModel,
+  dev: readonly TrainingItem[],
+  targets: CalibrationTargets = DEFAULT_CALIBRATION,
+): EnrichmentModel {
   const ni = model.intents.length;
   const ns = model.sentiments.length;
   const scored = dev.map((item) => ({ item, ...score(model, item) }));
@@ -278,7 +309,9 @@ export function calibrate(model: EnrichmentModel, dev: readonly TrainingItem[], 
     for (const s of scored) {
       const predicted = decideIntents(scaled, s.intents).map((i) => model.intents[i]!);
       if (s.item.intents.some((intent) => predicted.includes(intent))) hits++;
-      spurious += predicted.filter((intent) => !s.item.intents.includes(intent) && !(s.item.alsoOk?.includes(intent) ?? false)).length;
+      spurious += predicted.filter(
+        (intent) => !s.item.intents.includes(intent) && !(s.item.alsoOk?.includes(intent) ?? false),
+      ).length;
     }
     const n = Math.max(1, scored.length);
     const key = (spurious / n <= targets.spuriousPerEngagement ? 10 : -spurious / n) + hits / n;
