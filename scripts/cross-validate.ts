@@ -13,6 +13,7 @@ import { decideIntents, decideSentiment, score } from '../lambdas/core/enrichmen
 import {
   calibrate,
   DEFAULT_CALIBRATION,
+  DEFAULT_SENTIMENT_OPTIONS,
   DEFAULT_TRAIN_OPTIONS,
   freeze,
   MODEL_LABELS as LABELS,
@@ -22,8 +23,16 @@ import {
 import { readCorpus, type CorpusItem } from './corpus-file.js';
 
 const FOLDS = Number(process.env.CV_FOLDS ?? 4);
-/** Settings to try, as JSON overriding the defaults: `CV_TRAIN='{"hidden":96}'`, `CV_CALIBRATION='{"negativeRecall":0.85}'`. */
+/**
+ * Settings to try, as JSON overriding the defaults: `CV_TRAIN='{"hidden":96}'`,
+ * `CV_SENTIMENT='{"hidden":32}'` (the word-level sentiment network; `CV_SENTIMENT=off` for none),
+ * `CV_CALIBRATION='{"negativeRecall":0.85}'`.
+ */
 const options = { ...DEFAULT_TRAIN_OPTIONS, ...(JSON.parse(process.env.CV_TRAIN ?? '{}') as object) };
+const sentimentOptions =
+  process.env.CV_SENTIMENT === 'off'
+    ? undefined
+    : { ...DEFAULT_SENTIMENT_OPTIONS, ...(JSON.parse(process.env.CV_SENTIMENT ?? '{}') as object) };
 const targets = { ...DEFAULT_CALIBRATION, ...(JSON.parse(process.env.CV_CALIBRATION ?? '{}') as object) };
 const pool = [...readCorpus('corpus/enrichment/train.jsonl'), ...readCorpus('corpus/enrichment/dev.jsonl')];
 const toItem = (c: CorpusItem): TrainingItem => ({
@@ -57,7 +66,11 @@ const misreads: string[] | undefined = process.env.CV_MISREADS ? [] : undefined;
 
 for (let f = 0; f < FOLDS; f++) {
   const trainItems = pool.filter((_, i) => fold[i] !== f).map(toItem);
-  const trained = freeze(trainNetwork(trainItems, LABELS, options), 'cv');
+  const trained = freeze(
+    trainNetwork(trainItems, LABELS, options),
+    'cv',
+    sentimentOptions && trainNetwork(trainItems, LABELS, sentimentOptions),
+  );
   for (const h of [0, 1]) {
     const held = pool.map((c, i) => ({ c, i })).filter(({ i }) => fold[i] === f);
     const model = calibrate(
@@ -104,7 +117,7 @@ const row = (name: string, t: Tally) =>
     `${name.padEnd(22)} ${String(t.n).padStart(6)} ${pct(t.hit, t.n)} ${(t.spurious / Math.max(1, t.n)).toFixed(2).padStart(6)} ${pct(t.sentiment, t.n)} ${pct(t.negativeHit, t.negatives)}`,
   );
 console.log(
-  `${FOLDS}-fold cross-validation over train + dev (${pool.length} texts), training ${JSON.stringify(options)}, calibration ${JSON.stringify(targets)}`,
+  `${FOLDS}-fold cross-validation over train + dev (${pool.length} texts), training ${JSON.stringify(options)}, sentiment network ${JSON.stringify(sentimentOptions ?? 'off')}, calibration ${JSON.stringify(targets)}`,
 );
 console.log(
   `${''.padEnd(22)} ${'texts'.padStart(6)} ${'hit%'.padStart(6)} ${'spur'.padStart(6)} ${'sent%'.padStart(6)} ${'negR%'.padStart(6)}`,

@@ -12,6 +12,7 @@ import { decodeModel, encodeModel } from '../lambdas/core/enrichment/model/model
 import { MODEL_FILE } from '../lambdas/core/enrichment/model/shipped-model.js';
 import {
   calibrate,
+  DEFAULT_SENTIMENT_OPTIONS,
   DEFAULT_TRAIN_OPTIONS,
   freeze,
   MODEL_LABELS as LABELS,
@@ -46,11 +47,22 @@ const trained = trainNetwork(train, LABELS, options, (epoch) => process.stdout.w
 console.log(
   `done in ${((performance.now() - started) / 1000).toFixed(1)} s, ${trained.features.length.toLocaleString('en-US')} features`,
 );
-const model = calibrate(freeze(trained, NAME), dev);
+// The word-level sentiment network (see network.ts), on the same texts.
+const sentimentOptions = DEFAULT_SENTIMENT_OPTIONS;
+process.stdout.write(
+  `Training the sentiment network (${sentimentOptions.hidden} hidden units, no character n-grams)… `,
+);
+const sentimentStarted = performance.now();
+const sentimentNet = trainNetwork(train, LABELS, sentimentOptions);
+console.log(
+  `done in ${((performance.now() - sentimentStarted) / 1000).toFixed(1)} s, ${sentimentNet.features.length.toLocaleString('en-US')} features`,
+);
+const model = calibrate(freeze(trained, NAME, sentimentNet), dev);
 const file = encodeModel(model, trained.features, NAME, {
   train: { file: trainFile, items: train.length, sha256: digest(trainFile) },
   dev: { file: devFile, items: dev.length, sha256: digest(devFile) },
   options,
+  sentimentOptions,
 });
 const out = new URL(`../lambdas/core/enrichment/model/${MODEL_FILE}`, import.meta.url);
 writeFileSync(out, file);

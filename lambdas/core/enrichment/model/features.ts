@@ -54,6 +54,15 @@ const REPEATS = /(\p{L})\1{2,}/gu;
 const NON_ASCII = /[^\x00-\x7f]/;
 const SHOUT = /\b\p{Lu}{3,}\b/u;
 
+/** Which features to extract. */
+export interface FeatureOptions {
+  /**
+   * Character n-grams (default true). The sentiment network leaves them out: it reads words,
+   * word pairs, emoji and the shape features only (see `network.ts`).
+   */
+  grams?: boolean;
+}
+
 /** What the features are taken from. */
 export interface FeatureInput {
   text: string;
@@ -109,7 +118,12 @@ function rehash(capacity: number): void {
  * The features of one text, as hashes (duplicates removed), and when `names` is given, a
  * readable name per feature (for inspecting a model; not used when scoring).
  */
-export function extractFeatures(input: FeatureInput, names?: Map<number, string>): Uint32Array {
+export function extractFeatures(
+  input: FeatureInput,
+  names?: Map<number, string>,
+  options?: FeatureOptions,
+): Uint32Array {
+  const grams = options?.grams ?? true;
   size = 0;
   generation++;
   if (generation === 0xffffffff) rehash(seen.length);
@@ -129,14 +143,15 @@ export function extractFeatures(input: FeatureInput, names?: Map<number, string>
       if (token.length > 2) token = token.replace(REPEATS, '$1$1');
       // Character n-grams keep the accents: "não", "für", "où" tell languages apart.
       const bounded = `<${token}>`;
-      for (let n = MIN_GRAM; n <= MAX_GRAM; n++) {
-        const kind = Kind.Gram + n * 8;
-        for (let i = 0; i + n <= bounded.length; i++) {
-          const h = hashRange(kind, bounded, i, i + n);
-          push(h);
-          name?.(h, `g:${bounded.slice(i, i + n)}`);
+      if (grams)
+        for (let n = MIN_GRAM; n <= MAX_GRAM; n++) {
+          const kind = Kind.Gram + n * 8;
+          for (let i = 0; i + n <= bounded.length; i++) {
+            const h = hashRange(kind, bounded, i, i + n);
+            push(h);
+            name?.(h, `g:${bounded.slice(i, i + n)}`);
+          }
         }
-      }
       if (NON_ASCII.test(token)) token = token.normalize('NFD').replace(ACCENTS, '');
     } else if (match[2] !== undefined) token = '0';
     else if (match[3] !== undefined) emoji++;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { featureTable, outputCount, type EnrichmentModel } from './network.js';
+import { featureTable, outputCount, type EnrichmentModel, type SentimentNet } from './network.js';
 
 /**
  * The shipped model file (`enrichment-model.bin`), little-endian:
@@ -9,6 +9,16 @@ import { featureTable, outputCount, type EnrichmentModel } from './network.js';
  * float32 hiddenBias[hidden]  embeddingScales[hidden]  outputWeights[hidden × outputs]
  *         outputBias[outputs]  thresholds[intents]  sentimentOffsets[sentiments]
  * uint32  features[features]  (ascending feature hashes, one per embedding row)
+ * int8    embeddings[features × hidden]
+ * ```
+ *
+ * then, when the header has `sentimentNet: { hidden, features }` (the word-level sentiment
+ * network, see `network.ts`; files without it still read):
+ *
+ * ```
+ * float32 hiddenBias[hidden]  embeddingScales[hidden]  outputWeights[hidden × sentiments]
+ *         outputBias[sentiments]
+ * uint32  mainRows[features]  (ascending: the main network's row of each of its features)
  * int8    embeddings[features × hidden]
  * ```
  *
@@ -24,6 +34,7 @@ interface Header {
   sentiments: string[];
   languages: string[];
   features: number;
+  sentimentNet?: { hidden: number; features: number };
   /** Free-form facts about the training (corpus digest, options), for people reading the file. */
   about?: Record<string, unknown>;
 }
@@ -35,6 +46,8 @@ export function encodeModel(
   name: string,
   about: Record<string, unknown> = {},
 ): Buffer {
+  const net = model.sentimentNet;
+  const mainRows = net ? Uint32Array.from(net.rows.keys()).filter((row) => net.rows[row]! >= 0) : undefined;
   const header: Header = {
     name,
     hidden: model.hidden,
@@ -42,6 +55,7 @@ export function encodeModel(
     sentiments: [...model.sentiments],
     languages: [...model.languages],
     features: features.length,
+    ...(net && mainRows ? { sentimentNet: { hidden: net.hidden, features: mainRows.length } } : {}),
     about,
   };
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
@@ -55,14 +69,25 @@ export function encodeModel(
   ]);
   const length = Buffer.alloc(4);
   length.writeUInt32LE(headerBytes.length);
-  return Buffer.concat([
+  const parts = [
     Buffer.from(MAGIC, 'ascii'),
     length,
     headerBytes,
     bytesOf(floats),
     bytesOf(features),
     bytesOf(model.embeddings),
-  ]);
+  ];
+  if (net && mainRows) {
+    // Its own rows are in the order of the main rows (both follow the ascending feature hashes).
+    if (mainRows.some((row, own) => net.rows[row] !== own))
+      throw new Error("the sentiment network's rows are not in the main network's order");
+    parts.push(
+      bytesOf(Float32Array.from([...net.hiddenBias, ...net.embeddingScales, ...net.outputWeights, ...net.outputBias])),
+      bytesOf(mainRows),
+      bytesOf(net.embeddings),
+    );
+  }
+  return Buffer.concat(parts);
 }
 
 /** Little-endian bytes of a typed array (every platform Node runs on is little-endian). */
@@ -85,7 +110,18 @@ export function decodeModel(file: Uint8Array): EnrichmentModel {
   const ns = header.sentiments.length;
   const floatCount = 2 * H + H * O + O + ni + ns;
   let at = 8 + headerLength;
-  const expected = at + floatCount * 4 + header.features * 4 + header.features * H;
+  const net = header.sentimentNet;
+  if (net && (!Number.isInteger(net.hidden) || net.hidden <= 0 || net.hidden % 4 !== 0))
+    throw new Error(
+      `enrichment model's sentiment network has ${net.hidden} hidden units; it must be a positive multiple of 4`,
+    );
+  const netFloatCount = net ? 2 * net.hidden + net.hidden * ns + ns : 0;
+  const expected =
+    at +
+    floatCount * 4 +
+    header.features * 4 +
+    header.features * H +
+    (net ? netFloatCount * 4 + net.features * 4 + net.features * net.hidden : 0);
   if (bytes.length !== expected)
     throw new Error(`enrichment model is ${bytes.length} bytes, its header says ${expected}`);
   // Copied out of the file buffer: typed arrays need aligned offsets.
@@ -98,6 +134,37 @@ export function decodeModel(file: Uint8Array): EnrichmentModel {
   const embeddings = new Int8Array(
     bytes.buffer.slice(bytes.byteOffset + at, bytes.byteOffset + at + header.features * H),
   );
+  at += header.features * H;
+  let sentimentNet: SentimentNet | undefined;
+  if (net) {
+    const netFloats = new Float32Array(
+      bytes.buffer.slice(bytes.byteOffset + at, bytes.byteOffset + at + netFloatCount * 4),
+    );
+    at += netFloatCount * 4;
+    const mainRows = new Uint32Array(
+      bytes.buffer.slice(bytes.byteOffset + at, bytes.byteOffset + at + net.features * 4),
+    );
+    at += net.features * 4;
+    const rows = new Int32Array(header.features).fill(-1);
+    mainRows.forEach((row, own) => {
+      if (row >= header.features)
+        throw new Error(`enrichment model's sentiment network reads row ${row} of ${header.features}`);
+      rows[row] = own;
+    });
+    let g = 0;
+    const part = (n: number) => netFloats.subarray(g, (g += n));
+    sentimentNet = {
+      hidden: net.hidden,
+      rows,
+      hiddenBias: part(net.hidden),
+      embeddingScales: part(net.hidden),
+      outputWeights: part(net.hidden * ns),
+      outputBias: part(ns),
+      embeddings: new Int8Array(
+        bytes.buffer.slice(bytes.byteOffset + at, bytes.byteOffset + at + net.features * net.hidden),
+      ),
+    };
+  }
   let f = 0;
   const take = (n: number) => floats.subarray(f, (f += n));
   return {
@@ -114,5 +181,6 @@ export function decodeModel(file: Uint8Array): EnrichmentModel {
     sentimentOffsets: take(ns),
     lookup: featureTable(features),
     embeddings,
+    sentimentNet,
   };
 }

@@ -10,6 +10,13 @@ import { extractFeatures, type FeatureInput } from './features.js';
  * - Three heads read the hidden layer: one logistic output per intent (multi-label, each with a
  *   threshold calibrated on the dev split), a softmax over negative / neutral / positive (with
  *   per-class offsets calibrated on the dev split), and a softmax over the corpus's languages.
+ * - A second, small network (`sentimentNet`) reads only the word-level features (words, word
+ *   pairs, emoji, shape; no character n-grams) and has only a sentiment head; the sentiment is
+ *   the average of both networks' probabilities. Character n-grams let the main network learn
+ *   its training texts by heart (100% of their sentiments read right, at 0.997 mean
+ *   confidence), which serves intents and languages but not sentiment on texts it has not seen:
+ *   in 4-fold cross-validation the main network reads 81.0% of sentiments right, the word-level
+ *   one alone 82.8%, their average 83.0%, for about 6% more enrichment time.
  * Embeddings are stored as 8-bit integers with a scale per hidden unit, so the shipped file
  * stays small and loads in milliseconds.
  */
@@ -35,6 +42,28 @@ export interface EnrichmentModel {
   readonly thresholds: Float32Array;
   /** Per sentiment class: added to its log-probability before the argmax. */
   readonly sentimentOffsets: Float32Array;
+  /** The word-level sentiment network, averaged with the main one's sentiment head. */
+  readonly sentimentNet?: SentimentNet | undefined;
+}
+
+/**
+ * A network like the main one (`tanh` hidden layer over summed 8-bit embeddings, normalised by
+ * the square root of its known feature count) over a subset of the main network's features, with
+ * only a sentiment head. It shares the main network's lookup table: `rows` maps a main row to
+ * its own row, so scoring it costs no extra hashing.
+ */
+export interface SentimentNet {
+  /** Hidden units; a multiple of 4. */
+  readonly hidden: number;
+  /** Per row of the main network: this network's embedding row, or -1 (a feature it does not read). */
+  readonly rows: Int32Array;
+  /** `own rows × hidden` embeddings. */
+  readonly embeddings: Int8Array;
+  readonly embeddingScales: Float32Array;
+  readonly hiddenBias: Float32Array;
+  /** `hidden × sentiments`, row-major by hidden unit. */
+  readonly outputWeights: Float32Array;
+  readonly outputBias: Float32Array;
 }
 
 /** Feature hash → row number. */
@@ -86,39 +115,42 @@ export function rowOf(table: FeatureTable, h: number): number {
 /** Scratch space for the hidden layer, reused between calls. */
 let hiddenScratch = new Float32Array(64);
 let laneScratch = new Uint32Array(32);
+let netSums = new Float32Array(16);
+let netLaneScratch = new Uint32Array(8);
+/** Known features of the sentiment network in the last {@link logits} call. */
+let netKnown = 0;
 
 /**
  * Sums the embedding rows of a text's known features into `sums` (one per hidden unit, in
- * embedding steps). Four 8-bit weights are read as one 32-bit word and added two at a time in
- * 16-bit lanes (SIMD within a register), which more than halves the cost of the hidden layer,
- * the largest part of enrichment. Weights are stored biased by +128 so the lanes never borrow;
- * the bias is taken out when the lanes are flushed, every 255 features, before they could
- * overflow. Returns the number of known features.
+ * embedding steps), and those the sentiment network reads into `netSums`. Four 8-bit weights
+ * are read as one 32-bit word and added two at a time in 16-bit lanes (SIMD within a register),
+ * which more than halves the cost of the hidden layer, the largest part of enrichment. Weights
+ * are stored biased by +128 so the lanes never borrow; the bias is taken out when the lanes are
+ * flushed, every 255 features, before they could overflow. Returns the number of known
+ * features (and sets `netKnown`).
  */
 function sumEmbeddings(model: EnrichmentModel, features: Uint32Array, sums: Float32Array): number {
   const H = model.hidden;
   const words = H >>> 2;
   if (laneScratch.length < H >>> 1) laneScratch = new Uint32Array(H >>> 1);
   const lanes = laneScratch;
-  const packed = packedEmbeddings(model);
+  const packed = packedEmbeddings(model.embeddings);
   sums.fill(0, 0, H);
   lanes.fill(0, 0, H >>> 1);
+  const net = model.sentimentNet;
+  const netWords = net ? net.hidden >>> 2 : 0;
+  if (net) {
+    if (netSums.length < net.hidden) netSums = new Float32Array(net.hidden);
+    if (netLaneScratch.length < net.hidden >>> 1) netLaneScratch = new Uint32Array(net.hidden >>> 1);
+    netSums.fill(0, 0, net.hidden);
+    netLaneScratch.fill(0, 0, net.hidden >>> 1);
+  }
+  const netLanes = netLaneScratch;
+  const netPacked = net ? packedEmbeddings(net.embeddings) : lanes;
   let known = 0;
   let pending = 0;
-  const flush = () => {
-    const bias = 128 * pending;
-    for (let w = 0; w < words; w++) {
-      const even = lanes[2 * w]!;
-      const odd = lanes[2 * w + 1]!;
-      sums[4 * w]! += (even & 0xffff) - bias;
-      sums[4 * w + 2]! += (even >>> 16) - bias;
-      sums[4 * w + 1]! += (odd & 0xffff) - bias;
-      sums[4 * w + 3]! += (odd >>> 16) - bias;
-      lanes[2 * w] = 0;
-      lanes[2 * w + 1] = 0;
-    }
-    pending = 0;
-  };
+  netKnown = 0;
+  let netPending = 0;
   for (let f = 0; f < features.length; f++) {
     const row = rowOf(model.lookup, features[f]!);
     if (row < 0) continue;
@@ -129,26 +161,58 @@ function sumEmbeddings(model: EnrichmentModel, features: Uint32Array, sums: Floa
       lanes[2 * w]! += v & 0x00ff00ff;
       lanes[2 * w + 1]! += (v >>> 8) & 0x00ff00ff;
     }
-    if (++pending === 255) flush();
+    if (++pending === 255) pending = flush(lanes, sums, words, pending);
+    if (net) {
+      const own = net.rows[row]!;
+      if (own < 0) continue;
+      netKnown++;
+      const netBase = own * netWords;
+      for (let w = 0; w < netWords; w++) {
+        const v = netPacked[netBase + w]!;
+        netLanes[2 * w]! += v & 0x00ff00ff;
+        netLanes[2 * w + 1]! += (v >>> 8) & 0x00ff00ff;
+      }
+      if (++netPending === 255) netPending = flush(netLanes, netSums, netWords, netPending);
+    }
   }
-  if (pending > 0) flush();
+  if (pending > 0) flush(lanes, sums, words, pending);
+  if (netPending > 0) flush(netLanes, netSums, netWords, netPending);
   return known;
 }
 
-/** The embeddings as 32-bit words of four weights biased by +128, built once per model. */
+/** Adds the lanes' sums to `sums` (taking out the +128 bias of `pending` rows) and clears them; returns 0. */
+function flush(lanes: Uint32Array, sums: Float32Array, words: number, pending: number): number {
+  const bias = 128 * pending;
+  for (let w = 0; w < words; w++) {
+    const even = lanes[2 * w]!;
+    const odd = lanes[2 * w + 1]!;
+    sums[4 * w]! += (even & 0xffff) - bias;
+    sums[4 * w + 2]! += (even >>> 16) - bias;
+    sums[4 * w + 1]! += (odd & 0xffff) - bias;
+    sums[4 * w + 3]! += (odd >>> 16) - bias;
+    lanes[2 * w] = 0;
+    lanes[2 * w + 1] = 0;
+  }
+  return 0;
+}
+
+/** Embeddings as 32-bit words of four weights biased by +128, built once per model. */
 const packedCache = new WeakMap<Int8Array, Uint32Array>();
-function packedEmbeddings(model: EnrichmentModel): Uint32Array {
-  let packed = packedCache.get(model.embeddings);
+function packedEmbeddings(embeddings: Int8Array): Uint32Array {
+  let packed = packedCache.get(embeddings);
   if (!packed) {
-    const bytes = new Uint8Array(model.embeddings.length);
-    for (let i = 0; i < bytes.length; i++) bytes[i] = (model.embeddings[i]! + 128) & 0xff;
+    const bytes = new Uint8Array(embeddings.length);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (embeddings[i]! + 128) & 0xff;
     packed = new Uint32Array(bytes.buffer);
-    packedCache.set(model.embeddings, packed);
+    packedCache.set(embeddings, packed);
   }
   return packed;
 }
 
-/** Raw outputs (logits) of the network for a list of feature hashes. */
+/**
+ * Raw outputs (logits) of the main network for a list of feature hashes. The sentiment network's
+ * hidden sums are left in scratch space for {@link score}.
+ */
 export function logits(
   model: EnrichmentModel,
   features: Uint32Array,
@@ -179,7 +243,27 @@ export function score(model: EnrichmentModel, input: FeatureInput): ModelScores 
   const ns = model.sentiments.length;
   const intents = new Float32Array(ni);
   for (let i = 0; i < ni; i++) intents[i] = 1 / (1 + Math.exp(-z[i]!));
-  return { intents, sentiment: softmax(z, ni, ns), language: softmax(z, ni + ns, model.languages.length) };
+  const sentiment = softmax(z, ni, ns);
+  const net = model.sentimentNet;
+  if (net) {
+    // The average of the two networks' probabilities (calibration sees the same average).
+    const other = softmax(netLogits(net, ns), 0, ns);
+    for (let i = 0; i < ns; i++) sentiment[i] = (sentiment[i]! + other[i]!) / 2;
+  }
+  return { intents, sentiment, language: softmax(z, ni + ns, model.languages.length) };
+}
+
+/** The sentiment network's logits from the sums the last {@link logits} call left. */
+function netLogits(net: SentimentNet, ns: number): Float32Array {
+  const H = net.hidden;
+  const norm = netKnown > 0 ? 1 / Math.sqrt(netKnown) : 0;
+  const out = Float32Array.from(net.outputBias);
+  for (let k = 0; k < H; k++) {
+    const a = Math.tanh(net.hiddenBias[k]! + netSums[k]! * net.embeddingScales[k]! * norm);
+    const base = k * ns;
+    for (let o = 0; o < ns; o++) out[o]! += a * net.outputWeights[base + o]!;
+  }
+  return out;
 }
 
 /** Softmax of `z[from, from + n)`. */

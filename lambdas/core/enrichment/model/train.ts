@@ -9,6 +9,7 @@ import {
   score,
   softmax,
   type EnrichmentModel,
+  type SentimentNet,
 } from './network.js';
 
 /** One labelled engagement, as the corpus holds it. */
@@ -40,6 +41,8 @@ export interface TrainOptions {
   learningRate: number;
   /** Seed of the initial weights and the shuffling order, so training is reproducible. */
   seed: number;
+  /** Whether the network reads character n-grams (default true; the sentiment network does not). */
+  grams?: boolean | undefined;
 }
 
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
@@ -48,6 +51,21 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   epochs: 10,
   learningRate: 0.1,
   seed: 20261206,
+};
+
+/**
+ * The word-level sentiment network (see `network.ts`): the same training on the same texts,
+ * without character n-grams and with 16 hidden units. It is trained with all three heads, as it
+ * was measured (a sentiment-only variant was not tried), and ships only its sentiment head. In
+ * 4-fold cross-validation, sentiment 81.0% → 83.0%, intents unchanged (this network's sentiment
+ * alone: 82.8%; with 32 units: 83.1%); a second network like the main one, averaged the same
+ * way, gave only 81.4%: the gain comes from reading different features, not from averaging.
+ */
+export const DEFAULT_SENTIMENT_OPTIONS: TrainOptions = {
+  ...DEFAULT_TRAIN_OPTIONS,
+  hidden: 16,
+  seed: 20261207,
+  grams: false,
 };
 
 /** Labels of a model: what it can say. */
@@ -107,7 +125,8 @@ export function trainNetwork(
   const O = outputCount(labels);
   const ni = labels.intents.length;
   const ns = labels.sentiments.length;
-  const featureLists = items.map((item) => extractFeatures(item));
+  const grams = options.grams ?? true;
+  const featureLists = items.map((item) => extractFeatures(item, undefined, { grams }));
   const counts = new Map<number, number>();
   for (const list of featureLists) for (const h of list) counts.set(h, (counts.get(h) ?? 0) + 1);
   const kept = Uint32Array.from([...counts].filter(([, n]) => n >= options.minCount).map(([h]) => h)).sort();
@@ -208,12 +227,8 @@ function softmaxGradient(z: Float32Array, targets: Int8Array, grad: Float32Array
   for (let i = 0; i < n; i++) grad[from + i] = p[i]! - targets[from + i]!;
 }
 
-/**
- * The shipped form of a trained network: embeddings as 8-bit integers with one scale per hidden
- * unit (its largest magnitude maps to ±127), the small output layer in floating point,
- * thresholds 0.5 and no sentiment offsets until {@link calibrate} sets them.
- */
-export function freeze(t: Trainer, version: string): EnrichmentModel {
+/** Embeddings as 8-bit integers with one scale per hidden unit (its largest magnitude maps to ±127). */
+function quantize(t: Trainer): { embeddings: Int8Array; embeddingScales: Float32Array } {
   const H = t.options.hidden;
   const rows = t.features.length;
   const embeddingScales = new Float32Array(H);
@@ -225,6 +240,19 @@ export function freeze(t: Trainer, version: string): EnrichmentModel {
   const embeddings = new Int8Array(rows * H);
   for (let r = 0; r < rows; r++)
     for (let k = 0; k < H; k++) embeddings[r * H + k] = Math.round(t.embeddings[r * H + k]! / embeddingScales[k]!);
+  return { embeddings, embeddingScales };
+}
+
+/**
+ * The shipped form of a trained network: embeddings as 8-bit integers with one scale per hidden
+ * unit (its largest magnitude maps to ±127), the small output layer in floating point,
+ * thresholds 0.5 and no sentiment offsets until {@link calibrate} sets them. With `sentiment`
+ * (a network trained on the same texts with {@link DEFAULT_SENTIMENT_OPTIONS}), its sentiment
+ * head is averaged with the main one's; its features must be among the main network's.
+ */
+export function freeze(t: Trainer, version: string, sentiment?: Trainer): EnrichmentModel {
+  const H = t.options.hidden;
+  const { embeddings, embeddingScales } = quantize(t);
   return {
     version,
     hidden: H,
@@ -239,6 +267,38 @@ export function freeze(t: Trainer, version: string): EnrichmentModel {
     outputBias: Float32Array.from(t.outputBias),
     thresholds: new Float32Array(t.labels.intents.length).fill(0.5),
     sentimentOffsets: new Float32Array(t.labels.sentiments.length),
+    sentimentNet: sentiment ? freezeSentimentNet(t, sentiment) : undefined,
+  };
+}
+
+/** The sentiment head of `s` as a {@link SentimentNet} reading the rows of the main network `t`. */
+function freezeSentimentNet(t: Trainer, s: Trainer): SentimentNet {
+  const H = s.options.hidden;
+  const O = outputCount(s.labels);
+  const ni = s.labels.intents.length;
+  const ns = s.labels.sentiments.length;
+  if (s.labels.sentiments.join() !== t.labels.sentiments.join())
+    throw new Error('the sentiment network has other sentiment labels than the main one');
+  const mainRow = new Map<number, number>();
+  for (const [row, h] of t.features.entries()) mainRow.set(h, row);
+  const rows = new Int32Array(t.features.length).fill(-1);
+  s.features.forEach((h, own) => {
+    const row = mainRow.get(h);
+    if (row === undefined)
+      throw new Error(
+        'the sentiment network reads a feature the main network has no row for; train both on the same texts with the same minCount',
+      );
+    rows[row] = own;
+  });
+  const outputWeights = new Float32Array(H * ns);
+  for (let k = 0; k < H; k++) for (let o = 0; o < ns; o++) outputWeights[k * ns + o] = s.outputWeights[k * O + ni + o]!;
+  return {
+    hidden: H,
+    rows,
+    ...quantize(s),
+    hiddenBias: Float32Array.from(s.hiddenBias),
+    outputWeights,
+    outputBias: s.outputBias.slice(ni, ni + ns),
   };
 }
 

@@ -23,6 +23,14 @@ describe('text features', () => {
     );
   });
 
+  it('leaves out the character n-grams when asked (the sentiment network), and nothing else', () => {
+    const text = 'Refund NOW 😡 where is it?';
+    const names = new Map<number, string>();
+    const words = [...extractFeatures({ text }, names, { grams: false })].map((h) => names.get(h)!);
+    expect(words.some((n) => n.startsWith('g:'))).toBe(false);
+    expect(words).toEqual(named(text).filter((n) => !n.startsWith('g:')));
+  });
+
   it('removes accents from words but keeps them in the character n-grams', () => {
     const f = named('não chegou');
     expect(f).toEqual(expect.arrayContaining(['w:nao', 'g:não', 'g:ão>']));

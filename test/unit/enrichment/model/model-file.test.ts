@@ -1,5 +1,5 @@
 import { decodeModel, encodeModel } from '../../../../lambdas/core/enrichment/model/model-file.js';
-import { logits } from '../../../../lambdas/core/enrichment/model/network.js';
+import { logits, score } from '../../../../lambdas/core/enrichment/model/network.js';
 import { freeze, trainNetwork } from '../../../../lambdas/core/enrichment/model/train.js';
 import { extractFeatures } from '../../../../lambdas/core/enrichment/model/features.js';
 import { tinyCorpus, tinyLabels, tinyOptions } from './tiny-corpus.js';
@@ -19,6 +19,21 @@ describe('the model file', () => {
       const features = extractFeatures({ text });
       expect(Array.from(logits(back, features))).toEqual(Array.from(logits(model, features)));
     }
+  });
+
+  it('reads back a model with a sentiment network, and files without one still read', () => {
+    const words = trainNetwork(tinyCorpus, tinyLabels, { ...tinyOptions, hidden: 4, seed: 8, grams: false });
+    const both = freeze(trained, 'tiny', words);
+    const file = encodeModel(both, trained.features, 'tiny');
+    const back = decodeModel(file);
+    expect(back.sentimentNet!.hidden).toBe(4);
+    expect(Array.from(back.sentimentNet!.rows)).toEqual(Array.from(both.sentimentNet!.rows));
+    expect(Array.from(back.sentimentNet!.embeddings)).toEqual(Array.from(both.sentimentNet!.embeddings));
+    for (const text of ['where is my refund', 'gracias por todo', 'zzz unknown words only']) {
+      expect(Array.from(score(back, { text }).sentiment)).toEqual(Array.from(score(both, { text }).sentiment));
+    }
+    expect(() => decodeModel(file.subarray(0, file.length - 1))).toThrow(/bytes, its header says/);
+    expect(decodeModel(encodeModel(model, trained.features, 'tiny')).sentimentNet).toBeUndefined();
   });
 
   it('gives a new version when a weight changes, and the same one for the same bytes', () => {

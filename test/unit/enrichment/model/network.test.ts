@@ -58,6 +58,41 @@ describe('a trained network', () => {
     }
   });
 
+  it('averages the word-level sentiment network with the main sentiment head, reading only word-level features', () => {
+    const words = trainNetwork(tinyCorpus, tinyLabels, { ...tinyOptions, hidden: 4, seed: 8, grams: false });
+    const both = freeze(trained, 'tiny', words);
+    const net = both.sentimentNet!;
+    // Character n-grams have no row in it; every word-level feature it knows does.
+    expect(net.rows.filter((own) => own >= 0).length).toBe(words.features.length);
+    for (const input of [{ text: 'where is my refund' }, { text: 'love it, gracias por todo' }, { text: 'zzz' }]) {
+      const ns = both.sentiments.length;
+      const ni = both.intents.length;
+      const z = logits(both, extractFeatures(input));
+      const softmax = (v: number[]) => v.map((x) => Math.exp(x) / v.reduce((s, y) => s + Math.exp(y), 0));
+      const main = softmax(Array.from(z.subarray(ni, ni + ns)));
+      const own = extractFeatures(input, undefined, { grams: false });
+      const sums = new Float64Array(net.hidden);
+      let known = 0;
+      for (const h of own) {
+        const row = rowOf(both.lookup, h);
+        if (row < 0 || net.rows[row]! < 0) continue;
+        known++;
+        for (let k = 0; k < net.hidden; k++) sums[k]! += net.embeddings[net.rows[row]! * net.hidden + k]!;
+      }
+      const norm = known > 0 ? 1 / Math.sqrt(known) : 0;
+      const hidden = Array.from(sums, (v, k) => Math.tanh(net.hiddenBias[k]! + v * net.embeddingScales[k]! * norm));
+      const second = softmax(
+        Array.from({ length: ns }, (_, o) =>
+          hidden.reduce((acc, a, k) => acc + a * net.outputWeights[k * ns + o]!, net.outputBias[o]!),
+        ),
+      );
+      const got = score(both, input);
+      for (let i = 0; i < ns; i++) expect(got.sentiment[i]).toBeCloseTo((main[i]! + second[i]!) / 2, 5);
+      // Intents and languages are the main network's alone.
+      expect(Array.from(got.intents)).toEqual(Array.from(score(freeze(trained, 'tiny'), input).intents));
+    }
+  });
+
   it('finds every feature it was built with, and nothing else', () => {
     const table = featureTable(Uint32Array.from([5, 0xffffffff, 77, 0]));
     expect([5, 0xffffffff, 77, 0].map((h) => rowOf(table, h))).toEqual([0, 1, 2, 3]);

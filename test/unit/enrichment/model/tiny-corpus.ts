@@ -1,4 +1,4 @@
-import type { TrainingItem, TrainOptions } from '../../../../lambdas/core/enrichment/model/train.js';
+import type { TrainingItem, TrainOptions } from '#core/enrichment/model/train.js';
 
 /** A few labelled texts, enough to train a model whose behaviour the tests can check quickly. */
 export const tinyLabels = {
