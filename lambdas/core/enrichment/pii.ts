@@ -19,24 +19,48 @@ export interface PiiSummary {
   count: number;
 }
 
-const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
-/** 13–19 digits, optionally grouped by single spaces or dashes. */
-const CARD = /(?<![\p{N}\p{L}])\d(?:[ -]?\d){12,18}(?![\p{N}\p{L}])/gu;
-/** Country code, check digits, then 11–30 alphanumerics, optionally in groups of four. */
-const IBAN = /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}(?![\p{L}\p{N}])/gu;
 /**
- * International (+CC or 00CC …) or national numbers written like phone numbers: 8–15 digits in
- * groups separated by spaces, dashes or dots, or with a bracketed area code. A bare run of
- * digits is not a phone (order ids are), unless it starts with + and a country code.
+ * The detection patterns, built on first use: compiling these Unicode-aware expressions is a few
+ * milliseconds that a cold start which redacts nothing (the webhook's, unless an error is
+ * logged) need not spend.
  */
-const PHONE =
-  /(?<![\p{N}\p{L}+])(?:\+\d{1,3}[ .-]?|00\d{1,3}[ .-])?(?:\(\d{1,5}\)[ .-]?)?\d{1,5}(?:[ .-]\d{1,8}){1,5}(?![\p{N}\p{L}])|(?<![\p{N}\p{L}+])(?:\+\d{1,3}[ .-]?)?\(\d{1,5}\)[ .-]?\d{5,10}(?![\p{N}\p{L}])|(?<![\p{N}\p{L}+])\+\d{8,15}(?![\p{N}\p{L}])/gu;
-/**
- * Words that name the number after them as a reference, not a person's phone: order, receipt,
- * invoice, booking, ticket, tracking, device and postal codes, in the supported languages.
- */
-const REFERENCE_CUE =
-  /(?:^|[^\p{L}])(?:order|orders|orden|pedido|commande|bestellung|bestellnummer|ordine|bestelling|receipt|recibo|reçu|quittung|ricevuta|invoice|factura|facture|rechnung|fattura|factuur|nota(?: fiscal)?|ref|reference|referencia|référence|referenz|riferimento|booking|reserva|réservation|buchung|prenotazione|boeking|reservering|ticket|case|caso|dossier|protocol|protocolo|protocollo|pratica|tracking|rastreio|suivi|sendung|sendungsnummer|spedizione|zending|imei|serial|serie|série|cep|plz|postcode|sku|model|modelo|modèle|modell|modello|account|cuenta|compte|konto|conto|rekening|contrato|contract|vertrag|contratto|cliente|customer|kunde|klant|client|id|no\.?|nr\.?|n[°º]|#)\s*[:#]?\s*$/iu;
+function compilePatterns() {
+  return {
+    EMAIL: /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu,
+    /** 13–19 digits, optionally grouped by single spaces or dashes. */
+    CARD: /(?<![\p{N}\p{L}])\d(?:[ -]?\d){12,18}(?![\p{N}\p{L}])/gu,
+    /** Country code, check digits, then 11–30 alphanumerics, optionally in groups of four. */
+    IBAN: /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}(?![\p{L}\p{N}])/gu,
+    /**
+     * International (+CC or 00CC …) or national numbers written like phone numbers: 8–15 digits in
+     * groups separated by spaces, dashes or dots, or with a bracketed area code. A bare run of
+     * digits is not a phone (order ids are), unless it starts with + and a country code.
+     */
+    PHONE:
+      /(?<![\p{N}\p{L}+])(?:\+\d{1,3}[ .-]?|00\d{1,3}[ .-])?(?:\(\d{1,5}\)[ .-]?)?\d{1,5}(?:[ .-]\d{1,8}){1,5}(?![\p{N}\p{L}])|(?<![\p{N}\p{L}+])(?:\+\d{1,3}[ .-]?)?\(\d{1,5}\)[ .-]?\d{5,10}(?![\p{N}\p{L}])|(?<![\p{N}\p{L}+])\+\d{8,15}(?![\p{N}\p{L}])/gu,
+    /**
+     * Words that name the number after them as a reference, not a person's phone: order, receipt,
+     * invoice, booking, ticket, tracking, device and postal codes, in the supported languages.
+     */
+    REFERENCE_CUE:
+      /(?:^|[^\p{L}])(?:order|orders|orden|pedido|commande|bestellung|bestellnummer|ordine|bestelling|receipt|recibo|reçu|quittung|ricevuta|invoice|factura|facture|rechnung|fattura|factuur|nota(?: fiscal)?|ref|reference|referencia|référence|referenz|riferimento|booking|reserva|réservation|buchung|prenotazione|boeking|reservering|ticket|case|caso|dossier|protocol|protocolo|protocollo|pratica|tracking|rastreio|suivi|sendung|sendungsnummer|spedizione|zending|imei|serial|serie|série|cep|plz|postcode|sku|model|modelo|modèle|modell|modello|account|cuenta|compte|konto|conto|rekening|contrato|contract|vertrag|contratto|cliente|customer|kunde|klant|client|id|no\.?|nr\.?|n[°º]|#)\s*[:#]?\s*$/iu,
+
+    /**
+     * Things that are not personal data but contain phone- or card-like digit groups: UUIDs and
+     * other hex ids, codes joining letters and digits with dashes or underscores (ORD-2025-55812,
+     * 38e6658c-4f1b-…), dates (2025-03-14, 14.03.2025, 14/03/2025) with an optional time.
+     */
+    IDENTIFIERS: [
+      // IBAN-shaped, whether or not its checksum holds (a mistyped IBAN is no phone)
+      /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?(?![\p{L}\p{N}])/gu,
+      /(?<![\p{L}\p{N}])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\p{L}\p{N}])/giu,
+      /(?<![\p{L}\p{N}_-])(?=[\p{L}\p{N}_-]*\p{L})(?=[\p{L}\p{N}_-]*\p{N})[\p{L}\p{N}]+(?:[-_][\p{L}\p{N}]+)+(?![\p{L}\p{N}_-])/gu,
+      /(?<![\p{N}])(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?(?![\p{N}])/gu,
+    ] as readonly RegExp[],
+  };
+}
+let compiled: ReturnType<typeof compilePatterns> | undefined;
+const patterns = () => (compiled ??= compilePatterns());
 
 const IBAN_START = /[A-Z]{2}\d{2}/;
 /**
@@ -44,13 +68,6 @@ const IBAN_START = /[A-Z]{2}\d{2}/;
  * other hex ids, codes joining letters and digits with dashes or underscores (ORD-2025-55812,
  * 38e6658c-4f1b-…), dates (2025-03-14, 14.03.2025, 14/03/2025) with an optional time.
  */
-const IDENTIFIERS: readonly RegExp[] = [
-  // IBAN-shaped, whether or not its checksum holds (a mistyped IBAN is no phone)
-  /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?(?![\p{L}\p{N}])/gu,
-  /(?<![\p{L}\p{N}])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\p{L}\p{N}])/giu,
-  /(?<![\p{L}\p{N}_-])(?=[\p{L}\p{N}_-]*\p{L})(?=[\p{L}\p{N}_-]*\p{N})[\p{L}\p{N}]+(?:[-_][\p{L}\p{N}]+)+(?![\p{L}\p{N}_-])/gu,
-  /(?<![\p{N}])(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?(?![\p{N}])/gu,
-];
 /** Cards have 13+ digits and phones 8+: a text with fewer has neither. */
 const EIGHT_DIGITS = /\d(?:\D*\d){7}/;
 
@@ -147,18 +164,20 @@ export function findPii(text: string): PiiMatch[] {
     if (ok(value) && !overlaps(m, found)) found.push(m);
   };
   // Cheap checks first: most social texts hold no @ and fewer than eight digits.
-  if (text.includes('@')) for (const m of text.matchAll(EMAIL)) push('email', m.index, m[0], () => true);
-  if (IBAN_START.test(text)) for (const m of text.matchAll(IBAN)) push('iban', m.index, m[0], ibanValid);
+  if (text.includes('@')) for (const m of text.matchAll(patterns().EMAIL)) push('email', m.index, m[0], () => true);
+  if (IBAN_START.test(text)) for (const m of text.matchAll(patterns().IBAN)) push('iban', m.index, m[0], ibanValid);
   if (!EIGHT_DIGITS.test(text)) return found.sort((a, b) => a.start - b.start);
   // Identifiers (UUIDs, order and tracking codes mixing letters and digits, dates, times) hold
   // digit groups that look like phones or cards; nothing inside one is personal data.
   const identifiers: Span[] = [];
-  for (const pattern of IDENTIFIERS)
+  for (const pattern of patterns().IDENTIFIERS)
     for (const m of text.matchAll(pattern)) identifiers.push({ start: m.index, end: m.index + m[0].length });
   const inIdentifier = (start: number, value: string) => overlaps({ start, end: start + value.length }, identifiers);
-  for (const m of text.matchAll(CARD)) if (!inIdentifier(m.index, m[0])) push('card', m.index, m[0], luhnValid);
-  for (const m of text.matchAll(PHONE)) {
-    if (inIdentifier(m.index, m[0]) || REFERENCE_CUE.test(text.slice(Math.max(0, m.index - 24), m.index))) continue;
+  for (const m of text.matchAll(patterns().CARD))
+    if (!inIdentifier(m.index, m[0])) push('card', m.index, m[0], luhnValid);
+  for (const m of text.matchAll(patterns().PHONE)) {
+    if (inIdentifier(m.index, m[0]) || patterns().REFERENCE_CUE.test(text.slice(Math.max(0, m.index - 24), m.index)))
+      continue;
     push('phone', m.index, m[0], (v) => {
       const digits = v.replace(/\D/g, '').length;
       // Versions (16.2.1) and other short grouped numbers: a phone has 8 to 15 digits.
