@@ -2,16 +2,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type {
-  AttributeValue,
-  DynamoDBBatchResponse,
-  DynamoDBStreamEvent,
-  SQSBatchResponse,
-  SQSEvent,
-} from 'aws-lambda';
-import type { Engagement } from '../core/engagement/engagement.schema.js';
-import { publishStored, republish, type StoredRecord } from '../core/lifecycle/publish-stored.js';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { publishStored, republish } from '../core/lifecycle/publish-stored.js';
 import { DynamoDbEngagementStore } from '../aws/dynamodb-engagement-store.js';
 import { requireEnv } from '../aws/env.js';
 import { functionHandler, metrics } from '../aws/handler-chain.js';
@@ -19,6 +11,7 @@ import { EventBridgePublisher } from '../aws/eventbridge-publisher.js';
 import { logger, safeLogData } from '../aws/logger.js';
 import { HAND_OFF_CLIENT_OPTIONS, WORKER_CLIENT_OPTIONS } from '../aws/sdk-client-options.js';
 import { sqsHandOff } from '../aws/sqs-republish.js';
+import { storedRecords } from './stream-records.js';
 
 // The publisher retries failed entries itself; SDK retries underneath would multiply the attempts.
 const publisher = new EventBridgePublisher(
@@ -32,24 +25,6 @@ const handOff = sqsHandOff(new SQSClient(HAND_OFF_CLIENT_OPTIONS), requireEnv('R
 );
 // Read-only here (the raw retention is the process function's concern).
 const store = new DynamoDbEngagementStore(new DynamoDBClient(WORKER_CLIENT_OPTIONS), requireEnv('TABLE_NAME'), 30);
-
-/**
- * The engagements of INSERTs of engagement items (the event source's filter lets only those
- * through; anything else is logged and skipped, as failing it would stop the stream for ever).
- */
-function storedRecords(records: DynamoDBStreamEvent['Records']): StoredRecord[] {
-  return records.flatMap((record) => {
-    const image = unmarshall((record.dynamodb?.NewImage ?? {}) as Record<string, AttributeValue> as never) as {
-      engagement?: Engagement;
-    };
-    if (image.engagement) return [{ sequence: record.dynamodb?.SequenceNumber ?? '', engagement: image.engagement }];
-    logger.error('stream record without an engagement skipped', {
-      sequence: record.dynamodb?.SequenceNumber,
-      eventName: record.eventName,
-    });
-    return [];
-  });
-}
 
 /**
  * Two event sources, one job: the table's stream (each newly stored engagement, published
