@@ -7,27 +7,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { INTENTS } from '../lambdas/core/engagement/engagement.schema.js';
+import { PLATFORM_IDS } from '#core/engagement/platform-ids.js';
 
 const LANGUAGES = new Set(['en', 'es', 'fr', 'de', 'pt', 'it', 'nl']);
 const SENTIMENTS = new Set(['positive', 'neutral', 'negative']);
-const PLATFORMS = new Set([
-  'x',
-  'facebook',
-  'instagram',
-  'threads',
-  'linkedin',
-  'youtube',
-  'reddit',
-  'mastodon',
-  'bluesky',
-  'tiktok',
-  'rss',
-  'wordpress',
-  'google-business',
-  'trustpilot',
-  'foursquare',
-  'generic',
-]);
+const PLATFORMS = new Set<string>(PLATFORM_IDS);
 const intents = new Set<string>(INTENTS);
 
 const dir = 'corpus/enrichment/source';
