@@ -8,7 +8,7 @@ const FLOORS = [
   ['shared'],
   ['patterns'],
   ['engagement'],
-  ['config', 'intake', 'enrichment', 'platforms'],
+  ['config', 'intake', 'enrichment', 'platforms', 'assignments'],
   ['routing', 'polling'],
   ['lifecycle'],
   ['simulate'],
