@@ -3,6 +3,7 @@ import {
   bundledConfigDefines,
   ESM_REQUIRE_BANNER,
   FUNCTION_BUILTIN_ALIASES,
+  FUNCTION_DEFINES,
   FUNCTION_MAIN_FIELDS,
   FUNCTION_TARGET,
 } from './function-bundling.js';
@@ -100,7 +101,10 @@ export class AppFunction extends Construct {
         externalModules: [],
         banner: ESM_REQUIRE_BANNER,
         esbuildArgs: { '--alias': Object.entries(FUNCTION_BUILTIN_ALIASES).map(([from, to]) => `${from}=${to}`) },
-        define: props.bundledConfig === undefined ? {} : bundledConfigDefines(props.bundledConfig),
+        define: {
+          ...FUNCTION_DEFINES,
+          ...(props.bundledConfig === undefined ? {} : bundledConfigDefines(props.bundledConfig)),
+        },
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

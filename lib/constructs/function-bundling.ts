@@ -24,6 +24,12 @@ export const FUNCTION_BUILTIN_ALIASES: Record<string, string> = {
 };
 
 /**
+ * Defines every function bundle gets: `SWITCHBOARD_BUNDLE` tells code that can load a dependency
+ * lazily inside a bundle (enrichment/language.ts) that it is in one.
+ */
+export const FUNCTION_DEFINES: Record<string, string> = { SWITCHBOARD_BUNDLE: 'true' };
+
+/**
  * The esbuild defines that inline a validated config into a bundle as JSON text (read by
  * lambdas/aws/bundled-config.ts).
  */
@@ -37,6 +43,7 @@ export function bundledConfigDefines(config: LoadedConfig): Record<string, strin
  * measure or inspect bundles without a synth.
  */
 export function functionEsbuildOptions(options: BuildOptions = {}): BuildOptions {
+  const { define, ...rest } = options;
   return {
     bundle: true,
     format: 'esm',
@@ -47,6 +54,7 @@ export function functionEsbuildOptions(options: BuildOptions = {}): BuildOptions
     mainFields: FUNCTION_MAIN_FIELDS,
     banner: { js: ESM_REQUIRE_BANNER },
     alias: FUNCTION_BUILTIN_ALIASES,
-    ...options,
+    ...rest,
+    define: { ...FUNCTION_DEFINES, ...define },
   };
 }

@@ -1,4 +1,5 @@
-import { francAll } from 'franc-min';
+import { createRequire } from 'node:module';
+import type { francAll as FrancAll } from 'franc-min';
 
 /**
  * Language detection for short social text, with no network and no model download.
@@ -11,6 +12,26 @@ import { francAll } from 'franc-min';
  * hashtags, numbers and emoji are removed) is `und`, unless its script alone names the language
  * (kana, hangul, Thai, Greek…).
  */
+
+/** True in the function bundles (an esbuild define: lib/constructs/function-bundling.ts). */
+declare const SWITCHBOARD_BUNDLE: boolean | undefined;
+
+let francLoaded: typeof FrancAll | undefined;
+/**
+ * franc-min, loaded by the first text that needs it: building its trigram tables takes about
+ * 9 ms, a tenth of the process function's cold start, and texts in the seven languages the model
+ * reads rarely need it (it is the fallback for other scripts and for readings the model is unsure
+ * of). In a function bundle, esbuild turns the `require` into a lazy initialiser of the franc it
+ * bundled; from source, Node loads the ES module synchronously (`require` of ES modules).
+ */
+function francAll(...args: Parameters<typeof FrancAll>): ReturnType<typeof FrancAll> {
+  francLoaded ??= (
+    (typeof SWITCHBOARD_BUNDLE !== 'undefined' && SWITCHBOARD_BUNDLE
+      ? require('franc-min')
+      : createRequire(import.meta.url)('franc-min')) as { francAll: typeof FrancAll }
+  ).francAll;
+  return francLoaded(...args);
+}
 
 /** ISO 639-3 (as franc returns) → ISO 639-1 for the languages we accept. */
 const ISO3_TO_1: Readonly<Record<string, string>> = {
