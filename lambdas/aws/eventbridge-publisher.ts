@@ -28,8 +28,10 @@ type Pending = { id: string; entry: PutEventsRequestEntry; bytes: number };
  * Publishes "Engagement Routed" events in calls of at most ten entries and
  * {@link PublisherOptions.maxRequestBytes} bytes. PutEvents reports failures per entry
  * (`FailedEntryCount`) rather than throwing, so each response is checked and only the failed,
- * retryable entries are sent again; a whole-call error is retried only when it is a throttle or
- * a server error. An entry larger than the budget fails on its own without a call.
+ * retryable entries are sent again: the one kind of retry the SDK cannot do. A whole call that
+ * fails (throttled, a server error, a timeout) is the SDK's to retry, with the client's
+ * `maxAttempts` and request timeout, and its entries are reported as failed once it gives up.
+ * An entry larger than the budget fails on its own without a call.
  */
 export class EventBridgePublisher implements EventPublisher {
   private readonly maxAttempts: number;
@@ -90,10 +92,9 @@ export class EventBridgePublisher implements EventPublisher {
                 result.failed.push({ id: c.id, errorCode: r?.ErrorCode ?? 'Unknown', errorMessage: r?.ErrorMessage });
             });
           } catch (err) {
-            if (!last && isRetryable(err)) retry.push(...chunk);
-            else
-              for (const c of chunk)
-                result.failed.push({ id: c.id, errorCode: (err as Error).name, errorMessage: (err as Error).message });
+            // The SDK has already retried the call as far as its client allows.
+            for (const c of chunk)
+              result.failed.push({ id: c.id, errorCode: (err as Error).name, errorMessage: (err as Error).message });
           }
         }),
       );
@@ -126,14 +127,6 @@ export class EventBridgePublisher implements EventPublisher {
       Resources: [],
     };
   }
-}
-
-/** Throttles, server errors and network failures may pass on a later try; a 4xx will not. */
-function isRetryable(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
-  if (e.name === 'ThrottlingException' || e.$retryable) return true;
-  const status = e.$metadata?.httpStatusCode;
-  return status === undefined || status >= 500;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -13,11 +13,10 @@ import { HAND_OFF_CLIENT_OPTIONS, WORKER_CLIENT_OPTIONS } from '../aws/sdk-clien
 import { sqsHandOff } from '../aws/sqs-republish.js';
 import { storedRecords } from './stream-records.js';
 
-// The publisher retries failed entries itself; SDK retries underneath would multiply the attempts.
-const publisher = new EventBridgePublisher(
-  new EventBridgeClient({ ...WORKER_CLIENT_OPTIONS, maxAttempts: 1 }),
-  requireEnv('EVENT_BUS_NAME'),
-);
+// The SDK retries whole calls (WORKER_CLIENT_OPTIONS: three attempts of at most 3 s, so a call
+// begun before the deadline ends well inside the half of the invocation kept for handing off);
+// the publisher retries only the entries a call reported as failed.
+const publisher = new EventBridgePublisher(new EventBridgeClient(WORKER_CLIENT_OPTIONS), requireEnv('EVENT_BUS_NAME'));
 const log = (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) =>
   logger[level](message, safeLogData(data));
 const handOff = sqsHandOff(new SQSClient(HAND_OFF_CLIENT_OPTIONS), requireEnv('REPUBLISH_QUEUE_URL'), (message, data) =>

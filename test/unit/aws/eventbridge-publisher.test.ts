@@ -54,7 +54,18 @@ describe('publishing Engagement Routed events', () => {
     expect(eb.commandCalls(PutEventsCommand)).toHaveLength(1);
   });
 
-  it('gives up after the last attempt and reports the entries as failed', async () => {
+  it('gives up on a failing entry after the last attempt and reports it as failed', async () => {
+    eb.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' }],
+    });
+    const out = await publisher().publish([engagement(1)]);
+    expect(out.published).toEqual([]);
+    expect(out.failed.map((f) => [f.id, f.errorCode])).toEqual([['generic:1', 'ThrottlingException']]);
+    expect(eb.commandCalls(PutEventsCommand)).toHaveLength(3);
+  });
+
+  it('leaves a failed whole call to the SDK (which retried it already) and reports its entries as failed', async () => {
     eb.on(PutEventsCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
     const out = await publisher().publish([engagement(1), engagement(2)]);
     expect(out.published).toEqual([]);
@@ -62,7 +73,7 @@ describe('publishing Engagement Routed events', () => {
       ['generic:1', 'ThrottlingException'],
       ['generic:2', 'ThrottlingException'],
     ]);
-    expect(eb.commandCalls(PutEventsCommand)).toHaveLength(3);
+    expect(eb.commandCalls(PutEventsCommand)).toHaveLength(1);
   });
 });
 
