@@ -1,69 +1,18 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { publishStored, republish } from '../core/lifecycle/publish-stored.js';
-import { DynamoDbEngagementStore } from '../aws/dynamodb-engagement-store.js';
-import { requireEnv } from '../aws/env.js';
-import { functionHandler, metrics } from '../aws/handler-chain.js';
-import { EventBridgePublisher } from '../aws/eventbridge-publisher.js';
-import { logger, safeLogData } from '../aws/logger.js';
-import { HAND_OFF_CLIENT_OPTIONS, WORKER_CLIENT_OPTIONS } from '../aws/sdk-client-options.js';
-import { sqsHandOff } from '../aws/sqs-republish.js';
-import { storedRecords } from './stream-records.js';
-
-// The SDK retries whole calls (WORKER_CLIENT_OPTIONS: three attempts of at most 3 s, so a call
-// begun before the deadline ends well inside the half of the invocation kept for handing off);
-// the publisher retries only the entries a call reported as failed.
-const publisher = new EventBridgePublisher(new EventBridgeClient(WORKER_CLIENT_OPTIONS), requireEnv('EVENT_BUS_NAME'));
-const log = (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) =>
-  logger[level](message, safeLogData(data));
-const handOff = sqsHandOff(new SQSClient(HAND_OFF_CLIENT_OPTIONS), requireEnv('REPUBLISH_QUEUE_URL'), (message, data) =>
-  log('warn', message, data),
-);
-// Read-only here (the raw retention is the process function's concern).
-const store = new DynamoDbEngagementStore(new DynamoDBClient(WORKER_CLIENT_OPTIONS), requireEnv('TABLE_NAME'), 30);
+import { functionHandler } from '../aws/handler-chain.js';
+import { publishStreamBatch, republishBatch } from './batches.js';
 
 /**
  * Two event sources, one job: the table's stream (each newly stored engagement, published
- * once: the outbox) and the republish queue (what the bus refused, retried). A partial
- * failure names the first stream record to deliver again, or the queue messages to offer again.
+ * once: the outbox) and the republish queue (what the bus refused, retried).
  */
 export const handler = functionHandler<DynamoDBStreamEvent | SQSEvent, DynamoDBBatchResponse | SQSBatchResponse>(
   async (event, context) => {
     // Publishing stops with half the time still left: enough to hand the rest to the republish
     // queue (HAND_OFF_CLIENT_OPTIONS) and return before the function times out.
     const deadline = Date.now() + context.getRemainingTimeInMillis() / 2;
-    const records = event.Records as (DynamoDBStreamEvent['Records'][number] | SQSEvent['Records'][number])[];
-    if (records[0]?.eventSource === 'aws:sqs') {
-      const outcome = await republish(
-        (event as SQSEvent).Records.map((r) => ({ messageId: r.messageId, body: r.body })),
-        { publisher, log, deadline, readStored: (id) => store.readStored(id) },
-      );
-      metrics.addMetric('EngagementsRepublished', MetricUnit.Count, outcome.published.length);
-      logger.info('republish batch processed', {
-        records: records.length,
-        published: outcome.published.length,
-        skipped: outcome.skipped.length,
-        failed: outcome.failedMessageIds.length,
-      });
-      return { batchItemFailures: outcome.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
-    }
-    const outcome = await publishStored(storedRecords((event as DynamoDBStreamEvent).Records), {
-      publisher,
-      handOff,
-      log,
-      deadline,
-    });
-    metrics.addMetric('EngagementsPublished', MetricUnit.Count, outcome.published.length);
-    metrics.addMetric('EngagementsHandedOff', MetricUnit.Count, outcome.handedOff.length);
-    logger.info('stored engagements published', {
-      records: records.length,
-      published: outcome.published.length,
-      handedOff: outcome.handedOff.length,
-      retrying: outcome.retryFrom !== undefined,
-    });
-    return { batchItemFailures: outcome.retryFrom ? [{ itemIdentifier: outcome.retryFrom }] : [] };
+    return event.Records[0]?.eventSource === 'aws:sqs'
+      ? republishBatch(event as SQSEvent, deadline)
+      : publishStreamBatch(event as DynamoDBStreamEvent, deadline);
   },
 );
