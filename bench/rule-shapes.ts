@@ -2,6 +2,7 @@ import { SwitchboardConfigSchema } from '../lambdas/core/config/config.schema.js
 import { createRouter, type RoutableEngagement } from '../lambdas/core/routing/router.js';
 import { PatternSet } from '../lambdas/core/patterns/index.js';
 import { median, perSec, rateSync, ratio, type Box } from './measure.js';
+import { INTENTS as ENGAGEMENT_INTENTS } from '#core/engagement/engagement.schema.js';
 
 /**
  * Routing cost by rule shape: for each shape a config may use, the same engagements routed
@@ -18,21 +19,7 @@ const SAMPLE = 500;
 
 const PLATFORMS = ['x', 'facebook', 'instagram', 'reddit'];
 const KINDS = ['comment', 'post', 'mention', 'dm', 'review'];
-const INTENTS = [
-  'complaint',
-  'question',
-  'praise',
-  'purchase_intent',
-  'bug_report',
-  'feature_request',
-  'press_inquiry',
-  'legal_risk',
-  'safety_risk',
-  'job_inquiry',
-  'partnership',
-  'spam',
-  'other',
-];
+const INTENTS: readonly string[] = ENGAGEMENT_INTENTS;
 const LANGUAGES = ['en', 'es', 'fr', 'de', 'pt', 'it', 'nl'];
 /**
  * Rule `i` needs values numbered `i` (or values of its own, such as `kx<i>`), so the 10-rule set
