@@ -1,24 +1,49 @@
 import { randomUUID } from 'node:crypto';
 import { applyReport, newAssignment } from '#core/assignments/assignment.js';
+import type { Engagement } from '#core/engagement/engagement.schema.js';
 import { DynamoDbAssignmentStore } from '#aws/dynamodb-assignment-store.js';
+import { DynamoDbEngagementStore } from '#aws/dynamodb-engagement-store.js';
 import { dynamodb, twin } from './twin-client.js';
 
 const store = new DynamoDbAssignmentStore(dynamodb, twin.tableName);
+const engagements = new DynamoDbEngagementStore(dynamodb, twin.tableName, 30);
+const engagement = (id: string, departments: string[]): Engagement => ({
+  id,
+  platform: 'generic',
+  kind: 'post',
+  externalId: id.split(':')[1]!,
+  text: 'my order never arrived',
+  language: 'en',
+  createdAt: '2026-12-01T10:00:00.000Z',
+  receivedAt: '2026-12-01T10:00:00.500Z',
+  author: { id: 'a', handle: 'h', name: 'n' },
+  intents: ['complaint'],
+  keywords: ['order'],
+  routing: { departments, rules: [], priority: 'normal', configVersion: 'v1' },
+});
 
 describe('DynamoDB assignment store (DynamoDB Local)', () => {
-  it('creates an assignment once and updates it only from the revision it read', async () => {
+  it('reads a routed engagement as a new assignment, stores it on its first change once, then only from the revision read', async () => {
     const id = `generic:${randomUUID()}`;
-    const first = newAssignment(id, 'care', '2026-12-01T10:00:00.000Z');
-    expect(await store.save(first, 0)).toBe(true);
-    expect(await store.save(first, 0)).toBe(false);
-    expect(await store.read(id, 'care')).toEqual(first);
+    expect(await store.read(id, 'care')).toBeUndefined();
+    await engagements.saveNew(engagement(id, ['care']), {
+      at: '2026-12-01T10:00:01.000Z',
+      deliveryId: 'm1',
+      reasons: [],
+    });
+    const first = (await store.read(id, 'care'))!;
+    expect(first).toEqual(newAssignment(id, 'care', '2026-12-01T10:00:01.000Z'));
     expect(await store.read(id, 'sales')).toBeUndefined();
 
     const report = { engagementId: id, department: 'care', status: 'acknowledged' as const, reportId: 'r1' };
     const next = applyReport(first, report, '2026-12-01T10:05:00.000Z').next!;
     expect(await store.save(next, first.revision)).toBe(true);
-    // A writer that read the first revision loses.
-    expect(await store.save({ ...next, state: 'resolved' }, first.revision)).toBe(false);
-    expect(await store.read(id, 'care')).toEqual(next);
+    // A second writer that also read the unstored assignment loses, as does one at an old revision.
+    expect(await store.save(next, 0)).toBe(false);
+    const later = applyReport(next, { ...report, status: 'resolved', reportId: 'r2' }, '2026-12-01T10:06:00.000Z')
+      .next!;
+    expect(await store.save(later, first.revision)).toBe(false);
+    expect(await store.save(later, next.revision)).toBe(true);
+    expect(await store.read(id, 'care')).toEqual(later);
   });
 });

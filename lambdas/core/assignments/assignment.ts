@@ -97,7 +97,7 @@ export interface Assignment {
   state: AssignmentState;
   /** Applied changes (the contract's `version`). */
   version: number;
-  /** Stored changes of any kind, for conditional writes. */
+  /** Stored changes of any kind, for conditional writes; 0 for an assignment not stored yet. */
   revision: number;
   /** When the last applied change happened (ISO 8601). */
   changedAt: string;
@@ -122,9 +122,13 @@ export class InvalidReportError extends Error {
   }
 }
 
-/** A new assignment, as routing creates it. */
+/**
+ * A new assignment, as routing makes it (`at`: when the engagement was routed). It is not stored
+ * (revision 0): an engagement's routing names its departments, and an assignment item is only
+ * written by its first change, so routing costs no write per department.
+ */
 export function newAssignment(engagementId: string, department: string, at: string): Assignment {
-  return { engagementId, department, state: 'new', version: 1, revision: 1, changedAt: at, events: [], answers: {} };
+  return { engagementId, department, state: 'new', version: 1, revision: 0, changedAt: at, events: [], answers: {} };
 }
 
 /**

@@ -12,7 +12,7 @@ const report = (status: StatusReport['status'], reportId: string, extra: Partial
 });
 function routed() {
   const store = new MemoryAssignmentStore();
-  store.items.set('x:1|care', newAssignment('x:1', 'care', '2026-12-01T10:00:00.000Z'));
+  store.routed.set('x:1', { departments: ['care'], at: '2026-12-01T10:00:00.000Z' });
   return store;
 }
 
@@ -71,12 +71,11 @@ describe('reporting a status', () => {
       if (raced) return;
       raced = true;
       // Another report lands between this one's read and its write.
-      const current = store.items.get('x:1|care')!;
       store.items.set('x:1|care', {
-        ...current,
+        ...newAssignment('x:1', 'care', '2026-12-01T10:00:00.000Z'),
         state: 'resolved',
         version: 2,
-        revision: 2,
+        revision: 1,
         changedAt: '2026-12-01T11:00:00.000Z',
       });
     };

@@ -6,10 +6,13 @@ import type { Assignment } from '../../assignments/assignment.js';
  * applies its report to what the winner wrote.
  */
 export interface AssignmentStore {
-  /** The assignment, or undefined when the engagement was never routed to that department. */
+  /**
+   * The assignment: the stored one, else a new one (revision 0) when the engagement was routed to
+   * that department; undefined when it never was.
+   */
   read(engagementId: string, department: string): Promise<Assignment | undefined>;
   /**
-   * Stores `next` when the stored assignment is still at `expectedRevision` (0: there is none
+   * Stores `next` when the stored assignment is still at `expectedRevision` (0: none is stored
    * yet). Resolves false when another writer changed it first; throws on any other failure.
    */
   save(next: Assignment, expectedRevision: number): Promise<boolean>;
