@@ -28,9 +28,6 @@ export const EngagementRoutedEventSchema = z
       'Published by Switchboard for every routed engagement; delivered to each department in detail.routing.departments.',
   });
 
-/** Every published event: file name → schema. */
-export const PUBLISHED_EVENT_SCHEMAS = { 'engagement-routed.v1.schema.json': EngagementRoutedEventSchema } as const;
-
 /** The JSON Schema text of a published event, as committed under events/schemas/. */
 export function jsonSchemaText(schema: z.ZodType): string {
   return `${JSON.stringify(z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'output' }), null, 2)}\n`;

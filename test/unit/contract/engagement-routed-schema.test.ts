@@ -3,11 +3,8 @@ import { join } from 'node:path';
 import { loadConfig } from '#core/config/load-config.js';
 import { buildEngagement } from '#core/lifecycle/build-engagement.js';
 import { createRouter } from '#core/routing/router.js';
-import {
-  EngagementRoutedEventSchema,
-  jsonSchemaText,
-  PUBLISHED_EVENT_SCHEMAS,
-} from '#events/schemas/engagement-routed.js';
+import { EngagementRoutedEventSchema, jsonSchemaText } from '#events/schemas/engagement-routed.js';
+import { PUBLISHED_EVENT_SCHEMAS } from '#events/schemas/published.js';
 
 const examplesDir = 'events/schemas/examples';
 

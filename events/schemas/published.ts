@@ -1,0 +1,16 @@
+import { EngagementRoutedEventSchema } from './engagement-routed.js';
+import {
+  EngagementStatusChangedEventSchema,
+  SlaBreachedEventSchema,
+  StatusRejectedEventSchema,
+  StatusReportedEventSchema,
+} from './lifecycle.js';
+
+/** Every event Switchboard publishes or takes on its bus: file name → schema (`npm run schemas`). */
+export const PUBLISHED_EVENT_SCHEMAS = {
+  'engagement-routed.v1.schema.json': EngagementRoutedEventSchema,
+  'status-reported.v1.schema.json': StatusReportedEventSchema,
+  'engagement-status-changed.v1.schema.json': EngagementStatusChangedEventSchema,
+  'status-rejected.v1.schema.json': StatusRejectedEventSchema,
+  'sla-breached.v1.schema.json': SlaBreachedEventSchema,
+} as const;
