@@ -11,6 +11,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { sqsHandOff } from '#aws/sqs-republish.js';
+import type { RedriveResult } from './redrive-result.js';
 
 /** What Lambda puts in an on-failure destination for a stream batch it gave up on (the part read here). */
 interface StreamBatchFailure {
@@ -20,19 +21,6 @@ interface StreamBatchFailure {
     endSequenceNumber?: string;
     streamArn?: string;
   };
-}
-
-/** What redriving a stream's on-failure queue did (the shape of `redrive --json`'s entries). */
-export interface StreamRedriveResult {
-  queue: string;
-  /** The queue the engagements were handed to. */
-  target: string;
-  /** Failure messages found (each names one batch of stream records). */
-  messages: number;
-  /** Messages whose engagements were all handed on, then deleted (0 with `--dry-run`). */
-  moved: number;
-  /** Engagements the messages name (of the first ten messages, with `--dry-run`). */
-  engagements: number;
 }
 
 /** How long a failure message stays hidden while its records are read and handed on. */
@@ -57,7 +45,7 @@ export async function redriveStreamFailures(
   republishQueueUrl: string,
   dryRun: boolean,
   progress: (line: string) => void,
-): Promise<StreamRedriveResult> {
+): Promise<RedriveResult & { engagements: number }> {
   const target = republishQueueUrl.split('/').pop() ?? republishQueueUrl;
   const handOff = sqsHandOff(sqs, republishQueueUrl);
   let messages = 0;

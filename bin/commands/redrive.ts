@@ -10,6 +10,7 @@ import {
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { RedriveResult } from './redrive-result.js';
 import { redriveStreamFailures } from './redrive-stream-failures.js';
 import { readTwinInfo, TwinNotRunningError, type TwinQueues } from './twin-info.js';
 
@@ -18,20 +19,6 @@ export const REDRIVE_USAGE = 'switchboard redrive <dead-letter queue name or dep
 
 /** A command line that does not fit the usage (exit 2). */
 export class RedriveUsageError extends Error {}
-
-/** What `redrive` did (or, with `--dry-run`, would do) for one dead-letter queue. */
-export interface RedriveResult {
-  /** The dead-letter queue's name. */
-  queue: string;
-  /** Where its messages go back to: the queue that dead-lettered them, by name (several when they came from several). */
-  target: string;
-  /** Messages found in the dead-letter queue. */
-  messages: number;
-  /** Messages moved back (0 with `--dry-run`). */
-  moved: number;
-  /** For a stream's on-failure queue: the engagements its messages name (handed on, or to be). */
-  engagements?: number;
-}
 
 /** The attributes EventBridge adds to an event it dead-letters; not part of the event, so not sent back. */
 const EVENTBRIDGE_DLQ_ATTRIBUTES = new Set([

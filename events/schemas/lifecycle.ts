@@ -1,33 +1,19 @@
 import * as z from 'zod';
-import type * as core from 'zod/v4/core';
 import { ASSIGNMENT_STATES } from '#core/assignments/assignment.js';
 import { LIFECYCLE_EVENTS, StatusReportBodySchema } from '#core/assignments/status-report.schema.js';
+import { eventEnvelope } from './envelope.js';
 
 /**
  * The lifecycle's events exactly as they cross the bus or reach a department's queue: the
  * EventBridge envelope with the detail the contract fixes (docs/design.md, "Lifecycle" and "SLAs
  * and escalation"). Their JSON Schemas next to this file are generated from these.
  */
-function envelope<D extends core.$ZodType, S extends core.$ZodType>(detailType: string, source: S, detail: D) {
-  return z.object({
-    version: z.literal('0'),
-    id: z.string().describe('EventBridge event id; unique per publication'),
-    'detail-type': z.literal(detailType),
-    source,
-    account: z.string(),
-    time: z.iso.datetime({ offset: true }),
-    region: z.string(),
-    resources: z.array(z.string()),
-    detail,
-  });
-}
-
 const at = z.iso.datetime({ offset: true });
 const actor = z.object({ id: z.string().min(1), name: z.string().optional() });
 const state = z.enum(ASSIGNMENT_STATES);
 
 /** A department's report on the bus: `source` names the department, `detail` is the report body. */
-export const StatusReportedEventSchema = envelope(
+export const StatusReportedEventSchema = eventEnvelope(
   LIFECYCLE_EVENTS.statusReported.detailType,
   z
     .string()
@@ -37,7 +23,7 @@ export const StatusReportedEventSchema = envelope(
 ).meta({ title: 'Status Reported', description: 'Put on the Switchboard bus by a department to report a status.' });
 
 /** Published for every applied change of an assignment. */
-export const EngagementStatusChangedEventSchema = envelope(
+export const EngagementStatusChangedEventSchema = eventEnvelope(
   LIFECYCLE_EVENTS.statusChanged.detailType,
   z.literal(LIFECYCLE_EVENTS.statusChanged.source),
   z.object({
@@ -56,14 +42,14 @@ export const EngagementStatusChangedEventSchema = envelope(
 });
 
 /** Sent back to the reporting department's queue for a report that was refused. */
-export const StatusRejectedEventSchema = envelope(
+export const StatusRejectedEventSchema = eventEnvelope(
   LIFECYCLE_EVENTS.statusRejected.detailType,
   z.literal(LIFECYCLE_EVENTS.statusRejected.source),
   z.object({ reportId: z.string(), engagementId: z.string(), department: z.string(), reason: z.string() }),
 ).meta({ title: 'Status Rejected', description: "A department's report over the bus that was not applied, and why." });
 
 /** Published once per missed deadline. */
-export const SlaBreachedEventSchema = envelope(
+export const SlaBreachedEventSchema = eventEnvelope(
   LIFECYCLE_EVENTS.slaBreached.detailType,
   z.literal(LIFECYCLE_EVENTS.slaBreached.source),
   z.object({

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type Assignment, newAssignment } from '../core/assignments/assignment.js';
 import type { Engagement } from '../core/engagement/engagement.schema.js';
 import type { AssignmentStore } from '../core/lifecycle/ports/assignment-store.js';
@@ -29,22 +29,30 @@ export class DynamoDbAssignmentStore implements AssignmentStore {
   }
 
   async read(engagementId: string, department: string): Promise<Assignment | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: assignmentKey(engagementId, department), ConsistentRead: true }),
-    );
-    if (Item) return Item.assignment as Assignment;
-    const { Item: stored } = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: `ENG#${engagementId}`, sk: 'ENGAGEMENT' },
-        ConsistentRead: true,
-        ProjectionExpression: 'engagement.routing, engagement.receivedAt, #decision.#at',
-        ExpressionAttributeNames: { '#decision': 'decision', '#at': 'at' },
+    // Both items in one round trip: the assignment if it was stored, else the engagement's routing.
+    const assignmentItem = assignmentKey(engagementId, department);
+    const engagementItem = { pk: assignmentItem.pk, sk: 'ENGAGEMENT' };
+    const { Responses, UnprocessedKeys } = await this.doc.send(
+      new BatchGetCommand({
+        RequestItems: {
+          [this.tableName]: {
+            Keys: [assignmentItem, engagementItem],
+            ConsistentRead: true,
+            ProjectionExpression: 'sk, assignment, engagement.routing, engagement.receivedAt, #decision.#at',
+            ExpressionAttributeNames: { '#decision': 'decision', '#at': 'at' },
+          },
+        },
       }),
     );
-    const engagement = stored?.engagement as Pick<Engagement, 'routing' | 'receivedAt'> | undefined;
+    // A key DynamoDB did not get to (throttling) must not read as "never routed": fail, to be retried.
+    if (Object.keys(UnprocessedKeys ?? {}).length > 0) throw new Error('DynamoDB left keys unread (throttled); retry');
+    const items = Responses?.[this.tableName] ?? [];
+    const stored = items.find((i) => i.sk === assignmentItem.sk);
+    if (stored) return stored.assignment as Assignment;
+    const routed = items.find((i) => i.sk === engagementItem.sk);
+    const engagement = routed?.engagement as Pick<Engagement, 'routing' | 'receivedAt'> | undefined;
     if (!engagement?.routing.departments.includes(department)) return undefined;
-    const routedAt = (stored?.decision as { at?: string } | undefined)?.at ?? engagement.receivedAt;
+    const routedAt = (routed?.decision as { at?: string } | undefined)?.at ?? engagement.receivedAt;
     return newAssignment(engagementId, department, routedAt);
   }
 

@@ -33,10 +33,14 @@ export const metrics = new Metrics({
 export function functionHandler<E, R>(
   handler: (event: E, context: Context) => Promise<R>,
 ): middy.MiddyfiedHandler<E, R> {
+  return baseChain<E, R>().handler(handler);
+}
+
+/** Logger with the Lambda context (keys reset between invocations), then metrics flushed after each. */
+function baseChain<E, R>() {
   return middy<E, R>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
-    .handler(handler);
+    .use(logMetrics(metrics));
 }
 
 /**
@@ -50,9 +54,7 @@ export function httpFunctionHandler<E, R>(
   handler: (event: E, context: Context) => Promise<R>,
 ): middy.MiddyfiedHandler<E, R> {
   return (
-    middy<E, R>()
-      .use(injectLambdaContext(logger, { resetKeys: true }))
-      .use(logMetrics(metrics))
+    baseChain<E, R>()
       .use(httpHeaderNormalizer())
       .use(httpErrorHandler({ logger: false }))
       // After the error handler in this list, so it runs before it on an error (middy unwinds in reverse).

@@ -184,6 +184,20 @@ describe('npx switchboard redrive', () => {
     expect(again.map((m) => m.detail.id)).toEqual([id]);
   });
 
+  it('leaves a publish-failures message it cannot read where it is, says why, and exits 1', async () => {
+    const [failuresQueue] = Object.keys(twin.streamFailureQueues);
+    const url = twin.deadLetterQueues[failuresQueue!]!;
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: '{"requestContext":{}}' }));
+    const run = cli(failuresQueue!);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('not a stream batch failure');
+    expect(run.stdout).toBe(
+      `${failuresQueue}: moved 0 of 1 stream batch(es) (0 engagement(s)) to ${twin.streamFailureQueues[failuresQueue!]!.split('/').pop()}\n`,
+    );
+    expect(await waiting(url)).toBe(1);
+    // (It stays hidden for redrive's visibility timeout, then comes back; nothing else reads this queue.)
+  });
+
   it('names the queues it knows when given an unknown one, and wants exactly one queue or --all', () => {
     const unknown = cli('nowhere');
     expect(unknown.status).toBe(1);

@@ -3,6 +3,19 @@ import { createEventBridge, type DeliveryRequest } from '#local/emulators/eventb
 /** The account the local EventBridge and SQS emulators report by default. */
 export const ACCOUNT = '123456789012';
 
+/** The keys of an EventBridge event envelope, in the order AWS writes them (what tests expect). */
+export const ENVELOPE_KEYS = [
+  'version',
+  'id',
+  'detail-type',
+  'source',
+  'account',
+  'time',
+  'region',
+  'resources',
+  'detail',
+];
+
 /** The ARN of an SQS queue named `name` in the emulators' default account and region. */
 export const queueArn = (name: string): string => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
 

@@ -2,6 +2,7 @@ import { EventBridgeClient, InvalidEventPatternException, TestEventPatternComman
 import { createEventBridge, type DeliveryRequest, type LocalEventBridge } from '#local/emulators/eventbridge/index.js';
 import { localCredentials } from '#test-support/aws-local.js';
 import { loadConformanceCases } from '#test-support/conformance-corpus.js';
+import { ENVELOPE_KEYS } from '#test-support/eventbridge.js';
 
 /**
  * Drives the conformance corpus through the emulator end to end: TestEventPattern over HTTP for
@@ -22,17 +23,7 @@ interface Case {
 const cases = loadConformanceCases<Case>();
 const patternText = (c: Case) => c.patternText ?? JSON.stringify(c.pattern);
 
-const ENVELOPE = new Set([
-  'version',
-  'id',
-  'detail-type',
-  'source',
-  'account',
-  'time',
-  'region',
-  'resources',
-  'detail',
-]);
+const ENVELOPE = new Set(ENVELOPE_KEYS);
 const reproducible = cases.filter(
   (c) =>
     c.event !== undefined &&

@@ -24,7 +24,7 @@ import { closeServer } from '#local/emulators/port-check.js';
 import { createEventBridge, type LocalEventBridge } from '#local/emulators/eventbridge/index.js';
 import { localCredentials } from '#test-support/aws-local.js';
 import { useSqsEmulator } from '#test-support/sqs-emulator.js';
-import { ACCOUNT, queueArn, routedEntry } from '#test-support/eventbridge.js';
+import { ACCOUNT, queueArn, routedEntry, ENVELOPE_KEYS } from '#test-support/eventbridge.js';
 
 const engagement = (departments: string[], bus = 'switchboard') =>
   routedEntry({ id: 'x:1', routing: { departments } }, { EventBusName: bus });
@@ -104,17 +104,7 @@ describe('local EventBridge over HTTP with the AWS SDK, delivering to the SQS em
 
     const [message] = await receiveAll(url);
     const body = message?.Body ?? '';
-    expect(Object.keys(JSON.parse(body) as object)).toEqual([
-      'version',
-      'id',
-      'detail-type',
-      'source',
-      'account',
-      'time',
-      'region',
-      'resources',
-      'detail',
-    ]);
+    expect(Object.keys(JSON.parse(body) as object)).toEqual(ENVELOPE_KEYS);
     const event = JSON.parse(body) as Record<string, unknown>;
     expect(event).toEqual({
       version: '0',

@@ -6,6 +6,7 @@ import {
   entrySize,
 } from '#local/emulators/eventbridge/put-events-validation.js';
 import { thrownBy } from '#test-support/errors.js';
+import { ENVELOPE_KEYS } from '#test-support/eventbridge.js';
 
 const entry = { Source: 'switchboard', DetailType: 'Engagement Routed', Detail: '{"id":"x:1"}' };
 
@@ -22,17 +23,7 @@ describe('event envelope', () => {
       region: 'us-east-1',
       detail: { b: 1, a: 2 },
     });
-    expect(Object.keys(event)).toEqual([
-      'version',
-      'id',
-      'detail-type',
-      'source',
-      'account',
-      'time',
-      'region',
-      'resources',
-      'detail',
-    ]);
+    expect(Object.keys(event)).toEqual(ENVELOPE_KEYS);
     expect(JSON.stringify(event)).toBe(
       '{"version":"0","id":"e1","detail-type":"Engagement Routed","source":"switchboard","account":"123456789012","time":"2026-11-25T10:00:00Z","region":"us-east-1","resources":[],"detail":{"b":1,"a":2}}',
     );
