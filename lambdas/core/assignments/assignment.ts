@@ -99,10 +99,18 @@ export interface Assignment {
   version: number;
   /** Stored changes of any kind, for conditional writes; 0 for an assignment not stored yet. */
   revision: number;
+  /** When the department got the engagement (ISO 8601): its SLA deadlines count from here. */
+  routedAt: string;
   /** When the last applied change happened (ISO 8601). */
   changedAt: string;
   events: AssignmentEvent[];
   answers: Record<string, ReportAnswer>;
+  /** The department that handed it over (`rerouted`), when it came that way. */
+  reroutedFrom?: string;
+  /** The department whose SLA it breached, when it came by escalation. */
+  escalatedFrom?: string;
+  /** When each SLA deadline was found breached (ISO 8601), so a breach is recorded once. */
+  breaches?: Partial<Record<'firstResponse' | 'resolution', string>>;
 }
 
 /** What {@link applyReport} decided. */
@@ -127,8 +135,24 @@ export class InvalidReportError extends Error {
  * (revision 0): an engagement's routing names its departments, and an assignment item is only
  * written by its first change, so routing costs no write per department.
  */
-export function newAssignment(engagementId: string, department: string, at: string): Assignment {
-  return { engagementId, department, state: 'new', version: 1, revision: 0, changedAt: at, events: [], answers: {} };
+export function newAssignment(
+  engagementId: string,
+  department: string,
+  at: string,
+  origin: Pick<Assignment, 'reroutedFrom' | 'escalatedFrom'> = {},
+): Assignment {
+  return {
+    engagementId,
+    department,
+    state: 'new',
+    version: 1,
+    revision: 0,
+    routedAt: at,
+    changedAt: at,
+    events: [],
+    answers: {},
+    ...origin,
+  };
 }
 
 /**
@@ -225,4 +249,24 @@ export function setBySwitchboard(
     events: [...assignment.events, change],
   };
   return { answer: { status: 200, state: to, version: next.version }, next, change };
+}
+
+/**
+ * Records that an SLA deadline of the assignment passed unmet: the breach is kept (so a timer
+ * that fires twice records it once) and the assignment becomes `escalated`, unless it already
+ * is or the department is done with it. Undefined when this breach was recorded before.
+ */
+export function recordBreach(
+  assignment: Assignment,
+  sla: 'firstResponse' | 'resolution',
+  at: string,
+): ReportOutcome | undefined {
+  if (assignment.breaches?.[sla]) return undefined;
+  const escalated = setBySwitchboard(assignment, 'escalated', at, `sla:${sla}`);
+  const base = escalated?.next ?? { ...assignment, revision: assignment.revision + 1 };
+  return {
+    answer: { status: 200, state: base.state, version: base.version },
+    next: { ...base, breaches: { ...assignment.breaches, [sla]: at } },
+    ...(escalated?.change ? { change: escalated.change } : {}),
+  };
 }

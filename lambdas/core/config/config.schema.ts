@@ -18,15 +18,28 @@ const duration = z.string().refine((v) => parseDurationMs(v) !== undefined, {
 });
 
 /**
- * A department: its id names its queue; `sla.firstResponse` sets the SLA due time of what is
- * routed to it, counted in wall-clock time or, with `sla.businessHours`, only in business time
- * in the department's time zone.
+ * A department: its id names its queue. `sla.firstResponse` (and `sla.resolution`) set the
+ * deadlines of each assignment routed to it, counted from routing in wall-clock time or, with
+ * `sla.businessHours`, only in business time in the department's time zone. `escalation.to`
+ * receives what breaches a deadline; `account` is the department's own AWS account, which the
+ * bus policy then lets put "Status Reported" events of this department's source only.
  */
 export const DepartmentSchema = z.strictObject({
   id,
   name: z.string().min(1),
   description: z.string().optional(),
-  sla: z.strictObject({ firstResponse: duration, businessHours: BusinessHoursSchema.optional() }).optional(),
+  sla: z
+    .strictObject({
+      firstResponse: duration,
+      resolution: duration.optional(),
+      businessHours: BusinessHoursSchema.optional(),
+    })
+    .optional(),
+  escalation: z.strictObject({ to: id, priority: z.enum(PRIORITIES).default('urgent') }).optional(),
+  account: z
+    .string()
+    .regex(/^\d{12}$/, 'must be a 12-digit AWS account id, quoted ("123456789012")')
+    .optional(),
 });
 
 const pattern = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
@@ -100,6 +113,12 @@ const RuleFieldsSchema = z.strictObject({
   when: pattern,
   routeTo: z.array(id).min(1),
   priority: z.enum(PRIORITIES).default('normal'),
+  /**
+   * Whether a follow-up in an open case still goes only to the departments holding the case
+   * (the default). `false`: when this rule matches a follow-up, its departments get it too (a
+   * legal threat in a care conversation reaches legal).
+   */
+  sticky: z.boolean().default(true),
   examples: RuleExamplesSchema.optional(),
 });
 
@@ -204,6 +223,21 @@ export const SwitchboardConfigSchema = z
         message: `"${config.defaultDepartment}" is not a declared department (declared: ${known()})`,
       });
     }
+    config.departments.forEach((d, i) => {
+      if (!d.escalation) return;
+      if (d.escalation.to === d.id)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['departments', i, 'escalation', 'to'],
+          message: `department "${d.id}" cannot escalate to itself`,
+        });
+      else if (!departments.has(d.escalation.to))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['departments', i, 'escalation', 'to'],
+          message: `"${d.escalation.to}" is not a declared department (declared: ${known()})`,
+        });
+    });
     if (config.trialDepartment && !departments.has(config.trialDepartment)) {
       ctx.addIssue({
         code: 'custom',

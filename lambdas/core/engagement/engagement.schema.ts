@@ -92,6 +92,12 @@ export const RoutingSchema = z.object({
   configVersion: nonEmpty(),
   /** Set when the platform is on trial: `departments` is the trial department, whatever the rules matched. */
   trial: z.optional(z.literal(true)),
+  /** On a delivery a department handed over: the department it came from. */
+  reroutedFrom: z.optional(nonEmpty()),
+  /** On a delivery made because an SLA was breached: the department that breached it. */
+  escalatedFrom: z.optional(nonEmpty()),
+  /** On a delivery `switchboard replay` made again from history. */
+  replayed: z.optional(z.literal(true)),
 });
 
 /**

@@ -1,11 +1,16 @@
 import {
-  type AssignmentEvent,
   applyReport,
   InvalidReportError,
+  newAssignment,
+  type Assignment,
   type ReportAnswer,
   type StatusReport,
 } from '../assignments/assignment.js';
-import type { AssignmentStore } from './ports/assignment-store.js';
+import type { Department } from '../config/config.schema.js';
+import { meets, SLA_KINDS, slaDeadlines } from '../routing/sla.js';
+import { routedAgain, statusChanged } from './lifecycle-events.js';
+import type { AssignmentWrite, LifecycleStore, OutboxEvent } from './ports/lifecycle-store.js';
+import type { SlaTimers } from './ports/sla-timers.js';
 
 /** What a department's status report gets back (docs/design.md, "Lifecycle"). */
 export type ReportStatusResult =
@@ -16,26 +21,42 @@ export type ReportStatusResult =
     }
   | { statusCode: 400 | 404; body: { error: string; message: string } };
 
-/** What reporting a status needs from the outside world. */
-export interface ReportStatusDependencies {
-  store: AssignmentStore;
+/** What applying lifecycle changes needs from the outside world. */
+export interface LifecycleDependencies {
+  store: LifecycleStore;
   now(): Date;
-  /** Called with each applied change, after it is stored (to publish "Engagement Status Changed"). */
-  onChange?(change: AssignmentEvent, report: StatusReport): Promise<void>;
+  /** The config's departments: reroute targets, SLAs and escalation. */
+  departments: readonly Department[];
+  /** Timers of deadlines a change meets are cancelled (best effort: one that fires anyway finds it met). */
+  timers?: SlaTimers;
+  /** Told about anything that is not the happy path; never given personal data. */
+  log?(level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
 }
 
-/** Conditional writes lost to concurrent reports before giving up (each loser reads again). */
-const MAX_CONFLICTS = 5;
+/** Conditional writes lost to concurrent changes before giving up (each loser reads again). */
+export const MAX_CONFLICTS = 5;
 
 /**
  * Applies a department's report to its assignment:
- * 1. no assignment of this engagement for this department → 404;
+ * 1. no assignment of this engagement for this department → 404; a `rerouted` to a department
+ *    the config does not declare → 400;
  * 2. the state machine decides (`applyReport`): applied, a repeat, late, or refused (409);
- * 3. the result is stored on the condition that nobody changed the assignment meanwhile; on a
+ * 3. an applied change is stored with its "Engagement Status Changed" event (the outbox); a
+ *    `rerouted` also gives the target department a new assignment and an "Engagement Routed"
+ *    delivery with `routing.reroutedFrom` (unless it holds the engagement already);
+ * 4. all of it is stored on the condition that nobody changed the assignment meanwhile; on a
  *    conflict the report is applied again to what is stored now, so concurrent reports are
  *    serialised and a repeated `reportId` still gets its first answer.
  */
-export async function reportStatus(report: StatusReport, deps: ReportStatusDependencies): Promise<ReportStatusResult> {
+export async function reportStatus(report: StatusReport, deps: LifecycleDependencies): Promise<ReportStatusResult> {
+  if (report.status === 'rerouted' && report.to && !deps.departments.some((d) => d.id === report.to))
+    return {
+      statusCode: 400,
+      body: {
+        error: 'unknown_department',
+        message: `"to" names "${report.to}", which is not a department (departments: ${deps.departments.map((d) => d.id).join(', ')}).`,
+      },
+    };
   for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
     const assignment = await deps.store.read(report.engagementId, report.department);
     if (!assignment) {
@@ -55,13 +76,64 @@ export async function reportStatus(report: StatusReport, deps: ReportStatusDepen
         return { statusCode: 400, body: { error: 'malformed_report', message: err.message } };
       throw err;
     }
-    if (outcome.next && !(await deps.store.save(outcome.next, assignment.revision))) continue;
-    if (outcome.change) await deps.onChange?.(outcome.change, report);
+    if (!outcome.next) return toResult(outcome.answer, report);
+    const writes: AssignmentWrite[] = [{ next: outcome.next, expectedRevision: assignment.revision }];
+    const events: OutboxEvent[] = [];
+    if (outcome.change) {
+      events.push(statusChanged(outcome.next, outcome.change, outcome.next.version));
+      if (outcome.change.to === 'rerouted' && report.to) {
+        const handover = await handOver(assignment, report.to, outcome.change.at, deps);
+        if (handover) {
+          writes.push(handover.write);
+          events.push(handover.event);
+        }
+      }
+    }
+    if (!(await deps.store.commit(writes, events))) continue;
+    if (outcome.change) await cancelMet(outcome.next, deps);
     return toResult(outcome.answer, report);
   }
   throw new Error(
     `assignment ${report.engagementId} × ${report.department} kept changing under ${MAX_CONFLICTS} attempts`,
   );
+}
+
+/**
+ * The target's new assignment and delivery for a handover, or undefined when the target holds
+ * the engagement already (it was routed there too, or handed over before): it has it in its
+ * queue, and a second delivery would be a duplicate.
+ */
+async function handOver(
+  from: Assignment,
+  to: string,
+  at: string,
+  deps: LifecycleDependencies,
+): Promise<{ write: AssignmentWrite; event: OutboxEvent } | undefined> {
+  if (await deps.store.read(from.engagementId, to)) return undefined;
+  const engagement = await deps.store.readEngagement(from.engagementId);
+  if (!engagement) throw new Error(`engagement ${from.engagementId} has an assignment but is not stored`);
+  const target = deps.departments.find((d) => d.id === to);
+  const slaDueAt = target ? slaDeadlines(target, Date.parse(at)).firstResponse : undefined;
+  const next = { ...newAssignment(from.engagementId, to, at, { reroutedFrom: from.department }), revision: 1 };
+  return {
+    write: { next, expectedRevision: 0 },
+    event: routedAgain(engagement, to, at, { reroutedFrom: from.department }, slaDueAt ? { slaDueAt } : {}),
+  };
+}
+
+/** Cancels the timers of the deadlines the assignment's new state meets (or leaves behind: rerouted). */
+async function cancelMet(assignment: Assignment, deps: LifecycleDependencies): Promise<void> {
+  if (!deps.timers) return;
+  const met = SLA_KINDS.filter((kind) => assignment.state === 'rerouted' || meets(assignment.state, kind));
+  if (met.length === 0) return;
+  try {
+    await deps.timers.cancel(
+      met.map((sla) => ({ engagementId: assignment.engagementId, department: assignment.department, sla })),
+    );
+  } catch (err) {
+    // Harmless: a timer that fires finds the deadline met and does nothing.
+    deps.log?.('warn', 'SLA timers of a met deadline could not be cancelled', { error: (err as Error).message });
+  }
 }
 
 function toResult(answer: ReportAnswer, report: StatusReport): ReportStatusResult {

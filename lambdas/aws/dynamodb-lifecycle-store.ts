@@ -1,0 +1,134 @@
+import { TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type Assignment, newAssignment } from '../core/assignments/assignment.js';
+import type { Engagement } from '../core/engagement/engagement.schema.js';
+import type { AssignmentWrite, LifecycleStore, OutboxEvent } from '../core/lifecycle/ports/lifecycle-store.js';
+
+/**
+ * Assignments and their events in the engagements table, beside their engagement, so an
+ * engagement's whole story stays one Query:
+ * - `ENG#<engagement id>` / `ASSIGN#<department>`: the assignment and its `revision`, on which
+ *   every write is conditional. It is written by its first change only: until then it is read
+ *   off the engagement item (routed to the department: state `new`), so routing adds no write
+ *   per department.
+ * - `ENG#<engagement id>` / `EVENT#<at>#…`: each event a change publishes ("Engagement Status
+ *   Changed", "SLA Breached", the "Engagement Routed" of a handover or escalation), written in
+ *   the same transaction as the change. It is the change's audit record, and its INSERT in the
+ *   table's stream is what publishes it (the outbox).
+ */
+export const lifecycleKeys = {
+  assignment: (engagementId: string, department: string) => ({
+    pk: `ENG#${engagementId}`,
+    sk: `ASSIGN#${department}`,
+  }),
+  event: (engagementId: string, key: string) => ({ pk: `ENG#${engagementId}`, sk: `${EVENT_SORT_KEY_PREFIX}${key}` }),
+};
+
+/** The sort-key prefix of event items: the stream's filter publishes inserts of these. */
+export const EVENT_SORT_KEY_PREFIX = 'EVENT#';
+
+/** DynamoDB takes at most 100 items in one transaction. */
+const MAX_TRANSACTION_ITEMS = 100;
+
+/** {@link LifecycleStore} on the engagements table. */
+export class DynamoDbLifecycleStore implements LifecycleStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async read(engagementId: string, department: string): Promise<Assignment | undefined> {
+    // Both items in one round trip: the assignment if it was stored, else the engagement's routing.
+    const assignmentItem = lifecycleKeys.assignment(engagementId, department);
+    const engagementItem = { pk: assignmentItem.pk, sk: 'ENGAGEMENT' };
+    const { Responses, UnprocessedKeys } = await this.doc.send(
+      new BatchGetCommand({
+        RequestItems: {
+          [this.tableName]: {
+            Keys: [assignmentItem, engagementItem],
+            ConsistentRead: true,
+            ProjectionExpression: 'sk, assignment, engagement.routing, engagement.receivedAt, #decision.#at',
+            ExpressionAttributeNames: { '#decision': 'decision', '#at': 'at' },
+          },
+        },
+      }),
+    );
+    // A key DynamoDB did not get to (throttling) must not read as "never routed": fail, to be retried.
+    if (Object.keys(UnprocessedKeys ?? {}).length > 0) throw new Error('DynamoDB left keys unread (throttled); retry');
+    const items = Responses?.[this.tableName] ?? [];
+    const stored = items.find((i) => i.sk === assignmentItem.sk);
+    if (stored) return stored.assignment as Assignment;
+    const routed = items.find((i) => i.sk === engagementItem.sk);
+    const engagement = routed?.engagement as Pick<Engagement, 'routing' | 'receivedAt'> | undefined;
+    if (!engagement?.routing.departments.includes(department)) return undefined;
+    const routedAt = (routed?.decision as { at?: string } | undefined)?.at ?? engagement.receivedAt;
+    return newAssignment(engagementId, department, routedAt);
+  }
+
+  async readEngagement(engagementId: string): Promise<Engagement | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: `ENG#${engagementId}`, sk: 'ENGAGEMENT' },
+        ConsistentRead: true,
+        ProjectionExpression: 'engagement',
+      }),
+    );
+    return Item?.engagement as Engagement | undefined;
+  }
+
+  async commit(writes: AssignmentWrite[], events: OutboxEvent[]): Promise<boolean> {
+    if (writes.length + events.length > MAX_TRANSACTION_ITEMS)
+      throw new Error(`a lifecycle change of ${writes.length + events.length} items exceeds one transaction`);
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            ...writes.map(({ next, expectedRevision }) => ({
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...lifecycleKeys.assignment(next.engagementId, next.department),
+                  type: 'assignment',
+                  revision: next.revision,
+                  assignment: next,
+                },
+                ...(expectedRevision === 0
+                  ? { ConditionExpression: 'attribute_not_exists(pk)' }
+                  : {
+                      ConditionExpression: 'revision = :expected',
+                      ExpressionAttributeValues: { ':expected': expectedRevision },
+                    }),
+              },
+            })),
+            ...events.map((e) => ({
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...lifecycleKeys.event(e.engagementId, e.key),
+                  type: 'event',
+                  at: e.at,
+                  event: { source: e.source, detailType: e.detailType, detail: e.detail },
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            })),
+          ],
+        }),
+      );
+      return true;
+    } catch (err) {
+      // Another writer got there first: the caller reads again and applies its change to that.
+      if (
+        err instanceof TransactionCanceledException &&
+        (err.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')
+      )
+        return false;
+      throw err;
+    }
+  }
+}
