@@ -11,6 +11,7 @@ import { MODEL_FILE } from '../lambdas/core/enrichment/model/shipped-model.js';
 import { MAX_INTAKE_MESSAGE_BYTES } from '../lambdas/core/intake/limits.js';
 import { adapters } from '../lambdas/core/platforms/registry.js';
 import { ENGAGEMENT_SORT_KEY } from '../lambdas/aws/dynamodb-engagement-store.js';
+import { EVENT_SORT_KEY_PREFIX } from '../lambdas/aws/dynamodb-lifecycle-store.js';
 import { pollers } from '../lambdas/core/polling/registry.js';
 import { AlarmTopic } from './constructs/alarm-topic.js';
 import { AppFunction } from './constructs/app-function.js';
@@ -21,6 +22,7 @@ import { PlatformSecrets } from './constructs/platform-secrets.js';
 import { PollerSchedule } from './constructs/poller-schedule.js';
 import { ConnectorHealthAlarms } from './constructs/connector-health-alarms.js';
 import { SecureQueue } from './constructs/secure-queue.js';
+import { LifecycleTracking } from './constructs/lifecycle-tracking.js';
 import { WebhookApi } from './constructs/webhook-api.js';
 
 /** Props of {@link SwitchboardStack}. */
@@ -157,10 +159,15 @@ export class SwitchboardStack extends Stack {
         maxRecordAge: Duration.hours(12),
         bisectBatchOnError: true,
         onFailure: new SqsDlq(publishFailures),
+        // Engagements, and the events lifecycle changes are written with (the same outbox).
         filters: [
           FilterCriteria.filter({
             eventName: FilterRule.isEqual('INSERT'),
             dynamodb: { Keys: { sk: { S: FilterRule.isEqual(ENGAGEMENT_SORT_KEY) } } },
+          }),
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('INSERT'),
+            dynamodb: { Keys: { sk: { S: FilterRule.beginsWith(EVENT_SORT_KEY_PREFIX) } } },
           }),
         ],
       }),
@@ -168,7 +175,19 @@ export class SwitchboardStack extends Stack {
     publish.fn.addEventSource(new SqsEventSource(republish.queue, { batchSize: 10, reportBatchItemFailures: true }));
     const functions = [webhook.fn, processFunction.fn, publish.fn];
 
-    new WebhookApi(this, 'Webhooks', { handler: webhook.fn, alarms });
+    const api = new WebhookApi(this, 'Webhooks', {
+      handler: webhook.fn,
+      alarms,
+      methodOptions: LifecycleTracking.methodOptions(config.departments.map((d) => d.id)),
+    });
+    const lifecycle = new LifecycleTracking(this, 'Lifecycle', {
+      config: props.config,
+      table: table.table,
+      bus,
+      api: api.api,
+      alarms,
+      entry: lambdaEntry,
+    });
     new ConnectorHealthAlarms(this, 'ConnectorHealth', {
       alarms,
       webhookPlatforms: [...adapters.keys()],
@@ -214,6 +233,7 @@ export class SwitchboardStack extends Stack {
     new CfnOutput(this, 'TableName', { value: table.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
     new CfnOutput(this, 'IntakeQueueUrl', { value: intake.queue.queueUrl });
+    new CfnOutput(this, 'TrackerQueueUrl', { value: lifecycle.queue.queue.queueUrl });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: alarms.topic.topicArn,
       description: 'Subscribe on-call to this topic',

@@ -12,6 +12,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { sqsHandOff } from '#aws/sqs-republish.js';
 import type { RedriveResult } from './redrive-result.js';
+import { EVENT_SORT_KEY_PREFIX } from '#aws/dynamodb-lifecycle-store.js';
+import { storedEventId } from '#core/lifecycle/ports/event-publisher.js';
 
 /** What Lambda puts in an on-failure destination for a stream batch it gave up on (the part read here). */
 interface StreamBatchFailure {
@@ -100,7 +102,7 @@ export async function redriveStreamFailures(
   return { queue: name, target, messages, moved, engagements };
 }
 
-/** The ids of the engagements stored by the stream records a failure message names. */
+/** The ids of the engagements and lifecycle events stored by the stream records a failure message names. */
 async function engagementIds(streams: DynamoDBStreamsClient, failure: StreamBatchFailure): Promise<string[]> {
   const info = failure.DDBStreamBatchInfo;
   if (!info?.streamArn || !info.shardId || !info.startSequenceNumber || !info.endSequenceNumber)
@@ -139,7 +141,11 @@ async function engagementIds(streams: DynamoDBStreamsClient, failure: StreamBatc
       if (BigInt(r.dynamodb?.SequenceNumber ?? '0') > end) return [...ids];
       const pk = r.dynamodb?.Keys?.pk?.S;
       const sk = r.dynamodb?.Keys?.sk?.S;
-      if (r.eventName === 'INSERT' && sk === 'ENGAGEMENT' && pk?.startsWith('ENG#')) ids.add(pk.slice('ENG#'.length));
+      if (r.eventName !== 'INSERT' || !pk?.startsWith('ENG#')) continue;
+      if (sk === 'ENGAGEMENT') ids.add(pk.slice('ENG#'.length));
+      // A lifecycle event goes back by its engagement and key, as the publish function hands it off.
+      else if (sk?.startsWith(EVENT_SORT_KEY_PREFIX))
+        ids.add(storedEventId(pk.slice('ENG#'.length), sk.slice(EVENT_SORT_KEY_PREFIX.length)));
     }
     iterator = page.NextShardIterator;
   }

@@ -2,6 +2,7 @@ import { TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/clie
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type Assignment, newAssignment } from '../core/assignments/assignment.js';
 import type { Engagement } from '../core/engagement/engagement.schema.js';
+import { type StoredEvent, storedEventId } from '../core/lifecycle/ports/event-publisher.js';
 import type { AssignmentWrite, LifecycleStore, OutboxEvent } from '../core/lifecycle/ports/lifecycle-store.js';
 
 /**
@@ -79,6 +80,15 @@ export class DynamoDbLifecycleStore implements LifecycleStore {
       }),
     );
     return Item?.engagement as Engagement | undefined;
+  }
+
+  /** A stored lifecycle event as it is published (for the republish queue). */
+  async readEvent(engagementId: string, key: string): Promise<StoredEvent | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: lifecycleKeys.event(engagementId, key), ConsistentRead: true }),
+    );
+    const event = Item?.event as Omit<StoredEvent, 'id'> | undefined;
+    return event ? { id: storedEventId(engagementId, key), ...event } : undefined;
   }
 
   async commit(writes: AssignmentWrite[], events: OutboxEvent[]): Promise<boolean> {

@@ -1,7 +1,12 @@
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { ENGAGEMENT_ROUTED } from '../core/engagement/engagement-routed.js';
-import type { Engagement } from '../core/engagement/engagement.schema.js';
-import type { EventPublisher, PublishOptions, PublishResult } from '../core/lifecycle/ports/event-publisher.js';
+import {
+  type EventPublisher,
+  isStoredEvent,
+  type Publishable,
+  type PublishOptions,
+  type PublishResult,
+} from '../core/lifecycle/ports/event-publisher.js';
 
 /** PutEvents takes at most 10 entries per call. */
 const MAX_ENTRIES = 10;
@@ -25,7 +30,7 @@ export interface PublisherOptions {
 type Pending = { id: string; entry: PutEventsRequestEntry; bytes: number };
 
 /**
- * Publishes "Engagement Routed" events in calls of at most ten entries and
+ * Publishes "Engagement Routed" and lifecycle events in calls of at most ten entries and
  * {@link PublisherOptions.maxRequestBytes} bytes. PutEvents reports failures per entry
  * (`FailedEntryCount`) rather than throwing, so each response is checked and only the failed,
  * retryable entries are sent again: the one kind of retry the SDK cannot do. A whole call that
@@ -48,7 +53,7 @@ export class EventBridgePublisher implements EventPublisher {
     this.maxRequestBytes = options.maxRequestBytes ?? 256 * 1024;
   }
 
-  async publish(engagements: Engagement[], options: PublishOptions = {}): Promise<PublishResult> {
+  async publish(engagements: Publishable[], options: PublishOptions = {}): Promise<PublishResult> {
     const result: PublishResult = { published: [], failed: [] };
     let pending: Pending[] = [];
     for (const e of engagements) {
@@ -118,12 +123,13 @@ export class EventBridgePublisher implements EventPublisher {
     if (chunk.length > 0) yield chunk;
   }
 
-  private entry(engagement: Engagement): PutEventsRequestEntry {
+  private entry(item: Publishable): PutEventsRequestEntry {
+    const stored = isStoredEvent(item);
     return {
       EventBusName: this.eventBusName,
-      Source: ENGAGEMENT_ROUTED.source,
-      DetailType: ENGAGEMENT_ROUTED.detailType,
-      Detail: JSON.stringify(engagement),
+      Source: stored ? item.source : ENGAGEMENT_ROUTED.source,
+      DetailType: stored ? item.detailType : ENGAGEMENT_ROUTED.detailType,
+      Detail: JSON.stringify(stored ? item.detail : item),
       Resources: [],
     };
   }

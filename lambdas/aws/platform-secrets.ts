@@ -25,7 +25,7 @@ export interface SecretReaderOptions {
 export function secretReader(
   arnsByPlatform: Record<string, string>,
   options: SecretReaderOptions = {},
-): (platform: PlatformId) => Promise<PlatformSecret> {
+): (platform: PlatformId | string) => Promise<PlatformSecret> {
   const env = options.env ?? process.env;
   const doFetch = options.fetch ?? fetch;
   const now = options.now ?? Date.now;

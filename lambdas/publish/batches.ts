@@ -5,6 +5,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { publishStored, republish } from '../core/lifecycle/publish-stored.js';
 import { DynamoDbEngagementStore } from '../aws/dynamodb-engagement-store.js';
+import { DynamoDbLifecycleStore } from '../aws/dynamodb-lifecycle-store.js';
 import { requireEnv } from '../aws/env.js';
 import { EventBridgePublisher } from '../aws/eventbridge-publisher.js';
 import { metrics } from '../aws/handler-chain.js';
@@ -23,7 +24,9 @@ const handOff = sqsHandOff(new SQSClient(HAND_OFF_CLIENT_OPTIONS), requireEnv('R
   log('warn', message, data),
 );
 // Read-only here (the raw retention is the process function's concern).
-const store = new DynamoDbEngagementStore(new DynamoDBClient(WORKER_CLIENT_OPTIONS), requireEnv('TABLE_NAME'), 30);
+const dynamodb = new DynamoDBClient(WORKER_CLIENT_OPTIONS);
+const store = new DynamoDbEngagementStore(dynamodb, requireEnv('TABLE_NAME'), 30);
+const events = new DynamoDbLifecycleStore(dynamodb, requireEnv('TABLE_NAME'));
 
 /** A batch of the table's stream: each newly stored engagement, published once (the outbox). */
 export async function publishStreamBatch(event: DynamoDBStreamEvent, deadline: number): Promise<DynamoDBBatchResponse> {
@@ -43,7 +46,13 @@ export async function publishStreamBatch(event: DynamoDBStreamEvent, deadline: n
 /** A batch of the republish queue: what the bus refused, by id, read from the table again. */
 export async function republishBatch(event: SQSEvent, deadline: number): Promise<SQSBatchResponse> {
   const messages = event.Records.map((r) => ({ messageId: r.messageId, body: r.body }));
-  const outcome = await republish(messages, { publisher, log, deadline, readStored: (id) => store.readStored(id) });
+  const outcome = await republish(messages, {
+    publisher,
+    log,
+    deadline,
+    readStored: (id) => store.readStored(id),
+    readEvent: (engagementId, key) => events.readEvent(engagementId, key),
+  });
   metrics.addMetric('EngagementsRepublished', MetricUnit.Count, outcome.published.length);
   logger.info('republish batch processed', {
     records: messages.length,

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import type { Department } from '#core/config/config.schema.js';
 import type { AlarmTopic } from './alarm-topic.js';
 import { ENGAGEMENT_ROUTED } from '#core/engagement/engagement-routed.js';
+import { LIFECYCLE_EVENTS } from '#core/assignments/status-report.schema.js';
 import { SecureQueue } from './secure-queue.js';
 
 /** Props of {@link DepartmentRouting}. */
@@ -60,13 +61,22 @@ export class DepartmentRouting extends Construct {
         detail: { routing: { departments: [department.id] } },
       },
     });
-    this.rule.addTarget(
-      new SqsQueue(this.queue, {
-        deadLetterQueue: this.deliveryDeadLetterQueue,
-        retryAttempts: 185,
-        maxEventAge: Duration.hours(24),
-      }),
-    );
+    const target = new SqsQueue(this.queue, {
+      deadLetterQueue: this.deliveryDeadLetterQueue,
+      retryAttempts: 185,
+      maxEventAge: Duration.hours(24),
+    });
+    this.rule.addTarget(target);
+    // A report this department put on the bus that was not applied comes back to its queue.
+    new Rule(this, 'StatusRejected', {
+      eventBus: props.bus,
+      description: `Status reports of ${department.name} that were not applied`,
+      eventPattern: {
+        source: [LIFECYCLE_EVENTS.statusRejected.source],
+        detailType: [LIFECYCLE_EVENTS.statusRejected.detailType],
+        detail: { department: [department.id] },
+      },
+    }).addTarget(target);
 
     props.alarms.alarmOnDeadLetters(
       this,

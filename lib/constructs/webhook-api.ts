@@ -20,6 +20,8 @@ export interface WebhookApiProps {
   rateLimit?: number;
   /** @default 400 */
   burstLimit?: number;
+  /** Per-method settings, such as a throttle per department route (`/<path>/<METHOD>` → settings). */
+  methodOptions?: Record<string, { throttlingRateLimit: number; throttlingBurstLimit: number }>;
 }
 
 /**
@@ -41,6 +43,7 @@ export class WebhookApi extends Construct {
         stageName: 'live',
         throttlingRateLimit: props.rateLimit ?? 200,
         throttlingBurstLimit: props.burstLimit ?? 400,
+        ...(props.methodOptions ? { methodOptions: props.methodOptions } : {}),
         tracingEnabled: true,
         loggingLevel: MethodLoggingLevel.ERROR,
         // Request bodies carry personal data: never written to execution logs.

@@ -40,6 +40,8 @@ export class IntrinsicResolver {
       'AWS::Events::EventBus': p.Name,
       'AWS::Lambda::Function': p.FunctionName,
       'AWS::SecretsManager::Secret': p.Name,
+      'AWS::Scheduler::ScheduleGroup': p.Name,
+      'AWS::IAM::Role': p.RoleName,
     }[r.Type];
     if (declared !== undefined) return String(this.resolve(declared));
     return `${this.stack.stackName}-${logicalId}`.slice(0, 80);
@@ -60,6 +62,10 @@ export class IntrinsicResolver {
         return `arn:aws:lambda:${region}:${accountId}:function:${name}`;
       case 'AWS::SecretsManager::Secret':
         return `arn:aws:secretsmanager:${region}:${accountId}:secret:${name}`;
+      case 'AWS::IAM::Role':
+        return `arn:aws:iam::${accountId}:role/${name}`;
+      case 'AWS::Scheduler::ScheduleGroup':
+        return `arn:aws:scheduler:${region}:${accountId}:schedule-group/${name}`;
       case 'AWS::Events::Rule':
         return `arn:aws:events:${region}:${accountId}:rule/${name}`;
       default:

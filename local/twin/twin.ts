@@ -11,7 +11,7 @@ import {
   type StreamViewType,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
@@ -22,6 +22,7 @@ import { readRestApi } from '../api/rest-api-routes.js';
 import { assertJava, DYNAMODB_PORT_ENV, ensureDynamoDbLocal, startDynamoDbLocal } from '../emulators/dynamodb-local.js';
 import { createEventBridge, EVENTBRIDGE_PORT_ENV } from '../emulators/eventbridge/index.js';
 import { assertPortFree, closeServer, listenOn } from '../emulators/port-check.js';
+import { startScheduler } from '../emulators/scheduler.js';
 import { startSecretsManager } from '../emulators/secrets-manager.js';
 import { startSecretsExtension } from '../emulators/secrets-extension.js';
 import { startFaultProxy, type FaultProxy, type FaultService } from '../emulators/fault-proxy.js';
@@ -285,6 +286,9 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
       tableNames.push(TableName);
     }
 
+    // Where stream positions and schedules are kept when the data outlives the twin; a fresh table starts empty.
+    const keepsData = Boolean(options.dynamodbEndpoint || options.dynamodbDataDir);
+
     // EventBridge: buses, rules and their targets
     const eventBridge = createEventBridge({
       region: options.region,
@@ -325,13 +329,52 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
       eventBridge.putTargets({ Rule: Name, EventBusName, Targets: (p.Targets as { Id: string; Arn: string }[]) ?? [] });
     }
 
+    // EventBridge Scheduler: the SLA timers' one-time schedules, fired into SQS as on AWS.
+    const scheduler = await startScheduler({
+      port: 0,
+      region: options.region,
+      accountId: options.accountId,
+      log: (line) => logTo('scheduler', line),
+      ...(keepsData ? { stateFile: join(options.stateDir, 'schedules.json') } : {}),
+      deliver: async (target) => {
+        const arn = /^arn:aws:sqs:[^:]*:([^:]*):(.+)$/.exec(target.arn);
+        if (!arn) throw new Error(`${target.arn} is not an SQS queue ARN (the twin's Scheduler sends to queues only)`);
+        await sqs.send(
+          new SendMessageCommand({
+            QueueUrl: `${sqsServer.endpoint}/${arn[1]}/${arn[2]}`,
+            MessageBody: target.input ?? '',
+          }),
+        );
+      },
+    });
+    stoppers.push(() => scheduler.stop());
+    for (const [logicalId, r] of resourcesOfType(stack, 'AWS::Scheduler::ScheduleGroup'))
+      scheduler.createScheduleGroup(String(r.Properties?.Name ?? resolver.physicalName(logicalId)));
+
     // Secrets: the local secrets file, one JSON object per platform (tagged on each secret)
     const secretValues = JSON.parse(readFileSync(options.secretsFile, 'utf8')) as Record<string, unknown>;
     const secrets: Record<string, string> = {};
+    const defaultedTokens: string[] = [];
     for (const [logicalId, r] of resourcesOfType(stack, 'AWS::SecretsManager::Secret')) {
-      const platform = tagsOf(r.Properties)['switchboard:platform'];
+      const tags = tagsOf(r.Properties);
+      const platform = tags['switchboard:platform'];
       if (platform && secretValues[platform]) secrets[resolver.arn(logicalId)] = JSON.stringify(secretValues[platform]);
+      // A department's status token, from the file's "departments" entry (docs/design.md, "Secrets").
+      const department = tags['switchboard:department'];
+      const departments = (secretValues.departments ?? {}) as Record<string, unknown>;
+      // A department the file does not list gets `local-<id>-status-token`, so a config of your own
+      // works without editing the secrets file too (the start-up summary says so).
+      if (department) {
+        if (!departments[department]) defaultedTokens.push(department);
+        secrets[resolver.arn(logicalId)] = JSON.stringify(
+          departments[department] ?? { statusToken: `local-${department}-status-token` },
+        );
+      }
     }
+    if (defaultedTokens.length > 0)
+      log(
+        `  ✓ status tokens not in ${options.secretsFile}: ${defaultedTokens.map((d) => `${d} → local-${d}-status-token`).join(', ')}`,
+      );
     const secretsServer = await startSecretsManager({
       port: 0,
       secrets,
@@ -408,6 +451,7 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
           AWS_ENDPOINT_URL_DYNAMODB: functionEndpoints.dynamodb,
           AWS_ENDPOINT_URL_SQS: functionEndpoints.sqs,
           AWS_ENDPOINT_URL_EVENTBRIDGE: functionEndpoints.eventbridge,
+          AWS_ENDPOINT_URL_SCHEDULER: scheduler.endpoint,
         },
       });
       functions.set(f.logicalId, fn);
@@ -421,8 +465,6 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
       region: options.region,
       credentials: CREDENTIALS,
     });
-    // Where stream positions are kept when the data outlives the twin; a fresh table starts empty.
-    const keepsData = Boolean(options.dynamodbEndpoint || options.dynamodbDataDir);
     let queuePollers = 0;
     /** Per function: the on-failure queue of its stream source, and the queue it also consumes. */
     const streamFailures = new Map<string, { failures?: string; consumed?: string }>();
@@ -634,6 +676,7 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
           await new Promise((r) => setTimeout(r, 100));
           const pending = eventBridge.counters();
           await eventBridge.drain();
+          await scheduler.drain();
           const busy =
             sources.some((s) => s.busy) || JSON.stringify(pending) !== JSON.stringify(eventBridge.counters());
           quiet = busy ? 0 : quiet + 1;

@@ -75,12 +75,17 @@ describe('Switchboard stack', () => {
       });
       template.hasOutput(`Department${id.replace(/-/g, '')}QueueUrl`, {});
     }
-    template.resourcePropertiesCountIs('AWS::Events::Rule', { EventPattern: Match.anyValue() }, departments.length);
+    // Per department: its engagements and its refused status reports; and the tracker's two.
+    template.resourcePropertiesCountIs(
+      'AWS::Events::Rule',
+      { EventPattern: Match.anyValue() },
+      2 * departments.length + 2,
+    );
   });
 
   it('alarms on every dead-letter queue and on platforms being answered 5xx', () => {
-    // intake DLQ, republish DLQ, publish failures + per department: consumer DLQ and delivery DLQ + the API's 5XX count + refused signatures per platform
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 3 + 2 * departments.length + 1 + adapters.size);
+    // intake DLQ, republish DLQ, publish failures, tracker DLQ + per department: consumer DLQ and delivery DLQ + the API's 5XX count + refused signatures per platform
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4 + 2 * departments.length + 1 + adapters.size);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Threshold: 1,
       Metrics: Match.arrayWith([
@@ -104,8 +109,8 @@ describe('Switchboard stack', () => {
       Statistic: 'Sum',
       Threshold: 1,
     });
-    // intake and republish with their DLQs, publish failures, and three per department
-    template.resourceCountIs('AWS::SQS::Queue', 5 + 3 * departments.length);
+    // intake, republish and tracker with their DLQs, publish failures, and three per department
+    template.resourceCountIs('AWS::SQS::Queue', 7 + 3 * departments.length);
   });
 
   it('enforces TLS on every queue', () => {
@@ -119,7 +124,7 @@ describe('Switchboard stack', () => {
     expect(queues.filter((q) => !covered.has(q))).toEqual([]);
   });
 
-  it('runs the three functions on Node.js 24, arm64, with tracing and an explicit log group', () => {
+  it('runs the five functions on Node.js 24, arm64, with tracing and an explicit log group', () => {
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       {
@@ -128,11 +133,11 @@ describe('Switchboard stack', () => {
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: Match.objectLike({ LogGroup: Match.anyValue() }),
       },
-      3,
+      5,
     );
   });
 
-  it('publishes from the table stream: inserts of engagement items only, with partial failures, bisection and a failure destination', () => {
+  it('publishes from the table stream: inserts of engagement and lifecycle event items only, with partial failures, bisection and a failure destination', () => {
     template.hasResource('AWS::DynamoDB::GlobalTable', {
       Properties: Match.objectLike({ StreamSpecification: { StreamViewType: 'NEW_IMAGE' } }),
     });
@@ -145,16 +150,24 @@ describe('Switchboard stack', () => {
       FilterCriteria: {
         Filters: [
           { Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: ['ENGAGEMENT'] } } } }) },
+          {
+            Pattern: JSON.stringify({
+              eventName: ['INSERT'],
+              dynamodb: { Keys: { sk: { S: [{ prefix: 'EVENT#' }] } } },
+            }),
+          },
         ],
       },
     });
   });
 
-  it('lets only the publish function put events on the bus, and the process function only store', () => {
+  it('lets only the publish function and the tracker (for refusals) put events on the bus, and the process function only store', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
     const putters = policies.filter((p) => JSON.stringify(p).includes('events:PutEvents'));
-    expect(putters).toHaveLength(1);
-    expect(JSON.stringify(putters[0])).toContain('PublishFunctionServiceRole');
+    expect(putters.map((p) => (p.Properties.Roles as { Ref: string }[])[0]!.Ref).sort()).toEqual([
+      expect.stringMatching(/^LifecycleFunctionServiceRole/),
+      expect.stringMatching(/^PublishFunctionServiceRole/),
+    ]);
     const process = policies
       .filter((p) => JSON.stringify(p).includes('ProcessFunctionServiceRole'))
       .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[] }[]);
@@ -193,25 +206,81 @@ describe('Switchboard stack', () => {
     });
   });
 
-  it('creates one secret per platform adapter and lets only the webhook function read them', () => {
+  it('creates one secret per platform adapter and one per department; the webhook reads the first, the department API the second', () => {
     const credentialed = new Set([
       ...adapters.keys(),
       ...[...pollers.values()].filter((p) => p.secretKeys?.length).map((p) => p.platform),
     ]);
-    template.resourceCountIs('AWS::SecretsManager::Secret', credentialed.size);
+    template.resourceCountIs('AWS::SecretsManager::Secret', credentialed.size + departments.length);
+    for (const id of departments) {
+      template.hasResourceProperties('AWS::SecretsManager::Secret', {
+        GenerateSecretString: Match.objectLike({ GenerateStringKey: 'statusToken', SecretStringTemplate: '{}' }),
+        Tags: Match.arrayWith([{ Key: 'switchboard:department', Value: id }]),
+      });
+      template.hasOutput(`Department${id.replace(/-/g, '')}StatusSecretArn`, {});
+    }
     const readers = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
       JSON.stringify(p).includes('secretsmanager:GetSecretValue'),
     );
-    expect(readers).toHaveLength(1);
-    expect(JSON.stringify(readers[0])).toContain('WebhookFunctionServiceRole');
+    expect(readers.map((p) => (p.Properties.Roles as { Ref: string }[])[0]!.Ref).sort()).toEqual([
+      expect.stringMatching(/^LifecycleStatusFunctionServiceRole/),
+      expect.stringMatching(/^WebhookFunctionServiceRole/),
+    ]);
+    const status = readers.find((p) => JSON.stringify(p).includes('LifecycleStatusFunctionServiceRole'))!;
+    expect(JSON.stringify(status)).toContain('LifecycleSecrets');
+    expect(JSON.stringify(status)).not.toContain('PlatformSecrets');
+  });
+
+  it('serves POST /departments/<id>/status per department, each with its own throttle', () => {
+    for (const id of departments) template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: id });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith(
+        departments.map((id) =>
+          Match.objectLike({
+            HttpMethod: 'POST',
+            ResourcePath: `/~1departments~1${id}~1status`,
+            ThrottlingRateLimit: 20,
+          }),
+        ),
+      ),
+    });
+  });
+
+  it('feeds the tracker from the bus (department reports, routed engagements) and times SLAs with Scheduler into its queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: [{ prefix: 'switchboard.department.' }], 'detail-type': ['Status Reported'] },
+    });
+    for (const id of departments)
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: { source: ['switchboard'], 'detail-type': ['Status Rejected'], detail: { department: [id] } },
+      });
+    template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'Switchboard-sla' });
+    // Scheduler's role may only send to the tracker's queues, and only for this account.
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': Match.anyValue() } },
+          }),
+        ],
+      }),
+    });
+    const tracker = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
+      JSON.stringify(p).includes('LifecycleFunctionServiceRole'),
+    )!;
+    expect(JSON.stringify(tracker)).toContain('scheduler:CreateSchedule');
+    expect(JSON.stringify(tracker)).toContain(':schedule/Switchboard-sla/*');
+    expect(JSON.stringify(tracker)).toContain('iam:PassRole');
   });
 
   it('exposes GET and POST /webhooks/{platform} with throttling and access logs', () => {
-    template.resourceCountIs('AWS::ApiGateway::Method', 2);
+    // GET and POST for webhooks, POST per department
+    template.resourceCountIs('AWS::ApiGateway::Method', 2 + departments.length);
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{platform}' });
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
-      MethodSettings: [Match.objectLike({ DataTraceEnabled: false, ThrottlingRateLimit: 200 })],
+      MethodSettings: Match.arrayWith([Match.objectLike({ DataTraceEnabled: false, ThrottlingRateLimit: 200 })]),
     });
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { BinaryMediaTypes: ['*/*'] });
   });
@@ -225,7 +294,7 @@ describe('Switchboard stack', () => {
       const { app, stack } = synth(true, pollingConfigText);
       expect(() => app.synth()).not.toThrow();
       const polling = Template.fromStack(stack);
-      polling.resourceCountIs('AWS::Lambda::Function', 4);
+      polling.resourceCountIs('AWS::Lambda::Function', 6);
       // one poller run at a time, so two runs never race a target's cursor
       polling.resourcePropertiesCountIs('AWS::Lambda::Function', { ReservedConcurrentExecutions: 1 }, 1);
       polling.hasResourceProperties('AWS::Events::Rule', {
@@ -238,7 +307,7 @@ describe('Switchboard stack', () => {
         ],
       });
       // + the poller schedule's DLQ + repeated poll failures of rss
-      polling.resourceCountIs('AWS::CloudWatch::Alarm', 3 + 2 * departments.length + 1 + adapters.size + 1 + 1);
+      polling.resourceCountIs('AWS::CloudWatch::Alarm', 4 + 2 * departments.length + 1 + adapters.size + 1 + 1);
       polling.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'Switchboard',
         MetricName: 'PollFailed',
@@ -248,7 +317,7 @@ describe('Switchboard stack', () => {
     });
 
     it('leaves the poller out when nothing is polled', () => {
-      template.resourceCountIs('AWS::Lambda::Function', 3);
+      template.resourceCountIs('AWS::Lambda::Function', 5);
       template.resourcePropertiesCountIs('AWS::Events::Rule', { ScheduleExpression: Match.anyValue() }, 0);
     });
   });

@@ -1,11 +1,19 @@
 import type { Engagement } from '../engagement/engagement.schema.js';
-import type { EventPublisher } from './ports/event-publisher.js';
+import {
+  type EventPublisher,
+  parseStoredEventId,
+  type Publishable,
+  type StoredEvent,
+} from './ports/event-publisher.js';
 
-/** A newly stored engagement as the table's stream delivers it, with its place in the stream. */
+/**
+ * A newly stored engagement, or a lifecycle event written with its change, as the table's stream
+ * delivers it, with its place in the stream.
+ */
 export interface StoredRecord {
   /** The stream record's sequence number (what a partial batch failure names). */
   sequence: string;
-  engagement: Engagement;
+  item: Publishable;
 }
 
 /** What publishing needs from the outside world. */
@@ -61,7 +69,7 @@ export async function publishStored(
   const log = deps.log ?? (() => undefined);
   if (records.length === 0) return { published: [], handedOff: [] };
   const result = await deps.publisher.publish(
-    records.map((r) => r.engagement),
+    records.map((r) => r.item),
     { deadline: deps.deadline },
   );
   if (result.failed.length === 0) return { published: result.published, handedOff: [] };
@@ -78,7 +86,7 @@ export async function publishStored(
     log('error', 'engagements could not be handed to the republish queue', { error: (err as Error).message });
     notHandedOff = refused;
   }
-  const first = records.find((r) => notHandedOff.has(r.engagement.id));
+  const first = records.find((r) => notHandedOff.has(r.item.id));
   if (first)
     log('error', 'engagements neither published nor handed off; the stream will deliver them again', {
       engagementIds: [...notHandedOff],
@@ -96,9 +104,11 @@ export interface RepublishMessage {
   body: string;
 }
 
-/** What republishing needs: the publisher, and the stored engagement (with its deletion, if any). */
+/** What republishing needs: the publisher, and the stored engagement (with its deletion, if any) or event. */
 export interface RepublishDependencies extends Pick<PublishStoredDependencies, 'publisher' | 'log' | 'deadline'> {
   readStored(id: string): Promise<{ engagement: Engagement; deletedAt?: string } | undefined>;
+  /** A stored lifecycle event by its engagement and key (published as it was written). */
+  readEvent(engagementId: string, key: string): Promise<StoredEvent | undefined>;
 }
 
 /**
@@ -132,10 +142,20 @@ export async function republish(
     }
     byId.set(id, [...(byId.get(id) ?? []), m.messageId]);
   }
-  const engagements: Engagement[] = [];
+  const engagements: Publishable[] = [];
   await Promise.all(
     [...byId].map(async ([id, messageIds]) => {
       try {
+        const event = parseStoredEventId(id);
+        if (event) {
+          const stored = await deps.readEvent(event.engagementId, event.key);
+          if (stored) engagements.push(stored);
+          else {
+            log('error', 'event to republish is not stored', { engagementId: event.engagementId });
+            failedMessageIds.push(...messageIds);
+          }
+          return;
+        }
         const stored = await deps.readStored(id);
         if (!stored) {
           log('error', 'engagement to republish is not stored', { engagementId: id });

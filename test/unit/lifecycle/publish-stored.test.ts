@@ -1,11 +1,12 @@
 import type { Engagement } from '#core/engagement/engagement.schema.js';
+import { storedEventId } from '#core/lifecycle/ports/event-publisher.js';
 import { publishStored, republish, type StoredRecord } from '#core/lifecycle/publish-stored.js';
 import { MemoryPublisher } from '#test-support/memory-store.js';
 
 const engagement = (id: string) =>
   ({ id: `generic:${id}`, text: id, routing: { departments: ['customer-care'] } }) as unknown as Engagement;
 const records = (...ids: string[]): StoredRecord[] =>
-  ids.map((id, i) => ({ sequence: String(100 + i), engagement: engagement(id) }));
+  ids.map((id, i) => ({ sequence: String(100 + i), item: engagement(id) }));
 
 /** A republish queue that keeps the ids it is handed, and can refuse ids or fail whole calls. */
 function queue() {
@@ -90,6 +91,7 @@ describe('publishing stored engagements from the table stream (the outbox)', () 
 });
 
 describe('the republish queue', () => {
+  const noEvents = async () => undefined;
   const message = (messageId: string, id: string) => ({ messageId, body: JSON.stringify({ id }) });
   const table = (stored: Record<string, { engagement: Engagement; deletedAt?: string }>) => async (id: string) =>
     stored[id];
@@ -101,6 +103,7 @@ describe('the republish queue', () => {
     const out = await republish([message('m1', 'generic:a'), message('m2', 'generic:b'), message('m3', 'generic:a')], {
       publisher,
       readStored: table({ 'generic:a': { engagement: edited }, 'generic:b': { engagement: engagement('b') } }),
+      readEvent: noEvents,
     });
     expect(out).toEqual({ published: ['generic:a'], skipped: [], failedMessageIds: ['m2'] });
     expect(publisher.published).toEqual([edited]);
@@ -111,6 +114,7 @@ describe('the republish queue', () => {
     const out = await republish([message('m1', 'generic:a')], {
       publisher,
       readStored: table({ 'generic:a': { engagement: engagement('a'), deletedAt: '2026-12-06T10:00:00.000Z' } }),
+      readEvent: noEvents,
     });
     expect(out).toEqual({ published: [], skipped: ['generic:a'], failedMessageIds: [] });
     expect(publisher.published).toEqual([]);
@@ -128,9 +132,28 @@ describe('the republish queue', () => {
         message('z', 'generic:gone'),
         message('w', 'generic:boom'),
       ],
-      { publisher: new MemoryPublisher(), readStored },
+      { publisher: new MemoryPublisher(), readStored, readEvent: noEvents },
     );
     expect(out.published).toEqual([]);
     expect(out.failedMessageIds.sort()).toEqual(['w', 'x', 'y', 'z']);
+  });
+
+  it('publishes a lifecycle event by its engagement and key, as it was written, and fails one not stored', async () => {
+    const publisher = new MemoryPublisher();
+    const id = storedEventId('x:1', '2026-12-06T10:00:00.000Z#care#v2#status');
+    const event = {
+      id,
+      source: 'switchboard',
+      detailType: 'Engagement Status Changed',
+      detail: { engagementId: 'x:1' },
+    };
+    const out = await republish([message('m1', id), message('m2', storedEventId('x:1', 'gone'))], {
+      publisher,
+      readStored: table({}),
+      readEvent: async (engagementId, key) =>
+        engagementId === 'x:1' && key === '2026-12-06T10:00:00.000Z#care#v2#status' ? event : undefined,
+    });
+    expect(out).toEqual({ published: [id], skipped: [], failedMessageIds: ['m2'] });
+    expect(publisher.published).toEqual([event]);
   });
 });

@@ -1,3 +1,4 @@
+import { loadConfig } from '#core/config/load-config.js';
 import { PLATFORM_IDS } from '#core/engagement/platform-ids.js';
 import { adapterFor, adapters } from '#core/platforms/registry.js';
 import { localSecrets } from '#test-support/local-secrets.js';
@@ -17,8 +18,14 @@ describe('adapter registry', () => {
       expect(adapterFor(name)).toBeUndefined();
   });
 
-  it('has local fake secrets for all platform ids, holding every key an adapter needs', () => {
-    expect(Object.keys(localSecrets).sort()).toEqual([...PLATFORM_IDS].sort());
+  it('has local fake secrets for all platform ids, holding every key an adapter needs, and a token per department', () => {
+    expect(Object.keys(localSecrets).sort()).toEqual([...PLATFORM_IDS, 'departments'].sort());
+    const departments = loadConfig('config/switchboard.yaml').config.departments.map((d) => d.id);
+    expect(Object.keys(localSecrets.departments ?? {}).sort()).toEqual(departments.sort());
+    for (const id of departments)
+      expect((localSecrets.departments as unknown as Record<string, { statusToken: string }>)[id]?.statusToken).toMatch(
+        /^local-/,
+      );
     for (const adapter of adapters.values()) {
       for (const key of adapter.secretKeys) expect(localSecrets[adapter.id]?.[key]).toMatch(/^local-/);
     }

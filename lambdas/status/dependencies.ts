@@ -1,0 +1,38 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { DepartmentApiDependencies } from '../core/lifecycle/department-api.js';
+import { bundledConfig } from '../aws/bundled-config.js';
+import { DynamoDbLifecycleStore } from '../aws/dynamodb-lifecycle-store.js';
+import { requireEnv } from '../aws/env.js';
+import { logger, safeLogData } from '../aws/logger.js';
+import { secretReader } from '../aws/platform-secrets.js';
+import { SchedulerSlaTimers } from '../aws/scheduler-sla-timers.js';
+import { WEBHOOK_CLIENT_OPTIONS } from '../aws/sdk-client-options.js';
+
+const secretArns = JSON.parse(requireEnv('DEPARTMENT_SECRET_ARNS')) as Record<string, string>;
+const secretFor = secretReader(secretArns);
+
+/** What the department API runs with, built once per execution environment. */
+export const statusDependencies: DepartmentApiDependencies = {
+  // The request waits for these: the webhook's short timeouts, so a slow call fails fast as a 503.
+  store: new DynamoDbLifecycleStore(new DynamoDBClient(WEBHOOK_CLIENT_OPTIONS), requireEnv('TABLE_NAME')),
+  departments: bundledConfig.config.departments,
+  timers: new SchedulerSlaTimers(new SchedulerClient(WEBHOOK_CLIENT_OPTIONS), {
+    groupName: requireEnv('SLA_SCHEDULE_GROUP'),
+    // Only deletes here: the tracker starts timers.
+    targetArn: '',
+    roleArn: '',
+  }),
+  now: () => new Date(),
+  log: (level, message, data) => logger[level](message, safeLogData(data)),
+  // Each department's secret, kept a minute by the reader (and four more by the extension).
+  statusTokens: async () =>
+    Object.fromEntries(
+      await Promise.all(
+        Object.keys(secretArns).map(async (department) => {
+          const secret = (await secretFor(department)) as { statusToken?: unknown };
+          return [department, typeof secret.statusToken === 'string' ? secret.statusToken : ''] as const;
+        }),
+      ),
+    ),
+};
