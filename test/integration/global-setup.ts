@@ -101,7 +101,7 @@ function startFeedServer(): Promise<Server> {
 /**
  * Starts the local twin the way a user does (`npm start`, i.e. local/main.ts) on test ports,
  * with its local.json in .switchboard/it/ so a twin the developer is running is untouched.
- * Its config is the shipped one plus a polling target on a feed served here on loopback, and
+ * Its config is the shipped one plus a fast-SLA department, polling targets on a feed served here on loopback, and
  * schedules run 60 times faster, so the poller's one-minute beat comes every second.
  * Tests read that local.json and talk to the twin with real SDK clients.
  */
@@ -114,9 +114,30 @@ export default async function globalSetup(): Promise<void> {
   (globalThis as { __FEED__?: Server }).__FEED__ = feed;
   const config = join(stateDir, 'switchboard.yaml');
   const base = `http://127.0.0.1:${(feed.address() as AddressInfo).port}`;
+  // Plus a department whose SLA runs out in seconds (escalating to communications), and the rule
+  // that routes to it, so the lifecycle tests see a breach without waiting an hour.
+  const shipped = readFileSync('config/switchboard.yaml', 'utf8')
+    .replace(
+      /^departments:\n/m,
+      `departments:
+  - id: it-fast
+    name: IT fast SLA
+    sla: { firstResponse: PT3S, resolution: PT8S }
+    escalation: { to: communications, priority: urgent }
+`,
+    )
+    .replace(
+      /^rules:\n/m,
+      `rules:
+  - id: it-fast-sla
+    when: { keywords: [itfastsla] }
+    routeTo: [it-fast]
+    priority: low
+`,
+    );
   writeFileSync(
     config,
-    `${readFileSync('config/switchboard.yaml', 'utf8')}
+    `${shipped}
 polling:
   - { platform: rss, id: it-newsroom, url: "${base}/feed.xml", every: PT15M }
   - { platform: reddit, id: it-acme, subreddit: acme, every: PT15M, apiBaseUrl: "${base}/reddit", authBaseUrl: "${base}/reddit", userAgent: "server:switchboard.test:1.0 (by /u/acme)" }

@@ -59,6 +59,7 @@ describe('local twin: webhook to department queue', () => {
       'communications',
       'customer-care',
       'engineering',
+      'it-fast',
       'legal',
       'sales',
     ]);
