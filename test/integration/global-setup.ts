@@ -115,11 +115,15 @@ export default async function globalSetup(): Promise<void> {
   const config = join(stateDir, 'switchboard.yaml');
   const base = `http://127.0.0.1:${(feed.address() as AddressInfo).port}`;
   // Plus a department whose SLA runs out in seconds (escalating to communications), and the rule
-  // that routes to it, so the lifecycle tests see a breach without waiting an hour.
+  // that routes to it, so the lifecycle tests see a breach without waiting an hour; and one only
+  // the reference department worker reads (it takes every message of its queue).
   const shipped = readFileSync('config/switchboard.yaml', 'utf8')
     .replace(
       /^departments:\n/m,
       `departments:
+  - id: it-worker
+    name: IT reference worker
+    sla: { firstResponse: PT1H }
   - id: it-fast
     name: IT fast SLA
     sla: { firstResponse: PT3S, resolution: PT8S }
@@ -129,6 +133,10 @@ export default async function globalSetup(): Promise<void> {
     .replace(
       /^rules:\n/m,
       `rules:
+  - id: it-worker
+    when: { keywords: [itworker] }
+    routeTo: [it-worker]
+    priority: low
   - id: it-fast-sla
     when: { keywords: [itfastsla] }
     routeTo: [it-fast]

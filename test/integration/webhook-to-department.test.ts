@@ -60,6 +60,7 @@ describe('local twin: webhook to department queue', () => {
       'customer-care',
       'engineering',
       'it-fast',
+      'it-worker',
       'legal',
       'sales',
     ]);
