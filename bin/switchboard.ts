@@ -15,6 +15,7 @@ import { simulate } from '../lambdas/core/simulate/simulate.js';
 import { QUEUE_USAGE, queueCommand, QueueUsageError } from './commands/queue.js';
 import { REDRIVE_USAGE, redriveCommand, RedriveUsageError } from './commands/redrive.js';
 import { COST_USAGE, costCommand, CostUsageError } from './commands/cost.js';
+import { HISTORY_USAGE, historyCommand, HistoryUsageError } from './commands/history.js';
 
 const USAGE = `Usage: switchboard simulate <file…>
        switchboard rules test [config.yaml]
@@ -22,6 +23,7 @@ const USAGE = `Usage: switchboard simulate <file…>
        ${QUEUE_USAGE}
        ${REDRIVE_USAGE}
        ${COST_USAGE}
+       ${HISTORY_USAGE}
 
   simulate: dry-runs engagements ({platform, text, …}) or platform deliveries ({platform,
     headers, body}, or samples from events/<platform>/) through enrichment and routing, without
@@ -47,6 +49,13 @@ const USAGE = `Usage: switchboard simulate <file…>
     DynamoDB capacity, SQS, EventBridge) at list prices, each line beside the floor for a REST API
     front door (--json: {engagements, region, frontDoor, perMillion: {total, floor, ratio}, lines}).
     --reset zeroes the twin's counters, to measure one run of traffic.
+
+  history: an engagement's whole story from the running twin's table: the routing decision and
+    why, every assignment with each status change (who, when), SLA deadlines and breaches,
+    reroutes and escalations (--json: {engagement, caseId?, decision, assignments, replies}).
+    --stack reads a deployed stack's table instead, named by SWITCHBOARD_TABLE_NAME (the stack's
+    TableName output), with the usual AWS credentials and region. Exits 1 when there is no such
+    engagement.
 
   The config is config/switchboard.yaml, or the file SWITCHBOARD_CONFIG names.
   Exit codes: 0 ok, 1 failure (bad config, failing example, bad input), 2 usage error.`;
@@ -85,6 +94,7 @@ function main(argv: string[]): number | Promise<number> {
   if (command === 'queue') return queueCommand(args);
   if (command === 'redrive') return redriveCommand(args);
   if (command === 'cost') return costCommand(args);
+  if (command === 'history') return historyCommand(args);
   throw new UsageError(
     command === undefined
       ? 'no command given'
@@ -217,7 +227,8 @@ try {
     err instanceof UsageError ||
     err instanceof QueueUsageError ||
     err instanceof RedriveUsageError ||
-    err instanceof CostUsageError
+    err instanceof CostUsageError ||
+    err instanceof HistoryUsageError
   ) {
     console.error(`switchboard: ${err.message}\n\n${USAGE}`);
     process.exitCode = 2;

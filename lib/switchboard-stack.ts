@@ -86,9 +86,16 @@ export class SwitchboardStack extends Stack {
         RAW_RETENTION_DAYS: String(props.rawRetentionDays ?? 30),
       },
     });
-    // PutItem for engagements and raw deliveries, UpdateItem for edits, GetItem to tell a
-    // deletion from a missing engagement; publishing is the publish function's job.
-    table.table.grant(processFunction.fn, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    // PutItem for engagements and raw deliveries (and, with a follow-up, its case and the
+    // assignments it reopens), UpdateItem for edits, GetItem to tell a deletion from a missing
+    // engagement and to read a case, Query for a case's holders; publishing is the publish function's job.
+    table.table.grant(
+      processFunction.fn,
+      'dynamodb:PutItem',
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:Query',
+    );
     grantEnrichment(this, processFunction.fn, config.enrichment);
     processFunction.fn.addEventSource(
       new SqsEventSource(intake.queue, {

@@ -3,6 +3,7 @@ import type { ProcessDependencies } from '../core/lifecycle/process-deliveries.j
 import { loadAdapter } from '../core/platforms/adapter-loader.js';
 import { createRouter } from '../core/routing/router.js';
 import { bundledConfig } from '../aws/bundled-config.js';
+import { DynamoDbCaseStore } from '../aws/dynamodb-case-store.js';
 import { DynamoDbEngagementStore } from '../aws/dynamodb-engagement-store.js';
 import { requireEnv } from '../aws/env.js';
 import { logger, safeLogData } from '../aws/logger.js';
@@ -21,15 +22,14 @@ const enricher =
     ? undefined
     : (await import('./cloud-enricher.js')).cloudEnricher(settings, (message, data) => logger.warn(message, data));
 
+const dynamodb = new DynamoDBClient(WORKER_CLIENT_OPTIONS);
+
 /** What the process function's use case runs with, built once per execution environment. */
 export const processDependencies: ProcessDependencies = {
   router: createRouter(bundledConfig),
   adapterFor: loadAdapter,
-  store: new DynamoDbEngagementStore(
-    new DynamoDBClient(WORKER_CLIENT_OPTIONS),
-    requireEnv('TABLE_NAME'),
-    rawRetentionDays,
-  ),
+  store: new DynamoDbEngagementStore(dynamodb, requireEnv('TABLE_NAME'), rawRetentionDays),
+  cases: { store: new DynamoDbCaseStore(dynamodb, requireEnv('TABLE_NAME')), config: bundledConfig.config },
   ...(enricher ? { enricher } : {}),
   now: () => new Date(),
   log: (level, message, data) => logger[level](message, safeLogData(data)),

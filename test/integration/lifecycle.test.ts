@@ -22,9 +22,14 @@ const tokenOf = (department: string) =>
   `local-${department}-status-token`;
 
 /** Posts one generic engagement (signed as the generic scheme signs) and returns its id. */
-async function engage(text: string): Promise<string> {
+async function engage(text: string, thread?: { conversationId?: string; parentId?: string }): Promise<string> {
   const externalId = randomUUID();
-  const body = JSON.stringify({ id: externalId, text, author: { id: 'u-lifecycle', handle: 'sam' } });
+  const body = JSON.stringify({
+    id: externalId,
+    text,
+    author: { id: 'u-lifecycle', handle: 'sam' },
+    ...(thread ? { thread } : {}),
+  });
   const res = await fetch(`${twin.webhookBaseUrl}/webhooks/generic`, {
     method: 'POST',
     headers: {
@@ -263,5 +268,37 @@ describe('local twin: departments report status back', () => {
       status: 200,
       body: { status: 'responded' },
     });
+  });
+
+  it('sends a follow-up in an open conversation to the department holding it, and reopens the case after resolved', async () => {
+    const conversationId = randomUUID();
+    const first = await engage('my order never arrived', { conversationId });
+    await receiveUntil('customer-care', (m) => m.detail.id === first);
+    // Matches no rule (alone it would go to the default department): the case holds it.
+    const sticky = await engage('hello?? anyone there', { conversationId });
+    const [held] = await receiveUntil('customer-care', (m) => m.detail.id === sticky);
+    expect(held?.detail.routing.departments).toEqual(['customer-care']);
+    expect(
+      await report('customer-care', { engagementId: sticky, status: 'resolved', reportId: 'case-1' }),
+    ).toMatchObject({
+      status: 200,
+    });
+    const followUp = await engage('it happened again with my new order', { conversationId });
+    const [reopened] = await receiveUntil('customer-care', (m) => m.detail.id === followUp);
+    expect(reopened?.detail.routing.departments).toEqual(['customer-care']);
+    const changes = await observe(
+      (e) =>
+        e['detail-type'] === 'Engagement Status Changed' &&
+        e.detail.engagementId === sticky &&
+        e.detail.to === 'reopened',
+      20_000,
+    );
+    expect(changes.map((c) => [c.detail.department, c.detail.from, c.detail.to])).toEqual([
+      ['customer-care', 'resolved', 'reopened'],
+    ]);
+    // The new engagement has its own assignment, which the department works as any other.
+    expect(
+      await report('customer-care', { engagementId: followUp, status: 'acknowledged', reportId: 'case-2' }),
+    ).toMatchObject({ status: 200, body: { status: 'acknowledged', version: 2 } });
   });
 });

@@ -7,7 +7,11 @@ import { deliveryBytes, IntakeDeliverySchema, type IntakeDelivery } from '../int
 import type { NormalizedEvent, PlatformAdapter } from '../platforms/adapter.js';
 import type { Enricher } from './ports/enricher.js';
 import type { EngagementChange, EngagementStore, RoutingAuditRecord } from './ports/engagement-store.js';
+import type { Engagement } from '../engagement/engagement.schema.js';
 import type { Router } from '../routing/router.js';
+import type { SwitchboardConfig } from '../config/config.schema.js';
+import { placeInCase, withCase } from './cases.js';
+import type { CaseStore } from './ports/case-store.js';
 
 /** One intake-queue message: its id (for partial batch failures) and its body. */
 export interface IntakeMessage {
@@ -30,7 +34,12 @@ export interface ProcessDependencies {
   storeConcurrency?: number;
   /** Told about anything that is not the happy path; never given personal data. */
   log?(level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
+  /** Cases: an engagement of a conversation goes to the departments holding it (sticky, reopened). */
+  cases?: { store: CaseStore; config: SwitchboardConfig };
 }
+
+/** Times a follow-up is placed again when its case changed under it before giving up (SQS retries). */
+const MAX_CASE_CONFLICTS = 5;
 
 /** Result of a batch: the messages to hand back to SQS for redelivery, and what happened. */
 export interface ProcessOutcome {
@@ -106,6 +115,13 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
       ...(rawKey ? { rawKey } : {}),
       reasons: deps.router.explain?.(routable, routing.rules) ?? [],
     };
+    if (deps.cases && (engagement.thread?.conversationId || engagement.thread?.parentId)) {
+      const outcome = await saveInItsCase(engagement, decision, deps.cases, deps.now);
+      if (outcome) {
+        (outcome === 'created' ? stored : duplicates).push(engagement.id);
+        return;
+      }
+    }
     // The same event twice in one batch needs no special case: the conditional write lets one in.
     const saved = await deps.store.saveNew(engagement, decision);
     (saved === 'created' ? stored : duplicates).push(engagement.id);
@@ -177,6 +193,25 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
     }),
   );
   return { failedMessageIds: [...failed], stored, duplicates, changed };
+}
+
+/**
+ * Stores an engagement of a conversation with its case (placed again when the case changed under
+ * it); undefined when it belongs to no case after all (its platform is on trial).
+ */
+async function saveInItsCase(
+  engagement: Engagement,
+  decision: RoutingAuditRecord,
+  cases: NonNullable<ProcessDependencies['cases']>,
+  now: () => Date = () => new Date(),
+): Promise<'created' | 'exists' | undefined> {
+  for (let attempt = 0; attempt < MAX_CASE_CONFLICTS; attempt++) {
+    const placed = await placeInCase(engagement, { ...cases, now });
+    if (!placed) return undefined;
+    const saved = await cases.store.saveInCase(placed.engagement, withCase(decision, placed.audit), placed.write);
+    if (saved !== 'conflict') return saved;
+  }
+  throw new Error(`the case of ${engagement.id} kept changing under ${MAX_CASE_CONFLICTS} attempts`);
 }
 
 /** A webhook delivery is re-read by its platform's adapter; a poller's arrives already read. */

@@ -22,7 +22,7 @@ describe('governance config', () => {
   });
 
   it('names the field, the line and the allowed values for a bad priority', () => {
-    const text = shipped.replace('priority: urgent', 'priority: critical');
+    const text = shipped.replace('\n    priority: urgent', '\n    priority: critical');
     const line = text.split('\n').findIndex((l) => l.includes('priority: critical')) + 1;
     const err = problemsOf(text);
     const problem = err.problems.find((p) => p.field.endsWith('.priority'));

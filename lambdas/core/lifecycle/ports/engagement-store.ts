@@ -20,6 +20,19 @@ export interface RoutingAuditRecord {
    * only, never published. Empty when no rule matched.
    */
   reasons: RuleReason[];
+  /** How the engagement's case placed it, for an engagement of a conversation. */
+  case?: CaseAudit;
+}
+
+/** What the audit keeps of how its case placed an engagement (docs/design.md, "Lifecycle": cases). */
+export interface CaseAudit {
+  id: string;
+  /** `opened`: the first of its case; `sticky`/`reopened`: sent to the holders. */
+  mode: 'opened' | 'sticky' | 'reopened';
+  /** The departments holding the case when the engagement arrived (those it went to). */
+  holders: string[];
+  /** Matching `sticky: false` rules whose departments were added. */
+  overriddenBy?: string[];
 }
 
 /** An engagement as stored, with its routing decision. */
