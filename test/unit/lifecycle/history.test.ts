@@ -374,11 +374,9 @@ describe('switchboard history: the command line', () => {
 
   it('finds a deployed stack’s table in its outputs, and says so when the stack has none (exit 1)', async () => {
     const cloudFormation = mockClient(CloudFormationClient);
-    cloudFormation
-      .on(DescribeStacksCommand)
-      .resolves({
-        Stacks: [{ StackName: 'Other', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [] }],
-      });
+    cloudFormation.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: 'Other', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [] }],
+    });
     const region = process.env.AWS_REGION;
     process.env.AWS_REGION = 'us-east-1';
     const errors: string[] = [];
