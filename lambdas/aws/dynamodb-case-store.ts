@@ -5,7 +5,7 @@ import type { Engagement } from '../core/engagement/engagement.schema.js';
 import type { CaseRecord, CaseStore, CaseWrite } from '../core/lifecycle/ports/case-store.js';
 import type { RoutingAuditRecord } from '../core/lifecycle/ports/engagement-store.js';
 import { keys } from './dynamodb-engagement-store.js';
-import { lifecycleKeys } from './dynamodb-lifecycle-store.js';
+import { lifecycleWriteItems } from './dynamodb-lifecycle-store.js';
 
 /**
  * Cases in the engagements table: `CASE#<case id>` / `CASE` holds the case's latest engagement
@@ -117,35 +117,7 @@ export class DynamoDbCaseStore implements CaseStore {
                     }),
               },
             },
-            ...write.reopened.map(({ next, expectedRevision }) => ({
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...lifecycleKeys.assignment(next.engagementId, next.department),
-                  type: 'assignment',
-                  revision: next.revision,
-                  assignment: next,
-                },
-                ...(expectedRevision === 0
-                  ? { ConditionExpression: 'attribute_not_exists(pk)' }
-                  : {
-                      ConditionExpression: 'revision = :expected',
-                      ExpressionAttributeValues: { ':expected': expectedRevision },
-                    }),
-              },
-            })),
-            ...write.events.map((e) => ({
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...lifecycleKeys.event(e.engagementId, e.key),
-                  type: 'event',
-                  at: e.at,
-                  event: { source: e.source, detailType: e.detailType, detail: e.detail },
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            })),
+            ...lifecycleWriteItems(this.tableName, write.reopened, write.events),
           ],
         }),
       );

@@ -31,6 +31,45 @@ export const EVENT_SORT_KEY_PREFIX = 'EVENT#';
 /** DynamoDB takes at most 100 items in one transaction. */
 const MAX_TRANSACTION_ITEMS = 100;
 
+/**
+ * The transaction items of a lifecycle change: each assignment put on the condition that it is
+ * still at the revision read (or not stored yet), each event put once. Shared by the lifecycle
+ * store and by a follow-up that reopens its case.
+ */
+export function lifecycleWriteItems(tableName: string, writes: AssignmentWrite[], events: OutboxEvent[]) {
+  return [
+    ...writes.map(({ next, expectedRevision }) => ({
+      Put: {
+        TableName: tableName,
+        Item: {
+          ...lifecycleKeys.assignment(next.engagementId, next.department),
+          type: 'assignment',
+          revision: next.revision,
+          assignment: next,
+        },
+        ...(expectedRevision === 0
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : {
+              ConditionExpression: 'revision = :expected',
+              ExpressionAttributeValues: { ':expected': expectedRevision },
+            }),
+      },
+    })),
+    ...events.map((e) => ({
+      Put: {
+        TableName: tableName,
+        Item: {
+          ...lifecycleKeys.event(e.engagementId, e.key),
+          type: 'event',
+          at: e.at,
+          event: { source: e.source, detailType: e.detailType, detail: e.detail },
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    })),
+  ];
+}
+
 /** {@link LifecycleStore} on the engagements table. */
 export class DynamoDbLifecycleStore implements LifecycleStore {
   private readonly doc: DynamoDBDocumentClient;
@@ -96,39 +135,7 @@ export class DynamoDbLifecycleStore implements LifecycleStore {
       throw new Error(`a lifecycle change of ${writes.length + events.length} items exceeds one transaction`);
     try {
       await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            ...writes.map(({ next, expectedRevision }) => ({
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...lifecycleKeys.assignment(next.engagementId, next.department),
-                  type: 'assignment',
-                  revision: next.revision,
-                  assignment: next,
-                },
-                ...(expectedRevision === 0
-                  ? { ConditionExpression: 'attribute_not_exists(pk)' }
-                  : {
-                      ConditionExpression: 'revision = :expected',
-                      ExpressionAttributeValues: { ':expected': expectedRevision },
-                    }),
-              },
-            })),
-            ...events.map((e) => ({
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...lifecycleKeys.event(e.engagementId, e.key),
-                  type: 'event',
-                  at: e.at,
-                  event: { source: e.source, detailType: e.detailType, detail: e.detail },
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            })),
-          ],
-        }),
+        new TransactWriteCommand({ TransactItems: lifecycleWriteItems(this.tableName, writes, events) }),
       );
       return true;
     } catch (err) {

@@ -1,26 +1,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { randomUUID } from 'node:crypto';
 import { runWorker } from '../../examples/department-worker/worker.mjs';
-import { localSecrets } from '../support/local-secrets.js';
-import { switchboardHeaders, unixSeconds } from '../support/signatures.js';
-import { dynamodb, sqs, twin } from './twin-client.js';
-
-/** Posts one generic engagement for the worker's department and returns its id. */
-async function engage(text: string): Promise<string> {
-  const externalId = randomUUID();
-  const body = JSON.stringify({ id: externalId, text, author: { id: 'u-worker', handle: 'ana' } });
-  const res = await fetch(`${twin.webhookBaseUrl}/webhooks/generic`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...switchboardHeaders(localSecrets.generic!.signingSecret!, unixSeconds(new Date()), body),
-    },
-    body,
-  });
-  expect(res.status).toBe(200);
-  return `generic:${externalId}`;
-}
+import { dynamodb, engage, sqs, twin } from './twin-client.js';
 
 const token = 'local-it-worker-status-token';
 /** The worker's assignment as the table holds it (state and version). */

@@ -1,10 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { localSecrets } from '../support/local-secrets.js';
-import { switchboardHeaders, unixSeconds } from '../support/signatures.js';
 import { TEST_STATE_DIR } from './state-dir.js';
-import { receiveUntil, twin } from './twin-client.js';
+import { engage, receiveUntil, twin } from './twin-client.js';
 
 /** `npx switchboard history` against the running twin, with the config the twin runs (for its SLA deadlines). */
 const cli = (...args: string[]) =>
@@ -16,22 +14,6 @@ const cli = (...args: string[]) =>
       SWITCHBOARD_CONFIG: join(TEST_STATE_DIR, 'switchboard.yaml'),
     },
   });
-
-/** Posts one generic engagement (signed as the generic scheme signs) and returns its id. */
-async function engage(text: string): Promise<string> {
-  const externalId = randomUUID();
-  const body = JSON.stringify({ id: externalId, text, author: { id: 'u-history', handle: 'sam' } });
-  const res = await fetch(`${twin.webhookBaseUrl}/webhooks/generic`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...switchboardHeaders(localSecrets.generic!.signingSecret!, unixSeconds(new Date()), body),
-    },
-    body,
-  });
-  expect(res.status).toBe(200);
-  return `generic:${externalId}`;
-}
 
 /** Reports a status over HTTPS as Customer Care's system does. */
 async function report(body: object): Promise<number> {

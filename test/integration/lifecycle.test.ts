@@ -8,8 +8,10 @@ import {
 import { randomUUID } from 'node:crypto';
 import { localCredentials } from '../support/aws-local.js';
 import { localSecrets } from '../support/local-secrets.js';
-import { switchboardHeaders, unixSeconds } from '../support/signatures.js';
-import { receiveUntil, sqs, twin } from './twin-client.js';
+import { engage as engageAs, receiveUntil, sqs, twin } from './twin-client.js';
+
+const engage = (text: string, thread?: { conversationId?: string; parentId?: string }) =>
+  engageAs(text, { author: 'u-lifecycle', ...(thread ? { thread } : {}) });
 
 const eventBridge = new EventBridgeClient({
   endpoint: twin.eventBridgeEndpoint,
@@ -20,27 +22,6 @@ const eventBridge = new EventBridgeClient({
 const tokenOf = (department: string) =>
   (localSecrets.departments as unknown as Record<string, { statusToken: string }>)[department]?.statusToken ??
   `local-${department}-status-token`;
-
-/** Posts one generic engagement (signed as the generic scheme signs) and returns its id. */
-async function engage(text: string, thread?: { conversationId?: string; parentId?: string }): Promise<string> {
-  const externalId = randomUUID();
-  const body = JSON.stringify({
-    id: externalId,
-    text,
-    author: { id: 'u-lifecycle', handle: 'sam' },
-    ...(thread ? { thread } : {}),
-  });
-  const res = await fetch(`${twin.webhookBaseUrl}/webhooks/generic`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...switchboardHeaders(localSecrets.generic!.signingSecret!, unixSeconds(new Date()), body),
-    },
-    body,
-  });
-  expect(res.status).toBe(200);
-  return `generic:${externalId}`;
-}
 
 /** Reports a status over HTTPS as a department's system does. */
 async function report(department: string, body: object, token = tokenOf(department)) {

@@ -5,6 +5,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEST_STATE_DIR } from './state-dir.js';
@@ -12,6 +13,7 @@ import type { LocalTwinInfo } from '#local/twin/twin.js';
 import { sampleBody, signSample, type Sample } from '#events/sign-sample.js';
 import { localCredentials } from '../support/aws-local.js';
 import { localSecrets } from '../support/local-secrets.js';
+import { switchboardHeaders, unixSeconds } from '../support/signatures.js';
 
 /** The running twin's local.json, as a department or a platform would see it. */
 export const twin = JSON.parse(readFileSync(join(TEST_STATE_DIR, 'local.json'), 'utf8')) as LocalTwinInfo;
@@ -33,6 +35,33 @@ export async function post(
     headers: headers ?? signSample(sample, localSecrets),
     body: body ?? sampleBody(sample),
   });
+}
+
+/**
+ * Posts one engagement on the generic platform, signed as the generic scheme signs, as a
+ * company's own system would; answers its engagement id. `author` defaults to a fixed customer.
+ */
+export async function engage(
+  text: string,
+  options: { thread?: { conversationId?: string; parentId?: string }; author?: string } = {},
+): Promise<string> {
+  const externalId = randomUUID();
+  const body = JSON.stringify({
+    id: externalId,
+    text,
+    author: { id: options.author ?? 'u-it', handle: 'sam' },
+    ...(options.thread ? { thread: options.thread } : {}),
+  });
+  const res = await fetch(`${twin.webhookBaseUrl}/webhooks/generic`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...switchboardHeaders(localSecrets.generic!.signingSecret!, unixSeconds(new Date()), body),
+    },
+    body,
+  });
+  if (res.status !== 200) throw new Error(`the twin refused the engagement: ${res.status} ${await res.text()}`);
+  return `generic:${externalId}`;
 }
 
 /** A routed event as a department receives it. */
