@@ -34,18 +34,25 @@ export class DynamoDbCaseStore implements CaseStore {
     return Item ? (Item.case as CaseRecord) : undefined;
   }
 
-  async readParent(engagementId: string): Promise<{ authorId: string; caseId?: string } | undefined> {
+  async readParent(
+    engagementId: string,
+  ): Promise<{ authorId: string; receivedAt: string; caseId?: string } | undefined> {
     const { Item } = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
         Key: keys.engagement(engagementId),
         ConsistentRead: true,
-        ProjectionExpression: 'engagement.author.id, caseId',
+        ProjectionExpression: 'engagement.author.id, engagement.receivedAt, caseId',
       }),
     );
-    const authorId = (Item?.engagement as { author?: { id?: string } } | undefined)?.author?.id;
+    const engagement = Item?.engagement as { author?: { id?: string }; receivedAt?: string } | undefined;
+    const authorId = engagement?.author?.id;
     if (!Item || typeof authorId !== 'string') return undefined;
-    return { authorId, ...(typeof Item.caseId === 'string' ? { caseId: Item.caseId } : {}) };
+    return {
+      authorId,
+      receivedAt: engagement?.receivedAt ?? '',
+      ...(typeof Item.caseId === 'string' ? { caseId: Item.caseId } : {}),
+    };
   }
 
   async assignmentsOf(engagementId: string): Promise<Assignment[]> {

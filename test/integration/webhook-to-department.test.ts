@@ -26,7 +26,9 @@ function facebookComment(text: string) {
               post_id: '1122334455_777',
               comment_id: commentId,
               parent_id: '1122334455_777',
-              from: { id: '5550001', name: 'Sam Lee' },
+              // A commenter of their own per comment: two comments of one person on one post are
+              // one case (docs/lifecycle.md), and each test here is about routing alone.
+              from: { id: `555${Math.floor(Math.random() * 1e9)}`, name: 'Sam Lee' },
               message: text,
               created_time: Math.floor(Date.now() / 1000),
             },

@@ -20,9 +20,17 @@ export class MemoryCaseStore implements CaseStore {
     return structuredClone(this.cases.get(caseId));
   }
 
-  async readParent(engagementId: string): Promise<{ authorId: string; caseId?: string } | undefined> {
+  async readParent(
+    engagementId: string,
+  ): Promise<{ authorId: string; receivedAt: string; caseId?: string } | undefined> {
     const s = this.stored.get(engagementId);
-    return s ? { authorId: s.engagement.author.id, ...(s.caseId ? { caseId: s.caseId } : {}) } : undefined;
+    return s
+      ? {
+          authorId: s.engagement.author.id,
+          receivedAt: s.engagement.receivedAt,
+          ...(s.caseId ? { caseId: s.caseId } : {}),
+        }
+      : undefined;
   }
 
   async assignmentsOf(engagementId: string): Promise<Assignment[]> {

@@ -203,6 +203,12 @@ export const SwitchboardConfigSchema = z
     polling: z.array(PollTargetSchema).default([]),
     /** See {@link EnrichmentSettingsSchema}. */
     enrichment: EnrichmentSettingsSchema.default({ provider: 'local', intents: 'local', redactStoredText: false }),
+    /**
+     * Cases: how long after its latest engagement a conversation still holds a follow-up (sticky,
+     * or reopened after resolution). Past it, a follow-up starts afresh: a customer who writes
+     * on the same post a year later is a new matter. @default P30D
+     */
+    cases: z.strictObject({ window: duration.default('P30D') }).default({ window: 'P30D' }),
   })
   .superRefine((config, ctx) => {
     const departments = new Set<string>();

@@ -3,7 +3,8 @@ import type { SwitchboardConfig } from '../config/config.schema.js';
 import type { Engagement } from '../engagement/engagement.schema.js';
 import { slaDeadlines } from '../routing/sla.js';
 import { statusChanged } from './lifecycle-events.js';
-import type { CaseStore, CaseWrite } from './ports/case-store.js';
+import type { CaseRecord, CaseStore, CaseWrite } from './ports/case-store.js';
+import { parseDurationMs } from '../config/duration.js';
 import type { CaseAudit, RoutingAuditRecord } from './ports/engagement-store.js';
 
 /**
@@ -18,7 +19,8 @@ import type { CaseAudit, RoutingAuditRecord } from './ports/engagement-store.js'
  * A case is keyed by the conversation and the customer (`<platform>:<conversation>#<author id>`):
  * on a public post, each commenter has their own case. The conversation is
  * `thread.conversationId`, else the case of the stored engagement it replies to (same customer),
- * else its parent's id.
+ * else its parent's id. A conversation holds follow-ups for `cases.window` (default 30 days) after
+ * its latest engagement; past that, a follow-up is routed afresh and the case starts again.
  */
 
 /** A placed engagement: its routing as the case decided, the audit, and what else to write. */
@@ -58,19 +60,26 @@ export async function placeInCase(
   // A reply to a stored engagement of the same customer, before any case was written: that
   // engagement is the case's first.
   const parentId = engagement.thread?.parentId ? `${engagement.platform}:${engagement.thread.parentId}` : undefined;
-  const latest =
-    record?.latest ??
-    (parentId && caseId === `${engagement.platform}:${engagement.thread?.parentId}#${engagement.author.id}`
-      ? (await deps.store.readParent(parentId))?.authorId === engagement.author.id
-        ? parentId
-        : undefined
-      : undefined);
+  const parent =
+    !record && parentId && caseId === `${parentId}#${engagement.author.id}`
+      ? await deps.store.readParent(parentId)
+      : undefined;
+  const previous = record
+    ? { id: record.latest, at: record.latestAt }
+    : parent?.authorId === engagement.author.id && parentId
+      ? { id: parentId, at: parent.receivedAt }
+      : undefined;
+  // Past the window the conversation is a new matter: routed as the rules say, and the case starts again.
+  const windowMs = parseDurationMs(deps.config.cases.window) ?? Number.POSITIVE_INFINITY;
+  const current = previous && Date.parse(engagement.receivedAt) - Date.parse(previous.at) <= windowMs;
+  const latest = current ? previous.id : undefined;
   const holders = latest ? (await deps.store.assignmentsOf(latest)).filter((a) => a.state !== 'rerouted') : [];
   const at = deps.now().toISOString();
-  const next = {
+  const next: CaseRecord = {
     caseId,
     latest: engagement.id,
-    engagements: [...(record?.engagements ?? (latest ? [latest] : [])), engagement.id].slice(-KEPT_ENGAGEMENTS),
+    latestAt: engagement.receivedAt,
+    engagements: [...(current ? (record?.engagements ?? [previous.id]) : []), engagement.id].slice(-KEPT_ENGAGEMENTS),
     version: (record?.version ?? 0) + 1,
   };
   const base = { record: next, expectedVersion: record?.version ?? 0, reopened: [], events: [] };

@@ -124,4 +124,18 @@ describe('cases', () => {
       ),
     ).toBe('conflict');
   });
+
+  it('routes a follow-up afresh once the conversation is older than cases.window (30 days by default)', async () => {
+    const store = new MemoryCaseStore();
+    await arrive(store, engagement('40', 'my order never arrived', { conversationId: 'c4' }));
+    clock += 31 * 86_400_000;
+    const late = await arrive(store, engagement('41', 'lovely sunset today', { conversationId: 'c4' }));
+    expect(late.audit).toEqual({ id: 'x:c4#cust-1', mode: 'opened', holders: [] });
+    expect(late.engagement.routing.departments).toEqual(['communications']);
+    // The case starts again from this engagement: the next follow-up sticks to its department.
+    clock += 60_000;
+    const next = await arrive(store, engagement('42', 'hello?', { conversationId: 'c4' }));
+    expect(next.audit).toMatchObject({ mode: 'sticky', holders: ['communications'] });
+    expect(store.cases.get('x:c4#cust-1')?.engagements).toEqual(['x:41', 'x:42']);
+  });
 });

@@ -8,6 +8,8 @@ export interface CaseRecord {
   caseId: string;
   /** The engagement the case's holders are read from: the latest one routed in it. */
   latest: string;
+  /** When that engagement was received (ISO 8601): the case's window counts from it. */
+  latestAt: string;
   /** The case's engagements, oldest first (the latest hundred). */
   engagements: string[];
   /** Grows by one per stored change; every write is conditional on it (0: not stored yet). */
@@ -31,7 +33,7 @@ export interface CaseWrite {
 export interface CaseStore {
   readCase(caseId: string): Promise<CaseRecord | undefined>;
   /** A stored engagement's author and case, for a reply that names it as its parent. */
-  readParent(engagementId: string): Promise<{ authorId: string; caseId?: string } | undefined>;
+  readParent(engagementId: string): Promise<{ authorId: string; receivedAt: string; caseId?: string } | undefined>;
   /** Every assignment of an engagement: the stored ones, and `new` ones for departments it was routed to. */
   assignmentsOf(engagementId: string): Promise<Assignment[]>;
   /**
