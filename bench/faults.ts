@@ -9,6 +9,12 @@
  * (a department got it more than once), dead-lettered, and stream batches the publish function's
  * event source gave up on. Target: 0 lost, 0 doubled.
  *
+ * Then the lifecycle under the same faults: for up to 500 routed engagements, each department
+ * that got one reports `acknowledged`, then `resolved`, over HTTPS (the same `reportId` again on
+ * a 5xx, as the department API asks), and the bench counts the "Engagement Status Changed"
+ * events published for each change: lost (a report answered 200 whose change was never
+ * published) and doubled (published twice). Target: 0 lost, 0 doubled.
+ *
  * `-- --outage dynamodb:30` also stops that service for the functions for 30 s halfway through
  * (the webhook must keep answering fast: 2xx only while the delivery is durable, else 5xx).
  *
@@ -19,7 +25,14 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ListQueuesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
 import { signSample, type SampleSecrets } from '../events/sign-sample.js';
 import { LOCAL_CREDENTIALS } from '../local/emulators/local-credentials.js';
@@ -61,7 +74,37 @@ const sqs = new SQSClient({
   region: twin.info.region,
   credentials: LOCAL_CREDENTIALS,
 });
+/** A queue of the bench's own that gets every "Engagement Status Changed" the twin publishes. */
+async function observeStatusChanges(): Promise<string> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'bench-status-changes' }));
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: QueueUrl!, AttributeNames: ['QueueArn'] }),
+  );
+  const eventBridge = new EventBridgeClient({
+    endpoint: twin.info.eventBridgeEndpoint,
+    region: twin.info.region,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  await eventBridge.send(
+    new PutRuleCommand({
+      Name: 'bench-status-changes',
+      EventBusName: twin.info.eventBusName,
+      EventPattern: JSON.stringify({ source: ['switchboard'], 'detail-type': ['Engagement Status Changed'] }),
+    }),
+  );
+  await eventBridge.send(
+    new PutTargetsCommand({
+      Rule: 'bench-status-changes',
+      EventBusName: twin.info.eventBusName,
+      Targets: [{ Id: 'bench', Arn: Attributes!.QueueArn! }],
+    }),
+  );
+  eventBridge.destroy();
+  return QueueUrl!;
+}
+
 try {
+  const observer = await observeStatusChanges();
   const secrets = JSON.parse(readFileSync(options.secretsFile, 'utf8')) as SampleSecrets;
   /** The headers a generic-scheme sender puts on `body`, signed now (the scheme the samples use). */
   const signed = (body: string) =>
@@ -149,10 +192,11 @@ try {
     if (!url) throw new Error(`no queue named ${prefix}… found`);
     return url;
   };
-  const [intake, republish, publishFailures] = await Promise.all([
+  const [intake, republish, publishFailures, tracker] = await Promise.all([
     queueOf('Switchboard-Intake'),
     queueOf('Switchboard-Republish'),
     queueOf('Switchboard-PublishFailures'),
+    queueOf('Switchboard-LifecycleTracker'),
   ]);
   const depth = async (url: string) => {
     const { Attributes = {} } = await sqs.send(
@@ -168,7 +212,7 @@ try {
   };
   for (;;) {
     await twin.quiesce();
-    const left = (await depth(intake)) + (await depth(republish));
+    const left = (await depth(intake)) + (await depth(republish)) + (await depth(tracker));
     if (left === 0) break;
     process.stdout.write(
       `  waiting for ${left} intake or republish message(s) to be retried or dead-lettered (${((performance.now() - started) / 1000).toFixed(0)} s)…\r`,
@@ -211,6 +255,58 @@ try {
   }
   const lost = [...accepted].filter((id) => !routed.has(id) && !deadLettered.has(id));
   const doubled = [...copies].filter(([, n]) => n > 1);
+  // The lifecycle: each department reports on what it got, through the same faults.
+  const assignments = [...copies.keys()].map((k) => k.split(' ') as [string, string]).slice(0, 500);
+  const applied = new Set<string>(); // `${engagementId} ${department} ${status}` answered 200 as a change
+  let reportRetries = 0;
+  let reportFailures = 0;
+  const tokens = (secrets as unknown as { departments?: Record<string, { statusToken: string }> }).departments ?? {};
+  const report = async (department: string, engagementId: string, status: 'acknowledged' | 'resolved') => {
+    const body = JSON.stringify({ engagementId, status, reportId: `${engagementId}:${status}` });
+    for (let attempt = 1; attempt <= MAX_SENDS; attempt++) {
+      const res = await fetch(`${twin.info.webhookBaseUrl}/departments/${department}/status`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${tokens[department]?.statusToken ?? `local-${department}-status-token`}`,
+          'content-type': 'application/json',
+        },
+        body,
+      }).catch(() => undefined);
+      const answer = res ? ((await res.json().catch(() => ({}))) as { status?: string }) : {};
+      if (res?.status === 200 && answer.status === status) {
+        applied.add(`${engagementId} ${department} ${status}`);
+        return;
+      }
+      if (res && res.status < 500) break;
+      reportRetries++;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+    reportFailures++;
+  };
+  const reportLimit = pLimit(CONCURRENCY);
+  await Promise.all(
+    assignments.map(([department, id]) =>
+      reportLimit(async () => {
+        await report(department, id, 'acknowledged');
+        await report(department, id, 'resolved');
+      }),
+    ),
+  );
+  for (;;) {
+    await twin.quiesce();
+    if ((await depth(republish)) === 0) break;
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+  await twin.quiesce();
+  const published = new Map<string, number>();
+  for (const body of await drain(observer)) {
+    const d = (JSON.parse(body) as { detail: { engagementId: string; department: string; to: string } }).detail;
+    const key = `${d.engagementId} ${d.department} ${d.to}`;
+    published.set(key, (published.get(key) ?? 0) + 1);
+  }
+  const changesLost = [...applied].filter((k) => !published.has(k));
+  const changesDoubled = [...published].filter(([, n]) => n > 1);
+
   const seconds = (performance.now() - started) / 1000;
   console.log(`\nFault benchmark result (${seconds.toFixed(0)} s in all):`);
   console.log(`  accepted       ${accepted.size.toLocaleString('en-US')}`);
@@ -234,8 +330,22 @@ try {
     console.log(
       `  during the ${outage.service} outage: answers ${[...duringOutage.answers].map(([st, n]) => `${st === 0 ? 'no answer' : st} ×${n}`).join(', ')}; slowest ${duringOutage.slowestMs.toFixed(0)} ms`,
     );
+  console.log(
+    `  status reports: ${applied.size.toLocaleString('en-US')} changes applied on ${assignments.length} assignments, ${reportRetries} re-sent after a 5xx, ${reportFailures} given up`,
+  );
+  console.log(`  changes lost   ${changesLost.length}   target 0: ${changesLost.length === 0 ? 'met' : 'NOT met'}`);
+  console.log(
+    `  changes doubled ${changesDoubled.length}  target 0: ${changesDoubled.length === 0 ? 'met' : 'NOT met'}`,
+  );
   console.log(`  function logs: ${join(stateDir, 'logs')}`);
-  process.exitCode = lost.length === 0 && doubled.length === 0 && givenUp === 0 ? 0 : 1;
+  process.exitCode =
+    lost.length === 0 &&
+    doubled.length === 0 &&
+    givenUp === 0 &&
+    changesLost.length === 0 &&
+    changesDoubled.length === 0
+      ? 0
+      : 1;
 } finally {
   sqs.destroy();
   await twin.stop();
