@@ -118,17 +118,18 @@ export default async function globalSetup(): Promise<void> {
   // that routes to it, so the lifecycle tests see a breach without waiting an hour; and one only
   // the reference department worker reads (it takes every message of its queue).
   const shipped = readFileSync('config/switchboard.yaml', 'utf8')
+    // After the shipped departments, so lists of departments start as they do in the shipped config.
     .replace(
-      /^departments:\n/m,
-      `departments:
-  - id: it-worker
+      /^defaultDepartment:/m,
+      `  - id: it-worker
     name: IT reference worker
     sla: { firstResponse: PT1H }
   - id: it-fast
     name: IT fast SLA
     sla: { firstResponse: PT3S, resolution: PT8S }
     escalation: { to: communications, priority: urgent }
-`,
+
+defaultDepartment:`,
     )
     .replace(
       /^rules:\n/m,
