@@ -61,7 +61,7 @@ async function handleRequest(
     if (req.method !== 'POST')
       throw new AwsServiceError('UnknownOperationException', `Method ${req.method ?? ''} is not supported; use POST.`);
     const action = actionOf(req.headers['x-amz-target'], options.targetPrefix);
-    const body = parseBody(await readBody(req, maxBodyBytes));
+    const body = await readJsonBody(req, maxBodyBytes);
     const result = await options.handle(action, body);
     send(res, 200, result ?? {});
   } catch (error) {
@@ -89,7 +89,39 @@ function actionOf(target: string | string[] | undefined, prefix: string): string
   return value.slice(dot + 1);
 }
 
-function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+/** The error a request body that cannot be read answers with: its `__type` and HTTP status. */
+export interface BodyError {
+  type: string;
+  statusCode: number;
+}
+
+/** Which errors {@link readJsonBody} throws; AWS protocols differ (restJson1 answers ValidationException). */
+export interface BodyErrors {
+  /** For a body larger than the limit. */
+  tooLarge: BodyError;
+  /** For a body that is not JSON, or JSON but not an object. */
+  malformed: BodyError;
+}
+
+/** What AWS JSON 1.1 services answer for a body they cannot read. */
+export const JSON_1_1_BODY_ERRORS: BodyErrors = {
+  tooLarge: { type: 'RequestEntityTooLargeException', statusCode: 413 },
+  malformed: { type: 'SerializationException', statusCode: 400 },
+};
+
+/**
+ * Reads a request body of at most `maxBytes` as a JSON object (an empty body is `{}`). Throws an
+ * {@link AwsServiceError} of the kind `errors` names for a body too large, not JSON, or not an object.
+ */
+export async function readJsonBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  errors: BodyErrors = JSON_1_1_BODY_ERRORS,
+): Promise<JsonObject> {
+  return parseBody(await readBody(req, maxBytes, errors.tooLarge), errors.malformed);
+}
+
+function readBody(req: IncomingMessage, maxBytes: number, tooLarge: BodyError): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -97,7 +129,7 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
       size += chunk.length;
       if (size > maxBytes) {
         reject(
-          new AwsServiceError('RequestEntityTooLargeException', `Request body is larger than ${maxBytes} bytes.`, 413),
+          new AwsServiceError(tooLarge.type, `Request body is larger than ${maxBytes} bytes.`, tooLarge.statusCode),
         );
         req.destroy();
         return;
@@ -109,16 +141,16 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
   });
 }
 
-function parseBody(text: string): JsonObject {
+function parseBody(text: string, malformed: BodyError): JsonObject {
   if (text.trim() === '') return {};
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new AwsServiceError('SerializationException', 'Request body is not valid JSON.');
+    throw new AwsServiceError(malformed.type, 'Request body is not valid JSON.', malformed.statusCode);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new AwsServiceError('SerializationException', 'Request body must be a JSON object.');
+    throw new AwsServiceError(malformed.type, 'Request body must be a JSON object.', malformed.statusCode);
   }
   return parsed as JsonObject;
 }
