@@ -16,6 +16,8 @@ import { QUEUE_USAGE, queueCommand, QueueUsageError } from './commands/queue.js'
 import { REDRIVE_USAGE, redriveCommand, RedriveUsageError } from './commands/redrive.js';
 import { COST_USAGE, costCommand, CostUsageError } from './commands/cost.js';
 import { HISTORY_USAGE, historyCommand, HistoryUsageError } from './commands/history.js';
+import { AUDIT_EXPORT_USAGE, auditExportCommand, AuditUsageError } from './commands/audit-export.js';
+import { AUDIT_QUERY_USAGE, auditQueryCommand, AuditQueryUsageError } from './commands/audit-query.js';
 
 const USAGE = `Usage: switchboard simulate <file…>
        switchboard rules test [config.yaml]
@@ -24,6 +26,8 @@ const USAGE = `Usage: switchboard simulate <file…>
        ${REDRIVE_USAGE}
        ${COST_USAGE}
        ${HISTORY_USAGE}
+       ${AUDIT_EXPORT_USAGE}
+       ${AUDIT_QUERY_USAGE}
 
   simulate: dry-runs engagements ({platform, text, …}) or platform deliveries ({platform,
     headers, body}, or samples from events/<platform>/) through enrichment and routing, without
@@ -56,6 +60,17 @@ const USAGE = `Usage: switchboard simulate <file…>
     --stack reads a deployed stack's table instead, named by SWITCHBOARD_TABLE_NAME (the stack's
     TableName output), with the usual AWS credentials and region. Exits 1 when there is no such
     engagement.
+
+  audit export: writes the running twin's table to --out (default .switchboard/exports/<time>/)
+    in DynamoDB's export format (manifest-summary.json, manifest-files.json, data/*.json.gz of
+    DynamoDB JSON lines), read with a consistent Scan. Shows progress, then one summary line
+    (--json: {dir, items, files}). --stack (a deployed stack's export) comes with the audit bucket.
+
+  audit query: runs SQL (DuckDB's dialect) over the newest export (or --export <dir>), in the
+    tables engagements, assignments, routing_decisions, status_changes, replies and erasures (one
+    row per record; an unknown table or column lists what there is). Prints a table; --json one
+    array of row objects; --csv a header row, then rows (lists as JSON text). Quote the columns
+    "at" and "by": they are SQL keywords. Exits 1 on bad SQL or when there is no export.
 
   The config is config/switchboard.yaml, or the file SWITCHBOARD_CONFIG names.
   Exit codes: 0 ok, 1 failure (bad config, failing example, bad input), 2 usage error.`;
@@ -95,6 +110,14 @@ function main(argv: string[]): number | Promise<number> {
   if (command === 'redrive') return redriveCommand(args);
   if (command === 'cost') return costCommand(args);
   if (command === 'history') return historyCommand(args);
+  if (command === 'audit') {
+    const [sub, ...rest] = args;
+    if (sub === 'export') return auditExportCommand(rest);
+    if (sub === 'query') return auditQueryCommand(rest);
+    throw new AuditUsageError(
+      sub === undefined ? 'audit needs a subcommand: export or query' : `unknown audit subcommand "${sub}"`,
+    );
+  }
   throw new UsageError(
     command === undefined
       ? 'no command given'
@@ -228,7 +251,9 @@ try {
     err instanceof QueueUsageError ||
     err instanceof RedriveUsageError ||
     err instanceof CostUsageError ||
-    err instanceof HistoryUsageError
+    err instanceof HistoryUsageError ||
+    err instanceof AuditUsageError ||
+    err instanceof AuditQueryUsageError
   ) {
     console.error(`switchboard: ${err.message}\n\n${USAGE}`);
     process.exitCode = 2;
