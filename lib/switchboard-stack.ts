@@ -88,13 +88,15 @@ export class SwitchboardStack extends Stack {
     });
     // PutItem for engagements and raw deliveries (and, with a follow-up, its case and the
     // assignments it reopens), UpdateItem for edits, GetItem to tell a deletion from a missing
-    // engagement and to read a case, Query for a case's holders; publishing is the publish function's job.
+    // engagement and to read a case, Query for a case's holders and ConditionCheckItem for those it
+    // leaves as they are; publishing is the publish function's job.
     table.table.grant(
       processFunction.fn,
       'dynamodb:PutItem',
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
       'dynamodb:Query',
+      'dynamodb:ConditionCheckItem',
     );
     grantEnrichment(this, processFunction.fn, config.enrichment);
     processFunction.fn.addEventSource(

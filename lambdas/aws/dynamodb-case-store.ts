@@ -5,7 +5,7 @@ import type { Engagement } from '../core/engagement/engagement.schema.js';
 import type { CaseRecord, CaseStore, CaseWrite } from '../core/lifecycle/ports/case-store.js';
 import type { RoutingAuditRecord } from '../core/lifecycle/ports/engagement-store.js';
 import { keys } from './dynamodb-engagement-store.js';
-import { lifecycleWriteItems } from './dynamodb-lifecycle-store.js';
+import { lifecycleKeys, lifecycleWriteItems } from './dynamodb-lifecycle-store.js';
 
 /**
  * Cases in the engagements table: `CASE#<case id>` / `CASE` holds the case's latest engagement
@@ -125,6 +125,18 @@ export class DynamoDbCaseStore implements CaseStore {
               },
             },
             ...lifecycleWriteItems(this.tableName, write.reopened, write.events),
+            ...write.unchanged.map((h) => ({
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: lifecycleKeys.assignment(h.engagementId, h.department),
+                ...(h.revision === 0
+                  ? { ConditionExpression: 'attribute_not_exists(pk)' }
+                  : {
+                      ConditionExpression: 'revision = :expected',
+                      ExpressionAttributeValues: { ':expected': h.revision },
+                    }),
+              },
+            })),
           ],
         }),
       );
@@ -133,7 +145,10 @@ export class DynamoDbCaseStore implements CaseStore {
       if (!(err instanceof TransactionCanceledException)) throw err;
       const reasons = err.CancellationReasons ?? [];
       if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'exists';
-      if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return 'conflict';
+      // A condition that failed, or a transaction that met another one on the same item: the
+      // case changed under this placement, which is made again.
+      if (reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict'))
+        return 'conflict';
       throw err;
     }
   }

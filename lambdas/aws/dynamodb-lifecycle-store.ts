@@ -85,13 +85,15 @@ export class DynamoDbLifecycleStore implements LifecycleStore {
     // Both items in one round trip: the assignment if it was stored, else the engagement's routing.
     const assignmentItem = lifecycleKeys.assignment(engagementId, department);
     const engagementItem = { pk: assignmentItem.pk, sk: 'ENGAGEMENT' };
+    // An engagement `switchboard replay` gave the department is its assignment too.
+    const replayItem = lifecycleKeys.event(engagementId, `replay#${department}`);
     const { Responses, UnprocessedKeys } = await this.doc.send(
       new BatchGetCommand({
         RequestItems: {
           [this.tableName]: {
-            Keys: [assignmentItem, engagementItem],
+            Keys: [assignmentItem, engagementItem, replayItem],
             ConsistentRead: true,
-            ProjectionExpression: 'sk, assignment, engagement.routing, engagement.receivedAt, #decision.#at',
+            ProjectionExpression: 'sk, assignment, engagement.routing, engagement.receivedAt, #decision.#at, #at',
             ExpressionAttributeNames: { '#decision': 'decision', '#at': 'at' },
           },
         },
@@ -104,6 +106,9 @@ export class DynamoDbLifecycleStore implements LifecycleStore {
     if (stored) return stored.assignment as Assignment;
     const routed = items.find((i) => i.sk === engagementItem.sk);
     const engagement = routed?.engagement as Pick<Engagement, 'routing' | 'receivedAt'> | undefined;
+    const replayed = items.find((i) => i.sk === replayItem.sk);
+    if (engagement && replayed && !engagement.routing.departments.includes(department))
+      return newAssignment(engagementId, department, String(replayed.at));
     if (!engagement?.routing.departments.includes(department)) return undefined;
     const routedAt = (routed?.decision as { at?: string } | undefined)?.at ?? engagement.receivedAt;
     return newAssignment(engagementId, department, routedAt);
@@ -140,9 +145,12 @@ export class DynamoDbLifecycleStore implements LifecycleStore {
       return true;
     } catch (err) {
       // Another writer got there first: the caller reads again and applies its change to that.
+      // (or met a concurrent transaction on the same item, which is the same race).
       if (
         err instanceof TransactionCanceledException &&
-        (err.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')
+        (err.CancellationReasons ?? []).some(
+          (r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict',
+        )
       )
         return false;
       throw err;

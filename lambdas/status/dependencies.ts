@@ -26,13 +26,17 @@ export const statusDependencies: DepartmentApiDependencies = {
   now: () => new Date(),
   log: (level, message, data) => logger[level](message, safeLogData(data)),
   // Each department's secret, kept a minute by the reader (and four more by the extension).
-  statusTokens: async () =>
-    Object.fromEntries(
-      await Promise.all(
-        Object.keys(secretArns).map(async (department) => {
-          const secret = (await secretFor(department)) as { statusToken?: unknown };
-          return [department, typeof secret.statusToken === 'string' ? secret.statusToken : ''] as const;
-        }),
-      ),
-    ),
+  // One department's unreadable secret must not lock every department out: it matches nothing.
+  statusTokens: async () => {
+    const departments = Object.keys(secretArns);
+    const read = await Promise.allSettled(departments.map((d) => secretFor(d)));
+    return Object.fromEntries(
+      read.map((r, i) => {
+        if (r.status === 'rejected')
+          logger.error('a department status secret could not be read', { department: departments[i] });
+        const token = r.status === 'fulfilled' ? (r.value as { statusToken?: unknown }).statusToken : undefined;
+        return [departments[i]!, typeof token === 'string' ? token : ''];
+      }),
+    );
+  },
 };

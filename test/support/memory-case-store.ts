@@ -58,6 +58,9 @@ export class MemoryCaseStore implements CaseStore {
     this.beforeSave?.();
     if (this.stored.has(engagement.id)) return 'exists';
     if ((this.cases.get(write.record.caseId)?.version ?? 0) !== write.expectedVersion) return 'conflict';
+    for (const h of write.unchanged)
+      if ((this.lifecycle.items.get(`${h.engagementId}|${h.department}`)?.revision ?? 0) !== h.revision)
+        return 'conflict';
     if (!(await this.lifecycle.commit(write.reopened, write.events))) return 'conflict';
     this.cases.set(write.record.caseId, structuredClone(write.record));
     this.store(structuredClone(engagement), structuredClone(decision), write.record.caseId);

@@ -221,8 +221,9 @@ export function applyReport(assignment: Assignment, report: StatusReport, receiv
   return { answer, next: remember(answer, applied), change };
 }
 
-/** States Switchboard leaves alone when an SLA is missed: the department is done with it. */
-const FINAL: ReadonlySet<AssignmentState> = new Set(['resolved', 'dismissed', 'rerouted']);
+/** States in which the department is done with the assignment (no SLA escalates them). */
+export const FINAL_STATES: ReadonlySet<AssignmentState> = new Set(['resolved', 'dismissed', 'rerouted']);
+const FINAL = FINAL_STATES;
 
 /**
  * Switchboard's own changes: `escalated` when an SLA deadline passed (not from a final state,
@@ -237,15 +238,17 @@ export function setBySwitchboard(
   reason: string,
 ): ReportOutcome | undefined {
   if (to === 'escalated' && (FINAL.has(assignment.state) || assignment.state === 'escalated')) return undefined;
-  if (to === 'reopened' && assignment.state !== 'resolved' && assignment.state !== 'dismissed') return undefined;
+  // Reopened: a follow-up in a case its department had finished, or an engagement handed back to
+  // a department that had handed it on.
+  if (to === 'reopened' && !FINAL.has(assignment.state)) return undefined;
   const change: AssignmentEvent = { at, from: assignment.state, to, by: 'switchboard', reason };
   const next: Assignment = {
     ...assignment,
     state: to,
     version: assignment.version + 1,
     revision: assignment.revision + 1,
-    // A change Switchboard makes never moves the clock back for the department's reports.
-    changedAt: Date.parse(at) > Date.parse(assignment.changedAt) ? at : assignment.changedAt,
+    // `changedAt` stays: it orders the department's own reports, and a report made before
+    // Switchboard's change but received after it (a response racing a breach) still counts.
     events: [...assignment.events, change],
   };
   return { answer: { status: 200, state: to, version: next.version }, next, change };

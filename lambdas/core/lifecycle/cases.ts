@@ -82,7 +82,7 @@ export async function placeInCase(
     engagements: [...(current ? (record?.engagements ?? [previous.id]) : []), engagement.id].slice(-KEPT_ENGAGEMENTS),
     version: (record?.version ?? 0) + 1,
   };
-  const base = { record: next, expectedVersion: record?.version ?? 0, reopened: [], events: [] };
+  const base = { record: next, expectedVersion: record?.version ?? 0, reopened: [], events: [], unchanged: [] };
   if (holders.length === 0) return { engagement, audit: { id: caseId, mode: 'opened', holders: [] }, write: base };
 
   const open = holders.filter((a) => !DONE.has(a.state));
@@ -114,6 +114,9 @@ export async function placeInCase(
       ...base,
       reopened: reopened.map((r) => r.write),
       events: reopened.map((r) => r.event),
+      unchanged: holders
+        .filter((h) => !reopened.some((r) => r.write.next.department === h.department))
+        .map((h) => ({ engagementId: h.engagementId, department: h.department, revision: h.revision })),
     },
   };
 }

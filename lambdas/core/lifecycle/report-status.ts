@@ -1,16 +1,14 @@
 import {
   applyReport,
   InvalidReportError,
-  newAssignment,
   type Assignment,
   type ReportAnswer,
   type StatusReport,
 } from '../assignments/assignment.js';
-import type { Department } from '../config/config.schema.js';
-import { meets, SLA_KINDS, slaDeadlines } from '../routing/sla.js';
-import { routedAgain, statusChanged } from './lifecycle-events.js';
-import type { AssignmentWrite, LifecycleStore, OutboxEvent } from './ports/lifecycle-store.js';
-import type { SlaTimers } from './ports/sla-timers.js';
+import { meets, SLA_KINDS } from '../routing/sla.js';
+import { handTo } from './hand-over.js';
+import { statusChanged } from './lifecycle-events.js';
+import type { AssignmentWrite, OutboxEvent } from './ports/lifecycle-store.js';
 
 /** What a department's status report gets back (docs/design.md, "Lifecycle"). */
 export type ReportStatusResult =
@@ -19,22 +17,17 @@ export type ReportStatusResult =
       statusCode: 409;
       body: { error: 'transition_not_allowed'; message: string; from: string; to: string; allowed: string[] };
     }
-  | { statusCode: 400 | 404; body: { error: string; message: string } };
+  | { statusCode: 400 | 404 | 429; body: { error: string; message: string } };
 
-/** What applying lifecycle changes needs from the outside world. */
-export interface LifecycleDependencies {
-  store: LifecycleStore;
-  now(): Date;
-  /** The config's departments: reroute targets, SLAs and escalation. */
-  departments: readonly Department[];
-  /** Timers of deadlines a change meets are cancelled (best effort: one that fires anyway finds it met). */
-  timers?: SlaTimers;
-  /** Told about anything that is not the happy path; never given personal data. */
-  log?(level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
-}
+/**
+ * Answers an assignment keeps (one per `reportId`, for idempotency) before it refuses new ones:
+ * a worker that retries with a fresh id every time would otherwise grow the item past
+ * DynamoDB's 400 KB, after which no change of it could be stored at all.
+ */
+export const MAX_ANSWERS = 500;
 
-/** Conditional writes lost to concurrent changes before giving up (each loser reads again). */
-export const MAX_CONFLICTS = 5;
+export { type LifecycleDependencies, MAX_CONFLICTS } from './lifecycle-dependencies.js';
+import { type LifecycleDependencies, MAX_CONFLICTS } from './lifecycle-dependencies.js';
 
 /**
  * Applies a department's report to its assignment:
@@ -68,6 +61,14 @@ export async function reportStatus(report: StatusReport, deps: LifecycleDependen
         },
       };
     }
+    if (!assignment.answers[report.reportId] && Object.keys(assignment.answers).length >= MAX_ANSWERS)
+      return {
+        statusCode: 429,
+        body: {
+          error: 'too_many_reports',
+          message: `This assignment has had ${MAX_ANSWERS} reports; send a repeat with a reportId used before, not a new one.`,
+        },
+      };
     let outcome: ReturnType<typeof applyReport>;
     try {
       outcome = applyReport(assignment, report, deps.now().toISOString());
@@ -82,10 +83,17 @@ export async function reportStatus(report: StatusReport, deps: LifecycleDependen
     if (outcome.change) {
       events.push(statusChanged(outcome.next, outcome.change, outcome.next.version));
       if (outcome.change.to === 'rerouted' && report.to) {
-        const handover = await handOver(assignment, report.to, outcome.change.at, deps);
+        // Switchboard's clock, not the report's `at`: the target's deadlines count from it.
+        const handover = await handTo(
+          report.engagementId,
+          report.to,
+          deps.now().toISOString(),
+          { reroutedFrom: report.department },
+          deps,
+        );
         if (handover) {
-          writes.push(handover.write);
-          events.push(handover.event);
+          writes.push(...handover.writes);
+          events.push(...handover.events);
         }
       }
     }
@@ -96,29 +104,6 @@ export async function reportStatus(report: StatusReport, deps: LifecycleDependen
   throw new Error(
     `assignment ${report.engagementId} × ${report.department} kept changing under ${MAX_CONFLICTS} attempts`,
   );
-}
-
-/**
- * The target's new assignment and delivery for a handover, or undefined when the target holds
- * the engagement already (it was routed there too, or handed over before): it has it in its
- * queue, and a second delivery would be a duplicate.
- */
-async function handOver(
-  from: Assignment,
-  to: string,
-  at: string,
-  deps: LifecycleDependencies,
-): Promise<{ write: AssignmentWrite; event: OutboxEvent } | undefined> {
-  if (await deps.store.read(from.engagementId, to)) return undefined;
-  const engagement = await deps.store.readEngagement(from.engagementId);
-  if (!engagement) throw new Error(`engagement ${from.engagementId} has an assignment but is not stored`);
-  const target = deps.departments.find((d) => d.id === to);
-  const slaDueAt = target ? slaDeadlines(target, Date.parse(at)).firstResponse : undefined;
-  const next = { ...newAssignment(from.engagementId, to, at, { reroutedFrom: from.department }), revision: 1 };
-  return {
-    write: { next, expectedRevision: 0 },
-    event: routedAgain(engagement, to, at, { reroutedFrom: from.department }, slaDueAt ? { slaDueAt } : {}),
-  };
 }
 
 /** Cancels the timers of the deadlines the assignment's new state meets (or leaves behind: rerouted). */

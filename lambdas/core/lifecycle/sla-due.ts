@@ -1,10 +1,10 @@
-import { newAssignment, recordBreach } from '../assignments/assignment.js';
-import type { Engagement } from '../engagement/engagement.schema.js';
-import { isMet, slaDeadlines } from '../routing/sla.js';
-import { routedAgain, slaBreached, statusChanged } from './lifecycle-events.js';
+import { recordBreach } from '../assignments/assignment.js';
+import { isMet } from '../routing/sla.js';
+import { handTo } from './hand-over.js';
+import { slaBreached, statusChanged } from './lifecycle-events.js';
 import type { AssignmentWrite, OutboxEvent } from './ports/lifecycle-store.js';
 import type { SlaTimer } from './ports/sla-timers.js';
-import { type LifecycleDependencies, MAX_CONFLICTS } from './report-status.js';
+import { type LifecycleDependencies, MAX_CONFLICTS } from './lifecycle-dependencies.js';
 
 /** What became of a deadline that came due. */
 export type SlaDueOutcome = 'breached' | 'met' | 'already-breached' | 'not-due' | 'unknown-assignment';
@@ -19,7 +19,8 @@ export type SlaDueOutcome = 'breached' | 'met' | 'already-breached' | 'not-due' 
  */
 export async function slaDue(timer: SlaTimer, deps: LifecycleDependencies): Promise<SlaDueOutcome> {
   const now = deps.now();
-  // A timer that fires early (a clock ahead of ours) is not a breach yet: the next one will be.
+  // A timer that fires early (a clock ahead of ours) is not a breach yet. One-time schedules
+  // delete themselves once fired, so the caller must keep the message (SQS offers it again).
   if (Date.parse(timer.dueAt) > now.getTime() + 1_000) return 'not-due';
   const department = deps.departments.find((d) => d.id === timer.department);
   for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
@@ -34,39 +35,18 @@ export async function slaDue(timer: SlaTimer, deps: LifecycleDependencies): Prom
     const writes: AssignmentWrite[] = [{ next: outcome.next, expectedRevision: assignment.revision }];
     const events: OutboxEvent[] = [slaBreached(outcome.next, timer.sla, timer.dueAt, at, escalateTo)];
     if (outcome.change) events.push(statusChanged(outcome.next, outcome.change, outcome.next.version));
-    if (escalateTo && !(await deps.store.read(timer.engagementId, escalateTo))) {
-      const engagement = await deps.store.readEngagement(timer.engagementId);
-      if (engagement) {
-        const next = {
-          ...newAssignment(timer.engagementId, escalateTo, at, { escalatedFrom: timer.department }),
-          revision: 1,
-        };
-        writes.push({ next, expectedRevision: 0 });
-        events.push(escalation(engagement, escalateTo, at, timer.department, deps));
+    if (escalateTo) {
+      const handover = await handTo(timer.engagementId, escalateTo, at, { escalatedFrom: timer.department }, deps, {
+        priority: department?.escalation?.priority ?? 'urgent',
+      });
+      if (handover) {
+        writes.push(...handover.writes);
+        events.push(...handover.events);
       }
     }
     if (await deps.store.commit(writes, events)) return 'breached';
   }
   throw new Error(
     `assignment ${timer.engagementId} × ${timer.department} kept changing under ${MAX_CONFLICTS} attempts`,
-  );
-}
-
-function escalation(
-  engagement: Engagement,
-  to: string,
-  at: string,
-  from: string,
-  deps: LifecycleDependencies,
-): OutboxEvent {
-  const source = deps.departments.find((d) => d.id === from);
-  const target = deps.departments.find((d) => d.id === to);
-  const slaDueAt = target ? slaDeadlines(target, Date.parse(at)).firstResponse : undefined;
-  return routedAgain(
-    engagement,
-    to,
-    at,
-    { escalatedFrom: from },
-    { priority: source?.escalation?.priority ?? 'urgent', ...(slaDueAt ? { slaDueAt } : {}) },
   );
 }

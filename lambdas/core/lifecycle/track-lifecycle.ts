@@ -23,6 +23,14 @@ export interface TrackerDependencies extends LifecycleDependencies {
   reject(rejection: StatusRejection): Promise<void>;
 }
 
+/** A timer that fired before its deadline (a skewed clock): its message is kept and comes back. */
+export class EarlyTimerError extends Error {
+  constructor(timer: SlaTimer) {
+    super(`SLA timer fired before ${timer.dueAt}; it will be offered again`);
+    this.name = 'EarlyTimerError';
+  }
+}
+
 /** What one tracker message was and what became of it. */
 export type TrackerOutcome =
   | { kind: 'status-reported'; statusCode: number }
@@ -51,7 +59,12 @@ export async function handleTrackerMessage(body: string, deps: TrackerDependenci
     return { kind: 'ignored', why: 'not JSON' };
   }
   const timer = readSlaDue(message.slaDue);
-  if (timer) return { kind: 'sla-due', outcome: await slaDue(timer, deps) };
+  if (timer) {
+    const outcome = await slaDue(timer, deps);
+    // Its schedule is gone once fired: failing the message is what brings the deadline back.
+    if (outcome === 'not-due') throw new EarlyTimerError(timer);
+    return { kind: 'sla-due', outcome };
+  }
   const source = typeof message.source === 'string' ? message.source : '';
   const detailType = message['detail-type'];
   if (detailType === LIFECYCLE_EVENTS.statusReported.detailType) {

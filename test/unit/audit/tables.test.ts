@@ -158,6 +158,7 @@ async function storyItems(): Promise<Record<string, unknown>[]> {
       expectedVersion: 0,
       reopened: [],
       events: [],
+      unchanged: [],
     });
     await new DynamoDbEngagementStore(client, 'table', 30).saveNew(threat, decision('2026-12-01T11:00:01.000Z'));
 

@@ -1,6 +1,6 @@
 import type { Department } from '#core/config/config.schema.js';
 import { handleStatusRequest } from '#core/lifecycle/department-api.js';
-import { type StatusRejection, handleTrackerMessage } from '#core/lifecycle/track-lifecycle.js';
+import { EarlyTimerError, type StatusRejection, handleTrackerMessage } from '#core/lifecycle/track-lifecycle.js';
 import type { SlaTimer } from '#core/lifecycle/ports/sla-timers.js';
 import { MemoryLifecycleStore } from '#test-support/memory-lifecycle-store.js';
 
@@ -121,10 +121,8 @@ describe('the tracker', () => {
     expect(started).toEqual([
       { engagementId: 'x:1', department: 'care', sla: 'firstResponse', dueAt: '2026-12-01T11:00:00.000Z' },
     ]);
-    expect(await handleTrackerMessage(JSON.stringify({ slaDue: started[0] }), deps)).toEqual({
-      kind: 'sla-due',
-      outcome: 'not-due',
-    });
+    // Fired before its deadline: the message fails, so SQS offers it again (its schedule is gone).
+    await expect(handleTrackerMessage(JSON.stringify({ slaDue: started[0] }), deps)).rejects.toThrow(EarlyTimerError);
     expect(await handleTrackerMessage('nope', deps)).toMatchObject({ kind: 'ignored' });
     expect(await handleTrackerMessage(envelope('someone', 'Engagement Routed', engagement), deps)).toMatchObject({
       kind: 'ignored',

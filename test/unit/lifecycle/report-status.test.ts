@@ -1,7 +1,7 @@
 import { newAssignment, type StatusReport } from '#core/assignments/assignment.js';
 import type { Department } from '#core/config/config.schema.js';
 import type { Engagement } from '#core/engagement/engagement.schema.js';
-import { reportStatus } from '#core/lifecycle/report-status.js';
+import { MAX_ANSWERS, reportStatus } from '#core/lifecycle/report-status.js';
 import { MemoryLifecycleStore } from '#test-support/memory-lifecycle-store.js';
 
 const now = () => new Date('2026-12-01T12:00:00.000Z');
@@ -135,9 +135,40 @@ describe('reporting a status', () => {
     expect(delivery.detail.text).toBe(engagement.text);
     // The care department's deadlines went with the engagement.
     expect(cancelled.sort()).toEqual(['firstResponse', 'resolution']);
-    // Handing it over again to a department that holds it already delivers nothing twice.
-    await reportStatus(report('rerouted', 'r2', { department: 'legal', to: 'care' }), depsOf(store));
-    expect(store.events.filter((e) => e.detailType === 'Engagement Routed')).toHaveLength(1);
+    // Handed back to care, which had handed it on: care's assignment is reopened and care gets it
+    // again, so someone always holds it. Its deadlines count from the handover, not the report's `at`.
+    expect(
+      await reportStatus(
+        report('rerouted', 'r2', { department: 'legal', to: 'care', at: '2020-01-01T00:00:00.000Z' }),
+        depsOf(store),
+      ),
+    ).toMatchObject({ statusCode: 200 });
+    expect(await store.read('x:1', 'care')).toMatchObject({
+      state: 'reopened',
+      reroutedFrom: 'legal',
+      routedAt: '2026-12-01T12:00:00.000Z',
+    });
+    expect(store.events.filter((e) => e.detailType === 'Engagement Routed').map((e) => e.detail.routing)).toEqual([
+      expect.objectContaining({ departments: ['legal'], reroutedFrom: 'care' }),
+      expect.objectContaining({ departments: ['care'], reroutedFrom: 'legal', slaDueAt: '2026-12-01T13:00:00.000Z' }),
+    ]);
+  });
+
+  it('delivers nothing twice to a department that holds the engagement and is still on it', async () => {
+    const store = routed();
+    store.routed.set('x:1', { departments: ['care', 'legal'], at: '2026-12-01T10:00:00.000Z' });
+    await reportStatus(report('rerouted', 'r1', { to: 'legal' }), depsOf(store));
+    expect(store.events.map((e) => e.detailType)).toEqual(['Engagement Status Changed']);
+  });
+
+  it('refuses new report ids past what an assignment keeps (429), still answering repeats', async () => {
+    const store = routed();
+    for (let i = 0; i < MAX_ANSWERS; i++) await reportStatus(report('dismissed', `r${i}`), depsOf(store));
+    expect(await reportStatus(report('dismissed', 'one-more'), depsOf(store))).toMatchObject({
+      statusCode: 429,
+      body: { error: 'too_many_reports' },
+    });
+    expect(await reportStatus(report('dismissed', 'r0'), depsOf(store))).toMatchObject({ statusCode: 200 });
   });
 
   it('applies a report again to what a concurrent writer stored, instead of overwriting it', async () => {

@@ -23,6 +23,11 @@ export interface CaseWrite {
   /** Assignments of the case that the engagement reopens, with their "Engagement Status Changed". */
   reopened: AssignmentWrite[];
   events: OutboxEvent[];
+  /**
+   * Holders the placement read but does not write: stored only if none of them changed meanwhile
+   * (a department resolving at that moment would make a sticky follow-up a reopening one).
+   */
+  unchanged: { engagementId: string; department: string; revision: number }[];
 }
 
 /**
