@@ -16,6 +16,7 @@ import { QUEUE_USAGE, queueCommand, QueueUsageError } from './commands/queue.js'
 import { REDRIVE_USAGE, redriveCommand, RedriveUsageError } from './commands/redrive.js';
 import { COST_USAGE, costCommand, CostUsageError } from './commands/cost.js';
 import { HISTORY_USAGE, historyCommand, HistoryUsageError } from './commands/history.js';
+import { REPLAY_USAGE, replayCommand, ReplayUsageError } from './commands/replay.js';
 import { AUDIT_EXPORT_USAGE, auditExportCommand, AuditUsageError } from './commands/audit-export.js';
 import { AUDIT_QUERY_USAGE, auditQueryCommand, AuditQueryUsageError } from './commands/audit-query.js';
 
@@ -26,6 +27,7 @@ const USAGE = `Usage: switchboard simulate <file…>
        ${REDRIVE_USAGE}
        ${COST_USAGE}
        ${HISTORY_USAGE}
+       ${REPLAY_USAGE}
        ${AUDIT_EXPORT_USAGE}
        ${AUDIT_QUERY_USAGE}
 
@@ -60,6 +62,15 @@ const USAGE = `Usage: switchboard simulate <file…>
     --stack reads a deployed stack's table instead, named by SWITCHBOARD_TABLE_NAME (the stack's
     TableName output), with the usual AWS credentials and region. Exits 1 when there is no such
     engagement.
+
+  replay: sends a department the stored engagements received in [--since, --until) (default
+    until now; a date alone is midnight UTC) that its rules in the config match and that were not
+    routed to it then, as "Engagement Routed" with routing.departments [<id>] and routing.replayed
+    true (no SLA starts). Each engagement reaches the department once however often replay runs:
+    one sent before counts as skipped. Shows progress, then a summary line (--json: {matched,
+    sent, skipped}); --dry-run sends nothing and prints the id of each engagement it would send.
+    An interrupted run goes on where it stopped (--restart starts over). Reads the running twin's
+    table.
 
   audit export: writes the running twin's table to --out (default .switchboard/exports/<time>/)
     in DynamoDB's export format (manifest-summary.json, manifest-files.json, data/*.json.gz of
@@ -110,6 +121,7 @@ function main(argv: string[]): number | Promise<number> {
   if (command === 'redrive') return redriveCommand(args);
   if (command === 'cost') return costCommand(args);
   if (command === 'history') return historyCommand(args);
+  if (command === 'replay') return replayCommand(args);
   if (command === 'audit') {
     const [sub, ...rest] = args;
     if (sub === 'export') return auditExportCommand(rest);
@@ -252,6 +264,7 @@ try {
     err instanceof RedriveUsageError ||
     err instanceof CostUsageError ||
     err instanceof HistoryUsageError ||
+    err instanceof ReplayUsageError ||
     err instanceof AuditUsageError ||
     err instanceof AuditQueryUsageError
   ) {

@@ -1,0 +1,114 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ENGAGEMENT_SORT_KEY } from '../../lambdas/aws/dynamodb-engagement-store.js';
+import { lifecycleKeys, lifecycleWriteItems } from '../../lambdas/aws/dynamodb-lifecycle-store.js';
+import type { Engagement } from '../../lambdas/core/engagement/engagement.schema.js';
+import type { CursorStore, ReplayCursor, ReplaySource, ScanKey } from './replay-run.js';
+
+/** DynamoDB's limit of keys in one BatchGetItem. */
+const BATCH_GET_KEYS = 100;
+
+/**
+ * {@link ReplaySource} on the engagements table. Engagements are found with a consistent Scan
+ * (the table has no index by time) whose filter keeps engagement items received in the window
+ * and not deleted by their author; each delivery is an outbox item (`EVENT#replay#<department>`)
+ * put on the condition that it does not exist, which the table's stream then publishes like any
+ * lifecycle event.
+ */
+export function tableReplaySource(client: DynamoDBClient, tableName: string): ReplaySource {
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return {
+    async page(window, start) {
+      const out = await doc.send(
+        new ScanCommand({
+          TableName: tableName,
+          ConsistentRead: true,
+          // receivedAt is ISO 8601 UTC with milliseconds, so text order is time order.
+          FilterExpression:
+            'sk = :sk AND #e.#received >= :since AND #e.#received < :until AND attribute_not_exists(deletedAt)',
+          ProjectionExpression: '#e',
+          ExpressionAttributeNames: { '#e': 'engagement', '#received': 'receivedAt' },
+          ExpressionAttributeValues: { ':sk': ENGAGEMENT_SORT_KEY, ':since': window.since, ':until': window.until },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      const engagements = (out.Items ?? []).map((i) => i.engagement as Engagement);
+      return { engagements, ...(out.LastEvaluatedKey ? { next: out.LastEvaluatedKey as ScanKey } : {}) };
+    },
+
+    async put(event) {
+      // The same item, condition included, as a lifecycle change writes its events with.
+      const [item] = lifecycleWriteItems(tableName, [], [event]);
+      try {
+        await doc.send(new PutCommand(item!.Put));
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException) return false;
+        throw err;
+      }
+    },
+
+    async existing(events) {
+      const found = new Set<string>();
+      for (let i = 0; i < events.length; i += BATCH_GET_KEYS) {
+        let keys: Record<string, unknown>[] = events
+          .slice(i, i + BATCH_GET_KEYS)
+          .map((e) => lifecycleKeys.event(e.engagementId, e.key));
+        for (let attempt = 0; keys.length > 0; attempt++) {
+          if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 2_000)));
+          const out = await doc.send(
+            new BatchGetCommand({
+              RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'pk' } },
+            }),
+          );
+          for (const item of out.Responses?.[tableName] ?? []) found.add(String(item.pk).slice('ENG#'.length));
+          // Keys DynamoDB did not get to (throttling) are asked again, not taken for missing.
+          keys = (out.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
+          if (attempt >= 10 && keys.length > 0) throw new Error('DynamoDB left keys unread (throttled); try again');
+        }
+      }
+      return found;
+    },
+  };
+}
+
+/** Where a department's replay cursor is kept: `<state dir>/replay/<department>.json`. */
+export const cursorPath = (stateDir: string, department: string): string =>
+  join(stateDir, 'replay', `${department}.json`);
+
+/**
+ * A {@link CursorStore} in a JSON file. Written to a temporary file and renamed, so a run killed
+ * while saving leaves the previous cursor, never half of one; a file that cannot be read as a
+ * cursor counts as none (starting over only costs reads: replayed engagements are skipped).
+ */
+export function fileCursorStore(path: string): CursorStore {
+  return {
+    load() {
+      let text: string;
+      try {
+        text = readFileSync(path, 'utf8');
+      } catch {
+        return undefined;
+      }
+      try {
+        const cursor = JSON.parse(text) as Partial<ReplayCursor>;
+        return cursor.version === 1 && cursor.next && typeof cursor.since === 'string'
+          ? (cursor as ReplayCursor)
+          : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    save(cursor) {
+      mkdirSync(dirname(path), { recursive: true });
+      const temporary = `${path}.${process.pid}.tmp`;
+      writeFileSync(temporary, `${JSON.stringify(cursor, null, 2)}\n`);
+      renameSync(temporary, path);
+    },
+    clear() {
+      rmSync(path, { force: true });
+    },
+  };
+}
