@@ -9,11 +9,13 @@ import type { EnrichmentSettings } from '../lambdas/core/config/config.schema.js
 import type { LoadedConfig } from '../lambdas/core/config/load-config.js';
 import { MODEL_FILE } from '../lambdas/core/enrichment/model/shipped-model.js';
 import { MAX_INTAKE_MESSAGE_BYTES } from '../lambdas/core/intake/limits.js';
+import { retentionDays } from '../lambdas/core/config/retention.js';
 import { adapters } from '../lambdas/core/platforms/registry.js';
 import { ENGAGEMENT_SORT_KEY } from '../lambdas/aws/dynamodb-engagement-store.js';
 import { EVENT_SORT_KEY_PREFIX } from '../lambdas/aws/dynamodb-lifecycle-store.js';
 import { pollers } from '../lambdas/core/polling/registry.js';
 import { AlarmTopic } from './constructs/alarm-topic.js';
+import { AuditExports } from './constructs/audit-exports.js';
 import { AppFunction } from './constructs/app-function.js';
 import { DepartmentRouting } from './constructs/department-routing.js';
 import { EngagementBus } from './constructs/engagement-bus.js';
@@ -31,7 +33,7 @@ export interface SwitchboardStackProps extends StackProps {
   config: LoadedConfig;
   /** Receives every alarm. */
   alarmEmail?: string;
-  /** Days raw deliveries are kept before TTL removes them. @default 30 */
+  /** Days raw deliveries are kept before TTL removes them. @default the config's `retention.rawDeliveries` */
   rawRetentionDays?: number;
   /** @default true */
   tableDeletionProtection?: boolean;
@@ -83,7 +85,7 @@ export class SwitchboardStack extends Stack {
       bundledFiles: [fileURLToPath(new URL(`../lambdas/core/enrichment/model/${MODEL_FILE}`, import.meta.url))],
       environment: {
         TABLE_NAME: table.table.tableName,
-        RAW_RETENTION_DAYS: String(props.rawRetentionDays ?? 30),
+        RAW_RETENTION_DAYS: String(props.rawRetentionDays ?? retentionDays(config.retention.rawDeliveries)),
       },
     });
     // PutItem for engagements and raw deliveries (and, with a follow-up, its case and the
@@ -226,6 +228,11 @@ export class SwitchboardStack extends Stack {
     }
     for (const department of config.departments)
       new DepartmentRouting(this, `Department-${department.id}`, { department, bus, alarms });
+    new AuditExports(this, 'Audit', {
+      table: table.table,
+      alarms,
+      retentionDays: retentionDays(config.retention.exports) ?? 2_555,
+    });
 
     for (const fn of functions) {
       Validations.of(fn).acknowledge(

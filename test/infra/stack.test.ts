@@ -84,8 +84,8 @@ describe('Switchboard stack', () => {
   });
 
   it('alarms on every dead-letter queue and on platforms being answered 5xx', () => {
-    // intake DLQ, republish DLQ, publish failures, tracker DLQ + per department: consumer DLQ and delivery DLQ + the API's 5XX count + refused signatures per platform
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4 + 2 * departments.length + 1 + adapters.size);
+    // intake DLQ, republish DLQ, publish failures, tracker DLQ, audit export failures + per department: consumer DLQ and delivery DLQ + the API's 5XX count + refused signatures per platform
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5 + 2 * departments.length + 1 + adapters.size);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Threshold: 1,
       Metrics: Match.arrayWith([
@@ -109,8 +109,8 @@ describe('Switchboard stack', () => {
       Statistic: 'Sum',
       Threshold: 1,
     });
-    // intake, republish and tracker with their DLQs, publish failures, and three per department
-    template.resourceCountIs('AWS::SQS::Queue', 7 + 3 * departments.length);
+    // intake, republish and tracker with their DLQs, publish failures, audit export failures, and three per department
+    template.resourceCountIs('AWS::SQS::Queue', 8 + 3 * departments.length);
   });
 
   it('enforces TLS on every queue', () => {
@@ -291,6 +291,59 @@ describe('Switchboard stack', () => {
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { BinaryMediaTypes: ['*/*'] });
   });
 
+  it('exports the table daily to a locked, encrypted audit bucket that auditors can query with Athena and nothing else', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 7 * 365 } },
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) }),
+        ],
+      },
+      PublicAccessBlockConfiguration: Match.objectLike({ BlockPublicAcls: true, RestrictPublicBuckets: true }),
+      LoggingConfiguration: Match.objectLike({ DestinationBucketName: Match.anyValue() }),
+    });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 3 * * ? *)',
+      Target: Match.objectLike({
+        Arn: 'arn:aws:scheduler:::aws-sdk:dynamodb:exportTableToPointInTime',
+        Input: Match.anyValue(),
+        DeadLetterConfig: { Arn: Match.anyValue() },
+      }),
+    });
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      WorkGroupConfiguration: Match.objectLike({
+        EnforceWorkGroupConfiguration: true,
+        ResultConfiguration: Match.objectLike({
+          EncryptionConfiguration: Match.objectLike({ EncryptionOption: 'SSE_KMS' }),
+        }),
+      }),
+    });
+    const auditor = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p).includes('AuditAuditorRole'),
+    );
+    expect(auditor.length).toBeGreaterThan(0);
+    const actions = auditor.flatMap((p) =>
+      (p.Properties.PolicyDocument.Statement as { Action: string | string[] }[]).flatMap((st) => [st.Action].flat()),
+    );
+    expect(actions).toEqual(expect.arrayContaining(['athena:StartQueryExecution', 'glue:GetTable']));
+    expect(actions.filter((a) => /^(dynamodb|sqs|events|s3:Delete|s3:PutBucket|s3:BypassGovernance)/.test(a))).toEqual(
+      [],
+    );
+    for (const output of ['AuditBucketName', 'AuditorRoleArn', 'AthenaWorkGroup']) template.hasOutput(output, {});
+  });
+
+  it('keeps raw deliveries as long as the config’s retention says', () => {
+    const process = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('ProcessFunction'),
+    )?.[1];
+    expect(process?.Properties.Environment.Variables.RAW_RETENTION_DAYS).toBe('30');
+  });
+
   it('keeps an archive of routed events for replay', () => {
     template.hasResourceProperties('AWS::Events::Archive', { EventPattern: { source: ['switchboard'] } });
   });
@@ -313,7 +366,7 @@ describe('Switchboard stack', () => {
         ],
       });
       // + the poller schedule's DLQ + repeated poll failures of rss
-      polling.resourceCountIs('AWS::CloudWatch::Alarm', 4 + 2 * departments.length + 1 + adapters.size + 1 + 1);
+      polling.resourceCountIs('AWS::CloudWatch::Alarm', 5 + 2 * departments.length + 1 + adapters.size + 1 + 1);
       polling.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'Switchboard',
         MetricName: 'PollFailed',

@@ -5,6 +5,7 @@ import { PLATFORM_IDS } from '../engagement/platform-ids.js';
 import { PollTargetSchema } from './poll-targets.schema.js';
 import { parseDurationMs } from './duration.js';
 import { BusinessHoursSchema } from './business-hours.js';
+import { RetentionSchema } from './retention.js';
 
 const id = z
   .string()
@@ -209,6 +210,8 @@ export const SwitchboardConfigSchema = z
      * on the same post a year later is a new matter. @default P30D
      */
     cases: z.strictObject({ window: duration.default('P30D') }).default({ window: 'P30D' }),
+    /** See {@link RetentionSchema}. */
+    retention: RetentionSchema,
   })
   .superRefine((config, ctx) => {
     const departments = new Set<string>();

@@ -1,4 +1,5 @@
 import { ConfigError, parseConfig } from '#core/config/load-config.js';
+import { retentionDays } from '#core/config/retention.js';
 
 const base = (departments: string) => `departments:
 ${departments}
@@ -46,5 +47,26 @@ describe('lifecycle settings in the config', () => {
   - { id: b, when: { intents: [praise] }, routeTo: [care] }
 `);
     expect(config.rules.map((r) => r.sticky)).toEqual([false, true]);
+  });
+});
+
+describe('retention in the config', () => {
+  it('keeps raw deliveries 30 days, engagements 400 days, audit records and exports 7 years unless told', () => {
+    const { config } = parseConfig(base('  - { id: care, name: Care }'));
+    expect(config.retention).toEqual({ rawDeliveries: 'P30D', engagements: 'P400D', audit: 'P7Y', exports: 'P7Y' });
+    expect(['P30D', 'P400D', 'P7Y', 'P1Y6M', 'P2W'].map((p) => retentionDays(p))).toEqual([
+      30,
+      400,
+      7 * 365,
+      365 + 180,
+      14,
+    ]);
+  });
+
+  it('refuses a retention that is not a whole number of years, months, weeks or days', () => {
+    for (const bad of ['PT1H', 'P0D', '30 days', 'P'])
+      expect(problems(`${base('  - { id: care, name: Care }')}retention: { exports: "${bad}" }\n`)[0]).toMatch(
+        /^retention\.exports: must be a retention/,
+      );
   });
 });
