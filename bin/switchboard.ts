@@ -19,6 +19,7 @@ import { HISTORY_USAGE, historyCommand, HistoryUsageError } from './commands/his
 import { REPLAY_USAGE, replayCommand, ReplayUsageError } from './commands/replay.js';
 import { AUDIT_EXPORT_USAGE, auditExportCommand, AuditUsageError } from './commands/audit-export.js';
 import { AUDIT_QUERY_USAGE, auditQueryCommand, AuditQueryUsageError } from './commands/audit-query.js';
+import { AUDIT_VERIFY_USAGE, auditVerifyCommand } from './commands/audit-verify.js';
 
 const USAGE = `Usage: switchboard simulate <file…>
        switchboard rules test [config.yaml]
@@ -30,6 +31,7 @@ const USAGE = `Usage: switchboard simulate <file…>
        ${REPLAY_USAGE}
        ${AUDIT_EXPORT_USAGE}
        ${AUDIT_QUERY_USAGE}
+       ${AUDIT_VERIFY_USAGE}
 
   simulate: dry-runs engagements ({platform, text, …}) or platform deliveries ({platform,
     headers, body}, or samples from events/<platform>/) through enrichment and routing, without
@@ -83,6 +85,10 @@ const USAGE = `Usage: switchboard simulate <file…>
     array of row objects; --csv a header row, then rows (lists as JSON text). Quote the columns
     "at" and "by": they are SQL keywords. Exits 1 on bad SQL or when there is no export.
 
+  audit verify: checks the hash chain of every engagement's audit records in an export (the
+    newest, or the one named): exit 0 with how many records and chains it verified, exit 1 naming
+    the first record (pk, sk) that was changed, removed or reordered (--json: the whole report).
+
   The config is config/switchboard.yaml, or the file SWITCHBOARD_CONFIG names.
   Exit codes: 0 ok, 1 failure (bad config, failing example, bad input), 2 usage error.`;
 
@@ -126,8 +132,9 @@ function main(argv: string[]): number | Promise<number> {
     const [sub, ...rest] = args;
     if (sub === 'export') return auditExportCommand(rest);
     if (sub === 'query') return auditQueryCommand(rest);
+    if (sub === 'verify') return auditVerifyCommand(rest);
     throw new AuditUsageError(
-      sub === undefined ? 'audit needs a subcommand: export or query' : `unknown audit subcommand "${sub}"`,
+      sub === undefined ? 'audit needs a subcommand: export, query or verify' : `unknown audit subcommand "${sub}"`,
     );
   }
   throw new UsageError(

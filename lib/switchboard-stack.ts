@@ -99,6 +99,8 @@ export class SwitchboardStack extends Stack {
       'dynamodb:UpdateItem',
       'dynamodb:Query',
       'dynamodb:ConditionCheckItem',
+      // The heads of audit chains an edit or a reopened case extends.
+      'dynamodb:BatchGetItem',
     );
     grantEnrichment(this, processFunction.fn, config.enrichment);
     processFunction.fn.addEventSource(

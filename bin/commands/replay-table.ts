@@ -1,9 +1,9 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ENGAGEMENT_SORT_KEY } from '../../lambdas/aws/dynamodb-engagement-store.js';
-import { lifecycleKeys, lifecycleWriteItems } from '../../lambdas/aws/dynamodb-lifecycle-store.js';
+import { chainEvents, lifecycleKeys, lifecycleWriteItems } from '../../lambdas/aws/dynamodb-lifecycle-store.js';
 import type { Engagement } from '../../lambdas/core/engagement/engagement.schema.js';
 import type { CursorStore, ReplayCursor, ReplaySource, ScanKey } from './replay-run.js';
 
@@ -39,14 +39,29 @@ export function tableReplaySource(client: DynamoDBClient, tableName: string): Re
     },
 
     async put(event) {
-      // The same item, condition included, as a lifecycle change writes its events with.
-      const [item] = lifecycleWriteItems(tableName, [], [event]);
-      try {
-        await doc.send(new PutCommand(item!.Put));
-        return true;
-      } catch (err) {
-        if (err instanceof ConditionalCheckFailedException) return false;
-        throw err;
+      // The same item, condition included, as a lifecycle change writes its events with, linked
+      // into the engagement's audit chain.
+      for (let attempt = 0; ; attempt++) {
+        const chained = await chainEvents(doc, tableName, [event]);
+        try {
+          await doc.send(
+            new TransactWriteCommand({
+              TransactItems: [...lifecycleWriteItems(tableName, [], chained.events), ...chained.heads] as never,
+            }),
+          );
+          return true;
+        } catch (err) {
+          const reasons = err instanceof TransactionCanceledException ? (err.CancellationReasons ?? []) : [];
+          // Replayed before: the delivery exists.
+          if (reasons[0]?.Code === 'ConditionalCheckFailed') return false;
+          // Another record extended the engagement's chain meanwhile: link after it.
+          if (
+            attempt < 4 &&
+            reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')
+          )
+            continue;
+          throw err;
+        }
       }
     },
 

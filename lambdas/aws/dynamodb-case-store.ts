@@ -5,7 +5,8 @@ import type { Engagement } from '../core/engagement/engagement.schema.js';
 import type { CaseRecord, CaseStore, CaseWrite } from '../core/lifecycle/ports/case-store.js';
 import type { RoutingAuditRecord } from '../core/lifecycle/ports/engagement-store.js';
 import { keys } from './dynamodb-engagement-store.js';
-import { lifecycleKeys, lifecycleWriteItems } from './dynamodb-lifecycle-store.js';
+import { nextLink } from '../core/audit/chain.js';
+import { chainEvents, lifecycleKeys, lifecycleWriteItems } from './dynamodb-lifecycle-store.js';
 
 /**
  * Cases in the engagements table: `CASE#<case id>` / `CASE` holds the case's latest engagement
@@ -90,6 +91,15 @@ export class DynamoDbCaseStore implements CaseStore {
     decision: RoutingAuditRecord,
     write: CaseWrite,
   ): Promise<'created' | 'exists' | 'conflict'> {
+    // The new engagement's decision starts its chain; the reopened assignments' events extend theirs.
+    const first = {
+      ...keys.engagement(engagement.id),
+      type: 'engagement',
+      engagement,
+      decision,
+      caseId: write.record.caseId,
+    };
+    const chained = await chainEvents(this.doc, this.tableName, write.events);
     try {
       await this.doc.send(
         new TransactWriteCommand({
@@ -97,13 +107,7 @@ export class DynamoDbCaseStore implements CaseStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: {
-                  ...keys.engagement(engagement.id),
-                  type: 'engagement',
-                  engagement,
-                  decision,
-                  caseId: write.record.caseId,
-                },
+                Item: { ...first, chain: nextLink(undefined, first) },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -124,7 +128,8 @@ export class DynamoDbCaseStore implements CaseStore {
                     }),
               },
             },
-            ...lifecycleWriteItems(this.tableName, write.reopened, write.events),
+            ...lifecycleWriteItems(this.tableName, write.reopened, chained.events),
+            ...(chained.heads as never[]),
             ...write.unchanged.map((h) => ({
               ConditionCheck: {
                 TableName: this.tableName,

@@ -7,6 +7,8 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } 
 import { isUtf8 } from 'node:buffer';
 import { gzipSync } from 'node:zlib';
 import pLimit from 'p-limit';
+import { nextLink } from '../core/audit/chain.js';
+import { chainItems } from './dynamodb-lifecycle-store.js';
 import type { Engagement } from '../core/engagement/engagement.schema.js';
 import type {
   EngagementChange,
@@ -37,6 +39,9 @@ export const RAW_PART_BYTES = 380 * 1024;
 /** The sort key of engagement items: the stream's filter publishes inserts of these only. */
 export const ENGAGEMENT_SORT_KEY = 'ENGAGEMENT';
 
+/** An engagement item with its decision linked as the first record of its audit chain. */
+const withChainStart = (item: Record<string, unknown>) => ({ ...item, chain: nextLink(undefined, item) });
+
 /** {@link EngagementStore} on a DynamoDB table with the layout of {@link keys}. */
 export class DynamoDbEngagementStore implements EngagementStore {
   private readonly doc: DynamoDBDocumentClient;
@@ -56,7 +61,8 @@ export class DynamoDbEngagementStore implements EngagementStore {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keys.engagement(engagement.id), type: 'engagement', engagement, decision },
+          // The decision is the first record of the engagement's audit chain.
+          Item: withChainStart({ ...keys.engagement(engagement.id), type: 'engagement', engagement, decision }),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -67,7 +73,11 @@ export class DynamoDbEngagementStore implements EngagementStore {
     }
   }
 
-  async applyChange(engagementId: string, change: EngagementChange): Promise<'applied' | 'missing' | 'deleted'> {
+  async applyChange(
+    engagementId: string,
+    change: EngagementChange,
+    attempt = 0,
+  ): Promise<'applied' | 'missing' | 'deleted'> {
     const update =
       change.change === 'edited'
         ? {
@@ -78,6 +88,15 @@ export class DynamoDbEngagementStore implements EngagementStore {
             UpdateExpression: 'SET engagement.#text = :empty, engagement.keywords = :none, deletedAt = :at',
             ExpressionAttributeValues: { ':empty': '', ':none': [], ':at': change.at },
           };
+    // The edit's audit record extends the engagement's audit chain.
+    const record = {
+      ...keys.audit(engagementId, change.at, change.change === 'edited' ? 'EDITED' : 'DELETED'),
+      type: `engagement-${change.change}`,
+      engagementId,
+      at: change.at,
+      deliveryId: change.deliveryId,
+    };
+    const chained = await chainItems(this.doc, this.tableName, [{ engagementId, item: record }]);
     try {
       // Edits are rare: the change and its audit record are written together.
       await this.doc.send(
@@ -92,29 +111,21 @@ export class DynamoDbEngagementStore implements EngagementStore {
                 ...update,
               },
             },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...keys.audit(engagementId, change.at, change.change === 'edited' ? 'EDITED' : 'DELETED'),
-                  type: `engagement-${change.change}`,
-                  engagementId,
-                  at: change.at,
-                  deliveryId: change.deliveryId,
-                },
-              },
-            },
+            { Put: { TableName: this.tableName, Item: { ...record, chain: chained.links[0] } } },
+            ...(chained.heads as never[]),
           ],
         }),
       );
       return 'applied';
     } catch (err) {
+      const reasons = err instanceof TransactionCanceledException ? (err.CancellationReasons ?? []) : [];
+      // Another record extended the chain meanwhile: link this one after it.
       if (
-        !(
-          err instanceof TransactionCanceledException && err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-        )
+        attempt < 4 &&
+        reasons.slice(1).some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')
       )
-        throw err;
+        return this.applyChange(engagementId, change, attempt + 1);
+      if (reasons[0]?.Code !== 'ConditionalCheckFailed') throw err;
       const { Item } = await this.doc.send(
         new GetCommand({ TableName: this.tableName, Key: keys.engagement(engagementId), ConsistentRead: true }),
       );

@@ -4,6 +4,7 @@ import { type Assignment, newAssignment } from '../core/assignments/assignment.j
 import type { Engagement } from '../core/engagement/engagement.schema.js';
 import { type StoredEvent, storedEventId } from '../core/lifecycle/ports/event-publisher.js';
 import type { AssignmentWrite, LifecycleStore, OutboxEvent } from '../core/lifecycle/ports/lifecycle-store.js';
+import { CHAIN_HEAD_SORT_KEY, type ChainLink, nextLink } from '../core/audit/chain.js';
 
 /**
  * Assignments and their events in the engagements table, beside their engagement, so an
@@ -36,7 +37,11 @@ const MAX_TRANSACTION_ITEMS = 100;
  * still at the revision read (or not stored yet), each event put once. Shared by the lifecycle
  * store and by a follow-up that reopens its case.
  */
-export function lifecycleWriteItems(tableName: string, writes: AssignmentWrite[], events: OutboxEvent[]) {
+export function lifecycleWriteItems(
+  tableName: string,
+  writes: AssignmentWrite[],
+  events: (OutboxEvent & { chain?: ChainLink })[],
+) {
   return [
     ...writes.map(({ next, expectedRevision }) => ({
       Put: {
@@ -63,11 +68,95 @@ export function lifecycleWriteItems(tableName: string, writes: AssignmentWrite[]
           type: 'event',
           at: e.at,
           event: { source: e.source, detailType: e.detailType, detail: e.detail },
+          ...(e.chain ? { chain: e.chain } : {}),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     })),
   ];
+}
+
+/** The item an outbox event is stored as, without its chain link (what the link's hash covers). */
+const eventItem = (e: OutboxEvent) => ({
+  ...lifecycleKeys.event(e.engagementId, e.key),
+  type: 'event',
+  at: e.at,
+  event: { source: e.source, detailType: e.detailType, detail: e.detail },
+});
+
+/**
+ * Links events into their engagements' audit chains (see {@link chainItems}): the events with
+ * their links, and the writes that move each chain's head.
+ */
+export async function chainEvents(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  events: OutboxEvent[],
+): Promise<{ events: (OutboxEvent & { chain: ChainLink })[]; heads: object[] }> {
+  const chained = await chainItems(
+    doc,
+    tableName,
+    events.map((e) => ({ engagementId: e.engagementId, item: eventItem(e) })),
+  );
+  return { events: events.map((e, i) => ({ ...e, chain: chained.links[i]! })), heads: chained.heads };
+}
+
+/**
+ * Links audit records into their engagements' chains (lambdas/core/audit/chain.ts): reads each
+ * chain's head (its `CHAIN` item, else the decision on the engagement item) and returns each
+ * record's link, in order, and the writes that move each head, on the condition that it is still
+ * the one read. A concurrent writer that moved a head first makes the transaction fail as a
+ * conflict, and the change is applied again.
+ */
+export async function chainItems(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  records: { engagementId: string; item: Record<string, unknown> }[],
+): Promise<{ links: ChainLink[]; heads: object[] }> {
+  if (records.length === 0) return { links: [], heads: [] };
+  const engagementIds = [...new Set(records.map((r) => r.engagementId))];
+  const { Responses, UnprocessedKeys } = await doc.send(
+    new BatchGetCommand({
+      RequestItems: {
+        [tableName]: {
+          Keys: engagementIds.flatMap((id) => [
+            { pk: `ENG#${id}`, sk: CHAIN_HEAD_SORT_KEY },
+            { pk: `ENG#${id}`, sk: 'ENGAGEMENT' },
+          ]),
+          ConsistentRead: true,
+          ProjectionExpression: 'pk, sk, seq, #hash, chain',
+          ExpressionAttributeNames: { '#hash': 'hash' },
+        },
+      },
+    }),
+  );
+  if (Object.keys(UnprocessedKeys ?? {}).length > 0) throw new Error('DynamoDB left keys unread (throttled); retry');
+  const found = Responses?.[tableName] ?? [];
+  const links: ChainLink[] = new Array(records.length);
+  const heads: object[] = [];
+  for (const id of engagementIds) {
+    const stored = found.find((i) => i.pk === `ENG#${id}` && i.sk === CHAIN_HEAD_SORT_KEY);
+    const decision = found.find((i) => i.pk === `ENG#${id}` && i.sk === 'ENGAGEMENT')?.chain as ChainLink | undefined;
+    let head: Pick<ChainLink, 'seq' | 'hash'> | undefined = stored
+      ? { seq: Number(stored.seq), hash: String(stored.hash) }
+      : decision;
+    records.forEach((r, i) => {
+      if (r.engagementId !== id) return;
+      const link = nextLink(head, r.item);
+      links[i] = link;
+      head = link;
+    });
+    heads.push({
+      Put: {
+        TableName: tableName,
+        Item: { pk: `ENG#${id}`, sk: CHAIN_HEAD_SORT_KEY, type: 'chain-head', seq: head!.seq, hash: head!.hash },
+        ...(stored
+          ? { ConditionExpression: 'seq = :seq', ExpressionAttributeValues: { ':seq': Number(stored.seq) } }
+          : { ConditionExpression: 'attribute_not_exists(pk)' }),
+      },
+    });
+  }
+  return { links, heads };
 }
 
 /** {@link LifecycleStore} on the engagements table. */
@@ -136,11 +225,14 @@ export class DynamoDbLifecycleStore implements LifecycleStore {
   }
 
   async commit(writes: AssignmentWrite[], events: OutboxEvent[]): Promise<boolean> {
-    if (writes.length + events.length > MAX_TRANSACTION_ITEMS)
+    if (writes.length + 2 * events.length > MAX_TRANSACTION_ITEMS)
       throw new Error(`a lifecycle change of ${writes.length + events.length} items exceeds one transaction`);
     try {
+      const chained = await chainEvents(this.doc, this.tableName, events);
       await this.doc.send(
-        new TransactWriteCommand({ TransactItems: lifecycleWriteItems(this.tableName, writes, events) }),
+        new TransactWriteCommand({
+          TransactItems: [...lifecycleWriteItems(this.tableName, writes, chained.events), ...chained.heads] as never,
+        }),
       );
       return true;
     } catch (err) {

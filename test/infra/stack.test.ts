@@ -177,6 +177,7 @@ describe('Switchboard stack', () => {
         .filter((a) => a.startsWith('dynamodb:'))
         .sort(),
     ).toEqual([
+      'dynamodb:BatchGetItem',
       'dynamodb:ConditionCheckItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',

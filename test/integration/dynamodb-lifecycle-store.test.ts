@@ -1,4 +1,7 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { verifyChains } from '#core/audit/chain.js';
+import { reportStatus } from '#core/lifecycle/report-status.js';
 import { randomUUID } from 'node:crypto';
 import { applyReport, newAssignment, type Assignment } from '#core/assignments/assignment.js';
 import type { Engagement } from '#core/engagement/engagement.schema.js';
@@ -86,5 +89,46 @@ describe('DynamoDB lifecycle store (DynamoDB Local)', () => {
       }),
     );
     expect(Items?.map((i) => i.sk?.S)).toEqual(['EVENT#2026-12-01T10:05:00.000Z#care#v2#status']);
+  });
+
+  it('keeps one unbroken audit chain per engagement when two departments report at the same moment', async () => {
+    const id = `generic:${randomUUID()}`;
+    await engagements.saveNew(engagement(id, ['care', 'sales']), {
+      at: '2026-12-01T10:00:01.000Z',
+      deliveryId: 'm1',
+      reasons: [],
+    });
+    const deps = { store: lifecycle, now: () => new Date('2026-12-01T10:05:00.000Z'), departments: [] };
+    const answers = await Promise.all(
+      ['care', 'sales'].flatMap((department) =>
+        ['acknowledged', 'resolved'].map((status, i) =>
+          reportStatus(
+            {
+              engagementId: id,
+              department,
+              status: status as 'acknowledged' | 'resolved',
+              reportId: `${department}-${i}`,
+              at: `2026-12-01T10:0${i + 2}:00.000Z`,
+            },
+            deps,
+          ),
+        ),
+      ),
+    );
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200, 200]);
+    const { Items = [] } = await dynamodb.send(
+      new QueryCommand({
+        TableName: twin.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: `ENG#${id}` } },
+        ConsistentRead: true,
+      }),
+    );
+    const report = verifyChains(Items.map((i) => unmarshall(i)));
+    expect(report.problems).toEqual([]);
+    // The decision and every applied change, each once.
+    expect(report.records).toBe(
+      1 + Items.filter((i) => i.sk?.S?.startsWith('EVENT#') && i.sk.S.endsWith('#status')).length,
+    );
   });
 });

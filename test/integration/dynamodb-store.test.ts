@@ -1,3 +1,5 @@
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { verifyChains } from '#core/audit/chain.js';
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
@@ -88,8 +90,12 @@ describe('DynamoDB engagement store (DynamoDB Local)', () => {
     expect(items.map((i) => i.sk?.S)).toEqual([
       'AUDIT#2026-11-25T10:01:00.000Z#EDITED',
       'AUDIT#2026-11-25T10:02:00.000Z#DELETED',
+      // The head of the engagement's audit chain: the decision, then the edit, then the deletion.
+      'CHAIN',
       'ENGAGEMENT',
     ]);
+    expect(items.find((i) => i.sk?.S === 'CHAIN')?.seq?.N).toBe('2');
+    expect(verifyChains(items.map((i) => unmarshall(i))).problems).toEqual([]);
     const item = items.find((i) => i.sk?.S === 'ENGAGEMENT');
     expect(item?.engagement?.M?.text?.S).toBe('');
     expect(item?.deletedAt?.S).toBe('2026-11-25T10:02:00.000Z');
