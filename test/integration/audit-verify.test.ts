@@ -33,7 +33,7 @@ function tamper(source: string, target: string, edit: (lines: string[]) => strin
     Object.assign(entry, { itemCount: lines.length, md5Checksum: md5.toString('base64'), etag: md5.toString('hex') });
     total += lines.length;
   }
-  writeFileSync(join(target, 'manifest-files.json'), manifest.map((m) => JSON.stringify(m)).join('\n') + '\n');
+  writeFileSync(join(target, 'manifest-files.json'), `${manifest.map((m) => JSON.stringify(m)).join('\n')}\n`);
   const summary = JSON.parse(readFileSync(join(target, 'manifest-summary.json'), 'utf8')) as { itemCount: number };
   writeFileSync(join(target, 'manifest-summary.json'), JSON.stringify({ ...summary, itemCount: total }));
 }
