@@ -20,6 +20,7 @@ import { REPLAY_USAGE, replayCommand, ReplayUsageError } from './commands/replay
 import { AUDIT_EXPORT_USAGE, auditExportCommand, AuditUsageError } from './commands/audit-export.js';
 import { AUDIT_QUERY_USAGE, auditQueryCommand, AuditQueryUsageError } from './commands/audit-query.js';
 import { AUDIT_VERIFY_USAGE, auditVerifyCommand } from './commands/audit-verify.js';
+import { ERASE_USAGE, eraseCommand, EraseUsageError } from './commands/erase.js';
 
 const USAGE = `Usage: switchboard simulate <file…>
        switchboard rules test [config.yaml]
@@ -32,6 +33,7 @@ const USAGE = `Usage: switchboard simulate <file…>
        ${AUDIT_EXPORT_USAGE}
        ${AUDIT_QUERY_USAGE}
        ${AUDIT_VERIFY_USAGE}
+       ${ERASE_USAGE}
 
   simulate: dry-runs engagements ({platform, text, …}) or platform deliveries ({platform,
     headers, body}, or samples from events/<platform>/) through enrichment and routing, without
@@ -85,6 +87,11 @@ const USAGE = `Usage: switchboard simulate <file…>
     array of row objects; --csv a header row, then rows (lists as JSON text). Quote the columns
     "at" and "by": they are SQL keywords. Exits 1 on bad SQL or when there is no export.
 
+  erase: removes a person's personal data (the text, author and permalink of what they wrote, and
+    the raw deliveries it came in) from the running twin's table, sends "Engagement Erased" to the
+    departments that received it, and keeps a tombstone (the auditors' erasures table). No prompt;
+    --dry-run lists what would be erased (--json: {author, engagements, erased}).
+
   audit verify: checks the hash chain of every engagement's audit records in an export (the
     newest, or the one named): exit 0 with how many records and chains it verified, exit 1 naming
     the first record (pk, sk) that was changed, removed or reordered (--json: the whole report).
@@ -128,6 +135,7 @@ function main(argv: string[]): number | Promise<number> {
   if (command === 'cost') return costCommand(args);
   if (command === 'history') return historyCommand(args);
   if (command === 'replay') return replayCommand(args);
+  if (command === 'erase') return eraseCommand(args);
   if (command === 'audit') {
     const [sub, ...rest] = args;
     if (sub === 'export') return auditExportCommand(rest);
@@ -273,6 +281,7 @@ try {
     err instanceof HistoryUsageError ||
     err instanceof ReplayUsageError ||
     err instanceof AuditUsageError ||
+    err instanceof EraseUsageError ||
     err instanceof AuditQueryUsageError
   ) {
     console.error(`switchboard: ${err.message}\n\n${USAGE}`);

@@ -3,9 +3,16 @@ import {
   TransactionCanceledException,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { isUtf8 } from 'node:buffer';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import pLimit from 'p-limit';
 import { nextLink } from '../core/audit/chain.js';
 import { chainItems } from './dynamodb-lifecycle-store.js';
@@ -164,9 +171,54 @@ export class DynamoDbEngagementStore implements EngagementStore {
         }),
       )
       .join('\n');
+    await this.writeRawParts(
+      rawKey,
+      lines,
+      deliveries.map((d) => d.deliveryId),
+      expiresAt,
+    );
+  }
+
+  /**
+   * Removes one delivery from a batch's raw copy (an erasure: the person's words must not stay
+   * in the archive), rewriting the batch's parts without it; the copy goes when it was the last.
+   * Resolves whether the delivery was there.
+   */
+  async eraseRawDelivery(rawKey: string, deliveryId: string): Promise<boolean> {
+    const { Items = [] } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `RAW#${rawKey}` },
+        ConsistentRead: true,
+      }),
+    );
+    if (Items.length === 0) return false;
+    const parts = [...Items].sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
+    const lines = gunzipSync(Buffer.concat(parts.map((p) => Buffer.from(p.body as Uint8Array))))
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l !== '');
+    const kept = lines.filter((l) => (JSON.parse(l) as { deliveryId?: string }).deliveryId !== deliveryId);
+    if (kept.length === lines.length) return false;
+    const ids = kept.map((l) => String((JSON.parse(l) as { deliveryId?: string }).deliveryId));
+    const written =
+      kept.length > 0 ? await this.writeRawParts(rawKey, kept.join('\n'), ids, Number(parts[0]!.expiresAt)) : 0;
+    // Parts past the new end are left from the longer copy.
+    for (const part of parts.slice(written))
+      await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: part.pk, sk: part.sk } }));
+    return true;
+  }
+
+  /** Writes a batch's raw lines gzipped, in parts that fit an item; resolves how many parts. */
+  private async writeRawParts(
+    rawKey: string,
+    lines: string,
+    deliveryIds: string[],
+    expiresAt: number,
+  ): Promise<number> {
     const packed = gzipSync(lines);
     // The first part also carries the list of delivery ids: its share of the body is smaller by that much.
-    const deliveryIds = deliveries.map((d) => d.deliveryId);
     const firstBytes = RAW_PART_BYTES - Buffer.byteLength(JSON.stringify(deliveryIds));
     const bounds = [0, Math.min(firstBytes, packed.length)];
     while (bounds.at(-1)! < packed.length) bounds.push(Math.min(bounds.at(-1)! + RAW_PART_BYTES, packed.length));
@@ -191,5 +243,6 @@ export class DynamoDbEngagementStore implements EngagementStore {
         ),
       ),
     );
+    return parts;
   }
 }

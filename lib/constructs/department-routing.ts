@@ -7,6 +7,7 @@ import type { Department } from '#core/config/config.schema.js';
 import type { AlarmTopic } from './alarm-topic.js';
 import { ENGAGEMENT_ROUTED } from '#core/engagement/engagement-routed.js';
 import { LIFECYCLE_EVENTS } from '#core/assignments/status-report.schema.js';
+import { ENGAGEMENT_ERASED } from '#core/lifecycle/erase.js';
 import { SecureQueue } from './secure-queue.js';
 
 /** Props of {@link DepartmentRouting}. */
@@ -75,6 +76,16 @@ export class DepartmentRouting extends Construct {
         source: [LIFECYCLE_EVENTS.statusRejected.source],
         detailType: [LIFECYCLE_EVENTS.statusRejected.detailType],
         detail: { department: [department.id] },
+      },
+    }).addTarget(target);
+    // An engagement it received was erased on its author's request: it erases its copy too.
+    new Rule(this, 'EngagementErased', {
+      eventBus: props.bus,
+      description: `Engagements ${department.name} received that were erased`,
+      eventPattern: {
+        source: [ENGAGEMENT_ERASED.source],
+        detailType: [ENGAGEMENT_ERASED.detailType],
+        detail: { departments: [department.id] },
       },
     }).addTarget(target);
 

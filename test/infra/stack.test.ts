@@ -75,11 +75,11 @@ describe('Switchboard stack', () => {
       });
       template.hasOutput(`Department${id.replace(/-/g, '')}QueueUrl`, {});
     }
-    // Per department: its engagements and its refused status reports; and the tracker's two.
+    // Per department: its engagements, its refused status reports and erasures; and the tracker's two.
     template.resourcePropertiesCountIs(
       'AWS::Events::Rule',
       { EventPattern: Match.anyValue() },
-      2 * departments.length + 2,
+      3 * departments.length + 2,
     );
   });
 

@@ -1,0 +1,201 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { userInfo } from 'node:os';
+import { ENGAGEMENT_SORT_KEY, DynamoDbEngagementStore, keys } from '../../lambdas/aws/dynamodb-engagement-store.js';
+import { chainEvents, lifecycleKeys, lifecycleWriteItems } from '../../lambdas/aws/dynamodb-lifecycle-store.js';
+import type { Engagement } from '../../lambdas/core/engagement/engagement.schema.js';
+import {
+  engagementErased,
+  type ErasureRecord,
+  parseAuthor,
+  scrubEngagement,
+} from '../../lambdas/core/lifecycle/erase.js';
+import { readTwinInfo, TwinNotRunningError, type TwinQueues } from './twin-info.js';
+
+/** Usage of `switchboard erase`; also part of the CLI's usage text. */
+export const ERASE_USAGE = 'switchboard erase --author <platform>:<author id> [--dry-run] [--json]';
+
+/** A command line that does not fit the usage (exit 2). */
+export class EraseUsageError extends Error {}
+
+interface Found {
+  engagement: Engagement;
+  rawKey?: string;
+  deliveryId?: string;
+  routedCopies: { sk: string; detail: Record<string, unknown> }[];
+}
+
+/**
+ * `switchboard erase --author <platform>:<author id> [--dry-run] [--json]`: removes that person's
+ * personal data from the running twin's table, with no prompt (a scripted, audited act):
+ * 1. every engagement they wrote: its text, keywords, author and permalink (`scrubEngagement`),
+ *    in the engagement item and in every delivery copy Switchboard made of it (reroutes,
+ *    escalations, replays);
+ * 2. the raw webhook delivery it came in, cut out of its batch's archive;
+ * 3. "Engagement Erased" per engagement, to the departments that received it (an outbox event
+ *    in the engagement's audit chain, so the departments erase their copies);
+ * 4. a tombstone `ERASURE#<at>#<author>` (`{ author, requestedBy, engagementIds, at }`, the
+ *    auditors' `erasures` table), also when nothing was found, as proof the request was served.
+ * The next export has none of it. `--dry-run` lists what would be erased. Exit 0, 1 (no twin), 2.
+ */
+export async function eraseCommand(args: string[]): Promise<number> {
+  const json = args.includes('--json');
+  const dryRun = args.includes('--dry-run');
+  const i = args.indexOf('--author');
+  const author = i >= 0 ? args[i + 1] : undefined;
+  const unknown = args.find(
+    (a, j) => a.startsWith('--') && !['--json', '--dry-run', '--author'].includes(a) && j !== i + 1,
+  );
+  if (unknown) throw new EraseUsageError(`unknown option "${unknown}"; expected: ${ERASE_USAGE}`);
+  const parsed = author ? parseAuthor(author) : undefined;
+  if (!author || !parsed)
+    throw new EraseUsageError(`name the person as --author <platform>:<author id>; expected: ${ERASE_USAGE}`);
+
+  let info: TwinQueues & { tableName?: string };
+  try {
+    info = readTwinInfo() as TwinQueues & { tableName?: string };
+  } catch (err) {
+    if (!(err instanceof TwinNotRunningError)) throw err;
+    console.error(`switchboard: ${err.message}`);
+    return 1;
+  }
+  const client = new DynamoDBClient({
+    endpoint: info.dynamodbEndpoint,
+    region: info.region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const tableName = info.tableName ?? '';
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  try {
+    const found = await findByAuthor(doc, tableName, parsed.platform, parsed.authorId);
+    const ids = found.map((f) => f.engagement.id);
+    if (dryRun) {
+      if (json) console.log(JSON.stringify({ author, engagements: ids, erased: 0 }));
+      else {
+        for (const id of ids) console.log(id);
+        console.log(`would erase ${ids.length} engagement(s) of ${author}`);
+      }
+      return 0;
+    }
+    const at = new Date().toISOString();
+    const store = new DynamoDbEngagementStore(client, tableName, 30);
+    for (const f of found) await eraseOne(doc, store, tableName, f, author, at);
+    const record: ErasureRecord = { author, requestedBy: requester(), engagementIds: ids, at };
+    await doc.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { pk: `ERASURE#${at}#${author}`, sk: 'ERASURE', type: 'erasure', erasure: record },
+      }),
+    );
+    if (json) console.log(JSON.stringify({ author, engagements: ids, erased: ids.length }));
+    else console.log(`erased ${ids.length} engagement(s) of ${author}; departments are told (Engagement Erased)`);
+    return 0;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Who asked: the operator's login, as the audit's `requested_by` (SWITCHBOARD_REQUESTED_BY overrides). */
+const requester = () => process.env.SWITCHBOARD_REQUESTED_BY ?? userInfo().username;
+
+/** The person's engagements (a consistent Scan: the table has no index by author), with their copies. */
+async function findByAuthor(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  platform: string,
+  authorId: string,
+): Promise<Found[]> {
+  const found = new Map<string, Found>();
+  const copies: { pk: string; sk: string; detail: Record<string, unknown> }[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new ScanCommand({
+        TableName: tableName,
+        ConsistentRead: true,
+        FilterExpression:
+          '(sk = :engagement AND engagement.platform = :platform AND engagement.author.id = :author) OR ' +
+          '(begins_with(sk, :event) AND #event.detailType = :routed AND #event.detail.platform = :platform AND #event.detail.author.id = :author)',
+        ExpressionAttributeNames: { '#event': 'event' },
+        ExpressionAttributeValues: {
+          ':engagement': ENGAGEMENT_SORT_KEY,
+          ':platform': platform,
+          ':author': authorId,
+          ':event': 'EVENT#',
+          ':routed': 'Engagement Routed',
+        },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      if (item.sk === ENGAGEMENT_SORT_KEY) {
+        const decision = item.decision as { rawKey?: string; deliveryId?: string } | undefined;
+        found.set(String(item.pk), {
+          engagement: item.engagement as Engagement,
+          ...(decision?.rawKey ? { rawKey: decision.rawKey } : {}),
+          ...(decision?.deliveryId ? { deliveryId: decision.deliveryId } : {}),
+          routedCopies: [],
+        });
+      } else
+        copies.push({
+          pk: String(item.pk),
+          sk: String(item.sk),
+          detail: (item.event as { detail: Record<string, unknown> }).detail,
+        });
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  for (const c of copies) found.get(c.pk)?.routedCopies.push({ sk: c.sk, detail: c.detail });
+  return [...found.values()];
+}
+
+/**
+ * One engagement: the scrubbed item, its scrubbed delivery copies and its "Engagement Erased"
+ * event in one transaction (with the chain's head), then its raw delivery cut out of the archive.
+ */
+async function eraseOne(
+  doc: DynamoDBDocumentClient,
+  store: DynamoDbEngagementStore,
+  tableName: string,
+  f: Found,
+  author: string,
+  at: string,
+): Promise<void> {
+  const id = f.engagement.id;
+  const event = engagementErased(id, author, at, f.engagement.routing.departments);
+  for (let attempt = 0; ; attempt++) {
+    const chained = await chainEvents(doc, tableName, [event]);
+    try {
+      await doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName,
+                Key: keys.engagement(id),
+                UpdateExpression: 'SET engagement = :scrubbed, erasedAt = :at',
+                ExpressionAttributeValues: { ':scrubbed': scrubEngagement(f.engagement), ':at': at },
+              },
+            },
+            ...f.routedCopies.map((c) => ({
+              Update: {
+                TableName: tableName,
+                Key: lifecycleKeys.event(id, c.sk.slice('EVENT#'.length)),
+                UpdateExpression: 'SET #event.detail = :scrubbed',
+                ExpressionAttributeNames: { '#event': 'event' },
+                ExpressionAttributeValues: { ':scrubbed': scrubEngagement(c.detail as unknown as Engagement) },
+              },
+            })),
+            ...lifecycleWriteItems(tableName, [], chained.events),
+            ...(chained.heads as never[]),
+          ] as never,
+        }),
+      );
+      break;
+    } catch (err) {
+      // Another record extended the engagement's audit chain meanwhile: link after it.
+      if (attempt >= 4 || (err as Error).name !== 'TransactionCanceledException') throw err;
+    }
+  }
+  if (f.rawKey && f.deliveryId) await store.eraseRawDelivery(f.rawKey, f.deliveryId);
+}
