@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { ASSIGNMENT_STATES } from '#core/assignments/assignment.js';
 import { LIFECYCLE_EVENTS, StatusReportBodySchema } from '#core/assignments/status-report.schema.js';
 import { eventEnvelope } from './envelope.js';
+import { ENGAGEMENT_ERASED } from '#core/lifecycle/erase.js';
 
 /**
  * The lifecycle's events exactly as they cross the bus or reach a department's queue: the
@@ -63,4 +64,19 @@ export const SlaBreachedEventSchema = eventEnvelope(
 ).meta({
   title: 'SLA Breached',
   description: 'Published by Switchboard once when an assignment misses an SLA deadline.',
+});
+
+/** Sent to each department that received an engagement erased on its author's request. */
+export const EngagementErasedEventSchema = eventEnvelope(
+  ENGAGEMENT_ERASED.detailType,
+  z.literal(ENGAGEMENT_ERASED.source),
+  z.object({
+    engagementId: z.string().min(1),
+    author: z.string().min(1).describe('<platform>:<author id> whose data was erased'),
+    at,
+    departments: z.array(z.string().min(1)).describe('the departments that received it'),
+  }),
+).meta({
+  title: 'Engagement Erased',
+  description: "Published by Switchboard when an engagement's personal data was erased; erase your copy.",
 });

@@ -1,5 +1,6 @@
 import { EngagementRoutedEventSchema } from './engagement-routed.js';
 import {
+  EngagementErasedEventSchema,
   EngagementStatusChangedEventSchema,
   SlaBreachedEventSchema,
   StatusRejectedEventSchema,
@@ -13,4 +14,5 @@ export const PUBLISHED_EVENT_SCHEMAS = {
   'engagement-status-changed.v1.schema.json': EngagementStatusChangedEventSchema,
   'status-rejected.v1.schema.json': StatusRejectedEventSchema,
   'sla-breached.v1.schema.json': SlaBreachedEventSchema,
+  'engagement-erased.v1.schema.json': EngagementErasedEventSchema,
 } as const;

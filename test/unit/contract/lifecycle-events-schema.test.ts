@@ -1,12 +1,14 @@
 import type { Department } from '#core/config/config.schema.js';
 import { loadConfig } from '#core/config/load-config.js';
 import { buildEngagement } from '#core/lifecycle/build-engagement.js';
+import { engagementErased } from '#core/lifecycle/erase.js';
 import { reportStatus } from '#core/lifecycle/report-status.js';
 import { slaDue } from '#core/lifecycle/sla-due.js';
 import type { OutboxEvent } from '#core/lifecycle/ports/lifecycle-store.js';
 import { createRouter } from '#core/routing/router.js';
 import { EngagementRoutedEventSchema } from '#events/schemas/engagement-routed.js';
 import {
+  EngagementErasedEventSchema,
   EngagementStatusChangedEventSchema,
   SlaBreachedEventSchema,
   StatusRejectedEventSchema,
@@ -104,5 +106,10 @@ describe('lifecycle event contract', () => {
       }),
     });
     expect(parsed.error?.issues ?? []).toEqual([]);
+  });
+
+  it('"Engagement Erased" as erasure writes it is valid against its JSON Schema', () => {
+    const erased = engagementErased('x:1', 'x:42', '2026-12-06T10:00:00.000Z', ['customer-care']);
+    expect(EngagementErasedEventSchema.safeParse(onTheBus(erased)).error?.issues ?? []).toEqual([]);
   });
 });
