@@ -1,4 +1,9 @@
-import { DescribeTableCommand, DynamoDBClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ScanCommand,
+  type ScanCommandOutput,
+} from '@aws-sdk/client-dynamodb';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, existsSync, readdirSync } from 'node:fs';
@@ -28,7 +33,7 @@ import {
   tableIdFor,
 } from '../../lambdas/core/audit/export-format.js';
 import { exportsFolder, stateDirectory } from './export-reader.js';
-import { readTwinInfo, TwinNotRunningError, type TwinQueues } from './twin-info.js';
+import { TwinNotRunningError, twinTable } from './twin-info.js';
 
 /** Usage of `switchboard audit export`; also part of the CLI's usage text. */
 export const AUDIT_EXPORT_USAGE = 'switchboard audit export [--out <dir>] [--json] [--stack <name>]';
@@ -96,30 +101,25 @@ export async function auditExportCommand(args: string[]): Promise<number> {
   if (stack !== undefined) {
     // Not a mistake in the command line, but not there yet: said without the whole usage text.
     console.error(
-      `switchboard: exports of a deployed stack (${stack}) come with the audit bucket, which is not built yet; audit export reads the local twin for now`,
+      `switchboard: a deployed stack (${stack}) exports itself every night into its audit bucket (output AuditBucketName); for one now, run aws dynamodb export-table-to-point-in-time. audit export reads the local twin`,
     );
     return 2;
   }
 
-  let info: TwinQueues & { tableName?: string };
+  let tableName: string;
+  let client: DynamoDBClient;
+  let endpoint: string;
   try {
-    info = readTwinInfo();
+    ({
+      tableName,
+      client,
+      info: { dynamodbEndpoint: endpoint },
+    } = twinTable());
   } catch (err) {
     if (!(err instanceof TwinNotRunningError)) throw err;
     console.error(`switchboard: ${err.message}`);
     return 1;
   }
-  if (!info.tableName || !info.dynamodbEndpoint) {
-    console.error('switchboard: the local twin’s local.json names no table; restart it with `npm start`');
-    return 1;
-  }
-  const tableName = info.tableName;
-  // The twin accepts any credentials; these keep the SDK from looking for real ones.
-  const client = new DynamoDBClient({
-    endpoint: info.dynamodbEndpoint,
-    region: info.region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
   const progress =
     process.stderr.isTTY && !json ? (line: string) => process.stderr.write(`\r\x1b[2K${line}`) : () => undefined;
   try {
@@ -128,7 +128,7 @@ export async function auditExportCommand(args: string[]): Promise<number> {
       table = await describe(client, tableName);
     } catch (err) {
       console.error(
-        `switchboard: could not read table ${tableName} at ${info.dynamodbEndpoint}: ${(err as Error).message} (is the twin still running?)`,
+        `switchboard: could not read table ${tableName} at ${endpoint}: ${(err as Error).message} (is the twin still running?)`,
       );
       return 1;
     }

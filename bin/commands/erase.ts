@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { userInfo } from 'node:os';
 import { ENGAGEMENT_SORT_KEY, DynamoDbEngagementStore, keys } from '../../lambdas/aws/dynamodb-engagement-store.js';
@@ -10,7 +10,7 @@ import {
   parseAuthor,
   scrubEngagement,
 } from '../../lambdas/core/lifecycle/erase.js';
-import { readTwinInfo, TwinNotRunningError, type TwinQueues } from './twin-info.js';
+import { TwinNotRunningError, twinTable } from './twin-info.js';
 
 /** Usage of `switchboard erase`; also part of the CLI's usage text. */
 export const ERASE_USAGE = 'switchboard erase --author <platform>:<author id> [--dry-run] [--json]';
@@ -51,20 +51,15 @@ export async function eraseCommand(args: string[]): Promise<number> {
   if (!author || !parsed)
     throw new EraseUsageError(`name the person as --author <platform>:<author id>; expected: ${ERASE_USAGE}`);
 
-  let info: TwinQueues & { tableName?: string };
+  let tableName: string;
+  let client: DynamoDBClient;
   try {
-    info = readTwinInfo() as TwinQueues & { tableName?: string };
+    ({ tableName, client } = twinTable());
   } catch (err) {
     if (!(err instanceof TwinNotRunningError)) throw err;
     console.error(`switchboard: ${err.message}`);
     return 1;
   }
-  const client = new DynamoDBClient({
-    endpoint: info.dynamodbEndpoint,
-    region: info.region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const tableName = info.tableName ?? '';
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   try {
     const found = await findByAuthor(doc, tableName, parsed.platform, parsed.authorId);

@@ -4,7 +4,7 @@ import type { Department } from '../../lambdas/core/config/config.schema.js';
 import { ConfigError, loadConfig } from '../../lambdas/core/config/load-config.js';
 import { engagementHistory, formatHistory } from '../../lambdas/core/lifecycle/history.js';
 import { stackOutputs } from './stack-outputs.js';
-import { readTwinInfo, TwinNotRunningError, type TwinQueues } from './twin-info.js';
+import { twinTable } from './twin-info.js';
 
 /** Usage of `switchboard history`; also part of the CLI's usage text. */
 export const HISTORY_USAGE = 'switchboard history <engagement id> [--json] [--stack <name>]';
@@ -14,9 +14,6 @@ export const TABLE_NAME_ENV = 'SWITCHBOARD_TABLE_NAME';
 
 /** A command line that does not fit the usage (exit 2). */
 export class HistoryUsageError extends Error {}
-
-/** What `local.json` holds beyond what the queue commands read: the table and where it is served. */
-type TwinTable = TwinQueues & { tableName?: string };
 
 /** Where the engagements table is: the local twin's DynamoDB, or AWS's (default credentials and region). */
 interface Target {
@@ -81,18 +78,8 @@ export async function historyCommand(args: string[]): Promise<number> {
 
 /** The running twin's table, from `local.json`. */
 function twinTarget(): Target {
-  const info = readTwinInfo() as TwinTable;
-  if (!info.tableName || !info.dynamodbEndpoint)
-    throw new TwinNotRunningError('the local twin’s local.json names no table; restart it with `npm start`');
-  return {
-    tableName: info.tableName,
-    // The twin accepts any credentials; these keep the SDK from looking for real ones.
-    client: new DynamoDBClient({
-      endpoint: info.dynamodbEndpoint,
-      region: info.region,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  };
+  const { tableName, client } = twinTable();
+  return { tableName, client };
 }
 
 /** A deployed stack's table: its `TableName` output (or `SWITCHBOARD_TABLE_NAME`). */

@@ -1,10 +1,9 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadConfig } from '../../lambdas/core/config/load-config.js';
 import { createReplayer, ReplayWindowError, replayWindow } from '../../lambdas/core/lifecycle/replay.js';
 import { stateDirectory } from './export-reader.js';
 import { type ReplayCounts, runReplay } from './replay-run.js';
 import { cursorPath, fileCursorStore, tableReplaySource } from './replay-table.js';
-import { readTwinInfo, TwinNotRunningError, type TwinQueues } from './twin-info.js';
+import { TwinNotRunningError, type TwinTable, twinTable } from './twin-info.js';
 
 /** Usage of `switchboard replay`; also part of the CLI's usage text. */
 export const REPLAY_USAGE =
@@ -97,18 +96,15 @@ export async function replayCommand(argv: string[]): Promise<number> {
     return 1;
   }
 
-  let info: TwinQueues & { tableName?: string };
+  let twin: TwinTable;
   try {
-    info = readTwinInfo();
+    twin = twinTable();
   } catch (err) {
     if (!(err instanceof TwinNotRunningError)) throw err;
     console.error(`switchboard: ${err.message}`);
     return 1;
   }
-  if (!info.tableName || !info.dynamodbEndpoint) {
-    console.error('switchboard: the local twin’s local.json names no table; restart it with `npm start`');
-    return 1;
-  }
+  const { info, client } = twin;
   // The twin delivers to the queues of the config it started with: an event for a department it
   // has no queue (and no bus rule) for would be stored as sent and reach no one.
   if (!info.queues[args.department]) {
@@ -135,12 +131,6 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const progress =
     process.stderr.isTTY && !args.json ? (line: string) => process.stderr.write(`\r\x1b[2K${line}`) : undefined;
   let pages = 0;
-  // The twin accepts any credentials; these keep the SDK from looking for real ones.
-  const client = new DynamoDBClient({
-    endpoint: info.dynamodbEndpoint,
-    region: info.region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
   try {
     const counts = await runReplay({
       replayer,
