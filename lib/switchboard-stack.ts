@@ -101,6 +101,8 @@ export class SwitchboardStack extends Stack {
       'dynamodb:ConditionCheckItem',
       // The heads of audit chains an edit or a reopened case extends.
       'dynamodb:BatchGetItem',
+      // A platform's deletion cuts the raw delivery out of its batch (fewer parts).
+      'dynamodb:DeleteItem',
     );
     grantEnrichment(this, processFunction.fn, config.enrichment);
     processFunction.fn.addEventSource(

@@ -15,7 +15,13 @@ import { isUtf8 } from 'node:buffer';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import pLimit from 'p-limit';
 import { nextLink } from '../core/audit/chain.js';
-import { chainItems } from './dynamodb-lifecycle-store.js';
+import {
+  chainItems,
+  EngagementNotStoredError,
+  EVENT_SORT_KEY_PREFIX,
+  lifecycleWriteItems,
+} from './dynamodb-lifecycle-store.js';
+import { engagementErased, scrubEngagement } from '../core/lifecycle/erase.js';
 import type { Engagement } from '../core/engagement/engagement.schema.js';
 import type {
   EngagementChange,
@@ -85,25 +91,27 @@ export class DynamoDbEngagementStore implements EngagementStore {
     change: EngagementChange,
     attempt = 0,
   ): Promise<'applied' | 'missing' | 'deleted'> {
-    const update =
-      change.change === 'edited'
-        ? {
-            UpdateExpression: 'SET engagement.#text = :text, engagement.keywords = :keywords, editedAt = :at',
-            ExpressionAttributeValues: { ':text': change.text, ':keywords': change.keywords, ':at': change.at },
-          }
-        : {
-            UpdateExpression: 'SET engagement.#text = :empty, engagement.keywords = :none, deletedAt = :at',
-            ExpressionAttributeValues: { ':empty': '', ':none': [], ':at': change.at },
-          };
+    if (change.change === 'deleted') return this.applyDeletion(engagementId, change, attempt);
+    const update = {
+      UpdateExpression: 'SET engagement.#text = :text, engagement.keywords = :keywords, editedAt = :at',
+      ExpressionAttributeValues: { ':text': change.text, ':keywords': change.keywords, ':at': change.at },
+    };
     // The edit's audit record extends the engagement's audit chain.
     const record = {
-      ...keys.audit(engagementId, change.at, change.change === 'edited' ? 'EDITED' : 'DELETED'),
-      type: `engagement-${change.change}`,
+      ...keys.audit(engagementId, change.at, 'EDITED'),
+      type: 'engagement-edited',
       engagementId,
       at: change.at,
       deliveryId: change.deliveryId,
     };
-    const chained = await chainItems(this.doc, this.tableName, [{ engagementId, item: record }]);
+    let chained: Awaited<ReturnType<typeof chainItems>>;
+    try {
+      chained = await chainItems(this.doc, this.tableName, [{ engagementId, item: record }]);
+    } catch (err) {
+      // An edit that overtook its engagement's creation: the caller routes it as new.
+      if (err instanceof EngagementNotStoredError) return 'missing';
+      throw err;
+    }
     try {
       // Edits are rare: the change and its audit record are written together.
       await this.doc.send(
@@ -137,6 +145,97 @@ export class DynamoDbEngagementStore implements EngagementStore {
         new GetCommand({ TableName: this.tableName, Key: keys.engagement(engagementId), ConsistentRead: true }),
       );
       return Item ? 'deleted' : 'missing';
+    }
+  }
+
+  /**
+   * A deletion the platform reported erases as `switchboard erase` does: the author took their
+   * words back. The text, keywords, identity and permalink go from the engagement and from every
+   * delivery copy Switchboard made of it, the raw delivery it came in is cut out of its batch,
+   * and the departments that received it get "Engagement Erased"; the deletion's audit record and
+   * that event extend the engagement's audit chain, all in one transaction.
+   */
+  private async applyDeletion(
+    engagementId: string,
+    change: Extract<EngagementChange, { change: 'deleted' }>,
+    attempt: number,
+  ): Promise<'applied' | 'missing' | 'deleted'> {
+    const { Items = [] } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.engagement(engagementId).pk },
+        ConsistentRead: true,
+      }),
+    );
+    const item = Items.find((i) => i.sk === ENGAGEMENT_SORT_KEY);
+    if (!item) return 'missing';
+    if (item.deletedAt) return 'deleted';
+    const engagement = item.engagement as Engagement;
+    const decision = item.decision as RoutingAuditRecord | undefined;
+    // First, so a retry after a failed transaction still finds the raw delivery to cut.
+    if (decision?.rawKey) await this.eraseRawDelivery(decision.rawKey, decision.deliveryId);
+    const record = {
+      ...keys.audit(engagementId, change.at, 'DELETED'),
+      type: 'engagement-deleted',
+      engagementId,
+      at: change.at,
+      deliveryId: change.deliveryId,
+    };
+    const erased = engagementErased(
+      engagementId,
+      `${engagement.platform}:${engagement.author.id}`,
+      change.at,
+      engagement.routing.departments,
+    );
+    const [eventItem] = lifecycleWriteItems(this.tableName, [], [erased]);
+    const chained = await chainItems(this.doc, this.tableName, [
+      { engagementId, item: record },
+      { engagementId, item: eventItem!.Put.Item },
+    ]);
+    const copies = Items.filter(
+      (i) =>
+        String(i.sk).startsWith(EVENT_SORT_KEY_PREFIX) &&
+        (i.event as { detailType?: string }).detailType === 'Engagement Routed',
+    );
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.engagement(engagementId),
+                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
+                UpdateExpression: 'SET engagement = :scrubbed, deletedAt = :at',
+                ExpressionAttributeValues: { ':scrubbed': scrubEngagement(engagement), ':at': change.at },
+              },
+            },
+            { Put: { TableName: this.tableName, Item: { ...record, chain: chained.links[0] } } },
+            { Put: { ...eventItem!.Put, Item: { ...eventItem!.Put.Item, chain: chained.links[1] } } },
+            ...copies.map((c) => ({
+              Update: {
+                TableName: this.tableName,
+                Key: { pk: c.pk, sk: c.sk },
+                UpdateExpression: 'SET #event.detail = :scrubbed',
+                ExpressionAttributeNames: { '#event': 'event' },
+                ExpressionAttributeValues: {
+                  ':scrubbed': scrubEngagement((c.event as { detail: Engagement }).detail),
+                },
+              },
+            })),
+            ...(chained.heads as never[]),
+          ] as never,
+        }),
+      );
+      return 'applied';
+    } catch (err) {
+      const reasons = err instanceof TransactionCanceledException ? (err.CancellationReasons ?? []) : [];
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'deleted';
+      // The chain moved, or the engagement changed, meanwhile: read again and apply after it.
+      if (attempt < 4 && reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict'))
+        return this.applyDeletion(engagementId, change, attempt + 1);
+      throw err;
     }
   }
 

@@ -84,6 +84,14 @@ const eventItem = (e: OutboxEvent) => ({
   event: { source: e.source, detailType: e.detailType, detail: e.detail },
 });
 
+/** An audit record names an engagement that is not stored (yet): nothing is written. */
+export class EngagementNotStoredError extends Error {
+  constructor(readonly engagementId: string) {
+    super(`engagement ${engagementId} is not stored; its audit chain cannot be extended`);
+    this.name = 'EngagementNotStoredError';
+  }
+}
+
 /**
  * Links events into their engagements' audit chains (see {@link chainItems}): the events with
  * their links, and the writes that move each chain's head.
@@ -136,7 +144,11 @@ export async function chainItems(
   const heads: object[] = [];
   for (const id of engagementIds) {
     const stored = found.find((i) => i.pk === `ENG#${id}` && i.sk === CHAIN_HEAD_SORT_KEY);
-    const decision = found.find((i) => i.pk === `ENG#${id}` && i.sk === 'ENGAGEMENT')?.chain as ChainLink | undefined;
+    const engagementItem = found.find((i) => i.pk === `ENG#${id}` && i.sk === 'ENGAGEMENT');
+    // A chain starts with its engagement's decision: a record of an engagement not stored (yet)
+    // would start a second chain beside the one its creation is about to write.
+    if (!stored && !engagementItem) throw new EngagementNotStoredError(id);
+    const decision = engagementItem?.chain as ChainLink | undefined;
     let head: Pick<ChainLink, 'seq' | 'hash'> | undefined = stored
       ? { seq: Number(stored.seq), hash: String(stored.hash) }
       : decision;

@@ -179,6 +179,7 @@ describe('Switchboard stack', () => {
     ).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:ConditionCheckItem',
+      'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:Query',

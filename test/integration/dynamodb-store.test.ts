@@ -90,14 +90,21 @@ describe('DynamoDB engagement store (DynamoDB Local)', () => {
     expect(items.map((i) => i.sk?.S)).toEqual([
       'AUDIT#2026-11-25T10:01:00.000Z#EDITED',
       'AUDIT#2026-11-25T10:02:00.000Z#DELETED',
-      // The head of the engagement's audit chain: the decision, then the edit, then the deletion.
+      // The head of the engagement's audit chain: the decision, the edit, the deletion, the erasure.
       'CHAIN',
       'ENGAGEMENT',
+      // A deletion erases: the departments that received it are told.
+      'EVENT#2026-11-25T10:02:00.000Z#erased',
     ]);
-    expect(items.find((i) => i.sk?.S === 'CHAIN')?.seq?.N).toBe('2');
+    expect(items.find((i) => i.sk?.S === 'CHAIN')?.seq?.N).toBe('3');
+    expect(unmarshall(items.find((i) => i.sk?.S?.startsWith('EVENT#'))!).event).toMatchObject({
+      detailType: 'Engagement Erased',
+      detail: { engagementId: e.id, departments: ['sales'] },
+    });
     expect(verifyChains(items.map((i) => unmarshall(i))).problems).toEqual([]);
     const item = items.find((i) => i.sk?.S === 'ENGAGEMENT');
     expect(item?.engagement?.M?.text?.S).toBe('');
+    expect(unmarshall(item!).engagement.author).toEqual({ id: 'erased', handle: '', name: '' });
     expect(item?.deletedAt?.S).toBe('2026-11-25T10:02:00.000Z');
     expect(item?.engagement?.M?.routing?.M?.departments?.L?.map((d) => d.S)).toEqual(['sales']);
   });
@@ -119,6 +126,42 @@ describe('DynamoDB engagement store (DynamoDB Local)', () => {
       new GetItemCommand({ TableName: twin.tableName, Key: { pk: { S: `ENG#${e.id}` }, sk: { S: 'ENGAGEMENT' } } }),
     );
     expect(Item?.engagement?.M?.text?.S).toBe('');
+  });
+
+  it('cuts a deleted engagement’s raw delivery out of its batch, keeping the others', async () => {
+    const rawKey = randomUUID();
+    await store.saveRawDeliveries(rawKey, [
+      {
+        deliveryId: 'mine',
+        platform: 'generic',
+        receivedAt: '2026-11-25T10:00:00.000Z',
+        headers: {},
+        body: Buffer.from('{"text":"my secret words"}'),
+      },
+      {
+        deliveryId: 'theirs',
+        platform: 'generic',
+        receivedAt: '2026-11-25T10:00:01.000Z',
+        headers: {},
+        body: Buffer.from('{"text":"someone else"}'),
+      },
+    ]);
+    const e = engagement(`generic:${randomUUID()}`);
+    await store.saveNew(e, { ...decision('2026-11-25T10:00:02.000Z', 'mine'), rawKey });
+    expect(
+      await store.applyChange(e.id, { change: 'deleted', at: '2026-11-25T10:02:00.000Z', deliveryId: 'del' }),
+    ).toBe('applied');
+    const { Items = [] } = await dynamodb.send(
+      new QueryCommand({
+        TableName: twin.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: `RAW#${rawKey}` } },
+      }),
+    );
+    const raw = gunzipSync(Buffer.concat(Items.map((i) => i.body!.B!))).toString();
+    expect(raw).not.toContain('my secret words');
+    expect(raw).toContain('someone else');
+    expect(Items[0]?.deliveryIds?.L?.map((d) => d.S)).toEqual(['theirs']);
   });
 
   it('answers missing for a change to an engagement it never stored, and writes nothing', async () => {

@@ -71,8 +71,10 @@ export interface EngagementStore {
    */
   saveNew(engagement: Engagement, decision: RoutingAuditRecord): Promise<'created' | 'exists'>;
   /**
-   * Applies an edit (new text and keywords) or a deletion (a tombstone: the text is removed,
-   * `deletedAt` set) to a stored engagement and records it in its audit trail. Routing is not
+   * Applies an edit (new text and keywords) or a deletion to a stored engagement and records it
+   * in its audit trail. A deletion erases as `switchboard erase` does: text, identity and
+   * permalink removed (in the engagement and its delivery copies), the raw delivery cut out, the
+   * departments told ("Engagement Erased"), `deletedAt` set. Routing is not
    * changed and nothing is published again. Answers `missing` when no such engagement is stored
    * and `deleted` when it was deleted before (a late edit must not bring deleted text back).
    */
