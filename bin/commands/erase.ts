@@ -1,15 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { userInfo } from 'node:os';
-import { ENGAGEMENT_SORT_KEY, DynamoDbEngagementStore, keys } from '../../lambdas/aws/dynamodb-engagement-store.js';
-import { chainEvents, lifecycleKeys, lifecycleWriteItems } from '../../lambdas/aws/dynamodb-lifecycle-store.js';
-import type { Engagement } from '../../lambdas/core/engagement/engagement.schema.js';
-import {
-  engagementErased,
-  type ErasureRecord,
-  parseAuthor,
-  scrubEngagement,
-} from '../../lambdas/core/lifecycle/erase.js';
+import { ENGAGEMENT_SORT_KEY, DynamoDbEngagementStore } from '../../lambdas/aws/dynamodb-engagement-store.js';
+import { type ErasureRecord, parseAuthor } from '../../lambdas/core/lifecycle/erase.js';
 import { TwinNotRunningError, twinTable } from './twin-info.js';
 
 /** Usage of `switchboard erase`; also part of the CLI's usage text. */
@@ -17,13 +10,6 @@ export const ERASE_USAGE = 'switchboard erase --author <platform>:<author id> [-
 
 /** A command line that does not fit the usage (exit 2). */
 export class EraseUsageError extends Error {}
-
-interface Found {
-  engagement: Engagement;
-  rawKey?: string;
-  deliveryId?: string;
-  routedCopies: { sk: string; detail: Record<string, unknown> }[];
-}
 
 /**
  * `switchboard erase --author <platform>:<author id> [--dry-run] [--json]`: removes that person's
@@ -62,8 +48,7 @@ export async function eraseCommand(args: string[]): Promise<number> {
   }
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   try {
-    const found = await findByAuthor(doc, tableName, parsed.platform, parsed.authorId);
-    const ids = found.map((f) => f.engagement.id);
+    const ids = await findByAuthor(doc, tableName, parsed.platform, parsed.authorId);
     if (dryRun) {
       if (json) console.log(JSON.stringify({ author, engagements: ids, erased: 0 }));
       else {
@@ -74,7 +59,9 @@ export async function eraseCommand(args: string[]): Promise<number> {
     }
     const at = new Date().toISOString();
     const store = new DynamoDbEngagementStore(client, tableName, 30);
-    for (const f of found) await eraseOne(doc, store, tableName, f, author, at);
+    // Each as a platform's deletion is erased (the engagement, its delivery copies, its raw
+    // delivery, "Engagement Erased"), by the same code.
+    for (const id of ids) await store.eraseEngagement(id, at, { requested: true });
     const record: ErasureRecord = { author, requestedBy: requester(), engagementIds: ids, at };
     await doc.send(
       new PutCommand({
@@ -93,104 +80,28 @@ export async function eraseCommand(args: string[]): Promise<number> {
 /** Who asked: the operator's login, as the audit's `requested_by` (SWITCHBOARD_REQUESTED_BY overrides). */
 const requester = () => process.env.SWITCHBOARD_REQUESTED_BY ?? userInfo().username;
 
-/** The person's engagements (a consistent Scan: the table has no index by author), with their copies. */
+/** The ids of the person's engagements (a consistent Scan: the table has no index by author). */
 async function findByAuthor(
   doc: DynamoDBDocumentClient,
   tableName: string,
   platform: string,
   authorId: string,
-): Promise<Found[]> {
-  const found = new Map<string, Found>();
-  const copies: { pk: string; sk: string; detail: Record<string, unknown> }[] = [];
+): Promise<string[]> {
+  const ids: string[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const page = await doc.send(
       new ScanCommand({
         TableName: tableName,
         ConsistentRead: true,
-        FilterExpression:
-          '(sk = :engagement AND engagement.platform = :platform AND engagement.author.id = :author) OR ' +
-          '(begins_with(sk, :event) AND #event.detailType = :routed AND #event.detail.platform = :platform AND #event.detail.author.id = :author)',
-        ExpressionAttributeNames: { '#event': 'event' },
-        ExpressionAttributeValues: {
-          ':engagement': ENGAGEMENT_SORT_KEY,
-          ':platform': platform,
-          ':author': authorId,
-          ':event': 'EVENT#',
-          ':routed': 'Engagement Routed',
-        },
+        FilterExpression: 'sk = :engagement AND engagement.platform = :platform AND engagement.author.id = :author',
+        ProjectionExpression: 'engagement.id',
+        ExpressionAttributeValues: { ':engagement': ENGAGEMENT_SORT_KEY, ':platform': platform, ':author': authorId },
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );
-    for (const item of page.Items ?? []) {
-      if (item.sk === ENGAGEMENT_SORT_KEY) {
-        const decision = item.decision as { rawKey?: string; deliveryId?: string } | undefined;
-        found.set(String(item.pk), {
-          engagement: item.engagement as Engagement,
-          ...(decision?.rawKey ? { rawKey: decision.rawKey } : {}),
-          ...(decision?.deliveryId ? { deliveryId: decision.deliveryId } : {}),
-          routedCopies: [],
-        });
-      } else
-        copies.push({
-          pk: String(item.pk),
-          sk: String(item.sk),
-          detail: (item.event as { detail: Record<string, unknown> }).detail,
-        });
-    }
+    for (const item of page.Items ?? []) ids.push(String((item.engagement as { id: string }).id));
     start = page.LastEvaluatedKey;
   } while (start);
-  for (const c of copies) found.get(c.pk)?.routedCopies.push({ sk: c.sk, detail: c.detail });
-  return [...found.values()];
-}
-
-/**
- * One engagement: the scrubbed item, its scrubbed delivery copies and its "Engagement Erased"
- * event in one transaction (with the chain's head), then its raw delivery cut out of the archive.
- */
-async function eraseOne(
-  doc: DynamoDBDocumentClient,
-  store: DynamoDbEngagementStore,
-  tableName: string,
-  f: Found,
-  author: string,
-  at: string,
-): Promise<void> {
-  const id = f.engagement.id;
-  const event = engagementErased(id, author, at, f.engagement.routing.departments);
-  for (let attempt = 0; ; attempt++) {
-    const chained = await chainEvents(doc, tableName, [event]);
-    try {
-      await doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: tableName,
-                Key: keys.engagement(id),
-                UpdateExpression: 'SET engagement = :scrubbed, erasedAt = :at',
-                ExpressionAttributeValues: { ':scrubbed': scrubEngagement(f.engagement), ':at': at },
-              },
-            },
-            ...f.routedCopies.map((c) => ({
-              Update: {
-                TableName: tableName,
-                Key: lifecycleKeys.event(id, c.sk.slice('EVENT#'.length)),
-                UpdateExpression: 'SET #event.detail = :scrubbed',
-                ExpressionAttributeNames: { '#event': 'event' },
-                ExpressionAttributeValues: { ':scrubbed': scrubEngagement(c.detail as unknown as Engagement) },
-              },
-            })),
-            ...lifecycleWriteItems(tableName, [], chained.events),
-            ...(chained.heads as never[]),
-          ] as never,
-        }),
-      );
-      break;
-    } catch (err) {
-      // Another record extended the engagement's audit chain meanwhile: link after it.
-      if (attempt >= 4 || (err as Error).name !== 'TransactionCanceledException') throw err;
-    }
-  }
-  if (f.rawKey && f.deliveryId) await store.eraseRawDelivery(f.rawKey, f.deliveryId);
+  return ids;
 }

@@ -3,7 +3,12 @@ import { BatchGetCommand, DynamoDBDocumentClient, ScanCommand, TransactWriteComm
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ENGAGEMENT_SORT_KEY } from '../../lambdas/aws/dynamodb-engagement-store.js';
-import { chainEvents, lifecycleKeys, lifecycleWriteItems } from '../../lambdas/aws/dynamodb-lifecycle-store.js';
+import {
+  chainEvents,
+  lifecycleKeys,
+  lifecycleWriteItems,
+  lostRace,
+} from '../../lambdas/aws/dynamodb-lifecycle-store.js';
 import type { Engagement } from '../../lambdas/core/engagement/engagement.schema.js';
 import type { CursorStore, ReplayCursor, ReplaySource, ScanKey } from './replay-run.js';
 
@@ -55,11 +60,7 @@ export function tableReplaySource(client: DynamoDBClient, tableName: string): Re
           // Replayed before: the delivery exists.
           if (reasons[0]?.Code === 'ConditionalCheckFailed') return false;
           // Another record extended the engagement's chain meanwhile: link after it.
-          if (
-            attempt < 4 &&
-            reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')
-          )
-            continue;
+          if (attempt < 4 && lostRace(reasons)) continue;
           throw err;
         }
       }

@@ -6,7 +6,7 @@ import type { CaseRecord, CaseStore, CaseWrite } from '../core/lifecycle/ports/c
 import type { RoutingAuditRecord } from '../core/lifecycle/ports/engagement-store.js';
 import { keys } from './dynamodb-engagement-store.js';
 import { nextLink } from '../core/audit/chain.js';
-import { chainEvents, lifecycleKeys, lifecycleWriteItems } from './dynamodb-lifecycle-store.js';
+import { chainEvents, lifecycleKeys, lifecycleWriteItems, lostRace } from './dynamodb-lifecycle-store.js';
 
 /**
  * Cases in the engagements table: `CASE#<case id>` / `CASE` holds the case's latest engagement
@@ -152,8 +152,7 @@ export class DynamoDbCaseStore implements CaseStore {
       if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'exists';
       // A condition that failed, or a transaction that met another one on the same item: the
       // case changed under this placement, which is made again.
-      if (reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict'))
-        return 'conflict';
+      if (lostRace(reasons)) return 'conflict';
       throw err;
     }
   }

@@ -20,6 +20,7 @@ import {
   EngagementNotStoredError,
   EVENT_SORT_KEY_PREFIX,
   lifecycleWriteItems,
+  lostRace,
 } from './dynamodb-lifecycle-store.js';
 import { engagementErased, scrubEngagement } from '../core/lifecycle/erase.js';
 import type { Engagement } from '../core/engagement/engagement.schema.js';
@@ -91,7 +92,7 @@ export class DynamoDbEngagementStore implements EngagementStore {
     change: EngagementChange,
     attempt = 0,
   ): Promise<'applied' | 'missing' | 'deleted'> {
-    if (change.change === 'deleted') return this.applyDeletion(engagementId, change, attempt);
+    if (change.change === 'deleted') return this.applyDeletion(engagementId, change);
     const update = {
       UpdateExpression: 'SET engagement.#text = :text, engagement.keywords = :keywords, editedAt = :at',
       ExpressionAttributeValues: { ':text': change.text, ':keywords': change.keywords, ':at': change.at },
@@ -135,11 +136,7 @@ export class DynamoDbEngagementStore implements EngagementStore {
     } catch (err) {
       const reasons = err instanceof TransactionCanceledException ? (err.CancellationReasons ?? []) : [];
       // Another record extended the chain meanwhile: link this one after it.
-      if (
-        attempt < 4 &&
-        reasons.slice(1).some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')
-      )
-        return this.applyChange(engagementId, change, attempt + 1);
+      if (attempt < 4 && lostRace(reasons.slice(1))) return this.applyChange(engagementId, change, attempt + 1);
       if (reasons[0]?.Code !== 'ConditionalCheckFailed') throw err;
       const { Item } = await this.doc.send(
         new GetCommand({ TableName: this.tableName, Key: keys.engagement(engagementId), ConsistentRead: true }),
@@ -149,17 +146,31 @@ export class DynamoDbEngagementStore implements EngagementStore {
   }
 
   /**
-   * A deletion the platform reported erases as `switchboard erase` does: the author took their
-   * words back. The text, keywords, identity and permalink go from the engagement and from every
-   * delivery copy Switchboard made of it, the raw delivery it came in is cut out of its batch,
-   * and the departments that received it get "Engagement Erased"; the deletion's audit record and
-   * that event extend the engagement's audit chain, all in one transaction.
+   * A deletion the platform reported erases as `switchboard erase` does (the author took their
+   * words back), with the deletion as an audit record of its own.
    */
   private async applyDeletion(
     engagementId: string,
     change: Extract<EngagementChange, { change: 'deleted' }>,
-    attempt: number,
   ): Promise<'applied' | 'missing' | 'deleted'> {
+    const outcome = await this.eraseEngagement(engagementId, change.at, { deliveryId: change.deliveryId });
+    return outcome === 'erased' ? 'applied' : outcome === 'missing' ? 'missing' : 'deleted';
+  }
+
+  /**
+   * Erases an engagement's personal data (docs/auditing.md, "Erasure"): the text, keywords,
+   * identity and permalink go from the engagement and from every delivery copy Switchboard made
+   * of it, the raw delivery it came in is cut out of its batch, and the departments that received
+   * it get "Engagement Erased". The erasure event (and, for a platform's deletion, the deletion's
+   * audit record) extend the engagement's audit chain, all in one transaction. `cause` is the
+   * platform's deletion (its delivery), or an erasure on request. `done`: erased before.
+   */
+  async eraseEngagement(
+    engagementId: string,
+    at: string,
+    cause: { deliveryId: string } | { requested: true },
+    attempt = 0,
+  ): Promise<'erased' | 'missing' | 'done'> {
     const { Items = [] } = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -170,29 +181,40 @@ export class DynamoDbEngagementStore implements EngagementStore {
     );
     const item = Items.find((i) => i.sk === ENGAGEMENT_SORT_KEY);
     if (!item) return 'missing';
-    if (item.deletedAt) return 'deleted';
+    const marker = 'deliveryId' in cause ? 'deletedAt' : 'erasedAt';
+    if (item[marker]) return 'done';
     const engagement = item.engagement as Engagement;
     const decision = item.decision as RoutingAuditRecord | undefined;
     // First, so a retry after a failed transaction still finds the raw delivery to cut.
     if (decision?.rawKey) await this.eraseRawDelivery(decision.rawKey, decision.deliveryId);
-    const record = {
-      ...keys.audit(engagementId, change.at, 'DELETED'),
-      type: 'engagement-deleted',
-      engagementId,
-      at: change.at,
-      deliveryId: change.deliveryId,
-    };
-    const erased = engagementErased(
-      engagementId,
-      `${engagement.platform}:${engagement.author.id}`,
-      change.at,
-      engagement.routing.departments,
+    const record =
+      'deliveryId' in cause
+        ? {
+            ...keys.audit(engagementId, at, 'DELETED'),
+            type: 'engagement-deleted',
+            engagementId,
+            at,
+            deliveryId: cause.deliveryId,
+          }
+        : undefined;
+    const [eventItem] = lifecycleWriteItems(
+      this.tableName,
+      [],
+      [
+        engagementErased(
+          engagementId,
+          `${engagement.platform}:${engagement.author.id}`,
+          at,
+          engagement.routing.departments,
+        ),
+      ],
     );
-    const [eventItem] = lifecycleWriteItems(this.tableName, [], [erased]);
-    const chained = await chainItems(this.doc, this.tableName, [
-      { engagementId, item: record },
-      { engagementId, item: eventItem!.Put.Item },
-    ]);
+    const records = [...(record ? [record] : []), eventItem!.Put.Item];
+    const chained = await chainItems(
+      this.doc,
+      this.tableName,
+      records.map((r) => ({ engagementId, item: r })),
+    );
     const copies = Items.filter(
       (i) =>
         String(i.sk).startsWith(EVENT_SORT_KEY_PREFIX) &&
@@ -206,13 +228,18 @@ export class DynamoDbEngagementStore implements EngagementStore {
               Update: {
                 TableName: this.tableName,
                 Key: keys.engagement(engagementId),
-                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
-                UpdateExpression: 'SET engagement = :scrubbed, deletedAt = :at',
-                ExpressionAttributeValues: { ':scrubbed': scrubEngagement(engagement), ':at': change.at },
+                ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(${marker})`,
+                UpdateExpression: `SET engagement = :scrubbed, ${marker} = :at`,
+                ExpressionAttributeValues: { ':scrubbed': scrubEngagement(engagement), ':at': at },
               },
             },
-            { Put: { TableName: this.tableName, Item: { ...record, chain: chained.links[0] } } },
-            { Put: { ...eventItem!.Put, Item: { ...eventItem!.Put.Item, chain: chained.links[1] } } },
+            ...records.map((r, i) => ({
+              Put: {
+                TableName: this.tableName,
+                Item: { ...r, chain: chained.links[i] },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            })),
             ...copies.map((c) => ({
               Update: {
                 TableName: this.tableName,
@@ -228,13 +255,12 @@ export class DynamoDbEngagementStore implements EngagementStore {
           ] as never,
         }),
       );
-      return 'applied';
+      return 'erased';
     } catch (err) {
       const reasons = err instanceof TransactionCanceledException ? (err.CancellationReasons ?? []) : [];
-      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'deleted';
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'done';
       // The chain moved, or the engagement changed, meanwhile: read again and apply after it.
-      if (attempt < 4 && reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict'))
-        return this.applyDeletion(engagementId, change, attempt + 1);
+      if (attempt < 4 && lostRace(reasons)) return this.eraseEngagement(engagementId, at, cause, attempt + 1);
       throw err;
     }
   }

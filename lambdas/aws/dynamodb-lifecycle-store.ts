@@ -84,6 +84,13 @@ const eventItem = (e: OutboxEvent) => ({
   event: { source: e.source, detailType: e.detailType, detail: e.detail },
 });
 
+/**
+ * Whether a cancelled transaction lost a race (a condition on what it read failed, or another
+ * transaction held an item): the writer reads again and applies its change after the winner's.
+ */
+export const lostRace = (reasons: readonly { Code?: string }[]): boolean =>
+  reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict');
+
 /** An audit record names an engagement that is not stored (yet): nothing is written. */
 export class EngagementNotStoredError extends Error {
   constructor(readonly engagementId: string) {
@@ -250,13 +257,7 @@ export class DynamoDbLifecycleStore implements LifecycleStore {
     } catch (err) {
       // Another writer got there first: the caller reads again and applies its change to that.
       // (or met a concurrent transaction on the same item, which is the same race).
-      if (
-        err instanceof TransactionCanceledException &&
-        (err.CancellationReasons ?? []).some(
-          (r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict',
-        )
-      )
-        return false;
+      if (err instanceof TransactionCanceledException && lostRace(err.CancellationReasons ?? [])) return false;
       throw err;
     }
   }

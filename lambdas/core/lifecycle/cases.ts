@@ -34,14 +34,24 @@ const DONE: ReadonlySet<AssignmentState> = new Set(['resolved', 'dismissed']);
 /** How many engagement ids a case item lists (the latest); the rest are found by their caseId. */
 const KEPT_ENGAGEMENTS = 100;
 
-/** The case an engagement belongs to, or undefined for one outside any conversation. */
-export async function caseIdOf(engagement: Engagement, store: CaseStore): Promise<string | undefined> {
+/** A stored engagement a reply names as its parent, as placing the reply needs it. */
+type Parent = NonNullable<Awaited<ReturnType<CaseStore['readParent']>>>;
+
+/**
+ * The case an engagement belongs to (undefined outside any conversation), and the parent it
+ * replies to when that was read to find it (so placing the reply reads it once).
+ */
+export async function caseIdOf(
+  engagement: Engagement,
+  store: CaseStore,
+): Promise<{ caseId: string; parent?: Parent } | undefined> {
   const { thread, platform, author } = engagement;
-  if (thread?.conversationId) return `${platform}:${thread.conversationId}#${author.id}`;
+  if (thread?.conversationId) return { caseId: `${platform}:${thread.conversationId}#${author.id}` };
   if (!thread?.parentId) return undefined;
   const parent = await store.readParent(`${platform}:${thread.parentId}`);
-  if (parent?.caseId && parent.authorId === author.id) return parent.caseId;
-  return `${platform}:${thread.parentId}#${author.id}`;
+  const caseId =
+    parent?.caseId && parent.authorId === author.id ? parent.caseId : `${platform}:${thread.parentId}#${author.id}`;
+  return { caseId, ...(parent ? { parent } : {}) };
 }
 
 /**
@@ -54,16 +64,14 @@ export async function placeInCase(
   deps: { store: CaseStore; config: SwitchboardConfig; now(): Date },
 ): Promise<Placement | undefined> {
   if (engagement.routing.trial) return undefined;
-  const caseId = await caseIdOf(engagement, deps.store);
-  if (!caseId) return undefined;
+  const found = await caseIdOf(engagement, deps.store);
+  if (!found) return undefined;
+  const { caseId } = found;
   const record = await deps.store.readCase(caseId);
   // A reply to a stored engagement of the same customer, before any case was written: that
   // engagement is the case's first.
   const parentId = engagement.thread?.parentId ? `${engagement.platform}:${engagement.thread.parentId}` : undefined;
-  const parent =
-    !record && parentId && caseId === `${parentId}#${engagement.author.id}`
-      ? await deps.store.readParent(parentId)
-      : undefined;
+  const parent = !record && caseId === `${parentId}#${engagement.author.id}` ? found.parent : undefined;
   const previous = record
     ? { id: record.latest, at: record.latestAt }
     : parent?.authorId === engagement.author.id && parentId

@@ -78,8 +78,12 @@ describe('cases', () => {
   it('reopens a resolved case with the same department, and finds it through the reply chain too', async () => {
     const store = new MemoryCaseStore();
     await arrive(store, engagement('10', 'my refund never came', undefined));
-    // A reply to that engagement by the same customer: the first is the case's start.
+    // A reply to that engagement by the same customer: the first is the case's start (read once).
+    const readParent = store.readParent.bind(store);
+    let parentReads = 0;
+    store.readParent = (id) => (parentReads++, readParent(id));
     const reply = await arrive(store, engagement('11', 'hello??', { parentId: '10' }));
+    expect(parentReads).toBe(1);
     expect(reply.engagement.routing.departments).toEqual(['customer-care']);
     expect(reply.audit).toMatchObject({ mode: 'sticky', holders: ['customer-care'] });
     await report(store, 'x:11', 'customer-care', 'resolved');
