@@ -63,8 +63,8 @@ const USAGE = `Usage: switchboard simulate <file…>
   history: an engagement's whole story from the running twin's table: the routing decision and
     why, every assignment with each status change (who, when), SLA deadlines and breaches,
     reroutes and escalations (--json: {engagement, caseId?, decision, assignments, replies}).
-    --stack reads a deployed stack's table instead, named by SWITCHBOARD_TABLE_NAME (the stack's
-    TableName output), with the usual AWS credentials and region. Exits 1 when there is no such
+    --stack reads a deployed stack's table instead (its TableName output, or SWITCHBOARD_TABLE_NAME),
+    with the usual AWS credentials and region. Exits 1 when there is no such
     engagement.
 
   replay: sends a department the stored engagements received in [--since, --until) (default
@@ -79,7 +79,7 @@ const USAGE = `Usage: switchboard simulate <file…>
   audit export: writes the running twin's table to --out (default .switchboard/exports/<time>/)
     in DynamoDB's export format (manifest-summary.json, manifest-files.json, data/*.json.gz of
     DynamoDB JSON lines), read with a consistent Scan. Shows progress, then one summary line
-    (--json: {dir, items, files}). --stack (a deployed stack's export) comes with the audit bucket.
+    (--json: {dir, items, files}). A deployed stack exports itself nightly into its audit bucket.
 
   audit query: runs SQL (DuckDB's dialect) over the newest export (or --export <dir>), in the
     tables engagements, assignments, routing_decisions, status_changes, replies and erasures (one
