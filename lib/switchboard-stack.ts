@@ -25,6 +25,8 @@ import { PollerSchedule } from './constructs/poller-schedule.js';
 import { ConnectorHealthAlarms } from './constructs/connector-health-alarms.js';
 import { SecureQueue } from './constructs/secure-queue.js';
 import { LifecycleTracking } from './constructs/lifecycle-tracking.js';
+import { MaintenanceJobs } from './constructs/maintenance-jobs.js';
+import { RetentionSweep } from './constructs/retention-sweep.js';
 import { WebhookApi } from './constructs/webhook-api.js';
 
 /** Props of {@link SwitchboardStack}. */
@@ -232,10 +234,25 @@ export class SwitchboardStack extends Stack {
     }
     for (const department of config.departments)
       new DepartmentRouting(this, `Department-${department.id}`, { department, bus, alarms });
+    // Replay and erasure on AWS: started by the CLI (`--stack`), run by the state machine.
+    const jobs = new MaintenanceJobs(this, 'Jobs', {
+      config: props.config,
+      table: table.table,
+      entry: lambdaEntry,
+      alarms,
+    });
     new AuditExports(this, 'Audit', {
       table: table.table,
       alarms,
       retentionDays: retentionDays(config.retention.exports) ?? 2_555,
+      auditRetentionDays: retentionDays(config.retention.audit) ?? 2_555,
+      anchorEntry: lambdaEntry('anchor/handler.ts'),
+    });
+    new RetentionSweep(this, 'Retention', {
+      table: table.table,
+      alarms,
+      engagementRetentionDays: retentionDays(config.retention.engagements) ?? 400,
+      auditRetentionDays: retentionDays(config.retention.audit) ?? 2_555,
     });
 
     for (const fn of functions) {
@@ -254,6 +271,10 @@ export class SwitchboardStack extends Stack {
     new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
     new CfnOutput(this, 'IntakeQueueUrl', { value: intake.queue.queueUrl });
     new CfnOutput(this, 'TrackerQueueUrl', { value: lifecycle.queue.queue.queueUrl });
+    new CfnOutput(this, 'JobsStateMachineArn', {
+      value: jobs.stateMachine.stateMachineArn,
+      description: 'switchboard replay --stack and erase --stack start their jobs here',
+    });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: alarms.topic.topicArn,
       description: 'Subscribe on-call to this topic',

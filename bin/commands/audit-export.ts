@@ -32,11 +32,13 @@ import {
   STARTED_FILE,
   tableIdFor,
 } from '../../lambdas/core/audit/export-format.js';
+import { type AnchorFile, anchorExport, anchorsFolder } from './audit-anchors.js';
+import { auditExportStack } from './audit-export-stack.js';
 import { exportsFolder, stateDirectory } from './export-reader.js';
 import { TwinNotRunningError, twinTable } from './twin-info.js';
 
 /** Usage of `switchboard audit export`; also part of the CLI's usage text. */
-export const AUDIT_EXPORT_USAGE = 'switchboard audit export [--out <dir>] [--json] [--stack <name>]';
+export const AUDIT_EXPORT_USAGE = 'switchboard audit export [--out <dir>] [--json] [--stack <name> [--wait]]';
 
 /** A command line that does not fit the usage (exit 2). */
 export class AuditUsageError extends Error {}
@@ -74,17 +76,21 @@ export interface ExportResult {
  * it) in DynamoDB's export format (DYNAMODB_JSON, see `lambdas/core/audit/export-format.ts`),
  * read with one consistent, paged Scan and written as it comes. Shows progress on a terminal;
  * prints `exported <n> items in <k> file(s) to <dir>` (`--json`: `{ dir, items, files }`).
- * `--stack` is for a deployed stack's export (`ExportTableToPointInTime`), which needs the audit
- * bucket: not built yet. Exit codes: 0 exported, 1 failure (no twin, unreadable table, the
+ * Each export is then anchored (`<state dir>/anchors/<export id>.json`, the heads of its audit
+ * chains and their root; see `audit-anchors.ts`), as the audit bucket's daily anchor is on AWS.
+ * `--stack <name> [--wait]` starts a deployed stack's export into its audit bucket instead
+ * (`auditExportStack`). Exit codes: 0 exported, 1 failure (no twin, unreadable table, the
  * folder not empty), 2 usage.
  */
 export async function auditExportCommand(args: string[]): Promise<number> {
   let out: string | undefined;
   let stack: string | undefined;
   let json = false;
+  let wait = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--json') json = true;
+    else if (arg === '--wait') wait = true;
     else if (arg === '--out' || arg === '--stack') {
       const value = args[++i];
       if (!value || value.startsWith('--'))
@@ -98,13 +104,22 @@ export async function auditExportCommand(args: string[]): Promise<number> {
         `${arg.startsWith('--') ? `unknown option "${arg}"` : `unexpected argument "${arg}"`}; expected: ${AUDIT_EXPORT_USAGE}`,
       );
   }
+  const progress =
+    process.stderr.isTTY && !json ? (line: string) => process.stderr.write(`\r\x1b[2K${line}`) : () => undefined;
   if (stack !== undefined) {
-    // Not a mistake in the command line, but not there yet: said without the whole usage text.
-    console.error(
-      `switchboard: a deployed stack (${stack}) exports itself every night into its audit bucket (output AuditBucketName); for one now, run aws dynamodb export-table-to-point-in-time. audit export reads the local twin`,
-    );
-    return 2;
+    if (out !== undefined)
+      throw new AuditUsageError(
+        `--out is for the twin; a stack exports into its audit bucket; expected: ${AUDIT_EXPORT_USAGE}`,
+      );
+    return auditExportStack(stack, {
+      json,
+      wait,
+      log: (line) => console.log(line),
+      error: (line) => console.error(line),
+      progress,
+    });
   }
+  if (wait) throw new AuditUsageError(`--wait is for --stack; expected: ${AUDIT_EXPORT_USAGE}`);
 
   let tableName: string;
   let client: DynamoDBClient;
@@ -120,8 +135,6 @@ export async function auditExportCommand(args: string[]): Promise<number> {
     console.error(`switchboard: ${err.message}`);
     return 1;
   }
-  const progress =
-    process.stderr.isTTY && !json ? (line: string) => process.stderr.write(`\r\x1b[2K${line}`) : () => undefined;
   try {
     let table: ExportedTable & { approximateItems?: number };
     try {
@@ -160,11 +173,20 @@ export async function auditExportCommand(args: string[]): Promise<number> {
       console.error(`switchboard: export of ${tableName} failed: ${(err as Error).message}`);
       return 1;
     }
+    progress('anchoring the export');
+    let anchored: AnchorFile;
+    try {
+      anchored = await anchorExport(result.dir, anchorsFolder(stateDirectory()));
+    } catch (err) {
+      progress('');
+      console.error(`switchboard: exported to ${result.dir}, but could not anchor it: ${(err as Error).message}`);
+      return 1;
+    }
     progress('');
     console.log(
       json
         ? JSON.stringify({ dir: result.dir, items: result.items, files: result.files })
-        : `exported ${result.items} items in ${result.files} file(s) to ${result.dir}`,
+        : `exported ${result.items} items in ${result.files} file(s) to ${result.dir}\nanchored ${anchored.anchor.chains} audit chain(s): root ${anchored.anchor.root} (${anchored.file})`,
     );
     return 0;
   } finally {
@@ -293,7 +315,11 @@ async function describe(
 ): Promise<ExportedTable & { approximateItems?: number }> {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
   const tableArn = Table?.TableArn ?? `arn:aws:dynamodb:local:000000000000:table/${tableName}`;
-  return { tableArn, tableId: Table?.TableId ?? tableIdFor(tableArn), approximateItems: Table?.ItemCount };
+  return {
+    tableArn,
+    tableId: Table?.TableId ?? tableIdFor(tableArn, Table?.CreationDateTime),
+    approximateItems: Table?.ItemCount,
+  };
 }
 
 /** Every item of the table: one consistent Scan, page by page (a page is at most 1 MB). */

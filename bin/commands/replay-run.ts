@@ -1,28 +1,12 @@
-import pLimit from 'p-limit';
-import type { Engagement } from '../../lambdas/core/engagement/engagement.schema.js';
 import type { OutboxEvent } from '../../lambdas/core/lifecycle/ports/lifecycle-store.js';
-import { inWindow, type Replayer, type ReplayWindow } from '../../lambdas/core/lifecycle/replay.js';
-
-/** Where a Scan goes on from: DynamoDB's `LastEvaluatedKey`, as the document client gives it. */
-export type ScanKey = Record<string, unknown>;
-
-/** What `replay` prints: engagements that matched, deliveries written now, and ones written before. */
-export interface ReplayCounts {
-  matched: number;
-  sent: number;
-  /** Matched, but replayed to the department before (its outbox event exists). */
-  skipped: number;
-}
-
-/** Reading the engagements and writing their outbox events (the twin's table, or a fake in tests). */
-export interface ReplaySource {
-  /** One page of the stored, not deleted, engagements received in the window, from `start`; no `next` on the last. */
-  page(window: ReplayWindow, start: ScanKey | undefined): Promise<{ engagements: Engagement[]; next?: ScanKey }>;
-  /** Writes the event unless it exists: true when written now, false when it was there already. */
-  put(event: OutboxEvent): Promise<boolean>;
-  /** The engagement ids of those events that exist (for a dry run, which writes nothing). */
-  existing(events: OutboxEvent[]): Promise<Set<string>>;
-}
+import type { Replayer, ReplayWindow } from '../../lambdas/core/lifecycle/replay.js';
+import {
+  type ReplayCounts,
+  type ReplayProgress,
+  type ReplaySource,
+  replayPage,
+  type ScanKey,
+} from '../../lambdas/core/lifecycle/replay-run.js';
 
 /** The file that lets an interrupted replay go on: where the Scan was, and the counts so far. */
 export interface ReplayCursor extends ReplayCounts {
@@ -59,63 +43,52 @@ export interface ReplayRun {
   restart: boolean;
   now: () => Date;
   /** After each page: the counts so far. */
-  progress?: (counts: ReplayCounts & { read: number }) => void;
+  progress?: (counts: ReplayProgress) => void;
   /** With `dryRun`: an engagement that would be sent. */
   wouldSend?: (event: OutboxEvent) => void;
   /** Something the user should know that is not an error (a resumed run, a cursor left aside). */
   notice?: (message: string) => void;
 }
 
-/** Outbox writes in flight at once: enough to hide the round trips, few enough not to throttle a table. */
-const WRITES_IN_FLIGHT = 8;
-
 /**
- * Replays the window's engagements to the department: each one a department rule matches gets
- * its outbox event, written once (a second write finds it and counts as skipped). After each
- * page the cursor records where the Scan is and the counts, so a run that is interrupted (or
- * fails) goes on from the last whole page next time; a page done twice costs nothing but
- * reads, since its events exist (its deliveries written before the interruption then count as
- * skipped rather than sent). A finished run removes the cursor. A dry run reads and writes no
- * cursor and no event.
+ * The local replay: the window's pages one after another ({@link replayPage}), each match
+ * delivered once. After each page the cursor records where the Scan is and the counts, so a run
+ * that is interrupted (or fails) goes on from the last whole page next time; a page done twice
+ * costs nothing but reads, since its events exist (its deliveries written before the
+ * interruption then count as skipped rather than sent). A finished run removes the cursor. A
+ * dry run reads and writes no cursor and no event.
  */
 export async function runReplay(run: ReplayRun): Promise<ReplayCounts> {
-  const { replayer, source, cursor } = run;
+  const { replayer, cursor } = run;
   let window = run.window;
-  const counts: ReplayCounts = { matched: 0, sent: 0, skipped: 0 };
-  let read = 0;
+  let progress: ReplayProgress = { matched: 0, sent: 0, skipped: 0, read: 0 };
   let start: ScanKey | undefined;
   if (!run.dryRun && !run.restart) {
     const saved = cursor.load();
     if (saved && resumes(saved, run)) {
-      ({ matched: counts.matched, sent: counts.sent, skipped: counts.skipped, read } = saved);
+      progress = { matched: saved.matched, sent: saved.sent, skipped: saved.skipped, read: saved.read };
       start = saved.next;
       window = { since: saved.since, until: saved.until };
       run.notice?.(
-        `resuming the interrupted replay to ${replayer.department} of ${window.since} – ${window.until} after ${read} engagement(s) (--restart starts over)`,
+        `resuming the interrupted replay to ${replayer.department} of ${window.since} – ${window.until} after ${progress.read} engagement(s) (--restart starts over)`,
       );
     } else if (saved)
       run.notice?.(`an interrupted replay to ${replayer.department} of another window is left aside; starting over`);
   }
-  const limit = pLimit(WRITES_IN_FLIGHT);
   do {
-    const page = await source.page(window, start);
-    const at = run.now().toISOString();
-    const inside = page.engagements.filter((e) => inWindow(e.receivedAt, window));
-    read += inside.length;
-    const events = inside.flatMap((e) => replayer.replay(e, at) ?? []);
-    counts.matched += events.length;
-    if (run.dryRun) {
-      const existing = await source.existing(events);
-      for (const e of events) {
-        if (existing.has(e.engagementId)) counts.skipped++;
-        else run.wouldSend?.(e);
-      }
-    } else {
-      const written = await Promise.all(events.map((e) => limit(() => source.put(e))));
-      for (const w of written) w ? counts.sent++ : counts.skipped++;
-    }
-    start = page.next;
+    const page = await replayPage({
+      replayer,
+      window,
+      source: run.source,
+      start,
+      counts: progress,
+      dryRun: run.dryRun,
+      now: run.now,
+      wouldSend: run.wouldSend,
+    });
+    ({ counts: progress, next: start } = page);
     if (!run.dryRun) {
+      const { read, ...counts } = progress;
       if (start)
         cursor.save({
           version: 1,
@@ -130,8 +103,9 @@ export async function runReplay(run: ReplayRun): Promise<ReplayCounts> {
         });
       else cursor.clear();
     }
-    run.progress?.({ ...counts, read });
+    run.progress?.(progress);
   } while (start);
+  const { read: _read, ...counts } = progress;
   return counts;
 }
 

@@ -1,13 +1,22 @@
 import { loadConfig } from '../../lambdas/core/config/load-config.js';
-import { createReplayer, ReplayWindowError, replayWindow } from '../../lambdas/core/lifecycle/replay.js';
+import {
+  createReplayer,
+  type ReplayWindow,
+  ReplayWindowError,
+  replayWindow,
+} from '../../lambdas/core/lifecycle/replay.js';
+import { tableReplaySource } from '../../lambdas/aws/dynamodb-replay-source.js';
+import type { ReplayCounts, ReplayProgress } from '../../lambdas/core/lifecycle/replay-run.js';
+import { type ReplayJobState, WOULD_SEND_LISTED } from '../../lambdas/jobs/job-state.js';
 import { stateDirectory } from './export-reader.js';
-import { type ReplayCounts, runReplay } from './replay-run.js';
-import { cursorPath, fileCursorStore, tableReplaySource } from './replay-table.js';
+import { runReplay } from './replay-run.js';
+import { cursorPath, fileCursorStore } from './replay-table.js';
+import { executionName, failureMessage, jobsStateMachineArn, runStackJob, StackJobError } from './stack-jobs.js';
 import { TwinNotRunningError, type TwinTable, twinTable } from './twin-info.js';
 
 /** Usage of `switchboard replay`; also part of the CLI's usage text. */
 export const REPLAY_USAGE =
-  'switchboard replay --department <id> --since <date|time> [--until <date|time>] [--dry-run] [--json] [--restart]';
+  'switchboard replay --department <id> --since <date|time> [--until <date|time>] [--dry-run] [--json] [--restart | --stack <name>]';
 
 /** A command line that does not fit the usage (exit 2). */
 export class ReplayUsageError extends Error {}
@@ -20,9 +29,11 @@ export interface ReplayArgs {
   dryRun: boolean;
   json: boolean;
   restart: boolean;
+  /** Run as a job in this deployed stack instead of against the local twin. */
+  stack?: string;
 }
 
-const VALUE_OPTIONS = ['--department', '--since', '--until'] as const;
+const VALUE_OPTIONS = ['--department', '--since', '--until', '--stack'] as const;
 type ValueOption = (typeof VALUE_OPTIONS)[number];
 
 /** Reads the command line (`--option value` or `--option=value`); throws {@link ReplayUsageError}. */
@@ -35,10 +46,6 @@ export function parseReplayArgs(args: readonly string[]): ReplayArgs {
       arg.startsWith('--') && arg.includes('=')
         ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
         : [arg, undefined];
-    if (name === '--stack')
-      throw new ReplayUsageError(
-        'replay reads the local twin only; replaying in a deployed stack will run there as a job, not from this command',
-      );
     if ((VALUE_OPTIONS as readonly string[]).includes(name)) {
       const value = inline ?? args[++i];
       if (!value || (inline === undefined && value.startsWith('--')))
@@ -52,6 +59,10 @@ export function parseReplayArgs(args: readonly string[]): ReplayArgs {
   const since = values['--since'];
   if (!department) throw new ReplayUsageError(`name the department with --department; expected: ${REPLAY_USAGE}`);
   if (!since) throw new ReplayUsageError(`say from when with --since; expected: ${REPLAY_USAGE}`);
+  if (values['--stack'] !== undefined && flags['--restart'])
+    throw new ReplayUsageError(
+      `--restart is for the local cursor: a job in a stack starts from the beginning (what it sent before counts as skipped); expected: ${REPLAY_USAGE}`,
+    );
   return {
     department,
     since,
@@ -59,6 +70,7 @@ export function parseReplayArgs(args: readonly string[]): ReplayArgs {
     dryRun: flags['--dry-run'],
     json: flags['--json'],
     restart: flags['--restart'],
+    ...(values['--stack'] !== undefined ? { stack: values['--stack'] } : {}),
   };
 }
 
@@ -74,18 +86,23 @@ export function parseReplayArgs(args: readonly string[]): ReplayArgs {
  * counts those as skipped. An interrupted run goes on where it stopped (`<state
  * dir>/replay/<department>.json`; `--restart` ignores it). Prints `replayed to <id>: <matched> matched, <sent> sent, <skipped> skipped (already
  * replayed)`, or `--json` `{ matched, sent, skipped }`; `--dry-run` writes nothing and prints
- * the id of each engagement it would send before the summary. Exit codes: 0 done, 1 failure
- * (no twin, unknown department, bad config, the table failed), 2 usage.
+ * the id of each engagement it would send before the summary. With `--stack <name>` the replay
+ * runs in that deployed stack as a job (its maintenance jobs state machine, with the config it
+ * was deployed with), which goes on if this command stops; the command starts it, shows its
+ * progress and prints the same summary when it ends. Exit codes: 0 done, 1 failure (no twin,
+ * unknown department, bad config, the table failed, the job failed), 2 usage.
  */
 export async function replayCommand(argv: string[]): Promise<number> {
   const args = parseReplayArgs(argv);
+  const now = new Date();
   let window: ReturnType<typeof replayWindow>;
   try {
-    window = replayWindow(args.since, args.until, new Date());
+    window = replayWindow(args.since, args.until, now);
   } catch (err) {
     if (err instanceof ReplayWindowError) throw new ReplayUsageError(`${err.message}; expected: ${REPLAY_USAGE}`);
     throw err;
   }
+  if (args.stack !== undefined) return replayOnStack(args, args.stack, window, now);
 
   const loaded = loadConfig();
   const departments = loaded.config.departments.map((d) => d.id);
@@ -115,21 +132,12 @@ export async function replayCommand(argv: string[]): Promise<number> {
   }
 
   const replayer = createReplayer(loaded, args.department);
-  const report = (counts: ReplayCounts): number => {
-    console.log(
-      args.json
-        ? JSON.stringify(counts)
-        : `replayed to ${args.department}: ${counts.matched} matched, ${counts.sent} sent, ${counts.skipped} skipped (already replayed)`,
-    );
-    return 0;
-  };
   if (replayer.rules.length === 0) {
     console.error(`switchboard: no rule in ${loaded.path} routes to ${args.department}: nothing can match`);
-    return report({ matched: 0, sent: 0, skipped: 0 });
+    return report(args, { matched: 0, sent: 0, skipped: 0 });
   }
 
-  const progress =
-    process.stderr.isTTY && !args.json ? (line: string) => process.stderr.write(`\r\x1b[2K${line}`) : undefined;
+  const progress = progressLine(args);
   let pages = 0;
   try {
     const counts = await runReplay({
@@ -144,9 +152,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
       now: () => new Date(),
       progress: (c) => {
         pages++;
-        progress?.(
-          `replaying to ${args.department}: ${c.read} read, ${c.matched} matched, ${c.sent} sent, ${c.skipped} skipped`,
-        );
+        progress?.(progressText(args.department, c));
       },
       wouldSend: args.json ? undefined : (e) => console.log(e.engagementId),
       notice: (message) => {
@@ -155,7 +161,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
       },
     });
     progress?.('');
-    return report(counts);
+    return report(args, counts);
   } catch (err) {
     progress?.('');
     const message = (err as Error).message;
@@ -170,5 +176,71 @@ export async function replayCommand(argv: string[]): Promise<number> {
     return 1;
   } finally {
     client.destroy();
+  }
+}
+
+/** Prints the summary (`--json`: the counts) and returns exit code 0. */
+function report(args: ReplayArgs, counts: ReplayCounts): number {
+  console.log(
+    args.json
+      ? JSON.stringify(counts)
+      : `replayed to ${args.department}: ${counts.matched} matched, ${counts.sent} sent, ${counts.skipped} skipped (already replayed)`,
+  );
+  return 0;
+}
+
+/** Writes a progress line over the last one on a terminal (stderr), not for `--json`. */
+function progressLine(args: ReplayArgs): ((line: string) => void) | undefined {
+  return process.stderr.isTTY && !args.json ? (line) => process.stderr.write(`\r\x1b[2K${line}`) : undefined;
+}
+
+const progressText = (department: string, c: ReplayProgress) =>
+  `replaying to ${department}: ${c.read} read, ${c.matched} matched, ${c.sent} sent, ${c.skipped} skipped`;
+
+/**
+ * The input of a replay job in a stack: the window with both ends fixed (a job that runs for
+ * hours keeps the end the command was started with).
+ */
+export function replayJobInput(args: Pick<ReplayArgs, 'department' | 'dryRun'>, window: ReplayWindow): ReplayJobState {
+  return { job: 'replay', department: args.department, since: window.since, until: window.until, dryRun: args.dryRun };
+}
+
+/** `replay --stack`: starts the job, follows it, prints what the local replay prints. */
+async function replayOnStack(args: ReplayArgs, stack: string, window: ReplayWindow, now: Date): Promise<number> {
+  const input = replayJobInput(args, window);
+  const progress = progressLine(args);
+  try {
+    const outcome = await runStackJob({
+      stateMachineArn: await jobsStateMachineArn(stack),
+      input,
+      name: executionName(input, now),
+      started: (arn) => console.error(`switchboard: replay job started in ${stack}: ${arn} (it runs on if this stops)`),
+      ...(progress
+        ? { progress: (state: ReplayJobState) => state.counts && progress(progressText(args.department, state.counts)) }
+        : {}),
+    });
+    progress?.('');
+    if (outcome.status !== 'SUCCEEDED') {
+      console.error(
+        `switchboard: the replay job to ${args.department} ${failureMessage(outcome)} (${outcome.executionArn})${outcome.error === 'JobInputError' || args.dryRun ? '' : '; run it again (what it sent counts as skipped), or redrive the execution to go on where it stopped'}`,
+      );
+      return 1;
+    }
+    const { state } = outcome;
+    if (state.notice) console.error(`switchboard: ${state.notice}`);
+    const counts = state.counts ?? { matched: 0, sent: 0, skipped: 0, read: 0 };
+    if (args.dryRun && !args.json) {
+      const listed = state.wouldSend ?? [];
+      for (const id of listed) console.log(id);
+      const unlisted = counts.matched - counts.skipped - listed.length;
+      if (unlisted > 0)
+        console.error(`switchboard: and ${unlisted} more; a job lists the first ${WOULD_SEND_LISTED} it would send`);
+    }
+    return report(args, { matched: counts.matched, sent: counts.sent, skipped: counts.skipped });
+  } catch (err) {
+    progress?.('');
+    if (!(err instanceof StackJobError)) throw err;
+    console.error(`switchboard: ${err.message}`);
+    return 1;
   }
 }

@@ -23,6 +23,7 @@ import {
   lostRace,
 } from './dynamodb-lifecycle-store.js';
 import { engagementErased, scrubEngagement } from '../core/lifecycle/erase.js';
+import { scrubDecisionValues } from '../core/audit/retention-sweep.js';
 import type { Engagement } from '../core/engagement/engagement.schema.js';
 import type {
   EngagementChange,
@@ -38,12 +39,17 @@ import type {
  *   (`decision`: when, from which delivery, why each rule matched). Its INSERT in the table's
  *   stream is what publishes it (the outbox);
  * - `ENG#<id>` / `AUDIT#<at>#EDITED|DELETED`: an edit or deletion the platform reported;
+ * - `ENG#<id>` / `AUDIT#<at>#RETENTION`: its text was removed at the end of its retention
+ *   ({@link DynamoDbEngagementStore.expireText});
  * - `RAW#<raw key>` / `PART#<n>`: the raw webhook deliveries of one intake batch, gzipped
  *   together (JSON lines) and cut into parts that fit an item, deleted by TTL after retention.
  */
 export const keys = {
   engagement: (id: string) => ({ pk: `ENG#${id}`, sk: 'ENGAGEMENT' }),
-  audit: (id: string, at: string, what: 'EDITED' | 'DELETED') => ({ pk: `ENG#${id}`, sk: `AUDIT#${at}#${what}` }),
+  audit: (id: string, at: string, what: 'EDITED' | 'DELETED' | 'RETENTION') => ({
+    pk: `ENG#${id}`,
+    sk: `AUDIT#${at}#${what}`,
+  }),
   rawPart: (rawKey: string, part: number) => ({ pk: `RAW#${rawKey}`, sk: `PART#${String(part).padStart(3, '0')}` }),
 };
 
@@ -122,7 +128,10 @@ export class DynamoDbEngagementStore implements EngagementStore {
               Update: {
                 TableName: this.tableName,
                 Key: keys.engagement(engagementId),
-                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
+                // Nor after its erasure or its text expired: an edit must not bring back text the
+                // author asked to have erased, or text past its retention.
+                ConditionExpression:
+                  'attribute_exists(pk) AND attribute_not_exists(deletedAt) AND attribute_not_exists(erasedAt) AND attribute_not_exists(textExpiredAt)',
                 ExpressionAttributeNames: { '#text': 'text' },
                 ...update,
               },
@@ -171,6 +180,102 @@ export class DynamoDbEngagementStore implements EngagementStore {
     cause: { deliveryId: string } | { requested: true },
     attempt = 0,
   ): Promise<'erased' | 'missing' | 'done'> {
+    const outcome = await this.scrubPersonalData(
+      engagementId,
+      at,
+      {
+        marker: 'deliveryId' in cause ? 'deletedAt' : 'erasedAt',
+        doneIf: [],
+        scrubDecision: false,
+        records: (engagement) => [
+          ...('deliveryId' in cause
+            ? [
+                {
+                  ...keys.audit(engagementId, at, 'DELETED'),
+                  type: 'engagement-deleted',
+                  engagementId,
+                  at,
+                  deliveryId: cause.deliveryId,
+                },
+              ]
+            : []),
+          lifecycleWriteItems(
+            this.tableName,
+            [],
+            [
+              engagementErased(
+                engagementId,
+                `${engagement.platform}:${engagement.author.id}`,
+                at,
+                engagement.routing.departments,
+              ),
+            ],
+          )[0]!.Put.Item,
+        ],
+      },
+      attempt,
+    );
+    return outcome === 'scrubbed' ? 'erased' : outcome;
+  }
+
+  /**
+   * Removes an engagement's text once it is past `retention.engagements`
+   * (lambdas/core/audit/retention-sweep.ts): the same fields an erasure removes (text, keywords,
+   * author identity, permalink), from the engagement and its delivery copies, plus the matched
+   * values of its routing decision's reasons; its raw delivery is cut out if it is still kept.
+   * `textExpiredAt` marks it, and a `AUDIT#<at>#RETENTION` record (`engagement-text-expired`)
+   * extends its audit chain in the same transaction, so an auditor sees why the text is gone and
+   * the chain still verifies (its hashes cover none of what is removed).
+   *
+   * No "Engagement Erased" is published: that event carries a person's request (or their
+   * platform's deletion) to the departments, which must act on it in their own systems. Expiry
+   * is Switchboard's own storage limit: departments keep their copies under their own retention,
+   * and telling them "erased" would state a request nobody made (and set off their erasure
+   * handling for every engagement of a day at once).
+   *
+   * `done`: its text was gone already (expired, erased on request, or deleted by its platform);
+   * `missing`: no such engagement.
+   */
+  async expireText(engagementId: string, at: string, retentionDays: number): Promise<'expired' | 'missing' | 'done'> {
+    const outcome = await this.scrubPersonalData(engagementId, at, {
+      marker: 'textExpiredAt',
+      doneIf: ['erasedAt', 'deletedAt'],
+      scrubDecision: true,
+      records: () => [
+        {
+          ...keys.audit(engagementId, at, 'RETENTION'),
+          type: 'engagement-text-expired',
+          engagementId,
+          at,
+          // Not in the chain's hash (an audit record's hash covers its type and time): context only.
+          retentionDays,
+        },
+      ],
+    });
+    return outcome === 'scrubbed' ? 'expired' : outcome;
+  }
+
+  /**
+   * The steps an erasure and a text expiry share: read the partition, cut the raw delivery, then
+   * in one transaction scrub the engagement (setting `marker`, on the condition that it is not set
+   * yet), put the audit `records` (linked into the chain), scrub every delivery copy and move the
+   * chain's head. A lost race (the chain moved, the engagement changed) reads again and retries.
+   */
+  private async scrubPersonalData(
+    engagementId: string,
+    at: string,
+    how: {
+      /** Set to `at` on the engagement item; an item that has it is `done`. */
+      marker: 'deletedAt' | 'erasedAt' | 'textExpiredAt';
+      /** Other markers that make it `done` (its text is gone already). */
+      doneIf: readonly string[];
+      /** Also remove the matched values from the routing decision's reasons. */
+      scrubDecision: boolean;
+      /** The audit records to chain, in order, given the engagement as stored. */
+      records: (engagement: Engagement) => Record<string, unknown>[];
+    },
+    attempt = 0,
+  ): Promise<'scrubbed' | 'missing' | 'done'> {
     const { Items = [] } = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -181,35 +286,13 @@ export class DynamoDbEngagementStore implements EngagementStore {
     );
     const item = Items.find((i) => i.sk === ENGAGEMENT_SORT_KEY);
     if (!item) return 'missing';
-    const marker = 'deliveryId' in cause ? 'deletedAt' : 'erasedAt';
-    if (item[marker]) return 'done';
+    const markers = [how.marker, ...how.doneIf];
+    if (markers.some((m) => item[m])) return 'done';
     const engagement = item.engagement as Engagement;
     const decision = item.decision as RoutingAuditRecord | undefined;
     // First, so a retry after a failed transaction still finds the raw delivery to cut.
     if (decision?.rawKey) await this.eraseRawDelivery(decision.rawKey, decision.deliveryId);
-    const record =
-      'deliveryId' in cause
-        ? {
-            ...keys.audit(engagementId, at, 'DELETED'),
-            type: 'engagement-deleted',
-            engagementId,
-            at,
-            deliveryId: cause.deliveryId,
-          }
-        : undefined;
-    const [eventItem] = lifecycleWriteItems(
-      this.tableName,
-      [],
-      [
-        engagementErased(
-          engagementId,
-          `${engagement.platform}:${engagement.author.id}`,
-          at,
-          engagement.routing.departments,
-        ),
-      ],
-    );
-    const records = [...(record ? [record] : []), eventItem!.Put.Item];
+    const records = how.records(engagement);
     const chained = await chainItems(
       this.doc,
       this.tableName,
@@ -220,6 +303,7 @@ export class DynamoDbEngagementStore implements EngagementStore {
         String(i.sk).startsWith(EVENT_SORT_KEY_PREFIX) &&
         (i.event as { detailType?: string }).detailType === 'Engagement Routed',
     );
+    const withDecision = how.scrubDecision && decision !== undefined;
     try {
       await this.doc.send(
         new TransactWriteCommand({
@@ -228,9 +312,16 @@ export class DynamoDbEngagementStore implements EngagementStore {
               Update: {
                 TableName: this.tableName,
                 Key: keys.engagement(engagementId),
-                ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(${marker})`,
-                UpdateExpression: `SET engagement = :scrubbed, ${marker} = :at`,
-                ExpressionAttributeValues: { ':scrubbed': scrubEngagement(engagement), ':at': at },
+                ConditionExpression: ['attribute_exists(pk)', ...markers.map((m) => `attribute_not_exists(${m})`)].join(
+                  ' AND ',
+                ),
+                UpdateExpression: `SET engagement = :scrubbed, ${how.marker} = :at${withDecision ? ', #decision = :decision' : ''}`,
+                ExpressionAttributeValues: {
+                  ':scrubbed': scrubEngagement(engagement),
+                  ':at': at,
+                  ...(withDecision ? { ':decision': scrubDecisionValues(decision) } : {}),
+                },
+                ...(withDecision ? { ExpressionAttributeNames: { '#decision': 'decision' } } : {}),
               },
             },
             ...records.map((r, i) => ({
@@ -255,12 +346,12 @@ export class DynamoDbEngagementStore implements EngagementStore {
           ] as never,
         }),
       );
-      return 'erased';
+      return 'scrubbed';
     } catch (err) {
       const reasons = err instanceof TransactionCanceledException ? (err.CancellationReasons ?? []) : [];
       if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'done';
       // The chain moved, or the engagement changed, meanwhile: read again and apply after it.
-      if (attempt < 4 && lostRace(reasons)) return this.eraseEngagement(engagementId, at, cause, attempt + 1);
+      if (attempt < 4 && lostRace(reasons)) return this.scrubPersonalData(engagementId, at, how, attempt + 1);
       throw err;
     }
   }

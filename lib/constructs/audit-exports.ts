@@ -9,6 +9,9 @@ import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AlarmTopic } from './alarm-topic.js';
+import { EXPORT_LINES_TABLE } from '../../lambdas/core/audit/athena-views.js';
+import { AuditAnchors } from './audit-anchors.js';
+import { AuditCatalog } from './audit-catalog.js';
 
 /** Props of {@link AuditExports}. */
 export interface AuditExportsProps {
@@ -18,6 +21,10 @@ export interface AuditExportsProps {
   retentionDays: number;
   /** When the daily export starts (Scheduler cron, UTC). @default 'cron(0 3 * * ? *)' */
   schedule?: string;
+  /** Days audit records are kept (the config's `retention.audit`), for the anchor run's checks. */
+  auditRetentionDays: number;
+  /** The anchor function's bundle entry (lambdas/anchor/handler.ts). */
+  anchorEntry: string;
 }
 
 /**
@@ -36,6 +43,7 @@ export class AuditExports extends Construct {
   readonly bucket: Bucket;
   readonly auditorRole: Role;
   readonly workGroup: CfnWorkGroup;
+  readonly anchors: AuditAnchors;
 
   constructor(scope: Construct, id: string, props: AuditExportsProps) {
     super(scope, id);
@@ -148,6 +156,25 @@ export class AuditExports extends Construct {
       },
     });
 
+    // The audit tables over the newest export, and the usual questions as named queries.
+    new AuditCatalog(this, 'Catalog', {
+      databaseName: (database.databaseInput as { name: string }).name,
+      database,
+      bucket: this.bucket,
+      workGroup: this.workGroup,
+    });
+    // The daily root of the audit chains, and the alarm on exports that never finish.
+    this.anchors = new AuditAnchors(this, 'Anchors', {
+      bucket: this.bucket,
+      alarms: props.alarms,
+      entry: props.anchorEntry,
+      auditRetentionDays: props.auditRetentionDays,
+      catalog: {
+        databaseName: (database.databaseInput as { name: string }).name,
+        exportLinesTable: EXPORT_LINES_TABLE,
+      },
+    });
+
     // Auditors: read the exports, run Athena in this workgroup; nothing on the table or queues.
     this.auditorRole = new Role(this, 'AuditorRole', {
       assumedBy: new AccountRootPrincipal(),
@@ -168,6 +195,8 @@ export class AuditExports extends Construct {
           'athena:GetWorkGroup',
           'athena:ListNamedQueries',
           'athena:GetNamedQuery',
+          // The console lists a workgroup's saved (named) queries with BatchGetNamedQuery.
+          'athena:BatchGetNamedQuery',
         ],
         resources: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: this.workGroup.name })],
       }),
@@ -242,6 +271,10 @@ export class AuditExports extends Construct {
     new CfnOutput(stack, 'AuditorRoleArn', {
       value: this.auditorRole.roleArn,
       description: 'Auditors assume this role: read exports, run Athena; no live table access',
+    });
+    new CfnOutput(stack, 'AuditKeyArn', {
+      value: key.keyArn,
+      description: 'The key of the audit bucket (switchboard audit export --stack encrypts with it)',
     });
     new CfnOutput(stack, 'AthenaWorkGroup', {
       value: this.workGroup.name,

@@ -31,6 +31,11 @@ function synth(withNag = false, text = configText) {
 
 const template = Template.fromStack(synth().stack);
 
+/** webhook, process, publish, tracker, status, jobs, retention sweep, audit anchor (the poller only with polling). */
+const FUNCTIONS = 8;
+/** The alarms every stack has, before those per department and platform (see the alarms test). */
+const BASE_ALARMS = 9;
+
 describe('Switchboard stack', () => {
   it('passes cdk-nag AwsSolutions with every acknowledgement justified', () => {
     const { app } = synth(true);
@@ -84,8 +89,10 @@ describe('Switchboard stack', () => {
   });
 
   it('alarms on every dead-letter queue and on platforms being answered 5xx', () => {
-    // intake DLQ, republish DLQ, publish failures, tracker DLQ, audit export failures + per department: consumer DLQ and delivery DLQ + the API's 5XX count + refused signatures per platform
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5 + 2 * departments.length + 1 + adapters.size);
+    // intake DLQ, republish DLQ, publish failures, tracker DLQ, audit export failures, anchor
+    // schedule DLQ, audit attention, retention sweep DLQ, failed jobs + per department: consumer
+    // DLQ and delivery DLQ + the API's 5XX count + refused signatures per platform
+    template.resourceCountIs('AWS::CloudWatch::Alarm', BASE_ALARMS + 2 * departments.length + 1 + adapters.size);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Threshold: 1,
       Metrics: Match.arrayWith([
@@ -109,8 +116,9 @@ describe('Switchboard stack', () => {
       Statistic: 'Sum',
       Threshold: 1,
     });
-    // intake, republish and tracker with their DLQs, publish failures, audit export failures, and three per department
-    template.resourceCountIs('AWS::SQS::Queue', 8 + 3 * departments.length);
+    // intake, republish and tracker with their DLQs, publish failures, audit export failures, the
+    // anchor and retention schedules' DLQs, and three per department
+    template.resourceCountIs('AWS::SQS::Queue', 10 + 3 * departments.length);
   });
 
   it('enforces TLS on every queue', () => {
@@ -124,7 +132,7 @@ describe('Switchboard stack', () => {
     expect(queues.filter((q) => !covered.has(q))).toEqual([]);
   });
 
-  it('runs the five functions on Node.js 24, arm64, with tracing and an explicit log group', () => {
+  it('runs every function on Node.js 24, arm64, with tracing and an explicit log group', () => {
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       {
@@ -133,7 +141,7 @@ describe('Switchboard stack', () => {
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: Match.objectLike({ LogGroup: Match.anyValue() }),
       },
-      5,
+      FUNCTIONS,
     );
   });
 
@@ -355,9 +363,10 @@ describe('Switchboard stack', () => {
       const { app, stack } = synth(true, pollingConfigText);
       expect(() => app.synth()).not.toThrow();
       const polling = Template.fromStack(stack);
-      polling.resourceCountIs('AWS::Lambda::Function', 6);
-      // one poller run at a time, so two runs never race a target's cursor
-      polling.resourcePropertiesCountIs('AWS::Lambda::Function', { ReservedConcurrentExecutions: 1 }, 1);
+      polling.resourceCountIs('AWS::Lambda::Function', FUNCTIONS + 1);
+      // one poller run at a time, so two runs never race a target's cursor (as for the retention
+      // sweep's and the anchor's runs)
+      polling.resourcePropertiesCountIs('AWS::Lambda::Function', { ReservedConcurrentExecutions: 1 }, 3);
       polling.hasResourceProperties('AWS::Events::Rule', {
         ScheduleExpression: 'rate(1 minute)',
         Targets: [
@@ -368,7 +377,10 @@ describe('Switchboard stack', () => {
         ],
       });
       // + the poller schedule's DLQ + repeated poll failures of rss
-      polling.resourceCountIs('AWS::CloudWatch::Alarm', 5 + 2 * departments.length + 1 + adapters.size + 1 + 1);
+      polling.resourceCountIs(
+        'AWS::CloudWatch::Alarm',
+        BASE_ALARMS + 2 * departments.length + 1 + adapters.size + 1 + 1,
+      );
       polling.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'Switchboard',
         MetricName: 'PollFailed',
@@ -378,8 +390,13 @@ describe('Switchboard stack', () => {
     });
 
     it('leaves the poller out when nothing is polled', () => {
-      template.resourceCountIs('AWS::Lambda::Function', 5);
-      template.resourcePropertiesCountIs('AWS::Events::Rule', { ScheduleExpression: Match.anyValue() }, 0);
+      template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS);
+      // The daily retention sweep and anchor run are crons; no rate(…) beat without a poller.
+      template.resourcePropertiesCountIs(
+        'AWS::Events::Rule',
+        { ScheduleExpression: Match.stringLikeRegexp('^rate') },
+        0,
+      );
     });
   });
 });

@@ -82,8 +82,10 @@ describe('npx switchboard audit export', () => {
 
     expect(cli(['--nope']).status).toBe(2);
     expect(cli(['--out']).status).toBe(2);
-    const aws = cli(['--stack', 'Switchboard']);
+    // A stack exports into its audit bucket: --out is the twin's; --wait follows a stack's export.
+    const aws = cli(['--stack', 'Switchboard', '--out', join(tmpdir(), 'nowhere')]);
     expect(aws.status).toBe(2);
     expect(aws.stderr).toContain('audit bucket');
+    expect(cli(['--wait']).status).toBe(2);
   });
 });

@@ -4,6 +4,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { nextLink } from '#core/audit/chain.js';
 import { TEST_STATE_DIR } from './state-dir.js';
 import { engage, receiveUntil, twin } from './twin-client.js';
 
@@ -95,5 +97,39 @@ describe('npx switchboard audit verify', () => {
     expect(second.status).toBe(1);
     expect(second.stderr).toContain(`pk=ENG#${id} sk=EVENT#`);
     expect(second.stderr).toContain('record 1 of the chain is missing');
+  });
+
+  it('prints the root of a clean export, which matches its anchor', () => {
+    const clean = audit('verify', join(dir, 'clean'));
+    expect(clean.stdout).toMatch(/\nroot [0-9a-f]{64}, as anchored/);
+    const report = JSON.parse(audit('verify', join(dir, 'clean'), '--json').stdout) as {
+      root: string;
+      anchors: { own: string };
+    };
+    const anchor = JSON.parse(readFileSync(report.anchors.own, 'utf8')) as { root: string; heads: [string][] };
+    expect(anchor.root).toBe(report.root);
+    expect(anchor.heads.map((h) => h[0])).toContain(`ENG#${id}`);
+  });
+
+  it('names an export whose chains were rewritten consistently after it was anchored', () => {
+    // Hashes recomputed, so every chain verifies on its own: only the anchor can tell.
+    const rewritten = join(dir, 'rewritten');
+    tamper(join(dir, 'clean'), rewritten, (lines) => {
+      const items = lines.map((l) => unmarshall((JSON.parse(l) as { Item: never }).Item));
+      const chain = items.filter((i) => i.pk === `ENG#${id}` && i.chain).sort((a, b) => a.chain.seq - b.chain.seq);
+      chain[0]!.engagement.kind = 'dm';
+      let head: { seq: number; hash: string } | undefined;
+      for (const record of chain) {
+        record.chain = nextLink(head, record);
+        head = record.chain;
+      }
+      for (const i of items) if (i.pk === `ENG#${id}` && i.sk === 'CHAIN') Object.assign(i, head);
+      return items.map((i) => JSON.stringify({ Item: marshall(i, { removeUndefinedValues: true }) }));
+    });
+    const run = audit('verify', rewritten);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(
+      /^switchboard: audit chain broken at pk=\(export\) sk=\S+: its audit chains give root [0-9a-f]{64}, but its anchor .* holds [0-9a-f]{64}: the export was changed after it was anchored/,
+    );
   });
 });

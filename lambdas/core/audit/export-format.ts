@@ -129,10 +129,14 @@ export function exportFolderName(at: Date): string {
 
 /**
  * A table id for a table that has none (DynamoDB Local's DescribeTable gives no `TableId`): a
- * UUID-shaped digest of its ARN, so every export of the same table names the same id.
+ * UUID-shaped digest of its ARN and creation time, so every export of the same table names the
+ * same id, and a table made anew under the same name (the twin's, on each start) another, as
+ * on AWS: its audit anchors are not the new table's.
  */
-export function tableIdFor(tableArn: string): string {
-  const hex = createHash('sha256').update(tableArn).digest('hex');
+export function tableIdFor(tableArn: string, created?: Date): string {
+  const hex = createHash('sha256')
+    .update(created ? `${tableArn}\n${created.toISOString()}` : tableArn)
+    .digest('hex');
   return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20, 32)].join('-');
 }
 

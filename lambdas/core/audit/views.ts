@@ -147,11 +147,14 @@ function keyCondition(alias: string, match: ItemMatch): string {
   return conditions.join(' AND ');
 }
 
-/** A SQL string literal. */
+/** A SQL string literal (the same in DuckDB and Athena: quotes doubled, backslashes plain). */
 const text = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
 /** A quoted SQL identifier: the column names include keywords (`at`, `by`). */
 const identifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+// Shared with athena-views.ts: both dialects quote literals and identifiers alike (SQL standard).
+export { identifier as sqlIdentifier, text as sqlString };
 
 /** A key of a JSON path, quoted so any attribute name reads (`$."engagement"."id"`). */
 const jsonKey = (key: string) => `"${key.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;

@@ -14,14 +14,8 @@ import {
 import { PatternSet } from '#core/patterns/index.js';
 import { EngagementRoutedEventSchema } from '#events/schemas/engagement-routed.js';
 import { parseReplayArgs, ReplayUsageError } from '../../../bin/commands/replay.js';
-import {
-  type CursorStore,
-  type ReplayCursor,
-  type ReplayRun,
-  type ReplaySource,
-  runReplay,
-  type ScanKey,
-} from '../../../bin/commands/replay-run.js';
+import type { ReplaySource, ScanKey } from '#core/lifecycle/replay-run.js';
+import { type CursorStore, type ReplayCursor, type ReplayRun, runReplay } from '../../../bin/commands/replay-run.js';
 
 const loaded = parseConfig(`departments:
   - { id: legal, name: Legal, sla: { firstResponse: PT1H } }
@@ -212,6 +206,11 @@ describe('replay: the command line', () => {
       json: true,
       restart: true,
     });
+    expect(parseReplayArgs(['--department', 'legal', '--since', '2026-03-01', '--stack=Prod'])).toMatchObject({
+      department: 'legal',
+      stack: 'Prod',
+      restart: false,
+    });
   });
 
   it.each([
@@ -222,7 +221,8 @@ describe('replay: the command line', () => {
     [['--department', 'legal', '--since'], /--since needs a value/],
     [['--department', 'legal', '--since', '2026-03-01', '--nope'], /unknown option "--nope"/],
     [['--department', 'legal', '--since', '2026-03-01', 'extra'], /unexpected argument "extra"/],
-    [['--department', 'legal', '--since', '2026-03-01', '--stack', 'Prod'], /deployed stack/],
+    [['--department', 'legal', '--since', '2026-03-01', '--stack'], /--stack needs a value/],
+    [['--department', 'legal', '--since', '2026-03-01', '--stack', 'Prod', '--restart'], /--restart is for the local/],
   ])('refuses %j', (args, message) => {
     expect(() => parseReplayArgs(args)).toThrow(ReplayUsageError);
     expect(() => parseReplayArgs(args)).toThrow(message);
