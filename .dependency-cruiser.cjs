@@ -9,7 +9,7 @@ const FLOORS = [
   ['patterns'],
   ['engagement'],
   ['config', 'intake', 'enrichment', 'platforms', 'assignments'],
-  ['routing', 'polling'],
+  ['routing', 'polling', 'voice'],
   ['lifecycle'],
   ['audit'],
   ['simulate'],

@@ -21,6 +21,7 @@ import { AUDIT_EXPORT_USAGE, auditExportCommand, AuditUsageError } from './comma
 import { AUDIT_QUERY_USAGE, auditQueryCommand, AuditQueryUsageError } from './commands/audit-query.js';
 import { AUDIT_VERIFY_USAGE, auditVerifyCommand } from './commands/audit-verify.js';
 import { ERASE_USAGE, eraseCommand, EraseUsageError } from './commands/erase.js';
+import { VOICE_USAGE, voiceCommand, VoiceUsageError } from './commands/voice.js';
 
 const USAGE = `Usage: switchboard simulate <file…>
        switchboard rules test [config.yaml]
@@ -34,6 +35,7 @@ const USAGE = `Usage: switchboard simulate <file…>
        ${AUDIT_QUERY_USAGE}
        ${AUDIT_VERIFY_USAGE}
        ${ERASE_USAGE}
+       ${VOICE_USAGE.join('\n       ')}
 
   simulate: dry-runs engagements ({platform, text, …}) or platform deliveries ({platform,
     headers, body}, or samples from events/<platform>/) through enrichment and routing, without
@@ -74,12 +76,17 @@ const USAGE = `Usage: switchboard simulate <file…>
     one sent before counts as skipped. Shows progress, then a summary line (--json: {matched,
     sent, skipped}); --dry-run sends nothing and prints the id of each engagement it would send.
     An interrupted run goes on where it stopped (--restart starts over). Reads the running twin's
-    table.
+    table; --stack runs it in a deployed stack as a job (its JobsStateMachineArn output, or
+    SWITCHBOARD_JOBS_STATE_MACHINE_ARN; the rules of the config deployed there) that goes on if the
+    command stops: it shows the job's progress and prints the same summary, or exits 1 naming why
+    the job failed.
 
   audit export: writes the running twin's table to --out (default .switchboard/exports/<time>/)
     in DynamoDB's export format (manifest-summary.json, manifest-files.json, data/*.json.gz of
-    DynamoDB JSON lines), read with a consistent Scan. Shows progress, then one summary line
-    (--json: {dir, items, files}). A deployed stack exports itself nightly into its audit bucket.
+    DynamoDB JSON lines), read with a consistent Scan, then anchors it (.switchboard/anchors/: the
+    heads of its audit chains and their root). Shows progress, then a summary line and the root
+    (--json: {dir, items, files}). A deployed stack exports itself nightly into its audit bucket;
+    --stack <name> starts one there now (--wait follows it to the end).
 
   audit query: runs SQL (DuckDB's dialect) over the newest export (or --export <dir>), in the
     tables engagements, assignments, routing_decisions, status_changes, replies and erasures (one
@@ -90,11 +97,24 @@ const USAGE = `Usage: switchboard simulate <file…>
   erase: removes a person's personal data (the text, author and permalink of what they wrote, and
     the raw deliveries it came in) from the running twin's table, sends "Engagement Erased" to the
     departments that received it, and keeps a tombstone (the auditors' erasures table). No prompt;
-    --dry-run lists what would be erased (--json: {author, engagements, erased}).
+    --dry-run lists what would be erased (--json: {author, engagements, erased}). --stack erases in
+    a deployed stack, as a job like replay's; requested_by is SWITCHBOARD_REQUESTED_BY, else the
+    operator's login.
 
   audit verify: checks the hash chain of every engagement's audit records in an export (the
-    newest, or the one named): exit 0 with how many records and chains it verified, exit 1 naming
-    the first record (pk, sk) that was changed, removed or reordered (--json: the whole report).
+    newest, or the one named), then the anchors (.switchboard/anchors/, or --anchors <dir> such as
+    the audit bucket's anchors/ synced down): the export's root must be its anchor's, and it must
+    extend every chain the anchor before it holds. Exit 0 with how many records and chains it
+    verified and the root, exit 1 naming the first record (pk, sk) that was changed, removed or
+    reordered, or rewritten since it was anchored (--json: the whole report).
+
+  voice test: runs the config's voice.examples (allowed / refused with the rules they break): one
+    ✓ or ✗ line per example with the verdict, then a summary. Exits 1 when one fails.
+
+  voice check: the brand-voice verdict on one reply for --platform (default generic) and
+    --department (default the default department): allowed or refused, then each violation or
+    warning with its rule, where it is and the text quoted (--json: {refused, violations, checks}).
+    Exits 1 when refused.
 
   The config is config/switchboard.yaml, or the file SWITCHBOARD_CONFIG names.
   Exit codes: 0 ok, 1 failure (bad config, failing example, bad input), 2 usage error.`;
@@ -136,6 +156,7 @@ function main(argv: string[]): number | Promise<number> {
   if (command === 'history') return historyCommand(args);
   if (command === 'replay') return replayCommand(args);
   if (command === 'erase') return eraseCommand(args);
+  if (command === 'voice') return voiceCommand(args);
   if (command === 'audit') {
     const [sub, ...rest] = args;
     if (sub === 'export') return auditExportCommand(rest);
@@ -282,6 +303,7 @@ try {
     err instanceof ReplayUsageError ||
     err instanceof AuditUsageError ||
     err instanceof EraseUsageError ||
+    err instanceof VoiceUsageError ||
     err instanceof AuditQueryUsageError
   ) {
     console.error(`switchboard: ${err.message}\n\n${USAGE}`);

@@ -1,22 +1,15 @@
 import * as z from 'zod';
-import { ENGAGEMENT_KINDS, PRIORITIES } from '../engagement/engagement.schema.js';
-import { compilePattern, InvalidEventPatternError } from '../patterns/index.js';
+import { PRIORITIES } from '../engagement/engagement.schema.js';
 import { PLATFORM_IDS } from '../engagement/platform-ids.js';
 import { PollTargetSchema } from './poll-targets.schema.js';
 import { parseDurationMs } from './duration.js';
+import { ExampleDraftSchema } from './example-draft.schema.js';
+import { duration, id, pattern } from './schema-parts.js';
+import { ApprovalEntrySchema, BUILT_IN_VOICE_RULES, VoiceSchema } from './voice.schema.js';
+
+export { ExampleDraftSchema };
 import { BusinessHoursSchema } from './business-hours.js';
 import { RetentionSchema } from './retention.js';
-
-const id = z
-  .string()
-  .regex(
-    /^[a-z][a-z0-9-]{0,39}$/,
-    'must be lower-case letters, digits and dashes, starting with a letter (at most 40 characters)',
-  );
-
-const duration = z.string().refine((v) => parseDurationMs(v) !== undefined, {
-  message: 'must be an ISO 8601 duration such as PT15M, PT1H or P1D (weeks, days, hours, minutes, seconds)',
-});
 
 /**
  * A department: its id names its queue. `sla.firstResponse` (and `sla.resolution`) set the
@@ -43,41 +36,7 @@ export const DepartmentSchema = z.strictObject({
     .optional(),
 });
 
-const pattern = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
-  try {
-    compilePattern(value);
-  } catch (err) {
-    if (!(err instanceof InvalidEventPatternError)) throw err;
-    ctx.addIssue({ code: 'custom', message: `is not a valid EventBridge event pattern: ${err.reason}` });
-  }
-});
-
 const exampleText = z.string().min(1, 'must not be empty');
-
-/**
- * An engagement draft an example stands for, as `switchboard simulate` accepts it: `platform`
- * (default `generic`) and `text`, with whatever else a rule looks at. Strict, so a misspelt
- * field (`follower`) is an error rather than an example that silently tests something else.
- */
-export const ExampleDraftSchema = z.strictObject({
-  platform: z.enum(PLATFORM_IDS).default('generic'),
-  text: z.string(),
-  kind: z.enum(ENGAGEMENT_KINDS).optional(),
-  language: z.string().optional(),
-  rating: z.number().int().min(1).max(5).optional(),
-  url: z.url().optional(),
-  author: z
-    .strictObject({
-      id: z.string().min(1).optional(),
-      handle: z.string().optional(),
-      name: z.string().optional(),
-      followers: z.number().int().nonnegative().optional(),
-      verified: z.boolean().optional(),
-    })
-    .optional(),
-  account: z.strictObject({ id: z.string().min(1), handle: z.string().optional() }).optional(),
-  thread: z.strictObject({ parentId: z.string().optional(), conversationId: z.string().optional() }).optional(),
-});
 
 /** One example: a text (a `generic` post) or an engagement draft ({@link ExampleDraftSchema}). */
 export const RuleExampleSchema = z.union([exampleText, ExampleDraftSchema], {
@@ -152,7 +111,26 @@ export const RuleSchema = z.unknown().transform((raw, ctx): z.output<typeof Rule
  */
 export const PlatformSettingsSchema = z.strictObject({
   status: z.enum(['active', 'trial']).default('active'),
+  /** `generic` only: where replies are POSTed (https; http only for localhost and 127.0.0.1). */
+  replyUrl: z
+    .url()
+    .refine(httpsOrLoopback, { message: 'must be an https URL (http only for localhost or 127.0.0.1)' })
+    .optional(),
+  /** The platform's API base URL, for a self-hosted platform (a Mastodon instance) or a test server. */
+  apiBaseUrl: z
+    .url()
+    .refine(httpsOrLoopback, { message: 'must be an https URL (http only for localhost or 127.0.0.1)' })
+    .optional(),
 });
+
+/** https anywhere; http only to this machine (a test or loopback platform). */
+function httpsOrLoopback(value: string): boolean {
+  const url = new URL(value);
+  return (
+    url.protocol === 'https:' ||
+    (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname))
+  );
+}
 
 /**
  * Which enricher the process function uses. `local` is the trained model shipped in the bundle
@@ -212,6 +190,10 @@ export const SwitchboardConfigSchema = z
     cases: z.strictObject({ window: duration.default('P30D') }).default({ window: 'P30D' }),
     /** See {@link RetentionSchema}. */
     retention: RetentionSchema,
+    /** The brand-voice policy every reply is checked against (see voice.schema.ts); none: replies are checked for nothing. */
+    voice: VoiceSchema.optional(),
+    /** Which replies wait for which department's approval; every matching entry's department must approve. */
+    approval: z.array(ApprovalEntrySchema).default([]),
   })
   .superRefine((config, ctx) => {
     const departments = new Set<string>();
@@ -287,7 +269,76 @@ export const SwitchboardConfigSchema = z
         }
       });
     });
+    checkGovernance(config, departments, ctx);
   });
+
+/** Cross-checks of `voice:` and `approval:`: ids unique, departments declared, examples naming known rules. */
+function checkGovernance(
+  config: { voice?: z.infer<typeof VoiceSchema> | undefined; approval: z.infer<typeof ApprovalEntrySchema>[] },
+  departments: Set<string>,
+  ctx: z.RefinementCtx,
+): void {
+  const known = () => [...departments].join(', ');
+  const department = (value: string | undefined, path: (string | number)[]) => {
+    if (value !== undefined && !departments.has(value))
+      ctx.addIssue({ code: 'custom', path, message: `"${value}" is not a declared department (declared: ${known()})` });
+  };
+  const ids = new Set<string>();
+  const unique = (value: string, path: (string | number)[]) => {
+    if (ids.has(value) || (BUILT_IN_VOICE_RULES as readonly string[]).includes(value))
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `voice rule "${value}" is declared twice (or is a built-in check's name)`,
+      });
+    ids.add(value);
+  };
+  const voice = config.voice;
+  voice?.terms.forEach((t, i) => {
+    unique(t.id, ['voice', 'terms', i, 'id']);
+    t.except?.forEach((d, j) => {
+      department(d, ['voice', 'terms', i, 'except', j]);
+    });
+    t.departments?.forEach((d, j) => {
+      department(d, ['voice', 'terms', i, 'departments', j]);
+    });
+  });
+  voice?.disclosures.forEach((d, i) => {
+    unique(d.id, ['voice', 'disclosures', i, 'id']);
+  });
+  const rules = new Set<string>([...ids, ...BUILT_IN_VOICE_RULES]);
+  voice?.examples.allowed.forEach((e, i) => {
+    if (typeof e !== 'string') department(e.department, ['voice', 'examples', 'allowed', i, 'department']);
+  });
+  voice?.examples.refused.forEach((e, i) => {
+    department(e.department, ['voice', 'examples', 'refused', i, 'department']);
+    e.violates.forEach((rule, j) => {
+      if (!rules.has(rule))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['voice', 'examples', 'refused', i, 'violates', j],
+          message: `"${rule}" is not a voice rule (rules: ${[...rules].join(', ')})`,
+        });
+    });
+  });
+  const templates = new Set<string>();
+  voice?.templates.forEach((t, i) => {
+    if (templates.has(t.id))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['voice', 'templates', i, 'id'],
+        message: `template "${t.id}" is declared twice`,
+      });
+    templates.add(t.id);
+  });
+  const approvals = new Set<string>();
+  config.approval.forEach((a, i) => {
+    if (approvals.has(a.id))
+      ctx.addIssue({ code: 'custom', path: ['approval', i, 'id'], message: `approval "${a.id}" is declared twice` });
+    approvals.add(a.id);
+    department(a.approvers, ['approval', i, 'approvers']);
+  });
+}
 
 /** See {@link DepartmentSchema}. */
 export type Department = z.infer<typeof DepartmentSchema>;
