@@ -1,12 +1,12 @@
 import type { PlatformId } from '../engagement/platform-ids.js';
 import type { VoicePolicy } from '../config/voice.schema.js';
-import { enrich } from '../enrichment/enrich.js';
 import { extractKeywords } from '../enrichment/keywords.js';
 import { findPii, type PiiType } from '../enrichment/pii.js';
 import { compilePattern, type CompiledPattern } from '../patterns/index.js';
 import { findLinks, hostAllowed } from './links.js';
 import { termMatcher, type TermMatcher } from './term-matcher.js';
 import { overflowAt, platformLength } from './text-length.js';
+import { replyTone } from './tone/reply-tone.js';
 
 /**
  * The brand-voice verdict on a reply (docs/design.md, "Voice verdicts"): every check the policy
@@ -60,15 +60,6 @@ const PII_NAMES: Record<PiiType, string> = {
   card: 'a payment card number',
   iban: 'a bank account (IBAN)',
 };
-
-/**
- * How negative the model must find a reply before the tone check refuses it. The sentiment
- * model was trained on what customers write, where "sorry" and "trouble" mean an unhappy
- * customer; in a reply they are an apology ("Sorry for the trouble, we're fixing it" scores
- * about -0.7). Only a reply the model is nearly sure is negative (hostile, dismissive) is
- * refused; a tone model trained on replies is the better fix, noted in docs/replies.md.
- */
-export const NEGATIVE_TONE_SCORE = -0.85;
 
 /** Compiles the policy; no policy checks nothing. */
 export function voiceChecker(policy: VoicePolicy | undefined): VoiceChecker {
@@ -165,10 +156,12 @@ export function voiceChecker(policy: VoicePolicy | undefined): VoiceChecker {
       }
 
       if (policy?.tone?.notNegative) {
-        const { sentiment } = enrich({ text });
+        // The reply-tone model (tone/): trained on replies, where the engagement sentiment model
+        // reads "we'll refund you" as an unhappy customer.
+        const tone = replyTone(text);
         checks.push(
-          sentiment.label === 'negative' && sentiment.score <= NEGATIVE_TONE_SCORE
-            ? refuse('tone', `reads as negative (score ${sentiment.score}); say it in a way that helps`)
+          tone.label === 'negative'
+            ? refuse('tone', `reads as negative (probability ${tone.score.toFixed(2)}); say it in a way that helps`)
             : { rule: 'tone', ok: true },
         );
       }
