@@ -11,6 +11,7 @@ const FLOORS = [
   ['config', 'intake', 'enrichment', 'platforms', 'assignments'],
   ['routing', 'polling', 'voice'],
   ['lifecycle'],
+  ['replies'],
   ['audit'],
   ['simulate'],
   ['rules'],

@@ -26,6 +26,7 @@ import { ConnectorHealthAlarms } from './constructs/connector-health-alarms.js';
 import { SecureQueue } from './constructs/secure-queue.js';
 import { LifecycleTracking } from './constructs/lifecycle-tracking.js';
 import { MaintenanceJobs } from './constructs/maintenance-jobs.js';
+import { Replies } from './constructs/replies.js';
 import { RetentionSweep } from './constructs/retention-sweep.js';
 import { WebhookApi } from './constructs/webhook-api.js';
 
@@ -205,6 +206,17 @@ export class SwitchboardStack extends Stack {
       alarms,
       entry: lambdaEntry,
     });
+    new Replies(this, 'Replies', {
+      config: props.config,
+      table: table.table,
+      bus,
+      alarms,
+      departmentResources: lifecycle.departmentResources,
+      departmentSecrets: lifecycle.secrets,
+      platformSecrets: secrets,
+      slaScheduleGroup: lifecycle.slaScheduleGroup,
+      entry: lambdaEntry,
+    });
     new ConnectorHealthAlarms(this, 'ConnectorHealth', {
       alarms,
       webhookPlatforms: [...adapters.keys()],
@@ -319,7 +331,12 @@ function grantEnrichment(stack: Stack, fn: IFunction, settings: EnrichmentSettin
   }
 }
 
-/** Webhook adapters and credentialed pollers, each platform once with the union of their secret keys. */
+/**
+ * Webhook adapters and credentialed pollers, each platform once with the union of their secret
+ * keys. Not the reply publishers': a secret's placeholder template changing on a deploy would
+ * write the placeholders over the values an admin put in, so publishing keys are added to the
+ * same secret by hand (README, "Secrets").
+ */
 function platformsWithSecrets(): { id: string; secretKeys: string[] }[] {
   const keys = new Map<string, Set<string>>();
   for (const { id, secretKeys } of [

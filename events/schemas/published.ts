@@ -6,6 +6,14 @@ import {
   StatusRejectedEventSchema,
   StatusReportedEventSchema,
 } from './lifecycle.js';
+import {
+  ReplyApprovedEventSchema,
+  ReplyFailedEventSchema,
+  ReplyPublishedEventSchema,
+  ReplyQueuedEventSchema,
+  ReplyRejectedEventSchema,
+  ReplySubmittedEventSchema,
+} from './replies.js';
 
 /** Every event Switchboard publishes or takes on its bus: file name → schema (`npm run schemas`). */
 export const PUBLISHED_EVENT_SCHEMAS = {
@@ -15,4 +23,10 @@ export const PUBLISHED_EVENT_SCHEMAS = {
   'status-rejected.v1.schema.json': StatusRejectedEventSchema,
   'sla-breached.v1.schema.json': SlaBreachedEventSchema,
   'engagement-erased.v1.schema.json': EngagementErasedEventSchema,
+  'reply-submitted.v1.schema.json': ReplySubmittedEventSchema,
+  'reply-approved.v1.schema.json': ReplyApprovedEventSchema,
+  'reply-rejected.v1.schema.json': ReplyRejectedEventSchema,
+  'reply-queued.v1.schema.json': ReplyQueuedEventSchema,
+  'reply-published.v1.schema.json': ReplyPublishedEventSchema,
+  'reply-failed.v1.schema.json': ReplyFailedEventSchema,
 } as const;

@@ -5,12 +5,11 @@ import { bundledConfig } from '../aws/bundled-config.js';
 import { DynamoDbLifecycleStore } from '../aws/dynamodb-lifecycle-store.js';
 import { requireEnv } from '../aws/env.js';
 import { logger, safeLogData } from '../aws/logger.js';
-import { secretReader } from '../aws/platform-secrets.js';
+import { departmentTokens } from '../aws/department-tokens.js';
 import { SchedulerSlaTimers } from '../aws/scheduler-sla-timers.js';
 import { WEBHOOK_CLIENT_OPTIONS } from '../aws/sdk-client-options.js';
 
 const secretArns = JSON.parse(requireEnv('DEPARTMENT_SECRET_ARNS')) as Record<string, string>;
-const secretFor = secretReader(secretArns);
 
 /** What the department API runs with, built once per execution environment. */
 export const statusDependencies: DepartmentApiDependencies = {
@@ -25,18 +24,5 @@ export const statusDependencies: DepartmentApiDependencies = {
   }),
   now: () => new Date(),
   log: (level, message, data) => logger[level](message, safeLogData(data)),
-  // Each department's secret, kept a minute by the reader (and four more by the extension).
-  // One department's unreadable secret must not lock every department out: it matches nothing.
-  statusTokens: async () => {
-    const departments = Object.keys(secretArns);
-    const read = await Promise.allSettled(departments.map((d) => secretFor(d)));
-    return Object.fromEntries(
-      read.map((r, i) => {
-        if (r.status === 'rejected')
-          logger.error('a department status secret could not be read', { department: departments[i] });
-        const token = r.status === 'fulfilled' ? (r.value as { statusToken?: unknown }).statusToken : undefined;
-        return [departments[i]!, typeof token === 'string' ? token : ''];
-      }),
-    );
-  },
+  statusTokens: departmentTokens(secretArns),
 };

@@ -1,5 +1,5 @@
 import { CfnOutput, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
-import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import type { IResource, RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { LambdaIntegration } from 'aws-cdk-lib/aws-apigateway';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { CfnEventBusPolicy, type EventBus, Rule } from 'aws-cdk-lib/aws-events';
@@ -43,6 +43,12 @@ export class LifecycleTracking extends Construct {
   readonly tracker: AppFunction;
   readonly status: AppFunction;
   readonly queue: SecureQueue;
+  /** Each department's `{ statusToken }` secret (the replies API checks the same tokens). */
+  readonly secrets: DepartmentSecrets;
+  /** `/departments/<id>` of the REST API, by department id. */
+  readonly departmentResources = new Map<string, IResource>();
+  /** The SLA timers' schedule group (a response that meets a deadline deletes its timer). */
+  readonly slaScheduleGroup: string;
 
   constructor(scope: Construct, id: string, props: LifecycleTrackingProps) {
     super(scope, id);
@@ -50,6 +56,7 @@ export class LifecycleTracking extends Construct {
     const { config } = props.config;
     const departments = config.departments.map((d) => d.id);
     const secrets = new DepartmentSecrets(this, 'Secrets', { departments });
+    this.secrets = secrets;
 
     const trackerTimeout = Duration.seconds(30);
     this.queue = new SecureQueue(this, 'Tracker', {
@@ -82,6 +89,7 @@ export class LifecycleTracking extends Construct {
     }).addTarget(target);
 
     const group = new CfnScheduleGroup(this, 'SlaTimers', { name: `${stack.stackName}-sla` });
+    this.slaScheduleGroup = group.name!;
     const schedulerRole = new Role(this, 'SchedulerRole', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
@@ -146,8 +154,11 @@ export class LifecycleTracking extends Construct {
     );
     const integration = new LambdaIntegration(this.status.fn);
     const root = props.api.root.addResource('departments');
-    for (const department of departments)
-      root.addResource(department).addResource('status').addMethod('POST', integration);
+    for (const department of departments) {
+      const resource = root.addResource(department);
+      resource.addResource('status').addMethod('POST', integration);
+      this.departmentResources.set(department, resource);
+    }
 
     new CfnOutput(stack, 'DepartmentApiBaseUrl', {
       value: props.api.urlForPath('/departments'),
@@ -200,10 +211,12 @@ export class LifecycleTracking extends Construct {
     rateLimit = 20,
   ): Record<string, { throttlingRateLimit: number; throttlingBurstLimit: number }> {
     return Object.fromEntries(
-      departments.map((d) => [
-        `/departments/${d}/status/POST`,
-        { throttlingRateLimit: rateLimit, throttlingBurstLimit: rateLimit * 2 },
-      ]),
+      departments.flatMap((d) =>
+        ['status', 'replies', 'replies/suggest', 'approvals/{replyId}'].map((path) => [
+          `/departments/${d}/${path}/POST`,
+          { throttlingRateLimit: rateLimit, throttlingBurstLimit: rateLimit * 2 },
+        ]),
+      ),
     );
   }
 }

@@ -31,10 +31,10 @@ function synth(withNag = false, text = configText) {
 
 const template = Template.fromStack(synth().stack);
 
-/** webhook, process, publish, tracker, status, jobs, retention sweep, audit anchor (the poller only with polling). */
-const FUNCTIONS = 8;
+/** webhook, process, publish, tracker, status, replies API, reply publisher, jobs, retention sweep, audit anchor (the poller only with polling). */
+const FUNCTIONS = 10;
 /** The alarms every stack has, before those per department and platform (see the alarms test). */
-const BASE_ALARMS = 9;
+const BASE_ALARMS = 10;
 
 describe('Switchboard stack', () => {
   it('passes cdk-nag AwsSolutions with every acknowledgement justified', () => {
@@ -80,17 +80,18 @@ describe('Switchboard stack', () => {
       });
       template.hasOutput(`Department${id.replace(/-/g, '')}QueueUrl`, {});
     }
-    // Per department: its engagements, its refused status reports and erasures; and the tracker's two.
+    // Per department: its engagements, its refused status reports and erasures; the tracker's
+    // two; and the one handing queued replies to the publisher.
     template.resourcePropertiesCountIs(
       'AWS::Events::Rule',
       { EventPattern: Match.anyValue() },
-      3 * departments.length + 2,
+      3 * departments.length + 3,
     );
   });
 
   it('alarms on every dead-letter queue and on platforms being answered 5xx', () => {
     // intake DLQ, republish DLQ, publish failures, tracker DLQ, audit export failures, anchor
-    // schedule DLQ, audit attention, retention sweep DLQ, failed jobs + per department: consumer
+    // schedule DLQ, audit attention, retention sweep DLQ, failed jobs, reply publisher DLQ + per department: consumer
     // DLQ and delivery DLQ + the API's 5XX count + refused signatures per platform
     template.resourceCountIs('AWS::CloudWatch::Alarm', BASE_ALARMS + 2 * departments.length + 1 + adapters.size);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -117,8 +118,8 @@ describe('Switchboard stack', () => {
       Threshold: 1,
     });
     // intake, republish and tracker with their DLQs, publish failures, audit export failures, the
-    // anchor and retention schedules' DLQs, and three per department
-    template.resourceCountIs('AWS::SQS::Queue', 10 + 3 * departments.length);
+    // anchor and retention schedules' DLQs, the reply publisher's queue and its DLQ, and three per department
+    template.resourceCountIs('AWS::SQS::Queue', 12 + 3 * departments.length);
   });
 
   it('enforces TLS on every queue', () => {
@@ -238,8 +239,11 @@ describe('Switchboard stack', () => {
     const readers = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
       JSON.stringify(p).includes('secretsmanager:GetSecretValue'),
     );
+    // The replies API checks department tokens; the publisher reads platform credentials.
     expect(readers.map((p) => (p.Properties.Roles as { Ref: string }[])[0]!.Ref).sort()).toEqual([
       expect.stringMatching(/^LifecycleStatusFunctionServiceRole/),
+      expect.stringMatching(/^RepliesApiFunctionServiceRole/),
+      expect.stringMatching(/^RepliesPublisherFunctionServiceRole/),
       expect.stringMatching(/^WebhookFunctionServiceRole/),
     ]);
     const status = readers.find((p) => JSON.stringify(p).includes('LifecycleStatusFunctionServiceRole'))!;
@@ -291,8 +295,8 @@ describe('Switchboard stack', () => {
   });
 
   it('exposes GET and POST /webhooks/{platform} with throttling and access logs', () => {
-    // GET and POST for webhooks, POST per department
-    template.resourceCountIs('AWS::ApiGateway::Method', 2 + departments.length);
+    // GET and POST for webhooks; per department, POST status, replies, replies/suggest and approvals/{replyId}
+    template.resourceCountIs('AWS::ApiGateway::Method', 2 + 4 * departments.length);
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{platform}' });
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -98,6 +99,69 @@ function startFeedServer(): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+/** What the fake platform saw: every request, and the replies it made (one per idempotency key). */
+interface ReplyPlatformLog {
+  requests: {
+    idempotencyKey: string;
+    replyId: string;
+    inReplyTo: string;
+    text: string;
+    signatureOk: boolean;
+    at: string;
+  }[];
+  replies: Record<string, string>;
+}
+
+/** Replies whose text holds this are made at once but answered after 12 s: past the publisher's 10 s. */
+const SLOW_FIRST = '[slow-first]';
+
+/**
+ * A loopback `generic` platform taking replies as docs/design.md says one does (`POST /replies`
+ * `{ replyId, inReplyTo, text }`, signed like generic webhooks, `Idempotency-Key`, answered
+ * `2xx { id }`), deduping by the key as the contract asks of it. `GET /log` tells a test what it
+ * got. A reply whose text holds {@link SLOW_FIRST} is made on its first request, whose answer then
+ * comes too late: the publisher times out and must send it again, and must not make it twice.
+ */
+function startReplyPlatform(secretsFile = 'config/local-secrets.json'): Promise<Server> {
+  const secret = (JSON.parse(readFileSync(secretsFile, 'utf8')) as { generic: { signingSecret: string } }).generic
+    .signingSecret;
+  const log: ReplyPlatformLog = { requests: [], replies: {} };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.method === 'GET' && req.url === '/log') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(log));
+        return;
+      }
+      if (req.method !== 'POST' || req.url !== '/replies') {
+        res.writeHead(404).end();
+        return;
+      }
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const timestamp = String(req.headers['x-switchboard-timestamp'] ?? '');
+      const expected = `sha256=${createHmac('sha256', secret).update(`${timestamp}.${raw}`).digest('hex')}`;
+      const given = String(req.headers['x-switchboard-signature'] ?? '');
+      const signatureOk =
+        given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+      const body = JSON.parse(raw) as { replyId: string; inReplyTo: string; text: string };
+      const key = String(req.headers['idempotency-key'] ?? '');
+      log.requests.push({ idempotencyKey: key, ...body, signatureOk, at: new Date().toISOString() });
+      if (!signatureOk || !key) {
+        res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"bad signature or no key"}');
+        return;
+      }
+      const first = !(key in log.replies);
+      log.replies[key] ??= `gen-${randomUUID().slice(0, 8)}`;
+      const answer = () =>
+        res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id: log.replies[key] }));
+      if (first && body.text.includes(SLOW_FIRST)) setTimeout(answer, 12_000).unref();
+      else answer();
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
 /**
  * Starts the local twin the way a user does (`npm start`, i.e. local/main.ts) on test ports,
  * with its local.json in .switchboard/it/ so a twin the developer is running is untouched.
@@ -112,6 +176,11 @@ export default async function globalSetup(): Promise<void> {
   mkdirSync(stateDir, { recursive: true });
   const feed = await startFeedServer();
   (globalThis as { __FEED__?: Server }).__FEED__ = feed;
+  const replyPlatform = await startReplyPlatform();
+  (globalThis as { __REPLY_PLATFORM__?: Server }).__REPLY_PLATFORM__ = replyPlatform;
+  const replyBase = `http://127.0.0.1:${(replyPlatform.address() as AddressInfo).port}`;
+  // Where the replies tests read what the platform got.
+  writeFileSync(join(stateDir, 'reply-platform.json'), JSON.stringify({ baseUrl: replyBase }));
   const config = join(stateDir, 'switchboard.yaml');
   const base = `http://127.0.0.1:${(feed.address() as AddressInfo).port}`;
   // Plus a department whose SLA runs out in seconds (escalating to communications), and the rule
@@ -151,6 +220,8 @@ polling:
   - { platform: rss, id: it-newsroom, url: "${base}/feed.xml", every: PT15M }
   - { platform: reddit, id: it-acme, subreddit: acme, every: PT15M, apiBaseUrl: "${base}/reddit", authBaseUrl: "${base}/reddit", userAgent: "server:switchboard.test:1.0 (by /u/acme)" }
   - { platform: bluesky, id: it-mentions, mode: notifications, every: PT15M, serviceUrl: "${base}/bsky" }
+platforms:
+  generic: { replyUrl: "${replyBase}/replies" }
 `,
   );
   const env = {

@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 export default async function globalTeardown(): Promise<void> {
   const feed = (globalThis as { __FEED__?: Server }).__FEED__;
   feed?.close();
+  (globalThis as { __REPLY_PLATFORM__?: Server }).__REPLY_PLATFORM__?.close();
   const child = (globalThis as { __TWIN__?: ChildProcess }).__TWIN__;
   if (!child || child.exitCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -43,13 +43,17 @@ export async function post(
  */
 export async function engage(
   text: string,
-  options: { thread?: { conversationId?: string; parentId?: string }; author?: string } = {},
+  options: { thread?: { conversationId?: string; parentId?: string }; author?: string; followers?: number } = {},
 ): Promise<string> {
   const externalId = randomUUID();
   const body = JSON.stringify({
     id: externalId,
     text,
-    author: { id: options.author ?? 'u-it', handle: 'sam' },
+    author: {
+      id: options.author ?? 'u-it',
+      handle: 'sam',
+      ...(options.followers !== undefined ? { followers: options.followers } : {}),
+    },
     ...(options.thread ? { thread: options.thread } : {}),
   });
   const res = await fetch(`${twin.webhookBaseUrl}/webhooks/generic`, {

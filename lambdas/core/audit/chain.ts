@@ -95,7 +95,13 @@ export function auditView(item: Item): unknown {
       source: event.source,
       detailType: event.detailType,
       // A delivery carries the whole engagement: the chain keeps which one, and how it was routed.
-      detail: event.detailType === 'Engagement Routed' ? { id: detail.id, routing: detail.routing } : detail,
+      // A reply's text may quote its customer (an erasure scrubs it): the chain keeps the rest.
+      detail:
+        event.detailType === 'Engagement Routed'
+          ? { id: detail.id, routing: detail.routing }
+          : String(event.detailType).startsWith('Reply ')
+            ? { ...detail, text: undefined }
+            : detail,
     };
   }
   if (key.startsWith('AUDIT#')) return { pk, sk, type: item.type, at: item.at, deliveryId: item.deliveryId };

@@ -111,7 +111,7 @@ export const ITEMS = {
       { path: ['event', 'detailType'], equals: LIFECYCLE_EVENTS.statusChanged.detailType },
     ],
   },
-  // Not written yet (replies and erasures are later issues): the keys they are planned under.
+  // The reply items (lambdas/aws/dynamodb-reply-store.ts) and erasure tombstones.
   reply: { pkPrefix: 'ENG#', sk: { prefix: 'REPLY#' } },
   erasure: { pkPrefix: 'ERASURE#' },
 } as const satisfies Record<string, ItemMatch>;
@@ -305,13 +305,12 @@ export const STATUS_CHANGES = table({
 });
 
 /**
- * One row per reply sent through Switchboard. No reply items exist yet (replies are a later
- * issue): the view has its columns and no rows, and the paths below are the planned item's
- * (`ENG#<id>` / `REPLY#<reply id>`, the reply under `reply`); the drift test covers them once it exists.
+ * One row per reply sent through Switchboard: its item (`ENG#<id>` / `REPLY#<reply id>`, the
+ * reply under `reply`; lambdas/core/replies/reply.ts), as it stands now.
  */
 export const REPLIES = table({
   name: 'replies',
-  about: 'One row per reply sent through Switchboard (none until replies exist).',
+  about: 'One row per reply sent through Switchboard, in its current state.',
   columns: [
     { name: 'reply_id', type: 'string' },
     { name: 'engagement_id', type: 'string' },
@@ -341,13 +340,12 @@ export const REPLIES = table({
 });
 
 /**
- * One row per erasure of an author's data. No erasure items exist yet (`erase --author` is a
- * later issue): the view has its columns and no rows, and the paths below are the planned item's
- * (`ERASURE#…`, the record under `erasure`); the drift test covers them once it exists.
+ * One row per erasure of an author's data: the tombstone `switchboard erase` keeps
+ * (`ERASURE#<at>#<author>`, the record under `erasure`; lambdas/core/lifecycle/erase.ts).
  */
 export const ERASURES = table({
   name: 'erasures',
-  about: "One row per erasure of an author's data (none until erasure exists).",
+  about: "One row per erasure of an author's data, on request.",
   columns: [
     { name: 'author', type: 'string', about: '<platform>:<author id> whose data was erased.' },
     { name: 'requested_by', type: 'string' },

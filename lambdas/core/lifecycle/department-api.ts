@@ -1,6 +1,6 @@
 import type { StatusReport } from '../assignments/assignment.js';
 import { StatusReportBodySchema } from '../assignments/status-report.schema.js';
-import { safeEqual } from '../platforms/signatures.js';
+import { authenticateDepartment } from './department-auth.js';
 import { type LifecycleDependencies, reportStatus, type ReportStatusResult } from './report-status.js';
 
 /** A request to the department API, as the handler reads it off API Gateway. */
@@ -34,28 +34,18 @@ export async function handleStatusRequest(
   request: StatusRequest,
   deps: DepartmentApiDependencies,
 ): Promise<StatusResponse> {
-  const token = /^Bearer\s+(\S+)\s*$/i.exec(request.authorization ?? '')?.[1];
-  const tokens = token ? await deps.statusTokens() : {};
-  // Every token is compared, so the time taken does not tell which department (if any) matched.
-  const owners = Object.entries(tokens)
-    .filter(([, expected]) => expected !== '' && safeEqual(token, expected))
-    .map(([department]) => department);
-  if (owners.length === 0)
-    return {
-      statusCode: 401,
-      body: {
-        error: 'unauthorized',
-        message: 'Send the department’s status token as "Authorization: Bearer <statusToken>".',
-      },
-    };
-  if (!owners.includes(request.department))
-    return {
-      statusCode: 403,
-      body: {
-        error: 'forbidden',
-        message: `This token belongs to another department; it cannot report for "${request.department}".`,
-      },
-    };
+  const token = /^Bearer\s+\S+\s*$/i.test(request.authorization ?? '');
+  const refused = authenticateDepartment(
+    request.authorization,
+    request.department,
+    token ? await deps.statusTokens() : {},
+  );
+  if (refused) {
+    // Kept as the status API has always worded it.
+    if (refused.statusCode === 403)
+      refused.body.message = `This token belongs to another department; it cannot report for "${request.department}".`;
+    return refused;
+  }
   let json: unknown;
   try {
     json = JSON.parse(request.body);

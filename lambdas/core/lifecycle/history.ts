@@ -50,8 +50,28 @@ export interface HistoryReport {
   caseId?: string;
   decision: { rules: string[]; reasons: RuleReason[]; configVersion: string; at: string };
   assignments: HistoryAssignment[];
-  /** Replies through Switchboard; none until replies exist. */
-  replies: unknown[];
+  /** Replies sent through Switchboard, oldest first. */
+  replies: HistoryReply[];
+}
+
+/** A reply, as `history --json` prints it (its stored item; docs/replies.md). */
+export interface HistoryReply {
+  replyId: string;
+  department: string;
+  platform: string;
+  state: string;
+  author: Actor;
+  text: string;
+  submittedAt: string;
+  at: string;
+  approvals: {
+    entry: string;
+    approvers: string;
+    decision?: { decision: string; approver: Actor; note?: string; at: string };
+  }[];
+  platformReplyId?: string;
+  failure?: string;
+  attempts?: number;
 }
 
 /** One dated fact of the readable timeline. */
@@ -85,7 +105,8 @@ export type TimelineEntry =
       due: SlaDeadlines;
     }
   | { kind: 'breach'; at: string; department: string; sla: SlaKind; dueAt?: string; escalatedTo?: string }
-  | { kind: 'edited' | 'deleted'; at: string; deliveryId?: string };
+  | { kind: 'edited' | 'deleted'; at: string; deliveryId?: string }
+  | { kind: 'reply'; at: string; detailType: string; detail: Record<string, unknown> };
 
 /** An engagement's story: the contract's report and the timeline the readable form prints. */
 export interface EngagementHistory {
@@ -248,9 +269,35 @@ export function engagementHistory(
         events: a.events.map(historyEvent),
       };
     }),
-    replies: [],
+    replies: items
+      .filter((i) => sk(i).startsWith('REPLY#'))
+      .map((i) => historyReply(i.reply as Record<string, unknown>))
+      .sort((a, b) => a.submittedAt.localeCompare(b.submittedAt)),
   };
+  // A reply's life: drafted and checked, decided, published or failed ("Reply Queued" only hands it on).
+  for (const e of events)
+    if (e.event.detailType.startsWith('Reply ') && e.event.detailType !== 'Reply Queued')
+      timeline.push({ kind: 'reply', at: e.at, detailType: e.event.detailType, detail: e.event.detail });
   return { report, timeline: sortTimeline(timeline), deadlines, breaches };
+}
+
+/** A stored reply as the report shows it (the text in full: it is the brand's own). */
+function historyReply(r: Record<string, unknown>): HistoryReply {
+  const attempt = r.attempt as { count?: number } | undefined;
+  return {
+    replyId: String(r.id),
+    department: String(r.department),
+    platform: String(r.platform),
+    state: String(r.state),
+    author: r.author as Actor,
+    text: String(r.text ?? ''),
+    submittedAt: String(r.submittedAt),
+    at: String(r.at),
+    approvals: (r.approvals as HistoryReply['approvals'] | undefined) ?? [],
+    ...(typeof r.platformReplyId === 'string' ? { platformReplyId: r.platformReplyId } : {}),
+    ...(typeof r.failure === 'string' ? { failure: r.failure } : {}),
+    ...(attempt?.count !== undefined ? { attempts: attempt.count } : {}),
+  };
 }
 
 /** The contract's keys of an assignment event, in the contract's order (`reason` is the timeline's). */
@@ -310,6 +357,7 @@ const RANK: Record<TimelineEntry['kind'], number> = {
   handover: 3,
   edited: 4,
   deleted: 4,
+  reply: 4,
 };
 
 function sortTimeline(entries: TimelineEntry[]): TimelineEntry[] {
@@ -383,6 +431,38 @@ function describeEntry(e: TimelineEntry): string {
     case 'edited':
     case 'deleted':
       return `${e.kind} on the platform${e.kind === 'deleted' ? ' (text removed)' : ''}${e.deliveryId ? `, delivery ${e.deliveryId}` : ''}`;
+    case 'reply':
+      return describeReply(e.detailType, e.detail);
+  }
+}
+
+/** `reply r-1 by customer-care (agent-2): submitted, checks passed, waits for approval by legal`… */
+function describeReply(detailType: string, d: Record<string, unknown>): string {
+  const who = (p: unknown) => {
+    const person = p as Actor | undefined;
+    return person ? `${person.id}${person.name ? ` (${person.name})` : ''}` : 'someone';
+  };
+  const head = `reply ${String(d.replyId)} of ${String(d.department)}`;
+  switch (detailType) {
+    case 'Reply Submitted': {
+      const checks = (d.checks as { rule: string; ok: boolean }[] | undefined) ?? [];
+      const warned = checks.filter((c) => !c.ok).map((c) => c.rule);
+      const waits = (d.approvals as { approvers: string }[] | undefined) ?? [];
+      return `${head} drafted by ${who(d.author)}: ${checks.length} check(s) passed${warned.length ? ` (warnings: ${warned.join(', ')})` : ''}${
+        waits.length ? `, waits for approval by ${[...new Set(waits.map((w) => w.approvers))].join(', ')}` : ', queued'
+      }`;
+    }
+    case 'Reply Approved':
+    case 'Reply Rejected':
+      return `${head} ${detailType === 'Reply Approved' ? 'approved' : 'rejected'} by ${who(d.approver)} for ${String(d.approvingDepartment)}${
+        d.note !== undefined ? `: ${JSON.stringify(d.note)}` : ''
+      }`;
+    case 'Reply Published':
+      return `${head} published on ${String(d.platform)} as ${String(d.platformReplyId)}${Number(d.attempts) > 1 ? ` (attempt ${String(d.attempts)})` : ''}`;
+    case 'Reply Failed':
+      return `${head} failed${d.uncertain ? ' (may have been posted: check the platform)' : ''}: ${String(d.reason)}`;
+    default:
+      return `${head}: ${detailType}`;
   }
 }
 
@@ -423,5 +503,12 @@ export function formatHistory(history: EngagementHistory): string {
     }),
   ];
   if (report.replies.length === 0) lines.push('replies: none');
+  else {
+    lines.push('replies:');
+    for (const r of report.replies)
+      lines.push(
+        `  ${r.replyId} (${r.department}, ${r.platform}): ${r.state}${r.platformReplyId ? ` as ${r.platformReplyId}` : ''}${r.failure ? `: ${r.failure}` : ''} ${JSON.stringify(r.text.length > 120 ? `${r.text.slice(0, 119)}…` : r.text)}`,
+      );
+  }
   return lines.join('\n');
 }

@@ -1,0 +1,129 @@
+import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Engagement } from '../core/engagement/engagement.schema.js';
+import type { OutboxEvent } from '../core/lifecycle/ports/lifecycle-store.js';
+import type { ReplyStore } from '../core/replies/ports/reply-store.js';
+import type { Reply } from '../core/replies/reply.js';
+import { ENGAGEMENT_SORT_KEY } from './dynamodb-engagement-store.js';
+import { chainEvents, lifecycleWriteItems, lostRace } from './dynamodb-lifecycle-store.js';
+
+/**
+ * {@link ReplyStore} on the engagements table:
+ * - `ENG#<engagement id>` / `REPLY#<reply id>`: the reply (attribute `reply`, with `revision`),
+ *   beside its engagement, where the auditors' `replies` table reads it;
+ * - `REPLYID#<reply id>` / `REPLY`: which engagement a reply id belongs to, so an approval
+ *   (which names only the reply) finds it, and so an id is taken once across Switchboard;
+ * - each change's events (`EVENT#…`) in the same transaction, linked into the engagement's
+ *   audit chain, and published by the table's stream like every lifecycle event.
+ */
+export class DynamoDbReplyStore implements ReplyStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async get(replyId: string): Promise<Reply | undefined> {
+    const { Item: index } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: replyKeys.index(replyId), ConsistentRead: true }),
+    );
+    if (!index) return undefined;
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: replyKeys.reply(String(index.engagementId), replyId),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? (Item.reply as Reply) : undefined;
+  }
+
+  async engagement(engagementId: string): Promise<Engagement | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: `ENG#${engagementId}`, sk: ENGAGEMENT_SORT_KEY },
+        ConsistentRead: true,
+        ProjectionExpression: 'engagement',
+      }),
+    );
+    return Item?.engagement as Engagement | undefined;
+  }
+
+  async create(reply: Reply, events: OutboxEvent[]): Promise<'created' | 'exists'> {
+    const writes = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...replyKeys.index(reply.id),
+            type: 'reply-index',
+            engagementId: reply.engagementId,
+            department: reply.department,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: this.item(reply),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ];
+    return (await this.write(writes, events)) ? 'created' : 'exists';
+  }
+
+  async update(next: Reply, expectedRevision: number, events: OutboxEvent[]): Promise<'updated' | 'conflict'> {
+    const writes = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: this.item(next),
+          ConditionExpression: 'revision = :expected',
+          ExpressionAttributeValues: { ':expected': expectedRevision },
+        },
+      },
+    ];
+    return (await this.write(writes, events)) ? 'updated' : 'conflict';
+  }
+
+  private item(reply: Reply) {
+    return { ...replyKeys.reply(reply.engagementId, reply.id), type: 'reply', revision: reply.revision, reply };
+  }
+
+  /**
+   * The reply's writes with its events, chained: false when one of the reply's own conditions
+   * failed (it exists, or changed); a chain that moved meanwhile is read again and linked after.
+   */
+  private async write(writes: object[], events: OutboxEvent[], attempt = 0): Promise<boolean> {
+    const chained = events.length > 0 ? await chainEvents(this.doc, this.tableName, events) : { events: [], heads: [] };
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            ...writes,
+            ...lifecycleWriteItems(this.tableName, [], chained.events),
+            ...chained.heads,
+          ] as never,
+        }),
+      );
+      return true;
+    } catch (err) {
+      const reasons = err instanceof TransactionCanceledException ? (err.CancellationReasons ?? []) : [];
+      if (reasons.slice(0, writes.length).some((r) => r.Code === 'ConditionalCheckFailed')) return false;
+      if (attempt < 4 && lostRace(reasons.slice(writes.length))) return this.write(writes, events, attempt + 1);
+      throw err;
+    }
+  }
+}
+
+/** The keys of reply items. */
+export const replyKeys = {
+  reply: (engagementId: string, replyId: string) => ({ pk: `ENG#${engagementId}`, sk: `REPLY#${replyId}` }),
+  index: (replyId: string) => ({ pk: `REPLYID#${replyId}`, sk: 'REPLY' }),
+};

@@ -1,0 +1,18 @@
+import type { Engagement } from '../../engagement/engagement.schema.js';
+import type { OutboxEvent } from '../../lifecycle/ports/lifecycle-store.js';
+import type { Reply } from '../reply.js';
+
+/**
+ * Where replies are kept: one item per reply beside its engagement, found by its id alone, and
+ * its events written with each change (the outbox and audit record). Every write is conditional:
+ * a reply is created once per id, and a change applies only to the revision it was computed from.
+ */
+export interface ReplyStore {
+  get(replyId: string): Promise<Reply | undefined>;
+  /** The engagement replied to, as published; undefined when none is stored under that id. */
+  engagement(engagementId: string): Promise<Engagement | undefined>;
+  /** Stores a new reply with its events; `exists` when a reply with that id is stored already (nothing written). */
+  create(reply: Reply, events: OutboxEvent[]): Promise<'created' | 'exists'>;
+  /** Stores the change if the reply is still at `expectedRevision`; `conflict` when another change came first. */
+  update(next: Reply, expectedRevision: number, events: OutboxEvent[]): Promise<'updated' | 'conflict'>;
+}

@@ -1,0 +1,216 @@
+import { authenticateDepartment } from '../lifecycle/department-auth.js';
+import type { LifecycleStore } from '../lifecycle/ports/lifecycle-store.js';
+import type { VoiceCheck, VoiceChecker, VoiceViolation } from '../voice/check-reply.js';
+import type { ReplyStore } from './ports/reply-store.js';
+import { type ApprovalPolicy, approvalSubject, decide, type Reply, type ReplyState } from './reply.js';
+import { replyDecided, replyQueued, replySubmitted } from './reply-events.js';
+import { ApprovalBodySchema, problems, ReplyBodySchema, SuggestBodySchema } from './reply-request.schema.js';
+import { suggestDrafts } from './suggest.js';
+import type { VoicePolicy } from '../config/voice.schema.js';
+
+/**
+ * The replies API (docs/design.md, "Engaging back"; docs/replies.md):
+ * `POST /departments/<id>/replies` and `POST /departments/<id>/approvals/<replyId>`, behind the
+ * department's bearer token, applied synchronously.
+ */
+
+/** A request to the replies API, as the handler reads it off API Gateway. */
+export interface RepliesRequest {
+  department: string;
+  authorization: string | undefined;
+  body: string;
+}
+
+/** An answer: a status code and a JSON body. */
+export interface RepliesResponse {
+  statusCode: number;
+  body: Record<string, unknown>;
+}
+
+/** What the replies API runs with. */
+export interface RepliesDependencies {
+  replies: ReplyStore;
+  /** To check that the engagement was routed to the replying department. */
+  lifecycle: Pick<LifecycleStore, 'read'>;
+  voice: VoiceChecker;
+  /** The policy the checker was made from (its templates suggest drafts). */
+  voicePolicy: VoicePolicy | undefined;
+  approvals: ApprovalPolicy;
+  /** Each department's token, by department id. */
+  statusTokens(): Promise<Record<string, string>>;
+  now(): Date;
+}
+
+const error = (
+  statusCode: number,
+  code: string,
+  message: string,
+  more: Record<string, unknown> = {},
+): RepliesResponse => ({
+  statusCode,
+  body: { error: code, message, ...more },
+});
+
+async function readBody(
+  request: RepliesRequest,
+  deps: RepliesDependencies,
+): Promise<RepliesResponse | { json: unknown }> {
+  const bearer = /^Bearer\s+\S+\s*$/i.test(request.authorization ?? '');
+  const refused = authenticateDepartment(
+    request.authorization,
+    request.department,
+    bearer ? await deps.statusTokens() : {},
+  );
+  if (refused) return refused;
+  try {
+    return { json: JSON.parse(request.body) };
+  } catch {
+    return error(400, 'invalid_json', 'The body is not JSON.');
+  }
+}
+
+/** What a stored reply answers: its id, state and checks. */
+const answer = (reply: Reply, statusCode: number): RepliesResponse => ({
+  statusCode,
+  body: { replyId: reply.id, state: reply.state, checks: reply.checks },
+});
+
+/**
+ * Submits a reply:
+ * 1. token (401/403) and body (400 naming each problem);
+ * 2. the engagement must be stored (404) and routed to the department (403);
+ * 3. a `replyId` seen before answers the stored reply (200) when it is the same reply, 409 when
+ *    it names another;
+ * 4. the voice verdict: refused → 422 with every violation (nothing stored, the id stays free);
+ * 5. stored with "Reply Submitted" (and "Reply Queued" when no approval applies): 201
+ *    `{ replyId, state: pending_approval | queued, checks }`.
+ */
+export async function submitReply(request: RepliesRequest, deps: RepliesDependencies): Promise<RepliesResponse> {
+  const read = await readBody(request, deps);
+  if (!('json' in read)) return read;
+  const parsed = ReplyBodySchema.safeParse(read.json);
+  if (!parsed.success) return error(400, 'malformed_reply', problems(parsed.error));
+  const body = parsed.data;
+  const department = request.department;
+
+  const existing = await deps.replies.get(body.replyId);
+  if (existing) return sameReply(existing, department, body) ?? answer(existing, 200);
+
+  const engagement = await deps.replies.engagement(body.engagementId);
+  if (!engagement) return error(404, 'unknown_engagement', `No engagement ${body.engagementId} is stored.`);
+  if (!(await deps.lifecycle.read(body.engagementId, department)))
+    return error(
+      403,
+      'not_routed',
+      `Engagement ${body.engagementId} was not routed to "${department}": a department replies to what it was given.`,
+    );
+
+  const verdict = deps.voice.check({
+    reply: { replyId: body.replyId, text: body.text, platform: engagement.platform, author: body.author },
+    engagement,
+    department,
+  });
+  if (verdict.refused)
+    return error(422, 'voice_policy', 'The reply breaks the brand-voice policy; nothing was stored or sent.', {
+      violations: verdict.violations satisfies VoiceViolation[],
+    });
+
+  const at = deps.now().toISOString();
+  const draft = {
+    id: body.replyId,
+    engagementId: body.engagementId,
+    department,
+    platform: engagement.platform,
+    text: body.text,
+    author: body.author,
+  };
+  const approvals = deps.approvals.needs(approvalSubject(engagement, draft));
+  const state: ReplyState = approvals.length > 0 ? 'pending_approval' : 'queued';
+  const reply: Reply = {
+    ...draft,
+    state,
+    submittedAt: at,
+    at,
+    checks: verdict.checks satisfies VoiceCheck[],
+    approvals,
+    revision: 1,
+  };
+  const events = [replySubmitted(reply), ...(state === 'queued' ? [replyQueued(reply, at)] : [])];
+  if ((await deps.replies.create(reply, events)) === 'created') return answer(reply, 201);
+  // The same id was stored a moment ago (a retry racing itself): answer what is stored.
+  const stored = await deps.replies.get(body.replyId);
+  return stored
+    ? (sameReply(stored, department, body) ?? answer(stored, 200))
+    : error(503, 'unavailable', 'Try again.');
+}
+
+/** A stored reply met again under its id: undefined when it is the same reply, else the 409. */
+function sameReply(
+  stored: Reply,
+  department: string,
+  body: { engagementId: string; text: string },
+): RepliesResponse | undefined {
+  if (stored.department === department && stored.engagementId === body.engagementId && stored.text === body.text)
+    return undefined;
+  return error(
+    409,
+    'reply_id_taken',
+    `replyId ${stored.id} names another reply already; use a new replyId for a new reply.`,
+  );
+}
+
+/**
+ * An approver's decision: `{ decision: approve | reject, approver, note? }` from a department an
+ * approval entry names. 200 `{ replyId, state }`; 403 the reply's author or a department no
+ * matching entry names; 404 unknown reply; 409 already decided. The last approval queues the
+ * reply ("Reply Queued"); a rejection is final.
+ */
+export async function decideApproval(
+  request: RepliesRequest & { replyId: string },
+  deps: RepliesDependencies,
+): Promise<RepliesResponse> {
+  const read = await readBody(request, deps);
+  if (!('json' in read)) return read;
+  const parsed = ApprovalBodySchema.safeParse(read.json);
+  if (!parsed.success) return error(400, 'malformed_decision', problems(parsed.error));
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const reply = await deps.replies.get(request.replyId);
+    if (!reply) return error(404, 'unknown_reply', `No reply ${request.replyId} is stored.`);
+    const at = deps.now().toISOString();
+    const decided = decide(reply, request.department, parsed.data, at);
+    if (!('next' in decided)) return error(decided.statusCode, decided.error, decided.message);
+    const { next } = decided;
+    const events = [
+      replyDecided(next, request.department, at),
+      ...(next.state === 'queued' ? [replyQueued(next, at)] : []),
+    ];
+    // Another decision came first: decide again on what it left.
+    if ((await deps.replies.update(next, reply.revision, events)) === 'updated')
+      return { statusCode: 200, body: { replyId: next.id, state: next.state } };
+  }
+  return error(503, 'unavailable', 'The reply kept changing; send the decision again.');
+}
+
+/**
+ * Suggested drafts for an engagement the department was given (`POST …/replies/suggest`
+ * `{ engagementId }`): 200 `{ drafts: [{ text, source, template, checks }] }` from the config's
+ * reply templates, each already through the voice policy; nothing is stored or sent.
+ */
+export async function suggestReplies(request: RepliesRequest, deps: RepliesDependencies): Promise<RepliesResponse> {
+  const read = await readBody(request, deps);
+  if (!('json' in read)) return read;
+  const parsed = SuggestBodySchema.safeParse(read.json);
+  if (!parsed.success) return error(400, 'malformed_request', problems(parsed.error));
+  const engagement = await deps.replies.engagement(parsed.data.engagementId);
+  if (!engagement) return error(404, 'unknown_engagement', `No engagement ${parsed.data.engagementId} is stored.`);
+  if (!(await deps.lifecycle.read(parsed.data.engagementId, request.department)))
+    return error(
+      403,
+      'not_routed',
+      `Engagement ${parsed.data.engagementId} was not routed to "${request.department}".`,
+    );
+  return {
+    statusCode: 200,
+    body: { drafts: suggestDrafts(engagement, request.department, deps.voicePolicy, deps.voice) },
+  };
+}
