@@ -303,6 +303,16 @@ export class DynamoDbEngagementStore implements EngagementStore {
         String(i.sk).startsWith(EVENT_SORT_KEY_PREFIX) &&
         (i.event as { detailType?: string }).detailType === 'Engagement Routed',
     );
+    // Replies to the person may quote them: their texts go too, in the reply items and in the
+    // events that carry them. A reply's revision moves, so a publisher holding the old one
+    // cannot write the text back; one erased before it was published fails (publish-reply.ts).
+    const replies = Items.filter((i) => String(i.sk).startsWith('REPLY#') && (i.reply as { text?: string }).text);
+    const replyEvents = Items.filter(
+      (i) =>
+        String(i.sk).startsWith(EVENT_SORT_KEY_PREFIX) &&
+        String((i.event as { detailType?: string }).detailType).startsWith('Reply ') &&
+        (i.event as { detail?: { text?: string } }).detail?.text,
+    );
     const withDecision = how.scrubDecision && decision !== undefined;
     try {
       await this.doc.send(
@@ -340,6 +350,25 @@ export class DynamoDbEngagementStore implements EngagementStore {
                 ExpressionAttributeValues: {
                   ':scrubbed': scrubEngagement((c.event as { detail: Engagement }).detail),
                 },
+              },
+            })),
+            ...replies.map((r) => ({
+              Update: {
+                TableName: this.tableName,
+                Key: { pk: r.pk, sk: r.sk },
+                ConditionExpression: 'revision = :revision',
+                UpdateExpression: 'SET #reply.#text = :empty, #reply.#revision = :next, #revision = :next',
+                ExpressionAttributeNames: { '#reply': 'reply', '#text': 'text', '#revision': 'revision' },
+                ExpressionAttributeValues: { ':empty': '', ':revision': r.revision, ':next': Number(r.revision) + 1 },
+              },
+            })),
+            ...replyEvents.map((e) => ({
+              Update: {
+                TableName: this.tableName,
+                Key: { pk: e.pk, sk: e.sk },
+                UpdateExpression: 'SET #event.#detail.#text = :empty',
+                ExpressionAttributeNames: { '#event': 'event', '#detail': 'detail', '#text': 'text' },
+                ExpressionAttributeValues: { ':empty': '' },
               },
             })),
             ...(chained.heads as never[]),

@@ -46,6 +46,18 @@ describe('npx switchboard erase --author', () => {
       body: JSON.stringify({ engagementId: mine[0], status: 'rerouted', to: 'sales', reportId: 'erase-1' }),
     });
     await receiveUntil('sales', (m) => m.detail.id === mine[0]);
+    // A reply that quotes them: its text goes too, in the reply and in its audit event.
+    const reply = await fetch(`${twin.webhookBaseUrl}/departments/customer-care/replies`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer local-customer-care-status-token', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        engagementId: mine[1],
+        text: `Thanks! The refund for ${secret} is on its way`,
+        replyId: `erase-reply-${randomUUID().slice(0, 8)}`,
+        author: { id: 'agent-9' },
+      }),
+    });
+    expect(reply.status).toBe(201);
 
     const dry = cli('erase', '--author', `generic:${person}`, '--dry-run', '--json');
     expect(JSON.parse(dry.stdout)).toEqual({ author: `generic:${person}`, engagements: expect.any(Array), erased: 0 });

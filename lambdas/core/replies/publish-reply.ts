@@ -65,6 +65,8 @@ export async function publishReply(replyId: string, deps: PublishDependencies): 
   if (reply.state !== 'queued') return { done: true, state: reply.state };
   const publisher = deps.publisherFor(reply.platform);
   if (!publisher) return fail(reply, `replies to ${reply.platform} are not supported`, deps);
+  // Its engagement's author was erased (or its text expired) before it went: nothing to send.
+  if (!reply.text) return fail(reply, 'its text was erased before it was published', deps);
 
   const now = deps.now();
   const attempt = reply.attempt;

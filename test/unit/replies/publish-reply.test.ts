@@ -144,6 +144,14 @@ describe('publishing a reply', () => {
     expect(platform.calls).toBe(1);
   });
 
+  it('fails a reply whose text was erased before it went, sending nothing', async () => {
+    const platform = scripted([{ kind: 'published', platformReplyId: 'p' }], true);
+    const { store, deps } = setup(platform, { ...queued(), text: '' });
+    expect(await publishReply('r-1', deps)).toEqual({ done: true, state: 'failed' });
+    expect(platform.calls).toBe(0);
+    expect(store.replies.get('r-1')!.failure).toBe('its text was erased before it was published');
+  });
+
   it('honours a rate limit’s wait', async () => {
     const platform = scripted([{ kind: 'retry', reason: 'rate-limited', retryAfterMs: 42_000 }], true);
     const { deps } = setup(platform);
