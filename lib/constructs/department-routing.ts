@@ -3,6 +3,7 @@ import { Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { REPLY_EVENT_SOURCE, REPLY_EVENTS } from '../../lambdas/core/replies/reply-events.js';
 import type { Department } from '#core/config/config.schema.js';
 import type { AlarmTopic } from './alarm-topic.js';
 import { ENGAGEMENT_ROUTED } from '#core/engagement/engagement-routed.js';
@@ -86,6 +87,26 @@ export class DepartmentRouting extends Construct {
         source: [ENGAGEMENT_ERASED.source],
         detailType: [ENGAGEMENT_ERASED.detailType],
         detail: { departments: [department.id] },
+      },
+    }).addTarget(target);
+    // Its replies' outcomes (docs/replies.md): approved, rejected, published or failed.
+    new Rule(this, 'Replies', {
+      eventBus: props.bus,
+      description: `Outcomes of the replies ${department.name} submitted`,
+      eventPattern: {
+        source: [REPLY_EVENT_SOURCE],
+        detailType: [REPLY_EVENTS.approved, REPLY_EVENTS.rejected, REPLY_EVENTS.published, REPLY_EVENTS.failed],
+        detail: { departments: [department.id] },
+      },
+    }).addTarget(target);
+    // Replies waiting for its approval.
+    new Rule(this, 'ApprovalsAwaited', {
+      eventBus: props.bus,
+      description: `Replies waiting for ${department.name} to approve them`,
+      eventPattern: {
+        source: [REPLY_EVENT_SOURCE],
+        detailType: [REPLY_EVENTS.submitted],
+        detail: { approvals: { approvers: [department.id] } },
       },
     }).addTarget(target);
 

@@ -80,12 +80,13 @@ describe('Switchboard stack', () => {
       });
       template.hasOutput(`Department${id.replace(/-/g, '')}QueueUrl`, {});
     }
-    // Per department: its engagements, its refused status reports and erasures; the tracker's
-    // two; and the one handing queued replies to the publisher.
+    // Per department: its engagements, its refused status reports, erasures, its replies'
+    // outcomes and the replies awaiting its approval; the tracker's two; and the one handing
+    // queued replies to the publisher.
     template.resourcePropertiesCountIs(
       'AWS::Events::Rule',
       { EventPattern: Match.anyValue() },
-      3 * departments.length + 3,
+      5 * departments.length + 3,
     );
   });
 

@@ -152,6 +152,16 @@ describe('replies through Switchboard', () => {
     expect(submitted.status).toBe(201);
     expect(submitted.body.state).toBe('pending_approval');
 
+    // The approving department hears of it on its queue.
+    const awaited = await receiveUntil(
+      'communications',
+      (m) => m['detail-type'] === 'Reply Submitted' && (m.detail as { replyId?: string }).replyId === replyId,
+    );
+    expect(awaited[0]?.detail).toMatchObject({
+      state: 'pending_approval',
+      approvals: [{ entry: 'big-voices', approvers: 'communications' }],
+    });
+
     const self = await api('communications', `approvals/${replyId}`, { decision: 'approve', approver: { id: 'cam' } });
     expect(self.status).toBe(403);
     expect(self.body.error).toBe('own_reply');
@@ -181,6 +191,12 @@ describe('replies through Switchboard', () => {
       (r) => r?.state === 'published',
     );
     expect(published?.approver).toEqual({ id: 'lee', name: 'Lee' });
+    // And the replying department hears how it went.
+    const outcome = await receiveUntil(
+      'communications',
+      (m) => m['detail-type'] === 'Reply Published' && (m.detail as { replyId?: string }).replyId === replyId,
+    );
+    expect(outcome[0]?.detail).toMatchObject({ platform: 'generic', platformReplyId: published?.platformReplyId });
     expect((await platformLog()).requests.filter((r) => r.idempotencyKey === replyId)).toHaveLength(1);
   }, 60_000);
 
