@@ -11,7 +11,9 @@ import {
   ReplyFailedEventSchema,
   ReplyPublishedEventSchema,
   ReplyQueuedEventSchema,
+  ReplyRefusedEventSchema,
   ReplyRejectedEventSchema,
+  ReplyRequestedEventSchema,
   ReplySubmittedEventSchema,
 } from './replies.js';
 
@@ -29,4 +31,6 @@ export const PUBLISHED_EVENT_SCHEMAS = {
   'reply-queued.v1.schema.json': ReplyQueuedEventSchema,
   'reply-published.v1.schema.json': ReplyPublishedEventSchema,
   'reply-failed.v1.schema.json': ReplyFailedEventSchema,
+  'reply-requested.v1.schema.json': ReplyRequestedEventSchema,
+  'reply-refused.v1.schema.json': ReplyRefusedEventSchema,
 } as const;

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { PLATFORM_IDS } from '#core/engagement/platform-ids.js';
 import { REPLY_EVENT_SOURCE, REPLY_EVENTS } from '#core/replies/reply-events.js';
 import { REPLY_STATES } from '#core/replies/reply.js';
+import { ReplyBodySchema } from '#core/replies/reply-request.schema.js';
 import { eventEnvelope } from './envelope.js';
 
 /**
@@ -89,4 +90,41 @@ export const ReplyFailedEventSchema = schema(
   }),
   'Reply Failed',
   'A reply could not be posted; `uncertain` when it may have been, for a person to check on the platform.',
+);
+
+/** Put on the bus by a department: a reply to submit, the body of `POST …/replies`. */
+export const ReplyRequestedEventSchema = eventEnvelope(
+  REPLY_EVENTS.requested,
+  z
+    .string()
+    .regex(/^switchboard\.department\.[a-z0-9-]+$/)
+    .describe('switchboard.department.<department id>'),
+  ReplyBodySchema,
+).meta({ title: 'Reply Requested', description: 'Put on the Switchboard bus by a department to submit a reply.' });
+
+/** Sent back to a department whose "Reply Requested" was refused, with what the API would have answered. */
+export const ReplyRefusedEventSchema = schema(
+  REPLY_EVENTS.refused,
+  z.object({
+    replyId: z.string().optional(),
+    engagementId: z.string().optional(),
+    department: z.string().min(1),
+    statusCode: z.number().int(),
+    error: z.string(),
+    message: z.string(),
+    violations: z
+      .array(
+        z.object({
+          rule: z.string(),
+          message: z.string(),
+          start: z.number().int().optional(),
+          end: z.number().int().optional(),
+        }),
+      )
+      .optional(),
+    at,
+    departments: z.array(z.string().min(1)),
+  }),
+  'Reply Refused',
+  'A "Reply Requested" that was not taken (a 422 names each violation): nothing was stored or sent.',
 );

@@ -1,4 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { REPLY_EVENT_SOURCE, REPLY_EVENTS } from '../core/replies/reply-events.js';
+import type { ReplyRequestedDependencies } from '../core/replies/reply-requested.js';
 import { approvalPolicy } from '../core/replies/reply.js';
 import type { RepliesDependencies } from '../core/replies/replies-api.js';
 import { voiceChecker } from '../core/voice/check-reply.js';
@@ -13,6 +16,8 @@ const dynamodb = new DynamoDBClient(WEBHOOK_CLIENT_OPTIONS);
 const tableName = requireEnv('TABLE_NAME');
 const { config } = bundledConfig;
 
+const eventBridge = new EventBridgeClient(WEBHOOK_CLIENT_OPTIONS);
+
 /** What the replies API runs with, built once per execution environment. */
 export const repliesDependencies: RepliesDependencies = {
   replies: new DynamoDbReplyStore(dynamodb, tableName),
@@ -22,4 +27,27 @@ export const repliesDependencies: RepliesDependencies = {
   approvals: approvalPolicy(config.approval),
   statusTokens: departmentTokens(JSON.parse(requireEnv('DEPARTMENT_SECRET_ARNS')) as Record<string, string>),
   now: () => new Date(),
+};
+
+/** What "Reply Requested" from the bus runs with: the API's, and a way to refuse. */
+export const replyRequestedDependencies: ReplyRequestedDependencies = {
+  ...repliesDependencies,
+  departments: config.departments.map((d) => d.id),
+  // A refusal stores nothing, so it needs no outbox: published directly; a failure fails the
+  // message, which comes back and is refused (and published) again.
+  async refuse(refusal) {
+    const out = await eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: requireEnv('EVENT_BUS_NAME'),
+            Source: REPLY_EVENT_SOURCE,
+            DetailType: REPLY_EVENTS.refused,
+            Detail: JSON.stringify(refusal),
+          },
+        ],
+      }),
+    );
+    if (out.FailedEntryCount) throw new Error(`"Reply Refused" not accepted: ${out.Entries?.[0]?.ErrorCode}`);
+  },
 };

@@ -1,14 +1,17 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { handleReplyRequested } from '../core/replies/reply-requested.js';
+import { functionHandler } from '../aws/handler-chain.js';
+import { logger } from '../aws/logger.js';
 import { decideApproval, type RepliesResponse, submitReply, suggestReplies } from '../core/replies/replies-api.js';
 import { httpFunctionHandler } from '../aws/handler-chain.js';
-import { repliesDependencies } from './dependencies.js';
+import { repliesDependencies, replyRequestedDependencies } from './dependencies.js';
 
 /**
  * The replies API (docs/replies.md): `POST /departments/<id>/replies`, `…/replies/suggest` and
  * `…/approvals/<replyId>`, one resource each per department (as the status API, for throttling).
  * A table that cannot be reached is a 503: the department sends the same replyId again.
  */
-export const handler = httpFunctionHandler<APIGatewayProxyEvent, APIGatewayProxyResult>(
+const apiHandler = httpFunctionHandler<APIGatewayProxyEvent, APIGatewayProxyResult>(
   'The reply could not be handled now; send it again with the same replyId.',
   async (event) => {
     const path = event.resource ?? event.path ?? '';
@@ -34,3 +37,30 @@ export const handler = httpFunctionHandler<APIGatewayProxyEvent, APIGatewayProxy
     };
   },
 );
+
+/**
+ * "Reply Requested" events departments put on the bus, from the requests queue: each submitted
+ * as the API submits it; a refusal goes back as "Reply Refused", and only a message that could
+ * not be handled now comes back.
+ */
+const busHandler = functionHandler<SQSEvent, SQSBatchResponse>(async (event) => {
+  const failures: { itemIdentifier: string }[] = [];
+  for (const record of event.Records) {
+    try {
+      const outcome = await handleReplyRequested(record.body, replyRequestedDependencies);
+      if (outcome.kind === 'ignored') logger.warn('reply request ignored', { why: outcome.why });
+      else logger.info('reply requested on the bus', { outcome: outcome.kind, status: outcome.statusCode });
+    } catch (err) {
+      logger.error('reply request failed; it will be offered again', {
+        messageId: record.messageId,
+        error: (err as Error).message,
+      });
+      failures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures: failures };
+});
+
+/** One function, two doors: the department API (API Gateway) and the bus (the requests queue). */
+export const handler = (event: APIGatewayProxyEvent | SQSEvent, context: Parameters<typeof apiHandler>[1]) =>
+  'Records' in event ? busHandler(event, context) : apiHandler(event, context);

@@ -92,10 +92,16 @@ export class DepartmentRouting extends Construct {
     // Its replies' outcomes (docs/replies.md): approved, rejected, published or failed.
     new Rule(this, 'Replies', {
       eventBus: props.bus,
-      description: `Outcomes of the replies ${department.name} submitted`,
+      description: `Outcomes of the replies ${department.name} submitted, and refused reply requests`,
       eventPattern: {
         source: [REPLY_EVENT_SOURCE],
-        detailType: [REPLY_EVENTS.approved, REPLY_EVENTS.rejected, REPLY_EVENTS.published, REPLY_EVENTS.failed],
+        detailType: [
+          REPLY_EVENTS.approved,
+          REPLY_EVENTS.rejected,
+          REPLY_EVENTS.published,
+          REPLY_EVENTS.failed,
+          REPLY_EVENTS.refused,
+        ],
         detail: { departments: [department.id] },
       },
     }).addTarget(target);

@@ -8,6 +8,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import type { LoadedConfig } from '../../lambdas/core/config/load-config.js';
+import { LIFECYCLE_EVENTS } from '../../lambdas/core/assignments/status-report.schema.js';
 import { REPLY_EVENT_SOURCE, REPLY_EVENTS } from '../../lambdas/core/replies/reply-events.js';
 import { REPLY_TONE_MODEL_FILE } from '../../lambdas/core/voice/tone/tone-model.js';
 import type { AlarmTopic } from './alarm-topic.js';
@@ -51,6 +52,8 @@ export class Replies extends Construct {
   readonly api: AppFunction;
   readonly publisher: AppFunction;
   readonly queue: SecureQueue;
+  /** "Reply Requested" events from the bus, for the replies function. */
+  readonly requests: SecureQueue;
 
   constructor(scope: Construct, id: string, props: RepliesProps) {
     super(scope, id);
@@ -67,11 +70,42 @@ export class Replies extends Construct {
       environment: {
         TABLE_NAME: props.table.tableName,
         DEPARTMENT_SECRET_ARNS: stack.toJsonString(props.departmentSecrets.arns()),
+        EVENT_BUS_NAME: props.bus.eventBusName,
       },
     });
     // Reads replies, engagements and assignments; writes a reply with its events in one transaction.
     props.table.grant(this.api.fn, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem');
     props.departmentSecrets.grantRead(this.api.fn);
+    // Replies departments put on the bus ("Reply Requested", from their own source) reach the
+    // same function through a queue; refusals go back on the bus ("Reply Refused").
+    this.requests = new SecureQueue(this, 'Requests', {
+      visibilityTimeout: Duration.seconds(30 * 6),
+      maxReceiveCount: 5,
+    });
+    props.alarms.alarmOnDeadLetters(
+      this,
+      'RequestsDeadLettersAlarm',
+      this.requests.deadLetterQueue,
+      'the reply requests dead-letter queue',
+    );
+    new Rule(this, 'ReplyRequested', {
+      eventBus: props.bus,
+      description: 'Replies departments put on the bus',
+      eventPattern: {
+        source: [{ prefix: LIFECYCLE_EVENTS.statusReported.sourcePrefix }] as unknown as string[],
+        detailType: [REPLY_EVENTS.requested],
+      },
+    }).addTarget(
+      new SqsQueue(this.requests.queue, {
+        deadLetterQueue: this.requests.deadLetterQueue,
+        retryAttempts: 185,
+        maxEventAge: Duration.hours(24),
+      }),
+    );
+    this.api.fn.addEventSource(
+      new SqsEventSource(this.requests.queue, { batchSize: 10, reportBatchItemFailures: true }),
+    );
+    props.bus.grantPutEventsTo(this.api.fn);
     const integration = new LambdaIntegration(this.api.fn);
     for (const resource of props.departmentResources.values()) {
       const replies = resource.addResource('replies');

@@ -34,7 +34,7 @@ const template = Template.fromStack(synth().stack);
 /** webhook, process, publish, tracker, status, replies API, reply publisher, jobs, retention sweep, audit anchor (the poller only with polling). */
 const FUNCTIONS = 10;
 /** The alarms every stack has, before those per department and platform (see the alarms test). */
-const BASE_ALARMS = 10;
+const BASE_ALARMS = 11;
 
 describe('Switchboard stack', () => {
   it('passes cdk-nag AwsSolutions with every acknowledgement justified', () => {
@@ -81,18 +81,18 @@ describe('Switchboard stack', () => {
       template.hasOutput(`Department${id.replace(/-/g, '')}QueueUrl`, {});
     }
     // Per department: its engagements, its refused status reports, erasures, its replies'
-    // outcomes and the replies awaiting its approval; the tracker's two; and the one handing
-    // queued replies to the publisher.
+    // outcomes and the replies awaiting its approval; the tracker's two; the one handing queued
+    // replies to the publisher, and the one taking departments' "Reply Requested".
     template.resourcePropertiesCountIs(
       'AWS::Events::Rule',
       { EventPattern: Match.anyValue() },
-      5 * departments.length + 3,
+      5 * departments.length + 4,
     );
   });
 
   it('alarms on every dead-letter queue and on platforms being answered 5xx', () => {
     // intake DLQ, republish DLQ, publish failures, tracker DLQ, audit export failures, anchor
-    // schedule DLQ, audit attention, retention sweep DLQ, failed jobs, reply publisher DLQ + per department: consumer
+    // schedule DLQ, audit attention, retention sweep DLQ, failed jobs, reply publisher and reply requests DLQs + per department: consumer
     // DLQ and delivery DLQ + the API's 5XX count + refused signatures per platform
     template.resourceCountIs('AWS::CloudWatch::Alarm', BASE_ALARMS + 2 * departments.length + 1 + adapters.size);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -119,8 +119,8 @@ describe('Switchboard stack', () => {
       Threshold: 1,
     });
     // intake, republish and tracker with their DLQs, publish failures, audit export failures, the
-    // anchor and retention schedules' DLQs, the reply publisher's queue and its DLQ, and three per department
-    template.resourceCountIs('AWS::SQS::Queue', 12 + 3 * departments.length);
+    // anchor and retention schedules' DLQs, the reply publisher's and reply requests' queues with their DLQs, and three per department
+    template.resourceCountIs('AWS::SQS::Queue', 14 + 3 * departments.length);
   });
 
   it('enforces TLS on every queue', () => {
@@ -171,12 +171,13 @@ describe('Switchboard stack', () => {
     });
   });
 
-  it('lets only the publish function and the tracker (for refusals) put events on the bus, and the process function only store', () => {
+  it('lets only the publish function, the tracker and the replies function (both for refusals) put events on the bus, and the process function only store', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
     const putters = policies.filter((p) => JSON.stringify(p).includes('events:PutEvents'));
     expect(putters.map((p) => (p.Properties.Roles as { Ref: string }[])[0]!.Ref).sort()).toEqual([
       expect.stringMatching(/^LifecycleFunctionServiceRole/),
       expect.stringMatching(/^PublishFunctionServiceRole/),
+      expect.stringMatching(/^RepliesApiFunctionServiceRole/),
     ]);
     const process = policies
       .filter((p) => JSON.stringify(p).includes('ProcessFunctionServiceRole'))

@@ -1,5 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { localCredentials } from '../support/aws-local.js';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -220,4 +222,51 @@ describe('replies through Switchboard', () => {
     expect(malformed.status).toBe(400);
     expect(String(malformed.body.message)).toContain('text');
   });
+
+  it('takes a reply a department puts on the bus, and refuses one that breaks the policy back to its queue', async () => {
+    const eventBridge = new EventBridgeClient({
+      endpoint: twin.eventBridgeEndpoint,
+      region: twin.region,
+      credentials: localCredentials,
+    });
+    const put = (detail: unknown) =>
+      eventBridge.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: twin.eventBusName,
+              Source: 'switchboard.department.customer-care',
+              DetailType: 'Reply Requested',
+              Detail: JSON.stringify(detail),
+            },
+          ],
+        }),
+      );
+    const good = unique('bus');
+    await put({
+      engagementId: orderId,
+      text: 'Thanks for your patience, it is sorted now',
+      replyId: good,
+      author: { id: 'agent-3' },
+    });
+    const published = await until(
+      'the bus reply to be published',
+      () => storedReply(orderId, good),
+      (r) => r?.state === 'published',
+    );
+    expect(published?.author).toEqual({ id: 'agent-3' });
+
+    const bad = unique('bus-bad');
+    await put({ engagementId: orderId, text: 'we guarantee it lol', replyId: bad, author: { id: 'agent-3' } });
+    const refused = await receiveUntil(
+      'customer-care',
+      (m) => m['detail-type'] === 'Reply Refused' && (m.detail as { replyId?: string }).replyId === bad,
+    );
+    expect(refused[0]?.detail).toMatchObject({
+      statusCode: 422,
+      error: 'voice_policy',
+      violations: [expect.objectContaining({ rule: 'no-promises', start: 3, end: 12 })],
+    });
+    expect(await storedReply(orderId, bad)).toBeUndefined();
+  }, 60_000);
 });

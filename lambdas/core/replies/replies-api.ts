@@ -88,10 +88,22 @@ const answer = (reply: Reply, statusCode: number): RepliesResponse => ({
 export async function submitReply(request: RepliesRequest, deps: RepliesDependencies): Promise<RepliesResponse> {
   const read = await readBody(request, deps);
   if (!('json' in read)) return read;
-  const parsed = ReplyBodySchema.safeParse(read.json);
+  return submitReplyBody(request.department, read.json, deps);
+}
+
+/**
+ * A submission already known to come from `department` (its token checked, or its own bus
+ * source): steps 2 to 5 of {@link submitReply}. The bus path ("Reply Requested") answers with
+ * the same codes, as "Reply Refused" events when it is not 200 or 201.
+ */
+export async function submitReplyBody(
+  department: string,
+  json: unknown,
+  deps: Omit<RepliesDependencies, 'statusTokens'>,
+): Promise<RepliesResponse> {
+  const parsed = ReplyBodySchema.safeParse(json);
   if (!parsed.success) return error(400, 'malformed_reply', problems(parsed.error));
   const body = parsed.data;
-  const department = request.department;
 
   const existing = await deps.replies.get(body.replyId);
   if (existing) return sameReply(existing, department, body) ?? answer(existing, 200);

@@ -16,6 +16,10 @@ export const REPLY_EVENTS = {
   queued: 'Reply Queued',
   published: 'Reply Published',
   failed: 'Reply Failed',
+  /** Put on the bus by a department (source `switchboard.department.<id>`): a reply to submit. */
+  requested: 'Reply Requested',
+  /** Sent back to the department whose "Reply Requested" was refused, and why. */
+  refused: 'Reply Refused',
 } as const;
 
 /** Every reply event's source. */
