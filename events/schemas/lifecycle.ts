@@ -56,10 +56,14 @@ export const SlaBreachedEventSchema = eventEnvelope(
   z.object({
     engagementId: z.string().min(1),
     department: z.string().min(1),
-    sla: z.enum(['firstResponse', 'resolution']),
+    sla: z
+      .enum(['firstResponse', 'resolution', 'approval'])
+      .describe('approval: a reply waited longer than its approval entry allows (`department` is the approving one)'),
     dueAt: at,
     breachedAt: at,
     escalatedTo: z.string().optional(),
+    replyId: z.string().optional().describe('with sla approval: the reply that waits'),
+    entry: z.string().optional().describe('with sla approval: the approval entry'),
   }),
 ).meta({
   title: 'SLA Breached',

@@ -41,7 +41,7 @@ export const ReplySubmittedEventSchema = schema(
     text: z.string(),
     checks: z.array(check),
     state: z.enum(REPLY_STATES),
-    approvals: z.array(z.object({ entry: z.string(), approvers: z.string() })),
+    approvals: z.array(z.object({ entry: z.string(), approvers: z.string(), within: z.string().optional() })),
   }),
   'Reply Submitted',
   'A department submitted a reply that passed the voice policy: its checks and the approvals it waits for.',

@@ -9,6 +9,7 @@ import {
 import pLimit from 'p-limit';
 import type { SlaTimer, SlaTimers } from '../core/lifecycle/ports/sla-timers.js';
 import { slaDueMessage } from '../core/lifecycle/track-lifecycle.js';
+import { type ApprovalTimer, type ApprovalTimers, approvalDueMessage } from '../core/replies/approval-due.js';
 
 /** Where fired SLA timers go, and as whom EventBridge Scheduler sends them. */
 export interface SchedulerSlaTimersOptions {
@@ -98,6 +99,56 @@ export class SchedulerSlaTimers implements SlaTimers {
           } catch (err) {
             // Fired and deleted already, or the department had no such deadline.
             if (!(err instanceof ResourceNotFoundException)) throw err;
+          }
+        }),
+      ),
+    );
+  }
+}
+
+/** The name of an approval's timer: the same whenever it is computed, so starting it twice starts it once. */
+export function approvalScheduleName(timer: Pick<ApprovalTimer, 'replyId' | 'entry' | 'approvers'>): string {
+  return `apr-${createHash('sha256').update(`${timer.replyId}\n${timer.entry}\n${timer.approvers}`).digest('hex').slice(0, 40)}`;
+}
+
+/**
+ * {@link ApprovalTimers} as one-time schedules in the SLA timers' group, firing into the
+ * tracker's queue as SLA timers do (the same target, role and dead-letter queue).
+ */
+export class SchedulerApprovalTimers implements ApprovalTimers {
+  private readonly limit = pLimit(8);
+
+  constructor(
+    private readonly client: SchedulerClient,
+    private readonly options: SchedulerSlaTimersOptions,
+  ) {}
+
+  async start(timers: ApprovalTimer[]): Promise<void> {
+    await Promise.all(
+      timers.map((timer) =>
+        this.limit(async () => {
+          try {
+            await this.client.send(
+              new CreateScheduleCommand({
+                Name: approvalScheduleName(timer),
+                GroupName: this.options.groupName,
+                ScheduleExpression: atExpression(timer.dueAt),
+                ScheduleExpressionTimezone: 'UTC',
+                FlexibleTimeWindow: { Mode: 'OFF' },
+                ActionAfterCompletion: 'DELETE',
+                Description: `Approval of a reply by ${timer.approvers}`,
+                Target: {
+                  Arn: this.options.targetArn,
+                  RoleArn: this.options.roleArn,
+                  Input: approvalDueMessage(timer),
+                  RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
+                  ...(this.options.deadLetterArn ? { DeadLetterConfig: { Arn: this.options.deadLetterArn } } : {}),
+                },
+              }),
+            );
+          } catch (err) {
+            // Started before (a redelivered "Reply Submitted").
+            if (!(err instanceof ConflictException)) throw err;
           }
         }),
       ),

@@ -7,15 +7,25 @@ import { bundledConfig } from '../aws/bundled-config.js';
 import { DynamoDbLifecycleStore } from '../aws/dynamodb-lifecycle-store.js';
 import { requireEnv } from '../aws/env.js';
 import { logger, safeLogData } from '../aws/logger.js';
-import { SchedulerSlaTimers } from '../aws/scheduler-sla-timers.js';
+import { SchedulerApprovalTimers, SchedulerSlaTimers } from '../aws/scheduler-sla-timers.js';
+import { DynamoDbReplyStore } from '../aws/dynamodb-reply-store.js';
+import type { ApprovalDueDependencies } from '../core/replies/approval-due.js';
 import { WORKER_CLIENT_OPTIONS } from '../aws/sdk-client-options.js';
 
 const eventBridge = new EventBridgeClient(WORKER_CLIENT_OPTIONS);
+const dynamodb = new DynamoDBClient(WORKER_CLIENT_OPTIONS);
+const scheduler = new SchedulerClient(WORKER_CLIENT_OPTIONS);
+const timerOptions = () => ({
+  groupName: requireEnv('SLA_SCHEDULE_GROUP'),
+  targetArn: requireEnv('SLA_TARGET_ARN'),
+  roleArn: requireEnv('SLA_SCHEDULER_ROLE_ARN'),
+  deadLetterArn: requireEnv('SLA_DEAD_LETTER_ARN'),
+});
 const eventBusName = requireEnv('EVENT_BUS_NAME');
 
 /** What the tracker runs with, built once per execution environment. */
 export const trackerDependencies: TrackerDependencies = {
-  store: new DynamoDbLifecycleStore(new DynamoDBClient(WORKER_CLIENT_OPTIONS), requireEnv('TABLE_NAME')),
+  store: new DynamoDbLifecycleStore(dynamodb, requireEnv('TABLE_NAME')),
   departments: bundledConfig.config.departments,
   timers: new SchedulerSlaTimers(new SchedulerClient(WORKER_CLIENT_OPTIONS), {
     groupName: requireEnv('SLA_SCHEDULE_GROUP'),
@@ -42,4 +52,11 @@ export const trackerDependencies: TrackerDependencies = {
     );
     if (out.FailedEntryCount) throw new Error(`"Status Rejected" not accepted: ${out.Entries?.[0]?.ErrorCode}`);
   },
+};
+
+/** What approval deadlines run with (the tracker's queue gets their timers and "Reply Submitted"). */
+export const approvalDependencies: ApprovalDueDependencies = {
+  replies: new DynamoDbReplyStore(dynamodb, requireEnv('TABLE_NAME')),
+  timers: new SchedulerApprovalTimers(scheduler, timerOptions()),
+  now: () => new Date(),
 };

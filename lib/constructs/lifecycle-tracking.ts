@@ -8,6 +8,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
+import { REPLY_EVENT_SOURCE, REPLY_EVENTS } from '../../lambdas/core/replies/reply-events.js';
 import type { LoadedConfig } from '#core/config/load-config.js';
 import { LIFECYCLE_EVENTS } from '#core/assignments/status-report.schema.js';
 import { ENGAGEMENT_ROUTED } from '#core/engagement/engagement-routed.js';
@@ -80,6 +81,15 @@ export class LifecycleTracking extends Construct {
       eventPattern: {
         source: [{ prefix: LIFECYCLE_EVENTS.statusReported.sourcePrefix }] as unknown as string[],
         detailType: [LIFECYCLE_EVENTS.statusReported.detailType],
+      },
+    }).addTarget(target);
+    new Rule(this, 'ReplySubmitted', {
+      eventBus: props.bus,
+      description: 'Replies waiting for approval: their approval deadlines start',
+      eventPattern: {
+        source: [REPLY_EVENT_SOURCE],
+        detailType: [REPLY_EVENTS.submitted],
+        detail: { state: ['pending_approval'] },
       },
     }).addTarget(target);
     new Rule(this, 'EngagementRouted', {

@@ -81,12 +81,12 @@ describe('Switchboard stack', () => {
       template.hasOutput(`Department${id.replace(/-/g, '')}QueueUrl`, {});
     }
     // Per department: its engagements, its refused status reports, erasures, its replies'
-    // outcomes and the replies awaiting its approval; the tracker's two; the one handing queued
-    // replies to the publisher, and the one taking departments' "Reply Requested".
+    // outcomes and the replies awaiting its approval; the tracker's three; the one handing
+    // queued replies to the publisher, and the one taking departments' "Reply Requested".
     template.resourcePropertiesCountIs(
       'AWS::Events::Rule',
       { EventPattern: Match.anyValue() },
-      5 * departments.length + 4,
+      5 * departments.length + 5,
     );
   });
 

@@ -200,6 +200,13 @@ export default async function globalSetup(): Promise<void> {
 
 defaultDepartment:`,
     )
+    // An approval whose deadline runs out in seconds, so the approval SLA shows without waiting hours.
+    .replace(
+      /^approval:\n/m,
+      `approval:
+  - { id: it-approval-fast, when: { reply: { keywords: [itapprovalfast] } }, approvers: legal, within: PT3S }
+`,
+    )
     .replace(
       /^rules:\n/m,
       `rules:

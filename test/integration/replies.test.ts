@@ -269,4 +269,35 @@ describe('replies through Switchboard', () => {
     });
     expect(await storedReply(orderId, bad)).toBeUndefined();
   }, 60_000);
+
+  it('publishes "SLA Breached" for an approval that waits past its entry’s deadline, once', async () => {
+    const replyId = unique('late');
+    const submitted = await api('customer-care', 'replies', {
+      engagementId: orderId,
+      text: 'Refund approved, itapprovalfast check pending',
+      replyId,
+      author: { id: 'agent-4' },
+    });
+    expect(submitted.body.state).toBe('pending_approval');
+    const breached = await until(
+      'the approval deadline to pass',
+      () => storedReply(orderId, replyId),
+      (r) => ((r?.approvals as { breachedAt?: string }[] | undefined) ?? []).some((a) => a.breachedAt),
+      30_000,
+    );
+    expect(breached?.state).toBe('pending_approval');
+    const history = spawnSync(process.execPath, ['bin/switchboard.js', 'history', orderId, '--json'], {
+      encoding: 'utf8',
+      env: { ...process.env, SWITCHBOARD_STATE_DIR: TEST_STATE_DIR },
+    });
+    expect(history.status).toBe(0);
+    const text = spawnSync(process.execPath, ['bin/switchboard.js', 'history', orderId], {
+      encoding: 'utf8',
+      env: { ...process.env, SWITCHBOARD_STATE_DIR: TEST_STATE_DIR },
+    }).stdout;
+    expect(text.match(/SLA approval breached at legal/g)).toHaveLength(1);
+    // Approving late still works; the breach stays on record.
+    const approved = await api('legal', `approvals/${replyId}`, { decision: 'approve', approver: { id: 'lee' } });
+    expect(approved.body.state).toBe('queued');
+  }, 60_000);
 });

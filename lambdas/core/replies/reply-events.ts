@@ -56,7 +56,11 @@ export function replySubmitted(reply: Reply): OutboxEvent {
     text: reply.text,
     checks: reply.checks,
     state: reply.state,
-    approvals: reply.approvals.map((a) => ({ entry: a.entry, approvers: a.approvers })),
+    approvals: reply.approvals.map((a) => ({
+      entry: a.entry,
+      approvers: a.approvers,
+      ...(a.within ? { within: a.within } : {}),
+    })),
   });
 }
 

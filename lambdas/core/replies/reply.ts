@@ -33,6 +33,8 @@ export interface ApprovalNeed {
   /** From the entry: past this (ISO 8601 duration) a pending reply is overdue. */
   within?: string | undefined;
   decision?: { decision: 'approve' | 'reject'; approver: Person; note?: string | undefined; at: string };
+  /** When `within` ran out with no decision ("SLA Breached" `{ sla: approval }` was published). */
+  breachedAt?: string | undefined;
 }
 
 /** Where the publisher is with a queued reply. */
