@@ -15,6 +15,13 @@
  * events published for each change: lost (a report answered 200 whose change was never
  * published) and doubled (published twice). Target: 0 lost, 0 doubled.
  *
+ * Then replies under the same faults, to a loopback `generic` platform that fails too (a sixth of
+ * its requests answered 503, a tenth making the reply and dropping the answer): for up to 300
+ * of the routed engagements the department replies (the same `replyId` again on a 5xx), and the
+ * bench counts, per accepted reply, its final state, its "Reply Published" events and whether the
+ * platform made it: lost (accepted, never published nor failed), doubled (published twice).
+ * Target: 0 lost, 0 doubled.
+ *
  * `-- --outage dynamodb:30` also stops that service for the functions for 30 s halfway through
  * (the webhook must keep answering fast: 2xx only while the delivery is durable, else 5xx).
  *
@@ -22,7 +29,9 @@
  * is not part of `npm run bench` or the tests.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
@@ -33,6 +42,8 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
 import { signSample, type SampleSecrets } from '../events/sign-sample.js';
 import { LOCAL_CREDENTIALS } from '../local/emulators/local-credentials.js';
@@ -68,6 +79,42 @@ console.log(
       .join(', ') || 'no'
   } of the functions' requests failing${outage ? `, and ${outage.service} down for ${outage.seconds} s halfway` : ''}`,
 );
+/**
+ * A loopback `generic` platform for the replies: it dedupes by `Idempotency-Key` as the contract
+ * asks, and fails as platforms do: one request in six is answered 503 without making the reply,
+ * and one in ten makes it and then drops the connection, so the answer is lost.
+ */
+const platform = { requests: new Map<string, number>(), made: new Map<string, string>() };
+const platformServer = createServer((req, res) => {
+  const key = String(req.headers['idempotency-key'] ?? '');
+  req.resume();
+  req.on('end', () => {
+    platform.requests.set(key, (platform.requests.get(key) ?? 0) + 1);
+    const roll = Math.random();
+    if (roll < 1 / 6) {
+      res.writeHead(503).end();
+      return;
+    }
+    if (!platform.made.has(key)) platform.made.set(key, `gen-${platform.made.size + 1}`);
+    if (roll < 1 / 6 + 1 / 10) {
+      res.socket?.destroy();
+      return;
+    }
+    res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id: platform.made.get(key) }));
+  });
+});
+await new Promise<void>((done) => platformServer.listen(0, '127.0.0.1', done));
+// The twin's config: the shipped one (or SWITCHBOARD_CONFIG's), replying to that platform.
+mkdirSync(stateDir, { recursive: true });
+const benchConfig = join(stateDir, 'switchboard.yaml');
+writeFileSync(
+  benchConfig,
+  `${readFileSync(process.env.SWITCHBOARD_CONFIG ?? 'config/switchboard.yaml', 'utf8')}
+platforms:
+  generic: { replyUrl: "http://127.0.0.1:${(platformServer.address() as AddressInfo).port}/replies" }
+`,
+);
+process.env.SWITCHBOARD_CONFIG = benchConfig;
 const twin = await startTwin(options, { log: (line) => console.log(line) });
 const sqs = new SQSClient({
   endpoint: twin.info.sqsEndpoint,
@@ -76,7 +123,12 @@ const sqs = new SQSClient({
 });
 /** A queue of the bench's own that gets every "Engagement Status Changed" the twin publishes. */
 async function observeStatusChanges(): Promise<string> {
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'bench-status-changes' }));
+  return observe('bench-status-changes', ['Engagement Status Changed']);
+}
+
+/** A queue of the bench's own that gets every event of these detail types the twin publishes. */
+async function observe(name: string, detailTypes: string[]): Promise<string> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: QueueUrl!, AttributeNames: ['QueueArn'] }),
   );
@@ -87,14 +139,14 @@ async function observeStatusChanges(): Promise<string> {
   });
   await eventBridge.send(
     new PutRuleCommand({
-      Name: 'bench-status-changes',
+      Name: name,
       EventBusName: twin.info.eventBusName,
-      EventPattern: JSON.stringify({ source: ['switchboard'], 'detail-type': ['Engagement Status Changed'] }),
+      EventPattern: JSON.stringify({ source: ['switchboard'], 'detail-type': detailTypes }),
     }),
   );
   await eventBridge.send(
     new PutTargetsCommand({
-      Rule: 'bench-status-changes',
+      Rule: name,
       EventBusName: twin.info.eventBusName,
       Targets: [{ Id: 'bench', Arn: Attributes!.QueueArn! }],
     }),
@@ -105,6 +157,7 @@ async function observeStatusChanges(): Promise<string> {
 
 try {
   const observer = await observeStatusChanges();
+  const replyObserver = await observe('bench-replies-published', ['Reply Published']);
   const secrets = JSON.parse(readFileSync(options.secretsFile, 'utf8')) as SampleSecrets;
   /** The headers a generic-scheme sender puts on `body`, signed now (the scheme the samples use). */
   const signed = (body: string) =>
@@ -307,6 +360,93 @@ try {
   const changesLost = [...applied].filter((k) => !published.has(k));
   const changesDoubled = [...published].filter(([, n]) => n > 1);
 
+  // Replies under the same faults, to a platform that fails too: each department replies to up to
+  // 300 of what it got (the same replyId again on a 5xx, as the API asks), and each accepted reply
+  // must be published exactly once: one "Reply Published", one reply made on the platform.
+  const replyTargets = [...copies.keys()].map((k) => k.split(' ') as [string, string]).slice(0, 300);
+  const repliesAccepted = new Set<string>();
+  let replyRetries = 0;
+  const replyLimit = pLimit(CONCURRENCY);
+  await Promise.all(
+    replyTargets.map(([department, engagementId], i) =>
+      replyLimit(async () => {
+        const replyId = `bench-${i}`;
+        const body = JSON.stringify({
+          engagementId,
+          text: 'Thanks for your patience, it is sorted now.',
+          replyId,
+          author: { id: `agent-${i % 7}` },
+        });
+        for (let attempt = 1; attempt <= MAX_SENDS; attempt++) {
+          const res = await fetch(`${twin.info.webhookBaseUrl}/departments/${department}/replies`, {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${tokens[department]?.statusToken ?? `local-${department}-status-token`}`,
+              'content-type': 'application/json',
+            },
+            body,
+          }).catch(() => undefined);
+          const answer = res ? ((await res.json().catch(() => ({}))) as { state?: string }) : {};
+          if ((res?.status === 201 || res?.status === 200) && answer.state) {
+            repliesAccepted.add(replyId);
+            return;
+          }
+          if (res && res.status < 500) return;
+          replyRetries++;
+          await new Promise((r) => setTimeout(r, 100 * attempt));
+        }
+      }),
+    ),
+  );
+  const replyQueue = await queueOf('Switchboard-RepliesQueue');
+  const doc = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: twin.info.dynamodbEndpoint,
+      region: twin.info.region,
+      credentials: LOCAL_CREDENTIALS,
+    }),
+  );
+  const replyStates = new Map<string, string>();
+  const readStates = async () => {
+    for (const [i, [, engagementId]] of replyTargets.entries()) {
+      const replyId = `bench-${i}`;
+      if (!repliesAccepted.has(replyId)) continue;
+      const { Item } = await doc.send(
+        new GetCommand({
+          TableName: twin.info.tableName,
+          Key: { pk: `ENG#${engagementId}`, sk: `REPLY#${replyId}` },
+          ConsistentRead: true,
+        }),
+      );
+      replyStates.set(replyId, String((Item?.reply as { state?: string } | undefined)?.state ?? 'missing'));
+    }
+  };
+  // Until every accepted reply is final (attempts put off come back at their time) or ten minutes pass.
+  for (const until = Date.now() + 600_000; Date.now() < until; ) {
+    await twin.quiesce();
+    await readStates();
+    const open = [...replyStates.values()].filter((st) => st !== 'published' && st !== 'failed').length;
+    if (open === 0 && (await depth(replyQueue)) === 0) break;
+    process.stdout.write(
+      `  waiting for ${open} reply(ies) to be published (${((performance.now() - started) / 1000).toFixed(0)} s)…\r`,
+    );
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+  await twin.quiesce();
+  const replyEvents = new Map<string, number>();
+  for (const body of await drain(replyObserver)) {
+    const d = (JSON.parse(body) as { detail: { replyId: string } }).detail;
+    replyEvents.set(d.replyId, (replyEvents.get(d.replyId) ?? 0) + 1);
+  }
+  const repliesPublished = [...replyStates].filter(([, st]) => st === 'published').map(([id]) => id);
+  const repliesFailed = [...replyStates].filter(([, st]) => st === 'failed').length;
+  const repliesLost = [...repliesAccepted].filter(
+    (id) => replyStates.get(id) !== 'published' && replyStates.get(id) !== 'failed',
+  );
+  const repliesDoubled = [...replyEvents].filter(([, n]) => n > 1);
+  const publishedUnseen = repliesPublished.filter((id) => !replyEvents.has(id) || !platform.made.has(id));
+  const platformRequests = [...platform.requests.values()].reduce((a, b) => a + b, 0);
+
   const seconds = (performance.now() - started) / 1000;
   console.log(`\nFault benchmark result (${seconds.toFixed(0)} s in all):`);
   console.log(`  accepted       ${accepted.size.toLocaleString('en-US')}`);
@@ -337,16 +477,32 @@ try {
   console.log(
     `  changes doubled ${changesDoubled.length}  target 0: ${changesDoubled.length === 0 ? 'met' : 'NOT met'}`,
   );
+  console.log(
+    `  replies: ${repliesAccepted.size} accepted of ${replyTargets.length} (${replyRetries} re-sent after a 5xx), ${repliesPublished.length} published, ${repliesFailed} failed; the platform got ${platformRequests} request(s) (a sixth answered 503, a tenth made the reply and lost the answer) and made ${platform.made.size} repl(ies)`,
+  );
+  console.log(
+    `  replies lost   ${repliesLost.length}   target 0: ${repliesLost.length === 0 ? 'met' : 'NOT met'}${repliesLost.length ? ` (e.g. ${repliesLost.slice(0, 3).join(', ')})` : ''}`,
+  );
+  console.log(
+    `  replies doubled ${repliesDoubled.length}  target 0: ${repliesDoubled.length === 0 ? 'met' : 'NOT met'} ("Reply Published" more than once)`,
+  );
+  console.log(
+    `  published but not on the platform or not announced ${publishedUnseen.length}   target 0: ${publishedUnseen.length === 0 ? 'met' : 'NOT met'}`,
+  );
   console.log(`  function logs: ${join(stateDir, 'logs')}`);
   process.exitCode =
     lost.length === 0 &&
     doubled.length === 0 &&
     givenUp === 0 &&
     changesLost.length === 0 &&
-    changesDoubled.length === 0
+    changesDoubled.length === 0 &&
+    repliesLost.length === 0 &&
+    repliesDoubled.length === 0 &&
+    publishedUnseen.length === 0
       ? 0
       : 1;
 } finally {
   sqs.destroy();
   await twin.stop();
+  platformServer.close();
 }

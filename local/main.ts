@@ -1,5 +1,7 @@
 import { relative } from 'node:path';
+import { configPath } from '../lambdas/core/config/load-config.js';
 import { describeRouting, replaySamples } from './demo.js';
+import { type DemoPlatform, demoConfig, demoReply, startDemoPlatform } from './demo-replies.js';
 import { twinOptionsFromEnv } from './twin/options.js';
 import { startTwin, type RunningTwin } from './twin/twin.js';
 
@@ -24,12 +26,14 @@ async function main(): Promise<void> {
   const options = twinOptionsFromEnv();
 
   let twin: RunningTwin | undefined;
+  let platform: DemoPlatform | undefined;
   let stopping = false;
   const shutdown = async (why: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n${why}: stopping the local twin…`);
     await twin?.stop();
+    platform?.close();
     console.log('Stopped.');
     process.exit(0);
   };
@@ -37,6 +41,12 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
   watchParent(() => void shutdown('the process that started the twin has exited'));
 
+  // The demo replies to a loopback platform: the config (read by the synth) must name it.
+  platform = demo ? await startDemoPlatform() : undefined;
+  if (platform) {
+    const config = demoConfig(configPath(), options.stateDir, platform.url);
+    if (config) process.env.SWITCHBOARD_CONFIG = config;
+  }
   console.log('Starting the Switchboard local twin…');
   twin = await startTwin(options, { verbose });
   if (stopping) return;
@@ -63,6 +73,7 @@ async function main(): Promise<void> {
     console.log(
       `Demo: replayed ${results.length} sample deliveries (${results.length - failed.length} answered as expected); read the department queues with \`npx switchboard queue read <department>\`.`,
     );
+    if (platform) for (const line of await demoReply(info, options.secretsFile, platform)) console.log(line);
   }
 }
 

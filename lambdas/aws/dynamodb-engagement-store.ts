@@ -10,6 +10,7 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { isUtf8 } from 'node:buffer';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -276,14 +277,22 @@ export class DynamoDbEngagementStore implements EngagementStore {
     },
     attempt = 0,
   ): Promise<'scrubbed' | 'missing' | 'done'> {
-    const { Items = [] } = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.engagement(engagementId).pk },
-        ConsistentRead: true,
-      }),
-    );
+    // Every page: replies and their events sort after the engagement's other items.
+    const Items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.engagement(engagementId).pk },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      Items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
     const item = Items.find((i) => i.sk === ENGAGEMENT_SORT_KEY);
     if (!item) return 'missing';
     const markers = [how.marker, ...how.doneIf];
@@ -303,16 +312,9 @@ export class DynamoDbEngagementStore implements EngagementStore {
         String(i.sk).startsWith(EVENT_SORT_KEY_PREFIX) &&
         (i.event as { detailType?: string }).detailType === 'Engagement Routed',
     );
-    // Replies to the person may quote them: their texts go too, in the reply items and in the
-    // events that carry them. A reply's revision moves, so a publisher holding the old one
-    // cannot write the text back; one erased before it was published fails (publish-reply.ts).
-    const replies = Items.filter((i) => String(i.sk).startsWith('REPLY#') && (i.reply as { text?: string }).text);
-    const replyEvents = Items.filter(
-      (i) =>
-        String(i.sk).startsWith(EVENT_SORT_KEY_PREFIX) &&
-        String((i.event as { detailType?: string }).detailType).startsWith('Reply ') &&
-        (i.event as { detail?: { text?: string } }).detail?.text,
-    );
+    // Replies to the person may quote them: their texts go too, first (each on its own, so any
+    // number of replies fits; again on a retry, which finds them empty), then the engagement.
+    await this.scrubReplies(Items);
     const withDecision = how.scrubDecision && decision !== undefined;
     try {
       await this.doc.send(
@@ -352,25 +354,6 @@ export class DynamoDbEngagementStore implements EngagementStore {
                 },
               },
             })),
-            ...replies.map((r) => ({
-              Update: {
-                TableName: this.tableName,
-                Key: { pk: r.pk, sk: r.sk },
-                ConditionExpression: 'revision = :revision',
-                UpdateExpression: 'SET #reply.#text = :empty, #reply.#revision = :next, #revision = :next',
-                ExpressionAttributeNames: { '#reply': 'reply', '#text': 'text', '#revision': 'revision' },
-                ExpressionAttributeValues: { ':empty': '', ':revision': r.revision, ':next': Number(r.revision) + 1 },
-              },
-            })),
-            ...replyEvents.map((e) => ({
-              Update: {
-                TableName: this.tableName,
-                Key: { pk: e.pk, sk: e.sk },
-                UpdateExpression: 'SET #event.#detail.#text = :empty',
-                ExpressionAttributeNames: { '#event': 'event', '#detail': 'detail', '#text': 'text' },
-                ExpressionAttributeValues: { ':empty': '' },
-              },
-            })),
             ...(chained.heads as never[]),
           ] as never,
         }),
@@ -383,6 +366,59 @@ export class DynamoDbEngagementStore implements EngagementStore {
       if (attempt < 4 && lostRace(reasons)) return this.scrubPersonalData(engagementId, at, how, attempt + 1);
       throw err;
     }
+  }
+
+  /**
+   * Empties the texts of an engagement's replies: each reply item (its revision moves, so a
+   * publisher holding the old one cannot write the text back, and one not yet published fails
+   * rather than going out empty: publish-reply.ts) and each reply event that carries a text.
+   */
+  private async scrubReplies(items: Record<string, unknown>[]): Promise<void> {
+    for (const r of items.filter((i) => String(i.sk).startsWith('REPLY#'))) {
+      let reply = r;
+      for (let attempt = 0; (reply.reply as { text?: string } | undefined)?.text; attempt++) {
+        try {
+          await this.doc.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: { pk: reply.pk, sk: reply.sk },
+              ConditionExpression: 'revision = :revision',
+              UpdateExpression: 'SET #reply.#text = :empty, #reply.#revision = :next, #revision = :next',
+              ExpressionAttributeNames: { '#reply': 'reply', '#text': 'text', '#revision': 'revision' },
+              ExpressionAttributeValues: {
+                ':empty': '',
+                ':revision': reply.revision,
+                ':next': Number(reply.revision) + 1,
+              },
+            }),
+          );
+          break;
+        } catch (err) {
+          // The publisher changed it meanwhile: read it again and scrub what it left.
+          if (!(err instanceof ConditionalCheckFailedException) || attempt >= 4) throw err;
+          const { Item } = await this.doc.send(
+            new GetCommand({ TableName: this.tableName, Key: { pk: reply.pk, sk: reply.sk }, ConsistentRead: true }),
+          );
+          if (!Item) break;
+          reply = Item;
+        }
+      }
+    }
+    for (const e of items.filter(
+      (i) =>
+        String(i.sk).startsWith(EVENT_SORT_KEY_PREFIX) &&
+        String((i.event as { detailType?: string }).detailType).startsWith('Reply ') &&
+        (i.event as { detail?: { text?: string } }).detail?.text,
+    ))
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: e.pk, sk: e.sk },
+          UpdateExpression: 'SET #event.#detail.#text = :empty',
+          ExpressionAttributeNames: { '#event': 'event', '#detail': 'detail', '#text': 'text' },
+          ExpressionAttributeValues: { ':empty': '' },
+        }),
+      );
   }
 
   async readStored(engagementId: string): Promise<StoredEngagement | undefined> {

@@ -41,16 +41,20 @@ export class DynamoDbReplyStore implements ReplyStore {
     return Item ? (Item.reply as Reply) : undefined;
   }
 
-  async engagement(engagementId: string): Promise<Engagement | undefined> {
+  async engagement(
+    engagementId: string,
+  ): Promise<(Engagement & { gone?: 'erased' | 'deleted' | 'expired' }) | undefined> {
     const { Item } = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
         Key: { pk: `ENG#${engagementId}`, sk: ENGAGEMENT_SORT_KEY },
         ConsistentRead: true,
-        ProjectionExpression: 'engagement',
+        ProjectionExpression: 'engagement, erasedAt, deletedAt, textExpiredAt',
       }),
     );
-    return Item?.engagement as Engagement | undefined;
+    if (!Item) return undefined;
+    const gone = Item.erasedAt ? 'erased' : Item.deletedAt ? 'deleted' : Item.textExpiredAt ? 'expired' : undefined;
+    return { ...(Item.engagement as Engagement), ...(gone ? { gone } : {}) };
   }
 
   async create(reply: Reply, events: OutboxEvent[]): Promise<'created' | 'exists'> {
@@ -115,7 +119,13 @@ export class DynamoDbReplyStore implements ReplyStore {
       return true;
     } catch (err) {
       const reasons = err instanceof TransactionCanceledException ? (err.CancellationReasons ?? []) : [];
-      if (reasons.slice(0, writes.length).some((r) => r.Code === 'ConditionalCheckFailed')) return false;
+      // The reply's own condition failed, or another transaction held its item: another change came first.
+      if (
+        reasons
+          .slice(0, writes.length)
+          .some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')
+      )
+        return false;
       if (attempt < 4 && lostRace(reasons.slice(writes.length))) return this.write(writes, events, attempt + 1);
       throw err;
     }

@@ -24,7 +24,8 @@ export const handler = functionHandler<SQSEvent, SQSBatchResponse>(async (event)
         logger.error('a reply message without a replyId was dropped', { messageId: record.messageId });
         continue;
       }
-      const result = await publishReply(replyId, publishDependencies);
+      const delivery = Number(record.attributes?.ApproximateReceiveCount ?? 1);
+      const result = await publishReply(replyId, publishDependencies, delivery);
       if (result.done) {
         metrics.addMetric(
           result.state === 'published' ? 'RepliesPublished' : 'RepliesNotPublished',

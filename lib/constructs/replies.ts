@@ -116,7 +116,8 @@ export class Replies extends Construct {
 
     this.queue = new SecureQueue(this, 'Queue', {
       visibilityTimeout: Duration.seconds(PUBLISHER_TIMEOUT.toSeconds() * 6),
-      // Every attempt put off is a receive: room for a reply's every attempt (publish-reply.ts).
+      // Every attempt put off is a receive: room for a reply's every attempt; the publisher fails
+      // a reply past MAX_DELIVERIES (25) itself, so none waits here still queued.
       maxReceiveCount: 30,
     });
     props.alarms.alarmOnDeadLetters(
@@ -162,7 +163,8 @@ export class Replies extends Construct {
       }),
     );
     this.publisher.fn.addEventSource(
-      new SqsEventSource(this.queue.queue, { batchSize: 5, reportBatchItemFailures: true }),
+      // One reply per invocation: an attempt (a listing and a request, 10 s each) never races the timeout.
+      new SqsEventSource(this.queue.queue, { batchSize: 1, reportBatchItemFailures: true }),
     );
     // Putting a message off until its retry time (the event source already lets it receive and delete).
     this.queue.queue.grant(this.publisher.fn, 'sqs:ChangeMessageVisibility');

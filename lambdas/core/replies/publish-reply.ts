@@ -53,8 +53,30 @@ export type PublishResult =
 /** The wait before attempt `count + 1` after a retryable one: 1 s, 2 s, 4 s… up to five minutes. */
 export const backoffMs = (count: number): number => Math.min(300_000, 1_000 * 2 ** Math.max(0, count - 1));
 
-/** Publishes the reply if it is queued and no attempt is out; see the module's doc. */
-export async function publishReply(replyId: string, deps: PublishDependencies): Promise<PublishResult> {
+/**
+ * Deliveries of one reply's message after which it is failed rather than tried again (below the
+ * queue's receive count, so a reply never sits in the dead-letter queue still `queued`).
+ */
+export const MAX_DELIVERIES = 25;
+/** After an attempt that may have posted, the wait before looking or sending again: a request still in flight lands first. */
+export const UNCERTAIN_WAIT_MS = 30_000;
+
+/**
+ * Publishes the reply if it is queued and no attempt is out; see the module's doc. `delivery` is
+ * how many times its message has been delivered: past {@link MAX_DELIVERIES} the reply fails
+ * (as uncertain when an attempt may have posted) instead of waiting forever.
+ */
+export async function publishReply(replyId: string, deps: PublishDependencies, delivery = 1): Promise<PublishResult> {
+  try {
+    return await publishOnce(replyId, deps, delivery);
+  } catch (err) {
+    // Something it needs failed (the table, a secret, the platform's listing): try again later,
+    // waiting longer each time; the delivery count bounds it.
+    return { done: false, retryAfterMs: backoffMs(delivery) * 5, reason: (err as Error).message };
+  }
+}
+
+async function publishOnce(replyId: string, deps: PublishDependencies, delivery: number): Promise<PublishResult> {
   const reply = await deps.replies.get(replyId);
   if (!reply) return { done: true, state: 'missing' };
   if (reply.state === 'published') {
@@ -65,16 +87,37 @@ export async function publishReply(replyId: string, deps: PublishDependencies): 
   if (reply.state !== 'queued') return { done: true, state: reply.state };
   const publisher = deps.publisherFor(reply.platform);
   if (!publisher) return fail(reply, `replies to ${reply.platform} are not supported`, deps);
+  const attempt = reply.attempt;
+  // An attempt may have posted it (one out, or one that went wrong without saying).
+  const outstanding = attempt?.status === 'sending' || attempt?.status === 'uncertain';
   // Its engagement's author was erased (or its text expired) before it went: nothing to send.
-  if (!reply.text) return fail(reply, 'its text was erased before it was published', deps);
+  if (!reply.text)
+    return fail(
+      reply,
+      outstanding
+        ? 'its text was erased while an attempt was out: it may have been posted, check the platform'
+        : 'its text was erased before it was published',
+      deps,
+      outstanding,
+    );
+  if (delivery > MAX_DELIVERIES)
+    return fail(
+      reply,
+      `gave up after ${delivery - 1} deliveries (${attempt?.reason ?? 'no attempt went through'})`,
+      deps,
+      outstanding,
+    );
 
   const now = deps.now();
-  const attempt = reply.attempt;
   if (attempt?.status === 'sending') {
     const held = ATTEMPT_LEASE_MS - (now.getTime() - Date.parse(attempt.at));
     if (held > 0) return { done: false, retryAfterMs: held, reason: 'another attempt is out' };
   }
-  if (attempt?.status === 'retrying' && attempt.notBefore && Date.parse(attempt.notBefore) > now.getTime())
+  if (
+    (attempt?.status === 'retrying' || attempt?.status === 'uncertain') &&
+    attempt.notBefore &&
+    Date.parse(attempt.notBefore) > now.getTime()
+  )
     return {
       done: false,
       retryAfterMs: Date.parse(attempt.notBefore) - now.getTime(),
@@ -83,7 +126,13 @@ export async function publishReply(replyId: string, deps: PublishDependencies): 
 
   const secret = await deps.secretFor(reply.platform);
   const engagement = await deps.replies.engagement(reply.engagementId);
-  if (!engagement) return fail(reply, `engagement ${reply.engagementId} is no longer stored`, deps);
+  if (!engagement || engagement.gone)
+    return fail(
+      reply,
+      `engagement ${reply.engagementId} is ${engagement ? engagement.gone : 'no longer stored'}`,
+      deps,
+      outstanding,
+    );
   const request = {
     replyId: reply.id,
     text: reply.text,
@@ -108,11 +157,17 @@ export async function publishReply(replyId: string, deps: PublishDependencies): 
     if (found) return published(reply, found, deps);
   }
   if ((attempt?.count ?? 0) >= MAX_ATTEMPTS)
-    return fail(reply, `gave up after ${attempt?.count} attempts (${attempt?.reason ?? 'no reason'})`, deps);
+    return fail(
+      reply,
+      `gave up after ${attempt?.count} attempts (${attempt?.reason ?? 'no reason'})`,
+      deps,
+      outstanding,
+    );
 
   const claimed: Reply = {
     ...reply,
-    attempt: { count: (attempt?.count ?? 0) + 1, status: 'sending', at: now.toISOString() },
+    // The lease counts from the claim, not from when this delivery began.
+    attempt: { count: (attempt?.count ?? 0) + 1, status: 'sending', at: deps.now().toISOString() },
     revision: reply.revision + 1,
   };
   if ((await deps.replies.update(claimed, reply.revision, [])) === 'conflict')
@@ -133,7 +188,8 @@ export async function publishReply(replyId: string, deps: PublishDependencies): 
       return fail(claimed, outcome.reason, deps);
     case 'retry':
     case 'uncertain': {
-      const wait = outcome.kind === 'retry' ? (outcome.retryAfterMs ?? backoffMs(claimed.attempt!.count)) : 1_000;
+      const wait =
+        outcome.kind === 'retry' ? (outcome.retryAfterMs ?? backoffMs(claimed.attempt!.count)) : UNCERTAIN_WAIT_MS;
       const next: PublishAttempt = {
         count: claimed.attempt!.count,
         status: outcome.kind === 'retry' ? 'retrying' : 'uncertain',
@@ -164,12 +220,16 @@ async function published(reply: Reply, platformReplyId: string, deps: PublishDep
   const at = deps.now().toISOString();
   const next: Reply = { ...reply, state: 'published', platformReplyId, at, revision: reply.revision + 1 };
   if ((await deps.replies.update(next, reply.revision, [replyPublished(next, at)])) === 'conflict') {
-    // Someone else recorded it first (the message delivered twice): what they stored stands.
     const stored = await deps.replies.get(reply.id);
-    if (stored?.state !== 'published')
-      return { done: false, retryAfterMs: 1_000, reason: 'the reply changed meanwhile' };
-    await deps.responded(stored);
-    return { done: true, state: 'published' };
+    // Someone else recorded it first (the message delivered twice): what they stored stands.
+    if (stored?.state === 'published') {
+      await deps.responded(stored);
+      return { done: true, state: 'published' };
+    }
+    // Changed under this attempt (an erasure emptied its text): still ours, and it was posted.
+    if (stored?.state === 'queued' && stored.attempt?.count === reply.attempt?.count)
+      return published(stored, platformReplyId, deps);
+    return { done: false, retryAfterMs: 1_000, reason: 'the reply changed meanwhile' };
   }
   await deps.responded(next);
   return { done: true, state: 'published' };

@@ -110,11 +110,19 @@ export async function submitReplyBody(
 
   const engagement = await deps.replies.engagement(body.engagementId);
   if (!engagement) return error(404, 'unknown_engagement', `No engagement ${body.engagementId} is stored.`);
-  if (!(await deps.lifecycle.read(body.engagementId, department)))
+  if (engagement.gone)
+    return error(
+      410,
+      'engagement_gone',
+      `Engagement ${body.engagementId} was ${engagement.gone === 'expired' ? 'past its retention' : engagement.gone === 'deleted' ? 'deleted by its author' : 'erased on its author’s request'}: there is nothing to reply to.`,
+    );
+  const assignment = await deps.lifecycle.read(body.engagementId, department);
+  // Handed on to another department: that one replies now.
+  if (!assignment || assignment.state === 'rerouted')
     return error(
       403,
       'not_routed',
-      `Engagement ${body.engagementId} was not routed to "${department}": a department replies to what it was given.`,
+      `Engagement ${body.engagementId} ${assignment ? 'was handed on by' : 'was not routed to'} "${department}": a department replies to what it holds.`,
     );
 
   const verdict = deps.voice.check({

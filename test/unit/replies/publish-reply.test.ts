@@ -118,7 +118,9 @@ describe('publishing a reply', () => {
     const { store, deps, advance } = setup(platform);
     expect(await publishReply('r-1', deps)).toMatchObject({ done: false });
     onPlatform = 'p-3'; // it was posted after all
-    advance(1_000);
+    // Too soon: a request still in flight could land after a look; it waits.
+    expect(await publishReply('r-1', deps)).toMatchObject({ done: false });
+    advance(30_000);
     expect(await publishReply('r-1', deps)).toEqual({ done: true, state: 'published' });
     expect(platform.calls).toBe(1);
     expect(store.replies.get('r-1')!.platformReplyId).toBe('p-3');
@@ -128,7 +130,7 @@ describe('publishing a reply', () => {
     const platform = scripted([{ kind: 'uncertain', reason: 'did not answer in time' }], false);
     const { store, deps, advance } = setup(platform);
     await publishReply('r-1', deps);
-    advance(1_000);
+    advance(30_000);
     expect(await publishReply('r-1', deps)).toEqual({ done: true, state: 'failed' });
     expect(platform.calls).toBe(1);
     expect(store.events.at(-1)).toMatchObject({ detailType: 'Reply Failed', detail: { uncertain: true } });
@@ -150,6 +152,45 @@ describe('publishing a reply', () => {
     expect(await publishReply('r-1', deps)).toEqual({ done: true, state: 'failed' });
     expect(platform.calls).toBe(0);
     expect(store.replies.get('r-1')!.failure).toBe('its text was erased before it was published');
+  });
+
+  it('records a reply as published when an erasure emptied its text during the attempt', async () => {
+    const { store, deps } = setup(scripted([{ kind: 'published', platformReplyId: 'p-7' }], true));
+    let erased = false;
+    store.beforeWrite = () => {
+      const stored = store.replies.get('r-1')!;
+      // Right after the claim: the erasure's scrub lands while the request is out.
+      if (!erased && stored.attempt?.status === 'sending') {
+        erased = true;
+        store.replies.set('r-1', { ...stored, text: '', revision: stored.revision + 1 });
+      }
+    };
+    expect(await publishReply('r-1', deps)).toEqual({ done: true, state: 'published' });
+    expect(store.replies.get('r-1')).toMatchObject({ state: 'published', platformReplyId: 'p-7', text: '' });
+  });
+
+  it('fails a reply whose message keeps coming back, as uncertain when an attempt may have posted', async () => {
+    const platform = scripted([], true);
+    const reply = {
+      ...queued(),
+      attempt: { count: 1, status: 'uncertain' as const, at: '2026-12-06T09:00:00.000Z', reason: 'timeout' },
+    };
+    const { store, deps } = setup(platform, reply);
+    expect(await publishReply('r-1', deps, 26)).toEqual({ done: true, state: 'failed' });
+    expect(store.events.at(-1)).toMatchObject({ detailType: 'Reply Failed', detail: { uncertain: true } });
+    expect(platform.calls).toBe(0);
+  });
+
+  it('tries again later when something it needs fails', async () => {
+    const { deps } = setup(scripted([], true));
+    deps.secretFor = async () => {
+      throw new Error('secret unreadable');
+    };
+    expect(await publishReply('r-1', deps, 3)).toMatchObject({
+      done: false,
+      reason: 'secret unreadable',
+      retryAfterMs: 20_000,
+    });
   });
 
   it('honours a rate limit’s wait', async () => {

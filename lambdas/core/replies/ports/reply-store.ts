@@ -9,8 +9,11 @@ import type { Reply } from '../reply.js';
  */
 export interface ReplyStore {
   get(replyId: string): Promise<Reply | undefined>;
-  /** The engagement replied to, as published; undefined when none is stored under that id. */
-  engagement(engagementId: string): Promise<Engagement | undefined>;
+  /**
+   * The engagement replied to, as published; undefined when none is stored under that id.
+   * `gone` says its text is no more (its author erased it or asked for it, or retention ran out).
+   */
+  engagement(engagementId: string): Promise<(Engagement & { gone?: 'erased' | 'deleted' | 'expired' }) | undefined>;
   /** Stores a new reply with its events; `exists` when a reply with that id is stored already (nothing written). */
   create(reply: Reply, events: OutboxEvent[]): Promise<'created' | 'exists'>;
   /** Stores the change if the reply is still at `expectedRevision`; `conflict` when another change came first. */
