@@ -43,6 +43,41 @@ export function atExpression(dueAt: string): string {
 }
 
 /**
+ * One one-time schedule firing `input` into the tracker's queue at `dueAt` (rounded up to the
+ * second), deleted by Scheduler once it fired. Creating it again (a redelivered event) is not an
+ * error: it is the same timer, by its name.
+ */
+async function startTimer(
+  client: SchedulerClient,
+  options: SchedulerSlaTimersOptions,
+  timer: { name: string; dueAt: string; description: string; input: string },
+): Promise<void> {
+  try {
+    await client.send(
+      new CreateScheduleCommand({
+        Name: timer.name,
+        GroupName: options.groupName,
+        ScheduleExpression: atExpression(timer.dueAt),
+        ScheduleExpressionTimezone: 'UTC',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        ActionAfterCompletion: 'DELETE',
+        Description: timer.description,
+        Target: {
+          Arn: options.targetArn,
+          RoleArn: options.roleArn,
+          Input: timer.input,
+          // A firing that cannot be delivered is retried for a day, then kept.
+          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
+          ...(options.deadLetterArn ? { DeadLetterConfig: { Arn: options.deadLetterArn } } : {}),
+        },
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof ConflictException)) throw err;
+  }
+}
+
+/**
  * {@link SlaTimers} as EventBridge Scheduler one-time schedules: one per deadline, firing at its
  * time into the tracker's queue, deleted by Scheduler once it fired (`ActionAfterCompletion:
  * DELETE`) and by the tracker when the deadline is met. Calls run eight at a time.
@@ -58,32 +93,14 @@ export class SchedulerSlaTimers implements SlaTimers {
   async start(timers: SlaTimer[]): Promise<void> {
     await Promise.all(
       timers.map((timer) =>
-        this.limit(async () => {
-          try {
-            await this.client.send(
-              new CreateScheduleCommand({
-                Name: slaScheduleName(timer),
-                GroupName: this.options.groupName,
-                ScheduleExpression: atExpression(timer.dueAt),
-                ScheduleExpressionTimezone: 'UTC',
-                FlexibleTimeWindow: { Mode: 'OFF' },
-                ActionAfterCompletion: 'DELETE',
-                Description: `SLA ${timer.sla} of an assignment to ${timer.department}`,
-                Target: {
-                  Arn: this.options.targetArn,
-                  RoleArn: this.options.roleArn,
-                  Input: slaDueMessage(timer),
-                  // A firing that cannot be delivered is retried for a day, then kept.
-                  RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
-                  ...(this.options.deadLetterArn ? { DeadLetterConfig: { Arn: this.options.deadLetterArn } } : {}),
-                },
-              }),
-            );
-          } catch (err) {
-            // Started before (a redelivered "Engagement Routed"): the timer is already running.
-            if (!(err instanceof ConflictException)) throw err;
-          }
-        }),
+        this.limit(() =>
+          startTimer(this.client, this.options, {
+            name: slaScheduleName(timer),
+            dueAt: timer.dueAt,
+            description: `SLA ${timer.sla} of an assignment to ${timer.department}`,
+            input: slaDueMessage(timer),
+          }),
+        ),
       ),
     );
   }
@@ -126,31 +143,14 @@ export class SchedulerApprovalTimers implements ApprovalTimers {
   async start(timers: ApprovalTimer[]): Promise<void> {
     await Promise.all(
       timers.map((timer) =>
-        this.limit(async () => {
-          try {
-            await this.client.send(
-              new CreateScheduleCommand({
-                Name: approvalScheduleName(timer),
-                GroupName: this.options.groupName,
-                ScheduleExpression: atExpression(timer.dueAt),
-                ScheduleExpressionTimezone: 'UTC',
-                FlexibleTimeWindow: { Mode: 'OFF' },
-                ActionAfterCompletion: 'DELETE',
-                Description: `Approval of a reply by ${timer.approvers}`,
-                Target: {
-                  Arn: this.options.targetArn,
-                  RoleArn: this.options.roleArn,
-                  Input: approvalDueMessage(timer),
-                  RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
-                  ...(this.options.deadLetterArn ? { DeadLetterConfig: { Arn: this.options.deadLetterArn } } : {}),
-                },
-              }),
-            );
-          } catch (err) {
-            // Started before (a redelivered "Reply Submitted").
-            if (!(err instanceof ConflictException)) throw err;
-          }
-        }),
+        this.limit(() =>
+          startTimer(this.client, this.options, {
+            name: approvalScheduleName(timer),
+            dueAt: timer.dueAt,
+            description: `Approval of a reply by ${timer.approvers}`,
+            input: approvalDueMessage(timer),
+          }),
+        ),
       ),
     );
   }
