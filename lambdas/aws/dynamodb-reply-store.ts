@@ -1,5 +1,9 @@
-import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Engagement } from '../core/engagement/engagement.schema.js';
 import type { OutboxEvent } from '../core/lifecycle/ports/lifecycle-store.js';
 import type { ReplyStore } from '../core/replies/ports/reply-store.js';
@@ -96,6 +100,36 @@ export class DynamoDbReplyStore implements ReplyStore {
     return (await this.write(writes, events)) ? 'updated' : 'conflict';
   }
 
+  async pausedUntil(platform: string, account: string): Promise<string | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: replyKeys.pause(platform, account), ConsistentRead: true }),
+    );
+    return typeof Item?.until === 'string' ? Item.until : undefined;
+  }
+
+  async pause(platform: string, account: string, until: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...replyKeys.pause(platform, account),
+            type: 'rate-limit',
+            until,
+            // Gone a day after it ends (the table's TTL attribute).
+            expiresAt: Math.floor(Date.parse(until) / 1000) + 86_400,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR #until < :until',
+          ExpressionAttributeNames: { '#until': 'until' },
+          ExpressionAttributeValues: { ':until': until },
+        }),
+      );
+    } catch (err) {
+      // A longer pause is recorded already.
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+
   private item(reply: Reply) {
     return { ...replyKeys.reply(reply.engagementId, reply.id), type: 'reply', revision: reply.revision, reply };
   }
@@ -136,4 +170,6 @@ export class DynamoDbReplyStore implements ReplyStore {
 export const replyKeys = {
   reply: (engagementId: string, replyId: string) => ({ pk: `ENG#${engagementId}`, sk: `REPLY#${replyId}` }),
   index: (replyId: string) => ({ pk: `REPLYID#${replyId}`, sk: 'REPLY' }),
+  /** A platform's rate limit on one of the company's accounts, shared by every reply to it. */
+  pause: (platform: string, account: string) => ({ pk: `RATE#${platform}#${account}`, sk: 'PAUSE' }),
 };

@@ -27,6 +27,17 @@ export class MemoryReplyStore implements ReplyStore {
     return 'created';
   }
 
+  readonly pauses = new Map<string, string>();
+
+  async pausedUntil(platform: string, account: string): Promise<string | undefined> {
+    return this.pauses.get(`${platform}#${account}`);
+  }
+
+  async pause(platform: string, account: string, until: string): Promise<void> {
+    const key = `${platform}#${account}`;
+    if ((this.pauses.get(key) ?? '') < until) this.pauses.set(key, until);
+  }
+
   async update(next: Reply, expectedRevision: number, events: OutboxEvent[]): Promise<'updated' | 'conflict'> {
     this.beforeWrite?.();
     if (this.replies.get(next.id)?.revision !== expectedRevision) return 'conflict';

@@ -142,6 +142,15 @@ async function publishOnce(replyId: string, deps: PublishDependencies, delivery:
   };
   const missing = publisher.secretKeys.filter((k) => !secret[k]);
   if (missing.length > 0) return fail(reply, `the ${reply.platform} secret lacks ${missing.join(', ')}`, deps);
+  // The platform rate-limited this account (for another reply, perhaps): every reply to it waits.
+  const account = engagement.account?.id ?? 'default';
+  const pausedUntil = await deps.replies.pausedUntil(reply.platform, account);
+  if (pausedUntil && Date.parse(pausedUntil) > deps.now().getTime())
+    return {
+      done: false,
+      retryAfterMs: Date.parse(pausedUntil) - deps.now().getTime(),
+      reason: `${reply.platform} rate-limited this account until ${pausedUntil}`,
+    };
 
   // An attempt that may have posted, on a platform without idempotency keys: look before sending again.
   const mayHavePosted = !publisher.idempotent && (attempt?.status === 'uncertain' || attempt?.status === 'sending');
@@ -190,6 +199,13 @@ async function publishOnce(replyId: string, deps: PublishDependencies, delivery:
     case 'uncertain': {
       const wait =
         outcome.kind === 'retry' ? (outcome.retryAfterMs ?? backoffMs(claimed.attempt!.count)) : UNCERTAIN_WAIT_MS;
+      // A wait the platform named (a rate limit, a Retry-After) holds for every reply to this account.
+      if (outcome.kind === 'retry' && outcome.retryAfterMs !== undefined)
+        await deps.replies.pause(
+          reply.platform,
+          account,
+          new Date(deps.now().getTime() + outcome.retryAfterMs).toISOString(),
+        );
       const next: PublishAttempt = {
         count: claimed.attempt!.count,
         status: outcome.kind === 'retry' ? 'retrying' : 'uncertain',

@@ -193,9 +193,21 @@ describe('publishing a reply', () => {
     });
   });
 
-  it('honours a rate limit’s wait', async () => {
-    const platform = scripted([{ kind: 'retry', reason: 'rate-limited', retryAfterMs: 42_000 }], true);
-    const { deps } = setup(platform);
+  it('honours a rate limit’s wait, for every reply to the same account', async () => {
+    const platform = scripted(
+      [
+        { kind: 'retry', reason: 'rate-limited', retryAfterMs: 42_000 },
+        { kind: 'published', platformReplyId: 'p-2' },
+      ],
+      true,
+    );
+    const { store, deps, advance } = setup(platform);
     expect(await publishReply('r-1', deps)).toMatchObject({ done: false, retryAfterMs: 42_000 });
+    // Another reply to the same platform account waits too, sending nothing.
+    store.replies.set('r-2', { ...queued(), id: 'r-2' });
+    expect(await publishReply('r-2', deps)).toMatchObject({ done: false, retryAfterMs: 42_000 });
+    expect(platform.calls).toBe(1);
+    advance(42_000);
+    expect(await publishReply('r-2', deps)).toEqual({ done: true, state: 'published' });
   });
 });

@@ -18,4 +18,8 @@ export interface ReplyStore {
   create(reply: Reply, events: OutboxEvent[]): Promise<'created' | 'exists'>;
   /** Stores the change if the reply is still at `expectedRevision`; `conflict` when another change came first. */
   update(next: Reply, expectedRevision: number, events: OutboxEvent[]): Promise<'updated' | 'conflict'>;
+  /** Until when a platform asked for no more requests from this account (its rate limit); undefined when it did not. */
+  pausedUntil(platform: string, account: string): Promise<string | undefined>;
+  /** Records a platform's rate limit for an account, so every reply to it waits (a later `until` only extends it). */
+  pause(platform: string, account: string, until: string): Promise<void>;
 }
