@@ -9,6 +9,22 @@ import { publishDependencies, queueUrl, sqs } from './dependencies.js';
 /** SQS takes a visibility timeout of at most 12 hours. */
 const MAX_VISIBILITY_S = 43_200;
 
+/** Makes a message come back after `seconds` (1 s to SQS's 12 h); if that fails, after the visibility timeout. */
+async function putOff(receiptHandle: string, seconds: number): Promise<void> {
+  const visibility = Math.min(MAX_VISIBILITY_S, Math.max(1, Math.ceil(seconds)));
+  await sqs
+    .send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl,
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: visibility,
+      }),
+    )
+    .catch((err: Error) =>
+      logger.warn('could not put a reply message off; it returns after the visibility timeout', { error: err.message }),
+    );
+}
+
 /**
  * The reply publisher: "Reply Queued" events from the bus, one reply each. A reply to try again
  * later (a timeout, a rate limit, an attempt still out) has its message put off until then and
@@ -35,26 +51,15 @@ export const handler = functionHandler<SQSEvent, SQSBatchResponse>(async (event)
         continue;
       }
       metrics.addMetric('ReplyAttemptsPutOff', MetricUnit.Count, 1);
-      const seconds = Math.min(MAX_VISIBILITY_S, Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
-      await sqs
-        .send(
-          new ChangeMessageVisibilityCommand({
-            QueueUrl: queueUrl,
-            ReceiptHandle: record.receiptHandle,
-            VisibilityTimeout: seconds,
-          }),
-        )
-        .catch((err: Error) =>
-          logger.warn('could not put a reply message off; it returns after the visibility timeout', {
-            error: err.message,
-          }),
-        );
+      await putOff(record.receiptHandle, result.retryAfterMs / 1000);
       failures.push({ itemIdentifier: record.messageId });
     } catch (err) {
       logger.error('reply message failed; it will be offered again', {
         messageId: record.messageId,
         error: (err as Error).message,
       });
+      // Back in seconds rather than after the queue's visibility timeout (minutes).
+      await putOff(record.receiptHandle, 5 * 2 ** (Number(record.attributes?.ApproximateReceiveCount ?? 1) - 1));
       failures.push({ itemIdentifier: record.messageId });
     }
   }

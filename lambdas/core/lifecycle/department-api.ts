@@ -34,18 +34,8 @@ export async function handleStatusRequest(
   request: StatusRequest,
   deps: DepartmentApiDependencies,
 ): Promise<StatusResponse> {
-  const token = /^Bearer\s+\S+\s*$/i.test(request.authorization ?? '');
-  const refused = authenticateDepartment(
-    request.authorization,
-    request.department,
-    token ? await deps.statusTokens() : {},
-  );
-  if (refused) {
-    // Kept as the status API has always worded it.
-    if (refused.statusCode === 403)
-      refused.body.message = `This token belongs to another department; it cannot report for "${request.department}".`;
-    return refused;
-  }
+  const refused = await authenticateDepartment(request.authorization, request.department, deps.statusTokens, 'report');
+  if (refused) return refused;
   let json: unknown;
   try {
     json = JSON.parse(request.body);

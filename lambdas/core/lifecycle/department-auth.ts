@@ -7,17 +7,19 @@ export type AuthRefusal = { statusCode: 401 | 403; body: { error: string; messag
  * Checks a department request's bearer token (docs/design.md, "Lifecycle"): it is compared, in
  * constant time, with every department's token, so the time taken does not tell which department
  * (if any) it belongs to. None matches → 401; another department's matches → 403 (a department
- * acts only for itself, whatever its body says). Undefined: let in. Tokens are never logged nor
- * echoed.
+ * acts only for itself, whatever its body says), `what` naming what it may not do ("report").
+ * Undefined: let in. The tokens are only read when a bearer token was sent; they are never logged
+ * nor echoed.
  */
-export function authenticateDepartment(
+export async function authenticateDepartment(
   authorization: string | undefined,
   department: string,
-  tokens: Record<string, string>,
-): AuthRefusal | undefined {
+  tokens: () => Promise<Record<string, string>>,
+  what = 'act',
+): Promise<AuthRefusal | undefined> {
   const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
   const owners = token
-    ? Object.entries(tokens)
+    ? Object.entries(await tokens())
         .filter(([, expected]) => expected !== '' && safeEqual(token, expected))
         .map(([d]) => d)
     : [];
@@ -34,7 +36,7 @@ export function authenticateDepartment(
       statusCode: 403,
       body: {
         error: 'forbidden',
-        message: `This token belongs to another department; it cannot act for "${department}".`,
+        message: `This token belongs to another department; it cannot ${what} for "${department}".`,
       },
     };
   return undefined;

@@ -55,12 +55,7 @@ async function readBody(
   request: RepliesRequest,
   deps: RepliesDependencies,
 ): Promise<RepliesResponse | { json: unknown }> {
-  const bearer = /^Bearer\s+\S+\s*$/i.test(request.authorization ?? '');
-  const refused = authenticateDepartment(
-    request.authorization,
-    request.department,
-    bearer ? await deps.statusTokens() : {},
-  );
+  const refused = await authenticateDepartment(request.authorization, request.department, deps.statusTokens);
   if (refused) return refused;
   try {
     return { json: JSON.parse(request.body) };

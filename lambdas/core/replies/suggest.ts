@@ -1,6 +1,6 @@
 import type { VoicePolicy } from '../config/voice.schema.js';
 import type { Engagement } from '../engagement/engagement.schema.js';
-import { compilePattern } from '../patterns/index.js';
+import { type CompiledPattern, compilePattern } from '../patterns/index.js';
 import type { VoiceCheck, VoiceChecker } from '../voice/check-reply.js';
 
 /** A suggested draft (docs/design.md, "Engaging back"): never stored or sent until submitted. */
@@ -28,7 +28,7 @@ export function suggestDrafts(
   const drafts: (Draft & { languageMatch: boolean })[] = [];
   for (const template of policy?.templates ?? []) {
     if (template.language && template.language !== engagement.language) continue;
-    if (!compilePattern(template.when).matches(engagement)) continue;
+    if (!patternOf(template).matches(engagement)) continue;
     const text = fill(template.text, engagement);
     const verdict = checker.check({ reply: { text, platform: engagement.platform }, engagement, department });
     if (verdict.refused) continue;
@@ -44,6 +44,14 @@ export function suggestDrafts(
     .sort((a, b) => Number(b.languageMatch) - Number(a.languageMatch))
     .map(({ languageMatch: _l, ...draft }) => draft);
 }
+
+/** Each template's pattern, compiled once per template (the config lives as long as the function). */
+const compiled = new WeakMap<object, CompiledPattern>();
+const patternOf = (template: { when: Record<string, unknown> }): CompiledPattern => {
+  let pattern = compiled.get(template);
+  if (!pattern) compiled.set(template, (pattern = compilePattern(template.when)));
+  return pattern;
+};
 
 /** `{author.name}`-style placeholders: a path into the engagement; an empty value when absent. */
 export function fill(text: string, engagement: Engagement): string {

@@ -4,7 +4,6 @@ import { buildEngagement } from '#core/lifecycle/build-engagement.js';
 import { engagementErased } from '#core/lifecycle/erase.js';
 import { reportStatus } from '#core/lifecycle/report-status.js';
 import { slaDue } from '#core/lifecycle/sla-due.js';
-import type { OutboxEvent } from '#core/lifecycle/ports/lifecycle-store.js';
 import { createRouter } from '#core/routing/router.js';
 import { EngagementRoutedEventSchema } from '#events/schemas/engagement-routed.js';
 import {
@@ -14,24 +13,13 @@ import {
   StatusRejectedEventSchema,
 } from '#events/schemas/lifecycle.js';
 import { MemoryLifecycleStore } from '#test-support/memory-lifecycle-store.js';
+import { onTheBus } from '#test-support/on-the-bus.js';
 
 const schemas = {
   'Engagement Status Changed': EngagementStatusChangedEventSchema,
   'SLA Breached': SlaBreachedEventSchema,
   'Engagement Routed': EngagementRoutedEventSchema,
 } as const;
-/** An outbox event as the publish function puts it on the bus, in the envelope EventBridge adds. */
-const onTheBus = (e: OutboxEvent) => ({
-  version: '0',
-  id: 'e',
-  'detail-type': e.detailType,
-  source: e.source,
-  account: '123456789012',
-  time: '2026-12-01T11:00:05Z',
-  region: 'us-east-1',
-  resources: [],
-  detail: e.detail,
-});
 
 describe('lifecycle event contract', () => {
   it('every event a report, a reroute, a breach and an escalation publish is valid against its JSON Schema', async () => {

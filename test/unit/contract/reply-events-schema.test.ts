@@ -1,5 +1,4 @@
 import type { Engagement } from '#core/engagement/engagement.schema.js';
-import type { OutboxEvent } from '#core/lifecycle/ports/lifecycle-store.js';
 import { publishReply } from '#core/replies/publish-reply.js';
 import type { PublishOutcome } from '#core/replies/publisher.js';
 import { approvalPolicy, type Reply } from '#core/replies/reply.js';
@@ -14,6 +13,7 @@ import {
   ReplySubmittedEventSchema,
 } from '#events/schemas/replies.js';
 import { MemoryLifecycleStore } from '#test-support/memory-lifecycle-store.js';
+import { onTheBus } from '#test-support/on-the-bus.js';
 import { MemoryReplyStore } from '#test-support/memory-reply-store.js';
 
 const schemas = {
@@ -24,17 +24,6 @@ const schemas = {
   'Reply Published': ReplyPublishedEventSchema,
   'Reply Failed': ReplyFailedEventSchema,
 } as const;
-const onTheBus = (e: OutboxEvent) => ({
-  version: '0',
-  id: 'e',
-  'detail-type': e.detailType,
-  source: e.source,
-  account: '123456789012',
-  time: '2026-12-01T11:00:05Z',
-  region: 'us-east-1',
-  resources: [],
-  detail: e.detail,
-});
 
 describe('reply event contract', () => {
   it('every event a reply’s life publishes is valid against its JSON Schema', async () => {
