@@ -50,7 +50,8 @@ function voiceTest(path: string | undefined): number {
       r.platform === 'generic' && r.department === loaded.config.defaultDepartment
         ? ''
         : ` (${r.platform}, ${r.department})`;
-    console.log(`${r.pass ? '✓' : '✗'} ${r.expected} ${clip(r.text)}${where}: ${r.why}`);
+    const what = r.expected === 'template' ? `template ${r.template}` : r.expected;
+    console.log(`${r.pass ? '✓' : '✗'} ${what} ${clip(r.text)}${where}: ${r.why}`);
   }
   const failed = results.filter((r) => !r.pass).length;
   console.log(

@@ -10,6 +10,7 @@ import { departmentTokens } from '../aws/department-tokens.js';
 import { DynamoDbLifecycleStore } from '../aws/dynamodb-lifecycle-store.js';
 import { DynamoDbReplyStore } from '../aws/dynamodb-reply-store.js';
 import { requireEnv } from '../aws/env.js';
+import { logger } from '../aws/logger.js';
 import { WEBHOOK_CLIENT_OPTIONS } from '../aws/sdk-client-options.js';
 
 const dynamodb = new DynamoDBClient(WEBHOOK_CLIENT_OPTIONS);
@@ -18,6 +19,18 @@ const { config } = bundledConfig;
 
 const eventBridge = new EventBridgeClient(WEBHOOK_CLIENT_OPTIONS);
 
+// The Bedrock client (and the HTTP/2 it brings) loads only when the config asks for model drafts.
+const drafts = config.voice?.drafts?.bedrock;
+const draftWriter = drafts
+  ? await (async () => {
+      const [{ BedrockRuntimeClient }, { BedrockDraftWriter }] = await Promise.all([
+        import('@aws-sdk/client-bedrock-runtime'),
+        import('../aws/bedrock-drafts.js'),
+      ]);
+      return new BedrockDraftWriter(new BedrockRuntimeClient({ maxAttempts: 2 }), drafts.modelId);
+    })()
+  : undefined;
+
 /** What the replies API runs with, built once per execution environment. */
 export const repliesDependencies: RepliesDependencies = {
   replies: new DynamoDbReplyStore(dynamodb, tableName),
@@ -25,6 +38,8 @@ export const repliesDependencies: RepliesDependencies = {
   voice: voiceChecker(config.voice),
   voicePolicy: config.voice,
   approvals: approvalPolicy(config.approval),
+  ...(draftWriter ? { draftWriter } : {}),
+  log: (message, data) => logger.warn(message, data),
   statusTokens: departmentTokens(JSON.parse(requireEnv('DEPARTMENT_SECRET_ARNS')) as Record<string, string>),
   now: () => new Date(),
 };

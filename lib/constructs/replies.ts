@@ -67,12 +67,16 @@ export class Replies extends Construct {
       secretsExtension: true,
       bundledConfig: props.config,
       bundledFiles: [toneModel],
+      // A model writing drafts gets 8 s; API Gateway waits 29 s.
+      ...(props.config.config.voice?.drafts ? { timeout: Duration.seconds(15) } : {}),
       environment: {
         TABLE_NAME: props.table.tableName,
         DEPARTMENT_SECRET_ARNS: stack.toJsonString(props.departmentSecrets.arns()),
         EVENT_BUS_NAME: props.bus.eventBusName,
       },
     });
+    const drafts = props.config.config.voice?.drafts?.bedrock;
+    if (drafts) this.grantDrafts(drafts.modelId);
     // Reads replies, engagements and assignments; writes a reply with its events in one transaction.
     props.table.grant(this.api.fn, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem');
     props.departmentSecrets.grantRead(this.api.fn);
@@ -180,12 +184,48 @@ export class Replies extends Construct {
           reason: 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions.',
         },
       );
-    // The finding names the resource as cdk-nag renders it: tokens as <AWS::…>.
-    const rendered = (value: string, token: string) => (Token.isUnresolved(value) ? `<AWS::${token}>` : value);
     Validations.of(this.publisher.fn).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:${rendered(stack.partition, 'Partition')}:scheduler:${rendered(stack.region, 'Region')}:<AWS::AccountId>:schedule/${props.slaScheduleGroup}/*]`,
       reason:
         'A published reply deletes the first-response timer of its assignment: timers are named per assignment, all in this one group.',
     });
   }
+
+  /**
+   * Lets the replies API invoke the drafts model: a foundation model in this region, or a
+   * cross-region inference profile (`us.anthropic…`) with the model it routes to in the regions
+   * it lists (which the profile, not this stack, chooses: hence any region).
+   */
+  private grantDrafts(modelId: string): void {
+    const stack = Stack.of(this);
+    const profile = /^(us|eu|apac|us-gov|global)\./.exec(modelId);
+    if (!profile) {
+      this.api.fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['bedrock:InvokeModel'],
+          resources: [
+            stack.formatArn({ service: 'bedrock', account: '', resource: 'foundation-model', resourceName: modelId }),
+          ],
+        }),
+      );
+      return;
+    }
+    const model = modelId.slice(profile[0].length);
+    this.api.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['bedrock:InvokeModel'],
+        resources: [
+          stack.formatArn({ service: 'bedrock', resource: 'inference-profile', resourceName: modelId }),
+          `arn:${stack.partition}:bedrock:*::foundation-model/${model}`,
+        ],
+      }),
+    );
+    Validations.of(this.api.fn).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:${rendered(stack.partition, 'Partition')}:bedrock:*::foundation-model/${model}]`,
+      reason: `The inference profile ${modelId} invokes ${model} in the regions it lists; only that model is allowed.`,
+    });
+  }
 }
+
+/** A value as cdk-nag renders it in a finding: tokens as <AWS::…>. */
+const rendered = (value: string, token: string) => (Token.isUnresolved(value) ? `<AWS::${token}>` : value);

@@ -452,6 +452,11 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
           AWS_ENDPOINT_URL_SQS: functionEndpoints.sqs,
           AWS_ENDPOINT_URL_EVENTBRIDGE: functionEndpoints.eventbridge,
           AWS_ENDPOINT_URL_SCHEDULER: scheduler.endpoint,
+          // Bedrock has no local stand-in: model drafts (`voice.drafts`) reach it only where the
+          // user points them (a compatible endpoint, or a test's loopback one).
+          ...(process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME
+            ? { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME }
+            : {}),
         },
       });
       functions.set(f.logicalId, fn);

@@ -64,3 +64,41 @@ describe('cloud enrichment permissions', () => {
     expect(actions.filter((a) => /^(comprehend|bedrock):/.test(a))).toEqual([]);
   });
 });
+
+describe('model drafts permissions', () => {
+  const withDrafts = (id: string) =>
+    shipped.replace(/^ {2}templates:\n/m, `  drafts:\n    bedrock: { modelId: ${id} }\n  templates:\n`);
+  const invokeOf = (text: string) => {
+    const template = Template.fromStack(synth(text).stack);
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^RepliesApiFunctionServiceRole') }] },
+    });
+    return Object.values(policies)
+      .flatMap(
+        (p) =>
+          (p as { Properties: { PolicyDocument: { Statement: { Action: unknown }[] } } }).Properties.PolicyDocument
+            .Statement,
+      )
+      .filter((s) => s.Action === 'bedrock:InvokeModel');
+  };
+
+  it('lets the replies API invoke only the configured foundation model', () => {
+    const invoke = invokeOf(withDrafts(modelId));
+    expect(invoke).toHaveLength(1);
+    expect(JSON.stringify(invoke[0])).toContain(`:foundation-model/${modelId}`);
+    expect(JSON.stringify(invoke[0])).not.toContain('*');
+  });
+
+  it('lets it invoke an inference profile and only the model that profile routes to', () => {
+    const profile = 'us.anthropic.claude-3-5-haiku-20241022-v1:0';
+    const invoke = JSON.stringify(invokeOf(withDrafts(profile)));
+    expect(invoke).toContain(`:inference-profile/${profile}`);
+    expect(invoke).toContain(':bedrock:*::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0');
+    const { app } = synth(withDrafts(profile), true);
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('grants the replies API no Bedrock permission without voice.drafts', () => {
+    expect(invokeOf(shipped)).toEqual([]);
+  });
+});

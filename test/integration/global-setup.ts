@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttp2Server, type Http2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -162,6 +163,54 @@ function startReplyPlatform(secretsFile = 'config/local-secrets.json'): Promise<
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+/** The drafts the loopback Bedrock writes: one the voice policy allows, one it refuses (no-promises). */
+export const FAKE_MODEL_DRAFTS = [
+  'So sorry for the wait, {author.name}! Could you DM us your order number so we can check today?',
+  'We guarantee your refund today!',
+];
+
+/**
+ * A loopback stand-in for Bedrock's Converse API (`POST /model/<id>/converse`) over cleartext
+ * HTTP/2, as the Bedrock client speaks it. It answers every prompt with {@link FAKE_MODEL_DRAFTS}
+ * and appends each request (model id, system and user text) to `bedrock-prompts.jsonl`, where a
+ * test checks what was sent.
+ */
+function startFakeBedrock(promptLog: string): Promise<Http2Server> {
+  writeFileSync(promptLog, '');
+  const server = createHttp2Server((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const model = /^\/model\/([^/]+)\/converse$/.exec(req.url ?? '')?.[1];
+      if (req.method !== 'POST' || !model) {
+        res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"not found"}');
+        return;
+      }
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        system?: { text: string }[];
+        messages?: { content: { text: string }[] }[];
+      };
+      const entry = {
+        model: decodeURIComponent(model),
+        system: body.system?.map((s) => s.text).join('\n') ?? '',
+        user: body.messages?.flatMap((m) => m.content.map((c) => c.text)).join('\n') ?? '',
+      };
+      writeFileSync(promptLog, `${JSON.stringify(entry)}\n`, { flag: 'a' });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          output: {
+            message: { role: 'assistant', content: [{ text: JSON.stringify({ drafts: FAKE_MODEL_DRAFTS }) }] },
+          },
+          stopReason: 'end_turn',
+          usage: { inputTokens: 100, outputTokens: 40, totalTokens: 140 },
+          metrics: { latencyMs: 5 },
+        }),
+      );
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
 /**
  * Starts the local twin the way a user does (`npm start`, i.e. local/main.ts) on test ports,
  * with its local.json in .switchboard/it/ so a twin the developer is running is untouched.
@@ -181,6 +230,8 @@ export default async function globalSetup(): Promise<void> {
   const replyBase = `http://127.0.0.1:${(replyPlatform.address() as AddressInfo).port}`;
   // Where the replies tests read what the platform got.
   writeFileSync(join(stateDir, 'reply-platform.json'), JSON.stringify({ baseUrl: replyBase }));
+  const bedrock = await startFakeBedrock(join(stateDir, 'bedrock-prompts.jsonl'));
+  (globalThis as { __BEDROCK__?: Http2Server }).__BEDROCK__ = bedrock;
   const config = join(stateDir, 'switchboard.yaml');
   const base = `http://127.0.0.1:${(feed.address() as AddressInfo).port}`;
   // Plus a department whose SLA runs out in seconds (escalating to communications), and the rule
@@ -207,6 +258,8 @@ defaultDepartment:`,
   - { id: it-approval-fast, when: { reply: { keywords: [itapprovalfast] } }, approvers: legal, within: PT3S }
 `,
     )
+    // Model drafts too, from the loopback Bedrock.
+    .replace(/^ {2}templates:\n/m, '  drafts:\n    bedrock: { modelId: test.fake-drafts-v1, count: 2 }\n  templates:\n')
     .replace(
       /^rules:\n/m,
       `rules:
@@ -241,6 +294,7 @@ platforms:
     SWITCHBOARD_CDK_OUT: join(stateDir, 'cdk.out'),
     SWITCHBOARD_CONFIG: config,
     SWITCHBOARD_SCHEDULE_SPEEDUP: '60',
+    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: `http://127.0.0.1:${(bedrock.address() as AddressInfo).port}`,
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
     env,

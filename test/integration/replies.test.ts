@@ -5,6 +5,7 @@ import { localCredentials } from '../support/aws-local.js';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FAKE_MODEL_DRAFTS } from './global-setup.js';
 import { TEST_STATE_DIR } from './state-dir.js';
 import { dynamodb, engage, receiveUntil, twin } from './twin-client.js';
 
@@ -300,4 +301,38 @@ describe('replies through Switchboard', () => {
     const approved = await api('legal', `approvals/${replyId}`, { decision: 'approve', approver: { id: 'lee' } });
     expect(approved.body.state).toBe('queued');
   }, 60_000);
+
+  it('suggests drafts from the templates and the model, each through the voice policy, with no personal data sent', async () => {
+    const engagementId = await engage('my order STILL hasnt arrived, awful service. mail me at sam.k@example.org', {
+      author: 'u-suggest',
+    });
+    await receiveUntil('customer-care', (m) => m.detail.id === engagementId);
+    const suggested = await api('customer-care', 'replies/suggest', { engagementId });
+    expect(suggested.status).toBe(200);
+    const drafts = suggested.body.drafts as { text: string; source: string; template?: string; checks: unknown[] }[];
+    // The shipped complaint template in English, then the model's draft the policy allows, its
+    // placeholder filled in; the model's promise (no-promises) is dropped.
+    expect(drafts.map((d) => [d.source, d.template])).toEqual([
+      ['template', 'sorry-en'],
+      ['bedrock', undefined],
+    ]);
+    // The generic platform's author has no name here: the placeholder goes, with its comma.
+    expect(drafts[1]?.text).toBe(FAKE_MODEL_DRAFTS[0]!.replace(', {author.name}', ''));
+    expect(drafts[0]?.text).toBe("So sorry about this. Could you DM us your order number? We'll look into it today.");
+    expect(drafts.every((d) => d.checks.length > 0)).toBe(true);
+    expect(suggested.body.unavailable).toBeUndefined();
+
+    const prompts = readFileSync(join(TEST_STATE_DIR, 'bedrock-prompts.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { model: string; system: string; user: string });
+    const prompt = prompts.find((p) => p.user.includes('awful service'));
+    expect(prompt?.model).toBe('test.fake-drafts-v1');
+    expect(prompt?.user).not.toContain('sam.k@example.org');
+    expect(prompt?.system).toContain('Never write "guarantee"');
+    // Suggesting stores nothing: no reply was made for it.
+    expect((await platformLog()).requests.some((r) => r.inReplyTo === engagementId.slice('generic:'.length))).toBe(
+      false,
+    );
+  });
 });

@@ -74,6 +74,20 @@ export const ReplyTemplateSchema = z.strictObject({
   text: z.string().min(1),
 });
 
+/**
+ * Drafts written by a model (`voice.drafts`): off unless set. `bedrock.modelId` is the model (any
+ * text model the Converse API serves, or an inference profile id); `count` drafts are asked for,
+ * each then run through the policy as a submission would be.
+ */
+export const VoiceDraftsSchema = z.strictObject({
+  bedrock: z.strictObject({
+    modelId: z
+      .string()
+      .regex(/^[\w.:/-]+$/, 'must be a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0'),
+    count: z.number().int().min(1, 'must be 1 to 5').max(5, 'must be 1 to 5').default(2),
+  }),
+});
+
 /** The `voice:` section. */
 export const VoiceSchema = z.strictObject({
   /** Per platform (or `default`), counted as that platform counts (X weighs URLs and some characters). */
@@ -93,6 +107,7 @@ export const VoiceSchema = z.strictObject({
     })
     .default({ allowed: [], refused: [] }),
   templates: z.array(ReplyTemplateSchema).default([]),
+  drafts: VoiceDraftsSchema.optional(),
 });
 
 /** The parsed `voice:` section. */

@@ -6,6 +6,8 @@ import { type ApprovalPolicy, approvalSubject, decide, type Reply, type ReplySta
 import { replyDecided, replyQueued, replySubmitted } from './reply-events.js';
 import { ApprovalBodySchema, problems, ReplyBodySchema, SuggestBodySchema } from './reply-request.schema.js';
 import { suggestDrafts } from './suggest.js';
+import { modelDrafts } from './model-drafts.js';
+import type { DraftWriter } from './ports/draft-writer.js';
 import type { VoicePolicy } from '../config/voice.schema.js';
 
 /**
@@ -36,6 +38,10 @@ export interface RepliesDependencies {
   /** The policy the checker was made from (its templates suggest drafts). */
   voicePolicy: VoicePolicy | undefined;
   approvals: ApprovalPolicy;
+  /** A model writing drafts too (`voice.drafts`); absent when the config asks for none. */
+  draftWriter?: DraftWriter;
+  /** Told when the model could not help; never given the text. */
+  log?(message: string, data: Record<string, unknown>): void;
   /** Each department's token, by department id. */
   statusTokens(): Promise<Record<string, string>>;
   now(): Date;
@@ -209,7 +215,8 @@ export async function decideApproval(
 /**
  * Suggested drafts for an engagement the department was given (`POST …/replies/suggest`
  * `{ engagementId }`): 200 `{ drafts: [{ text, source, template, checks }] }` from the config's
- * reply templates, each already through the voice policy; nothing is stored or sent.
+ * reply templates and, where `voice.drafts` is set, a model; each already through the voice
+ * policy; nothing is stored or sent. `unavailable: ["bedrock"]` says the model did not answer.
  */
 export async function suggestReplies(request: RepliesRequest, deps: RepliesDependencies): Promise<RepliesResponse> {
   const read = await readBody(request, deps);
@@ -224,8 +231,31 @@ export async function suggestReplies(request: RepliesRequest, deps: RepliesDepen
       'not_routed',
       `Engagement ${parsed.data.engagementId} was not routed to "${request.department}".`,
     );
-  return {
-    statusCode: 200,
-    body: { drafts: suggestDrafts(engagement, request.department, deps.voicePolicy, deps.voice) },
-  };
+  const drafts = suggestDrafts(engagement, request.department, deps.voicePolicy, deps.voice);
+  if (!deps.draftWriter || !deps.voicePolicy) return { statusCode: 200, body: { drafts } };
+  // The model's drafts follow the templates'; when it cannot answer, the templates' still do,
+  // and the answer says which source was missing.
+  try {
+    const written = await modelDrafts(
+      deps.draftWriter,
+      engagement,
+      request.department,
+      deps.voicePolicy,
+      deps.voice,
+      drafts.map((d) => d.text),
+    );
+    if (written.refused)
+      deps.log?.('model drafts refused by the voice policy', {
+        model: deps.draftWriter.model,
+        refused: written.refused,
+      });
+    return { statusCode: 200, body: { drafts: [...drafts, ...written.drafts] } };
+  } catch (err) {
+    const name = (err as { name?: unknown } | undefined)?.name;
+    deps.log?.('model drafts unavailable; answering with templates only', {
+      model: deps.draftWriter.model,
+      error: typeof name === 'string' ? name : 'Error',
+    });
+    return { statusCode: 200, body: { drafts, unavailable: ['bedrock'] } };
+  }
 }

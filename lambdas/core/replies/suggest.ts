@@ -55,13 +55,22 @@ const patternOf = (template: { when: Record<string, unknown> }): CompiledPattern
 
 /** `{author.name}`-style placeholders: a path into the engagement; an empty value when absent. */
 export function fill(text: string, engagement: Engagement): string {
+  const filled = text.replace(/\{([a-zA-Z][\w.]*)\}/g, (_match, path: string) => {
+    let value: unknown = engagement;
+    for (const key of path.split('.'))
+      value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+  });
+  return tidy(filled);
+}
+
+/**
+ * A filled-in text tidied: an empty placeholder leaves no stray space or comma
+ * ("Thanks, {author.name}!" with no name reads "Thanks!").
+ */
+export function tidy(text: string): string {
   return text
-    .replace(/\{([a-zA-Z][\w.]*)\}/g, (_match, path: string) => {
-      let value: unknown = engagement;
-      for (const key of path.split('.'))
-        value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
-      return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
-    })
+    .replace(/\s*,\s*([,.!?])/g, '$1')
     .replace(/\s+([,.!?])/g, '$1')
     .replace(/ {2,}/g, ' ')
     .trim();

@@ -3,10 +3,18 @@ import type { PlatformId } from '../engagement/platform-ids.js';
 import { createRouter } from '../routing/router.js';
 import { voiceChecker, type VoiceVerdict } from '../voice/check-reply.js';
 import { exampleInput, routeInput } from './examples.js';
+import type { Engagement } from '../engagement/engagement.schema.js';
+import { fill } from '../replies/suggest.js';
+
+/** What a template is filled with in `voice test`: a made-up author. */
+const SAMPLE_ENGAGEMENT = { author: { id: 'sample', handle: 'alex', name: 'Alex' } };
 
 /** The result of one `voice.examples` entry. */
 export interface VoiceExampleResult {
-  expected: 'allowed' | 'refused';
+  /** `template`: a `voice.templates` entry, filled for a sample author, which must be allowed. */
+  expected: 'allowed' | 'refused' | 'template';
+  /** The template's id, for a template. */
+  template?: string;
   text: string;
   platform: PlatformId;
   department: string;
@@ -22,7 +30,8 @@ export interface VoiceExampleResult {
  * when the rules that refuse it are exactly the ones it `violates` (a text refused for another
  * reason as well documents the wrong thing). An example's `engagement` is built and enriched as
  * `simulate` builds one; without one, the reply answers nothing in particular. A reply is for the
- * `generic` platform and the default department unless the example says otherwise. Pure.
+ * `generic` platform and the default department unless the example says otherwise. Each reply
+ * template, filled for a sample author, must be allowed too. Pure.
  */
 export function testVoiceExamples(loaded: LoadedConfig, now = new Date()): VoiceExampleResult[] {
   const { config } = loaded;
@@ -31,13 +40,14 @@ export function testVoiceExamples(loaded: LoadedConfig, now = new Date()): Voice
   const checker = voiceChecker(voice);
   const router = createRouter(loaded);
   const run = (
-    expected: 'allowed' | 'refused',
+    expected: 'allowed' | 'refused' | 'template',
     example: {
       text: string;
       platform?: PlatformId | undefined;
       department?: string | undefined;
       engagement?: unknown;
       violates?: string[];
+      template?: string;
     },
   ): VoiceExampleResult => {
     const platform = example.platform ?? 'generic';
@@ -56,7 +66,7 @@ export function testVoiceExamples(loaded: LoadedConfig, now = new Date()): Voice
     const refusedBy = [...new Set(verdict.violations.map((v) => v.rule))].sort();
     let pass: boolean;
     let why: string;
-    if (expected === 'allowed') {
+    if (expected !== 'refused') {
       pass = !verdict.refused;
       why = pass ? 'allowed' : `refused by ${refusedBy.join(', ')}`;
     } else {
@@ -66,10 +76,23 @@ export function testVoiceExamples(loaded: LoadedConfig, now = new Date()): Voice
         ? `refused by ${refusedBy.join(', ')}${pass ? '' : ` (expected ${wanted.join(', ')})`}`
         : `allowed (expected refused by ${wanted.join(', ')})`;
     }
-    return { expected, text: example.text, platform, department, pass, why, verdict };
+    return {
+      expected,
+      ...(example.template ? { template: example.template } : {}),
+      text: example.text,
+      platform,
+      department,
+      pass,
+      why,
+      verdict,
+    };
   };
   return [
     ...voice.examples.allowed.map((e) => run('allowed', typeof e === 'string' ? { text: e } : e)),
     ...voice.examples.refused.map((e) => run('refused', e)),
+    // A template the policy refuses would never be suggested: a config mistake to catch here.
+    ...voice.templates.map((t) =>
+      run('template', { text: fill(t.text, SAMPLE_ENGAGEMENT as unknown as Engagement), template: t.id }),
+    ),
   ];
 }

@@ -35,12 +35,20 @@ describe('voice test on an example that no longer holds', () => {
             allowed: ['We guarantee it'],
             refused: [{ text: 'Thanks, on it', violates: ['no-promises'] }],
           },
+          templates: [{ id: 'promise', when: { intents: ['complaint'] }, text: 'We guarantee it, {author.name}' }],
         },
       },
     };
     expect(testVoiceExamples(broken).map((r) => [r.pass, r.why])).toEqual([
       [false, 'refused by no-promises'],
       [false, 'allowed (expected refused by no-promises)'],
+      // A template the policy refuses would never be suggested.
+      [false, 'refused by no-promises'],
     ]);
+    expect(testVoiceExamples(broken)[2]).toMatchObject({
+      expected: 'template',
+      template: 'promise',
+      text: 'We guarantee it, Alex',
+    });
   });
 });
