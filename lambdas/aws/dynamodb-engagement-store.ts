@@ -277,26 +277,15 @@ export class DynamoDbEngagementStore implements EngagementStore {
     },
     attempt = 0,
   ): Promise<'scrubbed' | 'missing' | 'done'> {
-    // Every page: replies and their events sort after the engagement's other items.
-    const Items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.engagement(engagementId).pk },
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      Items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const Items = await this.partition(engagementId);
     const item = Items.find((i) => i.sk === ENGAGEMENT_SORT_KEY);
     if (!item) return 'missing';
     const markers = [how.marker, ...how.doneIf];
-    if (markers.some((m) => item[m])) return 'done';
+    if (markers.some((m) => item[m])) {
+      // Marked by an earlier run that may have stopped before its last reply scrub.
+      await this.scrubReplies(Items);
+      return 'done';
+    }
     const engagement = item.engagement as Engagement;
     const decision = item.decision as RoutingAuditRecord | undefined;
     // First, so a retry after a failed transaction still finds the raw delivery to cut.
@@ -358,6 +347,9 @@ export class DynamoDbEngagementStore implements EngagementStore {
           ] as never,
         }),
       );
+      // A reply submitted while this ran, before the mark above, is found now; one submitted after
+      // it is refused (the reply store checks the mark), so no reply keeps the person's words.
+      await this.scrubReplies(await this.partition(engagementId));
       return 'scrubbed';
     } catch (err) {
       const reasons = err instanceof TransactionCanceledException ? (err.CancellationReasons ?? []) : [];
@@ -366,6 +358,26 @@ export class DynamoDbEngagementStore implements EngagementStore {
       if (attempt < 4 && lostRace(reasons)) return this.scrubPersonalData(engagementId, at, how, attempt + 1);
       throw err;
     }
+  }
+
+  /** Every item of an engagement's partition, every page (replies and their events sort after the rest). */
+  private async partition(engagementId: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.engagement(engagementId).pk },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
   }
 
   /**

@@ -61,8 +61,18 @@ export class DynamoDbReplyStore implements ReplyStore {
     return { ...(Item.engagement as Engagement), ...(gone ? { gone } : {}) };
   }
 
-  async create(reply: Reply, events: OutboxEvent[]): Promise<'created' | 'exists'> {
+  async create(reply: Reply, events: OutboxEvent[]): Promise<'created' | 'exists' | 'gone'> {
     const writes = [
+      // Never beside an engagement whose text is gone: erasure marks the engagement, then scrubs
+      // the replies it finds, so a reply is either refused here or found by that scrub.
+      {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: { pk: `ENG#${reply.engagementId}`, sk: ENGAGEMENT_SORT_KEY },
+          ConditionExpression:
+            'attribute_exists(pk) AND attribute_not_exists(erasedAt) AND attribute_not_exists(deletedAt) AND attribute_not_exists(textExpiredAt)',
+        },
+      },
       {
         Put: {
           TableName: this.tableName,
@@ -83,7 +93,8 @@ export class DynamoDbReplyStore implements ReplyStore {
         },
       },
     ];
-    return (await this.write(writes, events)) ? 'created' : 'exists';
+    const failed = await this.write(writes, events);
+    return failed === undefined ? 'created' : failed === 0 ? 'gone' : 'exists';
   }
 
   async update(next: Reply, expectedRevision: number, events: OutboxEvent[]): Promise<'updated' | 'conflict'> {
@@ -97,7 +108,7 @@ export class DynamoDbReplyStore implements ReplyStore {
         },
       },
     ];
-    return (await this.write(writes, events)) ? 'updated' : 'conflict';
+    return (await this.write(writes, events)) === undefined ? 'updated' : 'conflict';
   }
 
   async pausedUntil(platform: string, account: string): Promise<string | undefined> {
@@ -135,10 +146,11 @@ export class DynamoDbReplyStore implements ReplyStore {
   }
 
   /**
-   * The reply's writes with its events, chained: false when one of the reply's own conditions
-   * failed (it exists, or changed); a chain that moved meanwhile is read again and linked after.
+   * The reply's writes with its events, chained, in one transaction: undefined when written, else
+   * the index of the first of `writes` whose condition failed (it exists, it changed, the
+   * engagement went); a chain that moved meanwhile is read again and linked after.
    */
-  private async write(writes: object[], events: OutboxEvent[], attempt = 0): Promise<boolean> {
+  private async write(writes: object[], events: OutboxEvent[], attempt = 0): Promise<number | undefined> {
     const chained = events.length > 0 ? await chainEvents(this.doc, this.tableName, events) : { events: [], heads: [] };
     try {
       await this.doc.send(
@@ -150,16 +162,21 @@ export class DynamoDbReplyStore implements ReplyStore {
           ] as never,
         }),
       );
-      return true;
+      return undefined;
     } catch (err) {
       const reasons = err instanceof TransactionCanceledException ? (err.CancellationReasons ?? []) : [];
-      // The reply's own condition failed, or another transaction held its item: another change came first.
-      if (
-        reasons
-          .slice(0, writes.length)
-          .some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')
-      )
-        return false;
+      const own = reasons.slice(0, writes.length);
+      // A condition of the reply's own writes failed: another change came first (or the engagement went).
+      const failed = own.findIndex((r) => r.Code === 'ConditionalCheckFailed');
+      if (failed >= 0) return failed;
+      const held = own.findIndex((r) => r.Code === 'TransactionConflict');
+      // The engagement was being changed (an edit, an erasure): try again, and its condition decides.
+      if (held === 0 && 'ConditionCheck' in (writes[0] as object)) {
+        if (attempt < 4) return this.write(writes, events, attempt + 1);
+        throw err;
+      }
+      // Another transaction held the reply's own item: another change came first.
+      if (held >= 0) return held;
       if (attempt < 4 && lostRace(reasons.slice(writes.length))) return this.write(writes, events, attempt + 1);
       throw err;
     }

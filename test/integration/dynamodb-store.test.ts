@@ -5,6 +5,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import type { Engagement } from '#core/engagement/engagement.schema.js';
 import { DynamoDbEngagementStore } from '#aws/dynamodb-engagement-store.js';
+import { DynamoDbReplyStore } from '#aws/dynamodb-reply-store.js';
+import type { Reply } from '#core/replies/reply.js';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { dynamodb, twin } from './twin-client.js';
 
 const store = new DynamoDbEngagementStore(dynamodb, twin.tableName, 30);
@@ -42,6 +46,55 @@ const history = async (id: string) =>
       }),
     )
   ).Items ?? [];
+
+const replyStore = new DynamoDbReplyStore(dynamodb, twin.tableName);
+const reply = (engagementId: string, id: string): Reply => ({
+  id,
+  engagementId,
+  department: 'sales',
+  platform: 'generic',
+  text: 'Hi n, as you wrote: pricing?',
+  author: { id: 'agent' },
+  state: 'queued',
+  submittedAt: '2026-11-25T11:00:00.000Z',
+  at: '2026-11-25T11:00:00.000Z',
+  checks: [],
+  approvals: [],
+  revision: 1,
+});
+
+describe('replies beside an erased engagement (DynamoDB Local)', () => {
+  it('refuses to store a reply once the engagement is erased, writing nothing', async () => {
+    const id = `generic:${randomUUID()}`;
+    await store.saveNew(engagement(id), decision('2026-11-25T10:00:02.000Z'));
+    expect(await replyStore.create(reply(id, `r-${randomUUID()}`), [])).toBe('created');
+    expect(await store.eraseEngagement(id, '2026-11-25T12:00:00.000Z', { requested: true })).toBe('erased');
+    const late = `r-${randomUUID()}`;
+    expect(await replyStore.create(reply(id, late), [])).toBe('gone');
+    expect(await replyStore.get(late)).toBeUndefined();
+    // The reply stored before the erasure has no text left.
+    const texts = (await history(id)).filter((i) => i.sk?.S?.startsWith('REPLY#')).map((i) => unmarshall(i).reply.text);
+    expect(texts).toEqual(['']);
+  });
+
+  it('empties a reply that slipped in before the mark when the erasure runs again', async () => {
+    const id = `generic:${randomUUID()}`;
+    await store.saveNew(engagement(id), decision('2026-11-25T10:00:02.000Z'));
+    expect(await store.eraseEngagement(id, '2026-11-25T12:00:00.000Z', { requested: true })).toBe('erased');
+    // As if written by a submission that read the engagement before the mark and an erasure run
+    // that stopped before its last scrub.
+    const r = reply(id, `r-${randomUUID()}`);
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: twin.tableName,
+        Item: marshall({ pk: `ENG#${id}`, sk: `REPLY#${r.id}`, type: 'reply', reply: r, revision: 1 }),
+      }),
+    );
+    expect(await store.eraseEngagement(id, '2026-11-25T12:05:00.000Z', { requested: true })).toBe('done');
+    const stored = (await history(id)).find((i) => i.sk?.S === `REPLY#${r.id}`);
+    expect(unmarshall(stored!).reply.text).toBe('');
+  });
+});
 
 describe('DynamoDB engagement store (DynamoDB Local)', () => {
   it('stores an engagement with its routing decision in one item, once; a second save keeps the first decision', async () => {

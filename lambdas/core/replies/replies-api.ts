@@ -111,12 +111,7 @@ export async function submitReplyBody(
 
   const engagement = await deps.replies.engagement(body.engagementId);
   if (!engagement) return error(404, 'unknown_engagement', `No engagement ${body.engagementId} is stored.`);
-  if (engagement.gone)
-    return error(
-      410,
-      'engagement_gone',
-      `Engagement ${body.engagementId} was ${engagement.gone === 'expired' ? 'past its retention' : engagement.gone === 'deleted' ? 'deleted by its author' : 'erased on its author’s request'}: there is nothing to reply to.`,
-    );
+  if (engagement.gone) return gone(body.engagementId, engagement.gone);
   const assignment = await deps.lifecycle.read(body.engagementId, department);
   // Handed on to another department: that one replies now.
   if (!assignment || assignment.state === 'rerouted')
@@ -157,13 +152,24 @@ export async function submitReplyBody(
     revision: 1,
   };
   const events = [replySubmitted(reply), ...(state === 'queued' ? [replyQueued(reply, at)] : [])];
-  if ((await deps.replies.create(reply, events)) === 'created') return answer(reply, 201);
+  const created = await deps.replies.create(reply, events);
+  if (created === 'created') return answer(reply, 201);
+  // Erased (or expired) between the read above and the write: nothing is stored.
+  if (created === 'gone') return gone(body.engagementId, 'erased');
   // The same id was stored a moment ago (a retry racing itself): answer what is stored.
   const stored = await deps.replies.get(body.replyId);
   return stored
     ? (sameReply(stored, department, body) ?? answer(stored, 200))
     : error(503, 'unavailable', 'Try again.');
 }
+
+/** 410: the engagement's text is no more, so nothing may answer it. */
+const gone = (engagementId: string, why: 'erased' | 'deleted' | 'expired'): RepliesResponse =>
+  error(
+    410,
+    'engagement_gone',
+    `Engagement ${engagementId} was ${why === 'expired' ? 'past its retention' : why === 'deleted' ? 'deleted by its author' : 'erased on its author’s request'}: there is nothing to reply to.`,
+  );
 
 /** A stored reply met again under its id: undefined when it is the same reply, else the 409. */
 function sameReply(

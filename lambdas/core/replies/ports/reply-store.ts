@@ -14,8 +14,11 @@ export interface ReplyStore {
    * `gone` says its text is no more (its author erased it or asked for it, or retention ran out).
    */
   engagement(engagementId: string): Promise<(Engagement & { gone?: 'erased' | 'deleted' | 'expired' }) | undefined>;
-  /** Stores a new reply with its events; `exists` when a reply with that id is stored already (nothing written). */
-  create(reply: Reply, events: OutboxEvent[]): Promise<'created' | 'exists'>;
+  /**
+   * Stores a new reply with its events; `exists` when a reply with that id is stored already,
+   * `gone` when the engagement was erased, deleted or expired meanwhile (nothing written either way).
+   */
+  create(reply: Reply, events: OutboxEvent[]): Promise<'created' | 'exists' | 'gone'>;
   /** Stores the change if the reply is still at `expectedRevision`; `conflict` when another change came first. */
   update(next: Reply, expectedRevision: number, events: OutboxEvent[]): Promise<'updated' | 'conflict'>;
   /** Until when a platform asked for no more requests from this account (its rate limit); undefined when it did not. */
