@@ -13,6 +13,7 @@ const FLOORS = [
   ['lifecycle'],
   ['replies'],
   ['audit'],
+  ['management'],
   ['simulate'],
   ['rules'],
 ];
