@@ -22,6 +22,7 @@ import { AUDIT_QUERY_USAGE, auditQueryCommand, AuditQueryUsageError } from './co
 import { AUDIT_VERIFY_USAGE, auditVerifyCommand } from './commands/audit-verify.js';
 import { ERASE_USAGE, eraseCommand, EraseUsageError } from './commands/erase.js';
 import { VOICE_USAGE, voiceCommand, VoiceUsageError } from './commands/voice.js';
+import { CRISIS_USAGE, crisisCommand, CrisisUsageError } from './commands/crisis.js';
 
 const USAGE = `Usage: switchboard simulate <file…>
        switchboard rules test [config.yaml]
@@ -36,6 +37,7 @@ const USAGE = `Usage: switchboard simulate <file…>
        ${AUDIT_VERIFY_USAGE}
        ${ERASE_USAGE}
        ${VOICE_USAGE.join('\n       ')}
+       ${CRISIS_USAGE.join('\n       ')}
 
   simulate: dry-runs engagements ({platform, text, …}) or platform deliveries ({platform,
     headers, body}, or samples from events/<platform>/) through enrichment and routing, without
@@ -108,6 +110,12 @@ const USAGE = `Usage: switchboard simulate <file…>
     verified and the root, exit 1 naming the first record (pk, sk) that was changed, removed or
     reordered, or rewritten since it was anchored (--json: the whole report).
 
+  crisis: crisis mode by hand (docs/management.md). start turns it on with a reason (--actor, else
+    SWITCHBOARD_ACTOR or the operator's login, is recorded; exit 1 if it is on already; --dry-run
+    prints what the config's crisis: playbook would change and changes nothing); end turns it off
+    (exit 1 if it is off); status prints it (--json: { active, crisisId, startedAt, cause } or
+    { active: false, last }). "Crisis Started" / "Crisis Ended" go to the audit trail and the bus.
+
   voice test: runs the config's voice.examples (allowed / refused with the rules they break): one
     ✓ or ✗ line per example with the verdict, then a summary. Exits 1 when one fails.
 
@@ -157,6 +165,7 @@ function main(argv: string[]): number | Promise<number> {
   if (command === 'replay') return replayCommand(args);
   if (command === 'erase') return eraseCommand(args);
   if (command === 'voice') return voiceCommand(args);
+  if (command === 'crisis') return crisisCommand(args);
   if (command === 'audit') {
     const [sub, ...rest] = args;
     if (sub === 'export') return auditExportCommand(rest);
@@ -304,6 +313,7 @@ try {
     err instanceof AuditUsageError ||
     err instanceof EraseUsageError ||
     err instanceof VoiceUsageError ||
+    err instanceof CrisisUsageError ||
     err instanceof AuditQueryUsageError
   ) {
     console.error(`switchboard: ${err.message}\n\n${USAGE}`);

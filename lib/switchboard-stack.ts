@@ -27,6 +27,7 @@ import { SecureQueue } from './constructs/secure-queue.js';
 import { LifecycleTracking } from './constructs/lifecycle-tracking.js';
 import { MaintenanceJobs } from './constructs/maintenance-jobs.js';
 import { Replies } from './constructs/replies.js';
+import { Management } from './constructs/management.js';
 import { RetentionSweep } from './constructs/retention-sweep.js';
 import { WebhookApi } from './constructs/webhook-api.js';
 
@@ -217,6 +218,7 @@ export class SwitchboardStack extends Stack {
       slaScheduleGroup: lifecycle.slaScheduleGroup,
       entry: lambdaEntry,
     });
+    new Management(this, 'Management', { config: props.config, table: table.table, alarms, entry: lambdaEntry });
     new ConnectorHealthAlarms(this, 'ConnectorHealth', {
       alarms,
       webhookPlatforms: [...adapters.keys()],
@@ -245,7 +247,12 @@ export class SwitchboardStack extends Stack {
       functions.push(poller.fn);
     }
     for (const department of config.departments)
-      new DepartmentRouting(this, `Department-${department.id}`, { department, bus, alarms });
+      new DepartmentRouting(this, `Department-${department.id}`, {
+        department,
+        bus,
+        alarms,
+        crisisTeam: config.crisis?.team === department.id,
+      });
     // Replay and erasure on AWS: started by the CLI (`--stack`), run by the state machine.
     const jobs = new MaintenanceJobs(this, 'Jobs', {
       config: props.config,

@@ -91,6 +91,9 @@ const eventItem = (e: OutboxEvent) => ({
 export const lostRace = (reasons: readonly { Code?: string }[]): boolean =>
   reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict');
 
+/** Partitions of Switchboard's own (crisis mode, spike entries), named like engagement ids of a `switchboard` platform. */
+export const OWN_PARTITION_PREFIX = 'switchboard:';
+
 /** An audit record names an engagement that is not stored (yet): nothing is written. */
 export class EngagementNotStoredError extends Error {
   constructor(readonly engagementId: string) {
@@ -154,7 +157,9 @@ export async function chainItems(
     const engagementItem = found.find((i) => i.pk === `ENG#${id}` && i.sk === 'ENGAGEMENT');
     // A chain starts with its engagement's decision: a record of an engagement not stored (yet)
     // would start a second chain beside the one its creation is about to write.
-    if (!stored && !engagementItem) throw new EngagementNotStoredError(id);
+    // Switchboard's own partitions (`switchboard:crisis`, a spike's) have no engagement: their
+    // chains start with their first record.
+    if (!stored && !engagementItem && !id.startsWith(OWN_PARTITION_PREFIX)) throw new EngagementNotStoredError(id);
     const decision = engagementItem?.chain as ChainLink | undefined;
     let head: Pick<ChainLink, 'seq' | 'hash'> | undefined = stored
       ? { seq: Number(stored.seq), hash: String(stored.hash) }

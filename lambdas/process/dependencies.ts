@@ -5,6 +5,7 @@ import { createRouter } from '../core/routing/router.js';
 import { bundledConfig } from '../aws/bundled-config.js';
 import { DynamoDbCaseStore } from '../aws/dynamodb-case-store.js';
 import { DynamoDbEngagementStore } from '../aws/dynamodb-engagement-store.js';
+import { crisisReader, DynamoDbGovernanceStore } from '../aws/dynamodb-governance-store.js';
 import { requireEnv } from '../aws/env.js';
 import { logger, safeLogData } from '../aws/logger.js';
 import { WORKER_CLIENT_OPTIONS } from '../aws/sdk-client-options.js';
@@ -31,6 +32,7 @@ export const processDependencies: ProcessDependencies = {
   store: new DynamoDbEngagementStore(dynamodb, requireEnv('TABLE_NAME'), rawRetentionDays),
   cases: { store: new DynamoDbCaseStore(dynamodb, requireEnv('TABLE_NAME')), config: bundledConfig.config },
   ...(enricher ? { enricher } : {}),
+  crisis: crisisReader(new DynamoDbGovernanceStore(dynamodb, requireEnv('TABLE_NAME'))),
   now: () => new Date(),
   log: (level, message, data) => logger[level](message, safeLogData(data)),
 };

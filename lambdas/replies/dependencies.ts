@@ -9,6 +9,7 @@ import { bundledConfig } from '../aws/bundled-config.js';
 import { departmentTokens } from '../aws/department-tokens.js';
 import { DynamoDbLifecycleStore } from '../aws/dynamodb-lifecycle-store.js';
 import { DynamoDbReplyStore } from '../aws/dynamodb-reply-store.js';
+import { crisisReader, DynamoDbGovernanceStore } from '../aws/dynamodb-governance-store.js';
 import { requireEnv } from '../aws/env.js';
 import { logger } from '../aws/logger.js';
 import { WEBHOOK_CLIENT_OPTIONS } from '../aws/sdk-client-options.js';
@@ -39,6 +40,11 @@ export const repliesDependencies: RepliesDependencies = {
   voicePolicy: config.voice,
   approvals: approvalPolicy(config.approval),
   ...(draftWriter ? { draftWriter } : {}),
+  ...(config.crisis?.approvalsRequired
+    ? {
+        crisisApproval: { team: config.crisis.team, ...crisisReader(new DynamoDbGovernanceStore(dynamodb, tableName)) },
+      }
+    : {}),
   log: (message, data) => logger.warn(message, data),
   statusTokens: departmentTokens(JSON.parse(requireEnv('DEPARTMENT_SECRET_ARNS')) as Record<string, string>),
   now: () => new Date(),

@@ -27,6 +27,7 @@ const eventBusName = requireEnv('EVENT_BUS_NAME');
 export const trackerDependencies: TrackerDependencies = {
   store: new DynamoDbLifecycleStore(dynamodb, requireEnv('TABLE_NAME')),
   departments: bundledConfig.config.departments,
+  crisisSlaFactor: bundledConfig.config.crisis?.slaFactor ?? 1,
   timers: new SchedulerSlaTimers(new SchedulerClient(WORKER_CLIENT_OPTIONS), {
     groupName: requireEnv('SLA_SCHEDULE_GROUP'),
     targetArn: requireEnv('SLA_TARGET_ARN'),

@@ -10,12 +10,16 @@ import { ENGAGEMENT_ROUTED } from '#core/engagement/engagement-routed.js';
 import { LIFECYCLE_EVENTS } from '#core/assignments/status-report.schema.js';
 import { ENGAGEMENT_ERASED } from '#core/lifecycle/erase.js';
 import { SecureQueue } from './secure-queue.js';
+import { CRISIS_EVENTS } from '#core/management/crisis.js';
+import { SPIKE_DETECTED } from '#core/management/detect-spikes.js';
 
 /** Props of {@link DepartmentRouting}. */
 export interface DepartmentRoutingProps {
   department: Department;
   bus: IEventBus;
   alarms: AlarmTopic;
+  /** The crisis playbook's team: its queue also gets "Spike Detected", "Crisis Started" and "Crisis Ended". */
+  crisisTeam?: boolean;
 }
 
 /**
@@ -115,6 +119,16 @@ export class DepartmentRouting extends Construct {
         detail: { approvals: { approvers: [department.id] } },
       },
     }).addTarget(target);
+
+    if (props.crisisTeam)
+      new Rule(this, 'CrisisNews', {
+        eventBus: props.bus,
+        description: `Spikes and crisis mode, for ${department.name} (the crisis team)`,
+        eventPattern: {
+          source: [CRISIS_EVENTS.source],
+          detailType: [SPIKE_DETECTED.detailType, CRISIS_EVENTS.started, CRISIS_EVENTS.ended],
+        },
+      }).addTarget(target);
 
     props.alarms.alarmOnDeadLetters(
       this,

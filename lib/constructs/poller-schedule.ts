@@ -12,12 +12,15 @@ export interface PollerScheduleProps {
   alarms: AlarmTopic;
   /** @default Duration.minutes(1) */
   every?: Duration;
+  /** What the beat runs, for the rule's description and the alarm. @default the pollers */
+  what?: string;
 }
 
 /**
- * Invokes the poller function on a fixed beat; each target's own `every` decides whether a run
- * polls it, so targets are added in the config without touching the schedule. An invocation
- * that fails after Lambda's retries lands in a dead-letter queue that alarms.
+ * Invokes a function on a fixed beat (the poller: each target's own `every` decides whether a
+ * run polls it, so targets are added in the config without touching the schedule; spike
+ * detection). An invocation that fails after Lambda's retries lands in a dead-letter queue
+ * that alarms.
  */
 export class PollerSchedule extends Construct {
   readonly rule: Rule;
@@ -33,10 +36,16 @@ export class PollerSchedule extends Construct {
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself a dead-letter queue (poller schedule target DLQ).',
     });
-    props.alarms.alarmOnDeadLetters(this, 'DeadLettersAlarm', deadLetterQueue, 'the poller schedule dead-letter queue');
+    const what = props.what ?? 'the pollers of due polling targets';
+    props.alarms.alarmOnDeadLetters(
+      this,
+      'DeadLettersAlarm',
+      deadLetterQueue,
+      `the dead-letter queue of the schedule of ${what}`,
+    );
     this.rule = new Rule(this, 'Rule', {
       schedule: Schedule.rate(props.every ?? Duration.minutes(1)),
-      description: 'Runs the pollers of due polling targets',
+      description: `Runs ${what}`,
     });
     // A missed beat is harmless (the next one polls what is due), so no retries that could pile up.
     this.rule.addTarget(

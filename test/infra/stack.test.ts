@@ -31,10 +31,10 @@ function synth(withNag = false, text = configText) {
 
 const template = Template.fromStack(synth().stack);
 
-/** webhook, process, publish, tracker, status, replies API, reply publisher, jobs, retention sweep, audit anchor (the poller only with polling). */
-const FUNCTIONS = 10;
+/** webhook, process, publish, tracker, status, replies API, reply publisher, jobs, retention sweep, audit anchor, rollup, spike detection (the poller only with polling). */
+const FUNCTIONS = 12;
 /** The alarms every stack has, before those per department and platform (see the alarms test). */
-const BASE_ALARMS = 11;
+const BASE_ALARMS = 13;
 
 describe('Switchboard stack', () => {
   it('passes cdk-nag AwsSolutions with every acknowledgement justified', () => {
@@ -82,17 +82,19 @@ describe('Switchboard stack', () => {
     }
     // Per department: its engagements, its refused status reports, erasures, its replies'
     // outcomes and the replies awaiting its approval; the tracker's three; the one handing
-    // queued replies to the publisher, and the one taking departments' "Reply Requested".
+    // queued replies to the publisher, and the one taking departments' "Reply Requested"; the
+    // crisis team's spikes and crisis news.
     template.resourcePropertiesCountIs(
       'AWS::Events::Rule',
       { EventPattern: Match.anyValue() },
-      5 * departments.length + 5,
+      5 * departments.length + 5 + 1,
     );
   });
 
   it('alarms on every dead-letter queue and on platforms being answered 5xx', () => {
     // intake DLQ, republish DLQ, publish failures, tracker DLQ, audit export failures, anchor
-    // schedule DLQ, audit attention, retention sweep DLQ, failed jobs, reply publisher and reply requests DLQs + per department: consumer
+    // schedule DLQ, audit attention, retention sweep DLQ, failed jobs, reply publisher and reply
+    // requests DLQs, rollup failures, spike schedule DLQ + per department: consumer
     // DLQ and delivery DLQ + the API's 5XX count + refused signatures per platform
     template.resourceCountIs('AWS::CloudWatch::Alarm', BASE_ALARMS + 2 * departments.length + 1 + adapters.size);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -119,8 +121,9 @@ describe('Switchboard stack', () => {
       Threshold: 1,
     });
     // intake, republish and tracker with their DLQs, publish failures, audit export failures, the
-    // anchor and retention schedules' DLQs, the reply publisher's and reply requests' queues with their DLQs, and three per department
-    template.resourceCountIs('AWS::SQS::Queue', 14 + 3 * departments.length);
+    // anchor and retention schedules' DLQs, the reply publisher's and reply requests' queues with
+    // their DLQs, rollup failures and the spike schedule's DLQ, and three per department
+    template.resourceCountIs('AWS::SQS::Queue', 16 + 3 * departments.length);
   });
 
   it('enforces TLS on every queue', () => {
@@ -397,12 +400,17 @@ describe('Switchboard stack', () => {
 
     it('leaves the poller out when nothing is polled', () => {
       template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS);
-      // The daily retention sweep and anchor run are crons; no rate(…) beat without a poller.
+      // The daily retention sweep and anchor run are crons; the one rate(…) beat without a
+      // poller is spike detection's.
       template.resourcePropertiesCountIs(
         'AWS::Events::Rule',
         { ScheduleExpression: Match.stringLikeRegexp('^rate') },
-        0,
+        1,
       );
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(1 minute)',
+        Description: 'Runs spike detection',
+      });
     });
   });
 });

@@ -248,6 +248,8 @@ export default async function globalSetup(): Promise<void> {
     name: IT fast SLA
     sla: { firstResponse: PT3S, resolution: PT8S }
     escalation: { to: communications, priority: urgent }
+  - id: it-crisis
+    name: IT crisis room
 
 defaultDepartment:`,
     )
@@ -256,6 +258,20 @@ defaultDepartment:`,
       /^approval:\n/m,
       `approval:
   - { id: it-approval-fast, when: { reply: { keywords: [itapprovalfast] } }, approvers: legal, within: PT3S }
+`,
+    )
+    // Spikes and crisis of a keyword only these tests use, so no other test's burst starts a
+    // crisis (the shipped entries would), and a crisis changes no other test's replies.
+    .replace(
+      /^# Spikes \(docs\/management\.md\)[\s\S]*$/m,
+      `spikes:
+  - { id: it-storm, key: "keyword:itstorm", window: PT5M, sensitivity: 3, minCount: 5, cooldown: PT1H, startsCrisis: true }
+crisis:
+  team: it-crisis
+  when: { keywords: [itstorm] }
+  priority: urgent
+  approvalsRequired: false
+  slaFactor: 0.5
 `,
     )
     // Model drafts too, from the loopback Bedrock.

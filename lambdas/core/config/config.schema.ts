@@ -6,6 +6,7 @@ import { parseDurationMs } from './duration.js';
 import { ExampleDraftSchema } from './example-draft.schema.js';
 import { duration, id, pattern } from './schema-parts.js';
 import { ApprovalEntrySchema, BUILT_IN_VOICE_RULES, VoiceSchema } from './voice.schema.js';
+import { type CrisisPlaybook, CrisisSchema, type SpikeEntry, SpikeEntrySchema } from './crisis.schema.js';
 
 export { ExampleDraftSchema };
 import { BusinessHoursSchema } from './business-hours.js';
@@ -194,6 +195,10 @@ export const SwitchboardConfigSchema = z
     voice: VoiceSchema.optional(),
     /** Which replies wait for which department's approval; every matching entry's department must approve. */
     approval: z.array(ApprovalEntrySchema).default([]),
+    /** Spike detection: each entry's key in its recent window against its baseline (see crisis.schema.ts). */
+    spikes: z.array(SpikeEntrySchema).default([]),
+    /** The crisis playbook, applied while crisis mode is on; none: crisis mode changes nothing but the banner. */
+    crisis: CrisisSchema.optional(),
   })
   .superRefine((config, ctx) => {
     const departments = new Set<string>();
@@ -270,7 +275,34 @@ export const SwitchboardConfigSchema = z
       });
     });
     checkGovernance(config, departments, ctx);
+    checkSpikes(config, departments, ctx);
   });
+
+/** Cross-checks of `spikes:` and `crisis:`: ids unique, the crisis team declared, a crisis to start. */
+function checkSpikes(
+  config: { spikes: SpikeEntry[]; crisis?: CrisisPlaybook | undefined },
+  departments: ReadonlySet<string>,
+  ctx: z.RefinementCtx,
+): void {
+  const ids = new Set<string>();
+  config.spikes.forEach((s, i) => {
+    if (ids.has(s.id))
+      ctx.addIssue({ code: 'custom', path: ['spikes', i, 'id'], message: `spike "${s.id}" is declared twice` });
+    ids.add(s.id);
+    if (s.startsCrisis && !config.crisis)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['spikes', i, 'startsCrisis'],
+        message: 'a spike can start crisis mode only with a crisis: playbook in the config',
+      });
+  });
+  if (config.crisis && !departments.has(config.crisis.team))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['crisis', 'team'],
+      message: `"${config.crisis.team}" is not a declared department (declared: ${[...departments].join(', ')})`,
+    });
+}
 
 /** Cross-checks of `voice:` and `approval:`: ids unique, departments declared, examples naming known rules. */
 function checkGovernance(

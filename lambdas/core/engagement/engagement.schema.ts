@@ -98,6 +98,11 @@ export const RoutingSchema = z.object({
   escalatedFrom: z.optional(nonEmpty()),
   /** On a delivery `switchboard replay` made again from history. */
   replayed: z.optional(z.literal(true)),
+  /**
+   * Routed while crisis mode was on: that crisis's id. Its SLA deadlines are the departments'
+   * multiplied by the playbook's `slaFactor`; `rules` holds `crisis` when the playbook added the team.
+   */
+  crisis: z.optional(nonEmpty()),
 });
 
 /**

@@ -2,6 +2,7 @@ import { enrich, type Enrichment } from '../enrichment/enrich.js';
 import { redactPii } from '../enrichment/pii.js';
 import type { Enricher } from './ports/enricher.js';
 import type { Router } from '../routing/router.js';
+import type { RouteContext } from '../routing/crisis-playbook.js';
 import { engagementId, type Engagement, type EngagementDraft } from '../engagement/engagement.schema.js';
 
 /**
@@ -24,6 +25,7 @@ export function buildEngagement(
   receivedAt: string,
   router: Router,
   enrichment?: Enrichment,
+  context?: RouteContext,
 ): Engagement {
   const text = engagementText(draft);
   const { language, sentiment, intents, keywords, details } = enrichment ?? enrich({ ...draft, text });
@@ -40,7 +42,7 @@ export function buildEngagement(
     keywords,
     enrichment: details,
   };
-  return { ...enriched, routing: router.route(enriched) };
+  return { ...enriched, routing: router.route(enriched, context) };
 }
 
 /** The text an engagement carries (and is enriched from): the draft's, cut at {@link MAX_TEXT_CHARS}. */

@@ -8,6 +8,8 @@ export interface LifecycleDependencies {
   now(): Date;
   /** The config's departments: reroute targets, SLAs and escalation. */
   departments: readonly Department[];
+  /** The crisis playbook's `slaFactor`: deadlines of engagements routed during a crisis are shortened by it. @default 1 */
+  crisisSlaFactor?: number;
   /** Timers of deadlines a change meets are cancelled (best effort: one that fires anyway finds it met). */
   timers?: SlaTimers;
   /** Told about anything that is not the happy path; never given personal data. */

@@ -9,6 +9,7 @@ import type { Enricher } from './ports/enricher.js';
 import type { EngagementChange, EngagementStore, RoutingAuditRecord } from './ports/engagement-store.js';
 import type { Engagement } from '../engagement/engagement.schema.js';
 import type { Router } from '../routing/router.js';
+import type { ActiveCrisis } from '../routing/crisis-playbook.js';
 import type { SwitchboardConfig } from '../config/config.schema.js';
 import { placeInCase, withCase } from './cases.js';
 import type { CaseStore } from './ports/case-store.js';
@@ -36,6 +37,8 @@ export interface ProcessDependencies {
   log?(level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
   /** Cases: an engagement of a conversation goes to the departments holding it (sticky, reopened). */
   cases?: { store: CaseStore; config: SwitchboardConfig };
+  /** Whether crisis mode is on (read once a batch): then the config's crisis playbook routes too. */
+  crisis?: { active(): Promise<ActiveCrisis | undefined> };
 }
 
 /** Times a follow-up is placed again when its case changed under it before giving up (SQS retries). */
@@ -79,6 +82,9 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
   const changed: string[] = [];
   const log = deps.log ?? (() => undefined);
   const limit = pLimit(deps.storeConcurrency ?? 16);
+  // Once a batch, and only when an engagement is routed: a batch of edits never asks.
+  let crisisRead: Promise<ActiveCrisis | undefined> | undefined;
+  const crisisNow = () => (crisisRead ??= deps.crisis ? deps.crisis.active() : Promise.resolve(undefined));
 
   async function handle(
     event: NormalizedEvent,
@@ -106,7 +112,7 @@ export async function processDeliveries(messages: IntakeMessage[], deps: Process
       if (applied !== 'missing' || event.change === 'deleted') return;
     }
     const enrichment = deps.enricher ? await enrichDraft(event.draft, deps.enricher) : undefined;
-    const engagement = buildEngagement(event.draft, receivedAt, deps.router, enrichment);
+    const engagement = buildEngagement(event.draft, receivedAt, deps.router, enrichment, { crisis: await crisisNow() });
     const { routing, ...routable } = engagement;
     // Why each rule matched, for the audit trail only: only the rules that matched are evaluated again.
     const decision: RoutingAuditRecord = {

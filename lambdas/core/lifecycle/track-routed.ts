@@ -27,7 +27,8 @@ export async function trackRouted(
       if (!assignment) continue;
       from = Date.parse(assignment.routedAt);
     }
-    const due = slaDeadlines(department, from);
+    // Routed during a crisis: its deadlines are the playbook's shorter ones, as routing said.
+    const due = slaDeadlines(department, from, engagement.routing.crisis ? (deps.crisisSlaFactor ?? 1) : 1);
     for (const sla of SLA_KINDS) {
       const dueAt = due[sla];
       if (dueAt) timers.push({ engagementId: engagement.id, department: id, sla, dueAt });

@@ -6,6 +6,7 @@ import { type ApprovalPolicy, approvalSubject, decide, type Reply, type ReplySta
 import { replyDecided, replyQueued, replySubmitted } from './reply-events.js';
 import { ApprovalBodySchema, problems, ReplyBodySchema, SuggestBodySchema } from './reply-request.schema.js';
 import { suggestDrafts } from './suggest.js';
+import { type ActiveCrisis, CRISIS_RULE } from '../routing/crisis-playbook.js';
 import { modelDrafts } from './model-drafts.js';
 import type { DraftWriter } from './ports/draft-writer.js';
 import type { VoicePolicy } from '../config/voice.schema.js';
@@ -38,6 +39,8 @@ export interface RepliesDependencies {
   /** The policy the checker was made from (its templates suggest drafts). */
   voicePolicy: VoicePolicy | undefined;
   approvals: ApprovalPolicy;
+  /** Crisis mode's playbook asks every reply to be approved by its team: whether it is on, and the team. */
+  crisisApproval?: { team: string; active(): Promise<ActiveCrisis | undefined> };
   /** A model writing drafts too (`voice.drafts`); absent when the config asks for none. */
   draftWriter?: DraftWriter;
   /** Told when the model could not help; never given the text. */
@@ -141,6 +144,11 @@ export async function submitReplyBody(
     author: body.author,
   };
   const approvals = deps.approvals.needs(approvalSubject(engagement, draft));
+  // While crisis mode is on, its playbook can ask every reply to wait for the crisis team.
+  if (deps.crisisApproval && !approvals.some((a) => a.approvers === deps.crisisApproval?.team)) {
+    const crisis = await deps.crisisApproval.active();
+    if (crisis) approvals.push({ entry: CRISIS_RULE, approvers: deps.crisisApproval.team });
+  }
   const state: ReplyState = approvals.length > 0 ? 'pending_approval' : 'queued';
   const reply: Reply = {
     ...draft,

@@ -6,6 +6,7 @@ import { parseDurationMs } from '../config/duration.js';
 import { compilePattern, explainMatch, PatternSet } from '../patterns/index.js';
 import { addBusinessTime } from './business-time.js';
 import { conditionReason, type RuleReason } from './reasons.js';
+import { compilePlaybook, type RouteContext } from './crisis-playbook.js';
 
 export type { ConditionOperator, ConditionReason, RuleReason } from './reasons.js';
 
@@ -23,7 +24,8 @@ export interface Router {
   readonly configVersion: string;
   /** From `enrichment.redactStoredText`: engagements carry their text with PII replaced. */
   readonly redactStoredText?: boolean;
-  route(engagement: RoutableEngagement): Routing;
+  /** Routes; with crisis mode on (`context.crisis`), the config's crisis playbook applies. */
+  route(engagement: RoutableEngagement, context?: RouteContext): Routing;
   /** Why rules matched (see {@link ExplainingRouter.explain}); routers that cannot tell leave it out. */
   explain?(engagement: RoutableEngagement, ruleIds?: readonly string[]): RuleReason[];
 }
@@ -31,7 +33,7 @@ export interface Router {
 /** The router {@link createRouter} builds: it can also say why each rule matched. */
 export interface ExplainingRouter extends Router {
   /** {@link Router.route} plus the reasons of every matched rule. */
-  routeWithReasons(engagement: RoutableEngagement): ExplainedRouting;
+  routeWithReasons(engagement: RoutableEngagement, context?: RouteContext): ExplainedRouting;
   /**
    * Why the given rules (by default: the ones that match) matched the engagement: for each,
    * the fields, operators and values of the conditions that held (for `$or`, of the branch
@@ -83,7 +85,9 @@ export function createRouter({ config, configVersion }: LoadedConfig): Explainin
     return pattern;
   };
 
-  function route(engagement: RoutableEngagement): Routing {
+  const playbook = config.crisis ? compilePlaybook(config.crisis) : undefined;
+
+  function route(engagement: RoutableEngagement, context: RouteContext = {}): Routing {
     const matched = rules.matching(engagement);
     const trial = config.platforms[engagement.platform]?.status === 'trial';
     const departments = trial
@@ -96,18 +100,23 @@ export function createRouter({ config, configVersion }: LoadedConfig): Explainin
       matched.length ? 'low' : 'normal',
     );
     const receivedAt = Date.parse(engagement.receivedAt);
-    const routing: Routing = {
+    let routing: Routing = {
       departments,
       rules: matched.map((r) => r.id),
       priority,
       configVersion,
       ...(trial ? { trial: true as const } : {}),
     };
+    const crisis = context.crisis;
+    if (crisis)
+      routing = playbook ? playbook.apply(routing, engagement, crisis) : { ...routing, crisis: crisis.crisisId };
+    const factor = crisis ? (config.crisis?.slaFactor ?? 1) : 1;
     if (Number.isFinite(receivedAt)) {
-      const deadlines = departments.flatMap((d) => {
+      const deadlines = routing.departments.flatMap((d) => {
         const sla = slas.get(d);
         if (!sla) return [];
-        return sla.businessHours ? addBusinessTime(receivedAt, sla.ms, sla.businessHours) : receivedAt + sla.ms;
+        const ms = sla.ms * factor;
+        return sla.businessHours ? addBusinessTime(receivedAt, ms, sla.businessHours) : receivedAt + ms;
       });
       if (deadlines.length > 0) routing.slaDueAt = new Date(Math.min(...deadlines)).toISOString();
     }
@@ -128,8 +137,8 @@ export function createRouter({ config, configVersion }: LoadedConfig): Explainin
     redactStoredText: config.enrichment.redactStoredText,
     route,
     explain,
-    routeWithReasons(engagement) {
-      const routing = route(engagement);
+    routeWithReasons(engagement, context) {
+      const routing = route(engagement, context);
       return { routing, reasons: explain(engagement, routing.rules) };
     },
   };

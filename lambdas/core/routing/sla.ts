@@ -29,13 +29,15 @@ export function meets(state: AssignmentState, kind: SlaKind): boolean {
 /**
  * The deadlines a department's SLA sets for an assignment it got at `fromMs` (epoch ms): none
  * for a department without `sla`. Business hours, when set, stop the clock outside them.
+ * `factor` shortens the durations (crisis mode's `slaFactor`, for engagements routed during one).
  */
-export function slaDeadlines(department: Pick<Department, 'sla'>, fromMs: number): SlaDeadlines {
+export function slaDeadlines(department: Pick<Department, 'sla'>, fromMs: number, factor = 1): SlaDeadlines {
   const sla = department.sla;
   if (!sla || !Number.isFinite(fromMs)) return {};
   const due = (duration: string | undefined): string | undefined => {
-    const ms = duration === undefined ? undefined : parseDurationMs(duration);
-    if (ms === undefined) return undefined;
+    const parsed = duration === undefined ? undefined : parseDurationMs(duration);
+    if (parsed === undefined) return undefined;
+    const ms = parsed * factor;
     return new Date(sla.businessHours ? addBusinessTime(fromMs, ms, sla.businessHours) : fromMs + ms).toISOString();
   };
   const out: SlaDeadlines = {};

@@ -1,4 +1,4 @@
-import { PutCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { jest } from '@jest/globals';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -45,7 +45,11 @@ async function run(
   }
 }
 
-beforeEach(() => dynamodb.reset());
+beforeEach(() => {
+  dynamodb.reset();
+  // Crisis mode off (its state is read once a batch).
+  dynamodb.on(GetCommand).resolves({});
+});
 
 describe('process handler (SQS batch)', () => {
   it('returns a message whose engagement could not be stored as a batch item failure, and counts it', async () => {
