@@ -8,6 +8,9 @@ import { duration, id, pattern } from './schema-parts.js';
 import { ApprovalEntrySchema, BUILT_IN_VOICE_RULES, VoiceSchema } from './voice.schema.js';
 import { type CrisisPlaybook, CrisisSchema, type SpikeEntry, SpikeEntrySchema } from './crisis.schema.js';
 
+/** The rule id crisis mode's playbook adds to the routing it changes (lambdas/core/routing/crisis-playbook.ts). */
+export const CRISIS_RULE = 'crisis';
+
 export { ExampleDraftSchema };
 import { BusinessHoursSchema } from './business-hours.js';
 import { RetentionSchema } from './retention.js';
@@ -199,6 +202,10 @@ export const SwitchboardConfigSchema = z
     spikes: z.array(SpikeEntrySchema).default([]),
     /** The crisis playbook, applied while crisis mode is on; none: crisis mode changes nothing but the banner. */
     crisis: CrisisSchema.optional(),
+    /** The daily digest (on AWS): who gets the message that it is ready (email subscriptions of its SNS topic). */
+    digest: z
+      .strictObject({ emails: z.array(z.email('must be an email address')).default([]) })
+      .default({ emails: [] }),
   })
   .superRefine((config, ctx) => {
     const departments = new Set<string>();
@@ -263,6 +270,14 @@ export const SwitchboardConfigSchema = z
     config.rules.forEach((r, i) => {
       if (rules.has(r.id))
         ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `rule "${r.id}" is declared twice` });
+      // The crisis playbook marks the routing it changed with this id; a rule of that name would
+      // be counted and explained as the playbook.
+      if (r.id === CRISIS_RULE)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', i, 'id'],
+          message: `"${CRISIS_RULE}" is the rule id crisis mode's playbook marks routing with; name this rule otherwise`,
+        });
       rules.add(r.id);
       r.routeTo.forEach((dept, j) => {
         if (!departments.has(dept)) {

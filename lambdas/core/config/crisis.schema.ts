@@ -16,8 +16,12 @@ export const spikeKey = z.string().superRefine((value, ctx) => {
   const arg = rest.join(':');
   const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
   if (kind === 'keyword') {
-    if (!/^[\p{L}\p{N}][\p{L}\p{N}'-]*( [\p{L}\p{N}][\p{L}\p{N}'-]*)*$/u.test(arg) || arg !== arg.toLowerCase())
-      fail('keyword:<word> takes one lower-case word or phrase, as engagement keywords are (keyword:battery)');
+    // Words as enrichment extracts them (letters, digits and marks, joined by ' ’ _ -), up to three.
+    const word = "[\\p{L}\\p{N}\\p{M}]+(?:['’_-][\\p{L}\\p{N}\\p{M}]+)*";
+    if (!new RegExp(`^${word}(?: ${word}){0,2}$`, 'u').test(arg) || arg !== arg.toLowerCase())
+      fail(
+        'keyword:<word> takes one lower-case word or phrase of up to three words, as engagement keywords are (keyword:battery)',
+      );
   } else if (kind === 'intent') {
     if (!(INTENTS as readonly string[]).includes(arg)) fail(`intent:<intent> takes one of ${INTENTS.join(', ')}`);
   } else if (kind === 'platform') {

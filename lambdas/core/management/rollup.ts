@@ -102,7 +102,7 @@ export function readHour(hour: string, counters: Record<string, number>): HourRo
     const parts = key.split('|');
     const [kind, a, b] = parts;
     if (kind === undefined || a === undefined) continue;
-    if (parts.length === 2 && single[kind]) single[kind][a] = value;
+    if (parts.length === 2 && Object.hasOwn(single, kind)) (single[kind] as Record<string, number>)[a] = value;
     else if (parts.length === 3 && b !== undefined && (kind === 'f' || kind === 'z')) {
       const times = kind === 'f' ? out.firstResponse : out.resolution;
       const t = (times[a] ??= { count: 0, met: 0, buckets: {} });

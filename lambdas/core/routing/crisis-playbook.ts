@@ -2,8 +2,9 @@ import type { CrisisPlaybook } from '../config/crisis.schema.js';
 import { type Engagement, PRIORITIES, type Priority, type Routing } from '../engagement/engagement.schema.js';
 import { compilePattern, type CompiledPattern } from '../patterns/index.js';
 
-/** The rule id an engagement's `routing.rules` carries when the crisis playbook added the crisis team. */
-export const CRISIS_RULE = 'crisis';
+/** The rule id an engagement's `routing.rules` carries when the crisis playbook added the crisis team (the config refuses it as a rule's id). */
+export { CRISIS_RULE } from '../config/config.schema.js';
+import { CRISIS_RULE } from '../config/config.schema.js';
 
 /** Crisis mode as routing needs it: on, under this id. */
 export interface ActiveCrisis {
