@@ -57,9 +57,17 @@ export interface AppFunctionProps {
  */
 export class AppFunction extends Construct {
   readonly fn: NodejsFunction;
+  /** Its Powertools service name: the `service` dimension of every metric it emits. */
+  readonly serviceName: string;
+
+  /** The service name a function of this id in this stack has (for metrics before it exists). */
+  static serviceNameOf(scope: Construct, id: string): string {
+    return `${Stack.of(scope).stackName}-${id}`;
+  }
 
   constructor(scope: Construct, id: string, props: AppFunctionProps) {
     super(scope, id);
+    this.serviceName = AppFunction.serviceNameOf(this, id);
     const logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -88,7 +96,7 @@ export class AppFunction extends Construct {
       // 12 ms of each cold start (bench/cold-import.ts). The maps ship beside the bundles; to read
       // a stack trace, set NODE_OPTIONS=--enable-source-maps on the function while debugging.
       environment: {
-        POWERTOOLS_SERVICE_NAME: `${Stack.of(this).stackName}-${id}`,
+        POWERTOOLS_SERVICE_NAME: this.serviceName,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...props.environment,
       },

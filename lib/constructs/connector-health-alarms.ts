@@ -8,6 +8,10 @@ export interface ConnectorHealthAlarmsProps {
   alarms: AlarmTopic;
   webhookPlatforms: readonly string[];
   polledPlatforms: readonly string[];
+  /** The webhook function's service name (every metric it emits carries it as the `service` dimension). */
+  webhookService: string;
+  /** The poller function's service name. */
+  pollerService: string;
   /** Refused webhook signatures per platform in 15 minutes, with none accepted, that alarm. @default 5 */
   refusalThreshold?: number;
   /** Failed polls per platform in 30 minutes that alarm. @default 3 */
@@ -18,13 +22,21 @@ export interface ConnectorHealthAlarmsProps {
  * The alarms behind "connections that break silently": per platform, a burst of refused
  * webhook signatures (a rotated or mistyped secret) and repeated poll failures (an expired
  * token, a moved feed). The functions emit the metrics in the embedded metric format
- * (namespace `Switchboard`, dimension `platform`).
+ * (namespace `Switchboard`, dimensions `service` and `platform`).
  */
 export class ConnectorHealthAlarms extends Construct {
   constructor(scope: Construct, id: string, props: ConnectorHealthAlarmsProps) {
     super(scope, id);
-    const metric = (metricName: string, platform: string, period: Duration) =>
-      new Metric({ namespace: 'Switchboard', metricName, dimensionsMap: { platform }, statistic: 'Sum', period });
+    // Powertools adds the function's `service` to every metric's dimensions: a metric asked for
+    // by `platform` alone is another metric, which never has data, and its alarm never fires.
+    const metric = (metricName: string, platform: string, period: Duration, service: string) =>
+      new Metric({
+        namespace: 'Switchboard',
+        metricName,
+        dimensionsMap: { service, platform },
+        statistic: 'Sum',
+        period,
+      });
     const window = Duration.minutes(15);
     for (const platform of props.webhookPlatforms) {
       // Refusals while nothing is accepted: a wrong secret refuses everything, whereas a few
@@ -32,8 +44,8 @@ export class ConnectorHealthAlarms extends Construct {
       const brokenSignatures = new MathExpression({
         expression: `IF(FILL(refused, 0) >= ${props.refusalThreshold ?? 5} AND FILL(accepted, 0) == 0, 1, 0)`,
         usingMetrics: {
-          refused: metric('WebhookRefused', platform, window),
-          accepted: metric('WebhookAccepted', platform, window),
+          refused: metric('WebhookRefused', platform, window, props.webhookService),
+          accepted: metric('WebhookAccepted', platform, window, props.webhookService),
         },
         period: window,
         label: `${platform} refused signatures with nothing accepted`,
@@ -45,7 +57,7 @@ export class ConnectorHealthAlarms extends Construct {
     }
     for (const platform of props.polledPlatforms) {
       props.alarms.alarm(this, `${platform}PollFailures`, {
-        metric: metric('PollFailed', platform, Duration.minutes(30)),
+        metric: metric('PollFailed', platform, Duration.minutes(30), props.pollerService),
         threshold: props.pollFailureThreshold ?? 3,
         description: `Polling ${platform} keeps failing: check the poller function logs and the target's lastError in the HEALTH items.`,
       });

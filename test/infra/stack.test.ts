@@ -31,10 +31,10 @@ function synth(withNag = false, text = configText) {
 
 const template = Template.fromStack(synth().stack);
 
-/** webhook, process, publish, tracker, status, replies API, reply publisher, jobs, retention sweep, audit anchor, rollup, spike detection (the poller only with polling). */
-const FUNCTIONS = 12;
+/** webhook, process, publish, tracker, status, replies API, reply publisher, jobs, retention sweep, audit anchor, rollup, spike detection, console API, digest (the poller only with polling). */
+const FUNCTIONS = 14;
 /** The alarms every stack has, before those per department and platform (see the alarms test). */
-const BASE_ALARMS = 13;
+const BASE_ALARMS = 14;
 
 describe('Switchboard stack', () => {
   it('passes cdk-nag AwsSolutions with every acknowledgement justified', () => {
@@ -94,7 +94,7 @@ describe('Switchboard stack', () => {
   it('alarms on every dead-letter queue and on platforms being answered 5xx', () => {
     // intake DLQ, republish DLQ, publish failures, tracker DLQ, audit export failures, anchor
     // schedule DLQ, audit attention, retention sweep DLQ, failed jobs, reply publisher and reply
-    // requests DLQs, rollup failures, spike schedule DLQ + per department: consumer
+    // requests DLQs, rollup failures, spike and digest schedule DLQs + per department: consumer
     // DLQ and delivery DLQ + the API's 5XX count + refused signatures per platform
     template.resourceCountIs('AWS::CloudWatch::Alarm', BASE_ALARMS + 2 * departments.length + 1 + adapters.size);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -107,7 +107,11 @@ describe('Switchboard stack', () => {
             Metric: {
               Namespace: 'Switchboard',
               MetricName: 'WebhookRefused',
-              Dimensions: [{ Name: 'platform', Value: 'x' }],
+              // As Powertools emits it: the function's service and the platform.
+              Dimensions: [
+                { Name: 'platform', Value: 'x' },
+                { Name: 'service', Value: 'Switchboard-Webhook' },
+              ],
             },
             Period: 900,
           }),
@@ -122,8 +126,8 @@ describe('Switchboard stack', () => {
     });
     // intake, republish and tracker with their DLQs, publish failures, audit export failures, the
     // anchor and retention schedules' DLQs, the reply publisher's and reply requests' queues with
-    // their DLQs, rollup failures and the spike schedule's DLQ, and three per department
-    template.resourceCountIs('AWS::SQS::Queue', 16 + 3 * departments.length);
+    // their DLQs, rollup failures, the spike and digest schedules' DLQs, and three per department
+    template.resourceCountIs('AWS::SQS::Queue', 17 + 3 * departments.length);
   });
 
   it('enforces TLS on every queue', () => {
@@ -393,7 +397,10 @@ describe('Switchboard stack', () => {
       polling.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'Switchboard',
         MetricName: 'PollFailed',
-        Dimensions: [{ Name: 'platform', Value: 'rss' }],
+        Dimensions: [
+          { Name: 'platform', Value: 'rss' },
+          { Name: 'service', Value: 'Switchboard-Poller' },
+        ],
         Threshold: 3,
       });
     });
