@@ -23,6 +23,7 @@ import { AUDIT_VERIFY_USAGE, auditVerifyCommand } from './commands/audit-verify.
 import { ERASE_USAGE, eraseCommand, EraseUsageError } from './commands/erase.js';
 import { VOICE_USAGE, voiceCommand, VoiceUsageError } from './commands/voice.js';
 import { CRISIS_USAGE, crisisCommand, CrisisUsageError } from './commands/crisis.js';
+import { DIGEST_USAGE, digestCommand, DigestUsageError } from './commands/digest.js';
 
 const USAGE = `Usage: switchboard simulate <file…>
        switchboard rules test [config.yaml]
@@ -38,6 +39,7 @@ const USAGE = `Usage: switchboard simulate <file…>
        ${ERASE_USAGE}
        ${VOICE_USAGE.join('\n       ')}
        ${CRISIS_USAGE.join('\n       ')}
+       ${DIGEST_USAGE}
 
   simulate: dry-runs engagements ({platform, text, …}) or platform deliveries ({platform,
     headers, body}, or samples from events/<platform>/) through enrichment and routing, without
@@ -116,6 +118,10 @@ const USAGE = `Usage: switchboard simulate <file…>
     (exit 1 if it is off); status prints it (--json: { active, crisisId, startedAt, cause } or
     { active: false, last }). "Crisis Started" / "Crisis Ended" go to the audit trail and the bus.
 
+  digest: the day's digest (UTC; default today so far) from the running twin's rollups: the day
+    against the previous four weeks, with charts; written to .switchboard/digests/<date>.html
+    (linked from the console), whose path is printed last.
+
   voice test: runs the config's voice.examples (allowed / refused with the rules they break): one
     ✓ or ✗ line per example with the verdict, then a summary. Exits 1 when one fails.
 
@@ -166,6 +172,7 @@ function main(argv: string[]): number | Promise<number> {
   if (command === 'erase') return eraseCommand(args);
   if (command === 'voice') return voiceCommand(args);
   if (command === 'crisis') return crisisCommand(args);
+  if (command === 'digest') return digestCommand(args);
   if (command === 'audit') {
     const [sub, ...rest] = args;
     if (sub === 'export') return auditExportCommand(rest);
@@ -314,6 +321,7 @@ try {
     err instanceof EraseUsageError ||
     err instanceof VoiceUsageError ||
     err instanceof CrisisUsageError ||
+    err instanceof DigestUsageError ||
     err instanceof AuditQueryUsageError
   ) {
     console.error(`switchboard: ${err.message}\n\n${USAGE}`);

@@ -28,6 +28,8 @@ import { LifecycleTracking } from './constructs/lifecycle-tracking.js';
 import { MaintenanceJobs } from './constructs/maintenance-jobs.js';
 import { Replies } from './constructs/replies.js';
 import { Management } from './constructs/management.js';
+import { OperationsDashboard } from './constructs/dashboard.js';
+import { ConsoleSite } from './constructs/console-site.js';
 import { RetentionSweep } from './constructs/retention-sweep.js';
 import { WebhookApi } from './constructs/webhook-api.js';
 
@@ -218,11 +220,24 @@ export class SwitchboardStack extends Stack {
       slaScheduleGroup: lifecycle.slaScheduleGroup,
       entry: lambdaEntry,
     });
-    new Management(this, 'Management', { config: props.config, table: table.table, alarms, entry: lambdaEntry });
+    const management = new Management(this, 'Management', {
+      config: props.config,
+      table: table.table,
+      alarms,
+      entry: lambdaEntry,
+    });
+    const consoleSite = new ConsoleSite(this, 'Console', {
+      api: api.api,
+      consoleFunction: management.console.fn,
+      digestFunction: management.digest.fn,
+    });
+    new OperationsDashboard(this, 'Dashboard', { consoleUrl: consoleSite.url });
     new ConnectorHealthAlarms(this, 'ConnectorHealth', {
       alarms,
       webhookPlatforms: [...adapters.keys()],
       polledPlatforms: [...new Set(config.polling.map((t) => t.platform))],
+      webhookService: webhook.serviceName,
+      pollerService: AppFunction.serviceNameOf(this, 'Poller'),
     });
 
     if (config.polling.length > 0) {

@@ -53,6 +53,7 @@ async function main(): Promise<void> {
 
   const { info } = twin;
   console.log(`Webhooks:     ${info.webhookBaseUrl}/webhooks/{platform}`);
+  console.log(`Console:      ${info.consoleUrl}`);
   console.log(`DynamoDB:     ${info.dynamodbEndpoint} (table ${info.tableName})`);
   console.log(`SQS:          ${info.sqsEndpoint}`);
   for (const [dept, url] of Object.entries(info.queues)) console.log(`  ${dept.padEnd(16)} ${url}`);

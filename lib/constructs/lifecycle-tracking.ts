@@ -1,6 +1,7 @@
+import { apiIntegration } from './api-integration.js';
 import { CfnOutput, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { IResource, RestApi } from 'aws-cdk-lib/aws-apigateway';
-import { LambdaIntegration } from 'aws-cdk-lib/aws-apigateway';
+
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { CfnEventBusPolicy, type EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
@@ -162,7 +163,7 @@ export class LifecycleTracking extends Construct {
     this.status.fn.addToRolePolicy(
       new PolicyStatement({ actions: ['scheduler:DeleteSchedule'], resources: [schedules] }),
     );
-    const integration = new LambdaIntegration(this.status.fn);
+    const integration = apiIntegration(this.status.fn);
     const root = props.api.root.addResource('departments');
     for (const department of departments) {
       const resource = root.addResource(department);

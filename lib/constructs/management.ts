@@ -4,6 +4,12 @@ import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-la
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { ENGAGEMENT_SORT_KEY } from '../../lambdas/aws/dynamodb-engagement-store.js';
 import { EVENT_SORT_KEY_PREFIX } from '../../lambdas/aws/dynamodb-lifecycle-store.js';
 import type { LoadedConfig } from '../../lambdas/core/config/load-config.js';
@@ -26,11 +32,18 @@ export interface ManagementProps {
  *   resolutions, breaches and published replies per hour (and spike keys per minute), exactly
  *   once per record;
  * - spike detection: every minute, each `spikes:` entry against its baseline; "Spike Detected"
- *   and crisis mode are written with their events to the table, and the stream publishes them.
+ *   and crisis mode are written with their events to the table, and the stream publishes them;
+ * - the console's read-only API function.
  */
 export class Management extends Construct {
   readonly rollup: AppFunction;
   readonly spikes: AppFunction;
+  /** The console's read-only API (its route and sign-in: {@link ConsoleSite}). */
+  readonly console: AppFunction;
+  /** The daily digest (its bucket: {@link ConsoleSite}). */
+  readonly digest: AppFunction;
+  /** Where "the digest is ready" goes (the config's digest.emails subscribe). */
+  readonly digestTopic: Topic;
 
   constructor(scope: Construct, id: string, props: ManagementProps) {
     super(scope, id);
@@ -111,7 +124,67 @@ export class Management extends Construct {
       what: 'spike detection',
     });
 
-    for (const fn of [this.rollup.fn, this.spikes.fn])
+    this.console = new AppFunction(this, 'Console', {
+      entry: props.entry('console/handler.ts'),
+      description: 'The console read-only API: live feed, trends, service, rules and crisis from the rollups',
+      timeout: Duration.seconds(15),
+      memorySize: 512,
+      bundledConfig: props.config,
+      environment: { TABLE_NAME: props.table.tableName },
+    });
+    // Reads only: rollups, the feed index, engagements' text and states, crisis mode, spikes.
+    props.table.grant(this.console.fn, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query');
+
+    // The daily digest: yesterday's, at 06:00 UTC, stored in the console bucket (ConsoleSite
+    // grants it) and announced on a topic the config's digest.emails subscribe to.
+    const digestKey = new Key(this, 'DigestKey', {
+      enableKeyRotation: true,
+      description: 'Encrypts Switchboard digest notifications',
+    });
+    this.digestTopic = new Topic(this, 'DigestTopic', {
+      displayName: 'Switchboard daily digest',
+      enforceSSL: true,
+      masterKey: digestKey,
+    });
+    for (const email of props.config.config.digest.emails)
+      this.digestTopic.addSubscription(new EmailSubscription(email));
+    this.digest = new AppFunction(this, 'Digest', {
+      entry: props.entry('digest/handler.ts'),
+      description: "Every morning: yesterday's digest with charts, stored for the console and announced",
+      timeout: Duration.minutes(2),
+      memorySize: 1024,
+      bundledConfig: props.config,
+      environment: { TABLE_NAME: props.table.tableName, DIGEST_TOPIC_ARN: this.digestTopic.topicArn },
+    });
+    props.table.grant(this.digest.fn, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query');
+    // Publishing to an encrypted topic: these two key actions on its one key, nothing wider.
+    this.digest.fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['sns:Publish'], resources: [this.digestTopic.topicArn] }),
+    );
+    this.digest.fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [digestKey.keyArn] }),
+    );
+    const digestFailures = new Queue(this, 'DigestScheduleDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(digestFailures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself a dead-letter queue (the digest schedule target DLQ).',
+    });
+    props.alarms.alarmOnDeadLetters(
+      this,
+      'DigestFailuresAlarm',
+      digestFailures,
+      'the digest schedule dead-letter queue',
+    );
+    new Rule(this, 'DigestSchedule', {
+      schedule: Schedule.cron({ minute: '0', hour: '6' }),
+      description: "Makes yesterday's digest",
+    }).addTarget(new LambdaFunction(this.digest.fn, { deadLetterQueue: digestFailures, retryAttempts: 2 }));
+
+    for (const fn of [this.rollup.fn, this.spikes.fn, this.console.fn, this.digest.fn])
       Validations.of(fn).acknowledge(
         {
           id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

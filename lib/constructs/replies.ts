@@ -1,5 +1,6 @@
+import { apiIntegration } from './api-integration.js';
 import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
-import { type IResource, LambdaIntegration } from 'aws-cdk-lib/aws-apigateway';
+import type { IResource } from 'aws-cdk-lib/aws-apigateway';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
@@ -110,7 +111,7 @@ export class Replies extends Construct {
       new SqsEventSource(this.requests.queue, { batchSize: 10, reportBatchItemFailures: true }),
     );
     props.bus.grantPutEventsTo(this.api.fn);
-    const integration = new LambdaIntegration(this.api.fn);
+    const integration = apiIntegration(this.api.fn);
     for (const resource of props.departmentResources.values()) {
       const replies = resource.addResource('replies');
       replies.addMethod('POST', integration);

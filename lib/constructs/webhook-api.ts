@@ -1,11 +1,6 @@
+import { apiIntegration } from './api-integration.js';
 import { CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
-import {
-  AccessLogFormat,
-  LambdaIntegration,
-  LogGroupLogDestination,
-  MethodLoggingLevel,
-  RestApi,
-} from 'aws-cdk-lib/aws-apigateway';
+import { AccessLogFormat, LogGroupLogDestination, MethodLoggingLevel, RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -62,7 +57,7 @@ export class WebhookApi extends Construct {
         }),
       },
     });
-    const integration = new LambdaIntegration(props.handler);
+    const integration = apiIntegration(props.handler);
     const platform = this.api.root.addResource('webhooks').addResource('{platform}');
     platform.addMethod('GET', integration);
     platform.addMethod('POST', integration);

@@ -18,6 +18,7 @@ import { createWriteStream, mkdirSync, readFileSync, writeFileSync, type WriteSt
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createApiGatewayServer } from '../api/api-gateway-server.js';
+import { consoleFile } from '../console/console-files.js';
 import { readRestApi } from '../api/rest-api-routes.js';
 import { assertJava, DYNAMODB_PORT_ENV, ensureDynamoDbLocal, startDynamoDbLocal } from '../emulators/dynamodb-local.js';
 import { createEventBridge, EVENTBRIDGE_PORT_ENV } from '../emulators/eventbridge/index.js';
@@ -47,6 +48,8 @@ import { LOCAL_CREDENTIALS as CREDENTIALS } from '../emulators/local-credentials
 /** The contract file `.switchboard/local.json` (docs/design.md). */
 export interface LocalTwinInfo {
   webhookBaseUrl: string;
+  /** The management console (docs/management.md). */
+  consoleUrl: string;
   dynamodbEndpoint: string;
   sqsEndpoint: string;
   eventBridgeEndpoint: string;
@@ -452,6 +455,8 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
           AWS_ENDPOINT_URL_SQS: functionEndpoints.sqs,
           AWS_ENDPOINT_URL_EVENTBRIDGE: functionEndpoints.eventbridge,
           AWS_ENDPOINT_URL_SCHEDULER: scheduler.endpoint,
+          // The console lists the digests `switchboard digest` writes here (on AWS: the bucket).
+          DIGESTS_DIR: join(options.stateDir, 'digests'),
           // Bedrock has no local stand-in: model drafts (`voice.drafts`) reach it only where the
           // user points them (a compatible endpoint, or a test's loopback one).
           ...(process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME
@@ -577,6 +582,20 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
       for (const p of proxies.values()) Object.assign(p.counts, { requests: {}, faults: {}, capacity: {}, events: 0 });
     };
     const server: Server = createApiGatewayServer(readRestApi(stack), functions, (req, res) => {
+      // The console's pages, chart libraries and digests (its API is the stack's, below).
+      if (req.method === 'GET' || req.method === 'HEAD') {
+        const path = new URL(req.url ?? '/', 'http://twin').pathname;
+        if (path === '/console') {
+          res.writeHead(301, { location: '/console/' }).end();
+          return true;
+        }
+        if (path.startsWith('/console/') && !path.startsWith('/console/api/')) {
+          const file = consoleFile(path, { digestsDir: join(options.stateDir, 'digests') });
+          if (!file) res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+          else res.writeHead(200, { 'content-type': file.contentType, 'cache-control': 'no-cache' }).end(file.body);
+          return true;
+        }
+      }
       // Twin-only: what the functions used since start (or the last reset), for `npx switchboard cost`.
       if (req.url === '/twin/usage' && (req.method === 'GET' || req.method === 'DELETE')) {
         if (req.method === 'DELETE') resetUsage();
@@ -645,6 +664,7 @@ export async function startTwin(options: TwinOptions, output: TwinOutput = {}): 
     );
     const info: LocalTwinInfo = {
       webhookBaseUrl: `http://localhost:${options.webhookPort}`,
+      consoleUrl: `http://localhost:${options.webhookPort}/console/`,
       dynamodbEndpoint: dynamo.endpoint,
       sqsEndpoint: sqsServer.endpoint,
       eventBridgeEndpoint,

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { launchChromium, until } from '#test-support/browser.js';
 import { TEST_STATE_DIR } from './state-dir.js';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -11,6 +13,7 @@ import { dynamodb, engage, type RoutedMessage, receiveUntil, twin } from './twin
  * it starts crisis mode); the playbook sends engagements with `itstorm` also to `it-crisis`.
  * The twin runs its schedules 60 times faster: detection every second.
  */
+const { consoleUrl } = JSON.parse(readFileSync(join(TEST_STATE_DIR, 'local.json'), 'utf8')) as { consoleUrl: string };
 const cli = (...args: string[]) => {
   const out = spawnSync(process.execPath, ['bin/switchboard.js', 'crisis', ...args], {
     encoding: 'utf8',
@@ -53,6 +56,24 @@ describe('spikes and crisis mode', () => {
     expect(detail(started).cause).toMatchObject({ by: 'spike', spike: 'it-storm', key: 'keyword:itstorm' });
     expect(status()).toMatchObject({ active: true, crisisId, cause: { by: 'spike', spike: 'it-storm' } });
 
+    // The console shows both: the crisis banner (on every page) and the spike.
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${consoleUrl}crisis.html`);
+      const banner = page.locator('#crisis-banner');
+      await until('the crisis banner', () => banner.isVisible());
+      expect(await banner.textContent()).toContain('it-storm');
+      await until(
+        'the spike listed',
+        async () => (await page.locator('#spikes tbody').getByText('it-storm').count()) > 0,
+      );
+      await page.goto(consoleUrl);
+      await until('the banner on the live feed too', () => page.locator('#crisis-banner').isVisible());
+    } finally {
+      await browser.close();
+    }
+
     // The next matching engagement also goes to the crisis team, at urgent, marked as the crisis's.
     const during = await engage('itstorm still going, my battery is hot');
     const [routed] = await receiveUntil(
@@ -80,6 +101,7 @@ describe('spikes and crisis mode', () => {
   });
 
   it('starts and ends crisis mode by hand, refusing a second start and an end with none on', async () => {
+    if (status().active) expect(cli('end').status).toBe(0);
     const dry = cli('start', '--reason', 'rehearsal', '--dry-run');
     expect(dry.status).toBe(0);
     expect(dry.stdout).toContain('also go to it-crisis, at urgent priority');

@@ -7,9 +7,7 @@ import { ExampleDraftSchema } from './example-draft.schema.js';
 import { duration, id, pattern } from './schema-parts.js';
 import { ApprovalEntrySchema, BUILT_IN_VOICE_RULES, VoiceSchema } from './voice.schema.js';
 import { type CrisisPlaybook, CrisisSchema, type SpikeEntry, SpikeEntrySchema } from './crisis.schema.js';
-
-/** The rule id crisis mode's playbook adds to the routing it changes (lambdas/core/routing/crisis-playbook.ts). */
-export const CRISIS_RULE = 'crisis';
+import { CRISIS_RULE } from './crisis-rule.js';
 
 export { ExampleDraftSchema };
 import { BusinessHoursSchema } from './business-hours.js';

@@ -3,8 +3,8 @@ import { type Engagement, PRIORITIES, type Priority, type Routing } from '../eng
 import { compilePattern, type CompiledPattern } from '../patterns/index.js';
 
 /** The rule id an engagement's `routing.rules` carries when the crisis playbook added the crisis team (the config refuses it as a rule's id). */
-export { CRISIS_RULE } from '../config/config.schema.js';
-import { CRISIS_RULE } from '../config/config.schema.js';
+export { CRISIS_RULE } from '../config/crisis-rule.js';
+import { CRISIS_RULE } from '../config/crisis-rule.js';
 
 /** Crisis mode as routing needs it: on, under this id. */
 export interface ActiveCrisis {
