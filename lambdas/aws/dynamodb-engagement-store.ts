@@ -12,6 +12,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbRollupStore } from './dynamodb-rollup-store.js';
 import { isUtf8 } from 'node:buffer';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import pLimit from 'p-limit';
@@ -66,6 +67,8 @@ const withChainStart = (item: Record<string, unknown>) => ({ ...item, chain: nex
 /** {@link EngagementStore} on a DynamoDB table with the layout of {@link keys}. */
 export class DynamoDbEngagementStore implements EngagementStore {
   private readonly doc: DynamoDBDocumentClient;
+  /** Erasure takes an engagement's words out of the keyword counts. */
+  private readonly rollups: DynamoDbRollupStore;
 
   constructor(
     client: DynamoDBClient,
@@ -73,6 +76,7 @@ export class DynamoDbEngagementStore implements EngagementStore {
     private readonly rawRetentionDays: number,
   ) {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.rollups = new DynamoDbRollupStore(client, tableName);
   }
 
   async saveNew(engagement: Engagement, decision: RoutingAuditRecord): Promise<'created' | 'exists'> {
@@ -304,6 +308,9 @@ export class DynamoDbEngagementStore implements EngagementStore {
     // Replies to the person may quote them: their texts go too, first (each on its own, so any
     // number of replies fits; again on a retry, which finds them empty), then the engagement.
     await this.scrubReplies(Items);
+    // Its words out of the day's keyword counts (the top topics) too, before the text goes: once,
+    // however often this runs (the rollups remember it).
+    await this.rollups.forgetKeywords(engagement.id, engagement.receivedAt.slice(0, 10), engagement.keywords);
     const withDecision = how.scrubDecision && decision !== undefined;
     try {
       await this.doc.send(

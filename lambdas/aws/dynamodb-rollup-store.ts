@@ -152,6 +152,39 @@ export class DynamoDbRollupStore implements RollupReader, SpikeCounts {
     );
   }
 
+  /**
+   * Takes an engagement's keywords out of its day's keyword counts, once (an erasure, or its text
+   * past retention: the words it wrote, a name or a handle among them, must not stay in the top
+   * topics). Counters left at zero are removed.
+   */
+  async forgetKeywords(engagementId: string, day: string, keywords: readonly string[]): Promise<void> {
+    const counted = [...new Set(keywords)].filter((k) => !k.includes('|') && k.length <= 60);
+    if (counted.length === 0) return;
+    await this.apply([
+      {
+        id: `FORGET#${engagementId}`,
+        keywords: { day, add: Object.fromEntries(counted.map((k) => [k, -1])) },
+        spikes: [],
+      },
+    ]);
+    for (const k of counted)
+      await this.doc
+        .send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: rollupKeys.keywords(day, shardOf(k)),
+            UpdateExpression: 'REMOVE #k',
+            ConditionExpression: '#k <= :zero',
+            ExpressionAttributeNames: { '#k': k },
+            ExpressionAttributeValues: { ':zero': 0 },
+          }),
+        )
+        .catch((err: unknown) => {
+          // Still counted by other engagements: it stays.
+          if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
+        });
+  }
+
   /** Notes when counting began (once a container; the first one ever wins), for spike baselines. */
   private async noteSince(deltas: RollupDelta[]): Promise<void> {
     if (this.sinceNoted) return;

@@ -104,7 +104,7 @@ describe('npx switchboard replay', () => {
     const unknown = cli(TWIN_CONFIG, '--department', 'nobody', '--since', '2026-01-01');
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toMatch(
-      /no department "nobody" in .*; departments: customer-care, engineering, sales, communications, legal, it-worker, it-fast\n$/,
+      /no department "nobody" in .*; departments: customer-care, engineering, sales, communications, legal, it-worker, it-fast, it-crisis\n$/,
     );
 
     const noTwin = spawnSync(

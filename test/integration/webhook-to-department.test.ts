@@ -61,6 +61,7 @@ describe('local twin: webhook to department queue', () => {
       'communications',
       'customer-care',
       'engineering',
+      'it-crisis',
       'it-fast',
       'it-worker',
       'legal',

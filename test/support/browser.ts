@@ -26,12 +26,13 @@ export async function until<T>(
   what: string,
   check: () => T | undefined | Promise<T | undefined>,
   timeoutMs = 20_000,
+  everyMs = 50,
 ): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value) return value;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }

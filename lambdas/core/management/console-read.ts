@@ -151,8 +151,14 @@ async function feed(query: Record<string, string | undefined>, sources: ConsoleS
       if (picked.length >= limit) break;
     }
   }
-  const details = await sources.details(picked.map((e) => ({ id: e.engagementId, departments: e.departments })));
-  const engagements: FeedRow[] = picked.map((e) => {
+  const engagements = await feedRows(picked, sources);
+  return { engagements, generatedAt: now.toISOString() };
+}
+
+/** Live-feed entries as rows: with each engagement's text, link and each department's state. */
+export async function feedRows(entries: FeedEntry[], sources: Pick<ConsoleSources, 'details'>): Promise<FeedRow[]> {
+  const details = await sources.details(entries.map((e) => ({ id: e.engagementId, departments: e.departments })));
+  return entries.map((e) => {
     const d = details.get(e.engagementId);
     return {
       id: e.engagementId,
@@ -169,7 +175,6 @@ async function feed(query: Record<string, string | undefined>, sources: ConsoleS
       ...(d?.url ? { url: d.url } : {}),
     };
   });
-  return { engagements, generatedAt: now.toISOString() };
 }
 
 /** Every hour in [from, to), with zeros where nothing was counted. */

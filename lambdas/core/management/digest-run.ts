@@ -1,5 +1,5 @@
 import { PRIORITIES } from '../engagement/engagement.schema.js';
-import type { ConsoleSources } from './console-read.js';
+import { type ConsoleSources, feedRows } from './console-read.js';
 import { type CrisisState, crisisStatus, NO_CRISIS } from './crisis.js';
 import { type AttentionRow, type DigestInput, renderDigest } from './digest.js';
 import type { FeedEntry } from './rollup-counts.js';
@@ -56,27 +56,11 @@ export async function makeDigest(
       (a.entry.receivedAt < b.entry.receivedAt ? 1 : -1),
   );
   const picked = candidates.slice(0, MAX_ATTENTION);
-  const details = await sources.details(
-    picked.map((c) => ({ id: c.entry.engagementId, departments: c.entry.departments })),
+  const rows = await feedRows(
+    picked.map((c) => c.entry),
+    sources,
   );
-  const attention: AttentionRow[] = picked.map(({ entry: e, reasons }) => {
-    const d = details.get(e.engagementId);
-    return {
-      id: e.engagementId,
-      receivedAt: e.receivedAt,
-      platform: e.platform,
-      kind: e.kind,
-      text: d?.text ?? '',
-      departments: e.departments.map((id) => ({ id, state: d?.states[id] ?? 'new' })),
-      priority: e.priority,
-      intents: e.intents,
-      ...(e.sentiment ? { sentiment: e.sentiment } : {}),
-      language: e.language,
-      rules: e.rules,
-      ...(d?.url ? { url: d.url } : {}),
-      reasons,
-    };
-  });
+  const attention: AttentionRow[] = rows.map((row, i) => ({ ...row, reasons: picked[i]?.reasons ?? [] }));
 
   const spikes = (await sources.spikes(new Date(dayStart).toISOString())).filter((s) => Date.parse(s.at) < dayEnd);
   const state: CrisisState = (await sources.crisis()) ?? NO_CRISIS;

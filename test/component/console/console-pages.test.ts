@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AxeResults } from 'axe-core';
+import { until } from '#test-support/browser.js';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { consoleFile } from '#local/console/console-files.js';
 import { type ConsoleServer, defaultFixtures, feedRow, startConsoleServer } from './console-server.js';
@@ -15,17 +16,6 @@ import { type ConsoleServer, defaultFixtures, feedRow, startConsoleServer } from
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const AXE = join(ROOT, 'node_modules/axe-core/axe.min.js');
 const PAGES = ['index.html', 'trends.html', 'service.html', 'rules.html', 'crisis.html'];
-
-/** Waits until `check` returns something truthy (the pages update asynchronously); fails with `what` after 10 s. */
-async function until<T>(what: string, check: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('consoleFile', () => {
   let digests: string;
