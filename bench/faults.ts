@@ -50,6 +50,7 @@ import { LOCAL_CREDENTIALS } from '../local/emulators/local-credentials.js';
 import { parseFaults } from '../local/emulators/fault-proxy.js';
 import { twinOptionsFromEnv } from '../local/twin/options.js';
 import { startTwin } from '../local/twin/twin.js';
+import { DynamoDbRollupStore } from '../lambdas/aws/dynamodb-rollup-store.js';
 
 const args = process.argv.slice(2);
 const outageArg = args.includes('--outage') ? args[args.indexOf('--outage') + 1] : undefined;
@@ -447,6 +448,32 @@ try {
   const publishedUnseen = repliesPublished.filter((id) => !replyEvents.has(id) || !platform.made.has(id));
   const platformRequests = [...platform.requests.values()].reduce((a, b) => a + b, 0);
 
+  // The rollups (a second reader of the table's stream) under the same faults: every stored
+  // engagement and every published reply counted exactly once.
+  const rollups = new DynamoDbRollupStore(
+    new DynamoDBClient({
+      endpoint: twin.info.dynamodbEndpoint,
+      region: twin.info.region,
+      credentials: LOCAL_CREDENTIALS,
+    }),
+    twin.info.tableName,
+  );
+  const from = new Date(Date.now() - (performance.now() - started) - 3_600_000).toISOString();
+  const rolledUp = async () => {
+    const hours = await rollups.hours(from, new Date(Date.now() + 3_600_000).toISOString());
+    return {
+      engagements: hours.reduce((a, h) => a + h.engagements, 0),
+      replies: hours.reduce((a, h) => a + Object.values(h.repliesPublished).reduce((x, y) => x + y, 0), 0),
+    };
+  };
+  let counted = await rolledUp();
+  for (const until = Date.now() + 120_000; Date.now() < until; ) {
+    if (counted.engagements >= accepted.size && counted.replies >= repliesPublished.length) break;
+    await twin.quiesce();
+    await new Promise((r) => setTimeout(r, 2_000));
+    counted = await rolledUp();
+  }
+
   const seconds = (performance.now() - started) / 1000;
   console.log(`\nFault benchmark result (${seconds.toFixed(0)} s in all):`);
   console.log(`  accepted       ${accepted.size.toLocaleString('en-US')}`);
@@ -488,6 +515,9 @@ try {
   );
   console.log(
     `  published but not on the platform or not announced ${publishedUnseen.length}   target 0: ${publishedUnseen.length === 0 ? 'met' : 'NOT met'}`,
+  );
+  console.log(
+    `  rollups        ${counted.engagements} engagements counted of ${accepted.size} accepted, ${counted.replies} replies of ${repliesPublished.length} published   target equal: ${counted.engagements === accepted.size && counted.replies === repliesPublished.length ? 'met' : 'NOT met'}`,
   );
   console.log(`  function logs: ${join(stateDir, 'logs')}`);
   process.exitCode =

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { until } from '#test-support/browser.js';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { type ConsoleServer, defaultFixtures, startConsoleServer } from './console-server.js';
 
 /**
@@ -126,6 +126,7 @@ describe('console sign-in in Chromium', () => {
   let front: Server;
   let consoleUrl: string;
   let digests: string;
+  let context: BrowserContext;
   let page: Page;
   /** The Authorization header of every API request, in order ('' without one). */
   const apiAuthorizations: string[] = [];
@@ -188,11 +189,15 @@ describe('console sign-in in Chromium', () => {
     cognito.tokenRequests.length = 0;
     apiAuthorizations.length = 0;
     pageErrors.length = 0;
-    page = await browser.newPage();
+    // A context per test (its own session storage, cookies and pages): closing it ends every
+    // page and request of the test, even one caught mid-navigation to the sign-in, so nothing of
+    // it reaches the next test's counts.
+    context = await browser.newContext();
+    page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
   });
   afterEach(async () => {
-    await page.close();
+    await context.close();
     expect(pageErrors).toEqual([]);
   });
 
