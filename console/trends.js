@@ -62,11 +62,11 @@ async function load() {
     timeEl(trends.to),
     '.',
   );
-  await Promise.all(BREAKDOWNS.map((b) => drawBreakdown(b, trends.hours)));
+  await Promise.all(BREAKDOWNS.map((b) => drawBreakdown(b, trends.hours, trends)));
   drawKeywords(trends.topKeywords);
 }
 
-async function drawBreakdown({ id, field, title }, rollups) {
+async function drawBreakdown({ id, field, title }, rollups, range) {
   const nameOf = id === 'department' ? (key) => departmentNames?.get(key) ?? key : (key) => key;
   const totals = {};
   const values = [];
@@ -87,7 +87,16 @@ async function drawBreakdown({ id, field, title }, rollups) {
     data: { values },
     mark: { type: 'bar' },
     encoding: {
-      x: { field: 'hour', type: 'temporal', timeUnit: 'yearmonthdatehours', title: null, axis: { labelOverlap: true } },
+      // The whole range asked for, not just the hours that had engagements, with a few ticks
+      // (a narrow domain otherwise gets half-hour ticks that read as repeated hours).
+      x: {
+        field: 'hour',
+        type: 'temporal',
+        timeUnit: 'yearmonthdatehours',
+        title: null,
+        scale: { domain: [Date.parse(range.from), Date.parse(range.to)] },
+        axis: { labelOverlap: true, format: '%b %d %H:%M', tickCount: hours <= 48 ? 8 : 7 },
+      },
       y: { field: 'count', type: 'quantitative', aggregate: 'sum', stack: 'zero', title: 'Engagements' },
       color: {
         field: 'key',

@@ -13,6 +13,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbRollupStore } from './dynamodb-rollup-store.js';
+import { topicWords } from '../core/management/rollup-counts.js';
 import { isUtf8 } from 'node:buffer';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import pLimit from 'p-limit';
@@ -310,7 +311,7 @@ export class DynamoDbEngagementStore implements EngagementStore {
     await this.scrubReplies(Items);
     // Its words out of the day's keyword counts (the top topics) too, before the text goes: once,
     // however often this runs (the rollups remember it).
-    await this.rollups.forgetKeywords(engagement.id, engagement.receivedAt.slice(0, 10), engagement.keywords);
+    await this.rollups.forgetKeywords(engagement.id, engagement.receivedAt.slice(0, 10), topicWords(engagement));
     const withDecision = how.scrubDecision && decision !== undefined;
     try {
       await this.doc.send(

@@ -56,7 +56,7 @@ export function countRouted(id: string, engagement: Engagement, spikes: readonly
   if (routing.rules.length === 0) inc(counterKey.rule('(none)'));
 
   const keywords: Record<string, number> = {};
-  for (const k of new Set(engagement.keywords)) if (!k.includes('|') && k.length <= 60) keywords[k] = 1;
+  for (const k of topicWords(engagement)) keywords[k] = 1;
   const minute = minuteOf(engagement.receivedAt);
   return {
     id,
@@ -79,6 +79,21 @@ export function countRouted(id: string, engagement: Engagement, spikes: readonly
       rules: routing.rules,
     },
   };
+}
+
+/**
+ * The engagement's keywords that make topics: single words as written in its text (the
+ * keywords also hold phrases and stems, which routing matches on but a reader of "top topics"
+ * would find noise: "arriv", "batteri"), at most 60 characters, without `|` (the counter key's
+ * separator).
+ */
+export function topicWords(engagement: Pick<Engagement, 'keywords' | 'text'>): string[] {
+  const written = new Set(
+    engagement.text.toLowerCase().match(/[\p{L}\p{N}\p{M}]+(?:['’_-][\p{L}\p{N}\p{M}]+)*/gu) ?? [],
+  );
+  return [...new Set(engagement.keywords)].filter(
+    (k) => !k.includes(' ') && !k.includes('|') && k.length <= 60 && /[\p{L}\p{N}]/u.test(k) && written.has(k),
+  );
 }
 
 /** What an engagement adds to a spike key's minute: `n` (and `negative`), or nothing when it is not of the key. */

@@ -5,6 +5,7 @@ import { countRecords, type InsertedItem } from '#core/management/count-records.
 import { responseBucket } from '#core/management/response-times.js';
 import { counterKey, hourOf, readHour } from '#core/management/rollup.js';
 import {
+  topicWords,
   countBreach,
   countReplyPublished,
   countRouted,
@@ -91,11 +92,17 @@ describe('counting a routed engagement', () => {
     expect(delta.hour?.add['r|(none)']).toBeUndefined();
   });
 
-  it("counts each of the day's keywords once, skipping one with a |", () => {
+  it("counts the day's topic words once: single words as written, not phrases, stems or ones with a |", () => {
     expect(countRouted('id', engagement(), []).keywords).toEqual({
       day: '2026-12-01',
-      add: { battery: 1, 'battery fire': 1, fire: 1 },
+      add: { battery: 1, fire: 1 },
     });
+    expect(
+      topicWords({
+        text: 'My order never ARRIVED 😡️, acme!',
+        keywords: ['order', 'arrived', 'arriv', 'acme', 'acm', 'never arrived', '️'],
+      }),
+    ).toEqual(['order', 'arrived', 'acme']);
   });
 
   it('leaves the keywords out when there are none to count', () => {
