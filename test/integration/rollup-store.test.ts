@@ -20,7 +20,7 @@ const engagement = (n: number): Engagement =>
     platform: 'generic',
     externalId: `rollup-${n}`,
     kind: 'post',
-    text: '',
+    text: `${keyword} again`,
     language: 'en',
     createdAt: hour,
     receivedAt: new Date(Date.parse(hour) + n * 1000).toISOString(),
@@ -84,7 +84,7 @@ describe('rollups on DynamoDB Local', () => {
 
   it('takes an erased engagement’s keywords out of the counts once, removing a counter at zero', async () => {
     const lone = `kw${randomUUID().slice(0, 8)}`;
-    const e = { ...engagement(5000), keywords: [lone] };
+    const e = { ...engagement(5000), text: `only ${lone}`, keywords: [lone] };
     await store.apply([delta(e)]);
     const day = hour.slice(0, 10);
     expect((await store.keywords(day, day))[0]?.counts[lone]).toBe(1);

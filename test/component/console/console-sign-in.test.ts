@@ -125,6 +125,7 @@ describe('console sign-in in Chromium', () => {
   let cognitoServer: Server;
   let front: Server;
   let consoleUrl: string;
+  let cognitoBase: string;
   let digests: string;
   let context: BrowserContext;
   let page: Page;
@@ -141,15 +142,23 @@ describe('console sign-in in Chromium', () => {
       chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] }),
       startConsoleServer(defaultFixtures(), digests),
     ]);
-    // In front of the fixture server, as CloudFront and API Gateway are: config.json with the
-    // sign-in, and the API only for a token the stand-in issued.
+    cognitoBase = cognitoUrl;
+  });
+
+  /**
+   * In front of the fixture server, as CloudFront and API Gateway are: config.json with the
+   * sign-in, and the API only for a token the stand-in issued. A new one each test (its own
+   * port): a page of an earlier test that is still polling reaches a closed server, never this
+   * test's counts.
+   */
+  async function startFront(): Promise<void> {
     const target = new URL(backend.console);
     front = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       if (url.pathname === '/console/config.json') {
         res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' });
         return void res.end(
-          JSON.stringify({ auth: { domain: cognitoUrl, clientId: cognito.clientId, redirectUri: consoleUrl } }),
+          JSON.stringify({ auth: { domain: cognitoBase, clientId: cognito.clientId, redirectUri: consoleUrl } }),
         );
       }
       if (url.pathname.startsWith('/console/api/')) {
@@ -172,14 +181,18 @@ describe('console sign-in in Chromium', () => {
     consoleUrl = `${await listen(front)}/console/`;
     cognito.consoleOrigin = new URL(consoleUrl).origin;
     cognito.redirectUri = consoleUrl;
-  });
+  }
+
+  async function stopFront(): Promise<void> {
+    front?.closeAllConnections();
+    await new Promise((resolve) => front?.close(resolve));
+  }
+
   afterAll(async () => {
     await browser?.close();
     await backend?.close();
-    for (const server of [front, cognitoServer]) {
-      server?.closeAllConnections();
-      await new Promise((resolve) => server?.close(resolve));
-    }
+    cognitoServer?.closeAllConnections();
+    await new Promise((resolve) => cognitoServer?.close(resolve));
     rmSync(digests, { recursive: true, force: true });
   });
   beforeEach(async () => {
@@ -192,13 +205,18 @@ describe('console sign-in in Chromium', () => {
     // A context per test (its own session storage, cookies and pages): closing it ends every
     // page and request of the test, even one caught mid-navigation to the sign-in, so nothing of
     // it reaches the next test's counts.
+    await startFront();
     context = await browser.newContext();
     page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
   });
   afterEach(async () => {
-    await context.close();
-    expect(pageErrors).toEqual([]);
+    // What the test's pages raised, before anything is torn down.
+    const raised = [...pageErrors];
+    // The server first: a page caught mid-request then fails fast instead of holding the close.
+    await stopFront();
+    await Promise.race([context.close(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    expect(raised).toEqual([]);
   });
 
   const rows = () => page.locator('#feed tbody tr[data-id]');
