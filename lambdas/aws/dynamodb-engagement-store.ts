@@ -13,7 +13,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbRollupStore } from './dynamodb-rollup-store.js';
-import { topicWords } from '../core/management/rollup-counts.js';
+import { topicWords } from '../core/management/rollup.js';
 import { isUtf8 } from 'node:buffer';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import pLimit from 'p-limit';

@@ -3,7 +3,7 @@ import type { SpikeEntry } from '../config/crisis.schema.js';
 import type { Engagement } from '../engagement/engagement.schema.js';
 import { meets, SLA_KINDS } from '../routing/sla.js';
 import { responseBucket } from './response-times.js';
-import { counterKey, hourOf } from './rollup.js';
+import { counterKey, hourOf, topicWords } from './rollup.js';
 
 /**
  * What the rollup function counts, from the table's stream (docs/management.md, "Rollups"):
@@ -79,21 +79,6 @@ export function countRouted(id: string, engagement: Engagement, spikes: readonly
       rules: routing.rules,
     },
   };
-}
-
-/**
- * The engagement's keywords that make topics: single words as written in its text (the
- * keywords also hold phrases and stems, which routing matches on but a reader of "top topics"
- * would find noise: "arriv", "batteri"), at most 60 characters, without `|` (the counter key's
- * separator).
- */
-export function topicWords(engagement: Pick<Engagement, 'keywords' | 'text'>): string[] {
-  const written = new Set(
-    engagement.text.toLowerCase().match(/[\p{L}\p{N}\p{M}]+(?:['’_-][\p{L}\p{N}\p{M}]+)*/gu) ?? [],
-  );
-  return [...new Set(engagement.keywords)].filter(
-    (k) => !k.includes(' ') && !k.includes('|') && k.length <= 60 && /[\p{L}\p{N}]/u.test(k) && written.has(k),
-  );
 }
 
 /** What an engagement adds to a spike key's minute: `n` (and `negative`), or nothing when it is not of the key. */

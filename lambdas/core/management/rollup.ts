@@ -17,6 +17,8 @@ export interface ResponseTimes {
   buckets: Record<string, number>;
 }
 
+import type { Engagement } from '../engagement/engagement.schema.js';
+
 /** One UTC hour of counters, as the console API and the digest read them. */
 export interface HourRollup {
   /** The hour's start, ISO 8601 (`2026-12-06T20:00:00.000Z`). */
@@ -127,4 +129,21 @@ export interface RollupReader {
   hours(from: string, to: string): Promise<HourRollup[]>;
   /** Keyword counts of the days in [fromDay, toDay] (inclusive, `YYYY-MM-DD`). */
   keywords(fromDay: string, toDay: string): Promise<DayKeywords[]>;
+}
+
+/**
+ * The engagement's keywords that make topics: single words as written in its text (the
+ * keywords also hold phrases and stems, which routing matches on but a reader of "top topics"
+ * would find noise: "arriv", "batteri"), at most 60 characters, without `|` (the counter key's
+ * separator).
+ */
+// Here, beside the counter keys and apart from the response-time sketch, so the engagement
+// store (erasure) can call it without loading DDSketch into every function that stores engagements.
+export function topicWords(engagement: Pick<Engagement, 'keywords' | 'text'>): string[] {
+  const written = new Set(
+    engagement.text.toLowerCase().match(/[\p{L}\p{N}\p{M}]+(?:['’_-][\p{L}\p{N}\p{M}]+)*/gu) ?? [],
+  );
+  return [...new Set(engagement.keywords)].filter(
+    (k) => !k.includes(' ') && !k.includes('|') && k.length <= 60 && /[\p{L}\p{N}]/u.test(k) && written.has(k),
+  );
 }

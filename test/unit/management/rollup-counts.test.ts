@@ -3,9 +3,8 @@ import { parseConfig } from '#core/config/load-config.js';
 import type { Engagement } from '#core/engagement/engagement.schema.js';
 import { countRecords, type InsertedItem } from '#core/management/count-records.js';
 import { responseBucket } from '#core/management/response-times.js';
-import { counterKey, hourOf, readHour } from '#core/management/rollup.js';
+import { counterKey, hourOf, readHour, topicWords } from '#core/management/rollup.js';
 import {
-  topicWords,
   countBreach,
   countReplyPublished,
   countRouted,
